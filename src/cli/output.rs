@@ -1,0 +1,197 @@
+//! What the command line prints: listings (text and JSON), progress bars on a terminal, and
+//! protocol log lines. Server-sent text is escaped before it reaches the terminal.
+
+use std::collections::HashMap;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::engine::api::{Entry, EntryKind, LogDirection, Progress, TransferId};
+use crate::model::names::escape_control;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  wharf ls sftp://me@example.org/~/www
+  wharf ls --json ftp://anonymous@ftp.example.org/pub
+  wharf get -r sftp://me@example.org/~/photos ./backup
+  wharf put report.pdf ftpes://me@example.org/incoming/
+  wharf mv sftp://me@example.org/~/old.txt new.txt
+  echo \"$PASSWORD\" | wharf ls --password-stdin ftps://me@example.org/
+
+URLs: ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS, required), sftp://
+  user[:password]@host[:port]/path; sftp://host/~/x is relative to the home folder.
+The password may also come from WHARF_PASSWORD. WHARF_HOME=DIR keeps all of Wharf's files in DIR.";
+
+/// `ls --json`: one object per entry.
+#[derive(Serialize)]
+struct JsonEntry<'a> {
+    name: &'a str,
+    kind: EntryKind,
+    size: Option<u64>,
+    modified: Option<String>,
+    permissions: Option<&'a str>,
+    target: Option<&'a str>,
+}
+
+pub fn listing(entries: &[Entry], json: bool) -> String {
+    if json {
+        let rows: Vec<JsonEntry<'_>> = entries
+            .iter()
+            .map(|entry| JsonEntry {
+                name: &entry.name,
+                kind: entry.kind,
+                size: entry.size,
+                modified: entry
+                    .modified
+                    .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                permissions: entry.permissions.as_deref(),
+                target: entry.target.as_deref(),
+            })
+            .collect();
+        return serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".to_owned());
+    }
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by(|a, b| {
+        (b.kind == EntryKind::Dir)
+            .cmp(&(a.kind == EntryKind::Dir))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    sorted
+        .iter()
+        .map(|entry| {
+            let kind = match entry.kind {
+                EntryKind::Dir => 'd',
+                EntryKind::Link => 'l',
+                EntryKind::File => '-',
+                EntryKind::Other => '?',
+            };
+            let size = entry.size.map(human_size).unwrap_or_default();
+            let modified = entry
+                .modified
+                .map(|time| time.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            let mut line = format!(
+                "{kind}{:<9} {size:>9} {modified:<16} {}",
+                entry.permissions.as_deref().unwrap_or(""),
+                escape_control(&entry.name)
+            );
+            if let Some(target) = &entry.target {
+                line.push_str(" -> ");
+                line.push_str(&escape_control(target));
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// 1536 -> "1.5 KiB".
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+pub fn log_line(direction: LogDirection, text: &str) -> String {
+    let arrow = match direction {
+        LogDirection::Command => "> ",
+        LogDirection::Reply => "< ",
+        LogDirection::Status => "* ",
+        LogDirection::Error => "! ",
+    };
+    format!("{arrow}{text}")
+}
+
+/// Progress bars, one per running transfer, read from the engine's counters.
+pub struct Bars {
+    multi: MultiProgress,
+    bars: HashMap<TransferId, (ProgressBar, Progress)>,
+}
+
+impl Bars {
+    pub fn new(visible: bool) -> Self {
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        Bars {
+            multi: MultiProgress::with_draw_target(target),
+            bars: HashMap::new(),
+        }
+    }
+
+    pub fn start(&mut self, transfer: TransferId, name: &str, progress: Progress) {
+        let bar = self.multi.add(ProgressBar::new(progress.total().unwrap_or(0)));
+        let style = ProgressStyle::with_template(
+            "{msg:30!} {bar:25} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.set_message(escape_control(name).into_owned());
+        bar.set_position(progress.done());
+        bar.reset_eta();
+        self.bars.insert(transfer, (bar, progress));
+    }
+
+    pub fn tick(&self) {
+        for (bar, progress) in self.bars.values() {
+            bar.set_position(progress.done());
+        }
+    }
+
+    pub fn finish(&mut self, transfer: TransferId) {
+        if let Some((bar, progress)) = self.bars.remove(&transfer) {
+            bar.set_position(progress.done());
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Prints above the bars without tearing them.
+    pub fn println(&self, line: &str) {
+        if self.multi.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            let _ = self.multi.println(line);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+
+    #[test]
+    fn json_listing_has_every_field() {
+        let mut entry = Entry::new("a b", EntryKind::File);
+        entry.size = Some(3);
+        let text = listing(&[entry], true);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value[0]["name"], "a b");
+        assert_eq!(value[0]["kind"], "file");
+        assert_eq!(value[0]["size"], 3);
+        assert!(value[0]["modified"].is_null() && value[0]["target"].is_null() && value[0]["permissions"].is_null());
+    }
+
+    #[test]
+    fn terminal_output_escapes_names() {
+        let entry = Entry::new("evil\x1b[2Jname", EntryKind::File);
+        assert!(!listing(&[entry], false).contains('\x1b'));
+    }
+}

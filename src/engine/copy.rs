@@ -1,0 +1,401 @@
+//! Copying one file, the same way for every backend (rclone's `operations.Copy`): write to a
+//! partial name beside the target, verify the size, rename into place, keep the time.
+//!
+//! An interrupted copy leaves its partial file (`.NAME.wharf-part`); the next attempt
+//! resumes from its size when the backend can, after checking that the partial file is a
+//! plain file no larger than the source. Nothing here retries: the caller decides, using
+//! [`crate::protocol::FsError::retryable`].
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::engine::api::Progress;
+use crate::model::Entry;
+use crate::model::location::RemotePath;
+use crate::protocol::{ErrorKind, FsError, RemoteFs};
+
+/// Bytes moved per read. libssh2 pipelines requests up to the buffer size, so it is large.
+pub const CHUNK: usize = crate::protocol::sftp::TRANSFER_BUFFER;
+
+/// What a running copy reports to and is stopped by.
+pub struct CopyControl<'a> {
+    pub cancel: &'a AtomicBool,
+    pub progress: &'a Progress,
+}
+
+impl CopyControl<'_> {
+    fn check_cancel(&self) -> Result<(), FsError> {
+        if self.cancel.load(Ordering::Relaxed) {
+            Err(FsError::cancelled())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The partial name for `name`: hidden, beside the target, recognisable.
+pub fn partial_name(name: &str) -> String {
+    format!(".{name}.wharf-part")
+}
+
+fn local_partial(target: &Path) -> Result<PathBuf, FsError> {
+    let name = target
+        .file_name()
+        .ok_or_else(|| FsError::new(ErrorKind::InvalidName, format!("{} names no file", target.display())))?;
+    Ok(target.with_file_name(partial_name(&name.to_string_lossy())))
+}
+
+/// Downloads `remote` (described by `source`, from a listing or stat) to the local path
+/// `target`. Returns the bytes moved in this attempt.
+pub fn download_file(
+    fs: &mut dyn RemoteFs,
+    remote: &RemotePath,
+    source: &Entry,
+    target: &Path,
+    control: &CopyControl<'_>,
+) -> Result<u64, FsError> {
+    control.check_cancel()?;
+    let part = local_partial(target)?;
+    let local_error = |error: io::Error| FsError::from_local(&error, &part);
+    let resumable = fs.capabilities().resume_download;
+    let offset = match fs::symlink_metadata(&part) {
+        Ok(meta) if meta.is_file() && resumable && source.size.is_some_and(|size| meta.len() <= size) => meta.len(),
+        Ok(meta) if meta.is_file() => {
+            fs::remove_file(&part).map_err(local_error)?;
+            0
+        }
+        Ok(_) => {
+            return Err(FsError::new(
+                ErrorKind::Local,
+                format!("something that is not a plain file is in the way: {}", part.display()),
+            ));
+        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => 0,
+        Err(error) => return Err(local_error(error)),
+    };
+    let mut file = if offset > 0 {
+        let mut file = OpenOptions::new().write(true).open(&part).map_err(local_error)?;
+        file.seek(SeekFrom::Start(offset)).map_err(local_error)?;
+        file
+    } else {
+        // Exclusive creation: a file or link planted under the partial name is not followed.
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&part)
+            .map_err(local_error)?
+    };
+    if source.size == Some(offset) && offset > 0 {
+        // Everything arrived last time; only the rename was missing.
+        control.progress.set_resumed_from(offset);
+        control.progress.set_done(offset);
+    } else {
+        let mut reader = fs.open_read(remote, offset)?;
+        control.progress.set_resumed_from(offset);
+        control.progress.set_done(offset);
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            control.check_cancel()?;
+            let count = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(count) => count,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(FsError::from_network(&error, &format!("downloading {remote}"))),
+            };
+            file.write_all(&buffer[..count]).map_err(local_error)?;
+            control.progress.add(count as u64);
+        }
+        reader.finish()?;
+    }
+    file.sync_data().map_err(local_error)?;
+    drop(file);
+    let written = fs::metadata(&part).map_err(local_error)?.len();
+    if let Some(size) = source.size
+        && written != size
+    {
+        return Err(FsError::new(
+            ErrorKind::Protocol,
+            format!(
+                "downloading {remote} gave {written} bytes where the server listed {size}; the partial file was kept"
+            ),
+        )
+        .retryable(written < size));
+    }
+    replace_local(&part, target)?;
+    if let Some(modified) = source.modified
+        && let Ok(file) = File::options().write(true).open(target)
+    {
+        let _ = file.set_modified(modified.into());
+    }
+    Ok(written.saturating_sub(offset))
+}
+
+/// Moves the finished partial file over the target.
+fn replace_local(part: &Path, target: &Path) -> Result<(), FsError> {
+    if let Ok(meta) = fs::symlink_metadata(target)
+        && meta.is_dir()
+    {
+        return Err(FsError::new(
+            ErrorKind::AlreadyExists,
+            format!("a folder is in the way: {}", target.display()),
+        ));
+    }
+    fs::rename(part, target).map_err(|error| FsError::from_local(&error, target))
+}
+
+/// Uploads the local file `source` to `target`, through a partial name beside it.
+pub fn upload_file(
+    fs: &mut dyn RemoteFs,
+    source: &Path,
+    target: &RemotePath,
+    control: &CopyControl<'_>,
+) -> Result<u64, FsError> {
+    control.check_cancel()?;
+    let local_error = |error: io::Error| FsError::from_local(&error, source);
+    let mut file = File::open(source).map_err(local_error)?;
+    let meta = file.metadata().map_err(local_error)?;
+    if !meta.is_file() {
+        return Err(FsError::new(
+            ErrorKind::Local,
+            format!("not a plain file: {}", source.display()),
+        ));
+    }
+    let size = meta.len();
+    let name = target
+        .file_name()
+        .ok_or_else(|| FsError::new(ErrorKind::InvalidName, format!("{target} names no file")))?;
+    let part = target.parent().join(&partial_name(name));
+    let offset = match fs.stat(&part) {
+        Ok(entry) if fs.capabilities().resume_upload && entry.kind == crate::model::EntryKind::File => {
+            entry.size.filter(|&done| done <= size).unwrap_or(0)
+        }
+        _ => 0,
+    };
+    control.progress.set_resumed_from(offset);
+    control.progress.set_done(offset);
+    if offset < size || offset == 0 {
+        file.seek(SeekFrom::Start(offset)).map_err(local_error)?;
+        let mut writer = fs.open_write(&part, offset)?;
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            control.check_cancel()?;
+            let count = match file.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(count) => count,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(local_error(error)),
+            };
+            writer
+                .write_all(&buffer[..count])
+                .map_err(|error| FsError::from_network(&error, &format!("uploading {target}")))?;
+            control.progress.add(count as u64);
+        }
+        writer.finish()?;
+    }
+    let uploaded = fs.stat(&part)?.size;
+    if uploaded != Some(size) {
+        return Err(FsError::new(
+            ErrorKind::Protocol,
+            format!(
+                "uploading {target} left {} bytes on the server where {size} were sent; the partial file was kept",
+                uploaded.map_or("an unknown number of".to_owned(), |n| n.to_string())
+            ),
+        )
+        .retryable(true));
+    }
+    if let Err(first) = fs.rename(&part, target) {
+        // SFTP v3 and some FTP servers refuse to rename over an existing file.
+        match fs.stat(target) {
+            Ok(existing) if existing.kind != crate::model::EntryKind::Dir => {
+                fs.remove(target)?;
+                fs.rename(&part, target)?;
+            }
+            _ => return Err(first),
+        }
+    }
+    if fs.capabilities().set_mtime
+        && let Ok(modified) = meta.modified()
+    {
+        let _ = fs.set_mtime(target, modified.into());
+    }
+    Ok(size.saturating_sub(offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::memory::{Faults, MemoryFs};
+
+    fn control<'a>(cancel: &'a AtomicBool, progress: &'a Progress) -> CopyControl<'a> {
+        CopyControl { cancel, progress }
+    }
+
+    fn data(size: usize) -> Vec<u8> {
+        (0..size).map(|i| (i * 7 % 251) as u8).collect()
+    }
+
+    #[test]
+    fn download_resumes_after_a_dropped_connection() {
+        let server = MemoryFs::new();
+        let content = data(3 * CHUNK + 123);
+        server.put("/big.bin", &content);
+        server.set_faults(Faults {
+            drop_read_after: Some(CHUNK as u64 + 5),
+            ..Faults::default()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("big.bin");
+        let mut fs = server.clone();
+        let path = RemotePath::new("/big.bin");
+        let source = fs.stat(&path).unwrap();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+
+        let error = download_file(&mut fs, &path, &source, &target, &control(&cancel, &progress)).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::ConnectionLost);
+        assert!(error.retryable);
+        assert!(
+            !target.exists(),
+            "an incomplete download must not appear under the final name"
+        );
+        let part = dir.path().join(".big.bin.wharf-part");
+        assert_eq!(fs::metadata(&part).unwrap().len(), CHUNK as u64 + 5);
+
+        let moved = download_file(&mut fs, &path, &source, &target, &control(&cancel, &progress)).unwrap();
+        assert_eq!(
+            moved,
+            content.len() as u64 - (CHUNK as u64 + 5),
+            "the second attempt resumed"
+        );
+        assert_eq!(progress.resumed_from(), CHUNK as u64 + 5);
+        assert_eq!(fs::read(&target).unwrap(), content);
+        assert!(!part.exists());
+    }
+
+    #[test]
+    fn a_partial_file_larger_than_the_source_starts_over() {
+        let server = MemoryFs::new();
+        server.put("/f", b"fresh");
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(".f.wharf-part"), b"stale and much longer").unwrap();
+        let mut fs = server.clone();
+        let path = RemotePath::new("/f");
+        let source = fs.stat(&path).unwrap();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        download_file(
+            &mut fs,
+            &path,
+            &source,
+            &dir.path().join("f"),
+            &control(&cancel, &progress),
+        )
+        .unwrap();
+        assert_eq!(fs::read(dir.path().join("f")).unwrap(), b"fresh");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_link_under_the_partial_name_is_not_followed() {
+        let server = MemoryFs::new();
+        server.put("/f", b"x");
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"keep").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join(".f.wharf-part")).unwrap();
+        let mut fs = server.clone();
+        let path = RemotePath::new("/f");
+        let source = fs.stat(&path).unwrap();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        let result = download_file(
+            &mut fs,
+            &path,
+            &source,
+            &dir.path().join("f"),
+            &control(&cancel, &progress),
+        );
+        assert!(result.is_err());
+        assert_eq!(fs::read(&victim).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn upload_resumes_and_renames_into_place() {
+        let server = MemoryFs::new();
+        server.put("/up/.keep", b"");
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("u.bin");
+        let content = data(2 * CHUNK + 9);
+        fs::write(&source, &content).unwrap();
+        server.set_faults(Faults {
+            drop_write_after: Some(1000),
+            ..Faults::default()
+        });
+        let mut fs = server.clone();
+        let target = RemotePath::new("/up/u.bin");
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        let error = upload_file(&mut fs, &source, &target, &control(&cancel, &progress)).unwrap_err();
+        assert!(error.retryable);
+        assert_eq!(server.get("/up/.u.bin.wharf-part").map(|d| d.len()), Some(1000));
+        assert_eq!(server.get("/up/u.bin"), None);
+        let moved = upload_file(&mut fs, &source, &target, &control(&cancel, &progress)).unwrap();
+        assert_eq!(moved, content.len() as u64 - 1000);
+        assert_eq!(server.get("/up/u.bin"), Some(content));
+        assert_eq!(server.get("/up/.u.bin.wharf-part"), None);
+    }
+
+    #[test]
+    fn a_refused_rename_keeps_the_upload_for_later() {
+        let server = MemoryFs::new();
+        server.put("/d/.keep", b"");
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a");
+        fs::write(&source, b"abc").unwrap();
+        server.set_faults(Faults {
+            refuse_rename: true,
+            ..Faults::default()
+        });
+        let mut fs = server.clone();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        let result = upload_file(&mut fs, &source, &RemotePath::new("/d/a"), &control(&cancel, &progress));
+        assert_eq!(result.unwrap_err().kind, ErrorKind::PermissionDenied);
+        assert_eq!(server.get("/d/.a.wharf-part"), Some(b"abc".to_vec()));
+    }
+
+    #[test]
+    fn a_full_server_disk_is_reported_as_such() {
+        let server = MemoryFs::new();
+        server.put("/d/.keep", b"");
+        server.set_faults(Faults {
+            capacity: Some(10),
+            ..Faults::default()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a");
+        fs::write(&source, data(100)).unwrap();
+        let mut fs = server.clone();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        let error = upload_file(&mut fs, &source, &RemotePath::new("/d/a"), &control(&cancel, &progress)).unwrap_err();
+        assert!(error.message.contains("uploading /d/a"), "{}", error.message);
+    }
+
+    #[test]
+    fn cancel_stops_and_keeps_the_partial_file() {
+        let server = MemoryFs::new();
+        server.put("/f", &data(10));
+        let dir = tempfile::tempdir().unwrap();
+        let mut fs = server.clone();
+        let path = RemotePath::new("/f");
+        let source = fs.stat(&path).unwrap();
+        let (cancel, progress) = (AtomicBool::new(true), Progress::default());
+        let error = download_file(
+            &mut fs,
+            &path,
+            &source,
+            &dir.path().join("f"),
+            &control(&cancel, &progress),
+        )
+        .unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Cancelled);
+        assert!(!dir.path().join("f").exists());
+    }
+}

@@ -1,0 +1,96 @@
+//! How the window and the command line hold the engine: send a [`Command`], read
+//! [`Event`]s. Sending never blocks; reading can poll (the window, each frame) or wait with a
+//! timeout (the command line).
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc as std_mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::EngineConfig;
+use super::api::{Command, Event, RequestId};
+
+/// Why no event came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitError {
+    Timeout,
+    /// The engine has stopped; no event will come any more.
+    Stopped,
+}
+
+pub struct EngineHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    events: std_mpsc::Receiver<Event>,
+    next_id: AtomicU64,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EngineHandle {
+    /// Starts the engine on its own thread. `wake` is called after every event, so that a
+    /// window can request a repaint instead of polling continuously.
+    pub fn start(config: EngineConfig, wake: Option<Arc<dyn Fn() + Send + Sync>>) -> io::Result<EngineHandle> {
+        let (command_sender, command_receiver) = mpsc::unbounded_channel();
+        let (event_sender, event_receiver) = std_mpsc::channel();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("wharf-engine")
+            .enable_all()
+            .build()?;
+        let emit: Arc<dyn Fn(Event) + Send + Sync> = Arc::new(move |event| {
+            // The receiver is gone only when the user of the engine has quit.
+            let _ = event_sender.send(event);
+            if let Some(wake) = &wake {
+                wake();
+            }
+        });
+        let thread = std::thread::Builder::new()
+            .name("wharf-engine-main".to_owned())
+            .spawn(move || {
+                runtime.block_on(super::run(config, command_receiver, emit));
+                // Workers blocked in a network call must not keep the process alive.
+                runtime.shutdown_timeout(Duration::from_millis(200));
+            })?;
+        Ok(EngineHandle {
+            commands: command_sender,
+            events: event_receiver,
+            next_id: AtomicU64::new(1),
+            thread: Some(thread),
+        })
+    }
+
+    /// A fresh request id.
+    pub fn next_id(&self) -> RequestId {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn send(&self, command: Command) {
+        // After shutdown there is nobody to tell; the command is moot.
+        let _ = self.commands.send(command);
+    }
+
+    /// The next event if one is waiting.
+    pub fn try_event(&self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
+
+    /// Waits up to `timeout` for the next event.
+    pub fn wait_event(&self, timeout: Duration) -> Result<Event, WaitError> {
+        self.events.recv_timeout(timeout).map_err(|error| match error {
+            std_mpsc::RecvTimeoutError::Timeout => WaitError::Timeout,
+            std_mpsc::RecvTimeoutError::Disconnected => WaitError::Stopped,
+        })
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

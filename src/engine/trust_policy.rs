@@ -1,0 +1,191 @@
+//! The engine's answer to a backend's trust questions: the trust store first, the user
+//! (through a [`Prompt`]) when the store does not know. A changed SSH host key is refused
+//! without asking; so is a pinned certificate that changed.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::api::{Event, Prompt, PromptId, PromptReply};
+use crate::config::Paths;
+use crate::protocol::{CertificateInfo, ErrorKind, FsError, HostKeyInfo, TrustPolicy};
+use crate::trust::{self, CertificateStatus, HostKeyStatus, KnownHosts};
+
+/// How long a question waits for an answer before it counts as "no".
+const PROMPT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Open questions, by id, with the channel that carries the answer back to the asking worker.
+#[derive(Default)]
+pub struct Prompts {
+    next: Mutex<PromptId>,
+    waiting: Mutex<HashMap<PromptId, std_mpsc::Sender<PromptReply>>>,
+}
+
+impl Prompts {
+    /// Sends the question and blocks this worker (never the UI) until it is answered.
+    fn ask(&self, events: &dyn Fn(Event), question: Prompt) -> PromptReply {
+        let (sender, receiver) = std_mpsc::channel();
+        let id = {
+            let mut next = self.next.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            *next += 1;
+            *next
+        };
+        self.waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(id, sender);
+        events(Event::Prompt { prompt: id, question });
+        let reply = receiver.recv_timeout(PROMPT_TIMEOUT).unwrap_or(PromptReply::Refuse);
+        self.waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&id);
+        reply
+    }
+
+    /// Delivers an answer; answers to questions nobody waits for any more are dropped.
+    pub fn answer(&self, prompt: PromptId, reply: PromptReply) {
+        if let Some(sender) = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&prompt)
+        {
+            let _ = sender.send(reply);
+        }
+    }
+}
+
+pub struct EngineTrust {
+    pub paths: Paths,
+    pub prompts: Arc<Prompts>,
+    pub events: Arc<dyn Fn(Event) + Send + Sync>,
+    /// Keys and certificates accepted "once", for the rest of this run.
+    accepted_once: Mutex<HashSet<String>>,
+}
+
+impl EngineTrust {
+    pub fn new(paths: Paths, prompts: Arc<Prompts>, events: Arc<dyn Fn(Event) + Send + Sync>) -> Self {
+        EngineTrust {
+            paths,
+            prompts,
+            events,
+            accepted_once: Mutex::new(HashSet::new()),
+        }
+    }
+
+    fn known_hosts(&self) -> KnownHosts {
+        let mut files = vec![self.paths.known_hosts()];
+        files.extend(crate::config::openssh_known_hosts());
+        KnownHosts::load(&files)
+    }
+
+    fn once(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.accepted_once
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl TrustPolicy for EngineTrust {
+    fn check_host_key(&self, key: &HostKeyInfo) -> Result<(), FsError> {
+        let fingerprint = key.fingerprint();
+        match self.known_hosts().check(&key.host, key.port, &key.key_type, &key.blob) {
+            HostKeyStatus::Known => return Ok(()),
+            HostKeyStatus::Changed { recorded_fingerprints } => {
+                return Err(FsError::new(
+                    ErrorKind::HostKey,
+                    format!(
+                        "the host key of {} has CHANGED: the server now shows {} {fingerprint}, but {} was recorded. \
+                         Someone may be intercepting the connection; Wharf refuses to connect. If the server's key really \
+                         changed, remove the old line from {} or ~/.ssh/known_hosts",
+                        trust::host_key_name(&key.host, key.port),
+                        key.key_type,
+                        recorded_fingerprints.join(", "),
+                        self.paths.known_hosts().display()
+                    ),
+                ));
+            }
+            HostKeyStatus::Unknown => {}
+        }
+        let once_key = format!("ssh {}:{} {fingerprint}", key.host, key.port);
+        if self.once().contains(&once_key) {
+            return Ok(());
+        }
+        let question = Prompt::UnknownHostKey {
+            host: key.host.clone(),
+            port: key.port,
+            key_type: key.key_type.clone(),
+            fingerprint: fingerprint.clone(),
+        };
+        match self.prompts.ask(&*self.events, question) {
+            PromptReply::AcceptAlways => {
+                trust::remember_host_key(&self.paths.known_hosts(), &key.host, key.port, &key.key_type, &key.blob)
+                    .map_err(|error| FsError::from_local(&error, &self.paths.known_hosts()))?;
+                Ok(())
+            }
+            PromptReply::AcceptOnce => {
+                self.once().insert(once_key);
+                Ok(())
+            }
+            PromptReply::Refuse => Err(FsError::new(
+                ErrorKind::HostKey,
+                format!(
+                    "the host key of {} is not known ({} {fingerprint}) and was not accepted",
+                    trust::host_key_name(&key.host, key.port),
+                    key.key_type
+                ),
+            )),
+        }
+    }
+
+    fn check_certificate(&self, certificate: &CertificateInfo) -> Result<(), FsError> {
+        let fingerprint = certificate.fingerprint();
+        let file = self.paths.trusted_certificates();
+        let authority = format!("{}:{}", certificate.host, certificate.port);
+        match trust::check_certificate(&file, &certificate.host, certificate.port, &fingerprint) {
+            CertificateStatus::Pinned => return Ok(()),
+            CertificateStatus::Changed { pinned } => {
+                return Err(FsError::new(
+                    ErrorKind::Tls,
+                    format!(
+                        "the certificate of {authority} has CHANGED: it is now {fingerprint}, but {pinned} was trusted; \
+                         Wharf refuses to connect. If the change is expected, remove the old line from {}",
+                        file.display()
+                    ),
+                ));
+            }
+            CertificateStatus::Unknown => {}
+        }
+        let once_key = format!("tls {authority} {fingerprint}");
+        if self.once().contains(&once_key) {
+            return Ok(());
+        }
+        let question = Prompt::Certificate {
+            host: certificate.host.clone(),
+            port: certificate.port,
+            fingerprint: fingerprint.clone(),
+            problem: certificate.problem.clone(),
+        };
+        match self.prompts.ask(&*self.events, question) {
+            PromptReply::AcceptAlways => {
+                trust::pin_certificate(&file, &certificate.host, certificate.port, &fingerprint)
+                    .map_err(|error| FsError::from_local(&error, &file))?;
+                self.once().insert(once_key);
+                Ok(())
+            }
+            PromptReply::AcceptOnce => {
+                self.once().insert(once_key);
+                Ok(())
+            }
+            PromptReply::Refuse => Err(FsError::new(
+                ErrorKind::Tls,
+                format!(
+                    "the certificate of {authority} is not trusted because {} (fingerprint {fingerprint}), and it was not accepted",
+                    certificate.problem
+                ),
+            )),
+        }
+    }
+}

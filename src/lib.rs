@@ -1,0 +1,60 @@
+//! # Wharf
+//!
+//! A desktop file-transfer manager: two panes (this computer, the server), a transfer queue,
+//! a log of what the server said. This crate is the library behind the `wharf` binary; the
+//! same engine drives the window and the command line.
+//!
+//! ## Bird's-eye view
+//!
+//! A user action becomes a plain-data [`engine::api::Command`] sent through an
+//! [`engine::handle::EngineHandle`]. The engine (tokio) routes it to a session, which owns
+//! one connection ([`protocol::RemoteFs`]) and runs its blocking protocol calls on a worker
+//! thread. Results come back as [`engine::api::Event`]s; transfer progress is read from
+//! shared counters ([`engine::api::Progress`]), not pushed.
+//!
+//! ## Code map
+//!
+//! - [`model`]: plain data. `Site`, `Entry`, `RemotePath` and URL parsing
+//!   ([`model::location`]), and the name gate for server-sent names ([`model::names`]).
+//! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + sentence), and the
+//!   backends: [`protocol::ftp`] (suppaftp; FTP, implicit FTPS, explicit FTPES; listing
+//!   parser in [`protocol::ftp::listing`]), [`protocol::sftp`] (ssh2), [`protocol::local`],
+//!   [`protocol::memory`] (test double with fault injection).
+//! - [`engine`]: `api` (THE boundary), `handle`, sessions (one per connection; recursive
+//!   walks, retries with backoff), [`engine::copy`] (one file: partial name, resume, verify,
+//!   rename), and the trust policy that asks the user through prompts.
+//! - [`trust`]: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates.
+//! - [`config`]: where files live (`WHARF_HOME` or the platform's folders).
+//! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv`, over the engine API only.
+//!
+//! Still to come (see the issues): the persistent queue (`store`, SQLite), the window (`ui`,
+//! egui), sites and the OS keyring (`secrets`).
+//!
+//! ## Dependency rule
+//!
+//! `model <- protocol <- engine -> {trust, config}`; `cli` (and later `ui`) see only
+//! `engine::{api, handle}` and `model`. `tests/architecture.rs` fails when an import
+//! crosses this line.
+//!
+//! ## Invariants
+//!
+//! - A name a server sends never leaves the target folder: `/`, `\`, `.`, `..`, empty names,
+//!   control characters and drive letters are refused by [`model::names::check_remote_name`]
+//!   in [`protocol::Listing::screen`], before any name reaches the local disk.
+//! - CR, LF and NUL never reach an FTP control connection
+//!   ([`model::names::check_command_text`]).
+//! - FTP data connections go to the control connection's peer address, whatever a PASV reply
+//!   names. Explicit TLS that the server refuses stops the login before USER/PASS.
+//! - Downloads are written to `.NAME.wharf-part` and renamed when complete and verified; an
+//!   interrupted one keeps its partial file and the next attempt resumes it. Uploads likewise.
+//! - An unknown SSH host key or untrusted certificate is asked about; a changed host key or
+//!   pinned certificate is refused. Nothing is trusted silently.
+//! - Secrets ([`model::Secret`]) never print: `Debug` masks them, logs show `PASS ****`.
+//! - Backends return errors, never panic, on anything a server, the disk or the user sends.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod model;
+pub mod protocol;
+pub mod trust;

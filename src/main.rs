@@ -1,0 +1,28 @@
+//! The `wharf` binary: parse the arguments and hand over. No logic lives here.
+
+use clap::{CommandFactory, Parser};
+use wharf::cli::{self, Cli};
+
+fn main() {
+    let cli = Cli::parse();
+    init_tracing(cli.connection.verbose);
+    let code = match cli.command {
+        Some(action) => cli::run(action, &cli.connection),
+        None => {
+            // The window arrives with issue 4; until then, show how to use the command line.
+            let _ = Cli::command().print_help();
+            cli::EXIT_OK
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Diagnostics go to stderr, filtered by `RUST_LOG` (default: warnings only).
+fn init_tracing(_verbose: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

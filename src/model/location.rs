@@ -1,0 +1,271 @@
+//! Remote locations as people type them: `sftp://user@host:2222/~/site/index.html`.
+//!
+//! A remote path is absolute (`/srv/www`) or relative to the login folder (`~`, `~/www`);
+//! backends resolve `~` themselves. Paths always use `/`.
+
+use std::fmt;
+
+use percent_encoding::percent_decode_str;
+use thiserror::Error;
+use url::Url;
+
+use super::{Credentials, DataMode, Protocol, Secret, Site};
+
+/// A parsed `scheme://user:password@host:port/path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub site: Site,
+    pub path: RemotePath,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum LocationError {
+    #[error("{0:?} is not a URL Wharf understands; write it like sftp://user@host/path")]
+    NotAUrl(String),
+    #[error(
+        "the scheme {0:?} is not supported; use ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS) or sftp://"
+    )]
+    UnknownScheme(String),
+    #[error("the URL {0:?} names no host")]
+    NoHost(String),
+    #[error("the URL's user name or password is not valid UTF-8 after decoding")]
+    BadEncoding,
+}
+
+impl Location {
+    /// Parses a URL. The password, when the URL carries one, goes into the site's credentials
+    /// and nowhere else; `Display` never prints it.
+    pub fn parse(text: &str) -> Result<Location, LocationError> {
+        let url = Url::parse(text).map_err(|_| LocationError::NotAUrl(text.to_owned()))?;
+        let protocol = match url.scheme() {
+            "ftp" => Protocol::Ftp,
+            "ftps" => Protocol::Ftps,
+            "ftpes" => Protocol::Ftpes,
+            "sftp" | "ssh" | "scp" => Protocol::Sftp,
+            other => return Err(LocationError::UnknownScheme(other.to_owned())),
+        };
+        let host = match url.host_str() {
+            Some(host) if !host.is_empty() => host.trim_start_matches('[').trim_end_matches(']'),
+            _ => return Err(LocationError::NoHost(text.to_owned())),
+        };
+        let decode = |part: &str| -> Result<String, LocationError> {
+            percent_decode_str(part)
+                .decode_utf8()
+                .map(|text| text.into_owned())
+                .map_err(|_| LocationError::BadEncoding)
+        };
+        let user = match url.username() {
+            "" if protocol.is_ftp() => "anonymous".to_owned(),
+            "" => std::env::var("USER").unwrap_or_default(),
+            user => decode(user)?,
+        };
+        let password = url.password().map(decode).transpose()?.map(Secret::new);
+        let raw_path = decode(url.path())?;
+        Ok(Location {
+            site: Site {
+                protocol,
+                host: host.to_owned(),
+                port: url.port().unwrap_or(protocol.default_port()),
+                user,
+                credentials: Credentials {
+                    password,
+                    ..Credentials::default()
+                },
+                data_mode: DataMode::Passive,
+            },
+            path: RemotePath::from_url_path(&raw_path),
+        })
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}://{}@{}{}",
+            self.site.protocol,
+            self.site.user,
+            self.site.authority(),
+            self.path.url_form()
+        )
+    }
+}
+
+/// A path on the server: absolute, or relative to the login folder when it starts with `~`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RemotePath(String);
+
+impl RemotePath {
+    /// The login folder.
+    pub fn home() -> Self {
+        RemotePath("~".to_owned())
+    }
+
+    /// Normalises `text`: collapses repeated slashes, drops `.` segments and a trailing slash,
+    /// and resolves `..` lexically (never above the root or `~`).
+    pub fn new(text: &str) -> Self {
+        let (base, rest) = if text == "~" || text.starts_with("~/") {
+            ("~", &text[1..])
+        } else {
+            ("", text)
+        };
+        let mut parts: Vec<&str> = Vec::new();
+        for part in rest.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                part => parts.push(part),
+            }
+        }
+        if parts.is_empty() {
+            return RemotePath(if base.is_empty() { "/" } else { "~" }.to_owned());
+        }
+        RemotePath(format!("{base}/{}", parts.join("/")))
+    }
+
+    /// `/~/x` in a URL means `~/x`; anything else is absolute.
+    fn from_url_path(path: &str) -> Self {
+        match path.strip_prefix("/~") {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => RemotePath::new(&format!("~{rest}")),
+            _ => RemotePath::new(path),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_home_relative(&self) -> bool {
+        self.0.starts_with('~')
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0 == "/" || self.0 == "~"
+    }
+
+    /// `self/name`. The name must be one segment; callers check names with
+    /// [`super::names::check_remote_name`] first.
+    pub fn join(&self, name: &str) -> RemotePath {
+        if self.0.ends_with('/') {
+            RemotePath(format!("{}{name}", self.0))
+        } else {
+            RemotePath(format!("{}/{name}", self.0))
+        }
+    }
+
+    /// The last segment, or `None` for the root and `~`.
+    pub fn file_name(&self) -> Option<&str> {
+        if self.is_root() {
+            return None;
+        }
+        self.0.rsplit('/').next().filter(|name| !name.is_empty())
+    }
+
+    /// The folder that holds this path; the root and `~` are their own parents.
+    pub fn parent(&self) -> RemotePath {
+        if self.is_root() {
+            return self.clone();
+        }
+        match self.0.rfind('/') {
+            Some(0) => RemotePath("/".to_owned()),
+            Some(index) => RemotePath(self.0[..index].to_owned()),
+            None => self.clone(),
+        }
+    }
+
+    /// Replaces a leading `~` with the server's login folder.
+    pub fn resolve(&self, home: &str) -> String {
+        match self.0.strip_prefix('~') {
+            Some(rest) => {
+                let home = home.trim_end_matches('/');
+                if rest.is_empty() {
+                    if home.is_empty() {
+                        "/".to_owned()
+                    } else {
+                        home.to_owned()
+                    }
+                } else {
+                    format!("{home}{rest}")
+                }
+            }
+            None => self.0.clone(),
+        }
+    }
+
+    fn url_form(&self) -> String {
+        if self.is_home_relative() {
+            format!("/{}", self.0)
+        } else {
+            self.0.clone()
+        }
+    }
+}
+
+impl fmt::Display for RemotePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(url: &str, protocol: Protocol, user: &str, host: &str, port: u16, path: &str) {
+        let location = Location::parse(url).unwrap();
+        assert_eq!(location.site.protocol, protocol, "{url}");
+        assert_eq!(location.site.user, user, "{url}");
+        assert_eq!(location.site.host, host, "{url}");
+        assert_eq!(location.site.port, port, "{url}");
+        assert_eq!(location.path.as_str(), path, "{url}");
+    }
+
+    #[test]
+    fn urls() {
+        check("ftp://h/", Protocol::Ftp, "anonymous", "h", 21, "/");
+        check("ftp://u@h:2121/pub/x.txt", Protocol::Ftp, "u", "h", 2121, "/pub/x.txt");
+        check("ftps://u@h/", Protocol::Ftps, "u", "h", 990, "/");
+        check("ftpes://u@h/a/", Protocol::Ftpes, "u", "h", 21, "/a");
+        check("sftp://u@h/~/x", Protocol::Sftp, "u", "h", 22, "~/x");
+        check("sftp://u@h/~", Protocol::Sftp, "u", "h", 22, "~");
+        check("sftp://u@h/~x", Protocol::Sftp, "u", "h", 22, "/~x");
+        check("sftp://u@[::1]:2222/srv", Protocol::Sftp, "u", "::1", 2222, "/srv");
+        check("sftp://u%40corp@h/a%20b", Protocol::Sftp, "u@corp", "h", 22, "/a b");
+        check("sftp://u@h", Protocol::Sftp, "u", "h", 22, "/");
+    }
+
+    #[test]
+    fn passwords_stay_in_credentials() {
+        let location = Location::parse("ftp://u:p%40ss@h/x").unwrap();
+        assert_eq!(location.site.credentials.password, Some(Secret::new("p@ss")));
+        let shown = format!("{location} {location:?}");
+        assert!(!shown.contains("p@ss") && !shown.contains("p%40ss"), "{shown}");
+    }
+
+    #[test]
+    fn bad_urls_say_why() {
+        assert!(matches!(
+            Location::parse("http://h/"),
+            Err(LocationError::UnknownScheme(_))
+        ));
+        assert!(matches!(Location::parse("nonsense"), Err(LocationError::NotAUrl(_))));
+    }
+
+    #[test]
+    fn paths_normalise() {
+        assert_eq!(RemotePath::new("/a//b/./c/").as_str(), "/a/b/c");
+        assert_eq!(RemotePath::new("/../../etc").as_str(), "/etc");
+        assert_eq!(RemotePath::new("~/../x").as_str(), "~/x");
+        assert_eq!(RemotePath::new("/a/b").parent().as_str(), "/a");
+        assert_eq!(RemotePath::new("/a").parent().as_str(), "/");
+        assert_eq!(RemotePath::new("~/a").parent().as_str(), "~");
+        assert_eq!(RemotePath::new("/a/b").file_name(), Some("b"));
+        assert_eq!(RemotePath::home().file_name(), None);
+        assert_eq!(RemotePath::new("~/w").resolve("/home/u/"), "/home/u/w");
+        assert_eq!(RemotePath::home().resolve("/home/u"), "/home/u");
+        assert_eq!(RemotePath::new("/").join("x").as_str(), "/x");
+    }
+}

@@ -1,0 +1,899 @@
+//! FTP, FTPS (implicit TLS) and FTPES (explicit TLS, required) over suppaftp.
+//!
+//! What Wharf adds on top of suppaftp: every command goes through [`FtpFs::command`], which
+//! refuses CR/LF/NUL, logs the command (password masked) and the reply, and turns replies
+//! into [`FsError`]s; data connections go to the control connection's peer whatever address
+//! a PASV reply names (curl >= 7.74); EPSV is tried first and PASV is the fallback; listings
+//! are read as raw bytes and parsed by [`listing`]; explicit TLS aborts before USER/PASS
+//! when the server refuses AUTH TLS.
+
+pub mod listing;
+mod tls;
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use suppaftp::types::Features;
+use suppaftp::{FtpError, ImplFtpStream, Mode, RustlsConnector, RustlsFtpStream, Status, TlsStream, TransferStream};
+
+use self::listing::{ListingContext, ParsedEntry, ParsedKind, ServerType};
+use super::{Capabilities, ConnectContext, ErrorKind, FsError, ProtocolLog, ReadStream, RemoteFs, WriteStream};
+use crate::model::location::RemotePath;
+use crate::model::names::check_command_text;
+use crate::model::{DataMode, Entry, EntryKind, Protocol, Site, decode_name};
+
+/// Names the TLS stream type that suppaftp keeps private, through the stream it parameterises.
+trait StreamKind {
+    type Tls: TlsStream;
+}
+impl<T: TlsStream> StreamKind for ImplFtpStream<T> {
+    type Tls = T;
+}
+/// A data connection (plain or TLS) whose `finish` reads the transfer's final reply.
+type Data = TransferStream<<RustlsFtpStream as StreamKind>::Tls>;
+
+/// What FEAT told us.
+#[derive(Debug, Clone, Copy, Default)]
+struct ServerFeatures {
+    mlsd: bool,
+    mfmt: bool,
+    utf8: bool,
+}
+
+/// A logged-in FTP connection.
+pub struct FtpFs {
+    conn: RustlsFtpStream,
+    host: String,
+    home: String,
+    features: ServerFeatures,
+    server_type: ServerType,
+    log: ProtocolLog,
+    /// Cleared after the server refused EPSV once; then PASV is used.
+    epsv: bool,
+    /// Set when a transfer could not be closed cleanly; every later call fails fast so that
+    /// the connection is dropped rather than reused.
+    broken: bool,
+    security: String,
+}
+
+/// Opens the TCP connection to the first address of `host:port` that answers in time.
+fn connect_tcp(site: &Site, timeout: Duration) -> Result<TcpStream, FsError> {
+    let what = format!("connecting to {}", site.authority());
+    let addresses: Vec<SocketAddr> = (site.host.as_str(), site.port)
+        .to_socket_addrs()
+        .map_err(|error| {
+            FsError::new(
+                ErrorKind::Connect,
+                format!(
+                    "{what} failed: the host name could not be resolved ({})",
+                    super::error::describe_io(&error)
+                ),
+            )
+        })?
+        .collect();
+    let mut last = None;
+    for address in addresses {
+        match TcpStream::connect_timeout(&address, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(match last {
+        Some(error) => FsError::from_network(&error, &what),
+        None => FsError::new(
+            ErrorKind::Connect,
+            format!("{what} failed: the host name has no address"),
+        ),
+    })
+}
+
+fn set_timeouts(stream: &TcpStream, idle: Duration) -> io::Result<()> {
+    stream.set_read_timeout(Some(idle))?;
+    stream.set_write_timeout(Some(idle))?;
+    stream.set_nodelay(true)
+}
+
+/// The text of a reply, for logs and messages.
+fn reply_text(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).trim_end().to_owned()
+}
+
+/// The reply code, read from the text so that codes suppaftp has no name for survive.
+fn reply_code(body: &[u8]) -> u32 {
+    body.get(..3)
+        .and_then(|digits| std::str::from_utf8(digits).ok())
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Classifies a negative reply. 4yz replies are transient, 5yz permanent (RFC 959).
+fn reply_error(what: &str, body: &[u8], host: &str) -> FsError {
+    let code = reply_code(body);
+    let text = reply_text(body);
+    let lower = text.to_ascii_lowercase();
+    let kind = match code {
+        421 if lower.contains("too many") || lower.contains("connections") => ErrorKind::TooManyConnections,
+        421 | 426 => ErrorKind::ConnectionLost,
+        530 if lower.contains("too many") || lower.contains("connections") => ErrorKind::TooManyConnections,
+        530 | 430 | 332 | 532 => ErrorKind::Auth,
+        452 | 552 => ErrorKind::NoSpace,
+        550 | 450 if lower.contains("denied") || lower.contains("permission") => ErrorKind::PermissionDenied,
+        550 if lower.contains("exist") && !lower.contains("not exist") && !lower.contains("doesn't") => {
+            ErrorKind::AlreadyExists
+        }
+        550 | 450 => ErrorKind::NotFound,
+        553 => ErrorKind::PermissionDenied,
+        500 | 502 | 504 => ErrorKind::Unsupported,
+        _ => ErrorKind::Other,
+    };
+    let retryable = (400..500).contains(&code) || kind.is_retryable();
+    FsError::new(
+        kind,
+        format!(
+            "{what} failed: the server said \"{}\" ({host})",
+            text.replace("\r\n", " ")
+        ),
+    )
+    .retryable(retryable)
+}
+
+/// Takes the path out of a 257 reply: `257 "/a ""quoted"" dir" is current`.
+pub fn parse_257(text: &str) -> Option<String> {
+    let start = text.find('"')?;
+    let mut path = String::new();
+    let mut chars = text[start + 1..].chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            if chars.peek() == Some(&'"') {
+                chars.next();
+                path.push('"');
+            } else {
+                return (!path.is_empty() && !path.chars().any(char::is_control)).then_some(path);
+            }
+        } else {
+            path.push(c);
+        }
+    }
+    None
+}
+
+impl FtpFs {
+    /// Connects, secures (for FTPS/FTPES), logs in and learns the server's features.
+    pub fn connect(site: &Site, context: &ConnectContext) -> Result<FtpFs, FsError> {
+        let log = context.log.clone();
+        let host = site.host.clone();
+        let connect_timeout = Duration::from_secs(context.timeouts.connect);
+        let idle = Duration::from_secs(context.timeouts.idle);
+        let tcp = connect_tcp(site, connect_timeout)?;
+        set_timeouts(&tcp, idle).map_err(|error| FsError::from_network(&error, "setting up the connection"))?;
+        log.status(&format!("Connected to {}", site.authority()));
+        let lost = |error: FtpError| map_ftp_error(&format!("talking to {}", site.authority()), error, &host);
+
+        let tls = if site.protocol == Protocol::Ftp {
+            None
+        } else {
+            Some(tls::client_config(&site.host, site.port, context.trust.clone())?)
+        };
+        let tls_failure = |error: FtpError, refusal: &tls::Refusal| -> FsError {
+            if let Some(refused) = refusal.lock().ok().and_then(|mut slot| slot.take()) {
+                return refused;
+            }
+            match error {
+                FtpError::UnexpectedResponse(response) => FsError::new(
+                    ErrorKind::Tls,
+                    format!(
+                        "the server refused TLS (\"{}\"), so Wharf did not send the password; use ftp:// only if a clear-text connection is acceptable ({host})",
+                        reply_text(&response.body)
+                    ),
+                ),
+                FtpError::SecureError(text) => {
+                    FsError::new(ErrorKind::Tls, format!("the TLS handshake failed: {text} ({host})"))
+                }
+                other => map_ftp_error("setting up TLS", other, &host),
+            }
+        };
+
+        let mut conn = match (&tls, site.protocol) {
+            (Some((config, refusal)), Protocol::Ftps) => {
+                let address = tcp
+                    .peer_addr()
+                    .map_err(|error| FsError::from_network(&error, "connecting"))?;
+                drop(tcp);
+                log.status("Starting TLS (implicit)");
+                let conn = RustlsFtpStream::connect_secure_implicit(
+                    address,
+                    RustlsConnector::from(config.clone()),
+                    &site.host,
+                )
+                .map_err(|error| tls_failure(error, refusal))?;
+                let _ = set_timeouts(&conn.get_ref(), idle);
+                conn
+            }
+            _ => RustlsFtpStream::connect_with_stream(tcp).map_err(lost)?,
+        };
+        if let Some(welcome) = conn.get_welcome_msg() {
+            log.reply(welcome.trim_end());
+        }
+        if let (Some((config, refusal)), Protocol::Ftpes) = (&tls, site.protocol) {
+            log.command("AUTH TLS");
+            conn = conn
+                .into_secure(RustlsConnector::from(config.clone()), &site.host)
+                .map_err(|error| tls_failure(error, refusal))?;
+            log.status("TLS established; PBSZ 0 and PROT P accepted");
+        }
+        let security = match site.protocol {
+            Protocol::Ftp => "not encrypted".to_owned(),
+            Protocol::Ftps => "TLS (implicit)".to_owned(),
+            _ => "TLS (explicit)".to_owned(),
+        };
+        conn.set_passive_nat_workaround(true);
+        let data_timeout = connect_timeout;
+        conn = conn.passive_stream_builder(move |address| {
+            let stream = TcpStream::connect_timeout(&address, data_timeout).map_err(FtpError::ConnectionError)?;
+            set_timeouts(&stream, idle).map_err(FtpError::ConnectionError)?;
+            Ok(stream)
+        });
+        if site.data_mode == DataMode::Active {
+            conn = conn.active_mode(idle);
+        } else {
+            conn.set_mode(Mode::ExtendedPassive);
+        }
+
+        let mut fs = FtpFs {
+            conn,
+            host,
+            home: "/".to_owned(),
+            features: ServerFeatures::default(),
+            server_type: ServerType::Unknown,
+            log,
+            epsv: site.data_mode == DataMode::Passive,
+            broken: false,
+            security,
+        };
+        fs.login(site)?;
+        fs.learn_features();
+        fs.command("TYPE I", &[Status::CommandOk])?;
+        let pwd = fs.command("PWD", &[Status::PathCreated])?;
+        if let Some(home) = parse_257(&reply_text(&pwd)) {
+            fs.home = home;
+        }
+        Ok(fs)
+    }
+
+    fn login(&mut self, site: &Site) -> Result<(), FsError> {
+        let auth_failed = |fs: &FtpFs, body: &[u8]| {
+            FsError::new(
+                ErrorKind::Auth,
+                format!(
+                    "logging in as {} failed: the server said \"{}\" ({})",
+                    site.user,
+                    reply_text(body),
+                    fs.host
+                ),
+            )
+        };
+        let user = format!("USER {}", site.user);
+        let reply = match self.command(&user, &[Status::LoggedIn, Status::NeedPassword]) {
+            Ok(reply) => reply,
+            Err(error) if error.kind == ErrorKind::Auth => return Err(error),
+            Err(error) => return Err(error),
+        };
+        if reply_code(&reply) == 230 {
+            return Ok(());
+        }
+        let password = site
+            .credentials
+            .password
+            .as_ref()
+            .map(|secret| secret.expose())
+            .unwrap_or("");
+        check_command_text(password)
+            .map_err(|_| FsError::new(ErrorKind::Auth, "the password contains a line break"))?;
+        self.log.command("PASS ****");
+        match self
+            .conn
+            .custom_command(format!("PASS {password}"), &[Status::LoggedIn])
+        {
+            Ok(response) => {
+                self.log.reply(&reply_text(&response.body));
+                Ok(())
+            }
+            Err(FtpError::UnexpectedResponse(response)) => {
+                self.log.reply(&reply_text(&response.body));
+                let code = reply_code(&response.body);
+                if (400..500).contains(&code) || code == 421 {
+                    Err(reply_error(
+                        &format!("logging in as {}", site.user),
+                        &response.body,
+                        &self.host,
+                    ))
+                } else {
+                    Err(auth_failed(self, &response.body))
+                }
+            }
+            Err(other) => Err(map_ftp_error("logging in", other, &self.host)),
+        }
+    }
+
+    /// FEAT, SYST and OPTS UTF8; none of them is required, so failures only log.
+    fn learn_features(&mut self) {
+        self.log.command("FEAT");
+        match self.conn.feat() {
+            Ok(features) => {
+                self.features = features_of(&features);
+                let mut names: Vec<&String> = features.keys().collect();
+                names.sort();
+                self.log.reply(&format!(
+                    "211 features: {}",
+                    names.iter().map(|name| name.as_str()).collect::<Vec<_>>().join(" ")
+                ));
+            }
+            Err(error) => self.log.reply(&format!("no FEAT: {error}")),
+        }
+        if let Ok(reply) = self.command("SYST", &[Status::Name]) {
+            let text = reply_text(&reply);
+            self.server_type = ServerType::from_syst(text.get(4..).unwrap_or(""));
+        }
+        if self.features.utf8 {
+            let _ = self.command("OPTS UTF8 ON", &[Status::CommandOk, Status::CommandNotImplemented]);
+        }
+    }
+
+    /// Sends one command, logs it and its reply, and classifies a negative reply.
+    fn command(&mut self, command: &str, expect: &[Status]) -> Result<Vec<u8>, FsError> {
+        self.ensure_usable()?;
+        check_command_text(command).map_err(|message| FsError::new(ErrorKind::InvalidName, message))?;
+        self.log.command(command);
+        let verb = command.split(' ').next().unwrap_or(command).to_owned();
+        match self.conn.custom_command(command, expect) {
+            Ok(response) => {
+                self.log.reply(&reply_text(&response.body));
+                Ok(response.body)
+            }
+            Err(FtpError::UnexpectedResponse(response)) => {
+                self.log.reply(&reply_text(&response.body));
+                Err(reply_error(&describe_verb(&verb, command), &response.body, &self.host))
+            }
+            Err(error) => {
+                self.broken = true;
+                Err(map_ftp_error(&describe_verb(&verb, command), error, &self.host))
+            }
+        }
+    }
+
+    fn ensure_usable(&self) -> Result<(), FsError> {
+        if self.broken {
+            Err(FsError::new(
+                ErrorKind::ConnectionLost,
+                format!("the connection to {} was closed after an error", self.host),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn wire_path(&self, path: &RemotePath) -> Result<String, FsError> {
+        let resolved = path.resolve(&self.home);
+        check_command_text(&resolved).map_err(|message| FsError::new(ErrorKind::InvalidName, message))?;
+        Ok(resolved)
+    }
+
+    /// Opens a data connection for `command`: EPSV first, PASV when the server refuses EPSV
+    /// or its EPSV port cannot be reached.
+    fn data_command(&mut self, command: &str) -> Result<Data, FsError> {
+        self.ensure_usable()?;
+        check_command_text(command).map_err(|message| FsError::new(ErrorKind::InvalidName, message))?;
+        let verb = command.split(' ').next().unwrap_or(command).to_owned();
+        let what = describe_verb(&verb, command);
+        loop {
+            self.log.command(command);
+            match self
+                .conn
+                .custom_data_command(command, &[Status::AboutToSend, Status::AlreadyOpen])
+            {
+                Ok((response, data)) => {
+                    self.log.reply(&reply_text(&response.body));
+                    return Ok(data);
+                }
+                Err(FtpError::UnexpectedResponse(response)) => {
+                    self.log.reply(&reply_text(&response.body));
+                    let code = reply_code(&response.body);
+                    // A server without EPSV refuses it before the command itself is sent.
+                    if self.epsv && matches!(code, 500 | 501 | 502 | 522) {
+                        self.fall_back_to_pasv();
+                        continue;
+                    }
+                    return Err(reply_error(&what, &response.body, &self.host));
+                }
+                Err(FtpError::ConnectionError(error)) if self.epsv && error.kind() != io::ErrorKind::TimedOut => {
+                    // The EPSV port did not answer (some NAT routers break EPSV); nothing was
+                    // sent yet besides EPSV itself, so PASV can be tried at once.
+                    self.fall_back_to_pasv();
+                    continue;
+                }
+                Err(error) => {
+                    self.broken = true;
+                    return Err(map_ftp_error(&what, error, &self.host));
+                }
+            }
+        }
+    }
+
+    fn fall_back_to_pasv(&mut self) {
+        self.log.status("EPSV did not work; using PASV");
+        self.epsv = false;
+        self.conn.set_mode(Mode::Passive);
+    }
+
+    /// Reads a whole listing (MLSD when offered) of the current folder as raw bytes.
+    fn read_listing(&mut self, path: &str) -> Result<(Vec<u8>, bool), FsError> {
+        self.command(
+            &format!("CWD {path}"),
+            &[Status::RequestedFileActionOk, Status::CommandOk],
+        )?;
+        let mlsd = self.features.mlsd;
+        let mut data = self.data_command(if mlsd { "MLSD" } else { "LIST -a" })?;
+        let mut bytes = Vec::new();
+        let read = data.read_to_end(&mut bytes);
+        if let Err(error) = read {
+            self.broken = true;
+            return Err(FsError::from_network(
+                &error,
+                &format!("listing {path} on {}", self.host),
+            ));
+        }
+        self.finish_data(data, &format!("listing {path}"))?;
+        Ok((bytes, mlsd))
+    }
+
+    /// Closes a data connection and reads the transfer's final reply (226).
+    fn finish_data(&mut self, data: Data, what: &str) -> Result<(), FsError> {
+        match data.finish() {
+            Ok(()) => {
+                self.log.reply("226 transfer complete");
+                Ok(())
+            }
+            Err(FtpError::UnexpectedResponse(response)) => {
+                self.log.reply(&reply_text(&response.body));
+                Err(reply_error(what, &response.body, &self.host))
+            }
+            Err(error) => {
+                self.broken = true;
+                Err(map_ftp_error(what, error, &self.host))
+            }
+        }
+    }
+
+    fn listing_context(&self) -> ListingContext {
+        ListingContext {
+            now: Utc::now().naive_utc(),
+            server_type: self.server_type,
+        }
+    }
+
+    fn size_of(&mut self, path: &str) -> Result<u64, FsError> {
+        let reply = self.command(&format!("SIZE {path}"), &[Status::File])?;
+        reply_text(&reply)
+            .get(4..)
+            .and_then(|digits| digits.trim().parse().ok())
+            .ok_or_else(|| {
+                FsError::new(
+                    ErrorKind::Protocol,
+                    format!("the server's SIZE reply for {path} is not a number ({})", self.host),
+                )
+            })
+    }
+
+    fn mtime_of(&mut self, path: &str) -> Option<DateTime<Utc>> {
+        let reply = self.command(&format!("MDTM {path}"), &[Status::File]).ok()?;
+        let text = reply_text(&reply);
+        let stamp = text.get(4..)?.trim();
+        let digits = stamp.get(..14)?;
+        NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M%S")
+            .ok()
+            .map(|time| time.and_utc())
+    }
+}
+
+/// `RETR /x` -> "downloading /x"; used as the start of error sentences.
+fn describe_verb(verb: &str, command: &str) -> String {
+    let argument = command.split_once(' ').map(|(_, rest)| rest).unwrap_or("");
+    let action = match verb {
+        "RETR" => "downloading",
+        "STOR" | "APPE" => "uploading",
+        "DELE" => "deleting",
+        "RMD" => "removing the folder",
+        "MKD" => "creating the folder",
+        "CWD" => "opening the folder",
+        "RNFR" => "renaming",
+        "RNTO" => "renaming to",
+        "SIZE" => "reading the size of",
+        "MFMT" => "setting the time of",
+        "LIST" | "MLSD" => "listing",
+        "USER" => return format!("logging in as {argument}"),
+        _ => return format!("the command {verb}"),
+    };
+    if argument.is_empty() {
+        action.to_owned()
+    } else {
+        format!("{action} {argument}")
+    }
+}
+
+fn features_of(features: &Features) -> ServerFeatures {
+    let has = |name: &str| features.keys().any(|key| key.eq_ignore_ascii_case(name));
+    ServerFeatures {
+        mlsd: has("MLST") || has("MLSD"),
+        mfmt: has("MFMT"),
+        utf8: has("UTF8"),
+    }
+}
+
+fn map_ftp_error(what: &str, error: FtpError, host: &str) -> FsError {
+    match error {
+        FtpError::ConnectionError(io) => FsError::from_network(&io, &format!("{what} ({host})")),
+        FtpError::SecureError(text) => {
+            FsError::new(ErrorKind::Tls, format!("{what} failed: TLS error: {text} ({host})"))
+        }
+        FtpError::UnexpectedResponse(response) => reply_error(what, &response.body, host),
+        FtpError::BadResponse => FsError::new(
+            ErrorKind::Protocol,
+            format!("{what} failed: the server's reply could not be understood ({host})"),
+        ),
+        FtpError::InvalidAddress(_) => FsError::new(
+            ErrorKind::Protocol,
+            format!("{what} failed: the server sent an invalid address ({host})"),
+        ),
+        other => FsError::new(ErrorKind::Protocol, format!("{what} failed: {other} ({host})")),
+    }
+}
+
+fn entry_from(parsed: ParsedEntry) -> Entry {
+    Entry {
+        name: decode_name(&parsed.name),
+        kind: match parsed.kind {
+            ParsedKind::File => EntryKind::File,
+            ParsedKind::Dir => EntryKind::Dir,
+            ParsedKind::Link => EntryKind::Link,
+            ParsedKind::Other => EntryKind::Other,
+        },
+        size: parsed.size,
+        modified: parsed.modified.map(|time| time.and_utc()),
+        permissions: parsed.permissions,
+        owner: parsed.owner,
+        group: parsed.group,
+        target: parsed.target.as_deref().map(decode_name),
+    }
+}
+
+impl RemoteFs for FtpFs {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            resume_download: true,
+            resume_upload: true,
+            set_mtime: self.features.mfmt,
+            chmod: true,
+            symlinks: false,
+        }
+    }
+
+    fn home(&self) -> &str {
+        &self.home
+    }
+
+    fn security(&self) -> String {
+        self.security.clone()
+    }
+
+    fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {
+        let wire = self.wire_path(path)?;
+        let (bytes, mlsd) = self.read_listing(&wire)?;
+        let entries = listing::parse_listing(&bytes, mlsd, &self.listing_context());
+        Ok(entries.into_iter().map(entry_from).collect())
+    }
+
+    fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
+        let wire = self.wire_path(path)?;
+        let name = path.file_name().unwrap_or("/").to_owned();
+        if self.features.mlsd
+            && let Ok(reply) = self.command(&format!("MLST {wire}"), &[Status::RequestedFileActionOk])
+            && let Some(parsed) = String::from_utf8_lossy(&reply)
+                .lines()
+                .nth(1)
+                .and_then(|line| listing::parse_mlsd_line(line.trim_start().as_bytes()))
+        {
+            let mut entry = entry_from(parsed);
+            entry.name = name;
+            return Ok(entry);
+        }
+        // Without MLST: a folder is what CWD accepts; a file is what SIZE measures.
+        if self
+            .command(
+                &format!("CWD {wire}"),
+                &[Status::RequestedFileActionOk, Status::CommandOk],
+            )
+            .is_ok()
+        {
+            return Ok(Entry::new(name, EntryKind::Dir));
+        }
+        self.ensure_usable()?;
+        let size = self.size_of(&wire).map_err(|error| match error.kind {
+            ErrorKind::NotFound | ErrorKind::Other | ErrorKind::PermissionDenied => {
+                FsError::new(ErrorKind::NotFound, format!("{wire} does not exist ({})", self.host))
+            }
+            _ => error,
+        })?;
+        let mut entry = Entry::new(name, EntryKind::File);
+        entry.size = Some(size);
+        entry.modified = self.mtime_of(&wire);
+        Ok(entry)
+    }
+
+    fn mkdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let wire = self.wire_path(path)?;
+        self.command(
+            &format!("MKD {wire}"),
+            &[Status::PathCreated, Status::RequestedFileActionOk],
+        )
+        .map(drop)
+    }
+
+    fn rmdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let wire = self.wire_path(path)?;
+        self.command(
+            &format!("RMD {wire}"),
+            &[Status::RequestedFileActionOk, Status::CommandOk],
+        )
+        .map(drop)
+    }
+
+    fn remove(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let wire = self.wire_path(path)?;
+        self.command(
+            &format!("DELE {wire}"),
+            &[Status::RequestedFileActionOk, Status::CommandOk],
+        )
+        .map(drop)
+    }
+
+    fn rename(&mut self, from: &RemotePath, to: &RemotePath) -> Result<(), FsError> {
+        let (from, to) = (self.wire_path(from)?, self.wire_path(to)?);
+        self.command(&format!("RNFR {from}"), &[Status::RequestFilePending])?;
+        self.command(
+            &format!("RNTO {to}"),
+            &[Status::RequestedFileActionOk, Status::CommandOk],
+        )
+        .map(drop)
+    }
+
+    fn chmod(&mut self, path: &RemotePath, mode: u32) -> Result<(), FsError> {
+        let wire = self.wire_path(path)?;
+        self.command(
+            &format!("SITE CHMOD {:o} {wire}", mode & 0o7777),
+            &[Status::CommandOk, Status::RequestedFileActionOk],
+        )
+        .map(drop)
+    }
+
+    fn set_mtime(&mut self, path: &RemotePath, time: DateTime<Utc>) -> Result<(), FsError> {
+        if !self.features.mfmt {
+            return Err(FsError::new(
+                ErrorKind::Unsupported,
+                format!("{} cannot set modification times (no MFMT)", self.host),
+            ));
+        }
+        let wire = self.wire_path(path)?;
+        let stamp = time.format("%Y%m%d%H%M%S");
+        self.command(
+            &format!("MFMT {stamp} {wire}"),
+            &[Status::File, Status::RequestedFileActionOk],
+        )
+        .map(drop)
+    }
+
+    fn open_read(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn ReadStream + '_>, FsError> {
+        let wire = self.wire_path(path)?;
+        if offset > 0 {
+            // suppaftp sends REST right before the data command.
+            self.log.command(&format!("REST {offset}"));
+            self.conn
+                .resume_transfer(usize::try_from(offset).unwrap_or(usize::MAX))
+                .map_err(|error| map_ftp_error("resuming", error, &self.host))?;
+        }
+        let data = self.data_command(&format!("RETR {wire}"))?;
+        Ok(Box::new(FtpRead {
+            fs: self,
+            data: Some(data),
+            path: wire,
+        }))
+    }
+
+    fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {
+        let wire = self.wire_path(path)?;
+        let data = if offset == 0 {
+            self.data_command(&format!("STOR {wire}"))?
+        } else {
+            self.log.command(&format!("REST {offset}"));
+            let resumed = self
+                .conn
+                .resume_transfer(usize::try_from(offset).unwrap_or(usize::MAX))
+                .map_err(|error| map_ftp_error("resuming", error, &self.host))
+                .and_then(|()| self.data_command(&format!("STOR {wire}")));
+            match resumed {
+                Ok(data) => data,
+                // Servers that refuse REST before STOR still append; the caller checked that
+                // the remote size equals `offset`.
+                Err(error) if !self.broken && !error.retryable => self.data_command(&format!("APPE {wire}"))?,
+                Err(error) => return Err(error),
+            }
+        };
+        Ok(Box::new(FtpWrite {
+            fs: self,
+            data: Some(data),
+            path: wire,
+        }))
+    }
+
+    fn keepalive(&mut self) -> Result<(), FsError> {
+        self.command("NOOP", &[Status::CommandOk]).map(drop)
+    }
+}
+
+impl Drop for FtpFs {
+    fn drop(&mut self) {
+        if !self.broken {
+            let _ = self.conn.quit();
+        }
+    }
+}
+
+/// A RETR in progress.
+struct FtpRead<'a> {
+    fs: &'a mut FtpFs,
+    data: Option<Data>,
+    path: String,
+}
+
+impl Read for FtpRead<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.data.as_mut() {
+            Some(data) => data.read(buf),
+            None => Ok(0),
+        }
+    }
+}
+
+impl ReadStream for FtpRead<'_> {
+    fn finish(mut self: Box<Self>) -> Result<(), FsError> {
+        match self.data.take() {
+            Some(data) => {
+                let what = format!("downloading {}", self.path);
+                self.fs.finish_data(data, &what)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for FtpRead<'_> {
+    /// Stopped early: ABOR, so that the server stops sending and the connection can be reused.
+    fn drop(&mut self) {
+        if let Some(data) = self.data.take() {
+            self.fs.log.command("ABOR");
+            if let Err(error) = self.fs.conn.abort(data) {
+                self.fs
+                    .log
+                    .status(&format!("the transfer could not be aborted cleanly: {error}"));
+                self.fs.broken = true;
+            }
+        }
+    }
+}
+
+/// A STOR or APPE in progress.
+struct FtpWrite<'a> {
+    fs: &'a mut FtpFs,
+    data: Option<Data>,
+    path: String,
+}
+
+impl Write for FtpWrite<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.data.as_mut() {
+            Some(data) => data.write(buf),
+            None => Err(io::Error::new(io::ErrorKind::NotConnected, "the upload is closed")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.data.as_mut() {
+            Some(data) => data.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl WriteStream for FtpWrite<'_> {
+    fn finish(mut self: Box<Self>) -> Result<(), FsError> {
+        match self.data.take() {
+            Some(mut data) => {
+                let what = format!("uploading {}", self.path);
+                if let Err(error) = Write::flush(&mut data) {
+                    self.fs.broken = true;
+                    return Err(FsError::from_network(&error, &what));
+                }
+                self.fs.finish_data(data, &what)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for FtpWrite<'_> {
+    /// Stopped early: closing the data connection ends the upload; the server keeps what it
+    /// received, which a later attempt resumes.
+    fn drop(&mut self) {
+        if let Some(data) = self.data.take() {
+            let what = format!("stopping the upload of {}", self.path);
+            if self.fs.finish_data(data, &what).is_err() {
+                self.fs.broken = true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pwd_replies() {
+        assert_eq!(
+            parse_257("257 \"/home/u\" is the current directory").as_deref(),
+            Some("/home/u")
+        );
+        assert_eq!(parse_257("257 \"/a \"\"b\"\" c\"").as_deref(), Some("/a \"b\" c"));
+        assert_eq!(parse_257("257 current: \"/x\" ok").as_deref(), Some("/x"));
+        assert_eq!(parse_257("257 \"/unterminated"), None);
+        assert_eq!(parse_257("257 no quotes"), None);
+        assert_eq!(parse_257("257 \"/a\x03b\""), None);
+    }
+
+    #[track_caller]
+    fn classify(reply: &str, kind: ErrorKind, retryable: bool) {
+        let error = reply_error("x", reply.as_bytes(), "h");
+        assert_eq!((error.kind, error.retryable), (kind, retryable), "{reply}");
+    }
+
+    #[test]
+    fn replies_are_classified() {
+        classify("550 No such file or directory.", ErrorKind::NotFound, false);
+        classify("550 Permission denied.", ErrorKind::PermissionDenied, false);
+        classify("530 Login incorrect.", ErrorKind::Auth, false);
+        classify(
+            "421 Too many connections from your IP.",
+            ErrorKind::TooManyConnections,
+            true,
+        );
+        classify(
+            "530 Sorry, the maximum number of connections has been reached",
+            ErrorKind::TooManyConnections,
+            true,
+        );
+        classify("452 Disk full", ErrorKind::NoSpace, true);
+        classify("552 Quota exceeded", ErrorKind::NoSpace, false);
+        classify("451 Local error", ErrorKind::Other, true);
+        classify("999 weird", ErrorKind::Other, false);
+    }
+
+    #[test]
+    fn error_sentences_name_the_host_last() {
+        let error = reply_error("deleting /x", b"550 No such file.\r\n", "ftp.example.com");
+        assert_eq!(
+            error.message,
+            "deleting /x failed: the server said \"550 No such file.\" (ftp.example.com)"
+        );
+    }
+}

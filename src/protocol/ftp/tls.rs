@@ -1,0 +1,171 @@
+//! TLS for FTPS: the system's roots first, then the user's pinned certificates.
+//!
+//! A certificate the system roots do not vouch for (self-signed, unknown issuer, wrong name)
+//! goes to the [`TrustPolicy`], which accepts it only when its SHA-256 fingerprint is pinned
+//! for this host or the user accepts it now. The same client configuration is used for the
+//! control and every data connection, so its session cache lets data connections resume the
+//! control connection's TLS session, which vsftpd requires by default (`require_ssl_reuse`).
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+use crate::protocol::FsError;
+use crate::protocol::trust::{CertificateInfo, TrustPolicy};
+
+/// The system's root certificates, loaded once per process.
+fn system_roots() -> Arc<RootCertStore> {
+    static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let mut store = RootCertStore::empty();
+            let loaded = rustls_native_certs::load_native_certs();
+            for error in &loaded.errors {
+                tracing::warn!("could not load a system root certificate: {error}");
+            }
+            let (added, ignored) = store.add_parsable_certificates(loaded.certs);
+            tracing::debug!("loaded {added} system root certificates ({ignored} unusable)");
+            Arc::new(store)
+        })
+        .clone()
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The decision of the trust policy for the last refused certificate, so that the
+/// connection can report the policy's sentence rather than rustls' generic one.
+pub type Refusal = Arc<Mutex<Option<FsError>>>;
+
+/// Builds the client configuration for one FTPS connection to `host:port`.
+pub fn client_config(
+    host: &str,
+    port: u16,
+    trust: Arc<dyn TrustPolicy>,
+) -> Result<(Arc<ClientConfig>, Refusal), FsError> {
+    let provider = provider();
+    let roots = system_roots();
+    let webpki = if roots.is_empty() {
+        None
+    } else {
+        WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+            .build()
+            .ok()
+    };
+    let refusal: Refusal = Arc::new(Mutex::new(None));
+    let verifier = PinningVerifier {
+        webpki,
+        algorithms: provider.signature_verification_algorithms,
+        host: host.to_owned(),
+        port,
+        trust,
+        refusal: refusal.clone(),
+    };
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| {
+            FsError::new(
+                crate::protocol::ErrorKind::Tls,
+                format!("TLS could not be set up: {error}"),
+            )
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok((Arc::new(config), refusal))
+}
+
+#[derive(Debug)]
+struct PinningVerifier {
+    webpki: Option<Arc<WebPkiServerVerifier>>,
+    algorithms: WebPkiSupportedAlgorithms,
+    host: String,
+    port: u16,
+    trust: Arc<dyn TrustPolicy>,
+    refusal: Refusal,
+}
+
+impl std::fmt::Debug for dyn TrustPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TrustPolicy")
+    }
+}
+
+impl ServerCertVerifier for PinningVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let problem = match &self.webpki {
+            Some(webpki) => match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            {
+                Ok(verified) => return Ok(verified),
+                Err(error) => describe_problem(&error),
+            },
+            None => "no system root certificates are available".to_owned(),
+        };
+        let info = CertificateInfo {
+            host: self.host.clone(),
+            port: self.port,
+            der: end_entity.as_ref().to_vec(),
+            problem,
+        };
+        match self.trust.check_certificate(&info) {
+            Ok(()) => Ok(ServerCertVerified::assertion()),
+            Err(refused) => {
+                let message = refused.message.clone();
+                if let Ok(mut slot) = self.refusal.lock() {
+                    *slot = Some(refused);
+                }
+                Err(rustls::Error::General(message))
+            }
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// rustls' verification errors as a phrase a user can act on.
+fn describe_problem(error: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match error {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => "it is not signed by a known authority".to_owned(),
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => "it has expired".to_owned(),
+        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
+            "it is not valid yet".to_owned()
+        }
+        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            "it was issued for another host name".to_owned()
+        }
+        other => other.to_string(),
+    }
+}

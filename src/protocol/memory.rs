@@ -1,0 +1,387 @@
+//! An in-memory file system for tests, with faults that can be injected: the connection
+//! drops after N bytes, a rename is refused, the disk fills up, a file changes mid-read.
+//! Clones share the same files, like several connections to one server.
+
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+
+use super::{Capabilities, ErrorKind, FsError, ReadStream, RemoteFs, WriteStream};
+use crate::model::location::RemotePath;
+use crate::model::{Entry, EntryKind};
+
+/// Faults to inject. Each fires once and then clears itself, like a transient failure.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// The connection breaks after this many bytes have been read from one file.
+    pub drop_read_after: Option<u64>,
+    /// The connection breaks after this many bytes have been written to one file.
+    pub drop_write_after: Option<u64>,
+    /// The next rename is refused.
+    pub refuse_rename: bool,
+    /// Writes fail with "no space" once the total stored bytes reach this.
+    pub capacity: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    File { data: Vec<u8>, modified: DateTime<Utc> },
+    Dir,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    nodes: BTreeMap<String, Node>,
+    faults: Faults,
+}
+
+#[derive(Clone, Default)]
+pub struct MemoryFs {
+    state: Arc<Mutex<State>>,
+}
+
+fn key(path: &RemotePath) -> String {
+    let text = path.as_str().trim_start_matches('~');
+    if text.is_empty() {
+        "/".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+fn parent_key(path: &str) -> String {
+    match path.rfind('/') {
+        Some(0) | None => "/".to_owned(),
+        Some(index) => path[..index].to_owned(),
+    }
+}
+
+fn not_found(path: &str) -> FsError {
+    FsError::new(ErrorKind::NotFound, format!("{path} does not exist (memory)"))
+}
+
+impl MemoryFs {
+    pub fn new() -> Self {
+        let fs = MemoryFs::default();
+        fs.lock().nodes.insert("/".to_owned(), Node::Dir);
+        fs
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A test that panicked while holding the lock leaves the state usable for the rest.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.lock().faults = faults;
+    }
+
+    /// Creates or replaces a file, creating its folders.
+    pub fn put(&self, path: &str, data: &[u8]) {
+        let mut state = self.lock();
+        let mut folder = parent_key(path);
+        while folder != "/" {
+            state.nodes.entry(folder.clone()).or_insert(Node::Dir);
+            folder = parent_key(&folder);
+        }
+        state.nodes.insert(
+            path.to_owned(),
+            Node::File {
+                data: data.to_vec(),
+                modified: Utc::now(),
+            },
+        );
+    }
+
+    /// A file's contents, if it exists.
+    pub fn get(&self, path: &str) -> Option<Vec<u8>> {
+        match self.lock().nodes.get(path) {
+            Some(Node::File { data, .. }) => Some(data.clone()),
+            _ => None,
+        }
+    }
+
+    fn stored_bytes(state: &State) -> u64 {
+        state
+            .nodes
+            .values()
+            .map(|node| match node {
+                Node::File { data, .. } => data.len() as u64,
+                Node::Dir => 0,
+            })
+            .sum()
+    }
+}
+
+impl RemoteFs for MemoryFs {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            resume_download: true,
+            resume_upload: true,
+            set_mtime: true,
+            chmod: false,
+            symlinks: false,
+        }
+    }
+
+    fn home(&self) -> &str {
+        "/"
+    }
+
+    fn security(&self) -> String {
+        "memory".to_owned()
+    }
+
+    fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {
+        let dir = key(path);
+        let state = self.lock();
+        match state.nodes.get(&dir) {
+            Some(Node::Dir) => {}
+            Some(Node::File { .. }) => {
+                return Err(FsError::new(
+                    ErrorKind::Other,
+                    format!("{dir} is a file, not a folder (memory)"),
+                ));
+            }
+            None => return Err(not_found(&dir)),
+        }
+        let prefix = if dir == "/" { "/".to_owned() } else { format!("{dir}/") };
+        Ok(state
+            .nodes
+            .iter()
+            .filter_map(|(path, node)| {
+                let name = path.strip_prefix(&prefix)?;
+                (!name.is_empty() && !name.contains('/')).then(|| entry(name, node))
+            })
+            .collect())
+    }
+
+    fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
+        let path_key = key(path);
+        let state = self.lock();
+        let node = state.nodes.get(&path_key).ok_or_else(|| not_found(&path_key))?;
+        Ok(entry(path.file_name().unwrap_or("/"), node))
+    }
+
+    fn mkdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let path_key = key(path);
+        let mut state = self.lock();
+        if state.nodes.contains_key(&path_key) {
+            return Err(FsError::new(
+                ErrorKind::AlreadyExists,
+                format!("{path_key} already exists (memory)"),
+            ));
+        }
+        if !matches!(state.nodes.get(&parent_key(&path_key)), Some(Node::Dir)) {
+            return Err(not_found(&parent_key(&path_key)));
+        }
+        state.nodes.insert(path_key, Node::Dir);
+        Ok(())
+    }
+
+    fn rmdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let path_key = key(path);
+        let mut state = self.lock();
+        let prefix = format!("{path_key}/");
+        if state.nodes.keys().any(|other| other.starts_with(&prefix)) {
+            return Err(FsError::new(
+                ErrorKind::Other,
+                format!("{path_key} is not empty (memory)"),
+            ));
+        }
+        match state.nodes.get(&path_key) {
+            Some(Node::Dir) => {
+                state.nodes.remove(&path_key);
+                Ok(())
+            }
+            _ => Err(not_found(&path_key)),
+        }
+    }
+
+    fn remove(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let path_key = key(path);
+        match self.lock().nodes.remove(&path_key) {
+            Some(Node::File { .. }) => Ok(()),
+            _ => Err(not_found(&path_key)),
+        }
+    }
+
+    fn rename(&mut self, from: &RemotePath, to: &RemotePath) -> Result<(), FsError> {
+        let (from, to) = (key(from), key(to));
+        let mut state = self.lock();
+        if std::mem::take(&mut state.faults.refuse_rename) {
+            return Err(FsError::new(
+                ErrorKind::PermissionDenied,
+                format!("renaming {from} failed: permission denied (memory)"),
+            ));
+        }
+        let node = state.nodes.remove(&from).ok_or_else(|| not_found(&from))?;
+        state.nodes.insert(to, node);
+        Ok(())
+    }
+
+    fn chmod(&mut self, _path: &RemotePath, _mode: u32) -> Result<(), FsError> {
+        Err(FsError::new(
+            ErrorKind::Unsupported,
+            "the memory file system has no permissions",
+        ))
+    }
+
+    fn set_mtime(&mut self, path: &RemotePath, time: DateTime<Utc>) -> Result<(), FsError> {
+        let path_key = key(path);
+        match self.lock().nodes.get_mut(&path_key) {
+            Some(Node::File { modified, .. }) => {
+                *modified = time;
+                Ok(())
+            }
+            _ => Err(not_found(&path_key)),
+        }
+    }
+
+    fn open_read(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn ReadStream + '_>, FsError> {
+        let path_key = key(path);
+        let mut state = self.lock();
+        let data = match state.nodes.get(&path_key) {
+            Some(Node::File { data, .. }) => data.clone(),
+            _ => return Err(not_found(&path_key)),
+        };
+        let drop_after = state.faults.drop_read_after.take();
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
+        Ok(Box::new(MemoryReader {
+            data,
+            position: start,
+            served: 0,
+            drop_after,
+        }))
+    }
+
+    fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {
+        let path_key = key(path);
+        let mut state = self.lock();
+        if !matches!(state.nodes.get(&parent_key(&path_key)), Some(Node::Dir)) {
+            return Err(not_found(&parent_key(&path_key)));
+        }
+        let mut data = match state.nodes.get(&path_key) {
+            Some(Node::File { data, .. }) => data.clone(),
+            Some(Node::Dir) => {
+                return Err(FsError::new(
+                    ErrorKind::Other,
+                    format!("{path_key} is a folder (memory)"),
+                ));
+            }
+            None => Vec::new(),
+        };
+        data.truncate(usize::try_from(offset).unwrap_or(usize::MAX));
+        state.nodes.insert(
+            path_key.clone(),
+            Node::File {
+                data,
+                modified: Utc::now(),
+            },
+        );
+        let drop_after = state.faults.drop_write_after.take();
+        drop(state);
+        Ok(Box::new(MemoryWriter {
+            fs: self.clone(),
+            path: path_key,
+            written: 0,
+            drop_after,
+        }))
+    }
+}
+
+fn entry(name: &str, node: &Node) -> Entry {
+    match node {
+        Node::Dir => Entry::new(name, EntryKind::Dir),
+        Node::File { data, modified } => {
+            let mut entry = Entry::new(name, EntryKind::File);
+            entry.size = Some(data.len() as u64);
+            entry.modified = Some(*modified);
+            entry
+        }
+    }
+}
+
+struct MemoryReader {
+    data: Vec<u8>,
+    position: usize,
+    served: u64,
+    drop_after: Option<u64>,
+}
+
+impl Read for MemoryReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut limit = buf.len();
+        if let Some(after) = self.drop_after {
+            let left = after.saturating_sub(self.served);
+            if left == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::ConnectionReset,
+                    "injected: connection dropped",
+                ));
+            }
+            limit = limit.min(usize::try_from(left).unwrap_or(usize::MAX));
+        }
+        let rest = self.data.get(self.position..).unwrap_or(&[]);
+        let count = rest.len().min(limit);
+        buf[..count].copy_from_slice(&rest[..count]);
+        self.position += count;
+        self.served += count as u64;
+        Ok(count)
+    }
+}
+
+impl ReadStream for MemoryReader {
+    fn finish(self: Box<Self>) -> Result<(), FsError> {
+        Ok(())
+    }
+}
+
+struct MemoryWriter {
+    fs: MemoryFs,
+    path: String,
+    written: u64,
+    drop_after: Option<u64>,
+}
+
+impl Write for MemoryWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut count = buf.len();
+        if let Some(after) = self.drop_after {
+            let left = after.saturating_sub(self.written);
+            if left == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::ConnectionReset,
+                    "injected: connection dropped",
+                ));
+            }
+            count = count.min(usize::try_from(left).unwrap_or(usize::MAX));
+        }
+        let mut state = self.fs.lock();
+        if let Some(capacity) = state.faults.capacity {
+            let left = capacity.saturating_sub(MemoryFs::stored_bytes(&state));
+            if left == 0 {
+                return Err(io::Error::from(io::ErrorKind::StorageFull));
+            }
+            count = count.min(usize::try_from(left).unwrap_or(usize::MAX));
+        }
+        match state.nodes.get_mut(&self.path) {
+            Some(Node::File { data, .. }) => data.extend_from_slice(&buf[..count]),
+            _ => return Err(io::Error::new(io::ErrorKind::NotFound, "the file was removed")),
+        }
+        self.written += count as u64;
+        Ok(count)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl WriteStream for MemoryWriter {
+    fn finish(self: Box<Self>) -> Result<(), FsError> {
+        Ok(())
+    }
+}

@@ -1,0 +1,191 @@
+//! One small blocking trait, [`RemoteFs`], that every protocol implements, and the policy
+//! written once on top of it (listing screening, error kinds).
+//!
+//! Backends: [`ftp`] (FTP, FTPS, FTPES over suppaftp), [`sftp`] (ssh2), [`local`] (this
+//! computer, through the same trait) and [`memory`] (a test double with fault injection).
+//! Backends block; the engine runs each connection on its own worker thread so that no
+//! network wait ever reaches the window.
+
+pub mod error;
+pub mod ftp;
+pub mod local;
+pub mod memory;
+pub mod sftp;
+pub mod trust;
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+pub use error::{ErrorKind, FsError};
+pub use trust::{CertificateInfo, HostKeyInfo, TrustPolicy};
+
+use crate::model::location::RemotePath;
+use crate::model::names::{UnsafeName, check_remote_name};
+use crate::model::{Entry, Site};
+
+/// What a backend can do beyond the basics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Capabilities {
+    /// Reading can start at an offset (REST before RETR, SFTP read at offset).
+    pub resume_download: bool,
+    /// Writing can continue at an offset (REST before STOR, APPE, SFTP write at offset).
+    pub resume_upload: bool,
+    pub set_mtime: bool,
+    pub chmod: bool,
+    pub symlinks: bool,
+}
+
+/// A folder's entries after screening: `.` and `..` are dropped, and names that could escape
+/// a local folder are refused and listed separately so that the user can be told.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub entries: Vec<Entry>,
+    pub refused: Vec<UnsafeName>,
+}
+
+impl Listing {
+    /// Screens raw entries from a server.
+    pub fn screen(raw: Vec<Entry>) -> Listing {
+        let mut listing = Listing::default();
+        for entry in raw {
+            if entry.name == "." || entry.name == ".." {
+                continue;
+            }
+            match check_remote_name(&entry.name) {
+                Ok(()) => listing.entries.push(entry),
+                Err(refused) => listing.refused.push(refused),
+            }
+        }
+        listing
+    }
+}
+
+/// A download in progress. `finish` confirms that the server sent everything (FTP's 226);
+/// dropping the stream instead aborts the transfer.
+pub trait ReadStream: Read + Send {
+    fn finish(self: Box<Self>) -> Result<(), FsError>;
+}
+
+/// An upload in progress. `finish` flushes and waits for the server to confirm; dropping
+/// the stream instead aborts, leaving a partial file that can be resumed.
+pub trait WriteStream: Write + Send {
+    fn finish(self: Box<Self>) -> Result<(), FsError>;
+}
+
+/// A connected file system. Paths are [`RemotePath`]s: absolute, or starting with `~` for
+/// the login folder, which each backend resolves.
+pub trait RemoteFs: Send {
+    fn capabilities(&self) -> Capabilities;
+
+    /// The login folder, which `~` stands for.
+    fn home(&self) -> &str;
+
+    /// One line for the status bar: "TLS 1.3, TLS_AES_256_GCM_SHA384" or "SSH, aes256-gcm".
+    fn security(&self) -> String;
+
+    /// The raw entries of a folder, `.` and `..` included if the server sends them.
+    fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError>;
+
+    /// A folder's entries, screened: see [`Listing::screen`].
+    fn list(&mut self, path: &RemotePath) -> Result<Listing, FsError> {
+        self.read_dir(path).map(Listing::screen)
+    }
+
+    /// One entry. `NotFound` when nothing is there.
+    fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError>;
+    fn mkdir(&mut self, path: &RemotePath) -> Result<(), FsError>;
+    fn rmdir(&mut self, path: &RemotePath) -> Result<(), FsError>;
+    fn remove(&mut self, path: &RemotePath) -> Result<(), FsError>;
+    fn rename(&mut self, from: &RemotePath, to: &RemotePath) -> Result<(), FsError>;
+    fn chmod(&mut self, path: &RemotePath, mode: u32) -> Result<(), FsError>;
+    fn set_mtime(&mut self, path: &RemotePath, time: DateTime<Utc>) -> Result<(), FsError>;
+
+    /// Opens a file for reading from `offset`.
+    fn open_read(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn ReadStream + '_>, FsError>;
+
+    /// Opens a file for writing: truncated when `offset` is 0, otherwise continued at
+    /// `offset` (which must equal the current size).
+    fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError>;
+
+    /// Keeps an idle connection alive (FTP NOOP); also tells whether it still is.
+    fn keepalive(&mut self) -> Result<(), FsError> {
+        Ok(())
+    }
+}
+
+/// Where a backend reports every command it sends and every reply it gets, secrets masked.
+#[derive(Clone)]
+pub struct ProtocolLog(Arc<LogSink>);
+
+type LogSink = dyn Fn(LogDirection, &str) + Send + Sync;
+
+/// Which way a protocol log line went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogDirection {
+    Command,
+    Reply,
+    Status,
+    Error,
+}
+
+impl ProtocolLog {
+    pub fn new(sink: impl Fn(LogDirection, &str) + Send + Sync + 'static) -> Self {
+        ProtocolLog(Arc::new(sink))
+    }
+
+    /// A log that only forwards to `tracing`.
+    pub fn tracing() -> Self {
+        ProtocolLog::new(|_, _| {})
+    }
+
+    pub fn write(&self, direction: LogDirection, text: &str) {
+        let text = crate::model::names::escape_control(text);
+        tracing::debug!(target: "wharf::protocol", ?direction, "{text}");
+        (self.0)(direction, &text);
+    }
+
+    pub fn command(&self, text: &str) {
+        self.write(LogDirection::Command, text);
+    }
+
+    pub fn reply(&self, text: &str) {
+        self.write(LogDirection::Reply, text);
+    }
+
+    pub fn status(&self, text: &str) {
+        self.write(LogDirection::Status, text);
+    }
+}
+
+/// Connection timeouts, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: u64,
+    /// How long to wait for a reply or for data before the connection is considered dead.
+    pub idle: u64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: 20, idle: 60 }
+    }
+}
+
+/// Everything a backend needs besides the site: how to decide trust, where to log.
+#[derive(Clone)]
+pub struct ConnectContext {
+    pub trust: Arc<dyn TrustPolicy>,
+    pub log: ProtocolLog,
+    pub timeouts: Timeouts,
+}
+
+/// Opens a connection to `site` with the backend its protocol names.
+pub fn connect(site: &Site, context: &ConnectContext) -> Result<Box<dyn RemoteFs>, FsError> {
+    if site.protocol.is_ftp() {
+        Ok(Box::new(ftp::FtpFs::connect(site, context)?))
+    } else {
+        Ok(Box::new(sftp::SftpFs::connect(site, context)?))
+    }
+}

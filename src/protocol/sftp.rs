@@ -1,0 +1,540 @@
+//! SFTP over ssh2 (libssh2).
+//!
+//! The host key is checked with the [`TrustPolicy`] right after the key exchange and before
+//! any credential is sent. Authentication tries, in order: the ssh-agent, a key file,
+//! keyboard-interactive (answered with the password) and the password. Directory entries are
+//! read one by one from the handle so that a hostile name such as `../../x` reaches the
+//! listing screen intact instead of being joined into a path first.
+
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ssh2::{ErrorCode, FileStat, FileType, HostKeyType, OpenFlags, OpenType, Session, Sftp};
+
+use super::{
+    Capabilities, ConnectContext, ErrorKind, FsError, HostKeyInfo, ProtocolLog, ReadStream, RemoteFs, WriteStream,
+};
+use crate::model::location::RemotePath;
+use crate::model::{Entry, EntryKind, Site, decode_name};
+
+/// libssh2 pipelines reads and writes up to the size of the buffer it is given; large
+/// buffers are what make it fast.
+pub const TRANSFER_BUFFER: usize = 1024 * 1024;
+
+/// A logged-in SFTP session.
+pub struct SftpFs {
+    // Field order matters: the SFTP channel closes before the session.
+    sftp: Sftp,
+    session: Session,
+    host: String,
+    home: String,
+    log: ProtocolLog,
+    security: String,
+}
+
+fn key_type_name(kind: HostKeyType) -> &'static str {
+    match kind {
+        HostKeyType::Rsa => "ssh-rsa",
+        HostKeyType::Dss => "ssh-dss",
+        HostKeyType::Ecdsa256 => "ecdsa-sha2-nistp256",
+        HostKeyType::Ecdsa384 => "ecdsa-sha2-nistp384",
+        HostKeyType::Ecdsa521 => "ecdsa-sha2-nistp521",
+        HostKeyType::Ed25519 => "ssh-ed25519",
+        HostKeyType::Unknown => "unknown",
+    }
+}
+
+/// libssh2 error codes (`LIBSSH2_ERROR_*`) that mean the connection is gone.
+fn session_error_kind(code: i32) -> ErrorKind {
+    match code {
+        -9 => ErrorKind::Timeout,
+        -18 | -19 => ErrorKind::Auth,
+        -5 | -8 | -10 => ErrorKind::Protocol,
+        _ => ErrorKind::ConnectionLost,
+    }
+}
+
+/// SFTP status codes (draft-ietf-secsh-filexfer) as error kinds.
+fn sftp_error_kind(code: i32) -> ErrorKind {
+    match code {
+        2 | 10 => ErrorKind::NotFound,
+        3 => ErrorKind::PermissionDenied,
+        6 | 7 => ErrorKind::ConnectionLost,
+        8 => ErrorKind::Unsupported,
+        11 => ErrorKind::AlreadyExists,
+        14 | 15 => ErrorKind::NoSpace,
+        _ => ErrorKind::Other,
+    }
+}
+
+fn map_ssh_error(what: &str, error: &ssh2::Error, host: &str) -> FsError {
+    let (kind, why) = match error.code() {
+        ErrorCode::SFTP(code) => {
+            let kind = sftp_error_kind(code);
+            let why = match kind {
+                ErrorKind::NotFound => "it does not exist".to_owned(),
+                ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                ErrorKind::AlreadyExists => "it already exists".to_owned(),
+                ErrorKind::NoSpace => "the server has no space left (or the quota is reached)".to_owned(),
+                ErrorKind::Unsupported => "the server does not support this".to_owned(),
+                _ => format!("the server said \"{}\"", error.message()),
+            };
+            (kind, why)
+        }
+        ErrorCode::Session(code) => {
+            let kind = session_error_kind(code);
+            let why = match kind {
+                ErrorKind::Timeout => "the server stopped answering".to_owned(),
+                ErrorKind::ConnectionLost => format!("the connection was lost ({})", error.message()),
+                _ => error.message().to_owned(),
+            };
+            (kind, why)
+        }
+    };
+    FsError::new(kind, format!("{what} failed: {why} ({host})"))
+}
+
+fn io_error(what: &str, error: &io::Error, host: &str) -> FsError {
+    FsError::from_network(error, &format!("{what} ({host})"))
+}
+
+impl SftpFs {
+    /// Connects, verifies the host key, authenticates and opens the SFTP channel.
+    pub fn connect(site: &Site, context: &ConnectContext) -> Result<SftpFs, FsError> {
+        let log = context.log.clone();
+        let host = site.host.clone();
+        let what = format!("connecting to {}", site.authority());
+        let tcp = connect_tcp(site, Duration::from_secs(context.timeouts.connect))?;
+        log.status(&format!("Connected to {}", site.authority()));
+
+        let mut session = Session::new().map_err(|error| map_ssh_error(&what, &error, &host))?;
+        session.set_timeout(u32::try_from(context.timeouts.idle.saturating_mul(1000)).unwrap_or(u32::MAX));
+        session.set_tcp_stream(tcp);
+        session
+            .handshake()
+            .map_err(|error| map_ssh_error(&format!("the SSH handshake with {}", site.authority()), &error, &host))?;
+        if let Some(banner) = session.banner() {
+            log.reply(banner);
+        }
+
+        let (blob, kind) = session
+            .host_key()
+            .ok_or_else(|| FsError::new(ErrorKind::HostKey, format!("the server sent no host key ({host})")))?;
+        let key = HostKeyInfo {
+            host: site.host.clone(),
+            port: site.port,
+            key_type: key_type_name(kind).to_owned(),
+            blob: blob.to_vec(),
+        };
+        log.status(&format!("Host key {} {}", key.key_type, key.fingerprint()));
+        context.trust.check_host_key(&key)?;
+
+        authenticate(&session, site, &log)?;
+        let sftp = session
+            .sftp()
+            .map_err(|error| map_ssh_error("opening the SFTP channel", &error, &host))?;
+        let home = sftp
+            .realpath(Path::new("."))
+            .map(|path| path.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| "/".to_owned());
+        let cipher = session
+            .methods(ssh2::MethodType::CryptCs)
+            .unwrap_or("unknown cipher")
+            .to_owned();
+        log.status(&format!("SFTP session ready; home folder {home}"));
+        Ok(SftpFs {
+            sftp,
+            session,
+            host,
+            home,
+            log,
+            security: format!("SSH, {cipher}"),
+        })
+    }
+
+    fn path(&self, path: &RemotePath) -> String {
+        path.resolve(&self.home)
+    }
+
+    fn entry(&mut self, name: String, stat: &FileStat, full: &str) -> Entry {
+        let kind = match stat.file_type() {
+            FileType::Directory => EntryKind::Dir,
+            FileType::RegularFile => EntryKind::File,
+            FileType::Symlink => EntryKind::Link,
+            _ => EntryKind::Other,
+        };
+        let target = if kind == EntryKind::Link {
+            self.sftp
+                .readlink(Path::new(full))
+                .ok()
+                .map(|target| path_text(&target))
+        } else {
+            None
+        };
+        Entry {
+            name,
+            kind,
+            size: if kind == EntryKind::Dir { None } else { stat.size },
+            modified: stat
+                .mtime
+                .and_then(|seconds| DateTime::from_timestamp(i64::try_from(seconds).ok()?, 0)),
+            permissions: stat.perm.map(|perm| crate::model::mode_string(perm & 0o777)),
+            owner: stat.uid.map(|uid| uid.to_string()),
+            group: stat.gid.map(|gid| gid.to_string()),
+            target,
+        }
+    }
+}
+
+/// Text of a path from the server: UTF-8, or Latin-1 when it is not.
+fn path_text(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        decode_name(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned()
+    }
+}
+
+fn connect_tcp(site: &Site, timeout: Duration) -> Result<TcpStream, FsError> {
+    let what = format!("connecting to {}", site.authority());
+    let addresses: Vec<SocketAddr> = (site.host.as_str(), site.port)
+        .to_socket_addrs()
+        .map_err(|error| {
+            FsError::new(
+                ErrorKind::Connect,
+                format!(
+                    "{what} failed: the host name could not be resolved ({})",
+                    super::error::describe_io(&error)
+                ),
+            )
+        })?
+        .collect();
+    let mut last = None;
+    for address in addresses {
+        match TcpStream::connect_timeout(&address, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(match last {
+        Some(error) => FsError::from_network(&error, &what),
+        None => FsError::new(
+            ErrorKind::Connect,
+            format!("{what} failed: the host name has no address"),
+        ),
+    })
+}
+
+/// Answers keyboard-interactive prompts that do not echo with the password.
+struct PasswordPrompter<'a>(&'a str);
+
+impl ssh2::KeyboardInteractivePrompt for PasswordPrompter<'_> {
+    fn prompt<'b>(&mut self, _username: &str, _instructions: &str, prompts: &[ssh2::Prompt<'b>]) -> Vec<String> {
+        prompts
+            .iter()
+            .map(|prompt| if prompt.echo { String::new() } else { self.0.to_owned() })
+            .collect()
+    }
+}
+
+fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(), FsError> {
+    let host = &site.host;
+    let user = site.user.as_str();
+    let methods = session.auth_methods(user).map(str::to_owned).unwrap_or_default();
+    if session.authenticated() {
+        return Ok(());
+    }
+    log.status(&format!("The server accepts: {methods}"));
+    let offers = |method: &str| methods.split(',').any(|offered| offered == method);
+    let credentials = &site.credentials;
+    let mut tried = Vec::new();
+
+    if credentials.use_agent && offers("publickey") && std::env::var_os("SSH_AUTH_SOCK").is_some() {
+        log.command("publickey (ssh-agent)");
+        tried.push("the ssh-agent's keys");
+        if session.userauth_agent(user).is_ok() && session.authenticated() {
+            return Ok(());
+        }
+    }
+    if let Some(key_file) = &credentials.key_file
+        && offers("publickey")
+    {
+        {
+            log.command(&format!("publickey ({})", key_file.display()));
+            tried.push("the key file");
+            let passphrase = credentials.key_passphrase.as_ref().map(|secret| secret.expose());
+            match session.userauth_pubkey_file(user, None, key_file, passphrase) {
+                Ok(()) if session.authenticated() => return Ok(()),
+                Ok(()) => {}
+                Err(error) => {
+                    // libssh2 reports an unreadable or wrongly decrypted key as a file error.
+                    if let ErrorCode::Session(-16) = error.code() {
+                        return Err(FsError::new(
+                            ErrorKind::Auth,
+                            format!(
+                                "the key file {} could not be read: wrong passphrase or unsupported format ({host})",
+                                key_file.display()
+                            ),
+                        ));
+                    }
+                    log.reply(&format!("publickey refused: {}", error.message()));
+                }
+            }
+        }
+    }
+    if let Some(password) = &credentials.password {
+        if offers("keyboard-interactive") {
+            log.command("keyboard-interactive (****)");
+            tried.push("keyboard-interactive");
+            let mut prompter = PasswordPrompter(password.expose());
+            if session.userauth_keyboard_interactive(user, &mut prompter).is_ok() && session.authenticated() {
+                return Ok(());
+            }
+        }
+        if offers("password") {
+            log.command("password (****)");
+            tried.push("the password");
+            if session.userauth_password(user, password.expose()).is_ok() && session.authenticated() {
+                return Ok(());
+            }
+        }
+    }
+    let message = if tried.is_empty() {
+        format!(
+            "logging in as {user} failed: the server accepts only {methods}, and no matching credential was given ({host})"
+        )
+    } else {
+        format!(
+            "logging in as {user} failed: the server refused {} ({host})",
+            tried.join(", then ")
+        )
+    };
+    Err(FsError::new(ErrorKind::Auth, message))
+}
+
+impl RemoteFs for SftpFs {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            resume_download: true,
+            resume_upload: true,
+            set_mtime: true,
+            chmod: true,
+            symlinks: true,
+        }
+    }
+
+    fn home(&self) -> &str {
+        &self.home
+    }
+
+    fn security(&self) -> String {
+        self.security.clone()
+    }
+
+    fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {
+        let full = self.path(path);
+        self.log.command(&format!("OPENDIR {full}"));
+        let what = format!("listing {full}");
+        let mut handle = self
+            .sftp
+            .opendir(Path::new(&full))
+            .map_err(|error| map_ssh_error(&what, &error, &self.host))?;
+        let mut raw = Vec::new();
+        loop {
+            match handle.readdir() {
+                Ok((name, stat)) => raw.push((path_text(&name), stat)),
+                // libssh2 reports the end of a directory as an SFTP EOF status.
+                Err(error) if matches!(error.code(), ErrorCode::Session(-16) | ErrorCode::SFTP(1)) => break,
+                Err(error) => return Err(map_ssh_error(&what, &error, &self.host)),
+            }
+        }
+        drop(handle);
+        self.log.reply(&format!("{} entries", raw.len()));
+        let base = full.trim_end_matches('/');
+        Ok(raw
+            .into_iter()
+            .map(|(name, stat)| {
+                let child = format!("{base}/{name}");
+                self.entry(name, &stat, &child)
+            })
+            .collect())
+    }
+
+    fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
+        let full = self.path(path);
+        let stat = self
+            .sftp
+            .lstat(Path::new(&full))
+            .map_err(|error| map_ssh_error(&format!("reading {full}"), &error, &self.host))?;
+        let name = path.file_name().unwrap_or("/").to_owned();
+        Ok(self.entry(name, &stat, &full))
+    }
+
+    fn mkdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let full = self.path(path);
+        self.log.command(&format!("MKDIR {full}"));
+        self.sftp
+            .mkdir(Path::new(&full), 0o755)
+            .map_err(|error| map_ssh_error(&format!("creating the folder {full}"), &error, &self.host))
+    }
+
+    fn rmdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let full = self.path(path);
+        self.log.command(&format!("RMDIR {full}"));
+        self.sftp
+            .rmdir(Path::new(&full))
+            .map_err(|error| map_ssh_error(&format!("removing the folder {full}"), &error, &self.host))
+    }
+
+    fn remove(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let full = self.path(path);
+        self.log.command(&format!("REMOVE {full}"));
+        self.sftp
+            .unlink(Path::new(&full))
+            .map_err(|error| map_ssh_error(&format!("deleting {full}"), &error, &self.host))
+    }
+
+    fn rename(&mut self, from: &RemotePath, to: &RemotePath) -> Result<(), FsError> {
+        let (from, to) = (self.path(from), self.path(to));
+        self.log.command(&format!("RENAME {from} {to}"));
+        self.sftp
+            .rename(Path::new(&from), Path::new(&to), None)
+            .map_err(|error| map_ssh_error(&format!("renaming {from} to {to}"), &error, &self.host))
+    }
+
+    fn chmod(&mut self, path: &RemotePath, mode: u32) -> Result<(), FsError> {
+        let full = self.path(path);
+        self.log.command(&format!("SETSTAT {full} mode {:o}", mode & 0o7777));
+        let stat = FileStat {
+            size: None,
+            uid: None,
+            gid: None,
+            perm: Some(mode & 0o7777),
+            atime: None,
+            mtime: None,
+        };
+        self.sftp
+            .setstat(Path::new(&full), stat)
+            .map_err(|error| map_ssh_error(&format!("changing the permissions of {full}"), &error, &self.host))
+    }
+
+    fn set_mtime(&mut self, path: &RemotePath, time: DateTime<Utc>) -> Result<(), FsError> {
+        let full = self.path(path);
+        let seconds = u64::try_from(time.timestamp()).unwrap_or(0);
+        self.log.command(&format!("SETSTAT {full} mtime {seconds}"));
+        let stat = FileStat {
+            size: None,
+            uid: None,
+            gid: None,
+            perm: None,
+            atime: Some(seconds),
+            mtime: Some(seconds),
+        };
+        self.sftp
+            .setstat(Path::new(&full), stat)
+            .map_err(|error| map_ssh_error(&format!("setting the time of {full}"), &error, &self.host))
+    }
+
+    fn open_read(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn ReadStream + '_>, FsError> {
+        let full = self.path(path);
+        self.log.command(&format!("OPEN {full} (read from {offset})"));
+        let what = format!("downloading {full}");
+        let mut file = self
+            .sftp
+            .open(Path::new(&full))
+            .map_err(|error| map_ssh_error(&what, &error, &self.host))?;
+        if offset > 0 {
+            file.seek(SeekFrom::Start(offset))
+                .map_err(|error| io_error(&what, &error, &self.host))?;
+        }
+        Ok(Box::new(SftpFile {
+            file,
+            what,
+            host: self.host.clone(),
+        }))
+    }
+
+    fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {
+        let full = self.path(path);
+        self.log.command(&format!("OPEN {full} (write from {offset})"));
+        let what = format!("uploading {full}");
+        let mut flags = OpenFlags::WRITE | OpenFlags::CREATE;
+        if offset == 0 {
+            flags |= OpenFlags::TRUNCATE;
+        }
+        let mut file = self
+            .sftp
+            .open_mode(Path::new(&full), flags, 0o644, OpenType::File)
+            .map_err(|error| map_ssh_error(&what, &error, &self.host))?;
+        if offset > 0 {
+            file.seek(SeekFrom::Start(offset))
+                .map_err(|error| io_error(&what, &error, &self.host))?;
+        }
+        Ok(Box::new(SftpFile {
+            file,
+            what,
+            host: self.host.clone(),
+        }))
+    }
+
+    fn keepalive(&mut self) -> Result<(), FsError> {
+        self.session
+            .keepalive_send()
+            .map(drop)
+            .map_err(|error| map_ssh_error("keeping the connection alive", &error, &self.host))
+    }
+}
+
+impl Drop for SftpFs {
+    fn drop(&mut self) {
+        let _ = self.session.disconnect(None, "bye", None);
+    }
+}
+
+/// An open remote file, read or written.
+struct SftpFile {
+    file: ssh2::File,
+    what: String,
+    host: String,
+}
+
+impl Read for SftpFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.file.read(buf)
+    }
+}
+
+impl Write for SftpFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl ReadStream for SftpFile {
+    fn finish(self: Box<Self>) -> Result<(), FsError> {
+        Ok(())
+    }
+}
+
+impl WriteStream for SftpFile {
+    fn finish(mut self: Box<Self>) -> Result<(), FsError> {
+        // fsync is an OpenSSH extension; closing the handle is what confirms the write.
+        self.file
+            .flush()
+            .map_err(|error| io_error(&self.what, &error, &self.host))?;
+        self.file
+            .close()
+            .map_err(|error| map_ssh_error(&self.what, &error, &self.host))
+    }
+}
