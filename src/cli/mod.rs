@@ -13,12 +13,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::EngineConfig;
 use crate::engine::api::{
-    Command, Direction, Event, LogDirection, OpError, OpSummary, Prompt, PromptReply, RequestId, SessionId,
-    TransferSpec,
+    Command, Direction, Event, OpError, OpSummary, Prompt, PromptReply, RequestId, SessionId, TransferSpec,
 };
-use crate::engine::handle::{EngineHandle, WaitError};
+use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
 use crate::model::location::{Location, RemotePath};
 use crate::model::{DataMode, Secret};
 
@@ -267,7 +265,9 @@ impl<'a> Client<'a> {
             };
             match event {
                 Event::Log { direction, text, .. } => {
-                    if self.args.verbose || direction == LogDirection::Error {
+                    // Errors reach the user once, as the operation's result; the log repeats
+                    // them only for those who asked for the whole conversation.
+                    if self.args.verbose {
                         self.progress.println(&output::log_line(direction, &text));
                     }
                 }

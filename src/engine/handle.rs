@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::EngineConfig;
+pub use super::EngineConfig;
 use super::api::{Command, Event, RequestId};
 
 /// Why no event came.

@@ -26,8 +26,8 @@ pub const TRANSFER_BUFFER: usize = 1024 * 1024;
 
 /// A logged-in SFTP session.
 pub struct SftpFs {
-    // Field order matters: the SFTP channel closes before the session.
-    sftp: Sftp,
+    /// Taken out on drop so that the channel closes before the session disconnects.
+    sftp: Option<Sftp>,
     session: Session,
     host: String,
     home: String,
@@ -146,7 +146,7 @@ impl SftpFs {
             .to_owned();
         log.status(&format!("SFTP session ready; home folder {home}"));
         Ok(SftpFs {
-            sftp,
+            sftp: Some(sftp),
             session,
             host,
             home,
@@ -159,17 +159,27 @@ impl SftpFs {
         path.resolve(&self.home)
     }
 
-    fn entry(&mut self, name: String, stat: &FileStat, full: &str) -> Entry {
+    fn sftp(&self) -> Result<&Sftp, FsError> {
+        self.sftp.as_ref().ok_or_else(|| {
+            FsError::new(
+                ErrorKind::ConnectionLost,
+                format!("the SFTP channel to {} is closed", self.host),
+            )
+        })
+    }
+
+    fn entry(&self, name: String, stat: &FileStat, full: &str) -> Entry {
         let kind = match stat.file_type() {
             FileType::Directory => EntryKind::Dir,
             FileType::RegularFile => EntryKind::File,
             FileType::Symlink => EntryKind::Link,
             _ => EntryKind::Other,
         };
-        let target = if kind == EntryKind::Link {
+        // A hostile name is never sent back to the server, not even to read a link.
+        let target = if kind == EntryKind::Link && crate::model::names::check_remote_name(&name).is_ok() {
             self.sftp
-                .readlink(Path::new(full))
-                .ok()
+                .as_ref()
+                .and_then(|sftp| sftp.readlink(Path::new(full)).ok())
                 .map(|target| path_text(&target))
         } else {
             None
@@ -343,7 +353,7 @@ impl RemoteFs for SftpFs {
         self.log.command(&format!("OPENDIR {full}"));
         let what = format!("listing {full}");
         let mut handle = self
-            .sftp
+            .sftp()?
             .opendir(Path::new(&full))
             .map_err(|error| map_ssh_error(&what, &error, &self.host))?;
         let mut raw = Vec::new();
@@ -370,7 +380,7 @@ impl RemoteFs for SftpFs {
     fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
         let full = self.path(path);
         let stat = self
-            .sftp
+            .sftp()?
             .lstat(Path::new(&full))
             .map_err(|error| map_ssh_error(&format!("reading {full}"), &error, &self.host))?;
         let name = path.file_name().unwrap_or("/").to_owned();
@@ -380,7 +390,7 @@ impl RemoteFs for SftpFs {
     fn mkdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
         let full = self.path(path);
         self.log.command(&format!("MKDIR {full}"));
-        self.sftp
+        self.sftp()?
             .mkdir(Path::new(&full), 0o755)
             .map_err(|error| map_ssh_error(&format!("creating the folder {full}"), &error, &self.host))
     }
@@ -388,7 +398,7 @@ impl RemoteFs for SftpFs {
     fn rmdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
         let full = self.path(path);
         self.log.command(&format!("RMDIR {full}"));
-        self.sftp
+        self.sftp()?
             .rmdir(Path::new(&full))
             .map_err(|error| map_ssh_error(&format!("removing the folder {full}"), &error, &self.host))
     }
@@ -396,7 +406,7 @@ impl RemoteFs for SftpFs {
     fn remove(&mut self, path: &RemotePath) -> Result<(), FsError> {
         let full = self.path(path);
         self.log.command(&format!("REMOVE {full}"));
-        self.sftp
+        self.sftp()?
             .unlink(Path::new(&full))
             .map_err(|error| map_ssh_error(&format!("deleting {full}"), &error, &self.host))
     }
@@ -404,7 +414,7 @@ impl RemoteFs for SftpFs {
     fn rename(&mut self, from: &RemotePath, to: &RemotePath) -> Result<(), FsError> {
         let (from, to) = (self.path(from), self.path(to));
         self.log.command(&format!("RENAME {from} {to}"));
-        self.sftp
+        self.sftp()?
             .rename(Path::new(&from), Path::new(&to), None)
             .map_err(|error| map_ssh_error(&format!("renaming {from} to {to}"), &error, &self.host))
     }
@@ -420,7 +430,7 @@ impl RemoteFs for SftpFs {
             atime: None,
             mtime: None,
         };
-        self.sftp
+        self.sftp()?
             .setstat(Path::new(&full), stat)
             .map_err(|error| map_ssh_error(&format!("changing the permissions of {full}"), &error, &self.host))
     }
@@ -437,7 +447,7 @@ impl RemoteFs for SftpFs {
             atime: Some(seconds),
             mtime: Some(seconds),
         };
-        self.sftp
+        self.sftp()?
             .setstat(Path::new(&full), stat)
             .map_err(|error| map_ssh_error(&format!("setting the time of {full}"), &error, &self.host))
     }
@@ -447,7 +457,7 @@ impl RemoteFs for SftpFs {
         self.log.command(&format!("OPEN {full} (read from {offset})"));
         let what = format!("downloading {full}");
         let mut file = self
-            .sftp
+            .sftp()?
             .open(Path::new(&full))
             .map_err(|error| map_ssh_error(&what, &error, &self.host))?;
         if offset > 0 {
@@ -470,7 +480,7 @@ impl RemoteFs for SftpFs {
             flags |= OpenFlags::TRUNCATE;
         }
         let mut file = self
-            .sftp
+            .sftp()?
             .open_mode(Path::new(&full), flags, 0o644, OpenType::File)
             .map_err(|error| map_ssh_error(&what, &error, &self.host))?;
         if offset > 0 {
@@ -484,9 +494,11 @@ impl RemoteFs for SftpFs {
         }))
     }
 
+    /// A real round trip: libssh2's own keepalive only sends and never notices a dead peer.
     fn keepalive(&mut self) -> Result<(), FsError> {
-        self.session
-            .keepalive_send()
+        let home = self.home.clone();
+        self.sftp()?
+            .stat(Path::new(&home))
             .map(drop)
             .map_err(|error| map_ssh_error("keeping the connection alive", &error, &self.host))
     }
@@ -494,6 +506,7 @@ impl RemoteFs for SftpFs {
 
 impl Drop for SftpFs {
     fn drop(&mut self) {
+        drop(self.sftp.take());
         let _ = self.session.disconnect(None, "bye", None);
     }
 }

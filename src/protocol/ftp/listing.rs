@@ -4,8 +4,10 @@
 //! [`ParsedEntry`] values: splitting the payload into lines, recognising the many
 //! `LIST` dialects found in the wild (Unix `ls -l`, DOS/IIS, VMS, EPLF, NetWare,
 //! NetPresenz, OS/2, AS/400, MVS, z/VM, HP NonStop, VxWorks, OS-9, VShell, ...),
-//! parsing `MLSD`/`MLST` fact lines, inferring missing years, and dropping entries a
-//! client must never act on (`.`, `..`, names containing `/` or NUL).
+//! parsing `MLSD`/`MLST` fact lines, inferring missing years, and dropping the `.` and
+//! `..` entries. Other unsafe names (with `/`, NUL, control characters) are kept here so
+//! that [`crate::protocol::Listing::screen`], the one gate for server-sent names, can refuse
+//! them and tell the user.
 //!
 //! Names are never decoded: they stay the raw bytes the server sent, so that the
 //! exact name can be sent back in `RETR`/`DELE`. Where the reference clients disagree
@@ -126,8 +128,8 @@ pub fn parse_mlsd_line(line: &[u8]) -> Option<ParsedEntry> {
 /// Splits a whole LIST (or MLSD when `mlsd` is true) payload into lines and parses
 /// them. Lines end at LF only (one trailing CR is stripped), so bytes such as 0x85
 /// (NEL in Latin-1, but part of Shift-JIS names) never split a name. VMS entries
-/// folded over two lines are joined. `.`, `..`, the MLSD `cdir`/`pdir` entries and
-/// names containing `/` or NUL are dropped, because acting on them locally is unsafe.
+/// folded over two lines are joined. `.`, `..` and the MLSD `cdir`/`pdir` entries are
+/// dropped; every other name is left for the listing screen to judge.
 pub fn parse_listing(data: &[u8], mlsd: bool, ctx: &ListingContext) -> Vec<ParsedEntry> {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let lines: Vec<&[u8]> = data
@@ -197,9 +199,9 @@ fn bare_name_listing(names: &[&[u8]]) -> Vec<ParsedEntry> {
         .collect()
 }
 
-/// Whether a name may be offered to the rest of the client at all.
+/// Whether a name is an entry at all (not the folder itself or its parent).
 fn is_safe_name(name: &[u8]) -> bool {
-    !name.is_empty() && name != b"." && name != b".." && !name.iter().any(|&b| b == b'/' || b == 0)
+    !name.is_empty() && name != b"." && name != b".."
 }
 
 /// Joins `first` (a lone `NAME.EXT;VERSION` token) with the following line and parses
@@ -1878,7 +1880,8 @@ mod tests {
 
         let mlsd = b"type=cdir; /home/u\r\ntype=pdir; ..\r\ntype=file; f\r\ntype=file; ../../x\r\n";
         let names: Vec<Vec<u8>> = parse_listing(mlsd, true, &c).into_iter().map(|e| e.name).collect();
-        assert_eq!(names, vec![b"f".to_vec()]);
+        // `../../x` stays for the listing screen, which refuses it and reports it.
+        assert_eq!(names, vec![b"f".to_vec(), b"../../x".to_vec()]);
 
         // 0x85 is NEL in Latin-1 but part of Shift-JIS names; only LF ends a line.
         let sjis = b"07-17-13  02:17PM                    3 x\x81\x85y\r\n07-17-13  02:17PM       4 \x90\x85\r\n";

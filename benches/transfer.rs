@@ -1,0 +1,222 @@
+//! Transfer throughput against real servers, side by side with the reference clients:
+//! Wharf's SFTP against OpenSSH `sftp`, Wharf's FTP against `curl`, both directions.
+//!
+//! Run: `cargo bench --features interop --bench transfer` (as root, after `.ci/run` has
+//! installed vsftpd, openssh-server and curl and created the test account). The size is 1 GiB;
+//! `WHARF_BENCH_MIB=256` makes it smaller. This measures and prints; it asserts nothing.
+
+// Test code: a failed step should stop the test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/interop/servers.rs"]
+#[allow(dead_code)]
+mod servers;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use servers::{FtpTls, PASSWORD, USER};
+use wharf::engine::api::Progress;
+use wharf::engine::copy::{CopyControl, download_file, upload_file};
+use wharf::model::location::RemotePath;
+use wharf::model::{Credentials, DataMode, Protocol, Secret, Site};
+use wharf::protocol::{
+    CertificateInfo, ConnectContext, FsError, HostKeyInfo, ProtocolLog, RemoteFs, Timeouts, TrustPolicy,
+};
+
+struct AcceptAll;
+
+impl TrustPolicy for AcceptAll {
+    fn check_host_key(&self, _key: &HostKeyInfo) -> Result<(), FsError> {
+        Ok(())
+    }
+
+    fn check_certificate(&self, _certificate: &CertificateInfo) -> Result<(), FsError> {
+        Ok(())
+    }
+}
+
+fn site(protocol: Protocol, port: u16) -> Site {
+    Site {
+        protocol,
+        host: "127.0.0.1".to_owned(),
+        port,
+        user: USER.to_owned(),
+        credentials: Credentials {
+            password: Some(Secret::new(PASSWORD)),
+            ..Credentials::default()
+        },
+        data_mode: DataMode::Passive,
+    }
+}
+
+fn context() -> ConnectContext {
+    ConnectContext {
+        trust: Arc::new(AcceptAll),
+        log: ProtocolLog::tracing(),
+        timeouts: Timeouts::default(),
+    }
+}
+
+fn time(run: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    run();
+    start.elapsed()
+}
+
+fn rate(bytes: u64, took: Duration) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0) / took.as_secs_f64()
+}
+
+fn report(what: &str, bytes: u64, wharf: Duration, reference_name: &str, reference: Duration) {
+    println!(
+        "{what:<18} wharf {:>8.1} MiB/s   {reference_name:<13} {:>8.1} MiB/s   ratio {:.2}",
+        rate(bytes, wharf),
+        rate(bytes, reference),
+        reference.as_secs_f64() / wharf.as_secs_f64()
+    );
+}
+
+fn wharf_download(fs: &mut dyn RemoteFs, remote: &RemotePath, target: &Path) {
+    let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+    let source = fs.stat(remote).unwrap();
+    let _ = std::fs::remove_file(target);
+    download_file(
+        fs,
+        remote,
+        &source,
+        target,
+        &CopyControl {
+            cancel: &cancel,
+            progress: &progress,
+        },
+    )
+    .unwrap();
+}
+
+fn wharf_upload(fs: &mut dyn RemoteFs, source: &Path, remote: &RemotePath) {
+    let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+    upload_file(
+        fs,
+        source,
+        remote,
+        &CopyControl {
+            cancel: &cancel,
+            progress: &progress,
+        },
+    )
+    .unwrap();
+}
+
+fn run(command: &mut Command) {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn main() {
+    let mib: u64 = std::env::var("WHARF_BENCH_MIB")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(1024);
+    let bytes = mib * 1024 * 1024;
+    let folder = servers::user_folder("bench");
+    let source = folder.join("source.bin");
+    {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&source).unwrap());
+        let block: Vec<u8> = (0..1024 * 1024).map(|i| (i * 7 % 251) as u8).collect();
+        for _ in 0..mib {
+            file.write_all(&block).unwrap();
+        }
+    }
+    let (uid, gid) = {
+        let meta = std::fs::metadata(&folder).unwrap();
+        (
+            std::os::unix::fs::MetadataExt::uid(&meta),
+            std::os::unix::fs::MetadataExt::gid(&meta),
+        )
+    };
+    std::os::unix::fs::chown(&source, Some(uid), Some(gid)).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("target.bin");
+    let remote_source = RemotePath::new(source.to_str().unwrap());
+    let remote_upload = RemotePath::new(folder.join("upload.bin").to_str().unwrap());
+    println!(
+        "Transfers of {mib} MiB over loopback ({} cores)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+
+    // SFTP against OpenSSH's sftp.
+    let (sshd, _) = servers::sshd();
+    let key = servers::plain_client_key(&sshd);
+    let mut sftp = wharf::protocol::sftp::SftpFs::connect(&site(Protocol::Sftp, sshd.port), &context()).unwrap();
+    let wharf_get = time(|| wharf_download(&mut sftp, &remote_source, &target));
+    let batch = local.path().join("batch");
+    std::fs::write(
+        &batch,
+        format!(
+            "get {} {}\n",
+            source.display(),
+            local.path().join("openssh.bin").display()
+        ),
+    )
+    .unwrap();
+    let openssh = |batch: &Path| {
+        let mut command = Command::new("sftp");
+        command
+            .args(["-q", "-b"])
+            .arg(batch)
+            .args(["-i"])
+            .arg(&key)
+            .args([
+                "-P",
+                &sshd.port.to_string(),
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+            ])
+            .arg(format!("{USER}@127.0.0.1"));
+        command
+    };
+    let openssh_get = time(|| run(&mut openssh(&batch)));
+    report("SFTP download", bytes, wharf_get, "OpenSSH sftp", openssh_get);
+    let wharf_put = time(|| wharf_upload(&mut sftp, &target, &remote_upload));
+    std::fs::write(
+        &batch,
+        format!("put {} {}\n", target.display(), folder.join("openssh-up.bin").display()),
+    )
+    .unwrap();
+    let openssh_put = time(|| run(&mut openssh(&batch)));
+    report("SFTP upload", bytes, wharf_put, "OpenSSH sftp", openssh_put);
+    drop(sftp);
+
+    // FTP against curl.
+    let (vsftpd, _) = servers::vsftpd(FtpTls::None);
+    let mut ftp = wharf::protocol::ftp::FtpFs::connect(&site(Protocol::Ftp, vsftpd.port), &context()).unwrap();
+    let wharf_get = time(|| wharf_download(&mut ftp, &remote_source, &target));
+    let url = format!("ftp://{USER}:{PASSWORD}@127.0.0.1:{}", vsftpd.port);
+    let curl_get = time(|| {
+        run(Command::new("curl")
+            .args(["-sS", "-o"])
+            .arg(local.path().join("curl.bin"))
+            .arg(format!("{url}{}", source.display())))
+    });
+    report("FTP download", bytes, wharf_get, "curl", curl_get);
+    let wharf_put = time(|| wharf_upload(&mut ftp, &target, &remote_upload));
+    let curl_put = time(|| {
+        run(Command::new("curl")
+            .args(["-sS", "-T"])
+            .arg(&target)
+            .arg(format!("{url}{}/curl-up.bin", folder.display())))
+    });
+    report("FTP upload", bytes, wharf_put, "curl", curl_put);
+    let _ = std::fs::remove_dir_all(&folder);
+}

@@ -1,0 +1,277 @@
+//! The `wharf` command line, run as a user would, against in-process servers.
+
+use std::path::Path;
+
+use crate::support::ftp_server::{FtpServer, PASSWORD, TlsFiles, USER};
+use crate::support::sftp_server::SftpServer;
+use crate::support::{data, stderr, stdout, tree, wharf, wharf_with};
+
+fn ftp_url(port: u16, path: &str) -> String {
+    format!("ftp://{USER}:{PASSWORD}@127.0.0.1:{port}{path}")
+}
+
+/// No file under `dir` contains `secret`.
+fn assert_secret_absent(dir: &Path, secret: &str) {
+    for (name, content) in tree(dir) {
+        assert!(
+            !String::from_utf8_lossy(&content).contains(secret),
+            "{name} contains the password"
+        );
+    }
+}
+
+#[test]
+fn folders_go_up_and_come_back_identical() {
+    let root = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let server = FtpServer::start(root.path(), None);
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("site");
+    std::fs::create_dir_all(source.join("img/empty")).unwrap();
+    std::fs::write(source.join("index.html"), b"<h1>hi</h1>").unwrap();
+    std::fs::write(source.join("img/big.bin"), data(2 * 1024 * 1024 + 5, 3)).unwrap();
+    std::fs::write(source.join("img/with space.txt"), b"x").unwrap();
+
+    let put = wharf(
+        home.path(),
+        &["put", "-r", source.to_str().unwrap(), &ftp_url(server.port, "/")],
+    );
+    assert!(put.status.success(), "{}", stderr(&put));
+    assert!(
+        root.path().join("site/img/empty").is_dir(),
+        "empty folders are created too"
+    );
+    assert_eq!(tree(&root.path().join("site")), tree(&source));
+
+    let listed = wharf(home.path(), &["ls", "--json", &ftp_url(server.port, "/site/img")]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let entries: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    let mut names: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["big.bin", "empty", "with space.txt"]);
+    let big = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "big.bin")
+        .unwrap();
+    assert_eq!(big["kind"], "file");
+    assert_eq!(big["size"], 2 * 1024 * 1024 + 5);
+    assert!(big["modified"].is_string());
+
+    let target = tempfile::tempdir().unwrap();
+    let get = wharf(
+        home.path(),
+        &[
+            "get",
+            "-r",
+            &ftp_url(server.port, "/site"),
+            target.path().to_str().unwrap(),
+        ],
+    );
+    assert!(get.status.success(), "{}", stderr(&get));
+    assert_eq!(
+        tree(&target.path().join("site")),
+        tree(&source),
+        "get into an existing folder puts it inside"
+    );
+    assert_secret_absent(home.path(), PASSWORD);
+}
+
+#[test]
+fn verbose_logs_mask_the_password() {
+    let root = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let server = FtpServer::start(root.path(), None);
+    let url = format!("ftp://{USER}@127.0.0.1:{}/", server.port);
+    let output = wharf_with(home.path(), &["-v", "ls", &url], &[("WHARF_PASSWORD", PASSWORD)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(log.contains("> PASS ****"), "{log}");
+    assert!(log.contains("> USER alice"), "{log}");
+    assert!(!log.contains(PASSWORD), "{log}");
+}
+
+#[test]
+fn a_wrong_password_is_one_clear_sentence() {
+    let root = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let server = FtpServer::start(root.path(), None);
+    let output = wharf(
+        home.path(),
+        &["ls", &format!("ftp://{USER}:wrong-guess@127.0.0.1:{}/", server.port)],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.starts_with("wharf: logging in as alice failed"), "{message}");
+    assert!(
+        message.trim_end().ends_with("(127.0.0.1)"),
+        "the host comes last: {message}"
+    );
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+    assert!(!message.contains("wrong-guess"));
+}
+
+#[test]
+fn an_unreachable_host_says_so() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let home = tempfile::tempdir().unwrap();
+    let output = wharf(home.path(), &["ls", &format!("sftp://u@127.0.0.1:{port}/")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output).trim_end(),
+        format!("wharf: connecting to 127.0.0.1:{port} failed: connection refused")
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let home = tempfile::tempdir().unwrap();
+    assert_eq!(wharf(home.path(), &["ls", "not a url"]).status.code(), Some(2));
+    assert_eq!(
+        wharf(home.path(), &["ls", "http://example.org/"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(wharf(home.path(), &["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn missing_files_and_folders_without_r_fail_clearly() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("folder")).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let server = FtpServer::start(root.path(), None);
+    let target = tempfile::tempdir().unwrap();
+    let missing = wharf(
+        home.path(),
+        &[
+            "get",
+            &ftp_url(server.port, "/nope.txt"),
+            target.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("/nope.txt does not exist"),
+        "{}",
+        stderr(&missing)
+    );
+    let folder = wharf(
+        home.path(),
+        &["get", &ftp_url(server.port, "/folder"), target.path().to_str().unwrap()],
+    );
+    assert_eq!(folder.status.code(), Some(1));
+    assert!(stderr(&folder).contains("is a folder"), "{}", stderr(&folder));
+}
+
+#[test]
+fn mkdir_mv_rm() {
+    let root = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let server = FtpServer::start(root.path(), None);
+    assert!(
+        wharf(home.path(), &["mkdir", &ftp_url(server.port, "/a")])
+            .status
+            .success()
+    );
+    std::fs::write(root.path().join("a/f.txt"), b"1").unwrap();
+    let moved = wharf(home.path(), &["mv", &ftp_url(server.port, "/a/f.txt"), "g.txt"]);
+    assert!(moved.status.success(), "{}", stderr(&moved));
+    assert!(root.path().join("a/g.txt").exists());
+    let refused = wharf(home.path(), &["rm", &ftp_url(server.port, "/a")]);
+    assert_eq!(refused.status.code(), Some(1), "a folder needs -r");
+    assert!(root.path().join("a").exists());
+    let removed = wharf(home.path(), &["rm", "-r", &ftp_url(server.port, "/a")]);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert!(!root.path().join("a").exists());
+}
+
+#[test]
+fn an_unknown_certificate_is_refused_then_pinned_on_request() {
+    let root = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let tls = TlsFiles::generate(keys.path());
+    let server = FtpServer::start(root.path(), Some(&tls));
+    let url = format!("ftpes://{USER}:{PASSWORD}@127.0.0.1:{}/", server.port);
+    let fingerprint = wharf::protocol::trust::sha256_fingerprint(&tls.der);
+
+    let refused = wharf(home.path(), &["ls", &url]);
+    assert_eq!(refused.status.code(), Some(1));
+    let message = stderr(&refused);
+    assert!(message.contains(&fingerprint), "the fingerprint is shown: {message}");
+    assert!(message.contains("--accept-new-cert"), "{message}");
+
+    let accepted = wharf(home.path(), &["ls", "--accept-new-cert", &url]);
+    assert!(accepted.status.success(), "{}", stderr(&accepted));
+    let again = wharf(home.path(), &["ls", &url]);
+    assert!(
+        again.status.success(),
+        "a pinned certificate is trusted: {}",
+        stderr(&again)
+    );
+
+    // Another certificate on the same host and port is a change, and refused.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = TlsFiles::generate(elsewhere.path());
+    let pins = home.path().join("config/trusted_certificates");
+    let pinned = std::fs::read_to_string(&pins).unwrap();
+    std::fs::write(
+        &pins,
+        pinned.replace(&fingerprint, &wharf::protocol::trust::sha256_fingerprint(&other.der)),
+    )
+    .unwrap();
+    let changed = wharf(home.path(), &["ls", "--accept-new-cert", &url]);
+    assert_eq!(changed.status.code(), Some(1));
+    assert!(stderr(&changed).contains("has CHANGED"), "{}", stderr(&changed));
+}
+
+#[test]
+fn ssh_host_keys_are_asked_about_recorded_and_checked() {
+    let root = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("hello.txt"), b"hello").unwrap();
+    let server = SftpServer::start(root.path(), "pw", None);
+    let url = format!("sftp://user:pw@127.0.0.1:{}/", server.port);
+
+    let refused = wharf(home.path(), &["ls", &url]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("SHA256:"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("--accept-new-host-key"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let accepted = wharf(home.path(), &["ls", "--accept-new-host-key", &url]);
+    assert!(accepted.status.success(), "{}", stderr(&accepted));
+    assert!(stdout(&accepted).contains("hello.txt"));
+    let known = std::fs::read_to_string(home.path().join("config/known_hosts")).unwrap();
+    assert_eq!(known.trim(), server.known_hosts_line().trim());
+    let again = wharf(home.path(), &["ls", &url]);
+    assert!(again.status.success(), "{}", stderr(&again));
+
+    // A different key recorded for this host and port: refused, even with the flag.
+    let impostor = SftpServer::start(root.path(), "pw", None);
+    let forged = impostor
+        .known_hosts_line()
+        .replace(&format!("]:{} ", impostor.port), &format!("]:{} ", server.port));
+    std::fs::write(home.path().join("config/known_hosts"), forged).unwrap();
+    let changed = wharf(home.path(), &["ls", "--accept-new-host-key", &url]);
+    assert_eq!(changed.status.code(), Some(1));
+    let message = stderr(&changed);
+    assert!(message.contains("has CHANGED"), "{message}");
+    assert_eq!(
+        message.matches("SHA256:").count(),
+        2,
+        "both fingerprints are shown: {message}"
+    );
+}

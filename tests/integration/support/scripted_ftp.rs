@@ -1,0 +1,147 @@
+//! A small FTP server that follows a script, for behaviour no real server shows on demand:
+//! hostile file names, a PASV reply naming another host, a refused AUTH TLS. It records every
+//! command it receives so that tests can check what the client sent (and what it did not).
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Default)]
+pub struct Script {
+    /// Raw LIST payloads by folder path ("/", "/evil").
+    pub listings: HashMap<String, Vec<u8>>,
+    /// File contents by path.
+    pub files: HashMap<String, Vec<u8>>,
+    /// The address a PASV reply names (the data listener is always on 127.0.0.1).
+    pub pasv_host: [u8; 4],
+    /// Answer EPSV (otherwise 502, forcing PASV).
+    pub epsv: bool,
+    /// Refuse AUTH TLS.
+    pub refuse_auth: bool,
+}
+
+pub struct ScriptedFtp {
+    pub port: u16,
+    pub received: Arc<Mutex<Vec<String>>>,
+}
+
+impl ScriptedFtp {
+    pub fn start(script: Script) -> ScriptedFtp {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = received.clone();
+        std::thread::Builder::new()
+            .name("scripted-ftp".to_owned())
+            .spawn(move || {
+                for stream in listener.incoming() {
+                    let Ok(stream) = stream else { return };
+                    let (script, log) = (script.clone(), log.clone());
+                    std::thread::Builder::new()
+                        .name("scripted-ftp-session".to_owned())
+                        .spawn(move || {
+                            let _ = session(stream, &script, &log);
+                        })
+                        .unwrap();
+                }
+            })
+            .unwrap();
+        ScriptedFtp { port, received }
+    }
+
+    pub fn commands(&self) -> Vec<String> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let mut out = stream.try_clone()?;
+    let mut reader = BufReader::new(stream);
+    let mut send = |text: &str| out.write_all(format!("{text}\r\n").as_bytes());
+    send("220 scripted server")?;
+    let mut cwd = "/".to_owned();
+    let mut data: Option<TcpListener> = None;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let text = line.trim_end_matches(['\r', '\n']).to_owned();
+        log.lock().unwrap().push(text.clone());
+        let (verb, argument) = text.split_once(' ').unwrap_or((&text, ""));
+        let resolve = |argument: &str, cwd: &str| {
+            if argument.starts_with('/') {
+                argument.to_owned()
+            } else {
+                format!("{}/{argument}", cwd.trim_end_matches('/'))
+            }
+        };
+        match verb.to_ascii_uppercase().as_str() {
+            "AUTH" if script.refuse_auth => send("534 TLS is not available here")?,
+            "USER" => send("331 password please")?,
+            "PASS" => send("230 logged in")?,
+            "SYST" => send("215 UNIX Type: L8")?,
+            "FEAT" => send("211-Features:\r\n SIZE\r\n EPSV\r\n211 End")?,
+            "OPTS" | "TYPE" | "NOOP" => send("200 ok")?,
+            "PWD" => send("257 \"/\" is the current directory")?,
+            "CWD" => {
+                let target = resolve(argument, &cwd);
+                if script.listings.contains_key(&target) {
+                    cwd = target;
+                    send("250 ok")?;
+                } else {
+                    send("550 no such folder")?;
+                }
+            }
+            "SIZE" => match script.files.get(&resolve(argument, &cwd)) {
+                Some(content) => send(&format!("213 {}", content.len()))?,
+                None => send("550 no such file")?,
+            },
+            "EPSV" if script.epsv => {
+                let listener = TcpListener::bind("127.0.0.1:0")?;
+                send(&format!(
+                    "229 Entering Extended Passive Mode (|||{}|)",
+                    listener.local_addr()?.port()
+                ))?;
+                data = Some(listener);
+            }
+            "PASV" => {
+                let listener = TcpListener::bind("127.0.0.1:0")?;
+                let port = listener.local_addr()?.port();
+                let [a, b, c, d] = script.pasv_host;
+                send(&format!(
+                    "227 Entering Passive Mode ({a},{b},{c},{d},{},{})",
+                    port >> 8,
+                    port & 255
+                ))?;
+                data = Some(listener);
+            }
+            "LIST" | "RETR" => {
+                let payload = if verb.eq_ignore_ascii_case("LIST") {
+                    script.listings.get(&cwd).cloned()
+                } else {
+                    script.files.get(&resolve(argument, &cwd)).cloned()
+                };
+                let (Some(listener), Some(payload)) = (data.take(), payload) else {
+                    send("550 not available")?;
+                    continue;
+                };
+                send("150 here it comes")?;
+                listener.set_nonblocking(false)?;
+                let (mut connection, _) = listener.accept()?;
+                connection.write_all(&payload)?;
+                drop(connection);
+                send("226 done")?;
+            }
+            "QUIT" => {
+                send("221 bye")?;
+                return Ok(());
+            }
+            _ => send("502 not implemented")?,
+        }
+    }
+}

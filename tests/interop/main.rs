@@ -1,0 +1,180 @@
+//! Interop tests against real servers: Debian's vsftpd (plain, explicit TLS with
+//! `require_ssl_reuse=YES`, implicit TLS) and OpenSSH's sshd (password and key). Built only
+//! with `--features interop`; `.ci/run` installs the servers and the test account first.
+
+#![cfg(feature = "interop")]
+// Test code: a failed step should stop the test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../integration/conformance.rs"]
+mod conformance;
+mod servers;
+#[path = "../integration/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+use wharf::model::location::RemotePath;
+use wharf::model::{Credentials, Protocol, Secret};
+use wharf::protocol::RemoteFs;
+use wharf::protocol::ftp::FtpFs;
+use wharf::protocol::sftp::SftpFs;
+
+use servers::{FtpTls, KEY_PASSPHRASE, PASSWORD, USER};
+use support::{context, site, stderr, tree, wharf};
+
+/// The remote path of a folder made by [`servers::user_folder`].
+fn remote(folder: &std::path::Path) -> RemotePath {
+    RemotePath::new(folder.to_str().unwrap())
+}
+
+#[test]
+fn vsftpd_plain_ftp() {
+    let (server, _) = servers::vsftpd(FtpTls::None);
+    let folder = servers::user_folder("ftp-plain");
+    let mut fs = FtpFs::connect(&site(Protocol::Ftp, server.port, USER, PASSWORD), &context()).unwrap();
+    conformance::exercise(&mut fs, &remote(&folder));
+}
+
+#[test]
+fn vsftpd_explicit_tls_with_session_reuse_required() {
+    let (server, _) = servers::vsftpd(FtpTls::Explicit);
+    let folder = servers::user_folder("ftpes");
+    let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
+    assert!(fs.security().contains("TLS"));
+    conformance::exercise(&mut fs, &remote(&folder));
+}
+
+#[test]
+fn vsftpd_implicit_tls() {
+    let (server, _) = servers::vsftpd(FtpTls::Implicit);
+    let folder = servers::user_folder("ftps");
+    let mut fs = FtpFs::connect(&site(Protocol::Ftps, server.port, USER, PASSWORD), &context()).unwrap();
+    conformance::exercise(&mut fs, &remote(&folder));
+}
+
+#[test]
+fn vsftpd_active_mode() {
+    let (server, _) = servers::vsftpd(FtpTls::None);
+    let folder = servers::user_folder("ftp-active");
+    std::fs::write(folder.join("a.txt"), b"active").unwrap();
+    let mut active = site(Protocol::Ftp, server.port, USER, PASSWORD);
+    active.data_mode = wharf::model::DataMode::Active;
+    let mut fs = FtpFs::connect(&active, &context()).unwrap();
+    let names: Vec<String> = fs
+        .list(&remote(&folder))
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|entry| entry.name)
+        .collect();
+    assert_eq!(names, vec!["a.txt".to_owned()]);
+}
+
+#[test]
+fn cli_against_vsftpd_with_tls_pins_the_certificate() {
+    let (server, der) = servers::vsftpd(FtpTls::Explicit);
+    let folder = servers::user_folder("ftpes-cli");
+    let home = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("upload");
+    std::fs::create_dir_all(source.join("sub")).unwrap();
+    std::fs::write(source.join("sub/one.bin"), support::data(1024 * 1024 + 3, 9)).unwrap();
+    std::fs::write(source.join("two.txt"), b"two").unwrap();
+    let url = format!(
+        "ftpes://{USER}:{PASSWORD}@127.0.0.1:{}{}",
+        server.port,
+        folder.display()
+    );
+
+    let refused = wharf(home.path(), &["put", "-r", source.to_str().unwrap(), &url]);
+    assert_eq!(refused.status.code(), Some(1));
+    let fingerprint = wharf::protocol::trust::sha256_fingerprint(&der.unwrap());
+    assert!(stderr(&refused).contains(&fingerprint), "{}", stderr(&refused));
+
+    let put = wharf(
+        home.path(),
+        &["put", "-r", "--accept-new-cert", source.to_str().unwrap(), &url],
+    );
+    assert!(put.status.success(), "{}", stderr(&put));
+    assert_eq!(tree(&folder.join("upload")), tree(&source));
+    let target = tempfile::tempdir().unwrap();
+    let get = wharf(
+        home.path(),
+        &["get", "-r", &format!("{url}/upload"), target.path().to_str().unwrap()],
+    );
+    assert!(get.status.success(), "{}", stderr(&get));
+    assert_eq!(tree(&target.path().join("upload")), tree(&source));
+}
+
+#[test]
+fn sshd_password() {
+    let (server, _) = servers::sshd();
+    let folder = servers::user_folder("sftp-password");
+    let mut fs = SftpFs::connect(&site(Protocol::Sftp, server.port, USER, PASSWORD), &context()).unwrap();
+    conformance::exercise(&mut fs, &remote(&folder));
+}
+
+#[test]
+fn sshd_key_with_passphrase() {
+    let (server, key) = servers::sshd();
+    let folder = servers::user_folder("sftp-key");
+    std::fs::write(folder.join("k.txt"), b"key").unwrap();
+    let mut keyed = site(Protocol::Sftp, server.port, USER, "");
+    keyed.credentials = Credentials {
+        key_file: Some(key.clone()),
+        key_passphrase: Some(Secret::new(KEY_PASSPHRASE)),
+        ..Credentials::default()
+    };
+    let mut fs = SftpFs::connect(&keyed, &context()).unwrap();
+    let names: Vec<String> = fs
+        .list(&remote(&folder))
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|entry| entry.name)
+        .collect();
+    assert_eq!(names, vec!["k.txt".to_owned()]);
+
+    keyed.credentials = Credentials {
+        key_file: Some(servers::plain_client_key(&server)),
+        ..Credentials::default()
+    };
+    assert!(
+        SftpFs::connect(&keyed, &context()).is_ok(),
+        "a key without passphrase logs in too"
+    );
+
+    keyed.credentials = Credentials {
+        key_file: Some(key),
+        ..Credentials::default()
+    };
+    keyed.credentials.key_passphrase = Some(Secret::new("wrong"));
+    let error = SftpFs::connect(&keyed, &context())
+        .err()
+        .expect("a wrong passphrase fails");
+    assert_eq!(error.kind, wharf::protocol::ErrorKind::Auth, "{}", error.message);
+}
+
+#[test]
+fn cli_against_sshd_records_the_host_key() {
+    let (server, _) = servers::sshd();
+    let folder = servers::user_folder("sftp-cli");
+    std::fs::write(folder.join("hello.txt"), b"hello").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sftp://{USER}:{PASSWORD}@127.0.0.1:{}{}/hello.txt",
+        server.port,
+        folder.display()
+    );
+    let target = tempfile::tempdir().unwrap();
+    let get = wharf(
+        home.path(),
+        &["get", "--accept-new-host-key", &url, target.path().to_str().unwrap()],
+    );
+    assert!(get.status.success(), "{}", stderr(&get));
+    assert_eq!(std::fs::read(target.path().join("hello.txt")).unwrap(), b"hello");
+    let known = std::fs::read_to_string(home.path().join("config/known_hosts")).unwrap();
+    let key = servers::host_public_key(&server);
+    let blob = key.split_whitespace().nth(1).unwrap();
+    assert!(known.contains(blob), "{known}");
+}

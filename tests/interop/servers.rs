@@ -1,0 +1,197 @@
+//! Real servers for interop tests, started as plain processes on loopback high ports with
+//! generated configurations and keys: Debian's vsftpd (plain, explicit TLS with its default
+//! `require_ssl_reuse=YES`, implicit TLS) and OpenSSH's sshd. `.ci/run` installs them and
+//! creates the test account (`wharf-interop`).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const USER: &str = "wharf-interop";
+pub const PASSWORD: &str = "interop-pw-1";
+pub const KEY_PASSPHRASE: &str = "key-passphrase-1";
+
+/// A server process, killed when dropped.
+pub struct Running {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something accepts connections on `port`, for at most 20 seconds.
+fn wait_for_port(port: u16, child: &mut Child, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited with {status} before listening");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} did not listen on port {port} within 20 seconds");
+}
+
+/// The test account's home, and a fresh folder in it owned by the account.
+pub fn user_folder(name: &str) -> PathBuf {
+    let home = PathBuf::from(format!("/home/{USER}"));
+    let dir = home.join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (uid, gid) = account_ids();
+    std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).unwrap();
+    dir
+}
+
+fn account_ids() -> (u32, u32) {
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    let line = passwd
+        .lines()
+        .find(|line| line.starts_with(&format!("{USER}:")))
+        .expect("the interop account exists (.ci/run creates it)");
+    let fields: Vec<&str> = line.split(':').collect();
+    (fields[2].parse().unwrap(), fields[3].parse().unwrap())
+}
+
+/// A self-signed certificate and key in PEM, made with rcgen.
+fn write_certificate(dir: &Path) -> (PathBuf, PathBuf, Vec<u8>) {
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    (cert, key, certified.cert.der().to_vec())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FtpTls {
+    None,
+    Explicit,
+    Implicit,
+}
+
+/// vsftpd with a configuration of our own; returns the server and its certificate's DER.
+pub fn vsftpd(tls: FtpTls) -> (Running, Option<Vec<u8>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let pasv = free_port();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let mut config = format!(
+        "listen=YES\nlisten_ipv6=NO\nlisten_address=127.0.0.1\nlisten_port={port}\nbackground=NO\n\
+         anonymous_enable=NO\nlocal_enable=YES\nwrite_enable=YES\nlocal_umask=022\n\
+         pasv_enable=YES\npasv_min_port={pasv}\npasv_max_port={}\npasv_address=127.0.0.1\n\
+         port_enable=YES\nconnect_from_port_20=NO\nseccomp_sandbox=NO\nsecure_chroot_dir={}\n\
+         pam_service_name=vsftpd\nuse_localtime=NO\nxferlog_enable=NO\nvsftpd_log_file={}\n",
+        pasv + 20,
+        empty.display(),
+        dir.path().join("vsftpd.log").display()
+    );
+    let mut der = None;
+    if tls != FtpTls::None {
+        let (cert, key, certificate) = write_certificate(dir.path());
+        der = Some(certificate);
+        config.push_str(&format!(
+            "ssl_enable=YES\nrsa_cert_file={}\nrsa_private_key_file={}\nforce_local_logins_ssl=YES\n\
+             force_local_data_ssl=YES\nrequire_ssl_reuse=YES\nssl_ciphers=HIGH\n",
+            cert.display(),
+            key.display()
+        ));
+        if tls == FtpTls::Implicit {
+            config.push_str("implicit_ssl=YES\n");
+        }
+    }
+    let config_path = dir.path().join("vsftpd.conf");
+    std::fs::write(&config_path, config).unwrap();
+    let mut child = Command::new("vsftpd")
+        .arg(&config_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("vsftpd is installed (.ci/run installs it)");
+    wait_for_port(port, &mut child, "vsftpd");
+    (Running { child, port, dir }, der)
+}
+
+/// OpenSSH's sshd with password, keyboard-interactive and key authentication; returns the
+/// server and the path of a passphrase-protected ed25519 client key it accepts.
+pub fn sshd() -> (Running, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let host_key = dir.path().join("host_ed25519");
+    let client_key = dir.path().join("client_ed25519");
+    let plain_key = dir.path().join("client_plain_ed25519");
+    keygen(&host_key, "");
+    keygen(&client_key, KEY_PASSPHRASE);
+    keygen(&plain_key, "");
+    let authorized = dir.path().join("authorized_keys");
+    let keys = [client_key.with_extension("pub"), plain_key.with_extension("pub")]
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect::<String>();
+    std::fs::write(&authorized, keys).unwrap();
+    std::fs::create_dir_all("/run/sshd").unwrap();
+    let config = format!(
+        "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\n\
+         PasswordAuthentication yes\nKbdInteractiveAuthentication yes\nUsePAM yes\nStrictModes no\n\
+         Subsystem sftp internal-sftp\nLogLevel VERBOSE\n",
+        host_key.display(),
+        dir.path().join("sshd.pid").display(),
+        authorized.display()
+    );
+    let config_path = dir.path().join("sshd_config");
+    std::fs::write(&config_path, config).unwrap();
+    // Everything in the folder must be readable by the account for its key lookups.
+    let mut permissions = std::fs::metadata(dir.path()).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(dir.path(), permissions).unwrap();
+    let mut child = Command::new("/usr/sbin/sshd")
+        .args(["-D", "-e", "-f"])
+        .arg(&config_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sshd is installed (.ci/run installs openssh-server)");
+    wait_for_port(port, &mut child, "sshd");
+    (Running { child, port, dir }, client_key)
+}
+
+fn keygen(path: &Path, passphrase: &str) {
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", passphrase, "-C", "wharf-interop", "-f"])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A client key without passphrase that the server accepts (for OpenSSH's own client in
+/// benchmarks, which cannot be given a passphrase non-interactively).
+pub fn plain_client_key(server: &Running) -> PathBuf {
+    server.dir.path().join("client_plain_ed25519")
+}
+
+/// The host's public key line (`ssh-ed25519 AAAA...`), to compare fingerprints.
+pub fn host_public_key(server: &Running) -> String {
+    std::fs::read_to_string(server.dir.path().join("host_ed25519.pub")).unwrap()
+}
