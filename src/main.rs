@@ -17,10 +17,11 @@ fn main() {
     std::process::exit(code);
 }
 
-/// Diagnostics go to stderr, filtered by `RUST_LOG` (default: warnings only).
+/// Diagnostics go to stderr, filtered by `RUST_LOG` (default: warnings only). suppaftp's
+/// own log is off by default: Wharf logs every command and reply itself, secrets masked.
 fn init_tracing(_verbose: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,suppaftp=off"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

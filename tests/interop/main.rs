@@ -44,6 +44,23 @@ fn vsftpd_explicit_tls_with_session_reuse_required() {
     conformance::exercise(&mut fs, &remote(&folder));
 }
 
+/// Regression: rustls uses each TLS 1.3 ticket once and uploads never read the new ones, so
+/// without collecting them at the end of each upload the third upload in a row was refused
+/// with "522 SSL connection failed: session reuse required".
+#[test]
+fn vsftpd_many_uploads_in_a_row_keep_resuming_the_tls_session() {
+    let (server, _) = servers::vsftpd(FtpTls::Explicit);
+    let folder = servers::user_folder("ftpes-uploads");
+    let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
+    for index in 0..8 {
+        let path = remote(&folder).join(&format!("f{index}.txt"));
+        let mut writer = fs.open_write(&path, 0).unwrap();
+        std::io::Write::write_all(&mut writer, b"small").unwrap();
+        writer.finish().unwrap();
+    }
+    assert_eq!(fs.list(&remote(&folder)).unwrap().entries.len(), 8);
+}
+
 #[test]
 fn vsftpd_implicit_tls() {
     let (server, _) = servers::vsftpd(FtpTls::Implicit);

@@ -253,6 +253,12 @@ impl FtpFs {
             security,
         };
         fs.login(site)?;
+        if site.protocol == Protocol::Ftps {
+            // Implicit TLS protects the control connection only until the data connections
+            // are asked to be protected too (explicit TLS does this right after AUTH).
+            fs.command("PBSZ 0", &[Status::CommandOk])?;
+            fs.command("PROT P", &[Status::CommandOk])?;
+        }
         fs.learn_features();
         fs.command("TYPE I", &[Status::CommandOk])?;
         let pwd = fs.command("PWD", &[Status::PathCreated])?;
@@ -495,6 +501,40 @@ impl FtpFs {
             .ok()
             .map(|time| time.and_utc())
     }
+}
+
+/// Ends the TLS session of an upload's data connection and lets rustls read everything the
+/// server sent on it, TLS 1.3 session tickets included.
+///
+/// rustls uses each ticket once. vsftpd (`require_ssl_reuse=YES`) refuses a data connection
+/// that does not resume the control connection's session, and issues a new ticket on each
+/// resumed one. Downloads read those tickets with the data; an upload never reads, so the
+/// tickets would run out after a few uploads. The server's tickets come before its
+/// close_notify, so reading up to that point (or one second) collects them.
+fn close_upload_tls(data: &mut Data) {
+    let suppaftp::DataStream::Ssl(tls) = data.get_mut() else {
+        return;
+    };
+    let stream = tls.mut_ref();
+    stream.conn.send_close_notify();
+    while stream.conn.wants_write() {
+        if stream.conn.write_tls(&mut stream.sock).is_err() {
+            return;
+        }
+    }
+    let previous = stream.sock.read_timeout().ok().flatten();
+    if stream.sock.set_read_timeout(Some(Duration::from_secs(1))).is_err() {
+        return;
+    }
+    while let Ok(count) = stream.conn.read_tls(&mut stream.sock) {
+        if count == 0 || stream.conn.process_new_packets().is_err() {
+            break;
+        }
+        if stream.conn.is_handshaking() {
+            break;
+        }
+    }
+    let _ = stream.sock.set_read_timeout(previous);
 }
 
 /// `RETR /x` -> "downloading /x"; used as the start of error sentences.
@@ -824,6 +864,7 @@ impl WriteStream for FtpWrite<'_> {
                     self.fs.broken = true;
                     return Err(FsError::from_network(&error, &what));
                 }
+                close_upload_tls(&mut data);
                 self.fs.finish_data(data, &what)
             }
             None => Ok(()),
