@@ -102,6 +102,24 @@ pub trait RemoteFs: Send {
     fn chmod(&mut self, path: &RemotePath, mode: u32) -> Result<(), FsError>;
     fn set_mtime(&mut self, path: &RemotePath, time: DateTime<Utc>) -> Result<(), FsError>;
 
+    /// Creates a symbolic link at `link` pointing to `target` (text, not resolved).
+    fn symlink(&mut self, target: &str, link: &RemotePath) -> Result<(), FsError> {
+        let _ = (target, link);
+        Err(FsError::new(
+            ErrorKind::Unsupported,
+            "this server cannot create symbolic links",
+        ))
+    }
+
+    /// Where a symbolic link points, as text.
+    fn readlink(&mut self, link: &RemotePath) -> Result<String, FsError> {
+        let _ = link;
+        Err(FsError::new(
+            ErrorKind::Unsupported,
+            "this server cannot read symbolic links",
+        ))
+    }
+
     /// Opens a file for reading from `offset`.
     fn open_read(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn ReadStream + '_>, FsError>;
 

@@ -132,6 +132,27 @@ fn sshd_password() {
 }
 
 #[test]
+fn sshd_symlinks_point_where_asked() {
+    let (server, _) = servers::sshd();
+    let folder = servers::user_folder("sftp-links");
+    std::fs::write(folder.join("real.txt"), b"real").unwrap();
+    let mut fs = SftpFs::connect(&site(Protocol::Sftp, server.port, USER, PASSWORD), &context()).unwrap();
+    let link = remote(&folder).join("link.txt");
+    fs.symlink("real.txt", &link).unwrap();
+    assert_eq!(
+        std::fs::read_link(folder.join("link.txt")).unwrap(),
+        std::path::Path::new("real.txt")
+    );
+    assert_eq!(fs.readlink(&link).unwrap(), "real.txt");
+    let listed = fs.list(&remote(&folder)).unwrap().entries;
+    let entry = listed.iter().find(|entry| entry.name == "link.txt").unwrap();
+    assert_eq!(
+        (entry.kind, entry.target.as_deref()),
+        (wharf::model::EntryKind::Link, Some("real.txt"))
+    );
+}
+
+#[test]
 fn sshd_key_with_passphrase() {
     let (server, key) = servers::sshd();
     let folder = servers::user_folder("sftp-key");

@@ -440,7 +440,17 @@ impl FtpFs {
             &[Status::RequestedFileActionOk, Status::CommandOk],
         )?;
         let mlsd = self.features.mlsd;
-        let mut data = self.data_command(if mlsd { "MLSD" } else { "LIST -a" })?;
+        let mut data = if mlsd {
+            self.data_command("MLSD")?
+        } else {
+            // `-a` shows hidden files (.htaccess) on Unix servers; a server that takes it for
+            // a file name refuses it, and plain LIST is the fallback.
+            match self.data_command("LIST -a") {
+                Ok(data) => data,
+                Err(error) if !self.broken && !error.retryable => self.data_command("LIST")?,
+                Err(error) => return Err(error),
+            }
+        };
         let mut bytes = Vec::new();
         let read = data.read_to_end(&mut bytes);
         if let Err(error) = read {
