@@ -246,5 +246,4 @@ fn main() {
         },
     );
     report("FTP upload", bytes, wharf_put, "curl", curl_put);
-    let _ = std::fs::remove_dir_all(&folder);
 }

@@ -50,15 +50,37 @@ fn wait_for_port(port: u16, child: &mut Child, what: &str) {
     panic!("{what} did not listen on port {port} within 20 seconds");
 }
 
-/// The test account's home, and a fresh folder in it owned by the account.
-pub fn user_folder(name: &str) -> PathBuf {
+/// A fresh folder in the test account's home, owned by the account, removed when dropped.
+pub struct UserFolder(PathBuf);
+
+impl std::ops::Deref for UserFolder {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for UserFolder {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for UserFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn user_folder(name: &str) -> UserFolder {
     let home = PathBuf::from(format!("/home/{USER}"));
     let dir = home.join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let (uid, gid) = account_ids();
     std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).unwrap();
-    dir
+    UserFolder(dir)
 }
 
 fn account_ids() -> (u32, u32) {

@@ -95,6 +95,18 @@ fn set_timeouts(stream: &TcpStream, idle: Duration) -> io::Result<()> {
     stream.set_nodelay(true)
 }
 
+/// TCP keepalive on the control connection: during a long transfer it carries no traffic, and
+/// NAT routers and firewalls drop idle mappings. An FTP NOOP cannot be sent then, because
+/// most servers answer it only after the transfer, out of turn with the transfer's reply.
+fn keep_control_alive(stream: &TcpStream) {
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(Duration::from_secs(30))
+        .with_interval(Duration::from_secs(15));
+    if let Err(error) = socket2::SockRef::from(stream).set_tcp_keepalive(&keepalive) {
+        tracing::debug!("TCP keepalive could not be enabled: {error}");
+    }
+}
+
 /// The text of a reply, for logs and messages.
 fn reply_text(body: &[u8]) -> String {
     String::from_utf8_lossy(body).trim_end().to_owned()
@@ -168,6 +180,7 @@ impl FtpFs {
         let idle = Duration::from_secs(context.timeouts.idle);
         let tcp = connect_tcp(site, connect_timeout)?;
         set_timeouts(&tcp, idle).map_err(|error| FsError::from_network(&error, "setting up the connection"))?;
+        keep_control_alive(&tcp);
         log.status(&format!("Connected to {}", site.authority()));
         let lost = |error: FtpError| map_ftp_error(&format!("talking to {}", site.authority()), error, &host);
 
@@ -209,6 +222,7 @@ impl FtpFs {
                 )
                 .map_err(|error| tls_failure(error, refusal))?;
                 let _ = set_timeouts(&conn.get_ref(), idle);
+                keep_control_alive(&conn.get_ref());
                 conn
             }
             _ => RustlsFtpStream::connect_with_stream(tcp).map_err(lost)?,
