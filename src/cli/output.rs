@@ -65,14 +65,23 @@ pub fn listing(entries: &[Entry], json: bool) -> String {
                 EntryKind::File => '-',
                 EntryKind::Other => '?',
             };
-            let size = entry.size.map(human_size).unwrap_or_default();
+            // A folder's size is the server's bookkeeping, not its contents: not shown.
+            let size = match entry.kind {
+                EntryKind::Dir => String::new(),
+                _ => entry.size.map(human_size).unwrap_or_default(),
+            };
             let modified = entry
                 .modified
                 .map(|time| time.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_default();
+            // `ls -l` style permissions already start with the kind; SFTP modes do not.
+            let permissions = match entry.permissions.as_deref() {
+                Some(text) if text.len() == 10 => text.to_owned(),
+                Some(text) => format!("{kind}{text}"),
+                None => kind.to_string(),
+            };
             let mut line = format!(
-                "{kind}{:<9} {size:>9} {modified:<16} {}",
-                entry.permissions.as_deref().unwrap_or(""),
+                "{permissions:<10} {size:>9} {modified:<16} {}",
                 escape_control(&entry.name)
             );
             if let Some(target) = &entry.target {
@@ -187,6 +196,26 @@ mod tests {
         assert_eq!(value[0]["kind"], "file");
         assert_eq!(value[0]["size"], 3);
         assert!(value[0]["modified"].is_null() && value[0]["target"].is_null() && value[0]["permissions"].is_null());
+    }
+
+    #[test]
+    fn text_listing_shows_the_kind_once() {
+        let mut folder = Entry::new("photos", EntryKind::Dir);
+        folder.permissions = Some("drwxr-xr-x".to_owned());
+        folder.size = Some(4096);
+        let mut file = Entry::new("a.txt", EntryKind::File);
+        file.permissions = Some("rw-r--r--".to_owned());
+        file.size = Some(6);
+        let text = listing(&[file, folder], false);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].starts_with("drwxr-xr-x ") && !lines[0].contains("KiB"),
+            "{text}"
+        );
+        assert!(
+            lines[1].starts_with("-rw-r--r-- ") && lines[1].contains("6 B"),
+            "{text}"
+        );
     }
 
     #[test]
