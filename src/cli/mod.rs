@@ -14,7 +14,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::engine::api::{
-    Command, Direction, Event, OpError, OpSummary, Prompt, PromptReply, RequestId, SessionId, TransferSpec,
+    Command, Direction, Event, LogDirection, OpError, OpSummary, Prompt, PromptReply, RequestId, SessionId,
+    TransferSpec,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
 use crate::model::location::{Location, RemotePath};
@@ -267,7 +268,9 @@ impl<'a> Client<'a> {
                 Event::Log { direction, text, .. } => {
                     // Errors reach the user once, as the operation's result; the log repeats
                     // them only for those who asked for the whole conversation.
-                    if self.args.verbose {
+                    if direction == LogDirection::Warning {
+                        self.progress.println(&format!("wharf: warning: {text}"));
+                    } else if self.args.verbose {
                         self.progress.println(&output::log_line(direction, &text));
                     }
                 }

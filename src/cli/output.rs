@@ -115,6 +115,7 @@ pub fn log_line(direction: LogDirection, text: &str) -> String {
         LogDirection::Command => "> ",
         LogDirection::Reply => "< ",
         LogDirection::Status => "* ",
+        LogDirection::Warning => "! ",
         LogDirection::Error => "! ",
     };
     format!("{arrow}{text}")

@@ -168,7 +168,7 @@ impl Session {
             match attempt_copy(self.fs.as_mut(), &control) {
                 Err(error) if error.retryable && attempt < MAX_ATTEMPTS => {
                     let delay = self.backoff * 2u32.saturating_pow(attempt - 1);
-                    self.context.log.status(&format!(
+                    self.context.log.warning(&format!(
                         "{error}; retrying in {} s (attempt {} of {MAX_ATTEMPTS})",
                         delay.as_secs_f32(),
                         attempt + 1
@@ -290,7 +290,7 @@ impl Session {
                 EntryKind::Link | EntryKind::Other => {
                     self.context
                         .log
-                        .status(&format!("Skipped {child_remote}: links are not followed"));
+                        .warning(&format!("skipped {child_remote}: links are not followed"));
                 }
             }
         }
@@ -414,7 +414,7 @@ impl Session {
             } else {
                 self.context
                     .log
-                    .status(&format!("Skipped {}: links are not followed", child.display()));
+                    .warning(&format!("skipped {}: links are not followed", child.display()));
             }
         }
         Ok(())

@@ -145,6 +145,8 @@ pub enum LogDirection {
     Command,
     Reply,
     Status,
+    /// Something the user should know even when not reading the log: a retry, a skipped link.
+    Warning,
     Error,
 }
 
@@ -174,6 +176,10 @@ impl ProtocolLog {
 
     pub fn status(&self, text: &str) {
         self.write(LogDirection::Status, text);
+    }
+
+    pub fn warning(&self, text: &str) {
+        self.write(LogDirection::Warning, text);
     }
 }
 

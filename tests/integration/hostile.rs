@@ -156,3 +156,43 @@ fn line_breaks_in_paths_never_reach_the_server() {
         server.commands()
     );
 }
+
+#[test]
+fn a_dropped_download_is_retried_and_resumed_not_restarted() {
+    let content = crate::support::data(3 * 1024 * 1024, 5);
+    let mut script = Script {
+        pasv_host: [127, 0, 0, 1],
+        epsv: true,
+        drop_first_retr_after: Some(1_234_567),
+        ..Script::default()
+    };
+    script.listings.insert("/".to_owned(), Vec::new());
+    script.files.insert("/big.bin".to_owned(), content.clone());
+    let server = ScriptedFtp::start(script);
+    let home = tempfile::tempdir().unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let output = wharf(
+        home.path(),
+        &[
+            "get",
+            &format!("ftp://u:p@127.0.0.1:{}/big.bin", server.port),
+            target.path().to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        std::fs::read(target.path().join("big.bin")).unwrap() == content,
+        "the file is byte-identical"
+    );
+    assert!(
+        stderr(&output).contains("retrying in"),
+        "the user is told: {}",
+        stderr(&output)
+    );
+    let commands = server.commands();
+    assert!(
+        commands.contains(&"REST 1234567".to_owned()),
+        "the second attempt resumed: {commands:?}"
+    );
+    assert!(!target.path().join(".big.bin.wharf-part").exists());
+}

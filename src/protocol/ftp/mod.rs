@@ -295,11 +295,7 @@ impl FtpFs {
             )
         };
         let user = format!("USER {}", site.user);
-        let reply = match self.command(&user, &[Status::LoggedIn, Status::NeedPassword]) {
-            Ok(reply) => reply,
-            Err(error) if error.kind == ErrorKind::Auth => return Err(error),
-            Err(error) => return Err(error),
-        };
+        let reply = self.command(&user, &[Status::LoggedIn, Status::NeedPassword])?;
         if reply_code(&reply) == 230 {
             return Ok(());
         }
@@ -575,7 +571,8 @@ fn describe_verb(verb: &str, command: &str) -> String {
         "RNTO" => "renaming to",
         "SIZE" => "reading the size of",
         "MFMT" => "setting the time of",
-        "LIST" | "MLSD" => "listing",
+        // The folder was entered with CWD; the argument is an option, not a path.
+        "LIST" | "MLSD" => return "listing the folder".to_owned(),
         "USER" => return format!("logging in as {argument}"),
         _ => return format!("the command {verb}"),
     };

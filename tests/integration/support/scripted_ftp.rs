@@ -20,6 +20,10 @@ pub struct Script {
     pub epsv: bool,
     /// Refuse AUTH TLS.
     pub refuse_auth: bool,
+    /// The first RETR sends only this many bytes, then drops the data connection (426).
+    pub drop_first_retr_after: Option<usize>,
+    /// RETR commands served so far, across sessions.
+    pub retrievals: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 pub struct ScriptedFtp {
@@ -64,6 +68,7 @@ fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std:
     send("220 scripted server")?;
     let mut cwd = "/".to_owned();
     let mut data: Option<TcpListener> = None;
+    let mut restart = 0usize;
     let mut line = String::new();
     loop {
         line.clear();
@@ -87,6 +92,10 @@ fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std:
             "SYST" => send("215 UNIX Type: L8")?,
             "FEAT" => send("211-Features:\r\n SIZE\r\n EPSV\r\n211 End")?,
             "OPTS" | "TYPE" | "NOOP" => send("200 ok")?,
+            "REST" => {
+                restart = argument.parse().unwrap_or(0);
+                send(&format!("350 restarting at {restart}"))?;
+            }
             "PWD" => send("257 \"/\" is the current directory")?,
             "CWD" => {
                 let target = resolve(argument, &cwd);
@@ -130,12 +139,29 @@ fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std:
                     send("550 not available")?;
                     continue;
                 };
+                let retrieving = verb.eq_ignore_ascii_case("RETR");
+                let payload = if retrieving {
+                    payload.get(restart..).unwrap_or_default().to_vec()
+                } else {
+                    payload
+                };
+                restart = 0;
                 send("150 here it comes")?;
                 listener.set_nonblocking(false)?;
                 let (mut connection, _) = listener.accept()?;
-                connection.write_all(&payload)?;
-                drop(connection);
-                send("226 done")?;
+                let first = retrieving && script.retrievals.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+                match script.drop_first_retr_after.filter(|_| first) {
+                    Some(cut) => {
+                        connection.write_all(&payload[..cut.min(payload.len())])?;
+                        drop(connection);
+                        send("426 Connection closed; transfer aborted")?;
+                    }
+                    None => {
+                        connection.write_all(&payload)?;
+                        drop(connection);
+                        send("226 done")?;
+                    }
+                }
             }
             "QUIT" => {
                 send("221 bye")?;
