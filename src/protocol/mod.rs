@@ -14,7 +14,9 @@ pub mod sftp;
 pub mod trust;
 
 use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -203,6 +205,37 @@ pub struct ConnectContext {
     pub trust: Arc<dyn TrustPolicy>,
     pub log: ProtocolLog,
     pub timeouts: Timeouts,
+}
+
+/// Opens the TCP connection to the first address of `host:port` that answers in time.
+pub(crate) fn connect_tcp(site: &Site, timeout: Duration) -> Result<TcpStream, FsError> {
+    let what = format!("connecting to {}", site.authority());
+    let addresses: Vec<SocketAddr> = (site.host.as_str(), site.port)
+        .to_socket_addrs()
+        .map_err(|error| {
+            FsError::new(
+                ErrorKind::Connect,
+                format!(
+                    "{what} failed: the host name could not be resolved ({})",
+                    error::describe_io(&error)
+                ),
+            )
+        })?
+        .collect();
+    let mut last = None;
+    for address in addresses {
+        match TcpStream::connect_timeout(&address, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(error) => last = Some(error),
+        }
+    }
+    Err(match last {
+        Some(error) => FsError::from_network(&error, &what),
+        None => FsError::new(
+            ErrorKind::Connect,
+            format!("{what} failed: the host name has no address"),
+        ),
+    })
 }
 
 /// Opens a connection to `site` with the backend its protocol names.

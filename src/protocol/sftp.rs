@@ -7,7 +7,6 @@
 //! listing screen intact instead of being joined into a path first.
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,6 +15,7 @@ use ssh2::{ErrorCode, FileStat, FileType, HostKeyType, OpenFlags, OpenType, Sess
 
 use super::{
     Capabilities, ConnectContext, ErrorKind, FsError, HostKeyInfo, ProtocolLog, ReadStream, RemoteFs, WriteStream,
+    connect_tcp,
 };
 use crate::model::location::RemotePath;
 use crate::model::{Entry, EntryKind, Site, decode_name};
@@ -219,36 +219,6 @@ fn path_text(path: &Path) -> String {
     {
         path.to_string_lossy().into_owned()
     }
-}
-
-fn connect_tcp(site: &Site, timeout: Duration) -> Result<TcpStream, FsError> {
-    let what = format!("connecting to {}", site.authority());
-    let addresses: Vec<SocketAddr> = (site.host.as_str(), site.port)
-        .to_socket_addrs()
-        .map_err(|error| {
-            FsError::new(
-                ErrorKind::Connect,
-                format!(
-                    "{what} failed: the host name could not be resolved ({})",
-                    super::error::describe_io(&error)
-                ),
-            )
-        })?
-        .collect();
-    let mut last = None;
-    for address in addresses {
-        match TcpStream::connect_timeout(&address, timeout) {
-            Ok(stream) => return Ok(stream),
-            Err(error) => last = Some(error),
-        }
-    }
-    Err(match last {
-        Some(error) => FsError::from_network(&error, &what),
-        None => FsError::new(
-            ErrorKind::Connect,
-            format!("{what} failed: the host name has no address"),
-        ),
-    })
 }
 
 /// Answers keyboard-interactive prompts that do not echo with the password.

@@ -11,7 +11,7 @@ pub mod listing;
 mod tls;
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -19,7 +19,9 @@ use suppaftp::types::Features;
 use suppaftp::{FtpError, ImplFtpStream, Mode, RustlsConnector, RustlsFtpStream, Status, TlsStream, TransferStream};
 
 use self::listing::{ListingContext, ParsedEntry, ParsedKind, ServerType};
-use super::{Capabilities, ConnectContext, ErrorKind, FsError, ProtocolLog, ReadStream, RemoteFs, WriteStream};
+use super::{
+    Capabilities, ConnectContext, ErrorKind, FsError, ProtocolLog, ReadStream, RemoteFs, WriteStream, connect_tcp,
+};
 use crate::model::location::RemotePath;
 use crate::model::names::check_command_text;
 use crate::model::{DataMode, Entry, EntryKind, Protocol, Site, decode_name};
@@ -56,37 +58,6 @@ pub struct FtpFs {
     /// the connection is dropped rather than reused.
     broken: bool,
     security: String,
-}
-
-/// Opens the TCP connection to the first address of `host:port` that answers in time.
-fn connect_tcp(site: &Site, timeout: Duration) -> Result<TcpStream, FsError> {
-    let what = format!("connecting to {}", site.authority());
-    let addresses: Vec<SocketAddr> = (site.host.as_str(), site.port)
-        .to_socket_addrs()
-        .map_err(|error| {
-            FsError::new(
-                ErrorKind::Connect,
-                format!(
-                    "{what} failed: the host name could not be resolved ({})",
-                    super::error::describe_io(&error)
-                ),
-            )
-        })?
-        .collect();
-    let mut last = None;
-    for address in addresses {
-        match TcpStream::connect_timeout(&address, timeout) {
-            Ok(stream) => return Ok(stream),
-            Err(error) => last = Some(error),
-        }
-    }
-    Err(match last {
-        Some(error) => FsError::from_network(&error, &what),
-        None => FsError::new(
-            ErrorKind::Connect,
-            format!("{what} failed: the host name has no address"),
-        ),
-    })
 }
 
 fn set_timeouts(stream: &TcpStream, idle: Duration) -> io::Result<()> {
