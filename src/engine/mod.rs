@@ -6,6 +6,8 @@
 pub mod api;
 pub mod copy;
 pub mod handle;
+pub mod progress;
+pub mod scheduler;
 mod session;
 mod trust_policy;
 

@@ -1,0 +1,654 @@
+//! The queue's state machine: which item runs next, what a finished attempt means, retries
+//! with backoff, limits per site and overall. Pure: no I/O, no threads, and time is passed in,
+//! so tests drive it with a fake clock. The engine feeds it outcomes and starts the items it
+//! hands out.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+pub type ItemId = u64;
+/// Identifies a server for per-site limits (`protocol://user@host:port`, no secrets).
+pub type SiteKey = String;
+
+/// Where an item is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemState {
+    Queued,
+    Running,
+    Paused,
+    /// Failed with a retryable error; runs again at `until`.
+    Waiting {
+        until: Duration,
+    },
+    Done,
+    Failed {
+        reason: String,
+    },
+    Cancelled,
+}
+
+impl ItemState {
+    /// Waiting to run (now or later), as opposed to running or finished.
+    fn is_pending(&self) -> bool {
+        matches!(self, ItemState::Queued | ItemState::Paused | ItemState::Waiting { .. })
+    }
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    Failed {
+        retryable: bool,
+        reason: String,
+    },
+    /// The server refused another connection: not the item's fault.
+    TooManyConnections,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Transfers at once, over all sites (1 to 16).
+    pub global: usize,
+    /// Transfers at once per site, unless a server asked for fewer.
+    pub per_site: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { global: 4, per_site: 4 }
+    }
+}
+
+pub const MAX_PARALLEL: usize = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+    Top,
+    Bottom,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub queued: usize,
+    pub running: usize,
+    pub paused: usize,
+    pub waiting: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    site: SiteKey,
+    state: ItemState,
+    attempts: u32,
+    /// Key in `pending` while the item is pending.
+    position: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    items: HashMap<ItemId, Item>,
+    /// Pending items in queue order (position -> id).
+    pending: BTreeMap<i64, ItemId>,
+    running: HashMap<SiteKey, usize>,
+    running_total: usize,
+    /// Per-site limits lowered by servers that refused connections.
+    site_limits: HashMap<SiteKey, usize>,
+    limits: Limits,
+    max_attempts: u32,
+    next_position: i64,
+}
+
+/// The delay before retry `attempt` (1-based): 1 s, 2 s, 4 s ... capped at 32 s.
+pub fn backoff(attempt: u32) -> Duration {
+    Duration::from_secs(1u64 << attempt.saturating_sub(1).min(5))
+}
+
+impl Scheduler {
+    pub fn new(limits: Limits, max_attempts: u32) -> Self {
+        let mut scheduler = Scheduler {
+            items: HashMap::new(),
+            pending: BTreeMap::new(),
+            running: HashMap::new(),
+            running_total: 0,
+            site_limits: HashMap::new(),
+            limits,
+            max_attempts: max_attempts.max(1),
+            next_position: 0,
+        };
+        scheduler.set_limits(limits);
+        scheduler
+    }
+
+    /// Adds an item at the end of the queue.
+    pub fn push(&mut self, id: ItemId, site: SiteKey) {
+        self.push_with(id, site, ItemState::Queued, 0);
+    }
+
+    /// Adds an item restored from storage; a running item comes back queued.
+    pub fn restore(&mut self, id: ItemId, site: SiteKey, state: ItemState, attempts: u32) {
+        let state = if state == ItemState::Running {
+            ItemState::Queued
+        } else {
+            state
+        };
+        self.push_with(id, site, state, attempts);
+    }
+
+    fn push_with(&mut self, id: ItemId, site: SiteKey, state: ItemState, attempts: u32) {
+        let position = self.next_position;
+        self.next_position += 1;
+        if state.is_pending() {
+            self.pending.insert(position, id);
+        }
+        if state == ItemState::Running {
+            self.count_running(&site, true);
+        }
+        self.items.insert(
+            id,
+            Item {
+                site,
+                state,
+                attempts,
+                position,
+            },
+        );
+    }
+
+    pub fn state(&self, id: ItemId) -> Option<&ItemState> {
+        self.items.get(&id).map(|item| &item.state)
+    }
+
+    pub fn attempts(&self, id: ItemId) -> u32 {
+        self.items.get(&id).map_or(0, |item| item.attempts)
+    }
+
+    /// The queue order of pending items.
+    pub fn pending_order(&self) -> Vec<ItemId> {
+        self.pending.values().copied().collect()
+    }
+
+    pub fn site_limit(&self, site: &str) -> usize {
+        self.site_limits
+            .get(site)
+            .copied()
+            .unwrap_or(self.limits.per_site)
+            .min(self.limits.global)
+    }
+
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = Limits {
+            global: limits.global.clamp(1, MAX_PARALLEL),
+            per_site: limits.per_site.clamp(1, MAX_PARALLEL),
+        };
+    }
+
+    fn count_running(&mut self, site: &SiteKey, started: bool) {
+        let count = self.running.entry(site.clone()).or_default();
+        if started {
+            *count += 1;
+            self.running_total += 1;
+        } else {
+            *count = count.saturating_sub(1);
+            self.running_total = self.running_total.saturating_sub(1);
+        }
+    }
+
+    /// Moves an item to `state`, keeping the pending order and running counts in step.
+    fn set_state(&mut self, id: ItemId, state: ItemState) {
+        let Some(item) = self.items.get_mut(&id) else {
+            return;
+        };
+        let (was_pending, was_running) = (item.state.is_pending(), item.state == ItemState::Running);
+        let (now_pending, now_running) = (state.is_pending(), state == ItemState::Running);
+        item.state = state;
+        let (position, site) = (item.position, item.site.clone());
+        if was_pending && !now_pending {
+            self.pending.remove(&position);
+        } else if !was_pending && now_pending {
+            // Back into the queue at its old place.
+            self.pending.insert(position, id);
+        }
+        if was_running != now_running {
+            self.count_running(&site, now_running);
+        }
+    }
+
+    /// The next item to start at time `now`, if a slot is free: the first pending item in
+    /// queue order that is queued (or whose retry time has come) and whose site has room.
+    pub fn next_ready(&mut self, now: Duration) -> Option<ItemId> {
+        if self.running_total >= self.limits.global {
+            return None;
+        }
+        let chosen = self.pending.values().copied().find(|id| {
+            self.items.get(id).is_some_and(|item| {
+                let ready = match item.state {
+                    ItemState::Queued => true,
+                    ItemState::Waiting { until } => until <= now,
+                    _ => false,
+                };
+                ready && self.running.get(&item.site).copied().unwrap_or(0) < self.site_limit(&item.site)
+            })
+        })?;
+        if let Some(item) = self.items.get_mut(&chosen) {
+            item.attempts += 1;
+        }
+        self.set_state(chosen, ItemState::Running);
+        Some(chosen)
+    }
+
+    /// When the earliest waiting retry becomes due, so that the engine can sleep until then.
+    pub fn next_wakeup(&self) -> Option<Duration> {
+        self.pending
+            .values()
+            .filter_map(|id| match self.items.get(id)?.state {
+                ItemState::Waiting { until } => Some(until),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Records how an attempt ended and returns the item's new state.
+    pub fn finish(&mut self, id: ItemId, outcome: Outcome, now: Duration) -> Option<ItemState> {
+        let item = self.items.get(&id)?;
+        if item.state != ItemState::Running {
+            // Cancelled or paused while running: that decision stands.
+            return Some(item.state.clone());
+        }
+        let (attempts, site) = (item.attempts, item.site.clone());
+        let state = match outcome {
+            Outcome::Done => ItemState::Done,
+            Outcome::Cancelled => ItemState::Cancelled,
+            Outcome::Failed {
+                retryable: true,
+                reason,
+            } if attempts >= self.max_attempts => ItemState::Failed {
+                reason: format!("{reason} (gave up after {attempts} attempts)"),
+            },
+            Outcome::Failed { retryable: true, .. } => ItemState::Waiting {
+                until: now + backoff(attempts),
+            },
+            Outcome::Failed {
+                retryable: false,
+                reason,
+            } => ItemState::Failed { reason },
+            Outcome::TooManyConnections => {
+                // The server allows fewer connections than are open now (this one included,
+                // which has just closed): lower the site's limit, and do not count the attempt.
+                let open = self.running.get(&site).copied().unwrap_or(1);
+                self.site_limits.insert(site, open.saturating_sub(1).max(1));
+                if let Some(item) = self.items.get_mut(&id) {
+                    item.attempts = item.attempts.saturating_sub(1);
+                }
+                ItemState::Queued
+            }
+        };
+        self.set_state(id, state.clone());
+        Some(state)
+    }
+
+    /// Pauses a pending item. A running item is paused by stopping its worker, which the
+    /// engine does when this returns `true`; its partial file is kept for resuming.
+    pub fn pause(&mut self, id: ItemId) -> bool {
+        match self.state(id) {
+            Some(state) if state.is_pending() || *state == ItemState::Running => {
+                let was_running = *state == ItemState::Running;
+                self.set_state(id, ItemState::Paused);
+                was_running
+            }
+            _ => false,
+        }
+    }
+
+    pub fn resume(&mut self, id: ItemId) {
+        if self.state(id) == Some(&ItemState::Paused) {
+            self.set_state(id, ItemState::Queued);
+        }
+    }
+
+    /// Cancels an item; `true` when its worker must be stopped.
+    pub fn cancel(&mut self, id: ItemId) -> bool {
+        match self.state(id) {
+            Some(state) if state.is_pending() || *state == ItemState::Running => {
+                let was_running = *state == ItemState::Running;
+                self.set_state(id, ItemState::Cancelled);
+                was_running
+            }
+            _ => false,
+        }
+    }
+
+    /// Pauses everything pending or running; returns the running items to stop.
+    pub fn pause_all(&mut self) -> Vec<ItemId> {
+        let ids: Vec<ItemId> = self.items.keys().copied().collect();
+        ids.into_iter().filter(|&id| self.pause(id)).collect()
+    }
+
+    pub fn resume_all(&mut self) {
+        let ids: Vec<ItemId> = self.pending.values().copied().collect();
+        for id in ids {
+            self.resume(id);
+        }
+    }
+
+    /// Puts failed items back in the queue with a fresh attempt count.
+    pub fn retry_failed(&mut self) {
+        let failed: Vec<ItemId> = self
+            .items
+            .iter()
+            .filter(|(_, item)| matches!(item.state, ItemState::Failed { .. }))
+            .map(|(&id, _)| id)
+            .collect();
+        for id in failed {
+            if let Some(item) = self.items.get_mut(&id) {
+                item.attempts = 0;
+            }
+            self.set_state(id, ItemState::Queued);
+        }
+    }
+
+    /// Moves a pending item within the queue.
+    pub fn move_item(&mut self, id: ItemId, how: Move) {
+        let Some(position) = self
+            .items
+            .get(&id)
+            .filter(|item| item.state.is_pending())
+            .map(|item| item.position)
+        else {
+            return;
+        };
+        let target = match how {
+            Move::Top => self.pending.keys().next().map(|first| first - 1),
+            Move::Bottom => {
+                self.next_position += 1;
+                Some(self.next_position)
+            }
+            Move::Up => self.pending.range(..position).next_back().map(|(&key, _)| key),
+            Move::Down => self.pending.range(position + 1..).next().map(|(&key, _)| key),
+        };
+        let Some(target) = target.filter(|&target| target != position) else {
+            return;
+        };
+        let displaced = self.pending.remove(&target);
+        self.pending.remove(&position);
+        self.pending.insert(target, id);
+        if let Some(item) = self.items.get_mut(&id) {
+            item.position = target;
+        }
+        // Up and Down swap places with the neighbour.
+        if let Some(other) = displaced {
+            self.pending.insert(position, other);
+            if let Some(item) = self.items.get_mut(&other) {
+                item.position = position;
+            }
+        }
+    }
+
+    /// Forgets finished items (done, failed or cancelled as asked).
+    pub fn clear(&mut self, done: bool, failed: bool, cancelled: bool) -> Vec<ItemId> {
+        let removed: Vec<ItemId> = self
+            .items
+            .iter()
+            .filter(|(_, item)| match item.state {
+                ItemState::Done => done,
+                ItemState::Failed { .. } => failed,
+                ItemState::Cancelled => cancelled,
+                _ => false,
+            })
+            .map(|(&id, _)| id)
+            .collect();
+        for id in &removed {
+            self.items.remove(id);
+        }
+        removed
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for item in self.items.values() {
+            match item.state {
+                ItemState::Queued => counts.queued += 1,
+                ItemState::Running => counts.running += 1,
+                ItemState::Paused => counts.paused += 1,
+                ItemState::Waiting { .. } => counts.waiting += 1,
+                ItemState::Done => counts.done += 1,
+                ItemState::Failed { .. } => counts.failed += 1,
+                ItemState::Cancelled => counts.cancelled += 1,
+            }
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(value: u64) -> Duration {
+        Duration::from_secs(value)
+    }
+
+    fn queue(limits: Limits, items: &[(ItemId, &str)]) -> Scheduler {
+        let mut scheduler = Scheduler::new(limits, 3);
+        for &(id, site) in items {
+            scheduler.push(id, site.to_owned());
+        }
+        scheduler
+    }
+
+    /// Takes every item that can start now.
+    fn start_all(scheduler: &mut Scheduler, now: Duration) -> Vec<ItemId> {
+        std::iter::from_fn(|| scheduler.next_ready(now)).collect()
+    }
+
+    #[test]
+    fn global_and_per_site_limits() {
+        let mut scheduler = queue(
+            Limits { global: 3, per_site: 2 },
+            &[(1, "a"), (2, "a"), (3, "a"), (4, "b"), (5, "b")],
+        );
+        assert_eq!(
+            start_all(&mut scheduler, secs(0)),
+            vec![1, 2, 4],
+            "two for a, then b, three in all"
+        );
+        scheduler.finish(1, Outcome::Done, secs(1));
+        assert_eq!(start_all(&mut scheduler, secs(1)), vec![3]);
+        assert_eq!(
+            scheduler.counts(),
+            Counts {
+                running: 3,
+                queued: 1,
+                done: 1,
+                ..Counts::default()
+            }
+        );
+    }
+
+    #[test]
+    fn retryable_failures_wait_with_exponential_backoff_then_give_up() {
+        let mut scheduler = queue(Limits::default(), &[(1, "a")]);
+        assert_eq!(scheduler.next_ready(secs(0)), Some(1));
+        assert_eq!(
+            scheduler.finish(
+                1,
+                Outcome::Failed {
+                    retryable: true,
+                    reason: "lost".into()
+                },
+                secs(10)
+            ),
+            Some(ItemState::Waiting { until: secs(11) })
+        );
+        assert_eq!(scheduler.next_wakeup(), Some(secs(11)));
+        assert_eq!(scheduler.next_ready(secs(10)), None, "not before its time");
+        assert_eq!(scheduler.next_ready(secs(11)), Some(1));
+        assert_eq!(
+            scheduler.finish(
+                1,
+                Outcome::Failed {
+                    retryable: true,
+                    reason: "lost".into()
+                },
+                secs(20)
+            ),
+            Some(ItemState::Waiting { until: secs(22) }),
+            "the second retry waits twice as long"
+        );
+        assert_eq!(scheduler.next_ready(secs(22)), Some(1));
+        let last = scheduler.finish(
+            1,
+            Outcome::Failed {
+                retryable: true,
+                reason: "lost".into(),
+            },
+            secs(30),
+        );
+        assert_eq!(
+            last,
+            Some(ItemState::Failed {
+                reason: "lost (gave up after 3 attempts)".into()
+            })
+        );
+    }
+
+    #[test]
+    fn permanent_failures_fail_at_once() {
+        let mut scheduler = queue(Limits::default(), &[(1, "a")]);
+        scheduler.next_ready(secs(0));
+        let state = scheduler.finish(
+            1,
+            Outcome::Failed {
+                retryable: false,
+                reason: "550 No such file".into(),
+            },
+            secs(0),
+        );
+        assert_eq!(
+            state,
+            Some(ItemState::Failed {
+                reason: "550 No such file".into()
+            })
+        );
+        scheduler.retry_failed();
+        assert_eq!(scheduler.next_ready(secs(1)), Some(1), "retry puts it back");
+        assert_eq!(scheduler.attempts(1), 1, "with a fresh count");
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        assert_eq!(backoff(1), secs(1));
+        assert_eq!(backoff(2), secs(2));
+        assert_eq!(backoff(6), secs(32));
+        assert_eq!(backoff(60), secs(32));
+    }
+
+    #[test]
+    fn too_many_connections_lowers_the_site_limit_instead_of_failing() {
+        let mut scheduler = queue(
+            Limits { global: 8, per_site: 4 },
+            &[(1, "a"), (2, "a"), (3, "a"), (4, "a"), (5, "b")],
+        );
+        assert_eq!(start_all(&mut scheduler, secs(0)), vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            scheduler.finish(4, Outcome::TooManyConnections, secs(0)),
+            Some(ItemState::Queued)
+        );
+        assert_eq!(scheduler.site_limit("a"), 3);
+        assert_eq!(scheduler.attempts(4), 0, "the refusal is not the item's attempt");
+        assert_eq!(
+            start_all(&mut scheduler, secs(0)),
+            Vec::<ItemId>::new(),
+            "a is at its new limit"
+        );
+        scheduler.finish(1, Outcome::Done, secs(1));
+        assert_eq!(start_all(&mut scheduler, secs(1)), vec![4]);
+        assert_eq!(scheduler.site_limit("b"), 4, "other sites keep theirs");
+    }
+
+    #[test]
+    fn pause_resume_cancel() {
+        let mut scheduler = queue(Limits { global: 1, per_site: 1 }, &[(1, "a"), (2, "a"), (3, "a")]);
+        assert!(!scheduler.pause(2), "a queued item needs no worker stopped");
+        assert_eq!(scheduler.next_ready(secs(0)), Some(1));
+        assert!(scheduler.cancel(1), "a running item's worker must stop");
+        assert_eq!(
+            scheduler.finish(1, Outcome::Cancelled, secs(0)),
+            Some(ItemState::Cancelled)
+        );
+        assert_eq!(scheduler.next_ready(secs(0)), Some(3), "paused items are skipped");
+        scheduler.finish(3, Outcome::Done, secs(0));
+        assert_eq!(scheduler.next_ready(secs(0)), None);
+        scheduler.resume(2);
+        assert_eq!(scheduler.next_ready(secs(0)), Some(2));
+        assert_eq!(scheduler.pause_all(), vec![2]);
+        assert_eq!(
+            scheduler.finish(2, Outcome::Cancelled, secs(0)),
+            Some(ItemState::Paused),
+            "a pause stands"
+        );
+        scheduler.resume_all();
+        assert_eq!(scheduler.next_ready(secs(0)), Some(2));
+    }
+
+    #[test]
+    fn moving_items_changes_the_order() {
+        let mut scheduler = queue(Limits::default(), &[(1, "a"), (2, "a"), (3, "a"), (4, "a")]);
+        scheduler.move_item(3, Move::Top);
+        assert_eq!(scheduler.pending_order(), vec![3, 1, 2, 4]);
+        scheduler.move_item(3, Move::Bottom);
+        assert_eq!(scheduler.pending_order(), vec![1, 2, 4, 3]);
+        scheduler.move_item(4, Move::Up);
+        assert_eq!(scheduler.pending_order(), vec![1, 4, 2, 3]);
+        scheduler.move_item(1, Move::Down);
+        assert_eq!(scheduler.pending_order(), vec![4, 1, 2, 3]);
+        scheduler.move_item(4, Move::Up);
+        assert_eq!(scheduler.pending_order(), vec![4, 1, 2, 3], "the top stays the top");
+        assert_eq!(start_all(&mut scheduler, secs(0)), vec![4, 1, 2, 3]);
+    }
+
+    #[test]
+    fn restored_running_items_come_back_queued() {
+        let mut scheduler = Scheduler::new(Limits::default(), 3);
+        scheduler.restore(1, "a".into(), ItemState::Running, 1);
+        scheduler.restore(2, "a".into(), ItemState::Done, 1);
+        assert_eq!(scheduler.state(1), Some(&ItemState::Queued));
+        assert_eq!(scheduler.next_ready(secs(0)), Some(1));
+        assert_eq!(scheduler.attempts(1), 2);
+        assert_eq!(scheduler.clear(true, false, false), vec![2]);
+    }
+
+    #[test]
+    fn limits_are_clamped() {
+        let mut scheduler = Scheduler::new(
+            Limits {
+                global: 99,
+                per_site: 0,
+            },
+            3,
+        );
+        assert_eq!(scheduler.site_limit("x"), 1);
+        scheduler.set_limits(Limits { global: 0, per_site: 5 });
+        assert_eq!(scheduler.site_limit("x"), 1, "never more per site than in all");
+    }
+
+    #[test]
+    fn a_hundred_thousand_items_all_run_in_order() {
+        let mut scheduler = Scheduler::new(Limits { global: 4, per_site: 4 }, 3);
+        for id in 0..100_000 {
+            scheduler.push(id, "a".into());
+        }
+        let mut started = Vec::with_capacity(100_000);
+        while let Some(id) = scheduler.next_ready(secs(0)) {
+            scheduler.finish(id, Outcome::Done, secs(0));
+            started.push(id);
+        }
+        assert_eq!(started, (0..100_000).collect::<Vec<_>>());
+    }
+}
