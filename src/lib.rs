@@ -22,17 +22,22 @@
 //!   [`protocol::memory`] (test double with fault injection).
 //! - [`engine`]: `api` (THE boundary), `handle`, sessions (one per connection; recursive
 //!   walks, retries with backoff), [`engine::copy`] (one file: partial name, resume, verify,
-//!   rename), and the trust policy that asks the user through prompts.
+//!   rename), the trust policy that asks the user through prompts, and the queue's pure parts:
+//!   [`engine::scheduler`] (limits, backoff, pause/cancel/move; fake clock in tests) and
+//!   [`engine::progress`] (speed over a moving window, ETA).
+//! - [`store`]: the queue in SQLite (WAL, `user_version` migrations, leases between
+//!   processes). No secrets: sites are stored by [`model::Site::key`].
 //! - [`trust`]: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates.
 //! - [`config`]: where files live (`WHARF_HOME` or the platform's folders).
 //! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv`, over the engine API only.
 //!
-//! Still to come (see the issues): the persistent queue (`store`, SQLite), the window (`ui`,
+//! Still to come (see the issues): the queue wired to workers and the command line (issue 3;
+//! the scheduler and store exist, the engine does not drive them yet), the window (`ui`,
 //! egui), sites and the OS keyring (`secrets`).
 //!
 //! ## Dependency rule
 //!
-//! `model <- protocol <- engine -> {trust, config}`; `cli` (and later `ui`) see only
+//! `model <- protocol <- engine -> {store, trust, config}`; `cli` (and later `ui`) see only
 //! `engine::{api, handle}` and `model`. `tests/architecture.rs` fails when an import
 //! crosses this line.
 //!
@@ -57,4 +62,5 @@ pub mod config;
 pub mod engine;
 pub mod model;
 pub mod protocol;
+pub mod store;
 pub mod trust;

@@ -113,6 +113,12 @@ pub struct Site {
 }
 
 impl Site {
+    /// `scheme://user@host:port`: names the server and account, never the password. Used to
+    /// group queue items by site and to store them.
+    pub fn key(&self) -> String {
+        format!("{}://{}@{}", self.protocol, self.user, self.authority())
+    }
+
     /// `host:port`, with brackets around IPv6 literals, for messages and sockets.
     pub fn authority(&self) -> String {
         if self.host.contains(':') {

@@ -19,6 +19,7 @@ fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn front_ends_use_only_the_engine_api_and_the_model() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let forbidden = [
+        "crate::store",
         "crate::protocol",
         "crate::trust",
         "crate::config",
