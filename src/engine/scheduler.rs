@@ -296,14 +296,7 @@ impl Scheduler {
     /// Pauses a pending item. A running item is paused by stopping its worker, which the
     /// engine does when this returns `true`; its partial file is kept for resuming.
     pub fn pause(&mut self, id: ItemId) -> bool {
-        match self.state(id) {
-            Some(state) if state.is_pending() || *state == ItemState::Running => {
-                let was_running = *state == ItemState::Running;
-                self.set_state(id, ItemState::Paused);
-                was_running
-            }
-            _ => false,
-        }
+        self.stop(id, ItemState::Paused)
     }
 
     pub fn resume(&mut self, id: ItemId) {
@@ -314,10 +307,15 @@ impl Scheduler {
 
     /// Cancels an item; `true` when its worker must be stopped.
     pub fn cancel(&mut self, id: ItemId) -> bool {
+        self.stop(id, ItemState::Cancelled)
+    }
+
+    /// Moves a pending or running item to `state`; `true` when it was running.
+    fn stop(&mut self, id: ItemId, state: ItemState) -> bool {
         match self.state(id) {
-            Some(state) if state.is_pending() || *state == ItemState::Running => {
-                let was_running = *state == ItemState::Running;
-                self.set_state(id, ItemState::Cancelled);
+            Some(current) if current.is_pending() || *current == ItemState::Running => {
+                let was_running = *current == ItemState::Running;
+                self.set_state(id, state);
                 was_running
             }
             _ => false,
