@@ -11,54 +11,26 @@
 #[path = "../tests/interop/servers.rs"]
 #[allow(dead_code)]
 mod servers;
+#[path = "../tests/integration/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use servers::{FtpTls, PASSWORD, USER};
+use support::context;
 use wharf::engine::api::Progress;
 use wharf::engine::copy::{CopyControl, download_file, upload_file};
 use wharf::model::location::RemotePath;
-use wharf::model::{Credentials, DataMode, Protocol, Secret, Site};
-use wharf::protocol::{
-    CertificateInfo, ConnectContext, FsError, HostKeyInfo, ProtocolLog, RemoteFs, Timeouts, TrustPolicy,
-};
+use wharf::model::{Protocol, Site};
+use wharf::protocol::RemoteFs;
 
-struct AcceptAll;
-
-impl TrustPolicy for AcceptAll {
-    fn check_host_key(&self, _key: &HostKeyInfo) -> Result<(), FsError> {
-        Ok(())
-    }
-
-    fn check_certificate(&self, _certificate: &CertificateInfo) -> Result<(), FsError> {
-        Ok(())
-    }
-}
-
+/// A site for the interop account.
 fn site(protocol: Protocol, port: u16) -> Site {
-    Site {
-        protocol,
-        host: "127.0.0.1".to_owned(),
-        port,
-        user: USER.to_owned(),
-        credentials: Credentials {
-            password: Some(Secret::new(PASSWORD)),
-            ..Credentials::default()
-        },
-        data_mode: DataMode::Passive,
-    }
-}
-
-fn context() -> ConnectContext {
-    ConnectContext {
-        trust: Arc::new(AcceptAll),
-        log: ProtocolLog::tracing(),
-        timeouts: Timeouts::default(),
-    }
+    support::site(protocol, port, USER, PASSWORD)
 }
 
 fn time(run: impl FnOnce()) -> Duration {

@@ -47,12 +47,8 @@ pub enum StoreError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredItem {
     pub id: i64,
-    pub direction: String,
-    pub site: String,
-    pub local_path: PathBuf,
-    pub remote_path: String,
-    pub size: Option<u64>,
-    pub source_mtime: Option<i64>,
+    /// What was queued.
+    pub item: NewItem,
     pub state: String,
     pub bytes_done: u64,
     pub attempts: u32,
@@ -232,12 +228,14 @@ impl QueueStore {
         let rows = statement.query_map([], |row| {
             Ok(StoredItem {
                 id: row.get(0)?,
-                direction: row.get(1)?,
-                site: row.get(2)?,
-                local_path: path_from_bytes(row.get(3)?),
-                remote_path: row.get(4)?,
-                size: row.get::<_, Option<i64>>(5)?.map(from_sql),
-                source_mtime: row.get(6)?,
+                item: NewItem {
+                    direction: row.get(1)?,
+                    site: row.get(2)?,
+                    local_path: path_from_bytes(row.get(3)?),
+                    remote_path: row.get(4)?,
+                    size: row.get::<_, Option<i64>>(5)?.map(from_sql),
+                    source_mtime: row.get(6)?,
+                },
                 state: row.get(7)?,
                 bytes_done: from_sql(row.get(8)?),
                 attempts: u32::try_from(row.get::<_, i64>(9)?).unwrap_or(u32::MAX),
@@ -357,7 +355,7 @@ mod tests {
         assert_eq!(unfinished[0].state, "queued");
         assert_eq!(unfinished[0].bytes_done, 512, "the offset reached is kept for resuming");
         assert_eq!(unfinished[0].attempts, 1);
-        assert_eq!(unfinished[0].local_path, PathBuf::from("/tmp/b"));
+        assert_eq!(unfinished[0].item, item("b"));
     }
 
     #[test]

@@ -27,19 +27,23 @@ fn remote(folder: &std::path::Path) -> RemotePath {
     RemotePath::new(folder.to_str().unwrap())
 }
 
+/// A vsftpd of the given kind, a fresh folder in the account's home, and a logged-in backend.
+fn vsftpd_session(tls: FtpTls, protocol: Protocol, name: &str) -> (servers::Running, servers::UserFolder, FtpFs) {
+    let (server, _) = servers::vsftpd(tls);
+    let folder = servers::user_folder(name);
+    let fs = FtpFs::connect(&site(protocol, server.port, USER, PASSWORD), &context()).unwrap();
+    (server, folder, fs)
+}
+
 #[test]
 fn vsftpd_plain_ftp() {
-    let (server, _) = servers::vsftpd(FtpTls::None);
-    let folder = servers::user_folder("ftp-plain");
-    let mut fs = FtpFs::connect(&site(Protocol::Ftp, server.port, USER, PASSWORD), &context()).unwrap();
+    let (_server, folder, mut fs) = vsftpd_session(FtpTls::None, Protocol::Ftp, "ftp-plain");
     conformance::exercise(&mut fs, &remote(&folder));
 }
 
 #[test]
 fn vsftpd_explicit_tls_with_session_reuse_required() {
-    let (server, _) = servers::vsftpd(FtpTls::Explicit);
-    let folder = servers::user_folder("ftpes");
-    let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
+    let (_server, folder, mut fs) = vsftpd_session(FtpTls::Explicit, Protocol::Ftpes, "ftpes");
     assert!(fs.security().contains("TLS"));
     conformance::exercise(&mut fs, &remote(&folder));
 }
@@ -49,9 +53,7 @@ fn vsftpd_explicit_tls_with_session_reuse_required() {
 /// with "522 SSL connection failed: session reuse required".
 #[test]
 fn vsftpd_many_uploads_in_a_row_keep_resuming_the_tls_session() {
-    let (server, _) = servers::vsftpd(FtpTls::Explicit);
-    let folder = servers::user_folder("ftpes-uploads");
-    let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
+    let (_server, folder, mut fs) = vsftpd_session(FtpTls::Explicit, Protocol::Ftpes, "ftpes-uploads");
     for index in 0..8 {
         let path = remote(&folder).join(&format!("f{index}.txt"));
         let mut writer = fs.open_write(&path, 0).unwrap();
@@ -63,9 +65,7 @@ fn vsftpd_many_uploads_in_a_row_keep_resuming_the_tls_session() {
 
 #[test]
 fn vsftpd_implicit_tls() {
-    let (server, _) = servers::vsftpd(FtpTls::Implicit);
-    let folder = servers::user_folder("ftps");
-    let mut fs = FtpFs::connect(&site(Protocol::Ftps, server.port, USER, PASSWORD), &context()).unwrap();
+    let (_server, folder, mut fs) = vsftpd_session(FtpTls::Implicit, Protocol::Ftps, "ftps");
     conformance::exercise(&mut fs, &remote(&folder));
 }
 
