@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use servers::{FtpTls, PASSWORD, USER};
 use support::context;
 use wharf::engine::api::Progress;
-use wharf::engine::copy::{CopyControl, download_file, upload_file};
+use wharf::engine::copy::{CopyControl, UploadTarget, download_file, upload_file};
 use wharf::model::location::RemotePath;
 use wharf::model::{Protocol, Site};
 use wharf::protocol::RemoteFs;
@@ -76,6 +76,8 @@ fn wharf_download(fs: &mut dyn RemoteFs, remote: &RemotePath, target: &Path) {
         &CopyControl {
             cancel: &cancel,
             progress: &progress,
+            throttle: &|_| {},
+            preserve_mtime: true,
         },
     )
     .unwrap();
@@ -89,9 +91,12 @@ fn wharf_upload(fs: &mut dyn RemoteFs, source: &Path, remote: &RemotePath) {
         fs,
         source,
         remote,
+        UploadTarget::ViaTemp,
         &CopyControl {
             cancel: &cancel,
             progress: &progress,
+            throttle: &|_| {},
+            preserve_mtime: true,
         },
     )
     .unwrap();

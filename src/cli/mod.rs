@@ -1,4 +1,8 @@
-//! `wharf ls|get|put|mkdir|rm|mv`: the command line, a thin client of the engine API.
+//! `wharf ls|get|put|mkdir|rm|mv|queue`: the command line, a thin client of the engine API.
+//!
+//! `get` and `put` go through the transfer queue, like the window's transfers: a killed
+//! `wharf get` leaves its items in the queue database, and `wharf queue run` finishes them,
+//! resuming partial files.
 //!
 //! Exit status: 0 on success, 1 when the operation or some of its items failed, 2 for usage
 //! errors. Errors are one sentence on stderr. Trust questions are answered by flags:
@@ -7,6 +11,7 @@
 
 mod output;
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,8 +19,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::engine::api::{
-    Command, Direction, Event, LogDirection, OpError, OpSummary, Prompt, PromptReply, RequestId, SessionId,
-    TransferSpec,
+    Command, ConflictPolicy, Direction, Event, ItemId, LogDirection, OpError, OpSummary, Prompt, PromptReply,
+    QueueItem, QueueLimits, RequestId, SessionId, TransferOptions, TransferSpec, TransferState,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
 use crate::model::location::{Location, RemotePath};
@@ -62,23 +67,30 @@ pub enum Action {
         json: bool,
         url: String,
     },
-    /// Download a file, or a folder with -r.
+    /// Download a file, or a folder with -r (through the queue).
     Get {
         #[arg(short, long)]
         recursive: bool,
+        #[command(flatten)]
+        transfer: TransferArgs,
         url: String,
         /// Where to put it (default: the current folder). An existing folder receives the
         /// download under its own name.
         local: Option<PathBuf>,
     },
-    /// Upload a file, or a folder with -r.
+    /// Upload a file, or a folder with -r (through the queue).
     Put {
         #[arg(short, long)]
         recursive: bool,
+        #[command(flatten)]
+        transfer: TransferArgs,
         local: PathBuf,
         /// An existing remote folder receives the upload under its own name.
         url: String,
     },
+    /// Show, run or clear the transfer queue.
+    #[command(subcommand)]
+    Queue(QueueAction),
     /// Create a remote folder.
     Mkdir { url: String },
     /// Delete a remote file, or a folder and its contents with -r.
@@ -93,6 +105,70 @@ pub enum Action {
         /// Absolute (`/x`, `~/x`) or relative to the source's folder.
         new_path: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct TransferArgs {
+    /// Transfers at once (1 to 16).
+    #[arg(short = 'j', long = "parallel", value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub parallel: u16,
+    /// Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G.
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<u64>,
+    /// When the target exists: overwrite, newer (overwrite if the source is newer), differ
+    /// (overwrite if the size differs), resume (continue a shorter target), rename (keep both),
+    /// skip.
+    #[arg(long, value_name = "POLICY", default_value = "overwrite", value_parser = parse_policy)]
+    pub on_conflict: ConflictPolicy,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueAction {
+    /// List the queue's items with their state.
+    List {
+        /// One JSON array of items on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run everything pending, including what an interrupted run left behind.
+    Run {
+        #[command(flatten)]
+        transfer: TransferArgs,
+    },
+    /// Remove finished items (done and skipped by default).
+    Clear {
+        /// Done and skipped items.
+        #[arg(long)]
+        done: bool,
+        /// Failed and cancelled items.
+        #[arg(long)]
+        failed: bool,
+        /// Every finished item.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// `10M` -> 10485760. Suffixes K, M, G (powers of 1024), an optional `B` or `/s`.
+fn parse_rate(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim().trim_end_matches("/s").trim_end_matches(['B', 'b']);
+    let (number, multiplier) = match trimmed.chars().last() {
+        Some('k' | 'K') => (&trimmed[..trimmed.len() - 1], 1024.0),
+        Some('m' | 'M') => (&trimmed[..trimmed.len() - 1], 1024.0 * 1024.0),
+        Some('g' | 'G') => (&trimmed[..trimmed.len() - 1], 1024.0 * 1024.0 * 1024.0),
+        _ => (trimmed, 1.0),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(value) if value > 0.0 && value.is_finite() => Ok((value * multiplier) as u64),
+        _ => Err(format!("{text:?} is not a rate; write it like 500K, 10M or 1.5G")),
+    }
+}
+
+fn parse_policy(text: &str) -> Result<ConflictPolicy, String> {
+    ConflictPolicy::parse(text)
+        .filter(|policy| *policy != ConflictPolicy::Ask)
+        .ok_or_else(|| format!("{text:?} is not one of overwrite, newer, differ, resume, rename, skip"))
 }
 
 /// Exit codes.
@@ -113,6 +189,7 @@ pub fn run(action: Action, args: &ConnectionArgs) -> i32 {
 
 fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
     let url = match &action {
+        Action::Queue(queue) => return run_queue(queue, args),
         Action::Ls { url, .. }
         | Action::Get { url, .. }
         | Action::Put { url, .. }
@@ -128,25 +205,44 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
         }
     };
     fill_credentials(&mut location, args)?;
-    let client = Client::connect(&location, args)?;
+    let queue_limits = match &action {
+        Action::Get { transfer, .. } | Action::Put { transfer, .. } => limits(transfer),
+        _ => QueueLimits::default(),
+    };
+    let client = Client::connect(&location, args, queue_limits)?;
     let path = location.path.clone();
     match action {
         Action::Ls { json, .. } => client.ls(&path, json),
-        Action::Get { recursive, local, .. } => {
+        Action::Get {
+            recursive,
+            local,
+            transfer,
+            ..
+        } => {
             let local = local.unwrap_or_else(|| PathBuf::from("."));
-            client.transfer(TransferSpec {
+            let spec = TransferSpec {
                 direction: Direction::Download,
                 local,
                 remote: path,
                 recursive,
-            })
+            };
+            client.transfer(&location.site, spec, &transfer)
         }
-        Action::Put { recursive, local, .. } => client.transfer(TransferSpec {
-            direction: Direction::Upload,
-            local,
-            remote: path,
+        Action::Put {
             recursive,
-        }),
+            local,
+            transfer,
+            ..
+        } => {
+            let spec = TransferSpec {
+                direction: Direction::Upload,
+                local,
+                remote: path,
+                recursive,
+            };
+            client.transfer(&location.site, spec, &transfer)
+        }
+        Action::Queue(_) => Ok(EXIT_USAGE),
         Action::Mkdir { .. } => {
             let id = client.engine.next_id();
             client.engine.send(Command::Mkdir {
@@ -184,20 +280,24 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
     }
 }
 
+/// The password given outside a URL: `--password-stdin`, else `WHARF_PASSWORD`.
+fn given_password(args: &ConnectionArgs) -> Result<Option<Secret>, String> {
+    if args.password_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|error| format!("reading the password from standard input failed: {error}"))?;
+        let line = text.lines().next().unwrap_or("");
+        return Ok(Some(Secret::new(line)));
+    }
+    Ok(std::env::var("WHARF_PASSWORD").ok().map(Secret::new))
+}
+
 /// Password: from the URL, else `--password-stdin`, else `WHARF_PASSWORD`.
 fn fill_credentials(location: &mut Location, args: &ConnectionArgs) -> Result<(), String> {
     let credentials = &mut location.site.credentials;
     if credentials.password.is_none() {
-        if args.password_stdin {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|error| format!("reading the password from standard input failed: {error}"))?;
-            let line = text.lines().next().unwrap_or("");
-            credentials.password = Some(Secret::new(line));
-        } else if let Ok(password) = std::env::var("WHARF_PASSWORD") {
-            credentials.password = Some(Secret::new(password));
-        }
+        credentials.password = given_password(args)?;
     }
     if let Some(identity) = &args.identity {
         credentials.key_file = Some(identity.clone());
@@ -210,27 +310,58 @@ fn fill_credentials(location: &mut Location, args: &ConnectionArgs) -> Result<()
     Ok(())
 }
 
-/// A connected engine session, driven synchronously.
+/// An engine driven synchronously, with a browsing session when a URL was given.
 struct Client<'a> {
     engine: EngineHandle,
     session: SessionId,
     args: &'a ConnectionArgs,
     progress: output::Bars,
+    /// The answer to the queue's password questions (restored items of earlier runs).
+    password: Option<Secret>,
+    /// What each queue item is called on screen.
+    names: HashMap<ItemId, String>,
+    /// Queue items that failed or were skipped in this run, already reported.
+    failures: usize,
 }
 
 /// How often the progress display refreshes while waiting.
 const TICK: Duration = Duration::from_millis(100);
 
+fn limits(transfer: &TransferArgs) -> QueueLimits {
+    QueueLimits {
+        parallel: usize::from(transfer.parallel),
+        per_site: usize::from(transfer.parallel),
+        download_rate: transfer.limit_rate,
+        upload_rate: transfer.limit_rate,
+    }
+}
+
 impl<'a> Client<'a> {
-    fn connect(location: &Location, args: &'a ConnectionArgs) -> Result<Client<'a>, String> {
-        let engine = EngineHandle::start(EngineConfig::discover(), None)
-            .map_err(|error| format!("the engine could not start: {error}"))?;
-        let mut client = Client {
+    /// Starts the engine. `resume_queue` runs what earlier runs left in the queue.
+    fn start(
+        args: &'a ConnectionArgs,
+        resume_queue: bool,
+        limits: QueueLimits,
+        password: Option<Secret>,
+    ) -> Result<Client<'a>, String> {
+        let mut config = EngineConfig::discover();
+        config.resume_queue = resume_queue;
+        config.limits = limits;
+        let engine =
+            EngineHandle::start(config, None).map_err(|error| format!("the engine could not start: {error}"))?;
+        Ok(Client {
             session: 0,
             args,
             progress: output::Bars::new(std::io::stderr().is_terminal()),
             engine,
-        };
+            password,
+            names: HashMap::new(),
+            failures: 0,
+        })
+    }
+
+    fn connect(location: &Location, args: &'a ConnectionArgs, limits: QueueLimits) -> Result<Client<'a>, String> {
+        let mut client = Client::start(args, false, limits, location.site.credentials.password.clone())?;
         let id = client.engine.next_id();
         client.engine.send(Command::Connect {
             id,
@@ -278,20 +409,31 @@ impl<'a> Client<'a> {
                     let reply = self.answer(&question);
                     self.engine.send(Command::Answer { prompt, reply });
                 }
-                Event::TransferStarted {
-                    transfer,
-                    name,
-                    progress,
-                    ..
-                } => self.progress.start(transfer, &name, progress),
-                Event::TransferFinished { transfer, result, .. } => {
-                    self.progress.finish(transfer);
-                    if let Err(error) = result
-                        && error.kind != crate::engine::api::ErrorKind::Cancelled
-                    {
-                        self.progress.println(&format!("wharf: {}", sentence(&error)));
+                Event::ItemsAdded { items } => {
+                    for item in &items {
+                        self.names.insert(item.id, display_name(item));
                     }
+                    return Ok(Event::ItemsAdded { items });
                 }
+                Event::ItemChanged {
+                    item, state, progress, ..
+                } => match &state {
+                    TransferState::Transferring => {
+                        let name = self.names.get(&item).cloned().unwrap_or_default();
+                        self.progress.start(item, &name, progress);
+                    }
+                    TransferState::Failed { reason } => {
+                        self.progress.finish(item);
+                        self.failures += 1;
+                        self.progress.println(&format!("wharf: {reason}"));
+                    }
+                    TransferState::Skipped { reason } => {
+                        self.progress.finish(item);
+                        self.progress.println(&format!("wharf: skipped: {reason}"));
+                    }
+                    state if !state.is_active() => self.progress.finish(item),
+                    _ => {}
+                },
                 other => return Ok(other),
             }
         }
@@ -333,6 +475,21 @@ impl<'a> Client<'a> {
                     PromptReply::Refuse
                 }
             }
+            Prompt::Password { site, passphrase } => match &self.password {
+                Some(password) => PromptReply::Password(password.clone()),
+                None => {
+                    let what = if *passphrase { "key passphrase" } else { "password" };
+                    eprintln!(
+                        "wharf: the queue needs the {what} for {site}: give it with --password-stdin or WHARF_PASSWORD"
+                    );
+                    PromptReply::Refuse
+                }
+            },
+            // The command line always names a policy; this is a safe answer nonetheless.
+            Prompt::FileExists { .. } => PromptReply::Conflict {
+                policy: ConflictPolicy::Skip,
+                apply_to_all: false,
+            },
         }
     }
 
@@ -391,14 +548,33 @@ impl<'a> Client<'a> {
         }
     }
 
-    fn transfer(self, spec: TransferSpec) -> Result<i32, String> {
-        let id = self.engine.next_id();
-        self.engine.send(Command::Transfer {
-            id,
-            session: self.session,
-            spec,
+    /// Queues a transfer and waits for it. The browsing session has already proven the
+    /// login and settled any trust question, so the queue's connections need not ask.
+    fn transfer(
+        mut self,
+        site: &crate::model::Site,
+        spec: TransferSpec,
+        transfer: &TransferArgs,
+    ) -> Result<i32, String> {
+        self.engine.send(Command::Disconnect { session: self.session });
+        let job = self.engine.next_id();
+        self.engine.send(Command::Enqueue {
+            job,
+            site: site.clone(),
+            specs: vec![spec],
+            options: TransferOptions {
+                on_conflict: transfer.on_conflict,
+                ..TransferOptions::default()
+            },
         });
-        self.finish(id)
+        loop {
+            if let Event::JobFinished { job: finished, summary } = self.next_event()?
+                && finished == job
+            {
+                let failures = self.failures;
+                return report_summary(summary, failures);
+            }
+        }
     }
 
     /// Waits for `OpFinished` and reports it.
@@ -408,6 +584,77 @@ impl<'a> Client<'a> {
                 && answered == id
             {
                 return report(result);
+            }
+        }
+    }
+}
+
+/// Ends a queued transfer: failures were printed as they happened.
+fn report_summary(summary: OpSummary, printed_failures: usize) -> Result<i32, String> {
+    for reason in &summary.refused {
+        eprintln!("wharf: warning: {reason}");
+    }
+    if printed_failures == 0 {
+        for failure in &summary.failed {
+            eprintln!("wharf: {failure}");
+        }
+    }
+    if summary.failed.is_empty() && summary.refused.is_empty() {
+        Ok(EXIT_OK)
+    } else {
+        Ok(EXIT_FAILED)
+    }
+}
+
+fn display_name(item: &QueueItem) -> String {
+    match item.direction {
+        Direction::Download => item.remote.clone(),
+        Direction::Upload => item.local.display().to_string(),
+    }
+}
+
+/// `wharf queue list|run|clear`.
+fn run_queue(action: &QueueAction, args: &ConnectionArgs) -> Result<i32, String> {
+    match action {
+        QueueAction::List { json } => {
+            let mut client = Client::start(args, false, QueueLimits::default(), None)?;
+            let mut items = Vec::new();
+            loop {
+                match client.next_event()? {
+                    Event::ItemsAdded { items: added } => items.extend(added),
+                    Event::QueueLoaded { .. } => break,
+                    _ => {}
+                }
+            }
+            println!("{}", output::queue(&items, *json));
+            Ok(EXIT_OK)
+        }
+        QueueAction::Run { transfer } => {
+            let password = given_password(args)?;
+            let mut client = Client::start(args, true, limits(transfer), password)?;
+            loop {
+                if let Event::QueueIdle { counts } = client.next_event()? {
+                    eprintln!(
+                        "wharf: queue finished: {} done, {} skipped, {} failed, {} paused",
+                        counts.done, counts.skipped, counts.failed, counts.paused
+                    );
+                    return Ok(if client.failures == 0 { EXIT_OK } else { EXIT_FAILED });
+                }
+            }
+        }
+        QueueAction::Clear { done, failed, all } => {
+            let (done, failed) = match (*all, *done, *failed) {
+                (true, _, _) => (true, true),
+                (false, false, false) => (true, false),
+                (false, done, failed) => (done, failed),
+            };
+            let mut client = Client::start(args, false, QueueLimits::default(), None)?;
+            client.engine.send(Command::ClearQueue { done, failed });
+            loop {
+                if let Event::ItemsRemoved { items } = client.next_event()? {
+                    eprintln!("wharf: removed {} items from the queue", items.len());
+                    return Ok(EXIT_OK);
+                }
             }
         }
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::engine::api::{Entry, EntryKind, LogDirection, Progress, TransferId};
+use crate::engine::api::{Entry, EntryKind, ItemId, LogDirection, Progress, QueueItem, TransferState};
 use crate::model::names::escape_control;
 
 pub const EXAMPLES: &str = "\
@@ -94,6 +94,48 @@ pub fn listing(entries: &[Entry], json: bool) -> String {
         .join("\n")
 }
 
+/// `queue list`: one line per item, or a JSON array.
+pub fn queue(items: &[QueueItem], json: bool) -> String {
+    if json {
+        return serde_json::to_string_pretty(items).unwrap_or_else(|_| "[]".to_owned());
+    }
+    items
+        .iter()
+        .map(|item| {
+            let (arrow, from, to) = match item.direction {
+                crate::engine::api::Direction::Download => {
+                    ("get", item.remote.clone(), item.local.display().to_string())
+                }
+                crate::engine::api::Direction::Upload => ("put", item.local.display().to_string(), item.remote.clone()),
+            };
+            let size = match item.size {
+                Some(size) if item.bytes_done > 0 && item.bytes_done < size => {
+                    format!("{}/{}", human_size(item.bytes_done), human_size(size))
+                }
+                Some(size) => human_size(size),
+                None => String::new(),
+            };
+            let mut line = format!(
+                "{:>6} {:<12} {arrow} {size:>10} {} -> {}",
+                item.id,
+                item.state.label(),
+                escape_control(&from),
+                escape_control(&to)
+            );
+            match &item.state {
+                TransferState::Failed { reason }
+                | TransferState::Skipped { reason }
+                | TransferState::Waiting { reason, .. } => {
+                    line.push_str(&format!(" ({}, {} attempts)", escape_control(reason), item.attempts));
+                }
+                _ => {}
+            }
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// 1536 -> "1.5 KiB".
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -124,7 +166,7 @@ pub fn log_line(direction: LogDirection, text: &str) -> String {
 /// Progress bars, one per running transfer, read from the engine's counters.
 pub struct Bars {
     multi: MultiProgress,
-    bars: HashMap<TransferId, (ProgressBar, Progress)>,
+    bars: HashMap<ItemId, (ProgressBar, Progress)>,
 }
 
 impl Bars {
@@ -140,7 +182,7 @@ impl Bars {
         }
     }
 
-    pub fn start(&mut self, transfer: TransferId, name: &str, progress: Progress) {
+    pub fn start(&mut self, transfer: ItemId, name: &str, progress: Progress) {
         let bar = self.multi.add(ProgressBar::new(progress.total().unwrap_or(0)));
         let style = ProgressStyle::with_template(
             "{msg:30!} {bar:25} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} ETA {eta}",
@@ -159,7 +201,7 @@ impl Bars {
         }
     }
 
-    pub fn finish(&mut self, transfer: TransferId) {
+    pub fn finish(&mut self, transfer: ItemId) {
         if let Some((bar, progress)) = self.bars.remove(&transfer) {
             bar.set_position(progress.done());
             bar.finish_and_clear();

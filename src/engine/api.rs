@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use crate::model::Secret;
+
 pub use crate::model::location::RemotePath;
 pub use crate::model::{Entry, EntryKind, Site};
 pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
@@ -19,7 +21,10 @@ pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
 pub type RequestId = u64;
 pub type SessionId = u64;
 pub type PromptId = u64;
-pub type TransferId = u64;
+/// A queue item; the same id in the queue database.
+pub type ItemId = u64;
+/// A set of items queued by one `Enqueue` (its request id).
+pub type JobId = u64;
 
 /// Which way a transfer goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,20 +92,273 @@ pub enum Command {
         path: RemotePath,
         mode: u32,
     },
-    Transfer {
-        id: RequestId,
-        session: SessionId,
-        spec: TransferSpec,
-    },
-    /// Stops the request with this id as soon as possible; partial files stay for resuming.
+    /// Stops the request with this id as soon as possible.
     Cancel {
         id: RequestId,
     },
+    /// Adds transfers to the queue. They run on the queue's own connections to `site`
+    /// (which carries the password for this run; the queue database never sees it).
+    /// `JobFinished` with this id says when all of them, folders' contents included, ended.
+    Enqueue {
+        job: JobId,
+        site: Site,
+        specs: Vec<TransferSpec>,
+        options: TransferOptions,
+    },
+    /// Holds pending or running items; a running one stops and keeps its partial file.
+    Pause {
+        items: Selection,
+    },
+    Resume {
+        items: Selection,
+    },
+    /// Removes items from the running queue for good (their partial files stay on disk).
+    CancelItems {
+        items: Selection,
+    },
+    /// Puts failed or cancelled items back in the queue with fresh attempts.
+    Retry {
+        items: Selection,
+    },
+    Reprioritize {
+        item: ItemId,
+        to: Move,
+    },
+    SetLimits {
+        limits: QueueLimits,
+    },
+    /// Forgets finished items: done and skipped ones, failed and cancelled ones, or both.
+    ClearQueue {
+        done: bool,
+        failed: bool,
+    },
+    /// Runs everything pending in the queue, including what an earlier run left behind.
+    RunQueue,
     Answer {
         prompt: PromptId,
         reply: PromptReply,
     },
     Shutdown,
+}
+
+/// Which queue items a command is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    All,
+    Items(Vec<ItemId>),
+}
+
+impl Selection {
+    pub fn contains(&self, id: ItemId) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Items(ids) => ids.contains(&id),
+        }
+    }
+}
+
+/// Where a pending item moves in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+    Top,
+    Bottom,
+}
+
+/// How much the queue does at once. Rates are bytes per second; `None` is unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueLimits {
+    /// Transfers at once over all sites (1 to 16).
+    pub parallel: usize,
+    /// Transfers at once per site (lowered by itself when a server refuses connections).
+    pub per_site: usize,
+    pub download_rate: Option<u64>,
+    pub upload_rate: Option<u64>,
+}
+
+impl Default for QueueLimits {
+    fn default() -> Self {
+        QueueLimits {
+            parallel: 4,
+            per_site: 4,
+            download_rate: None,
+            upload_rate: None,
+        }
+    }
+}
+
+/// What to do when a transfer's target already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConflictPolicy {
+    /// Ask the user (a `FileExists` prompt that blocks only that transfer).
+    #[default]
+    Ask,
+    Overwrite,
+    /// Overwrite when the source is newer, else skip.
+    Newer,
+    /// Overwrite when the sizes differ, else skip.
+    Differ,
+    /// Continue a smaller target as if it were a partial file; skip an equal one.
+    Resume,
+    /// Keep both: the new file gets a free name like `name (1).ext`.
+    Rename,
+    Skip,
+}
+
+impl ConflictPolicy {
+    pub const ALL: [ConflictPolicy; 7] = [
+        ConflictPolicy::Ask,
+        ConflictPolicy::Overwrite,
+        ConflictPolicy::Newer,
+        ConflictPolicy::Differ,
+        ConflictPolicy::Resume,
+        ConflictPolicy::Rename,
+        ConflictPolicy::Skip,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictPolicy::Ask => "ask",
+            ConflictPolicy::Overwrite => "overwrite",
+            ConflictPolicy::Newer => "newer",
+            ConflictPolicy::Differ => "differ",
+            ConflictPolicy::Resume => "resume",
+            ConflictPolicy::Rename => "rename",
+            ConflictPolicy::Skip => "skip",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ConflictPolicy> {
+        ConflictPolicy::ALL.into_iter().find(|policy| policy.as_str() == text)
+    }
+}
+
+/// Per-transfer choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferOptions {
+    pub on_conflict: ConflictPolicy,
+    /// Give the copy the source's modification time.
+    pub preserve_mtime: bool,
+    /// Upload to a temporary name and rename when complete (some servers forbid renames).
+    pub upload_via_temp: bool,
+}
+
+impl Default for TransferOptions {
+    fn default() -> Self {
+        TransferOptions {
+            on_conflict: ConflictPolicy::Ask,
+            preserve_mtime: true,
+            upload_via_temp: true,
+        }
+    }
+}
+
+/// What a queue item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    File,
+    /// Creating the folder and queueing what it holds.
+    Folder,
+    /// Not looked at yet: a file, or a folder when the transfer is recursive.
+    Auto,
+}
+
+/// Where a queue item is in its life, with the reason for failures and skips.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum TransferState {
+    Queued,
+    Connecting,
+    Transferring,
+    Verifying,
+    /// Failed with an error that may pass; runs again after the delay.
+    Waiting {
+        reason: String,
+        retry_in_secs: u64,
+    },
+    Paused,
+    /// `verified` says how: `size`, or `size, SHA-256` ...
+    Done {
+        verified: String,
+    },
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        reason: String,
+    },
+    Cancelled,
+}
+
+impl TransferState {
+    /// Finished for good: it will not run again unless retried.
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self,
+            TransferState::Done { .. }
+                | TransferState::Skipped { .. }
+                | TransferState::Failed { .. }
+                | TransferState::Cancelled
+        )
+    }
+
+    /// Between starting and finishing an attempt.
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self,
+            TransferState::Connecting | TransferState::Transferring | TransferState::Verifying
+        )
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            TransferState::Queued => "queued",
+            TransferState::Connecting => "connecting",
+            TransferState::Transferring => "transferring",
+            TransferState::Verifying => "verifying",
+            TransferState::Waiting { .. } => "waiting",
+            TransferState::Paused => "paused",
+            TransferState::Done { .. } => "done",
+            TransferState::Skipped { .. } => "skipped",
+            TransferState::Failed { .. } => "failed",
+            TransferState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One item of the queue as its users see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueItem {
+    pub id: ItemId,
+    /// The `Enqueue` it came from in this run; `None` for items restored from an earlier run.
+    pub job: Option<JobId>,
+    pub direction: Direction,
+    pub kind: ItemKind,
+    pub local: PathBuf,
+    pub remote: String,
+    /// The server, as `scheme://user@host:port` (no secrets).
+    pub site: String,
+    pub size: Option<u64>,
+    pub state: TransferState,
+    pub attempts: u32,
+    /// The offset reached (checkpointed at least every second while running).
+    pub bytes_done: u64,
+}
+
+/// Items per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueueCounts {
+    pub queued: usize,
+    pub running: usize,
+    pub waiting: usize,
+    pub paused: usize,
+    pub done: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub cancelled: usize,
 }
 
 /// Questions the engine cannot answer alone. A prompt blocks only the connection that asked.
@@ -119,15 +377,33 @@ pub enum Prompt {
         fingerprint: String,
         problem: String,
     },
+    /// A transfer's target exists. Answer with `PromptReply::Conflict`.
+    FileExists {
+        item: ItemId,
+        target: String,
+        source_size: Option<u64>,
+        source_modified: Option<chrono::DateTime<chrono::Utc>>,
+        target_size: Option<u64>,
+        target_modified: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// The queue needs the password (or key passphrase) for a site it restored from an
+    /// earlier run. Answer with `PromptReply::Password`; it is kept in memory only.
+    Password { site: String, passphrase: bool },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptReply {
     /// Trust it for this run only.
     AcceptOnce,
     /// Trust it and remember it (known_hosts, pinned certificates).
     AcceptAlways,
     Refuse,
+    /// For `FileExists`: what to do, and whether for the rest of the queue too.
+    Conflict {
+        policy: ConflictPolicy,
+        apply_to_all: bool,
+    },
+    Password(Secret),
 }
 
 /// What a finished operation did.
@@ -140,6 +416,8 @@ pub struct OpSummary {
     pub failed: Vec<String>,
     /// Names from the server that were refused as unsafe, as sentences.
     pub refused: Vec<String>,
+    /// Items not transferred on purpose (the target existed, links), as sentences.
+    pub skipped: Vec<String>,
 }
 
 /// Notifications from the engine.
@@ -168,16 +446,37 @@ pub enum Event {
         id: RequestId,
         result: Result<OpSummary, OpError>,
     },
-    TransferStarted {
-        id: RequestId,
-        transfer: TransferId,
-        name: String,
+    /// Items joined the queue (restored, enqueued, or found in a folder being expanded). An
+    /// item named again replaces what was known of it (a resolved `Auto` item).
+    ItemsAdded {
+        items: Vec<QueueItem>,
+    },
+    /// An item changed state. While it runs, `progress` carries its live byte counters.
+    ItemChanged {
+        item: ItemId,
+        state: TransferState,
+        attempts: u32,
         progress: Progress,
     },
-    TransferFinished {
-        id: RequestId,
-        transfer: TransferId,
-        result: Result<(), OpError>,
+    ItemsRemoved {
+        items: Vec<ItemId>,
+    },
+    /// The order of the pending items changed (after `Reprioritize`).
+    QueueOrder {
+        pending: Vec<ItemId>,
+    },
+    /// Everything an `Enqueue` started (folders' contents included) has finished.
+    JobFinished {
+        job: JobId,
+        summary: OpSummary,
+    },
+    /// The queue was read from its database at start.
+    QueueLoaded {
+        counts: QueueCounts,
+    },
+    /// Nothing is running or due to run any more (paused items may remain).
+    QueueIdle {
+        counts: QueueCounts,
     },
     Prompt {
         prompt: PromptId,
@@ -223,6 +522,10 @@ impl Progress {
     /// Where the transfer started when it resumed a partial file.
     pub fn resumed_from(&self) -> u64 {
         self.0.resumed_from.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_total(&self, total: Option<u64>) {
+        self.0.total.store(total.unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
     pub(crate) fn set_done(&self, done: u64) {

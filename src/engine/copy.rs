@@ -23,9 +23,29 @@ pub const CHUNK: usize = crate::protocol::sftp::TRANSFER_BUFFER;
 pub struct CopyControl<'a> {
     pub cancel: &'a AtomicBool,
     pub progress: &'a Progress,
+    /// Called with each chunk's size where the bytes are counted; it sleeps as long as the
+    /// bandwidth limit asks.
+    pub throttle: &'a dyn Fn(usize),
+    /// Give the copy the source's modification time.
+    pub preserve_mtime: bool,
+}
+
+/// Where an upload writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadTarget {
+    /// To `.NAME.wharf-part` beside the target, renamed when complete.
+    ViaTemp,
+    /// Straight to the target, for servers that forbid renames. `resume` continues a target
+    /// that an earlier attempt of this transfer left short; otherwise it is overwritten.
+    Direct { resume: bool },
 }
 
 impl CopyControl<'_> {
+    fn count(&self, bytes: usize) {
+        (self.throttle)(bytes);
+        self.progress.add(bytes as u64);
+    }
+
     fn check_cancel(&self) -> Result<(), FsError> {
         if self.cancel.load(Ordering::Relaxed) {
             Err(FsError::cancelled())
@@ -105,7 +125,7 @@ pub fn download_file(
                 Err(error) => return Err(FsError::from_network(&error, &format!("downloading {remote}"))),
             };
             file.write_all(&buffer[..count]).map_err(local_error)?;
-            control.progress.add(count as u64);
+            control.count(count);
         }
         reader.finish()?;
     }
@@ -124,7 +144,8 @@ pub fn download_file(
         .retryable(written < size));
     }
     replace_local(&part, target)?;
-    if let Some(modified) = source.modified
+    if control.preserve_mtime
+        && let Some(modified) = source.modified
         && let Ok(file) = File::options().write(true).open(target)
     {
         let _ = file.set_modified(modified.into());
@@ -150,6 +171,7 @@ pub fn upload_file(
     fs: &mut dyn RemoteFs,
     source: &Path,
     target: &RemotePath,
+    mode: UploadTarget,
     control: &CopyControl<'_>,
 ) -> Result<u64, FsError> {
     control.check_cancel()?;
@@ -166,9 +188,12 @@ pub fn upload_file(
     let name = target
         .file_name()
         .ok_or_else(|| FsError::new(ErrorKind::InvalidName, format!("{target} names no file")))?;
-    let part = target.parent().join(&partial_name(name));
+    let (part, may_resume) = match mode {
+        UploadTarget::ViaTemp => (target.parent().join(&partial_name(name)), true),
+        UploadTarget::Direct { resume } => (target.clone(), resume),
+    };
     let offset = match fs.stat(&part) {
-        Ok(entry) if fs.capabilities().resume_upload && entry.kind == crate::model::EntryKind::File => {
+        Ok(entry) if may_resume && fs.capabilities().resume_upload && entry.kind == crate::model::EntryKind::File => {
             entry.size.filter(|&done| done <= size).unwrap_or(0)
         }
         _ => 0,
@@ -190,7 +215,7 @@ pub fn upload_file(
             writer
                 .write_all(&buffer[..count])
                 .map_err(|error| FsError::from_network(&error, &format!("uploading {target}")))?;
-            control.progress.add(count as u64);
+            control.count(count);
         }
         writer.finish()?;
     }
@@ -205,7 +230,9 @@ pub fn upload_file(
         )
         .retryable(true));
     }
-    if let Err(first) = fs.rename(&part, target) {
+    if part != *target
+        && let Err(first) = fs.rename(&part, target)
+    {
         // SFTP v3 and some FTP servers refuse to rename over an existing file.
         match fs.stat(target) {
             Ok(existing) if existing.kind != crate::model::EntryKind::Dir => {
@@ -215,7 +242,8 @@ pub fn upload_file(
             _ => return Err(first),
         }
     }
-    if fs.capabilities().set_mtime
+    if control.preserve_mtime
+        && fs.capabilities().set_mtime
         && let Ok(modified) = meta.modified()
     {
         let _ = fs.set_mtime(target, modified.into());
@@ -229,7 +257,12 @@ mod tests {
     use crate::protocol::memory::{Faults, MemoryFs};
 
     fn control<'a>(cancel: &'a AtomicBool, progress: &'a Progress) -> CopyControl<'a> {
-        CopyControl { cancel, progress }
+        CopyControl {
+            cancel,
+            progress,
+            throttle: &|_| {},
+            preserve_mtime: true,
+        }
     }
 
     fn data(size: usize) -> Vec<u8> {
@@ -333,11 +366,25 @@ mod tests {
         let mut fs = server.clone();
         let target = RemotePath::new("/up/u.bin");
         let (cancel, progress) = (AtomicBool::new(false), Progress::default());
-        let error = upload_file(&mut fs, &source, &target, &control(&cancel, &progress)).unwrap_err();
+        let error = upload_file(
+            &mut fs,
+            &source,
+            &target,
+            UploadTarget::ViaTemp,
+            &control(&cancel, &progress),
+        )
+        .unwrap_err();
         assert!(error.retryable);
         assert_eq!(server.get("/up/.u.bin.wharf-part").map(|d| d.len()), Some(1000));
         assert_eq!(server.get("/up/u.bin"), None);
-        let moved = upload_file(&mut fs, &source, &target, &control(&cancel, &progress)).unwrap();
+        let moved = upload_file(
+            &mut fs,
+            &source,
+            &target,
+            UploadTarget::ViaTemp,
+            &control(&cancel, &progress),
+        )
+        .unwrap();
         assert_eq!(moved, content.len() as u64 - 1000);
         assert_eq!(server.get("/up/u.bin"), Some(content));
         assert_eq!(server.get("/up/.u.bin.wharf-part"), None);
@@ -356,7 +403,13 @@ mod tests {
         });
         let mut fs = server.clone();
         let (cancel, progress) = (AtomicBool::new(false), Progress::default());
-        let result = upload_file(&mut fs, &source, &RemotePath::new("/d/a"), &control(&cancel, &progress));
+        let result = upload_file(
+            &mut fs,
+            &source,
+            &RemotePath::new("/d/a"),
+            UploadTarget::ViaTemp,
+            &control(&cancel, &progress),
+        );
         assert_eq!(result.unwrap_err().kind, ErrorKind::PermissionDenied);
         assert_eq!(server.get("/d/.a.wharf-part"), Some(b"abc".to_vec()));
     }
@@ -374,7 +427,14 @@ mod tests {
         fs::write(&source, data(100)).unwrap();
         let mut fs = server.clone();
         let (cancel, progress) = (AtomicBool::new(false), Progress::default());
-        let error = upload_file(&mut fs, &source, &RemotePath::new("/d/a"), &control(&cancel, &progress)).unwrap_err();
+        let error = upload_file(
+            &mut fs,
+            &source,
+            &RemotePath::new("/d/a"),
+            UploadTarget::ViaTemp,
+            &control(&cancel, &progress),
+        )
+        .unwrap_err();
         assert!(error.message.contains("uploading /d/a"), "{}", error.message);
     }
 

@@ -47,10 +47,23 @@ impl EngineHandle {
                 wake();
             }
         });
+        let prompts = Arc::new(super::Prompts::default());
+        let trust = Arc::new(super::EngineTrust::new(
+            config.paths.clone(),
+            prompts.clone(),
+            emit.clone(),
+        ));
+        let queue = super::start_queue(
+            &config,
+            runtime.handle().clone(),
+            emit.clone(),
+            prompts.clone(),
+            trust.clone(),
+        )?;
         let thread = std::thread::Builder::new()
             .name("wharf-engine-main".to_owned())
             .spawn(move || {
-                runtime.block_on(super::run(config, command_receiver, emit));
+                runtime.block_on(super::run(config, command_receiver, emit, queue, prompts, trust));
                 // Workers blocked in a network call must not keep the process alive.
                 runtime.shutdown_timeout(Duration::from_millis(200));
             })?;

@@ -1,45 +1,78 @@
 //! The only place that does I/O for the user. It runs on its own tokio runtime: a dispatcher
-//! task routes [`api::Command`]s to sessions, each session runs its blocking protocol calls
-//! on a worker thread of the runtime's blocking pool, and everything the user must know comes
-//! back as [`api::Event`]s through the [`handle::EngineHandle`].
+//! task routes [`api::Command`]s to browsing sessions (one connection each, blocking protocol
+//! calls on a worker thread of the runtime's blocking pool) and to the transfer queue (its
+//! own thread, workers on the blocking pool, connections from a per-site pool). Everything
+//! the user must know comes back as [`api::Event`]s through the [`handle::EngineHandle`].
 
 pub mod api;
 pub mod copy;
 pub mod handle;
+mod lease;
+pub mod limiter;
+pub(crate) mod pool;
 pub mod progress;
+mod queue;
 pub mod scheduler;
 mod session;
 mod trust_policy;
+mod worker;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use self::api::{Command, Event, RequestId, SessionId};
+use self::queue::{QueueMessage, QueueSetup};
 use self::session::{CancelFlags, Session, SessionRequest};
-use self::trust_policy::{EngineTrust, Prompts};
+pub(crate) use self::trust_policy::{EngineTrust, Prompts};
 use crate::config::Paths;
 use crate::protocol::{self, ConnectContext, ErrorKind, FsError, ProtocolLog, Timeouts};
 
 /// How the engine is set up.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EngineConfig {
     pub paths: Paths,
     pub timeouts: Timeouts,
-    /// The first retry waits this long; each further one twice as long (capped at 32 s).
+    /// Retry delays are 1, 2, 4 ... 32 times this (one second; tests shorten it).
     pub retry_backoff: Duration,
+    /// Run what the queue database holds from earlier runs as soon as the engine starts.
+    /// Without it, earlier items are loaded (and shown) but wait for `RunQueue`.
+    pub resume_queue: bool,
+    /// Transfers at once and bandwidth limits, until `SetLimits` changes them.
+    pub limits: api::QueueLimits,
+    /// How the queue connects; tests substitute in-memory servers.
+    pub(crate) connector: pool::Connector,
+}
+
+impl std::fmt::Debug for EngineConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineConfig")
+            .field("paths", &self.paths)
+            .field("timeouts", &self.timeouts)
+            .field("retry_backoff", &self.retry_backoff)
+            .field("resume_queue", &self.resume_queue)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EngineConfig {
     /// Platform folders (or `WHARF_HOME`) and default timeouts.
     pub fn discover() -> Self {
+        EngineConfig::under(Paths::discover())
+    }
+
+    /// Wharf's files under `paths`, default timeouts.
+    pub fn under(paths: Paths) -> Self {
         EngineConfig {
-            paths: Paths::discover(),
+            paths,
             timeouts: Timeouts::default(),
             retry_backoff: Duration::from_secs(1),
+            resume_queue: true,
+            limits: api::QueueLimits::default(),
+            connector: Arc::new(protocol::connect),
         }
     }
 }
@@ -47,16 +80,34 @@ impl EngineConfig {
 type Emit = Arc<dyn Fn(Event) + Send + Sync>;
 
 /// The dispatcher: owns the session table and routes commands.
-pub(crate) async fn run(config: EngineConfig, mut commands: mpsc::UnboundedReceiver<Command>, emit: Emit) {
-    let prompts = Arc::new(Prompts::default());
-    let trust = Arc::new(EngineTrust::new(config.paths.clone(), prompts.clone(), emit.clone()));
+pub(crate) async fn run(
+    config: EngineConfig,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    emit: Emit,
+    queue: (std::sync::mpsc::Sender<QueueMessage>, std::thread::JoinHandle<()>),
+    prompts: Arc<Prompts>,
+    trust: Arc<EngineTrust>,
+) {
+    let (queue, queue_thread) = queue;
+    let _ = &config;
     let cancels: CancelFlags = Arc::new(Mutex::new(HashMap::new()));
-    let next_transfer = Arc::new(AtomicU64::new(1));
     let mut sessions: HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>> = HashMap::new();
 
     while let Some(command) = commands.recv().await {
         let (session_id, request) = match command {
             Command::Shutdown => break,
+            command @ (Command::Enqueue { .. }
+            | Command::Pause { .. }
+            | Command::Resume { .. }
+            | Command::CancelItems { .. }
+            | Command::Retry { .. }
+            | Command::Reprioritize { .. }
+            | Command::SetLimits { .. }
+            | Command::ClearQueue { .. }
+            | Command::RunQueue) => {
+                let _ = queue.send(QueueMessage::Command(command));
+                continue;
+            }
             Command::Answer { prompt, reply } => {
                 prompts.answer(prompt, reply);
                 continue;
@@ -92,11 +143,7 @@ pub(crate) async fn run(config: EngineConfig, mut commands: mpsc::UnboundedRecei
                 };
                 let emit = emit.clone();
                 let cancels = cancels.clone();
-                let next_transfer = next_transfer.clone();
-                let backoff = config.retry_backoff;
-                tokio::task::spawn_blocking(move || {
-                    run_session(id, site, context, receiver, emit, cancels, next_transfer, backoff)
-                });
+                tokio::task::spawn_blocking(move || run_session(id, site, context, receiver, emit, cancels));
                 continue;
             }
             Command::List { id, session, path } => (session, SessionRequest::List { id, path }),
@@ -115,7 +162,6 @@ pub(crate) async fn run(config: EngineConfig, mut commands: mpsc::UnboundedRecei
                 path,
                 mode,
             } => (session, SessionRequest::Chmod { id, path, mode }),
-            Command::Transfer { id, session, spec } => (session, SessionRequest::Transfer { id, spec }),
         };
         let id = request_id(&request);
         let delivered = sessions
@@ -132,6 +178,31 @@ pub(crate) async fn run(config: EngineConfig, mut commands: mpsc::UnboundedRecei
             });
         }
     }
+    // The queue leaves running items resumable (it waits briefly for their workers).
+    let _ = queue.send(QueueMessage::Shutdown);
+    let _ = tokio::task::spawn_blocking(move || queue_thread.join()).await;
+}
+
+/// Starts the queue thread with what it shares with the rest of the engine.
+pub(crate) fn start_queue(
+    config: &EngineConfig,
+    runtime: tokio::runtime::Handle,
+    emit: Emit,
+    prompts: Arc<Prompts>,
+    trust: Arc<EngineTrust>,
+) -> std::io::Result<(std::sync::mpsc::Sender<QueueMessage>, std::thread::JoinHandle<()>)> {
+    queue::start(QueueSetup {
+        paths: config.paths.clone(),
+        resume: config.resume_queue,
+        connector: config.connector.clone(),
+        trust,
+        prompts,
+        events: emit,
+        timeouts: config.timeouts,
+        runtime,
+        backoff_unit: config.retry_backoff,
+        limits: config.limits,
+    })
 }
 
 fn request_id(request: &SessionRequest) -> RequestId {
@@ -141,12 +212,10 @@ fn request_id(request: &SessionRequest) -> RequestId {
         | SessionRequest::Mkdir { id, .. }
         | SessionRequest::Delete { id, .. }
         | SessionRequest::Rename { id, .. }
-        | SessionRequest::Chmod { id, .. }
-        | SessionRequest::Transfer { id, .. } => *id,
+        | SessionRequest::Chmod { id, .. } => *id,
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_session(
     id: SessionId,
     site: crate::model::Site,
@@ -154,8 +223,6 @@ fn run_session(
     mut requests: mpsc::UnboundedReceiver<SessionRequest>,
     emit: Emit,
     cancels: CancelFlags,
-    next_transfer: Arc<AtomicU64>,
-    backoff: Duration,
 ) {
     let fs = match protocol::connect(&site, &context) {
         Ok(fs) => fs,
@@ -174,13 +241,9 @@ fn run_session(
     });
     let mut session = Session {
         id,
-        site,
-        context,
         fs,
         events: emit.clone(),
         cancels,
-        next_transfer,
-        backoff,
     };
     while let Some(request) = requests.blocking_recv() {
         session.handle(request);

@@ -24,6 +24,10 @@ pub enum ItemState {
     Failed {
         reason: String,
     },
+    /// Not transferred on purpose (the target existed and the policy said so).
+    Skipped {
+        reason: String,
+    },
     Cancelled,
 }
 
@@ -44,6 +48,9 @@ pub enum Outcome {
     },
     /// The server refused another connection: not the item's fault.
     TooManyConnections,
+    Skipped {
+        reason: String,
+    },
     Cancelled,
 }
 
@@ -63,13 +70,7 @@ impl Default for Limits {
 
 pub const MAX_PARALLEL: usize = 16;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Move {
-    Up,
-    Down,
-    Top,
-    Bottom,
-}
+pub use super::api::Move;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -79,6 +80,7 @@ pub struct Counts {
     pub waiting: usize,
     pub done: usize,
     pub failed: usize,
+    pub skipped: usize,
     pub cancelled: usize,
 }
 
@@ -103,6 +105,8 @@ pub struct Scheduler {
     limits: Limits,
     max_attempts: u32,
     next_position: i64,
+    /// Retry delays are `backoff(n)` times this many seconds (tests shrink it).
+    backoff_unit: Duration,
 }
 
 /// The delay before retry `attempt` (1-based): 1 s, 2 s, 4 s ... capped at 32 s.
@@ -121,6 +125,7 @@ impl Scheduler {
             limits,
             max_attempts: max_attempts.max(1),
             next_position: 0,
+            backoff_unit: Duration::from_secs(1),
         };
         scheduler.set_limits(limits);
         scheduler
@@ -180,6 +185,10 @@ impl Scheduler {
             .copied()
             .unwrap_or(self.limits.per_site)
             .min(self.limits.global)
+    }
+
+    pub fn set_backoff_unit(&mut self, unit: Duration) {
+        self.backoff_unit = unit;
     }
 
     pub fn set_limits(&mut self, limits: Limits) {
@@ -265,6 +274,7 @@ impl Scheduler {
         let state = match outcome {
             Outcome::Done => ItemState::Done,
             Outcome::Cancelled => ItemState::Cancelled,
+            Outcome::Skipped { reason } => ItemState::Skipped { reason },
             Outcome::Failed {
                 retryable: true,
                 reason,
@@ -272,7 +282,7 @@ impl Scheduler {
                 reason: format!("{reason} (gave up after {attempts} attempts)"),
             },
             Outcome::Failed { retryable: true, .. } => ItemState::Waiting {
-                until: now + backoff(attempts),
+                until: now + backoff(attempts).mul_f64(self.backoff_unit.as_secs_f64()),
             },
             Outcome::Failed {
                 retryable: false,
@@ -291,6 +301,18 @@ impl Scheduler {
         };
         self.set_state(id, state.clone());
         Some(state)
+    }
+
+    /// Puts a just-started item back to wait until `until` without counting the attempt
+    /// (another process holds it).
+    pub fn defer(&mut self, id: ItemId, until: Duration) {
+        if self.state(id) != Some(&ItemState::Running) {
+            return;
+        }
+        if let Some(item) = self.items.get_mut(&id) {
+            item.attempts = item.attempts.saturating_sub(1);
+        }
+        self.set_state(id, ItemState::Waiting { until });
     }
 
     /// Pauses a pending item. A running item is paused by stopping its worker, which the
@@ -336,19 +358,46 @@ impl Scheduler {
     }
 
     /// Puts failed items back in the queue with a fresh attempt count.
-    pub fn retry_failed(&mut self) {
+    pub fn retry_failed(&mut self) -> Vec<ItemId> {
         let failed: Vec<ItemId> = self
             .items
             .iter()
             .filter(|(_, item)| matches!(item.state, ItemState::Failed { .. }))
             .map(|(&id, _)| id)
             .collect();
-        for id in failed {
-            if let Some(item) = self.items.get_mut(&id) {
-                item.attempts = 0;
-            }
-            self.set_state(id, ItemState::Queued);
+        failed.into_iter().filter(|&id| self.retry(id)).collect()
+    }
+
+    /// Puts one failed or cancelled item back in the queue with a fresh attempt count;
+    /// `true` when it was.
+    pub fn retry(&mut self, id: ItemId) -> bool {
+        let Some(item) = self.items.get_mut(&id) else {
+            return false;
+        };
+        if !matches!(item.state, ItemState::Failed { .. } | ItemState::Cancelled) {
+            return false;
         }
+        item.attempts = 0;
+        // A retried item goes to the end of the queue, like a new one.
+        let position = self.next_position;
+        self.next_position += 1;
+        item.position = position;
+        self.set_state(id, ItemState::Queued);
+        true
+    }
+
+    /// Every item's id, in no particular order.
+    pub fn ids(&self) -> Vec<ItemId> {
+        self.items.keys().copied().collect()
+    }
+
+    pub fn site(&self, id: ItemId) -> Option<&str> {
+        self.items.get(&id).map(|item| item.site.as_str())
+    }
+
+    /// Transfers running now for `site`.
+    pub fn running_for(&self, site: &str) -> usize {
+        self.running.get(site).copied().unwrap_or(0)
     }
 
     /// Moves a pending item within the queue.
@@ -394,7 +443,7 @@ impl Scheduler {
             .items
             .iter()
             .filter(|(_, item)| match item.state {
-                ItemState::Done => done,
+                ItemState::Done | ItemState::Skipped { .. } => done,
                 ItemState::Failed { .. } => failed,
                 ItemState::Cancelled => cancelled,
                 _ => false,
@@ -417,6 +466,7 @@ impl Scheduler {
                 ItemState::Waiting { .. } => counts.waiting += 1,
                 ItemState::Done => counts.done += 1,
                 ItemState::Failed { .. } => counts.failed += 1,
+                ItemState::Skipped { .. } => counts.skipped += 1,
                 ItemState::Cancelled => counts.cancelled += 1,
             }
         }

@@ -24,7 +24,7 @@ pub struct Prompts {
 
 impl Prompts {
     /// Sends the question and blocks this worker (never the UI) until it is answered.
-    fn ask(&self, events: &dyn Fn(Event), question: Prompt) -> PromptReply {
+    pub(crate) fn ask(&self, events: &dyn Fn(Event), question: Prompt) -> PromptReply {
         let (sender, receiver) = std_mpsc::channel();
         let id = {
             let mut next = self.next.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -129,7 +129,7 @@ impl TrustPolicy for EngineTrust {
                 self.once().insert(once_key);
                 Ok(())
             }
-            PromptReply::Refuse => Err(FsError::new(
+            _ => Err(FsError::new(
                 ErrorKind::HostKey,
                 format!(
                     "the host key of {} is not known ({} {fingerprint}) and was not accepted",
@@ -179,7 +179,7 @@ impl TrustPolicy for EngineTrust {
                 self.once().insert(once_key);
                 Ok(())
             }
-            PromptReply::Refuse => Err(FsError::new(
+            _ => Err(FsError::new(
                 ErrorKind::Tls,
                 format!(
                     "the certificate of {authority} is not trusted because {} (fingerprint {fingerprint}), and it was not accepted",

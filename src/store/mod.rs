@@ -31,7 +31,18 @@ const MIGRATIONS: &[&str] = &[
         lease_until INTEGER
     );
     CREATE INDEX items_by_state ON items (state, position);",
+    // 2: folders and not-yet-resolved items in the queue, per-item transfer options, how an
+    // item was verified, and the sites items belong to (described without secrets).
+    "ALTER TABLE items ADD COLUMN kind TEXT NOT NULL DEFAULT 'file' CHECK (kind IN ('file', 'folder', 'auto'));
+    ALTER TABLE items ADD COLUMN recursive INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE items ADD COLUMN on_conflict TEXT NOT NULL DEFAULT 'ask';
+    ALTER TABLE items ADD COLUMN options INTEGER NOT NULL DEFAULT 3;
+    ALTER TABLE items ADD COLUMN verified TEXT;
+    CREATE TABLE sites (key TEXT PRIMARY KEY, descriptor TEXT NOT NULL);",
 ];
+
+/// States in which an item will not run again.
+pub const FINISHED_STATES: &[&str] = &["done", "failed", "cancelled", "skipped"];
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -53,17 +64,43 @@ pub struct StoredItem {
     pub bytes_done: u64,
     pub attempts: u32,
     pub error: Option<String>,
+    pub verified: Option<String>,
 }
 
 /// A new item to append to the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewItem {
     pub direction: String,
+    /// `file`, `folder` (its contents are queued when it runs) or `auto` (not looked at yet).
+    pub kind: String,
     pub site: String,
     pub local_path: PathBuf,
     pub remote_path: String,
     pub size: Option<u64>,
     pub source_mtime: Option<i64>,
+    pub recursive: bool,
+    pub on_conflict: String,
+    /// Bit flags the engine defines (preserve times, upload through a temporary name).
+    pub options: u32,
+}
+
+/// The result of trying to take an item's lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lease {
+    Acquired,
+    /// Another process holds it.
+    HeldBy(String),
+    /// The item finished (in another process) or is gone.
+    Finished,
+}
+
+/// Where a moved item goes among the unfinished ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Up,
+    Down,
+    Top,
+    Bottom,
 }
 
 pub struct QueueStore {
@@ -101,6 +138,14 @@ fn to_sql(value: u64) -> i64 {
 
 fn from_sql(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
+}
+
+const COLUMNS: &str = "id, direction, kind, site, local_path, remote_path, size, source_mtime, recursive, on_conflict, \
+                       options, state, bytes_done, attempts, error, verified";
+
+fn unfinished_clause() -> String {
+    let states: Vec<String> = FINISHED_STATES.iter().map(|state| format!("'{state}'")).collect();
+    format!("state NOT IN ({})", states.join(", "))
 }
 
 impl QueueStore {
@@ -161,29 +206,39 @@ impl QueueStore {
     /// Appends items in one transaction; returns their ids in order.
     pub fn add(&mut self, items: &[NewItem]) -> Result<Vec<i64>, StoreError> {
         let transaction = self.connection.transaction()?;
-        let mut ids = Vec::with_capacity(items.len());
-        {
-            let next: i64 =
-                transaction.query_row("SELECT COALESCE(MAX(position), 0) + 1 FROM items", [], |row| row.get(0))?;
-            let mut insert = transaction.prepare(
-                "INSERT INTO items (position, direction, site, local_path, remote_path, size, source_mtime, state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued')",
-            )?;
-            for (offset, item) in items.iter().enumerate() {
-                insert.execute(params![
-                    next + offset as i64,
-                    item.direction,
-                    item.site,
-                    path_bytes(&item.local_path),
-                    item.remote_path,
-                    item.size.map(to_sql),
-                    item.source_mtime,
-                ])?;
-                ids.push(transaction.last_insert_rowid());
-            }
-        }
+        let ids = insert(&transaction, items)?;
         transaction.commit()?;
         Ok(ids)
+    }
+
+    /// Queues what a folder holds and marks the folder done, in one transaction: after a
+    /// crash either both happened or neither, so a folder is never expanded twice.
+    pub fn expand(&mut self, folder: i64, children: &[NewItem]) -> Result<Vec<i64>, StoreError> {
+        let transaction = self.connection.transaction()?;
+        let ids = insert(&transaction, children)?;
+        transaction.execute(
+            "UPDATE items SET state = 'done', kind = 'folder', error = NULL WHERE id = ?1",
+            params![folder],
+        )?;
+        transaction.commit()?;
+        Ok(ids)
+    }
+
+    /// Records what an `auto` item turned out to be, with its final paths and the source's
+    /// size and time as seen now.
+    pub fn resolve(&self, id: i64, item: &NewItem) -> Result<(), StoreError> {
+        self.connection.execute(
+            "UPDATE items SET kind = ?2, local_path = ?3, remote_path = ?4, size = ?5, source_mtime = ?6 WHERE id = ?1",
+            params![
+                id,
+                item.kind,
+                path_bytes(&item.local_path),
+                item.remote_path,
+                item.size.map(to_sql),
+                item.source_mtime
+            ],
+        )?;
+        Ok(())
     }
 
     /// Records a state change (and its error, for failures), committed at once.
@@ -195,32 +250,70 @@ impl QueueStore {
         Ok(())
     }
 
+    /// Records a finished item with how it was verified (`size`, `size, SHA-256` ...).
+    pub fn set_done(&self, id: i64, bytes_done: u64, verified: &str) -> Result<(), StoreError> {
+        self.connection.execute(
+            "UPDATE items SET state = 'done', error = NULL, bytes_done = ?2, verified = ?3,
+             lease_owner = NULL, lease_until = NULL WHERE id = ?1",
+            params![id, to_sql(bytes_done), verified],
+        )?;
+        Ok(())
+    }
+
+    /// Puts failed items back in the queue with a fresh attempt count.
+    pub fn requeue(&self, id: i64) -> Result<(), StoreError> {
+        self.connection.execute(
+            "UPDATE items SET state = 'queued', error = NULL, attempts = 0 WHERE id = ?1",
+            params![id],
+        )?;
+        Ok(())
+    }
+
     /// Records how far a transfer got.
     pub fn checkpoint(&self, id: i64, bytes_done: u64) -> Result<(), StoreError> {
-        self.connection.execute(
-            "UPDATE items SET bytes_done = ?2 WHERE id = ?1",
-            params![id, to_sql(bytes_done)],
-        )?;
+        self.checkpoint_many(&[(id, bytes_done)])
+    }
+
+    /// Records how far several transfers got, in one transaction.
+    pub fn checkpoint_many(&self, offsets: &[(i64, u64)]) -> Result<(), StoreError> {
+        let transaction = self.connection.unchecked_transaction()?;
+        {
+            let mut update = transaction.prepare_cached("UPDATE items SET bytes_done = ?2 WHERE id = ?1")?;
+            for &(id, bytes_done) in offsets {
+                update.execute(params![id, to_sql(bytes_done)])?;
+            }
+        }
+        transaction.commit()?;
         Ok(())
     }
 
     /// Every item in queue order.
     pub fn all(&self) -> Result<Vec<StoredItem>, StoreError> {
-        self.select("SELECT id, direction, site, local_path, remote_path, size, source_mtime, state, bytes_done, attempts, error FROM items ORDER BY position")
+        self.select(&format!("SELECT {COLUMNS} FROM items ORDER BY position"))
     }
 
-    /// Items not finished, in queue order. Items that were running when the process stopped
-    /// (a crash, a kill) come back queued: nothing runs until somebody picks it up again.
-    pub fn recover(&self) -> Result<Vec<StoredItem>, StoreError> {
-        self.connection.execute(
-            "UPDATE items SET state = 'queued', lease_owner = NULL, lease_until = NULL
-             WHERE state = 'running' AND (lease_until IS NULL OR lease_until < strftime('%s', 'now'))",
-            [],
-        )?;
-        self.select(
-            "SELECT id, direction, site, local_path, remote_path, size, source_mtime, state, bytes_done, attempts, error
-             FROM items WHERE state NOT IN ('done', 'failed', 'cancelled') ORDER BY position",
-        )
+    /// Items not finished, in queue order. Items that were running when their process
+    /// stopped (a crash, a kill: `is_alive` says the lease holder is gone) come back queued.
+    pub fn recover(&self, is_alive: &dyn Fn(&str) -> bool) -> Result<Vec<StoredItem>, StoreError> {
+        let running: Vec<(i64, Option<String>)> = {
+            let mut statement = self
+                .connection
+                .prepare("SELECT id, lease_owner FROM items WHERE state = 'running'")?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for (id, owner) in running {
+            if owner.as_deref().is_none_or(|owner| !is_alive(owner)) {
+                self.connection.execute(
+                    "UPDATE items SET state = 'queued', lease_owner = NULL, lease_until = NULL WHERE id = ?1",
+                    params![id],
+                )?;
+            }
+        }
+        self.select(&format!(
+            "SELECT {COLUMNS} FROM items WHERE {} ORDER BY position",
+            unfinished_clause()
+        ))
     }
 
     fn select(&self, sql: &str) -> Result<Vec<StoredItem>, StoreError> {
@@ -230,30 +323,59 @@ impl QueueStore {
                 id: row.get(0)?,
                 item: NewItem {
                     direction: row.get(1)?,
-                    site: row.get(2)?,
-                    local_path: path_from_bytes(row.get(3)?),
-                    remote_path: row.get(4)?,
-                    size: row.get::<_, Option<i64>>(5)?.map(from_sql),
-                    source_mtime: row.get(6)?,
+                    kind: row.get(2)?,
+                    site: row.get(3)?,
+                    local_path: path_from_bytes(row.get(4)?),
+                    remote_path: row.get(5)?,
+                    size: row.get::<_, Option<i64>>(6)?.map(from_sql),
+                    source_mtime: row.get(7)?,
+                    recursive: row.get(8)?,
+                    on_conflict: row.get(9)?,
+                    options: u32::try_from(row.get::<_, i64>(10)?).unwrap_or(0),
                 },
-                state: row.get(7)?,
-                bytes_done: from_sql(row.get(8)?),
-                attempts: u32::try_from(row.get::<_, i64>(9)?).unwrap_or(u32::MAX),
-                error: row.get(10)?,
+                state: row.get(11)?,
+                bytes_done: from_sql(row.get(12)?),
+                attempts: u32::try_from(row.get::<_, i64>(13)?).unwrap_or(u32::MAX),
+                error: row.get(14)?,
+                verified: row.get(15)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Takes the right to run an item until `until` (unix seconds). Only one process gets
-    /// it; a lease that expired (its holder died) can be taken over.
-    pub fn acquire_lease(&self, id: i64, owner: &str, until: i64) -> Result<bool, StoreError> {
+    /// Takes the right to run an item. Only one process gets it; `is_alive` says whether a
+    /// current holder still runs, and the lease of one that died is taken over.
+    pub fn acquire_lease(&self, id: i64, owner: &str, is_alive: &dyn Fn(&str) -> bool) -> Result<Lease, StoreError> {
+        let current: Option<(Option<String>, String)> = self
+            .connection
+            .query_row(
+                "SELECT lease_owner, state FROM items WHERE id = ?1",
+                params![id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let Some((holder, state)) = current else {
+            return Ok(Lease::Finished);
+        };
+        if FINISHED_STATES.contains(&state.as_str()) {
+            return Ok(Lease::Finished);
+        }
+        if let Some(holder) = holder
+            && holder != owner
+            && is_alive(&holder)
+        {
+            return Ok(Lease::HeldBy(holder));
+        }
+        // Compare-and-set, so that two processes racing for a dead holder's item cannot both win.
         let changed = self.connection.execute(
-            "UPDATE items SET lease_owner = ?2, lease_until = ?3
-             WHERE id = ?1 AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < strftime('%s', 'now'))",
-            params![id, owner, until],
+            "UPDATE items SET lease_owner = ?2, lease_until = NULL WHERE id = ?1 AND lease_owner IS ?3",
+            params![id, owner, self.lease_owner(id)?],
         )?;
-        Ok(changed == 1)
+        Ok(if changed == 1 {
+            Lease::Acquired
+        } else {
+            Lease::HeldBy(self.lease_owner(id)?.unwrap_or_default())
+        })
     }
 
     pub fn release_lease(&self, id: i64, owner: &str) -> Result<(), StoreError> {
@@ -275,22 +397,132 @@ impl QueueStore {
             .flatten())
     }
 
-    /// Removes finished items: done, failed, or both (cancelled go with failed).
-    pub fn clear(&self, done: bool, failed: bool) -> Result<usize, StoreError> {
+    /// Moves an unfinished item among the unfinished ones: up and down swap it with its
+    /// neighbour, top and bottom put it first or last.
+    pub fn move_item(&self, id: i64, placement: Placement) -> Result<(), StoreError> {
+        let Some(position): Option<i64> = self
+            .connection
+            .query_row("SELECT position FROM items WHERE id = ?1", params![id], |row| {
+                row.get(0)
+            })
+            .optional()?
+        else {
+            return Ok(());
+        };
+        let unfinished = unfinished_clause();
+        let neighbour = |sql: &str| -> Result<Option<(i64, i64)>, StoreError> {
+            Ok(self
+                .connection
+                .query_row(sql, params![position], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?)
+        };
+        let transaction = self.connection.unchecked_transaction()?;
+        match placement {
+            Placement::Up | Placement::Down => {
+                let sql = if placement == Placement::Up {
+                    format!(
+                        "SELECT id, position FROM items WHERE {unfinished} AND position < ?1 ORDER BY position DESC LIMIT 1"
+                    )
+                } else {
+                    format!(
+                        "SELECT id, position FROM items WHERE {unfinished} AND position > ?1 ORDER BY position LIMIT 1"
+                    )
+                };
+                if let Some((other, other_position)) = neighbour(&sql)? {
+                    transaction.execute("UPDATE items SET position = ?2 WHERE id = ?1", params![other, position])?;
+                    transaction.execute(
+                        "UPDATE items SET position = ?2 WHERE id = ?1",
+                        params![id, other_position],
+                    )?;
+                }
+            }
+            Placement::Top => {
+                transaction.execute(
+                    "UPDATE items SET position = (SELECT MIN(position) - 1 FROM items) WHERE id = ?1",
+                    params![id],
+                )?;
+            }
+            Placement::Bottom => {
+                transaction.execute(
+                    "UPDATE items SET position = (SELECT MAX(position) + 1 FROM items) WHERE id = ?1",
+                    params![id],
+                )?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Removes finished items: done (and skipped), failed (and cancelled), or both.
+    pub fn clear(&self, done: bool, failed: bool) -> Result<Vec<i64>, StoreError> {
         let mut states = Vec::new();
         if done {
-            states.push("'done'");
+            states.extend(["'done'", "'skipped'"]);
         }
         if failed {
             states.extend(["'failed'", "'cancelled'"]);
         }
         if states.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
+        let states = states.join(", ");
+        let ids: Vec<i64> = {
+            let mut statement = self
+                .connection
+                .prepare(&format!("SELECT id FROM items WHERE state IN ({states})"))?;
+            let rows = statement.query_map([], |row| row.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        self.connection
+            .execute(&format!("DELETE FROM items WHERE state IN ({states})"), [])?;
+        Ok(ids)
+    }
+
+    /// Records how to reach a site, without secrets (the caller's descriptor).
+    pub fn save_site(&self, key: &str, descriptor: &str) -> Result<(), StoreError> {
+        self.connection.execute(
+            "INSERT INTO sites (key, descriptor) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET descriptor = excluded.descriptor",
+            params![key, descriptor],
+        )?;
+        Ok(())
+    }
+
+    pub fn site(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .connection
-            .execute(&format!("DELETE FROM items WHERE state IN ({})", states.join(", ")), [])?)
+            .query_row("SELECT descriptor FROM sites WHERE key = ?1", params![key], |row| {
+                row.get(0)
+            })
+            .optional()?)
     }
+}
+
+fn insert(transaction: &rusqlite::Transaction<'_>, items: &[NewItem]) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(items.len());
+    let next: i64 = transaction.query_row("SELECT COALESCE(MAX(position), 0) + 1 FROM items", [], |row| row.get(0))?;
+    let mut statement = transaction.prepare_cached(
+        "INSERT INTO items (position, direction, kind, site, local_path, remote_path, size, source_mtime,
+                            recursive, on_conflict, options, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued')",
+    )?;
+    for (offset, item) in items.iter().enumerate() {
+        statement.execute(params![
+            next + offset as i64,
+            item.direction,
+            item.kind,
+            item.site,
+            path_bytes(&item.local_path),
+            item.remote_path,
+            item.size.map(to_sql),
+            item.source_mtime,
+            item.recursive,
+            item.on_conflict,
+            item.options,
+        ])?;
+        ids.push(transaction.last_insert_rowid());
+    }
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -305,7 +537,15 @@ mod tests {
             remote_path: format!("/srv/{name}"),
             size: Some(1000),
             source_mtime: Some(1_700_000_000),
+            kind: "file".into(),
+            recursive: false,
+            on_conflict: "ask".into(),
+            options: 3,
         }
+    }
+
+    fn nobody_alive(_: &str) -> bool {
+        false
     }
 
     #[test]
@@ -316,7 +556,11 @@ mod tests {
         let path = dir.path().join("queue.sqlite");
         drop(QueueStore::open(&path).unwrap());
         let again = QueueStore::open(&path).unwrap();
-        assert_eq!(again.schema_version().unwrap(), 1, "reopening does not migrate twice");
+        assert_eq!(
+            again.schema_version().unwrap(),
+            MIGRATIONS.len() as i64,
+            "reopening does not migrate twice"
+        );
     }
 
     #[test]
@@ -347,7 +591,7 @@ mod tests {
             // Dropped without any clean shutdown, as in a crash.
         };
         let store = QueueStore::open(&path).unwrap();
-        let unfinished = store.recover().unwrap();
+        let unfinished = store.recover(&nobody_alive).unwrap();
         assert_eq!(
             unfinished.iter().map(|item| item.id).collect::<Vec<_>>(),
             vec![ids[1], ids[2]]
@@ -365,18 +609,78 @@ mod tests {
         let mut first = QueueStore::open(&path).unwrap();
         let second = QueueStore::open(&path).unwrap();
         let id = first.add(&[item("a")]).unwrap()[0];
-        let later = i64::MAX / 2;
-        assert!(first.acquire_lease(id, "window", later).unwrap());
-        assert!(
-            !second.acquire_lease(id, "cli", later).unwrap(),
+        let everybody_alive = |_: &str| true;
+        assert_eq!(
+            first.acquire_lease(id, "window", &everybody_alive).unwrap(),
+            Lease::Acquired
+        );
+        assert_eq!(
+            second.acquire_lease(id, "cli", &everybody_alive).unwrap(),
+            Lease::HeldBy("window".into()),
             "the other process must wait"
         );
-        assert_eq!(second.lease_owner(id).unwrap().as_deref(), Some("window"));
         first.release_lease(id, "window").unwrap();
-        assert!(second.acquire_lease(id, "cli", later).unwrap());
-        // An expired lease (its holder died) can be taken over.
-        assert!(second.acquire_lease(id, "cli", 1).unwrap());
-        assert!(first.acquire_lease(id, "window", later).unwrap());
+        assert_eq!(
+            second.acquire_lease(id, "cli", &everybody_alive).unwrap(),
+            Lease::Acquired
+        );
+        // The lease of a holder that died is taken over.
+        assert_eq!(
+            first.acquire_lease(id, "window", &nobody_alive).unwrap(),
+            Lease::Acquired
+        );
+        assert_eq!(second.lease_owner(id).unwrap().as_deref(), Some("window"));
+        first.set_done(id, 1000, "size").unwrap();
+        assert_eq!(second.acquire_lease(id, "cli", &nobody_alive).unwrap(), Lease::Finished);
+    }
+
+    #[test]
+    fn a_running_item_of_a_live_process_is_not_taken_back() {
+        let mut store = QueueStore::open_in_memory().unwrap();
+        let ids = store.add(&[item("a"), item("b")]).unwrap();
+        for &id in &ids {
+            store.set_state(id, "running", None).unwrap();
+        }
+        store.acquire_lease(ids[0], "alive", &nobody_alive).unwrap();
+        store.acquire_lease(ids[1], "dead", &nobody_alive).unwrap();
+        let unfinished = store.recover(&|owner: &str| owner == "alive").unwrap();
+        let states: Vec<&str> = unfinished.iter().map(|item| item.state.as_str()).collect();
+        assert_eq!(states, vec!["running", "queued"]);
+    }
+
+    #[test]
+    fn expanding_a_folder_is_all_or_nothing_and_moves_keep_order() {
+        let mut store = QueueStore::open_in_memory().unwrap();
+        let folder = store
+            .add(&[NewItem {
+                kind: "auto".into(),
+                ..item("dir")
+            }])
+            .unwrap()[0];
+        let children = store
+            .expand(folder, &[item("dir/a"), item("dir/b"), item("dir/c")])
+            .unwrap();
+        let all = store.all().unwrap();
+        assert_eq!(all[0].state, "done");
+        assert_eq!(all[0].item.kind, "folder");
+        assert_eq!(all.len(), 4);
+        store.move_item(children[2], Placement::Top).unwrap();
+        store.move_item(children[0], Placement::Down).unwrap();
+        let order: Vec<i64> = store
+            .recover(&nobody_alive)
+            .unwrap()
+            .iter()
+            .map(|item| item.id)
+            .collect();
+        assert_eq!(order, vec![children[2], children[1], children[0]]);
+        store.move_item(children[2], Placement::Bottom).unwrap();
+        let order: Vec<i64> = store
+            .recover(&nobody_alive)
+            .unwrap()
+            .iter()
+            .map(|item| item.id)
+            .collect();
+        assert_eq!(order, vec![children[1], children[0], children[2]]);
     }
 
     #[test]
@@ -386,8 +690,8 @@ mod tests {
         store.set_state(ids[0], "done", None).unwrap();
         store.set_state(ids[1], "failed", Some("550 No such file")).unwrap();
         assert_eq!(store.all().unwrap()[1].error.as_deref(), Some("550 No such file"));
-        assert_eq!(store.clear(true, false).unwrap(), 1);
-        assert_eq!(store.clear(false, true).unwrap(), 1);
+        assert_eq!(store.clear(true, false).unwrap(), vec![ids[0]]);
+        assert_eq!(store.clear(false, true).unwrap(), vec![ids[1]]);
         assert_eq!(store.all().unwrap().len(), 1);
     }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use chrono::{TimeZone, Utc};
 use wharf::engine::api::Progress;
-use wharf::engine::copy::{CopyControl, download_file, upload_file};
+use wharf::engine::copy::{CopyControl, UploadTarget, download_file, upload_file};
 use wharf::model::EntryKind;
 use wharf::model::location::RemotePath;
 use wharf::protocol::{ErrorKind, RemoteFs};
@@ -22,6 +22,8 @@ pub fn exercise(fs: &mut dyn RemoteFs, base: &RemotePath) {
     let control = CopyControl {
         cancel: &cancel,
         progress: &progress,
+        throttle: &|_| {},
+        preserve_mtime: true,
     };
 
     // Folders, with a space in the name.
@@ -35,7 +37,7 @@ pub fn exercise(fs: &mut dyn RemoteFs, base: &RemotePath) {
     let local = work.path().join("data.bin");
     std::fs::write(&local, &content).unwrap();
     let file = dir.join("data.bin");
-    upload_file(fs, &local, &file, &control).unwrap();
+    upload_file(fs, &local, &file, UploadTarget::ViaTemp, &control).unwrap();
     let listing = fs.list(&dir).unwrap();
     let names: Vec<&str> = listing.entries.iter().map(|entry| entry.name.as_str()).collect();
     assert_eq!(names, vec!["data.bin"], "only the finished file is listed, no partial");

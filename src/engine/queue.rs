@@ -1,0 +1,1108 @@
+//! The transfer queue: one thread (`wharf-queue`) owns the [`Scheduler`], the queue database
+//! and what is known of each item; workers on the engine's blocking pool run the attempts
+//! it hands out and report back through its inbox. Every state change is committed to the
+//! database when it happens, running items' byte offsets at least every second; on start the
+//! queue reads the database back (running items of a process that died come back queued)
+//! and, when asked to, carries on.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self as std_mpsc, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::api::{
+    Command, ConflictPolicy, Direction, Event, ItemId, ItemKind, JobId, OpSummary, Progress, QueueCounts, QueueItem,
+    QueueLimits, Selection, TransferOptions, TransferState,
+};
+use super::lease::LeaseOwner;
+use super::limiter::RateLimits;
+use super::pool::{Connector, Pool, SiteDescriptor};
+use super::scheduler::{ItemState, Limits, Outcome, Scheduler};
+use super::trust_policy::Prompts;
+use super::worker::{self, Report, Shared, Work};
+use crate::config::Paths;
+use crate::model::location::RemotePath;
+use crate::protocol::{ErrorKind, FsError, LogDirection, Timeouts, TrustPolicy};
+use crate::store::{Lease, NewItem, Placement, QueueStore};
+
+/// Attempts per item before a retryable error counts as a failure.
+const MAX_ATTEMPTS: u32 = 5;
+/// How often running items' offsets are written down.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// How long an item that another process runs waits before it is looked at again.
+const HELD_ELSEWHERE: Duration = Duration::from_secs(5);
+/// Items per `ItemsAdded` event when a large queue is loaded.
+const EVENT_BATCH: usize = 5000;
+/// How long closing the queue waits for running workers to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+const OPTION_PRESERVE_MTIME: u32 = 1;
+const OPTION_UPLOAD_VIA_TEMP: u32 = 2;
+
+pub enum QueueMessage {
+    Command(Command),
+    Report { id: ItemId, report: Report, last: bool },
+    Shutdown,
+}
+
+/// What the queue needs from the engine.
+pub struct QueueSetup {
+    pub paths: Paths,
+    pub resume: bool,
+    pub connector: Connector,
+    pub trust: Arc<dyn TrustPolicy>,
+    pub prompts: Arc<Prompts>,
+    pub events: Arc<dyn Fn(Event) + Send + Sync>,
+    pub timeouts: Timeouts,
+    pub runtime: tokio::runtime::Handle,
+    /// Retry delays are this times 1, 2, 4 ... (tests shorten it).
+    pub backoff_unit: Duration,
+    pub limits: QueueLimits,
+}
+
+/// What is known of one item.
+struct Record {
+    job: Option<JobId>,
+    direction: Direction,
+    kind: ItemKind,
+    site: Arc<str>,
+    local: PathBuf,
+    remote: RemotePath,
+    size: Option<u64>,
+    mtime: Option<i64>,
+    recursive: bool,
+    options: TransferOptions,
+    bytes_done: u64,
+    /// The last error or skip reason, or how a done item was verified.
+    note: Option<String>,
+    /// Counted as finished in its job.
+    settled: bool,
+}
+
+struct Running {
+    cancel: Arc<AtomicBool>,
+    progress: Progress,
+}
+
+#[derive(Default)]
+struct Job {
+    open: usize,
+    summary: OpSummary,
+}
+
+/// Starts the queue thread; it stops on `QueueMessage::Shutdown`.
+pub fn start(setup: QueueSetup) -> std::io::Result<(std_mpsc::Sender<QueueMessage>, JoinHandle<()>)> {
+    let (sender, inbox) = std_mpsc::channel();
+    // The database is opened here, so that a queue that cannot start says so at once.
+    let queue = Queue::new(setup, sender.clone())?;
+    let thread = std::thread::Builder::new()
+        .name("wharf-queue".to_owned())
+        .spawn(move || queue.run(&inbox))?;
+    Ok((sender, thread))
+}
+
+struct Queue {
+    store: QueueStore,
+    scheduler: Scheduler,
+    records: HashMap<ItemId, Record>,
+    /// Items restored but not to run until `RunQueue`.
+    held: Vec<ItemId>,
+    running: HashMap<ItemId, Running>,
+    jobs: HashMap<JobId, Job>,
+    shared: Arc<Shared>,
+    events: Arc<dyn Fn(Event) + Send + Sync>,
+    lease: LeaseOwner,
+    inbox_sender: std_mpsc::Sender<QueueMessage>,
+    runtime: tokio::runtime::Handle,
+    resume: bool,
+    started: Instant,
+    last_checkpoint: Instant,
+    idle_reported: bool,
+}
+
+fn db_state(state: &ItemState) -> &'static str {
+    match state {
+        ItemState::Queued | ItemState::Waiting { .. } => "queued",
+        ItemState::Running => "running",
+        ItemState::Paused => "paused",
+        ItemState::Done => "done",
+        ItemState::Failed { .. } => "failed",
+        ItemState::Skipped { .. } => "skipped",
+        ItemState::Cancelled => "cancelled",
+    }
+}
+
+fn kind_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::File => "file",
+        ItemKind::Folder => "folder",
+        ItemKind::Auto => "auto",
+    }
+}
+
+fn options_bits(options: TransferOptions) -> u32 {
+    let mut bits = 0;
+    if options.preserve_mtime {
+        bits |= OPTION_PRESERVE_MTIME;
+    }
+    if options.upload_via_temp {
+        bits |= OPTION_UPLOAD_VIA_TEMP;
+    }
+    bits
+}
+
+impl Queue {
+    fn new(setup: QueueSetup, inbox_sender: std_mpsc::Sender<QueueMessage>) -> std::io::Result<Queue> {
+        let events = setup.events.clone();
+        let store = match QueueStore::open(&setup.paths.state.join("queue.sqlite")) {
+            Ok(store) => store,
+            Err(error) => {
+                events(Event::Log {
+                    session: None,
+                    direction: LogDirection::Error,
+                    text: format!("{error}; the queue is kept in memory only and will not survive a restart"),
+                });
+                QueueStore::open_in_memory().map_err(std::io::Error::other)?
+            }
+        };
+        let limits = RateLimits::default();
+        limits.set(setup.limits.download_rate, setup.limits.upload_rate);
+        let shared = Arc::new(Shared {
+            pool: Pool::new(setup.connector, setup.prompts.clone(), events.clone()),
+            limits,
+            prompts: setup.prompts,
+            events: events.clone(),
+            trust: setup.trust,
+            timeouts: setup.timeouts,
+            conflict_for_all: Mutex::new(None),
+            conflict_answers: Mutex::new(HashMap::new()),
+        });
+        let mut scheduler = Scheduler::new(
+            Limits {
+                global: setup.limits.parallel,
+                per_site: setup.limits.per_site,
+            },
+            MAX_ATTEMPTS,
+        );
+        scheduler.set_backoff_unit(setup.backoff_unit);
+        Ok(Queue {
+            store,
+            scheduler,
+            records: HashMap::new(),
+            held: Vec::new(),
+            running: HashMap::new(),
+            jobs: HashMap::new(),
+            shared,
+            events,
+            lease: LeaseOwner::new(setup.paths.state.join("locks")),
+            inbox_sender,
+            runtime: setup.runtime,
+            resume: setup.resume,
+            started: Instant::now(),
+            last_checkpoint: Instant::now(),
+            idle_reported: false,
+        })
+    }
+
+    fn now(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    fn emit(&self, event: Event) {
+        (self.events)(event);
+    }
+
+    fn warn(&self, text: String) {
+        self.emit(Event::Log {
+            session: None,
+            direction: LogDirection::Warning,
+            text,
+        });
+    }
+
+    fn run(mut self, inbox: &std_mpsc::Receiver<QueueMessage>) {
+        self.load();
+        self.tick();
+        'serve: loop {
+            let timeout = self.next_timeout();
+            match inbox.recv_timeout(timeout) {
+                Ok(message) => {
+                    if !self.handle(message) {
+                        break 'serve;
+                    }
+                    while let Ok(message) = inbox.try_recv() {
+                        if !self.handle(message) {
+                            break 'serve;
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break 'serve,
+            }
+            self.tick();
+        }
+        self.shutdown(inbox);
+    }
+
+    fn next_timeout(&self) -> Duration {
+        let mut timeout = Duration::from_secs(3600);
+        if !self.running.is_empty() {
+            timeout = CHECKPOINT_EVERY;
+        }
+        if let Some(wakeup) = self.scheduler.next_wakeup() {
+            timeout = timeout.min(wakeup.saturating_sub(self.now()));
+        }
+        timeout.max(Duration::from_millis(5))
+    }
+
+    /// Loads the queue from the database.
+    fn load(&mut self) {
+        let lease = &self.lease;
+        if let Err(error) = self.store.recover(&|owner| lease.is_alive(owner)) {
+            self.warn(error.to_string());
+        }
+        let stored = match self.store.all() {
+            Ok(stored) => stored,
+            Err(error) => {
+                self.warn(error.to_string());
+                Vec::new()
+            }
+        };
+        let now = self.now();
+        let mut views = Vec::with_capacity(stored.len().min(EVENT_BATCH));
+        for stored in stored {
+            let item = stored.item;
+            let id = u64::try_from(stored.id).unwrap_or(0);
+            if !self.shared.pool.knows(&item.site)
+                && let Ok(Some(descriptor)) = self.store.site(&item.site)
+                && let Ok(descriptor) = serde_json::from_str::<SiteDescriptor>(&descriptor)
+            {
+                self.shared.pool.add_descriptor(&item.site, descriptor);
+            }
+            let state = match stored.state.as_str() {
+                "paused" => ItemState::Paused,
+                "done" => ItemState::Done,
+                "failed" => ItemState::Failed {
+                    reason: stored.error.clone().unwrap_or_default(),
+                },
+                "skipped" => ItemState::Skipped {
+                    reason: stored.error.clone().unwrap_or_default(),
+                },
+                "cancelled" => ItemState::Cancelled,
+                // Another live process runs it; look again later.
+                "running" => ItemState::Waiting {
+                    until: now + HELD_ELSEWHERE,
+                },
+                _ => ItemState::Queued,
+            };
+            let finished = matches!(
+                state,
+                ItemState::Done | ItemState::Failed { .. } | ItemState::Skipped { .. } | ItemState::Cancelled
+            );
+            let site: Arc<str> = Arc::from(item.site.as_str());
+            let record = Record {
+                job: None,
+                direction: if item.direction == "upload" {
+                    Direction::Upload
+                } else {
+                    Direction::Download
+                },
+                kind: match item.kind.as_str() {
+                    "folder" => ItemKind::Folder,
+                    "auto" => ItemKind::Auto,
+                    _ => ItemKind::File,
+                },
+                site: site.clone(),
+                local: item.local_path,
+                remote: RemotePath::new(&item.remote_path),
+                size: item.size,
+                mtime: item.source_mtime,
+                recursive: item.recursive,
+                options: TransferOptions {
+                    on_conflict: ConflictPolicy::parse(&item.on_conflict).unwrap_or_default(),
+                    preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
+                    upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
+                },
+                bytes_done: stored.bytes_done,
+                note: if state == ItemState::Done {
+                    stored.verified
+                } else {
+                    stored.error
+                },
+                settled: finished,
+            };
+            if finished || self.resume {
+                self.scheduler.restore(id, site.to_string(), state, stored.attempts);
+            } else {
+                self.held.push(id);
+            }
+            self.records.insert(id, record);
+            views.push(self.view(id));
+            if views.len() == EVENT_BATCH {
+                self.emit(Event::ItemsAdded {
+                    items: std::mem::take(&mut views),
+                });
+            }
+        }
+        if !views.is_empty() {
+            self.emit(Event::ItemsAdded { items: views });
+        }
+        self.emit(Event::QueueLoaded { counts: self.counts() });
+    }
+
+    fn counts(&self) -> QueueCounts {
+        let counts = self.scheduler.counts();
+        QueueCounts {
+            queued: counts.queued + self.held.len(),
+            running: counts.running,
+            waiting: counts.waiting,
+            paused: counts.paused,
+            done: counts.done,
+            skipped: counts.skipped,
+            failed: counts.failed,
+            cancelled: counts.cancelled,
+        }
+    }
+
+    /// How an item looks to the window and the command line.
+    fn state_of(&self, id: ItemId) -> TransferState {
+        let note = || {
+            self.records
+                .get(&id)
+                .and_then(|record| record.note.clone())
+                .unwrap_or_default()
+        };
+        match self.scheduler.state(id) {
+            None => TransferState::Queued,
+            Some(ItemState::Queued) => TransferState::Queued,
+            Some(ItemState::Running) => TransferState::Connecting,
+            Some(ItemState::Waiting { until }) => TransferState::Waiting {
+                reason: note(),
+                retry_in_secs: until.saturating_sub(self.now()).as_secs(),
+            },
+            Some(ItemState::Paused) => TransferState::Paused,
+            Some(ItemState::Done) => TransferState::Done { verified: note() },
+            Some(ItemState::Failed { reason }) => TransferState::Failed { reason: reason.clone() },
+            Some(ItemState::Skipped { reason }) => TransferState::Skipped { reason: reason.clone() },
+            Some(ItemState::Cancelled) => TransferState::Cancelled,
+        }
+    }
+
+    fn view(&self, id: ItemId) -> QueueItem {
+        let state = self.state_of(id);
+        let attempts = self.scheduler.attempts(id);
+        match self.records.get(&id) {
+            Some(record) => QueueItem {
+                id,
+                job: record.job,
+                direction: record.direction,
+                kind: record.kind,
+                local: record.local.clone(),
+                remote: record.remote.to_string(),
+                site: record.site.to_string(),
+                size: record.size,
+                state,
+                attempts,
+                bytes_done: record.bytes_done,
+            },
+            None => QueueItem {
+                id,
+                job: None,
+                direction: Direction::Download,
+                kind: ItemKind::File,
+                local: PathBuf::new(),
+                remote: String::new(),
+                site: String::new(),
+                size: None,
+                state,
+                attempts,
+                bytes_done: 0,
+            },
+        }
+    }
+
+    fn progress_of(&self, id: ItemId) -> Progress {
+        match self.running.get(&id) {
+            Some(running) => running.progress.clone(),
+            None => {
+                let record = self.records.get(&id);
+                let progress = Progress::new(record.and_then(|record| record.size));
+                progress.set_done(record.map_or(0, |record| record.bytes_done));
+                progress
+            }
+        }
+    }
+
+    fn announce(&self, id: ItemId) {
+        self.emit(Event::ItemChanged {
+            item: id,
+            state: self.state_of(id),
+            attempts: self.scheduler.attempts(id),
+            progress: self.progress_of(id),
+        });
+    }
+
+    /// Writes an item's state down, tells everyone, and settles it in its job if it ended.
+    fn persist(&mut self, id: ItemId) {
+        let Some(state) = self.scheduler.state(id).cloned() else {
+            return;
+        };
+        let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+        let result = match &state {
+            ItemState::Done => {
+                let (bytes, verified) = self
+                    .records
+                    .get(&id)
+                    .map(|record| (record.bytes_done, record.note.clone().unwrap_or_default()))
+                    .unwrap_or_default();
+                self.store.set_done(id_sql, bytes, &verified)
+            }
+            ItemState::Failed { reason } | ItemState::Skipped { reason } => {
+                self.store.set_state(id_sql, db_state(&state), Some(reason))
+            }
+            ItemState::Waiting { .. } => {
+                let note = self.records.get(&id).and_then(|record| record.note.clone());
+                self.store.set_state(id_sql, "queued", note.as_deref())
+            }
+            other => self.store.set_state(id_sql, db_state(other), None),
+        };
+        if let Err(error) = result {
+            self.warn(error.to_string());
+        }
+        self.announce(id);
+        self.settle(id, &state);
+    }
+
+    fn settle(&mut self, id: ItemId, state: &ItemState) {
+        let finished = matches!(
+            state,
+            ItemState::Done | ItemState::Failed { .. } | ItemState::Skipped { .. } | ItemState::Cancelled
+        );
+        let Some(record) = self.records.get_mut(&id) else {
+            return;
+        };
+        if !finished || record.settled {
+            return;
+        }
+        record.settled = true;
+        let Some(job_id) = record.job else {
+            return;
+        };
+        let what = match record.direction {
+            Direction::Download => record.remote.to_string(),
+            Direction::Upload => record.local.display().to_string(),
+        };
+        let kind = record.kind;
+        let Some(job) = self.jobs.get_mut(&job_id) else {
+            return;
+        };
+        match state {
+            ItemState::Done if kind == ItemKind::Folder => job.summary.folders += 1,
+            ItemState::Done => job.summary.files += 1,
+            ItemState::Failed { reason } => job.summary.failed.push(reason.clone()),
+            ItemState::Skipped { reason } => job.summary.skipped.push(reason.clone()),
+            ItemState::Cancelled => job.summary.failed.push(format!("{what} was cancelled")),
+            _ => {}
+        }
+        job.open = job.open.saturating_sub(1);
+        if job.open == 0
+            && let Some(job) = self.jobs.remove(&job_id)
+        {
+            self.emit(Event::JobFinished {
+                job: job_id,
+                summary: job.summary,
+            });
+        }
+    }
+
+    /// Handles one message; `false` ends the queue.
+    fn handle(&mut self, message: QueueMessage) -> bool {
+        match message {
+            QueueMessage::Shutdown => return false,
+            QueueMessage::Report { id, report, last } => self.on_report(id, report, last),
+            QueueMessage::Command(command) => self.on_command(command),
+        }
+        true
+    }
+
+    fn selected(&self, selection: &Selection) -> Vec<ItemId> {
+        match selection {
+            Selection::All => {
+                let mut ids = self.scheduler.ids();
+                ids.sort_unstable();
+                ids
+            }
+            Selection::Items(ids) => ids.clone(),
+        }
+    }
+
+    fn on_command(&mut self, command: Command) {
+        self.idle_reported = false;
+        match command {
+            Command::Enqueue {
+                job,
+                site,
+                specs,
+                options,
+            } => self.enqueue(job, &site, specs, options),
+            Command::Pause { items } => {
+                for id in self.selected(&items) {
+                    let before = self.scheduler.state(id).cloned();
+                    if self.scheduler.pause(id)
+                        && let Some(running) = self.running.get(&id)
+                    {
+                        running.cancel.store(true, Ordering::Relaxed);
+                    }
+                    if self.scheduler.state(id) != before.as_ref() {
+                        self.persist(id);
+                    }
+                }
+            }
+            Command::Resume { items } => {
+                for id in self.selected(&items) {
+                    if self.scheduler.state(id) == Some(&ItemState::Paused) {
+                        self.scheduler.resume(id);
+                        self.persist(id);
+                    }
+                }
+            }
+            Command::CancelItems { items } => {
+                for id in self.selected(&items) {
+                    let before = self.scheduler.state(id).cloned();
+                    if self.scheduler.cancel(id)
+                        && let Some(running) = self.running.get(&id)
+                    {
+                        running.cancel.store(true, Ordering::Relaxed);
+                    }
+                    if self.scheduler.state(id) != before.as_ref() {
+                        self.persist(id);
+                    }
+                }
+            }
+            Command::Retry { items } => {
+                let ids = match items {
+                    Selection::All => self.scheduler.retry_failed(),
+                    Selection::Items(ids) => ids.into_iter().filter(|&id| self.scheduler.retry(id)).collect(),
+                };
+                for id in ids {
+                    if let Err(error) = self.store.requeue(i64::try_from(id).unwrap_or(i64::MAX)) {
+                        self.warn(error.to_string());
+                    }
+                    if let Some(record) = self.records.get_mut(&id) {
+                        record.settled = false;
+                        record.note = None;
+                        if let Some(job) = record.job {
+                            self.jobs.entry(job).or_default().open += 1;
+                        }
+                    }
+                    self.announce(id);
+                }
+            }
+            Command::Reprioritize { item, to } => {
+                self.scheduler.move_item(item, to);
+                let placement = match to {
+                    super::api::Move::Up => Placement::Up,
+                    super::api::Move::Down => Placement::Down,
+                    super::api::Move::Top => Placement::Top,
+                    super::api::Move::Bottom => Placement::Bottom,
+                };
+                if let Err(error) = self.store.move_item(i64::try_from(item).unwrap_or(i64::MAX), placement) {
+                    self.warn(error.to_string());
+                }
+                self.emit(Event::QueueOrder {
+                    pending: self.scheduler.pending_order(),
+                });
+            }
+            Command::SetLimits { limits } => {
+                self.scheduler.set_limits(Limits {
+                    global: limits.parallel,
+                    per_site: limits.per_site,
+                });
+                self.shared.limits.set(limits.download_rate, limits.upload_rate);
+            }
+            Command::ClearQueue { done, failed } => {
+                let mut removed = match self.store.clear(done, failed) {
+                    Ok(ids) => ids.into_iter().filter_map(|id| u64::try_from(id).ok()).collect(),
+                    Err(error) => {
+                        self.warn(error.to_string());
+                        Vec::new()
+                    }
+                };
+                removed.extend(self.scheduler.clear(done, failed, failed));
+                removed.sort_unstable();
+                removed.dedup();
+                for id in &removed {
+                    self.records.remove(id);
+                }
+                self.emit(Event::ItemsRemoved { items: removed });
+            }
+            Command::RunQueue => {
+                for id in std::mem::take(&mut self.held) {
+                    let Some(record) = self.records.get(&id) else {
+                        continue;
+                    };
+                    let site = record.site.to_string();
+                    let attempts = 0;
+                    self.scheduler.restore(id, site, ItemState::Queued, attempts);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn enqueue(
+        &mut self,
+        job: JobId,
+        site: &crate::model::Site,
+        specs: Vec<crate::engine::api::TransferSpec>,
+        options: TransferOptions,
+    ) {
+        self.shared.pool.add_site(site);
+        let key = site.key();
+        match serde_json::to_string(&SiteDescriptor::of(site)) {
+            Ok(descriptor) => {
+                if let Err(error) = self.store.save_site(&key, &descriptor) {
+                    self.warn(error.to_string());
+                }
+            }
+            Err(error) => self.warn(format!("the site could not be described for the queue: {error}")),
+        }
+        let new_items: Vec<NewItem> = specs
+            .iter()
+            .map(|spec| NewItem {
+                direction: match spec.direction {
+                    Direction::Download => "download".to_owned(),
+                    Direction::Upload => "upload".to_owned(),
+                },
+                kind: "auto".to_owned(),
+                site: key.clone(),
+                local_path: spec.local.clone(),
+                remote_path: spec.remote.to_string(),
+                size: None,
+                source_mtime: None,
+                recursive: spec.recursive,
+                on_conflict: options.on_conflict.as_str().to_owned(),
+                options: options_bits(options),
+            })
+            .collect();
+        let ids = match self.store.add(&new_items) {
+            Ok(ids) => ids,
+            Err(error) => {
+                self.emit(Event::JobFinished {
+                    job,
+                    summary: OpSummary {
+                        failed: vec![error.to_string()],
+                        ..OpSummary::default()
+                    },
+                });
+                return;
+            }
+        };
+        let site_key: Arc<str> = Arc::from(key.as_str());
+        let mut views = Vec::with_capacity(ids.len());
+        for (id, spec) in ids.into_iter().zip(specs) {
+            let id = u64::try_from(id).unwrap_or(0);
+            self.records.insert(
+                id,
+                Record {
+                    job: Some(job),
+                    direction: spec.direction,
+                    kind: ItemKind::Auto,
+                    site: site_key.clone(),
+                    local: spec.local,
+                    remote: spec.remote,
+                    size: None,
+                    mtime: None,
+                    recursive: spec.recursive,
+                    options,
+                    bytes_done: 0,
+                    note: None,
+                    settled: false,
+                },
+            );
+            self.scheduler.push(id, key.clone());
+            self.jobs.entry(job).or_default().open += 1;
+            views.push(self.view(id));
+        }
+        if views.is_empty() {
+            self.emit(Event::JobFinished {
+                job,
+                summary: OpSummary::default(),
+            });
+        } else {
+            self.emit(Event::ItemsAdded { items: views });
+        }
+    }
+
+    fn on_report(&mut self, id: ItemId, report: Report, last: bool) {
+        match report {
+            Report::Resolved {
+                kind,
+                local,
+                remote,
+                size,
+                mtime,
+            } => {
+                if let Some(record) = self.records.get_mut(&id) {
+                    record.kind = kind;
+                    record.local = local;
+                    record.remote = remote;
+                    record.size = size;
+                    record.mtime = mtime;
+                    let stored = NewItem {
+                        direction: String::new(),
+                        kind: kind_name(kind).to_owned(),
+                        site: String::new(),
+                        local_path: record.local.clone(),
+                        remote_path: record.remote.to_string(),
+                        size,
+                        source_mtime: mtime,
+                        recursive: record.recursive,
+                        on_conflict: String::new(),
+                        options: 0,
+                    };
+                    if let Err(error) = self.store.resolve(i64::try_from(id).unwrap_or(i64::MAX), &stored) {
+                        self.warn(error.to_string());
+                    }
+                }
+                if let Some(running) = self.running.get(&id) {
+                    running.progress.set_total(size);
+                }
+                self.emit(Event::ItemsAdded {
+                    items: vec![self.view(id)],
+                });
+            }
+            Report::Done { bytes, verified } => {
+                if let Some(record) = self.records.get_mut(&id) {
+                    record.note = Some(verified);
+                    record.bytes_done = record.size.unwrap_or(record.bytes_done);
+                }
+                if let Some(job) = self.records.get(&id).and_then(|record| record.job)
+                    && let Some(job) = self.jobs.get_mut(&job)
+                {
+                    job.summary.bytes += bytes;
+                }
+                self.finish(id, Outcome::Done);
+            }
+            Report::Expanded {
+                children,
+                refused,
+                skipped,
+            } => self.expand(id, children, refused, skipped),
+            Report::Skipped { reason } => self.finish(id, Outcome::Skipped { reason }),
+            Report::Failed(error) => {
+                let outcome = self.outcome_of(id, &error);
+                if let Some(record) = self.records.get_mut(&id) {
+                    record.note = Some(error.message.clone());
+                }
+                self.finish(id, outcome);
+            }
+        }
+        if last {
+            if let Some(running) = self.running.remove(&id)
+                && let Some(record) = self.records.get_mut(&id)
+                && !matches!(self.scheduler.state(id), Some(ItemState::Done))
+            {
+                record.bytes_done = running.progress.done();
+            }
+            if let Err(error) = self
+                .store
+                .release_lease(i64::try_from(id).unwrap_or(i64::MAX), self.lease.name())
+            {
+                self.warn(error.to_string());
+            }
+        }
+    }
+
+    fn outcome_of(&self, id: ItemId, error: &FsError) -> Outcome {
+        let site = self.scheduler.site(id).unwrap_or_default();
+        // Several connections open and the server cuts or refuses one more: that is the
+        // server's limit (FTP 421/530 "too many", or an SSH server resetting at MaxStartups),
+        // not the item's fault. With only this one open, it is an ordinary failure.
+        let others_open = self.scheduler.running_for(site) > 1;
+        match error.kind {
+            ErrorKind::Cancelled => Outcome::Cancelled,
+            ErrorKind::TooManyConnections if others_open => Outcome::TooManyConnections,
+            _ => Outcome::Failed {
+                retryable: error.retryable,
+                reason: error.message.clone(),
+            },
+        }
+    }
+
+    fn finish(&mut self, id: ItemId, outcome: Outcome) {
+        let too_many = outcome == Outcome::TooManyConnections;
+        let now = self.now();
+        let Some(state) = self.scheduler.finish(id, outcome, now) else {
+            return;
+        };
+        if too_many {
+            let site = self.scheduler.site(id).unwrap_or_default().to_owned();
+            self.warn(format!(
+                "{site} refused another connection; Wharf now uses at most {} at once with it",
+                self.scheduler.site_limit(&site)
+            ));
+        }
+        if let ItemState::Waiting { until } = state {
+            let note = self
+                .records
+                .get(&id)
+                .and_then(|record| record.note.clone())
+                .unwrap_or_default();
+            self.warn(format!(
+                "{note}; retrying in {:.1} s (attempt {} of {MAX_ATTEMPTS})",
+                until.saturating_sub(now).as_secs_f64(),
+                self.scheduler.attempts(id) + 1
+            ));
+        }
+        self.persist(id);
+    }
+
+    fn expand(&mut self, id: ItemId, children: Vec<worker::Child>, refused: Vec<String>, skipped: Vec<String>) {
+        if self.scheduler.state(id) != Some(&ItemState::Running) {
+            // Paused or cancelled while it was being read: it is read again when resumed.
+            return;
+        }
+        let Some(parent) = self.records.get(&id) else {
+            return;
+        };
+        let (job, direction, site, recursive, options) = (
+            parent.job,
+            parent.direction,
+            parent.site.clone(),
+            parent.recursive,
+            parent.options,
+        );
+        let new_items: Vec<NewItem> = children
+            .iter()
+            .map(|child| NewItem {
+                direction: match direction {
+                    Direction::Download => "download".to_owned(),
+                    Direction::Upload => "upload".to_owned(),
+                },
+                kind: kind_name(child.kind).to_owned(),
+                site: site.to_string(),
+                local_path: child.local.clone(),
+                remote_path: child.remote.to_string(),
+                size: child.size,
+                source_mtime: child.mtime,
+                recursive,
+                on_conflict: options.on_conflict.as_str().to_owned(),
+                options: options_bits(options),
+            })
+            .collect();
+        let ids = match self.store.expand(i64::try_from(id).unwrap_or(i64::MAX), &new_items) {
+            Ok(ids) => ids,
+            Err(error) => {
+                self.finish(
+                    id,
+                    Outcome::Failed {
+                        retryable: false,
+                        reason: error.to_string(),
+                    },
+                );
+                return;
+            }
+        };
+        match job.and_then(|job| self.jobs.get_mut(&job)) {
+            Some(job) => {
+                job.open += ids.len();
+                job.summary.refused.extend(refused);
+                job.summary.skipped.extend(skipped);
+            }
+            // Restored items have no job to report to; the log says it.
+            None => {
+                for reason in refused {
+                    self.warn(reason);
+                }
+            }
+        }
+        let mut views = Vec::with_capacity(ids.len());
+        for (child_id, child) in ids.into_iter().zip(children) {
+            let child_id = u64::try_from(child_id).unwrap_or(0);
+            self.records.insert(
+                child_id,
+                Record {
+                    job,
+                    direction,
+                    kind: child.kind,
+                    site: site.clone(),
+                    local: child.local,
+                    remote: child.remote,
+                    size: child.size,
+                    mtime: child.mtime,
+                    recursive,
+                    options,
+                    bytes_done: 0,
+                    note: None,
+                    settled: false,
+                },
+            );
+            self.scheduler.push(child_id, site.to_string());
+            views.push(self.view(child_id));
+        }
+        if !views.is_empty() {
+            self.emit(Event::ItemsAdded { items: views });
+        }
+        if let Some(record) = self.records.get_mut(&id) {
+            record.kind = ItemKind::Folder;
+            record.note = Some("folder created".to_owned());
+        }
+        self.finish(id, Outcome::Done);
+    }
+
+    /// Regular work between messages: checkpoints, starting what can start, idleness.
+    fn tick(&mut self) {
+        if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY && !self.running.is_empty() {
+            self.checkpoint();
+        }
+        self.start_ready();
+        let counts = self.counts();
+        let idle = self.running.is_empty() && counts.queued == self.held.len() && counts.waiting == 0;
+        if idle && !self.idle_reported {
+            self.idle_reported = true;
+            self.shared.pool.close_idle();
+            self.emit(Event::QueueIdle { counts });
+        }
+    }
+
+    fn checkpoint(&mut self) {
+        self.last_checkpoint = Instant::now();
+        let offsets: Vec<(i64, u64)> = self
+            .running
+            .iter()
+            .map(|(&id, running)| (i64::try_from(id).unwrap_or(i64::MAX), running.progress.done()))
+            .collect();
+        for &(id, done) in &offsets {
+            if let Some(record) = self.records.get_mut(&u64::try_from(id).unwrap_or(0)) {
+                record.bytes_done = done;
+            }
+        }
+        if let Err(error) = self.store.checkpoint_many(&offsets) {
+            self.warn(error.to_string());
+        }
+    }
+
+    fn start_ready(&mut self) {
+        let now = self.now();
+        while let Some(id) = self.scheduler.next_ready(now) {
+            self.idle_reported = false;
+            let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+            let lease = &self.lease;
+            match self
+                .store
+                .acquire_lease(id_sql, lease.name(), &|owner| lease.is_alive(owner))
+            {
+                Ok(Lease::Acquired) => {}
+                Ok(Lease::HeldBy(_)) => {
+                    self.scheduler.defer(id, now + HELD_ELSEWHERE);
+                    continue;
+                }
+                Ok(Lease::Finished) => {
+                    if let Some(record) = self.records.get_mut(&id) {
+                        record.note = Some("finished by another Wharf".to_owned());
+                    }
+                    self.finish(id, Outcome::Done);
+                    continue;
+                }
+                // The item runs anyway: a database hiccup must not stop transfers.
+                Err(error) => self.warn(error.to_string()),
+            }
+            let Some(record) = self.records.get(&id) else {
+                continue;
+            };
+            let cancel = Arc::new(AtomicBool::new(false));
+            let progress = Progress::new(record.size);
+            progress.set_done(record.bytes_done);
+            let work = Work {
+                id,
+                direction: record.direction,
+                kind: record.kind,
+                site: record.site.to_string(),
+                local: record.local.clone(),
+                remote: record.remote.clone(),
+                size: record.size,
+                mtime: record.mtime,
+                recursive: record.recursive,
+                options: record.options,
+                resumed: record.bytes_done > 0 || self.scheduler.attempts(id) > 1,
+                attempts: self.scheduler.attempts(id),
+                cancel: cancel.clone(),
+                progress: progress.clone(),
+            };
+            self.running.insert(id, Running { cancel, progress });
+            self.persist(id);
+            let shared = self.shared.clone();
+            let sender = self.inbox_sender.clone();
+            self.runtime.spawn_blocking(move || {
+                let intermediate = sender.clone();
+                let report = move |report| {
+                    let _ = intermediate.send(QueueMessage::Report {
+                        id,
+                        report,
+                        last: false,
+                    });
+                };
+                let last = std::panic::catch_unwind(AssertUnwindSafe(|| worker::run(&shared, work, &report)))
+                    .unwrap_or_else(|_| {
+                        Report::Failed(FsError::new(
+                            ErrorKind::Other,
+                            "an internal error stopped this transfer; its partial file was kept",
+                        ))
+                    });
+                let _ = sender.send(QueueMessage::Report {
+                    id,
+                    report: last,
+                    last: true,
+                });
+            });
+        }
+    }
+
+    /// Stops running workers and leaves everything resumable for the next start.
+    fn shutdown(&mut self, inbox: &std_mpsc::Receiver<QueueMessage>) {
+        for running in self.running.values() {
+            running.cancel.store(true, Ordering::Relaxed);
+        }
+        let deadline = Instant::now() + SHUTDOWN_GRACE;
+        while !self.running.is_empty() {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            match inbox.recv_timeout(left) {
+                Ok(QueueMessage::Report { id, report, last: true }) => {
+                    if let Some(running) = self.running.remove(&id) {
+                        let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+                        let result = match report {
+                            Report::Done { .. } => self.store.set_done(
+                                id_sql,
+                                self.records.get(&id).and_then(|record| record.size).unwrap_or(0),
+                                "size",
+                            ),
+                            _ => self
+                                .store
+                                .checkpoint(id_sql, running.progress.done())
+                                .and_then(|()| self.store.set_state(id_sql, "queued", None)),
+                        };
+                        let _ = result;
+                        let _ = self.store.release_lease(id_sql, self.lease.name());
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        // Workers that did not stop in time: their items come back queued next time.
+        for (id, running) in std::mem::take(&mut self.running) {
+            let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+            let _ = self.store.checkpoint(id_sql, running.progress.done());
+            let _ = self.store.set_state(id_sql, "queued", None);
+            let _ = self.store.release_lease(id_sql, self.lease.name());
+        }
+        self.shared.pool.close_idle();
+    }
+}

@@ -1,0 +1,635 @@
+//! One attempt at one queue item, on a worker thread of the engine's blocking pool: take a
+//! connection from the pool, then copy a file (checking that the source did not change under
+//! a partial file, and what to do when the target exists), expand a folder into new items
+//! (creating the folder, so empty ones arrive too), or find out what an `Auto` item is. The
+//! queue decides what an outcome means (retry, give up); a worker only reports.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+
+use super::api::{
+    ConflictPolicy, Direction, Event, ItemId, ItemKind, Progress, Prompt, PromptReply, TransferOptions, TransferState,
+};
+use super::copy::{self, CopyControl, UploadTarget};
+use super::limiter::RateLimits;
+use super::pool::Pool;
+use super::trust_policy::Prompts;
+use crate::model::EntryKind;
+use crate::model::location::RemotePath;
+use crate::model::names::check_remote_name;
+use crate::protocol::{ConnectContext, ErrorKind, FsError, ProtocolLog, RemoteFs, Timeouts, TrustPolicy};
+
+/// Deepest folder nesting a transfer follows (OpenSSH's limit is 64 below the start; this
+/// counts from the root of the server or disk).
+const MAX_COMPONENTS: usize = 128;
+
+/// What the queue hands a worker.
+#[derive(Debug, Clone)]
+pub struct Work {
+    pub id: ItemId,
+    pub direction: Direction,
+    pub kind: ItemKind,
+    pub site: String,
+    pub local: PathBuf,
+    pub remote: RemotePath,
+    /// The source's size and time when the item was queued (unix seconds).
+    pub size: Option<u64>,
+    pub mtime: Option<i64>,
+    pub recursive: bool,
+    pub options: TransferOptions,
+    /// An earlier attempt ran: what it left at the target is this transfer's own.
+    pub resumed: bool,
+    pub attempts: u32,
+    pub cancel: Arc<AtomicBool>,
+    pub progress: Progress,
+}
+
+/// An item found in a folder.
+#[derive(Debug, Clone)]
+pub struct Child {
+    pub kind: ItemKind,
+    pub local: PathBuf,
+    pub remote: RemotePath,
+    pub size: Option<u64>,
+    pub mtime: Option<i64>,
+}
+
+#[derive(Debug)]
+pub enum Report {
+    /// An `Auto` item is this file or folder (sent before the work goes on), or a file's
+    /// source changed since it was queued.
+    Resolved {
+        kind: ItemKind,
+        local: PathBuf,
+        remote: RemotePath,
+        size: Option<u64>,
+        mtime: Option<i64>,
+    },
+    Done {
+        bytes: u64,
+        verified: String,
+    },
+    /// A folder was created and this is what it holds. `refused` are names from the server
+    /// that were unsafe; `skipped` are links and special files, which are not followed.
+    Expanded {
+        children: Vec<Child>,
+        refused: Vec<String>,
+        skipped: Vec<String>,
+    },
+    Skipped {
+        reason: String,
+    },
+    Failed(FsError),
+}
+
+/// What every worker shares.
+pub struct Shared {
+    pub pool: Pool,
+    pub limits: RateLimits,
+    pub prompts: Arc<Prompts>,
+    pub events: Arc<dyn Fn(Event) + Send + Sync>,
+    pub trust: Arc<dyn TrustPolicy>,
+    pub timeouts: Timeouts,
+    /// "Apply to all" answers to `FileExists`, for the rest of the queue.
+    pub conflict_for_all: Mutex<Option<ConflictPolicy>>,
+    /// Answers per item, so that a retry does not ask again.
+    pub conflict_answers: Mutex<std::collections::HashMap<ItemId, ConflictPolicy>>,
+}
+
+impl Shared {
+    fn context(&self) -> ConnectContext {
+        let events = self.events.clone();
+        ConnectContext {
+            trust: self.trust.clone(),
+            log: ProtocolLog::new(move |direction, text| {
+                events(Event::Log {
+                    session: None,
+                    direction,
+                    text: text.to_owned(),
+                })
+            }),
+            timeouts: self.timeouts,
+        }
+    }
+
+    fn emit_state(&self, work: &Work, state: TransferState) {
+        if work.cancel.load(Ordering::Relaxed) {
+            // Paused or cancelled meanwhile: the queue has the last word on the state.
+            return;
+        }
+        (self.events)(Event::ItemChanged {
+            item: work.id,
+            state,
+            attempts: work.attempts,
+            progress: work.progress.clone(),
+        });
+    }
+
+    fn log(&self, direction: crate::protocol::LogDirection, text: String) {
+        (self.events)(Event::Log {
+            session: None,
+            direction,
+            text,
+        });
+    }
+}
+
+/// Whether a connection is still good after an error of this kind.
+fn healthy_after(error: &FsError) -> bool {
+    matches!(
+        error.kind,
+        ErrorKind::NotFound
+            | ErrorKind::PermissionDenied
+            | ErrorKind::AlreadyExists
+            | ErrorKind::InvalidName
+            | ErrorKind::Unsupported
+            | ErrorKind::Local
+    ) && !error.retryable
+}
+
+/// Runs one attempt; `report` receives intermediate reports, the return value is the last.
+pub fn run(shared: &Shared, work: Work, report: &dyn Fn(Report)) -> Report {
+    shared.emit_state(&work, TransferState::Connecting);
+    let context = shared.context();
+    let mut fs = match shared.pool.take(&work.site, &context) {
+        Ok(fs) => fs,
+        Err(error) => return Report::Failed(error),
+    };
+    let site = work.site.clone();
+    let result = run_on(shared, fs.as_mut(), work, report);
+    match &result {
+        // A broken connection is dropped, not handed to the next item.
+        Report::Failed(error) if !healthy_after(error) => drop(fs),
+        _ => shared.pool.give_back(&site, fs),
+    }
+    result
+}
+
+fn run_on(shared: &Shared, fs: &mut dyn RemoteFs, mut work: Work, report: &dyn Fn(Report)) -> Report {
+    let outcome = (|| {
+        if work.kind == ItemKind::Auto {
+            resolve(fs, &mut work)?;
+            report(Report::Resolved {
+                kind: work.kind,
+                local: work.local.clone(),
+                remote: work.remote.clone(),
+                size: work.size,
+                mtime: work.mtime,
+            });
+        }
+        match (work.kind, work.direction) {
+            (ItemKind::Folder, Direction::Download) => expand_remote(shared, fs, &work),
+            (ItemKind::Folder, Direction::Upload) => expand_local(shared, fs, &work),
+            (_, Direction::Download) => download(shared, fs, &work, report),
+            (_, Direction::Upload) => upload(shared, fs, &work, report),
+        }
+    })();
+    outcome.unwrap_or_else(Report::Failed)
+}
+
+fn folder_refused(what: &str) -> FsError {
+    FsError::new(
+        ErrorKind::Other,
+        format!("{what} is a folder; use recursive mode to transfer it"),
+    )
+}
+
+fn link_refused(what: &str) -> FsError {
+    FsError::new(
+        ErrorKind::Unsupported,
+        format!("{what} is a link or special file; Wharf does not follow links"),
+    )
+}
+
+fn unix_seconds(time: Option<DateTime<Utc>>) -> Option<i64> {
+    time.map(|time| time.timestamp())
+}
+
+/// Finds out what an `Auto` item is and where it goes. Like `cp`: into an existing folder
+/// under the source's name, otherwise to the path given.
+fn resolve(fs: &mut dyn RemoteFs, work: &mut Work) -> Result<(), FsError> {
+    match work.direction {
+        Direction::Download => {
+            let source = fs.stat(&work.remote)?;
+            let name = work.remote.file_name().unwrap_or("download").to_owned();
+            check_remote_name(&name).map_err(|refused| FsError::new(ErrorKind::InvalidName, refused.to_string()))?;
+            if work.local.is_dir() {
+                work.local = work.local.join(&name);
+            }
+            work.kind = match source.kind {
+                EntryKind::Dir if work.recursive => ItemKind::Folder,
+                EntryKind::Dir => return Err(folder_refused(&work.remote.to_string())),
+                EntryKind::File => ItemKind::File,
+                EntryKind::Link | EntryKind::Other => return Err(link_refused(&work.remote.to_string())),
+            };
+            work.size = source.size;
+            work.mtime = unix_seconds(source.modified);
+        }
+        Direction::Upload => {
+            let meta = fs::symlink_metadata(&work.local).map_err(|error| FsError::from_local(&error, &work.local))?;
+            let name = work
+                .local
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .ok_or_else(|| {
+                    FsError::new(
+                        ErrorKind::InvalidName,
+                        format!("{} names no file", work.local.display()),
+                    )
+                })?;
+            if let Ok(existing) = fs.stat(&work.remote)
+                && existing.kind == EntryKind::Dir
+            {
+                work.remote = work.remote.join(&name);
+            }
+            work.kind = if meta.is_dir() {
+                if !work.recursive {
+                    return Err(folder_refused(&work.local.display().to_string()));
+                }
+                ItemKind::Folder
+            } else if meta.is_file() {
+                ItemKind::File
+            } else {
+                return Err(link_refused(&work.local.display().to_string()));
+            };
+            work.size = meta.is_file().then_some(meta.len());
+            work.mtime = meta.modified().ok().map(|time| DateTime::<Utc>::from(time).timestamp());
+        }
+    }
+    Ok(())
+}
+
+fn too_deep(work: &Work) -> Option<FsError> {
+    let depth = work
+        .remote
+        .to_string()
+        .split('/')
+        .filter(|part| !part.is_empty())
+        .count();
+    (depth > MAX_COMPONENTS || work.local.components().count() > MAX_COMPONENTS).then(|| {
+        FsError::new(
+            ErrorKind::Other,
+            format!(
+                "{} is nested more than {MAX_COMPONENTS} folders deep; skipped",
+                work.remote
+            ),
+        )
+    })
+}
+
+fn expand_remote(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<Report, FsError> {
+    if let Some(error) = too_deep(work) {
+        return Err(error);
+    }
+    match fs::create_dir(&work.local) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && work.local.is_dir() => {}
+        Err(error) => return Err(FsError::from_local(&error, &work.local)),
+    }
+    let listing = fs.list(&work.remote)?;
+    let refused: Vec<String> = listing.refused.iter().map(ToString::to_string).collect();
+    let mut skipped = Vec::new();
+    let mut children = Vec::with_capacity(listing.entries.len());
+    for entry in listing.entries {
+        let remote = work.remote.join(&entry.name);
+        let local = work.local.join(&entry.name);
+        let kind = match entry.kind {
+            EntryKind::Dir => ItemKind::Folder,
+            EntryKind::File => ItemKind::File,
+            EntryKind::Link | EntryKind::Other => {
+                let reason = format!("skipped {remote}: links are not followed");
+                shared.log(crate::protocol::LogDirection::Warning, reason.clone());
+                skipped.push(reason);
+                continue;
+            }
+        };
+        children.push(Child {
+            kind,
+            local,
+            remote,
+            size: entry.size,
+            mtime: unix_seconds(entry.modified),
+        });
+    }
+    Ok(Report::Expanded {
+        children,
+        refused,
+        skipped,
+    })
+}
+
+fn expand_local(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<Report, FsError> {
+    if let Some(error) = too_deep(work) {
+        return Err(error);
+    }
+    if let Err(error) = fs.mkdir(&work.remote) {
+        match fs.stat(&work.remote) {
+            Ok(existing) if existing.kind == EntryKind::Dir => {}
+            _ => return Err(error),
+        }
+    }
+    let mut entries: Vec<fs::DirEntry> = fs::read_dir(&work.local)
+        .map_err(|error| FsError::from_local(&error, &work.local))?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(fs::DirEntry::file_name);
+    let mut children = Vec::with_capacity(entries.len());
+    let mut skipped = Vec::new();
+    for entry in entries {
+        let local = entry.path();
+        let Ok(meta) = fs::symlink_metadata(&local) else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let remote = work.remote.join(&name);
+        let (kind, size) = if meta.is_dir() {
+            (ItemKind::Folder, None)
+        } else if meta.is_file() {
+            (ItemKind::File, Some(meta.len()))
+        } else {
+            let reason = format!("skipped {}: links and special files are not followed", local.display());
+            shared.log(crate::protocol::LogDirection::Warning, reason.clone());
+            skipped.push(reason);
+            continue;
+        };
+        children.push(Child {
+            kind,
+            local,
+            remote,
+            size,
+            mtime: meta.modified().ok().map(|time| DateTime::<Utc>::from(time).timestamp()),
+        });
+    }
+    Ok(Report::Expanded {
+        children,
+        refused: Vec::new(),
+        skipped,
+    })
+}
+
+/// What is known of a file on either side.
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    size: Option<u64>,
+    modified: Option<DateTime<Utc>>,
+}
+
+enum Decision {
+    Overwrite,
+    /// Continue the existing target as if it were a partial file.
+    Resume,
+    /// Write to this free name instead.
+    Rename,
+    Skip(String),
+}
+
+/// Applies the conflict policy (asking the user when it says so).
+fn decide(shared: &Shared, work: &Work, target: &str, source: Facts, existing: Facts) -> Decision {
+    let remembered = shared
+        .conflict_answers
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .get(&work.id)
+        .copied();
+    let for_all = *shared
+        .conflict_for_all
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut policy = remembered.or(for_all).unwrap_or(work.options.on_conflict);
+    if policy == ConflictPolicy::Ask {
+        let question = Prompt::FileExists {
+            item: work.id,
+            target: target.to_owned(),
+            source_size: source.size,
+            source_modified: source.modified,
+            target_size: existing.size,
+            target_modified: existing.modified,
+        };
+        policy = match shared.prompts.ask(shared.events.as_ref(), question) {
+            PromptReply::Conflict { policy, apply_to_all } if policy != ConflictPolicy::Ask => {
+                if apply_to_all {
+                    *shared
+                        .conflict_for_all
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(policy);
+                }
+                policy
+            }
+            _ => ConflictPolicy::Skip,
+        };
+        shared
+            .conflict_answers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(work.id, policy);
+    }
+    match policy {
+        ConflictPolicy::Ask | ConflictPolicy::Overwrite => Decision::Overwrite,
+        ConflictPolicy::Skip => Decision::Skip(format!("{target} exists")),
+        ConflictPolicy::Rename => Decision::Rename,
+        ConflictPolicy::Newer => match (source.modified, existing.modified) {
+            (Some(new), Some(old)) if new <= old => Decision::Skip(format!("{target} exists and is not older")),
+            _ => Decision::Overwrite,
+        },
+        ConflictPolicy::Differ => match (source.size, existing.size) {
+            (Some(new), Some(old)) if new == old => Decision::Skip(format!("{target} exists with the same size")),
+            _ => Decision::Overwrite,
+        },
+        ConflictPolicy::Resume => match (source.size, existing.size) {
+            (Some(new), Some(old)) if old == new => Decision::Skip(format!("{target} is already complete")),
+            (Some(new), Some(old)) if old < new => Decision::Resume,
+            _ => Decision::Overwrite,
+        },
+    }
+}
+
+/// `name (1).ext`, `name (2).ext` ...: the first that `exists` says is free.
+pub fn free_name(name: &str, exists: &mut dyn FnMut(&str) -> bool) -> String {
+    let (stem, extension) = match name.rfind('.') {
+        Some(dot) if dot > 0 => name.split_at(dot),
+        _ => (name, ""),
+    };
+    (1..)
+        .map(|n| format!("{stem} ({n}){extension}"))
+        .find(|candidate| !exists(candidate))
+        .unwrap_or_else(|| name.to_owned())
+}
+
+fn control<'a>(work: &'a Work, throttle: &'a dyn Fn(usize)) -> CopyControl<'a> {
+    CopyControl {
+        cancel: &work.cancel,
+        progress: &work.progress,
+        throttle,
+        preserve_mtime: work.options.preserve_mtime,
+    }
+}
+
+/// The source changed since the item was queued: a partial file from the old version must
+/// not be continued.
+fn changed(work: &Work, size: Option<u64>, mtime: Option<i64>) -> bool {
+    (work.size.is_some() && size.is_some() && work.size != size)
+        || (work.mtime.is_some() && mtime.is_some() && work.mtime != mtime)
+}
+
+fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(Report)) -> Result<Report, FsError> {
+    let source = fs.stat(&work.remote)?;
+    if source.kind != EntryKind::File {
+        return Err(link_refused(&work.remote.to_string()));
+    }
+    let mut target = work.local.clone();
+    let name = target
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .ok_or_else(|| FsError::new(ErrorKind::InvalidName, format!("{} names no file", target.display())))?;
+    let mtime = unix_seconds(source.modified);
+    if changed(work, source.size, mtime) {
+        let part = target.with_file_name(copy::partial_name(&name));
+        if part.exists() {
+            shared.log(
+                crate::protocol::LogDirection::Warning,
+                format!(
+                    "{} changed on the server since it was queued; starting it over",
+                    work.remote
+                ),
+            );
+            fs::remove_file(&part).map_err(|error| FsError::from_local(&error, &part))?;
+        }
+        report(Report::Resolved {
+            kind: ItemKind::File,
+            local: target.clone(),
+            remote: work.remote.clone(),
+            size: source.size,
+            mtime,
+        });
+    }
+    if let Ok(meta) = fs::symlink_metadata(&target) {
+        if meta.is_dir() {
+            return Err(FsError::new(
+                ErrorKind::AlreadyExists,
+                format!("a folder is in the way: {}", target.display()),
+            ));
+        }
+        let existing = Facts {
+            size: Some(meta.len()),
+            modified: meta.modified().ok().map(DateTime::<Utc>::from),
+        };
+        let facts = Facts {
+            size: source.size,
+            modified: source.modified,
+        };
+        match decide(shared, work, &target.display().to_string(), facts, existing) {
+            Decision::Overwrite => {}
+            Decision::Skip(reason) => return Ok(Report::Skipped { reason }),
+            Decision::Resume => {
+                let part = target.with_file_name(copy::partial_name(&name));
+                if !part.exists() {
+                    fs::rename(&target, &part).map_err(|error| FsError::from_local(&error, &target))?;
+                }
+            }
+            Decision::Rename => {
+                let parent = target.parent().map(Path::to_path_buf).unwrap_or_default();
+                let free = free_name(&name, &mut |candidate| parent.join(candidate).exists());
+                target = parent.join(free);
+            }
+        }
+    }
+    work.progress.set_total(source.size);
+    shared.emit_state(work, TransferState::Transferring);
+    let throttle = |bytes: usize| shared.limits.throttle(Direction::Download, bytes);
+    let bytes = copy::download_file(fs, &work.remote, &source, &target, &control(work, &throttle))?;
+    Ok(Report::Done {
+        bytes,
+        verified: "size".to_owned(),
+    })
+}
+
+fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(Report)) -> Result<Report, FsError> {
+    let meta = fs::metadata(&work.local).map_err(|error| FsError::from_local(&error, &work.local))?;
+    let mtime = meta.modified().ok().map(DateTime::<Utc>::from);
+    let mut target = work.remote.clone();
+    let name = target
+        .file_name()
+        .map(str::to_owned)
+        .ok_or_else(|| FsError::new(ErrorKind::InvalidName, format!("{target} names no file")))?;
+    let via_temp = work.options.upload_via_temp;
+    let mut resume_target = work.resumed && !via_temp;
+    if changed(work, Some(meta.len()), unix_seconds(mtime)) {
+        shared.log(
+            crate::protocol::LogDirection::Warning,
+            format!("{} changed since it was queued; starting it over", work.local.display()),
+        );
+        let part = target.parent().join(&copy::partial_name(&name));
+        let _ = fs.remove(if via_temp { &part } else { &target });
+        resume_target = false;
+        report(Report::Resolved {
+            kind: ItemKind::File,
+            local: work.local.clone(),
+            remote: target.clone(),
+            size: Some(meta.len()),
+            mtime: unix_seconds(mtime),
+        });
+    }
+    if !resume_target && let Ok(existing) = fs.stat(&target) {
+        if existing.kind == EntryKind::Dir {
+            return Err(FsError::new(
+                ErrorKind::AlreadyExists,
+                format!("a folder is in the way: {target}"),
+            ));
+        }
+        let facts = Facts {
+            size: Some(meta.len()),
+            modified: mtime,
+        };
+        let existing = Facts {
+            size: existing.size,
+            modified: existing.modified,
+        };
+        match decide(shared, work, &target.to_string(), facts, existing) {
+            Decision::Overwrite => {}
+            Decision::Skip(reason) => return Ok(Report::Skipped { reason }),
+            Decision::Resume if via_temp => {
+                let part = target.parent().join(&copy::partial_name(&name));
+                if fs.stat(&part).is_err() {
+                    fs.rename(&target, &part)?;
+                }
+            }
+            Decision::Resume => resume_target = true,
+            Decision::Rename => {
+                let parent = target.parent();
+                let free = free_name(&name, &mut |candidate| fs.stat(&parent.join(candidate)).is_ok());
+                target = parent.join(&free);
+            }
+        }
+    }
+    work.progress.set_total(Some(meta.len()));
+    shared.emit_state(work, TransferState::Transferring);
+    let mode = if via_temp {
+        UploadTarget::ViaTemp
+    } else {
+        UploadTarget::Direct { resume: resume_target }
+    };
+    let throttle = |bytes: usize| shared.limits.throttle(Direction::Upload, bytes);
+    let bytes = copy::upload_file(fs, &work.local, &target, mode, &control(work, &throttle))?;
+    Ok(Report::Done {
+        bytes,
+        verified: "size".to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_names_keep_the_extension() {
+        let taken = ["a (1).txt", "a (2).txt"];
+        assert_eq!(free_name("a.txt", &mut |name| taken.contains(&name)), "a (3).txt");
+        assert_eq!(free_name(".hidden", &mut |_| false), ".hidden (1)");
+        assert_eq!(free_name("archive.tar.gz", &mut |_| false), "archive.tar (1).gz");
+        assert_eq!(free_name("noext", &mut |_| false), "noext (1)");
+    }
+}
