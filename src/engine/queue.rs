@@ -1106,3 +1106,7 @@ impl Queue {
         self.shared.pool.close_idle();
     }
 }
+
+#[cfg(test)]
+#[path = "queue_tests.rs"]
+mod tests;

@@ -1,0 +1,500 @@
+//! The queue end to end against the in-memory backend with injected faults: parallel folder
+//! transfers, retries that resume, a source that changed, restarts from the database,
+//! conflict policies, a server that allows fewer connections, permanent errors.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::config::Paths;
+use crate::engine::api::{
+    Command, ConflictPolicy, Direction, Event, JobId, OpSummary, Progress, PromptReply, QueueLimits, Selection,
+    TransferOptions, TransferSpec, TransferState,
+};
+use crate::engine::handle::{EngineConfig, EngineHandle};
+use crate::model::Site;
+use crate::model::location::{Location, RemotePath};
+use crate::protocol::memory::{Faults, MemoryFs};
+use crate::protocol::{ErrorKind, FsError, LogDirection, RemoteFs};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn data(size: usize, seed: u8) -> Vec<u8> {
+    (0..size).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+}
+
+fn site() -> Site {
+    Location::parse("sftp://me:secret-pw@memory.test/").unwrap().site
+}
+
+fn config(home: &Path, server: &MemoryFs, limits: QueueLimits, resume: bool) -> EngineConfig {
+    let mut config = EngineConfig::under(Paths::under(home.to_path_buf()));
+    config.retry_backoff = Duration::from_millis(20);
+    config.resume_queue = resume;
+    config.limits = limits;
+    let server = server.clone();
+    config.connector = Arc::new(move |_, _| Ok(Box::new(server.clone()) as Box<dyn RemoteFs>));
+    config
+}
+
+fn engine(home: &Path, server: &MemoryFs) -> EngineHandle {
+    EngineHandle::start(config(home, server, QueueLimits::default(), false), None).unwrap()
+}
+
+/// Reads events until `pick` returns something; fails the test after `WAIT`.
+fn wait_for<T>(engine: &EngineHandle, mut pick: impl FnMut(&EngineHandle, Event) -> Option<T>) -> T {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "no expected event within {WAIT:?}");
+        if let Ok(event) = engine.wait_event(left.min(Duration::from_millis(50)))
+            && let Some(found) = pick(engine, event)
+        {
+            return found;
+        }
+    }
+}
+
+fn enqueue(engine: &EngineHandle, specs: Vec<TransferSpec>, on_conflict: ConflictPolicy) -> JobId {
+    let job = engine.next_id();
+    engine.send(Command::Enqueue {
+        job,
+        site: site(),
+        specs,
+        options: TransferOptions {
+            on_conflict,
+            ..TransferOptions::default()
+        },
+    });
+    job
+}
+
+fn download(remote: &str, local: &Path, recursive: bool) -> TransferSpec {
+    TransferSpec {
+        direction: Direction::Download,
+        local: local.to_path_buf(),
+        remote: RemotePath::new(remote),
+        recursive,
+    }
+}
+
+fn job_summary(engine: &EngineHandle, job: JobId) -> OpSummary {
+    wait_for(engine, |_, event| match event {
+        Event::JobFinished { job: done, summary } if done == job => Some(summary),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_folder_downloads_in_parallel_with_its_empty_folders() {
+    let server = MemoryFs::new();
+    let big = data(300_000, 1);
+    server.put("/data/a.bin", &big);
+    server.put("/data/sub/b.txt", b"bee");
+    for n in 0..20 {
+        server.put(&format!("/data/many/{n}.txt"), format!("file {n}").as_bytes());
+    }
+    server.clone().mkdir(&RemotePath::new("/data/empty")).unwrap();
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+
+    let job = enqueue(&engine, vec![download("/data", out.path(), true)], ConflictPolicy::Ask);
+    let summary = job_summary(&engine, job);
+
+    assert_eq!(summary.failed, Vec::<String>::new());
+    assert_eq!((summary.files, summary.folders), (22, 4), "{summary:?}");
+    let root = out.path().join("data");
+    assert_eq!(std::fs::read(root.join("a.bin")).unwrap(), big);
+    assert_eq!(std::fs::read(root.join("sub/b.txt")).unwrap(), b"bee");
+    assert_eq!(std::fs::read(root.join("many/7.txt")).unwrap(), b"file 7");
+    assert!(root.join("empty").is_dir(), "empty folders are created too");
+}
+
+#[test]
+fn a_dropped_connection_is_retried_and_the_file_resumed() {
+    let server = MemoryFs::new();
+    let content = data(3 * 1024 * 1024 + 7, 2);
+    server.put("/big.bin", &content);
+    let cut = 1024 * 1024 + 5;
+    server.set_faults(Faults {
+        drop_read_after: Some(cut),
+        ..Faults::default()
+    });
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+    enqueue(&engine, vec![download("/big.bin", out.path(), false)], ConflictPolicy::Ask);
+
+    let mut waited = false;
+    let progress: Progress = wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            state: TransferState::Waiting { .. },
+            ..
+        } => {
+            waited = true;
+            None
+        }
+        Event::ItemChanged {
+            state: TransferState::Done { .. },
+            progress,
+            ..
+        } => Some(progress),
+        Event::ItemChanged {
+            state: TransferState::Failed { reason },
+            ..
+        } => panic!("{reason}"),
+        _ => None,
+    });
+    assert!(waited, "the failure waited for a retry");
+    assert_eq!(progress.resumed_from(), cut, "the retry continued the partial file");
+    assert_eq!(std::fs::read(out.path().join("big.bin")).unwrap(), content);
+}
+
+#[test]
+fn a_source_that_changed_between_attempts_is_started_over() {
+    let server = MemoryFs::new();
+    server.put("/f.bin", &data(300_000, 3));
+    server.set_faults(Faults {
+        drop_read_after: Some(100_000),
+        ..Faults::default()
+    });
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+    enqueue(&engine, vec![download("/f.bin", out.path(), false)], ConflictPolicy::Ask);
+
+    // Hold the item while it waits for its retry, and change the file meanwhile.
+    let item = wait_for(&engine, |engine, event| match event {
+        Event::ItemChanged {
+            item,
+            state: TransferState::Waiting { .. },
+            ..
+        } => {
+            engine.send(Command::Pause {
+                items: Selection::Items(vec![item]),
+            });
+            Some(item)
+        }
+        _ => None,
+    });
+    wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            state: TransferState::Paused,
+            ..
+        } => Some(()),
+        _ => None,
+    });
+    let fresh = data(250_000, 4);
+    server.put("/f.bin", &fresh);
+    engine.send(Command::Resume {
+        items: Selection::Items(vec![item]),
+    });
+    let progress = wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            state: TransferState::Done { .. },
+            progress,
+            ..
+        } => Some(progress),
+        _ => None,
+    });
+    assert_eq!(progress.resumed_from(), 0, "the old partial file was not continued");
+    assert_eq!(std::fs::read(out.path().join("f.bin")).unwrap(), fresh);
+}
+
+#[test]
+fn a_restart_from_the_database_resumes_the_partial_file() {
+    let server = MemoryFs::new();
+    let content = data(2 * 1024 * 1024, 5);
+    server.put("/slow.bin", &content);
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let slow = QueueLimits {
+        download_rate: Some(512 * 1024),
+        ..QueueLimits::default()
+    };
+    let first = EngineHandle::start(config(home.path(), &server, slow, false), None).unwrap();
+    enqueue(&first, vec![download("/slow.bin", out.path(), false)], ConflictPolicy::Ask);
+    let progress = wait_for(&first, |_, event| match event {
+        Event::ItemChanged {
+            state: TransferState::Transferring,
+            progress,
+            ..
+        } => Some(progress),
+        _ => None,
+    });
+    // Quit once part of the file has arrived (the limit lets 512 KiB through at once).
+    let deadline = Instant::now() + WAIT;
+    while progress.done() < 512 * 1024 {
+        assert!(Instant::now() < deadline, "no progress within {WAIT:?}");
+        let _ = first.wait_event(Duration::from_millis(20));
+    }
+    drop(first);
+
+    let second = EngineHandle::start(config(home.path(), &server, QueueLimits::default(), true), None).unwrap();
+    let restored = wait_for(&second, |_, event| match event {
+        Event::ItemsAdded { items } => Some(items),
+        _ => None,
+    });
+    assert_eq!(restored.len(), 1);
+    assert!(restored[0].bytes_done >= 512 * 1024, "{:?}", restored[0]);
+    // The database has no password: the restored queue asks for it, once.
+    let mut asked = 0;
+    let progress = wait_for(&second, |engine, event| match event {
+        Event::Prompt {
+            prompt,
+            question: crate::engine::api::Prompt::Password { site, passphrase },
+        } => {
+            assert_eq!((site.as_str(), passphrase), ("sftp://me@memory.test:22", false));
+            asked += 1;
+            engine.send(Command::Answer {
+                prompt,
+                reply: PromptReply::Password(crate::model::Secret::new("secret-pw")),
+            });
+            None
+        }
+        Event::ItemChanged {
+            state: TransferState::Done { .. },
+            progress,
+            ..
+        } => Some(progress),
+        _ => None,
+    });
+    assert_eq!(asked, 1);
+    assert!(progress.resumed_from() >= 512 * 1024, "resumed from {}", progress.resumed_from());
+    assert_eq!(std::fs::read(out.path().join("slow.bin")).unwrap(), content);
+}
+
+/// Downloads `/f.txt` over an existing local `f.txt` with `policy`; returns the summary.
+fn conflict(policy: ConflictPolicy, existing: &[u8], existing_is_newer: bool) -> (OpSummary, PathBuf, tempfile::TempDir) {
+    let server = MemoryFs::new();
+    server.put("/f.txt", b"new content");
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let target = out.path().join("f.txt");
+    std::fs::write(&target, existing).unwrap();
+    let when = if existing_is_newer {
+        std::time::SystemTime::now() + Duration::from_secs(3600)
+    } else {
+        std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000)
+    };
+    std::fs::File::options()
+        .write(true)
+        .open(&target)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+    let engine = engine(home.path(), &server);
+    let job = enqueue(&engine, vec![download("/f.txt", out.path(), false)], policy);
+    let summary = job_summary(&engine, job);
+    drop(engine);
+    (summary, target, out)
+}
+
+#[test]
+fn conflict_policies_decide_what_happens_to_an_existing_target() {
+    let (summary, target, _dir) = conflict(ConflictPolicy::Skip, b"old", false);
+    assert_eq!(std::fs::read(&target).unwrap(), b"old");
+    assert_eq!(summary.skipped.len(), 1, "{summary:?}");
+
+    let (_, target, _dir) = conflict(ConflictPolicy::Overwrite, b"old", true);
+    assert_eq!(std::fs::read(&target).unwrap(), b"new content");
+
+    let (summary, target, _dir) = conflict(ConflictPolicy::Newer, b"old", true);
+    assert_eq!(std::fs::read(&target).unwrap(), b"old", "a newer target stays");
+    assert_eq!(summary.skipped.len(), 1);
+    let (_, target, _dir) = conflict(ConflictPolicy::Newer, b"old", false);
+    assert_eq!(std::fs::read(&target).unwrap(), b"new content", "an older target is replaced");
+
+    let (summary, target, _dir) = conflict(ConflictPolicy::Differ, b"same length", false);
+    assert_eq!(std::fs::read(&target).unwrap(), b"same length", "same size: skipped");
+    assert_eq!(summary.skipped.len(), 1);
+    let (_, target, _dir) = conflict(ConflictPolicy::Differ, b"short", false);
+    assert_eq!(std::fs::read(&target).unwrap(), b"new content");
+
+    let (summary, target, _dir) = conflict(ConflictPolicy::Resume, b"new ", false);
+    assert_eq!(std::fs::read(&target).unwrap(), b"new content");
+    assert_eq!(summary.bytes, 7, "only the missing tail moved");
+
+    let (_, target, dir) = conflict(ConflictPolicy::Rename, b"old", false);
+    assert_eq!(std::fs::read(&target).unwrap(), b"old");
+    assert_eq!(std::fs::read(dir.path().join("f (1).txt")).unwrap(), b"new content");
+}
+
+#[test]
+fn the_file_exists_question_is_asked_once_with_apply_to_all() {
+    let server = MemoryFs::new();
+    for name in ["a", "b", "c"] {
+        server.put(&format!("/d/{name}"), b"server");
+    }
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::create_dir(out.path().join("d")).unwrap();
+    for name in ["a", "b", "c"] {
+        std::fs::write(out.path().join("d").join(name), b"local").unwrap();
+    }
+    let mut config = config(home.path(), &server, QueueLimits::default(), false);
+    config.limits.parallel = 1;
+    let engine = EngineHandle::start(config, None).unwrap();
+    let job = enqueue(&engine, vec![download("/d", out.path(), true)], ConflictPolicy::Ask);
+    let mut asked = 0;
+    let summary = wait_for(&engine, |engine, event| match event {
+        Event::Prompt { prompt, question } => {
+            assert!(matches!(question, crate::engine::api::Prompt::FileExists { .. }));
+            asked += 1;
+            engine.send(Command::Answer {
+                prompt,
+                reply: PromptReply::Conflict {
+                    policy: ConflictPolicy::Overwrite,
+                    apply_to_all: true,
+                },
+            });
+            None
+        }
+        Event::JobFinished { job: done, summary } if done == job => Some(summary),
+        _ => None,
+    });
+    assert_eq!(asked, 1, "apply to all answered the rest");
+    assert_eq!(summary.files, 3);
+    for name in ["a", "b", "c"] {
+        assert_eq!(std::fs::read(out.path().join("d").join(name)).unwrap(), b"server");
+    }
+}
+
+#[test]
+fn a_server_that_refuses_more_connections_lowers_the_site_limit() {
+    let server = MemoryFs::new();
+    for n in 0..8 {
+        server.put(&format!("/d/{n}"), &data(10_000, n));
+    }
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut config = config(home.path(), &server, QueueLimits::default(), false);
+    let connections = Arc::new(AtomicUsize::new(0));
+    let (counter, memory) = (connections.clone(), server.clone());
+    // The server takes two connections; any further one is refused like FTP's 421.
+    config.connector = Arc::new(move |_, _| {
+        if counter.fetch_add(1, Ordering::SeqCst) >= 2 {
+            Err(FsError::new(
+                ErrorKind::TooManyConnections,
+                "421 Too many connections from your address",
+            ))
+        } else {
+            Ok(Box::new(memory.clone()) as Box<dyn RemoteFs>)
+        }
+    });
+    let engine = EngineHandle::start(config, None).unwrap();
+    let job = enqueue(&engine, vec![download("/d", out.path(), true)], ConflictPolicy::Ask);
+    let mut lowered = false;
+    let summary = wait_for(&engine, |_, event| match event {
+        Event::Log {
+            direction: LogDirection::Warning,
+            text,
+            ..
+        } if text.contains("refused another connection") => {
+            lowered = true;
+            None
+        }
+        Event::JobFinished { job: done, summary } if done == job => Some(summary),
+        _ => None,
+    });
+    assert!(lowered, "the user is told the limit went down");
+    assert_eq!(summary.failed, Vec::<String>::new(), "no item failed for it");
+    assert_eq!(summary.files, 8);
+    for n in 0..8 {
+        assert_eq!(std::fs::read(out.path().join(format!("d/{n}"))).unwrap(), data(10_000, n));
+    }
+}
+
+#[test]
+fn permanent_errors_fail_at_once_and_retry_puts_them_back() {
+    let server = MemoryFs::new();
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+    enqueue(&engine, vec![download("/later.txt", out.path(), false)], ConflictPolicy::Ask);
+    let (item, attempts) = wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            item,
+            state: TransferState::Failed { reason },
+            attempts,
+            ..
+        } => {
+            assert!(reason.contains("/later.txt"), "{reason}");
+            Some((item, attempts))
+        }
+        Event::ItemChanged {
+            state: TransferState::Waiting { .. },
+            ..
+        } => panic!("a missing file is not retried"),
+        _ => None,
+    });
+    assert_eq!(attempts, 1);
+    server.put("/later.txt", b"here now");
+    engine.send(Command::Retry {
+        items: Selection::Items(vec![item]),
+    });
+    wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            item: done,
+            state: TransferState::Done { .. },
+            ..
+        } if done == item => Some(()),
+        _ => None,
+    });
+    assert_eq!(std::fs::read(out.path().join("later.txt")).unwrap(), b"here now");
+}
+
+#[test]
+fn uploads_without_a_temporary_name_resume_the_target_itself() {
+    let server = MemoryFs::new();
+    server.clone().mkdir(&RemotePath::new("/up")).unwrap();
+    server.set_faults(Faults {
+        drop_write_after: Some(70_000),
+        ..Faults::default()
+    });
+    let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let content = data(200_000, 6);
+    std::fs::write(local.path().join("u.bin"), &content).unwrap();
+    let engine = engine(home.path(), &server);
+    let job = engine.next_id();
+    engine.send(Command::Enqueue {
+        job,
+        site: site(),
+        specs: vec![TransferSpec {
+            direction: Direction::Upload,
+            local: local.path().join("u.bin"),
+            remote: RemotePath::new("/up"),
+            recursive: false,
+        }],
+        options: TransferOptions {
+            upload_via_temp: false,
+            ..TransferOptions::default()
+        },
+    });
+    let summary = job_summary(&engine, job);
+    assert_eq!(summary.failed, Vec::<String>::new());
+    assert_eq!(server.get("/up/u.bin"), Some(content.clone()));
+    assert_eq!(server.get("/up/.u.bin.wharf-part"), None, "no temporary name was used");
+    assert_eq!(summary.bytes, content.len() as u64 - 70_000, "the second attempt resumed");
+}
+
+#[test]
+fn no_secret_reaches_the_queue_database() {
+    let server = MemoryFs::new();
+    server.put("/f", b"x");
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+    let job = enqueue(&engine, vec![download("/f", out.path(), false)], ConflictPolicy::Ask);
+    job_summary(&engine, job);
+    drop(engine);
+    let mut files = vec![home.path().to_path_buf()];
+    let mut checked = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|entry| entry.unwrap().path()));
+        } else {
+            checked += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("secret-pw"),
+                "{} holds the password",
+                path.display()
+            );
+        }
+    }
+    assert!(checked >= 1, "the queue database exists");
+}
