@@ -21,7 +21,9 @@ use crate::protocol::{ErrorKind, FsError, LogDirection, RemoteFs};
 const WAIT: Duration = Duration::from_secs(30);
 
 fn data(size: usize, seed: u8) -> Vec<u8> {
-    (0..size).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..size)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 fn site() -> Site {
@@ -123,7 +125,11 @@ fn a_dropped_connection_is_retried_and_the_file_resumed() {
     });
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let engine = engine(home.path(), &server);
-    enqueue(&engine, vec![download("/big.bin", out.path(), false)], ConflictPolicy::Ask);
+    enqueue(
+        &engine,
+        vec![download("/big.bin", out.path(), false)],
+        ConflictPolicy::Ask,
+    );
 
     let mut waited = false;
     let progress: Progress = wait_for(&engine, |_, event| match event {
@@ -160,7 +166,11 @@ fn a_source_that_changed_between_attempts_is_started_over() {
     });
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let engine = engine(home.path(), &server);
-    enqueue(&engine, vec![download("/f.bin", out.path(), false)], ConflictPolicy::Ask);
+    enqueue(
+        &engine,
+        vec![download("/f.bin", out.path(), false)],
+        ConflictPolicy::Ask,
+    );
 
     // Hold the item while it waits for its retry, and change the file meanwhile.
     let item = wait_for(&engine, |engine, event| match event {
@@ -211,7 +221,11 @@ fn a_restart_from_the_database_resumes_the_partial_file() {
         ..QueueLimits::default()
     };
     let first = EngineHandle::start(config(home.path(), &server, slow, false), None).unwrap();
-    enqueue(&first, vec![download("/slow.bin", out.path(), false)], ConflictPolicy::Ask);
+    enqueue(
+        &first,
+        vec![download("/slow.bin", out.path(), false)],
+        ConflictPolicy::Ask,
+    );
     let progress = wait_for(&first, |_, event| match event {
         Event::ItemChanged {
             state: TransferState::Transferring,
@@ -258,12 +272,20 @@ fn a_restart_from_the_database_resumes_the_partial_file() {
         _ => None,
     });
     assert_eq!(asked, 1);
-    assert!(progress.resumed_from() >= 512 * 1024, "resumed from {}", progress.resumed_from());
+    assert!(
+        progress.resumed_from() >= 512 * 1024,
+        "resumed from {}",
+        progress.resumed_from()
+    );
     assert_eq!(std::fs::read(out.path().join("slow.bin")).unwrap(), content);
 }
 
 /// Downloads `/f.txt` over an existing local `f.txt` with `policy`; returns the summary.
-fn conflict(policy: ConflictPolicy, existing: &[u8], existing_is_newer: bool) -> (OpSummary, PathBuf, tempfile::TempDir) {
+fn conflict(
+    policy: ConflictPolicy,
+    existing: &[u8],
+    existing_is_newer: bool,
+) -> (OpSummary, PathBuf, tempfile::TempDir) {
     let server = MemoryFs::new();
     server.put("/f.txt", b"new content");
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -300,7 +322,11 @@ fn conflict_policies_decide_what_happens_to_an_existing_target() {
     assert_eq!(std::fs::read(&target).unwrap(), b"old", "a newer target stays");
     assert_eq!(summary.skipped.len(), 1);
     let (_, target, _dir) = conflict(ConflictPolicy::Newer, b"old", false);
-    assert_eq!(std::fs::read(&target).unwrap(), b"new content", "an older target is replaced");
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        b"new content",
+        "an older target is replaced"
+    );
 
     let (summary, target, _dir) = conflict(ConflictPolicy::Differ, b"same length", false);
     assert_eq!(std::fs::read(&target).unwrap(), b"same length", "same size: skipped");
@@ -396,7 +422,10 @@ fn a_server_that_refuses_more_connections_lowers_the_site_limit() {
     assert_eq!(summary.failed, Vec::<String>::new(), "no item failed for it");
     assert_eq!(summary.files, 8);
     for n in 0..8 {
-        assert_eq!(std::fs::read(out.path().join(format!("d/{n}"))).unwrap(), data(10_000, n));
+        assert_eq!(
+            std::fs::read(out.path().join(format!("d/{n}"))).unwrap(),
+            data(10_000, n)
+        );
     }
 }
 
@@ -405,7 +434,11 @@ fn permanent_errors_fail_at_once_and_retry_puts_them_back() {
     let server = MemoryFs::new();
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let engine = engine(home.path(), &server);
-    enqueue(&engine, vec![download("/later.txt", out.path(), false)], ConflictPolicy::Ask);
+    enqueue(
+        &engine,
+        vec![download("/later.txt", out.path(), false)],
+        ConflictPolicy::Ask,
+    );
     let (item, attempts) = wait_for(&engine, |_, event| match event {
         Event::ItemChanged {
             item,
@@ -469,7 +502,11 @@ fn uploads_without_a_temporary_name_resume_the_target_itself() {
     assert_eq!(summary.failed, Vec::<String>::new());
     assert_eq!(server.get("/up/u.bin"), Some(content.clone()));
     assert_eq!(server.get("/up/.u.bin.wharf-part"), None, "no temporary name was used");
-    assert_eq!(summary.bytes, content.len() as u64 - 70_000, "the second attempt resumed");
+    assert_eq!(
+        summary.bytes,
+        content.len() as u64 - 70_000,
+        "the second attempt resumed"
+    );
 }
 
 #[test]

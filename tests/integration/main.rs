@@ -9,5 +9,6 @@ mod backends;
 mod cli;
 mod conformance;
 mod hostile;
+mod queue;
 mod sftp;
 mod support;
