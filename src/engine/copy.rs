@@ -55,6 +55,18 @@ impl CopyControl<'_> {
     }
 }
 
+/// A buffer for `remaining` bytes: a chunk at most, and not much more than the file, because
+/// libssh2 sends as many read requests ahead as the buffer holds, and a small file would
+/// otherwise cost dozens of requests answered with "end of file".
+fn buffer_size(remaining: Option<u64>) -> usize {
+    match remaining {
+        Some(remaining) => usize::try_from(remaining.saturating_add(1))
+            .unwrap_or(CHUNK)
+            .clamp(8 * 1024, CHUNK),
+        None => CHUNK,
+    }
+}
+
 /// The partial name for `name`: hidden, beside the target, recognisable.
 pub fn partial_name(name: &str) -> String {
     format!(".{name}.wharf-part")
@@ -115,7 +127,7 @@ pub fn download_file(
         let mut reader = fs.open_read(remote, offset)?;
         control.progress.set_resumed_from(offset);
         control.progress.set_done(offset);
-        let mut buffer = vec![0u8; CHUNK];
+        let mut buffer = vec![0u8; buffer_size(source.size.map(|size| size.saturating_sub(offset)))];
         loop {
             control.check_cancel()?;
             let count = match reader.read(&mut buffer) {
@@ -203,7 +215,7 @@ pub fn upload_file(
     if offset < size || offset == 0 {
         file.seek(SeekFrom::Start(offset)).map_err(local_error)?;
         let mut writer = fs.open_write(&part, offset)?;
-        let mut buffer = vec![0u8; CHUNK];
+        let mut buffer = vec![0u8; buffer_size(Some(size - offset))];
         loop {
             control.check_cancel()?;
             let count = match file.read(&mut buffer) {

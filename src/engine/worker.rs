@@ -476,7 +476,20 @@ fn changed(work: &Work, size: Option<u64>, mtime: Option<i64>) -> bool {
 }
 
 fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(Report)) -> Result<Report, FsError> {
-    let source = fs.stat(&work.remote)?;
+    // A first attempt trusts the listing it came from (one round trip less per file, as
+    // FileZilla does); a retry or a restored item asks the server again, to notice changes.
+    let listed = (!work.resumed && work.size.is_some()).then(|| {
+        let mut entry = crate::model::Entry::new(work.remote.file_name().unwrap_or_default(), EntryKind::File);
+        entry.size = work.size;
+        entry.modified = work
+            .mtime
+            .and_then(|seconds| DateTime::<Utc>::from_timestamp(seconds, 0));
+        entry
+    });
+    let source = match listed {
+        Some(entry) => entry,
+        None => fs.stat(&work.remote)?,
+    };
     if source.kind != EntryKind::File {
         return Err(link_refused(&work.remote.to_string()));
     }

@@ -1,0 +1,310 @@
+//! The queue's own costs, and folders of small files side by side with the reference clients.
+//!
+//! 1. A queue of 100,000 items: how long the engine takes to load it from the database and
+//!    how much memory it holds (no server needed).
+//! 2. A folder of 2,000 files of 16 KiB, uploaded and downloaded by `wharf put|get -r` with
+//!    `-j 1` and `-j 4`, against OpenSSH `sftp -R 64`, `rclone copy --transfers 4` (SFTP and
+//!    FTP) and `lftp mirror --parallel=4` (FTP), over loopback to sshd and vsftpd.
+//!
+//! Run: `cargo bench --features interop --bench queue` as root after `.ci/run` (it installs
+//! the servers and the test account); part 2 also wants `apt-get install lftp rclone`.
+//! `WHARF_BENCH_FILES=500` makes the folder smaller. This measures and prints; it asserts
+//! nothing.
+
+// Test code: a failed step should stop the benchmark with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/interop/servers.rs"]
+#[allow(dead_code)]
+mod servers;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use servers::{FtpTls, PASSWORD, USER};
+use wharf::engine::api::Event;
+use wharf::engine::handle::{EngineConfig, EngineHandle};
+use wharf::store::{NewItem, QueueStore};
+
+/// Resident memory of this process, from /proc (Linux).
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmRSS:"))
+                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn big_queue() {
+    const ITEMS: usize = 100_000;
+    let home = tempfile::tempdir().unwrap();
+    let paths = wharf::config::Paths::under(home.path().to_path_buf());
+    let items: Vec<NewItem> = (0..ITEMS)
+        .map(|n| NewItem {
+            direction: "download".into(),
+            kind: "file".into(),
+            site: "sftp://someone@example.org:22".into(),
+            local_path: PathBuf::from(format!("/home/someone/photos/2024/album {}/IMG_{n:06}.jpg", n / 500)),
+            remote_path: format!("/srv/photos/2024/album {}/IMG_{n:06}.jpg", n / 500),
+            size: Some(3_000_000 + n as u64),
+            source_mtime: Some(1_700_000_000),
+            recursive: true,
+            on_conflict: "ask".into(),
+            options: 3,
+        })
+        .collect();
+    let started = Instant::now();
+    QueueStore::open(&paths.state.join("queue.sqlite"))
+        .unwrap()
+        .add(&items)
+        .unwrap();
+    let written = started.elapsed();
+    drop(items);
+    let database = std::fs::metadata(paths.state.join("queue.sqlite")).map_or(0, |meta| meta.len());
+
+    let before = resident_kib();
+    let started = Instant::now();
+    let mut config = EngineConfig::under(paths);
+    config.resume_queue = false;
+    let engine = EngineHandle::start(config, None).unwrap();
+    let mut shown = 0;
+    loop {
+        match engine.wait_event(Duration::from_secs(60)).unwrap() {
+            // A window keeps these rows; the benchmark counts them and lets them go.
+            Event::ItemsAdded { items } => shown += items.len(),
+            Event::QueueLoaded { .. } => break,
+            _ => {}
+        }
+    }
+    let loaded = started.elapsed();
+    let after = resident_kib();
+    println!(
+        "Queue of {ITEMS} items: written in {:.2} s, database {:.1} MiB; loaded in {:.2} s ({shown} rows shown), \
+         engine memory +{:.1} MiB ({} bytes per item)",
+        written.as_secs_f64(),
+        database as f64 / 1048576.0,
+        loaded.as_secs_f64(),
+        after.saturating_sub(before) as f64 / 1024.0,
+        after.saturating_sub(before) * 1024 / ITEMS as u64
+    );
+    drop(engine);
+}
+
+fn run(command: &mut Command) -> Duration {
+    let started = Instant::now();
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    started.elapsed()
+}
+
+fn chown_tree(path: &Path, uid: u32, gid: u32) {
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            chown_tree(&entry.unwrap().path(), uid, gid);
+        }
+    }
+}
+
+/// A fresh, empty folder the account owns, under `base`.
+fn fresh(base: &Path, name: &str) -> PathBuf {
+    let dir = base.join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let meta = std::fs::metadata(base).unwrap();
+    chown_tree(
+        &dir,
+        std::os::unix::fs::MetadataExt::uid(&meta),
+        std::os::unix::fs::MetadataExt::gid(&meta),
+    );
+    dir
+}
+
+fn wharf(home: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wharf"));
+    command
+        .args(args)
+        .env("WHARF_HOME", home)
+        .env("WHARF_PASSWORD", PASSWORD)
+        .env_remove("SSH_AUTH_SOCK");
+    command
+}
+
+fn line(what: &str, files: usize, took: Duration, baseline: Duration) {
+    println!(
+        "  {what:<34} {:>7.2} s  {:>7.0} files/s  {:>5.2}x wharf -j 4",
+        took.as_secs_f64(),
+        files as f64 / took.as_secs_f64(),
+        baseline.as_secs_f64() / took.as_secs_f64()
+    );
+}
+
+fn small_files() {
+    let files: usize = std::env::var("WHARF_BENCH_FILES")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(2000);
+    let base = servers::user_folder("bench-queue");
+    let source = fresh(&base, "source");
+    for n in 0..files {
+        let folder = source.join(format!("d{}", n / 200));
+        std::fs::create_dir_all(&folder).unwrap();
+        let content: Vec<u8> = (0..16 * 1024).map(|i| ((i + n) % 251) as u8).collect();
+        std::fs::write(folder.join(format!("f{n:05}.bin")), content).unwrap();
+    }
+    let meta = std::fs::metadata(&*base).unwrap();
+    chown_tree(
+        &source,
+        std::os::unix::fs::MetadataExt::uid(&meta),
+        std::os::unix::fs::MetadataExt::gid(&meta),
+    );
+    let local = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (sshd, _) = servers::sshd();
+    let key = servers::plain_client_key(&sshd);
+    let (vsftpd, _) = servers::vsftpd(FtpTls::None);
+    let obscured = String::from_utf8(
+        Command::new("rclone")
+            .args(["obscure", PASSWORD])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let rclone_sftp = format!(
+        ":sftp,host=127.0.0.1,port={},user={USER},key_file={}:",
+        sshd.port,
+        key.display()
+    );
+    let rclone_ftp = format!(
+        ":ftp,host=127.0.0.1,port={},user={USER},pass={}:",
+        vsftpd.port,
+        obscured.trim()
+    );
+    let openssh = |batch: &str| {
+        let file = local.path().join("batch");
+        std::fs::write(&file, batch).unwrap();
+        let mut command = Command::new("sftp");
+        command
+            .args(["-q", "-R", "64", "-b"])
+            .arg(&file)
+            .arg("-i")
+            .arg(&key)
+            .args(["-P", &sshd.port.to_string()])
+            .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"])
+            .arg(format!("{USER}@127.0.0.1"));
+        command
+    };
+    println!(
+        "\n{files} files of 16 KiB in {} folders over loopback ({} cores):",
+        files.div_ceil(200),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let home_path = home.path().to_str().unwrap();
+    for (protocol, port) in [("sftp", sshd.port), ("ftp", vsftpd.port)] {
+        let url = |path: &Path| format!("{protocol}://{USER}@127.0.0.1:{port}{}", path.display());
+        let accept = ["--accept-new-host-key"];
+        // Downloads.
+        let target = |name: &str| {
+            let dir = local.path().join(name);
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            dir
+        };
+        let _ = home_path;
+        let wharf_get = |parallel: &str| {
+            let dir = target("wharf");
+            run(wharf(home.path(), &accept)
+                .args(["get", "-r", "-j", parallel, &url(&source)])
+                .arg(&dir))
+        };
+        let one = wharf_get("1");
+        let four = wharf_get("4");
+        println!(" {} download:", protocol.to_uppercase());
+        line("wharf get -r -j 1", files, one, four);
+        line("wharf get -r -j 4", files, four, four);
+        if protocol == "sftp" {
+            let dir = target("openssh");
+            let took = run(&mut openssh(&format!(
+                "get -r {} {}\n",
+                source.display(),
+                dir.display()
+            )));
+            line("OpenSSH sftp -R 64 get -r", files, took, four);
+        } else {
+            let dir = target("lftp");
+            let took = run(Command::new("lftp")
+                .args(["-u", &format!("{USER},{PASSWORD}"), "-p", &port.to_string()])
+                .arg("-e")
+                .arg(format!(
+                    "mirror --parallel=4 {} {}; quit",
+                    source.display(),
+                    dir.display()
+                ))
+                .arg("ftp://127.0.0.1"));
+            line("lftp mirror --parallel=4", files, took, four);
+        }
+        let dir = target("rclone");
+        let remote = if protocol == "sftp" { &rclone_sftp } else { &rclone_ftp };
+        let took = run(Command::new("rclone")
+            .args(["copy", "--transfers", "4", &format!("{remote}{}", source.display())])
+            .arg(&dir));
+        line("rclone copy --transfers 4", files, took, four);
+
+        // Uploads, from the downloaded copy into fresh folders on the server.
+        let from = local.path().join("wharf");
+        let wharf_put = |parallel: &str| {
+            let dir = fresh(&base, &format!("up-wharf-{parallel}"));
+            run(wharf(home.path(), &accept)
+                .args(["put", "-r", "-j", parallel])
+                .arg(&from)
+                .arg(url(&dir)))
+        };
+        let one = wharf_put("1");
+        let four = wharf_put("4");
+        println!(" {} upload:", protocol.to_uppercase());
+        line("wharf put -r -j 1", files, one, four);
+        line("wharf put -r -j 4", files, four, four);
+        if protocol == "sftp" {
+            let dir = fresh(&base, "up-openssh");
+            let took = run(&mut openssh(&format!("put -r {} {}\n", from.display(), dir.display())));
+            line("OpenSSH sftp -R 64 put -r", files, took, four);
+        } else {
+            let dir = fresh(&base, "up-lftp");
+            let took = run(Command::new("lftp")
+                .args(["-u", &format!("{USER},{PASSWORD}"), "-p", &port.to_string()])
+                .arg("-e")
+                .arg(format!(
+                    "mirror -R --parallel=4 {} {}; quit",
+                    from.display(),
+                    dir.display()
+                ))
+                .arg("ftp://127.0.0.1"));
+            line("lftp mirror -R --parallel=4", files, took, four);
+        }
+        let dir = fresh(&base, "up-rclone");
+        let took = run(Command::new("rclone")
+            .args(["copy", "--transfers", "4"])
+            .arg(&from)
+            .arg(format!("{remote}{}", dir.display())));
+        line("rclone copy --transfers 4", files, took, four);
+    }
+}
+
+fn main() {
+    big_queue();
+    if Path::new(&format!("/home/{USER}")).is_dir() {
+        small_files();
+    } else {
+        println!("(no interop account: run .ci/run first for the folder benchmark)");
+    }
+}
