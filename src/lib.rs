@@ -7,10 +7,12 @@
 //! ## Bird's-eye view
 //!
 //! A user action becomes a plain-data [`engine::api::Command`] sent through an
-//! [`engine::handle::EngineHandle`]. The engine (tokio) routes it to a session, which owns
-//! one connection ([`protocol::RemoteFs`]) and runs its blocking protocol calls on a worker
-//! thread. Results come back as [`engine::api::Event`]s; transfer progress is read from
-//! shared counters ([`engine::api::Progress`]), not pushed.
+//! [`engine::handle::EngineHandle`]. The engine (tokio) routes browsing commands to a session,
+//! which owns one connection ([`protocol::RemoteFs`]) and runs its blocking protocol calls on
+//! a worker thread, and transfers to the queue: one thread that owns the queue's state and its
+//! SQLite database, and hands items to workers on the blocking pool, which take connections
+//! from a per-site pool. Results come back as [`engine::api::Event`]s; transfer progress is
+//! read from shared counters ([`engine::api::Progress`]), not pushed.
 //!
 //! ## Code map
 //!
@@ -20,20 +22,25 @@
 //!   backends: [`protocol::ftp`] (suppaftp; FTP, implicit FTPS, explicit FTPES; listing
 //!   parser in [`protocol::ftp::listing`]), [`protocol::sftp`] (ssh2), [`protocol::local`],
 //!   [`protocol::memory`] (test double with fault injection).
-//! - [`engine`]: `api` (THE boundary), `handle`, sessions (one per connection; recursive
-//!   walks, retries with backoff), [`engine::copy`] (one file: partial name, resume, verify,
-//!   rename), the trust policy that asks the user through prompts, and the queue's pure parts:
-//!   [`engine::scheduler`] (limits, backoff, pause/cancel/move; fake clock in tests) and
-//!   [`engine::progress`] (speed over a moving window, ETA).
+//! - [`engine`]: `api` (THE boundary), `handle`, `session` (browsing: list, stat, mkdir,
+//!   rename, chmod, recursive delete), and the transfer queue: `queue` (the thread that owns
+//!   the state, persists every change, checkpoints offsets, restores after a restart),
+//!   [`engine::scheduler`] (pure: limits, backoff, pause/cancel/move; fake clock in tests),
+//!   `worker` (one attempt at one item: resolve, expand a folder into items, conflict policy,
+//!   changed-source check), `pool` (connections per site, secrets in memory, `Password`
+//!   prompts for restored sites), [`engine::copy`] (one file: partial name, resume, verify,
+//!   rename), [`engine::limiter`] (bandwidth, governor), `lease` (which process is alive,
+//!   by lock file), [`engine::progress`] (speed over a moving window, ETA), and the trust
+//!   policy that asks the user through prompts.
 //! - [`store`]: the queue in SQLite (WAL, `user_version` migrations, leases between
-//!   processes). No secrets: sites are stored by [`model::Site::key`].
+//!   processes, folder expansion in one transaction). No secrets: sites are stored by
+//!   [`model::Site::key`] with a descriptor that says whether a password is needed.
 //! - [`trust`]: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates.
 //! - [`config`]: where files live (`WHARF_HOME` or the platform's folders).
-//! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv`, over the engine API only.
+//! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv|queue`, over the engine API only.
 //!
-//! Still to come (see the issues): the queue wired to workers and the command line (issue 3;
-//! the scheduler and store exist, the engine does not drive them yet), the window (`ui`,
-//! egui), sites and the OS keyring (`secrets`).
+//! Still to come (see the issues): the window (`ui`, egui), sites and the OS keyring
+//! (`secrets`).
 //!
 //! ## Dependency rule
 //!
@@ -51,7 +58,11 @@
 //! - FTP data connections go to the control connection's peer address, whatever a PASV reply
 //!   names. Explicit TLS that the server refuses stops the login before USER/PASS.
 //! - Downloads are written to `.NAME.wharf-part` and renamed when complete and verified; an
-//!   interrupted one keeps its partial file and the next attempt resumes it. Uploads likewise.
+//!   interrupted one keeps its partial file and the next attempt resumes it, unless the
+//!   source's size or time changed since the item was queued. Uploads likewise.
+//! - The queue database holds every item's state (committed on each change) and offset
+//!   (checkpointed at least every second), never a secret. Only the process holding an
+//!   item's lease runs it; a lease whose holder died (its lock file is free) is taken over.
 //! - An unknown SSH host key or untrusted certificate is asked about; a changed host key or
 //!   pinned certificate is refused. Nothing is trusted silently.
 //! - Secrets ([`model::Secret`]) never print: `Debug` masks them, logs show `PASS ****`.
