@@ -1,6 +1,6 @@
 //! SFTP over ssh2 (libssh2).
 //!
-//! The host key is checked with the [`TrustPolicy`] right after the key exchange and before
+//! The host key is checked with the [`TrustPolicy`](crate::protocol::TrustPolicy) right after the key exchange and before
 //! any credential is sent. Authentication tries, in order: the ssh-agent, a key file,
 //! keyboard-interactive (answered with the password) and the password. Directory entries are
 //! read one by one from the handle so that a hostile name such as `../../x` reaches the

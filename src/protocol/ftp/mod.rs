@@ -1,6 +1,6 @@
 //! FTP, FTPS (implicit TLS) and FTPES (explicit TLS, required) over suppaftp.
 //!
-//! What Wharf adds on top of suppaftp: every command goes through [`FtpFs::command`], which
+//! What Wharf adds on top of suppaftp: every command goes through `FtpFs::command`, which
 //! refuses CR/LF/NUL, logs the command (password masked) and the reply, and turns replies
 //! into [`FsError`]s; data connections go to the control connection's peer whatever address
 //! a PASV reply names (curl >= 7.74); EPSV is tried first and PASV is the fallback; listings
