@@ -661,18 +661,7 @@ fn run_queue(action: &QueueAction, args: &ConnectionArgs) -> Result<i32, String>
 }
 
 fn report(result: Result<OpSummary, OpError>) -> Result<i32, String> {
-    let summary = result.map_err(|error| sentence(&error))?;
-    for reason in &summary.refused {
-        eprintln!("wharf: warning: {reason}");
-    }
-    for failure in &summary.failed {
-        eprintln!("wharf: {failure}");
-    }
-    if summary.failed.is_empty() && summary.refused.is_empty() {
-        Ok(EXIT_OK)
-    } else {
-        Ok(EXIT_FAILED)
-    }
+    report_summary(result.map_err(|error| sentence(&error))?, 0)
 }
 
 /// An engine error as the one sentence the user sees.

@@ -89,7 +89,6 @@ pub(crate) async fn run(
     trust: Arc<EngineTrust>,
 ) {
     let (queue, queue_thread) = queue;
-    let _ = &config;
     let cancels: CancelFlags = Arc::new(Mutex::new(HashMap::new()));
     let mut sessions: HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>> = HashMap::new();
 

@@ -549,19 +549,7 @@ impl Queue {
                 specs,
                 options,
             } => self.enqueue(job, &site, specs, options),
-            Command::Pause { items } => {
-                for id in self.selected(&items) {
-                    let before = self.scheduler.state(id).cloned();
-                    if self.scheduler.pause(id)
-                        && let Some(running) = self.running.get(&id)
-                    {
-                        running.cancel.store(true, Ordering::Relaxed);
-                    }
-                    if self.scheduler.state(id) != before.as_ref() {
-                        self.persist(id);
-                    }
-                }
-            }
+            Command::Pause { items } => self.stop(&items, Scheduler::pause),
             Command::Resume { items } => {
                 for id in self.selected(&items) {
                     if self.scheduler.state(id) == Some(&ItemState::Paused) {
@@ -570,19 +558,7 @@ impl Queue {
                     }
                 }
             }
-            Command::CancelItems { items } => {
-                for id in self.selected(&items) {
-                    let before = self.scheduler.state(id).cloned();
-                    if self.scheduler.cancel(id)
-                        && let Some(running) = self.running.get(&id)
-                    {
-                        running.cancel.store(true, Ordering::Relaxed);
-                    }
-                    if self.scheduler.state(id) != before.as_ref() {
-                        self.persist(id);
-                    }
-                }
-            }
+            Command::CancelItems { items } => self.stop(&items, Scheduler::cancel),
             Command::Retry { items } => {
                 let ids = match items {
                     Selection::All => self.scheduler.retry_failed(),
@@ -651,6 +627,22 @@ impl Queue {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Pauses or cancels items (`how` is the scheduler's verb, `true` for a running item,
+    /// whose worker is then told to stop; its partial file stays).
+    fn stop(&mut self, items: &Selection, how: fn(&mut Scheduler, ItemId) -> bool) {
+        for id in self.selected(items) {
+            let before = self.scheduler.state(id).cloned();
+            if how(&mut self.scheduler, id)
+                && let Some(running) = self.running.get(&id)
+            {
+                running.cancel.store(true, Ordering::Relaxed);
+            }
+            if self.scheduler.state(id) != before.as_ref() {
+                self.persist(id);
+            }
         }
     }
 
@@ -1077,7 +1069,8 @@ impl Queue {
                 Ok(QueueMessage::Report { id, report, last: true }) => {
                     if let Some(running) = self.running.remove(&id) {
                         let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
-                        let result = match report {
+                        // Closing: there is nobody left to tell about a database error.
+                        let _ = match report {
                             Report::Done { .. } => self.store.set_done(
                                 id_sql,
                                 self.records.get(&id).and_then(|record| record.size).unwrap_or(0),
@@ -1088,7 +1081,6 @@ impl Queue {
                                 .checkpoint(id_sql, running.progress.done())
                                 .and_then(|()| self.store.set_state(id_sql, "queued", None)),
                         };
-                        let _ = result;
                         let _ = self.store.release_lease(id_sql, self.lease.name());
                     }
                 }
