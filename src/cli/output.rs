@@ -108,7 +108,7 @@ pub fn queue(items: &[QueueItem], json: bool) -> String {
                 }
                 crate::engine::api::Direction::Upload => ("put", item.local.display().to_string(), item.remote.clone()),
             };
-            let size = match item.size {
+            let size = match item.size.filter(|_| item.kind != crate::engine::api::ItemKind::Folder) {
                 Some(size) if item.bytes_done > 0 && item.bytes_done < size => {
                     format!("{}/{}", human_size(item.bytes_done), human_size(size))
                 }

@@ -297,9 +297,10 @@ fn expand_remote(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<
     for entry in listing.entries {
         let remote = work.remote.join(&entry.name);
         let local = work.local.join(&entry.name);
-        let kind = match entry.kind {
-            EntryKind::Dir => ItemKind::Folder,
-            EntryKind::File => ItemKind::File,
+        let (kind, size) = match entry.kind {
+            // A folder's size in a listing is the server's bookkeeping, not its contents.
+            EntryKind::Dir => (ItemKind::Folder, None),
+            EntryKind::File => (ItemKind::File, entry.size),
             EntryKind::Link | EntryKind::Other => {
                 let reason = format!("skipped {remote}: links are not followed");
                 shared.log(crate::protocol::LogDirection::Warning, reason.clone());
@@ -311,7 +312,7 @@ fn expand_remote(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<
             kind,
             local,
             remote,
-            size: entry.size,
+            size,
             mtime: unix_seconds(entry.modified),
         });
     }
@@ -471,8 +472,23 @@ fn control<'a>(work: &'a Work, throttle: &'a dyn Fn(usize)) -> CopyControl<'a> {
 /// The source changed since the item was queued: a partial file from the old version must
 /// not be continued.
 fn changed(work: &Work, size: Option<u64>, mtime: Option<i64>) -> bool {
-    (work.size.is_some() && size.is_some() && work.size != size)
-        || (work.mtime.is_some() && mtime.is_some() && work.mtime != mtime)
+    let size_changed = matches!((work.size, size), (Some(then), Some(now)) if then != now);
+    let time_changed = matches!((work.mtime, mtime), (Some(then), Some(now)) if !same_time(then, now));
+    size_changed || time_changed
+}
+
+/// Whether a time recorded from a listing and one read now name the same moment. An FTP
+/// `LIST` line gives minutes (recent files) or only the day (older ones), where MDTM and SFTP
+/// give seconds: a recorded time on a whole minute or day matches anything within it.
+fn same_time(recorded: i64, seen: i64) -> bool {
+    let precision = if recorded % 86_400 == 0 {
+        86_400
+    } else if recorded % 60 == 0 {
+        60
+    } else {
+        1
+    };
+    (0..precision).contains(&(seen - recorded))
 }
 
 fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(Report)) -> Result<Report, FsError> {
@@ -636,6 +652,18 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listing_times_match_within_their_precision() {
+        // 2024-05-06 07:08:00 from a LIST line; MDTM says 07:08:09.
+        assert!(same_time(1_714_979_280, 1_714_979_289));
+        assert!(!same_time(1_714_979_280, 1_714_979_340), "the next minute is a change");
+        // A date-only LIST line matches any time that day.
+        assert!(same_time(1_714_953_600, 1_714_979_289));
+        // Precise times must be equal.
+        assert!(!same_time(1_714_979_281, 1_714_979_282));
+        assert!(same_time(1_714_979_281, 1_714_979_281));
+    }
 
     #[test]
     fn free_names_keep_the_extension() {

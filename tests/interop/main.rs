@@ -87,6 +87,52 @@ fn vsftpd_active_mode() {
     assert_eq!(names, vec!["a.txt".to_owned()]);
 }
 
+/// vsftpd lists with LIST (minute-precision times) and answers MDTM to the second: a
+/// download killed mid-file must still be resumed by `queue run`, not started over.
+#[test]
+fn cli_queue_run_resumes_a_killed_download_from_vsftpd() {
+    let (server, _) = servers::vsftpd(FtpTls::None);
+    let folder = servers::user_folder("kill");
+    let content = support::data(4 * 1024 * 1024 + 1, 5);
+    std::fs::create_dir(folder.join("files")).unwrap();
+    // A time in the middle of a minute, which a LIST line cannot show.
+    let file = folder.join("files/big.bin");
+    std::fs::write(&file, &content).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_763_000_037))
+        .unwrap();
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // A folder, so that the file's size and time come from vsftpd's LIST.
+    let url = format!("ftp://{USER}@127.0.0.1:{}{}/files", server.port, folder.display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args(["get", "-r", "--limit-rate", "256K", &url, out.path().to_str().unwrap()])
+        .env("WHARF_HOME", home.path())
+        .env("WHARF_PASSWORD", PASSWORD)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = out.path().join("files/.big.bin.wharf-part");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::metadata(&partial).map_or(0, |meta| meta.len()) < 256 * 1024 {
+        assert!(std::time::Instant::now() < deadline, "the download did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let run = support::wharf_with(home.path(), &["-v", "queue", "run"], &[("WHARF_PASSWORD", PASSWORD)]);
+    let log = stderr(&run);
+    assert!(run.status.success(), "{log}");
+    assert!(!log.contains("starting it over"), "{log}");
+    assert!(log.lines().any(|line| line.starts_with("> REST ")), "{log}");
+    assert_eq!(std::fs::read(out.path().join("files/big.bin")).unwrap(), content);
+}
+
 #[test]
 fn cli_against_vsftpd_with_tls_pins_the_certificate() {
     let (server, der) = servers::vsftpd(FtpTls::Explicit);
