@@ -570,10 +570,42 @@ fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn
     shared.emit_state(work, TransferState::Transferring);
     let throttle = |bytes: usize| shared.limits.throttle(Direction::Download, bytes);
     let bytes = copy::download_file(fs, &work.remote, &source, &target, &control(work, &throttle))?;
-    Ok(Report::Done {
-        bytes,
-        verified: "size".to_owned(),
-    })
+    let verified = verify(shared, fs, work, &target, &work.remote).inspect_err(|error| {
+        // A copy that does not match is not kept: the retry starts afresh.
+        if error.kind == ErrorKind::Protocol {
+            let _ = fs::remove_file(&target);
+        }
+    })?;
+    Ok(Report::Done { bytes, verified })
+}
+
+/// After the size (checked by the copy), the server's checksum when it offers one. Returns
+/// how the file was verified.
+fn verify(
+    shared: &Shared,
+    fs: &mut dyn RemoteFs,
+    work: &Work,
+    local: &Path,
+    remote: &RemotePath,
+) -> Result<String, FsError> {
+    let Some(checksum) = fs.checksum(remote)? else {
+        return Ok("size".to_owned());
+    };
+    shared.emit_state(work, TransferState::Verifying);
+    let name = checksum.algorithm.name();
+    let local_hex = checksum
+        .algorithm
+        .hex_of_file(local)
+        .map_err(|error| FsError::from_local(&error, local))?;
+    if local_hex == checksum.hex {
+        Ok(format!("size, {name}"))
+    } else {
+        Err(FsError::new(
+            ErrorKind::Protocol,
+            format!("{remote} arrived with a different {name} than the server computed; it is transferred again"),
+        )
+        .retryable(true))
+    }
 }
 
 fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(Report)) -> Result<Report, FsError> {
@@ -643,10 +675,16 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
     };
     let throttle = |bytes: usize| shared.limits.throttle(Direction::Upload, bytes);
     let bytes = copy::upload_file(fs, &work.local, &target, mode, &control(work, &throttle))?;
-    Ok(Report::Done {
-        bytes,
-        verified: "size".to_owned(),
-    })
+    let verified = match verify(shared, fs, work, &work.local, &target) {
+        Ok(verified) => verified,
+        Err(error) => {
+            if error.kind == ErrorKind::Protocol {
+                let _ = fs.remove(&target);
+            }
+            return Err(error);
+        }
+    };
+    Ok(Report::Done { bytes, verified })
 }
 
 #[cfg(test)]

@@ -133,6 +133,80 @@ pub trait RemoteFs: Send {
     fn keepalive(&mut self) -> Result<(), FsError> {
         Ok(())
     }
+
+    /// A checksum of a whole file computed by the server, when it offers one (FTP `XSHA256`,
+    /// `XSHA1`, `HASH`); `None` when it cannot. Failing to compute one is not an error.
+    fn checksum(&mut self, _path: &RemotePath) -> Result<Option<Checksum>, FsError> {
+        Ok(None)
+    }
+}
+
+/// Hash functions servers offer that Wharf can check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashAlgorithm {
+    Sha256,
+    Sha1,
+}
+
+impl HashAlgorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "SHA-256",
+            HashAlgorithm::Sha1 => "SHA-1",
+        }
+    }
+
+    /// Hex digits in a digest.
+    pub fn hex_len(self) -> usize {
+        match self {
+            HashAlgorithm::Sha256 => 64,
+            HashAlgorithm::Sha1 => 40,
+        }
+    }
+
+    /// The digest of a local file, in lowercase hex.
+    pub fn hex_of_file(self, path: &std::path::Path) -> std::io::Result<String> {
+        use sha2::Digest;
+        use std::io::Read;
+        fn feed<D: Digest>(mut digest: D, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+            let mut file = std::fs::File::open(path)?;
+            let mut buffer = vec![0u8; 1024 * 1024];
+            loop {
+                match file.read(&mut buffer)? {
+                    0 => break,
+                    count => digest.update(&buffer[..count]),
+                }
+            }
+            Ok(digest.finalize().to_vec())
+        }
+        let bytes = match self {
+            HashAlgorithm::Sha256 => feed(sha2::Sha256::new(), path)?,
+            HashAlgorithm::Sha1 => feed(sha1::Sha1::new(), path)?,
+        };
+        Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+    }
+}
+
+/// A server's checksum of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checksum {
+    pub algorithm: HashAlgorithm,
+    /// Lowercase hex.
+    pub hex: String,
+}
+
+impl Checksum {
+    /// Finds the digest in a reply such as `213 SHA-256 0-49 2f5a... name` or `250 2f5a...`:
+    /// the first word of the right length made only of hex digits.
+    pub fn from_reply(algorithm: HashAlgorithm, reply: &str) -> Option<Checksum> {
+        reply
+            .split_whitespace()
+            .find(|word| word.len() == algorithm.hex_len() && word.chars().all(|c| c.is_ascii_hexdigit()))
+            .map(|hex| Checksum {
+                algorithm,
+                hex: hex.to_ascii_lowercase(),
+            })
+    }
 }
 
 /// Where a backend reports every command it sends and every reply it gets, secrets masked.

@@ -155,3 +155,44 @@ fn an_existing_target_follows_on_conflict() {
     let bad = wharf_with(home.path(), &["get", "--on-conflict", "maybe", &url, target], &env);
     assert_eq!(bad.status.code(), Some(2), "an unknown policy is a usage error");
 }
+
+#[test]
+fn a_server_checksum_verifies_the_download_and_a_mismatch_transfers_it_again() {
+    use crate::support::scripted_ftp::{Script, ScriptedFtp};
+    let content = data(300_000, 7);
+    let mut script = Script {
+        pasv_host: [127, 0, 0, 1],
+        epsv: true,
+        xsha256: true,
+        wrong_first_hash: true,
+        ..Script::default()
+    };
+    script.listings.insert("/".to_owned(), Vec::new());
+    script.files.insert("/f.bin".to_owned(), content.clone());
+    let server = ScriptedFtp::start(script);
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let get = wharf(
+        home.path(),
+        &[
+            "get",
+            &format!("ftp://u:p@127.0.0.1:{}/f.bin", server.port),
+            out.path().to_str().unwrap(),
+        ],
+    );
+    let log = stderr(&get);
+    assert!(get.status.success(), "{log}");
+    assert!(log.contains("different SHA-256"), "the mismatch is reported: {log}");
+    assert_eq!(std::fs::read(out.path().join("f.bin")).unwrap(), content);
+    let hashes = server
+        .commands()
+        .iter()
+        .filter(|command| command.starts_with("XSHA256 "))
+        .count();
+    assert_eq!(hashes, 2, "checked after each attempt");
+    let retrievals = server.commands().iter().filter(|c| c.starts_with("RETR ")).count();
+    assert_eq!(retrievals, 2, "the damaged copy was transferred again in full");
+
+    let listed = wharf(home.path(), &["queue", "list", "--json"]);
+    let items: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    assert_eq!(items[0]["state"]["verified"], "size, SHA-256", "{items}");
+}

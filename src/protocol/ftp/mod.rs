@@ -20,7 +20,8 @@ use suppaftp::{FtpError, ImplFtpStream, Mode, RustlsConnector, RustlsFtpStream, 
 
 use self::listing::{ListingContext, ParsedEntry, ParsedKind, ServerType};
 use super::{
-    Capabilities, ConnectContext, ErrorKind, FsError, ProtocolLog, ReadStream, RemoteFs, WriteStream, connect_tcp,
+    Capabilities, Checksum, ConnectContext, ErrorKind, FsError, HashAlgorithm, ProtocolLog, ReadStream, RemoteFs,
+    WriteStream, connect_tcp,
 };
 use crate::model::location::RemotePath;
 use crate::model::names::check_command_text;
@@ -42,6 +43,11 @@ struct ServerFeatures {
     mlsd: bool,
     mfmt: bool,
     utf8: bool,
+    xsha256: bool,
+    xsha1: bool,
+    /// `HASH` (draft-bryan-ftpext-hash) with SHA-256 or SHA-1 among its algorithms.
+    hash_sha256: bool,
+    hash_sha1: bool,
 }
 
 /// A logged-in FTP connection.
@@ -556,10 +562,26 @@ fn describe_verb(verb: &str, command: &str) -> String {
 
 fn features_of(features: &Features) -> ServerFeatures {
     let has = |name: &str| features.keys().any(|key| key.eq_ignore_ascii_case(name));
+    // `HASH SHA-256*;SHA-1;MD5`: the algorithms, the current one starred.
+    let hash_algorithms = features
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case("HASH"))
+        .and_then(|(_, value)| value.clone())
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let offers = |name: &str| {
+        hash_algorithms
+            .split(';')
+            .any(|item| item.trim_end_matches('*') == name)
+    };
     ServerFeatures {
         mlsd: has("MLST") || has("MLSD"),
         mfmt: has("MFMT"),
         utf8: has("UTF8"),
+        xsha256: has("XSHA256"),
+        xsha1: has("XSHA1"),
+        hash_sha256: offers("SHA-256"),
+        hash_sha1: offers("SHA-1"),
     }
 }
 
@@ -624,6 +646,39 @@ impl RemoteFs for FtpFs {
         let (bytes, mlsd) = self.read_listing(&wire)?;
         let entries = listing::parse_listing(&bytes, mlsd, &self.listing_context());
         Ok(entries.into_iter().map(entry_from).collect())
+    }
+
+    fn checksum(&mut self, path: &RemotePath) -> Result<Option<Checksum>, FsError> {
+        let wire = self.wire_path(path)?;
+        let answered = [Status::File, Status::RequestedFileActionOk];
+        let (algorithm, reply) = if self.features.xsha256 || self.features.xsha1 {
+            let (algorithm, verb) = if self.features.xsha256 {
+                (HashAlgorithm::Sha256, "XSHA256")
+            } else {
+                (HashAlgorithm::Sha1, "XSHA1")
+            };
+            (algorithm, self.command(&format!("{verb} {wire}"), &answered))
+        } else if self.features.hash_sha256 || self.features.hash_sha1 {
+            let algorithm = if self.features.hash_sha256 {
+                HashAlgorithm::Sha256
+            } else {
+                HashAlgorithm::Sha1
+            };
+            let chosen = self.command(&format!("OPTS HASH {}", algorithm.name()), &[Status::CommandOk]);
+            (
+                algorithm,
+                chosen.and_then(|_| self.command(&format!("HASH {wire}"), &answered)),
+            )
+        } else {
+            return Ok(None);
+        };
+        match reply {
+            Ok(reply) => Ok(Checksum::from_reply(algorithm, &String::from_utf8_lossy(&reply))),
+            // A server that offers a hash but will not compute this one (too big, busy) has
+            // simply not verified the file; the connection must still be usable.
+            Err(error) if error.retryable || error.kind == ErrorKind::ConnectionLost => Err(error),
+            Err(_) => Ok(None),
+        }
     }
 
     fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
@@ -880,6 +935,25 @@ impl Drop for FtpWrite<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checksums_are_found_in_hash_and_xsha_replies() {
+        let hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        let hash = format!("213 SHA-256 0-49 {} some file.txt", hex.to_uppercase());
+        assert_eq!(
+            Checksum::from_reply(HashAlgorithm::Sha256, &hash).map(|checksum| checksum.hex),
+            Some(hex.to_owned())
+        );
+        assert_eq!(
+            Checksum::from_reply(HashAlgorithm::Sha1, "250 a94a8fe5ccb19ba61c4c0873d391e987982fbbd3")
+                .map(|checksum| checksum.hex.len()),
+            Some(40)
+        );
+        assert_eq!(
+            Checksum::from_reply(HashAlgorithm::Sha256, "550 cannot hash that"),
+            None
+        );
+    }
 
     #[test]
     fn pwd_replies() {

@@ -24,6 +24,12 @@ pub struct Script {
     pub drop_first_retr_after: Option<usize>,
     /// RETR commands served so far, across sessions.
     pub retrievals: Arc<std::sync::atomic::AtomicUsize>,
+    /// Offer XSHA256 in FEAT and answer it.
+    pub xsha256: bool,
+    /// The first XSHA256 answer is wrong (as if the file had been damaged on the way).
+    pub wrong_first_hash: bool,
+    /// XSHA256 commands answered so far, across sessions.
+    pub hashes: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 pub struct ScriptedFtp {
@@ -90,7 +96,21 @@ fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std:
             "USER" => send("331 password please")?,
             "PASS" => send("230 logged in")?,
             "SYST" => send("215 UNIX Type: L8")?,
+            "FEAT" if script.xsha256 => send("211-Features:\r\n SIZE\r\n EPSV\r\n XSHA256\r\n211 End")?,
             "FEAT" => send("211-Features:\r\n SIZE\r\n EPSV\r\n211 End")?,
+            "XSHA256" if script.xsha256 => match script.files.get(&resolve(argument, &cwd)) {
+                Some(content) => {
+                    use sha2::Digest;
+                    let first = script.hashes.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+                    let mut digest = sha2::Sha256::digest(content).to_vec();
+                    if first && script.wrong_first_hash {
+                        digest[0] ^= 0xff;
+                    }
+                    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+                    send(&format!("213 {hex}"))?;
+                }
+                None => send("550 no such file")?,
+            },
             "OPTS" | "TYPE" | "NOOP" => send("200 ok")?,
             "REST" => {
                 restart = argument.parse().unwrap_or(0);
