@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::Paths;
@@ -390,21 +389,31 @@ fn a_server_that_refuses_more_connections_lowers_the_site_limit() {
     }
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut config = config(home.path(), &server, QueueLimits::default(), false);
-    let connections = Arc::new(AtomicUsize::new(0));
-    let (counter, memory) = (connections.clone(), server.clone());
-    // The server takes two connections; any further one is refused like FTP's 421.
+    // The server takes two connections; any further one is refused like FTP's 421. The two
+    // it accepts are held until four have been tried, so that the four workers really do
+    // ask at the same time (an early finisher would otherwise lend its connection out).
+    let tried = Arc::new((std::sync::Mutex::new(0usize), std::sync::Condvar::new()));
+    let memory = server.clone();
     config.connector = Arc::new(move |_, _| {
-        if counter.fetch_add(1, Ordering::SeqCst) >= 2 {
-            Err(FsError::new(
+        let (count, all_tried) = &*tried;
+        let mut count = count.lock().unwrap();
+        *count += 1;
+        all_tried.notify_all();
+        if *count > 2 {
+            return Err(FsError::new(
                 ErrorKind::TooManyConnections,
                 "421 Too many connections from your address",
-            ))
-        } else {
-            Ok(Box::new(memory.clone()) as Box<dyn RemoteFs>)
+            ));
         }
+        let _ = all_tried.wait_timeout_while(count, WAIT, |count| *count < 4).unwrap();
+        Ok(Box::new(memory.clone()) as Box<dyn RemoteFs>)
     });
     let engine = EngineHandle::start(config, None).unwrap();
-    let job = enqueue(&engine, vec![download("/d", out.path(), true)], ConflictPolicy::Ask);
+    // Files rather than a folder, so that no connection exists before the four start.
+    let specs = (0..8)
+        .map(|n| download(&format!("/d/{n}"), out.path(), false))
+        .collect();
+    let job = enqueue(&engine, specs, ConflictPolicy::Ask);
     let mut lowered = false;
     let summary = wait_for(&engine, |_, event| match event {
         Event::Log {
@@ -422,10 +431,7 @@ fn a_server_that_refuses_more_connections_lowers_the_site_limit() {
     assert_eq!(summary.failed, Vec::<String>::new(), "no item failed for it");
     assert_eq!(summary.files, 8);
     for n in 0..8 {
-        assert_eq!(
-            std::fs::read(out.path().join(format!("d/{n}"))).unwrap(),
-            data(10_000, n)
-        );
+        assert_eq!(std::fs::read(out.path().join(n.to_string())).unwrap(), data(10_000, n));
     }
 }
 
