@@ -136,6 +136,13 @@ fn db_state(state: &ItemState) -> &'static str {
     }
 }
 
+fn direction_name(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Download => "download",
+        Direction::Upload => "upload",
+    }
+}
+
 fn kind_name(kind: ItemKind) -> &'static str {
     match kind {
         ItemKind::File => "file",
@@ -666,10 +673,7 @@ impl Queue {
         let new_items: Vec<NewItem> = specs
             .iter()
             .map(|spec| NewItem {
-                direction: match spec.direction {
-                    Direction::Download => "download".to_owned(),
-                    Direction::Upload => "upload".to_owned(),
-                },
+                direction: direction_name(spec.direction).to_owned(),
                 kind: "auto".to_owned(),
                 site: key.clone(),
                 local_path: spec.local.clone(),
@@ -872,10 +876,7 @@ impl Queue {
         let new_items: Vec<NewItem> = children
             .iter()
             .map(|child| NewItem {
-                direction: match direction {
-                    Direction::Download => "download".to_owned(),
-                    Direction::Upload => "upload".to_owned(),
-                },
+                direction: direction_name(direction).to_owned(),
                 kind: kind_name(child.kind).to_owned(),
                 site: site.to_string(),
                 local_path: child.local.clone(),

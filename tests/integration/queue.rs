@@ -3,12 +3,10 @@
 //! `queue list` and `queue clear` show and tidy what is left.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::support::ftp_server::{FtpServer, PASSWORD, USER};
 use crate::support::sftp_server::SftpServer;
-use crate::support::{data, stderr, stdout, tree, wharf, wharf_with};
+use crate::support::{data, kill_get_mid_file, stderr, stdout, tree, wharf, wharf_with};
 
 fn ftp_url(port: u16, path: &str) -> String {
     format!("ftp://{USER}@127.0.0.1:{port}{path}")
@@ -36,31 +34,12 @@ fn a_killed_download_is_finished_by_queue_run_and_resumed() {
     let server = FtpServer::start(root.path(), None);
 
     // A slow download (256 KiB/s), killed once part of the big file has arrived.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wharf"))
-        .args([
-            "get",
-            "-r",
-            "--limit-rate",
-            "256K",
-            &ftp_url(server.port, "/bundle"),
-            out.path().to_str().unwrap(),
-        ])
-        .env("WHARF_HOME", home.path())
-        .env("HOME", home.path())
-        .env("WHARF_PASSWORD", PASSWORD)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let partial = out.path().join("bundle/.big.bin.wharf-part");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::fs::metadata(&partial).map_or(0, |meta| meta.len()) < 256 * 1024 {
-        assert!(Instant::now() < deadline, "the download did not start within 30 s");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_get_mid_file(
+        home.path(),
+        &["-r", &ftp_url(server.port, "/bundle"), out.path().to_str().unwrap()],
+        PASSWORD,
+        &out.path().join("bundle/.big.bin.wharf-part"),
+    );
     assert!(!out.path().join("bundle/big.bin").exists(), "the kill came mid-file");
 
     let listed = wharf(home.path(), &["queue", "list"]);

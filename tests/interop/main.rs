@@ -107,23 +107,12 @@ fn cli_queue_run_resumes_a_killed_download_from_vsftpd() {
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     // A folder, so that the file's size and time come from vsftpd's LIST.
     let url = format!("ftp://{USER}@127.0.0.1:{}{}/files", server.port, folder.display());
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
-        .args(["get", "-r", "--limit-rate", "256K", &url, out.path().to_str().unwrap()])
-        .env("WHARF_HOME", home.path())
-        .env("WHARF_PASSWORD", PASSWORD)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let partial = out.path().join("files/.big.bin.wharf-part");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::fs::metadata(&partial).map_or(0, |meta| meta.len()) < 256 * 1024 {
-        assert!(std::time::Instant::now() < deadline, "the download did not start");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    support::kill_get_mid_file(
+        home.path(),
+        &["-r", &url, out.path().to_str().unwrap()],
+        PASSWORD,
+        &out.path().join("files/.big.bin.wharf-part"),
+    );
 
     let run = support::wharf_with(home.path(), &["-v", "queue", "run"], &[("WHARF_PASSWORD", PASSWORD)]);
     let log = stderr(&run);

@@ -89,6 +89,33 @@ pub fn wharf_with(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .unwrap()
 }
 
+/// Runs `wharf get --limit-rate 256K ARGS` (password from the environment) and kills it with
+/// SIGKILL once `partial` holds at least 256 KiB: a crash in the middle of a file.
+pub fn kill_get_mid_file(home: &Path, args: &[&str], password: &str, partial: &Path) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args(["get", "--limit-rate", "256K"])
+        .args(args)
+        .env("WHARF_HOME", home)
+        .env("HOME", home)
+        .env("WHARF_PASSWORD", password)
+        .env_remove("SSH_AUTH_SOCK")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::fs::metadata(partial).map_or(0, |meta| meta.len()) < 256 * 1024 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the download did not start within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
