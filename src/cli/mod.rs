@@ -566,6 +566,7 @@ impl<'a> Client<'a> {
                 on_conflict: transfer.on_conflict,
                 ..TransferOptions::default()
             },
+            paused: false,
         });
         loop {
             if let Event::JobFinished { job: finished, summary } = self.next_event()?

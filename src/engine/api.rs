@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::model::Secret;
 
+pub use super::progress::SpeedMeter;
 pub use crate::model::location::RemotePath;
 pub use crate::model::{Entry, EntryKind, Site};
 pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
@@ -53,6 +54,12 @@ pub enum Command {
     Connect {
         id: RequestId,
         site: Site,
+    },
+    /// Opens a session on this computer's disk, for the window's local pane: the same
+    /// requests (list, mkdir, rename, delete, chmod) with absolute local paths, run off the
+    /// window's thread. The reply is `Connected` with the user's home folder.
+    OpenLocal {
+        id: RequestId,
     },
     Disconnect {
         session: SessionId,
@@ -104,6 +111,8 @@ pub enum Command {
         site: Site,
         specs: Vec<TransferSpec>,
         options: TransferOptions,
+        /// Add the items paused: they wait for `Resume` ("add to queue without starting").
+        paused: bool,
     },
     /// Holds pending or running items; a running one stops and keeps its partial file.
     Pause {
@@ -528,7 +537,8 @@ impl Progress {
         self.0.total.store(total.unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
-    pub(crate) fn set_done(&self, done: u64) {
+    /// Written by the worker that owns the transfer (and by doubles of it in tests).
+    pub fn set_done(&self, done: u64) {
         self.0.done.store(done, Ordering::Relaxed);
     }
 

@@ -99,6 +99,45 @@ impl EngineHandle {
     }
 }
 
+/// The engine's side of a [`EngineHandle::detached`] handle: it receives what the handle
+/// sends and emits events as the engine would. Tests and benchmarks of the window use it, so
+/// they run without a network, threads or a database.
+pub struct EngineDouble {
+    commands: mpsc::UnboundedReceiver<Command>,
+    events: std_mpsc::Sender<Event>,
+}
+
+impl EngineHandle {
+    /// A handle with no engine behind it, and the double that stands in for the engine.
+    pub fn detached() -> (EngineHandle, EngineDouble) {
+        let (command_sender, command_receiver) = mpsc::unbounded_channel();
+        let (event_sender, event_receiver) = std_mpsc::channel();
+        let handle = EngineHandle {
+            commands: command_sender,
+            events: event_receiver,
+            next_id: AtomicU64::new(1),
+            thread: None,
+        };
+        let double = EngineDouble {
+            commands: command_receiver,
+            events: event_sender,
+        };
+        (handle, double)
+    }
+}
+
+impl EngineDouble {
+    /// The commands sent since the last call, oldest first.
+    pub fn sent(&mut self) -> Vec<Command> {
+        std::iter::from_fn(|| self.commands.try_recv().ok()).collect()
+    }
+
+    /// Delivers an event as if the engine had emitted it.
+    pub fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+}
+
 impl Drop for EngineHandle {
     fn drop(&mut self) {
         let _ = self.commands.send(Command::Shutdown);

@@ -126,23 +126,14 @@ pub(crate) async fn run(
                 continue;
             }
             Command::Connect { id, site } => {
-                let (sender, receiver) = mpsc::unbounded_channel();
-                sessions.insert(id, sender);
-                let log_emit = emit.clone();
-                let context = ConnectContext {
-                    trust: trust.clone(),
-                    log: ProtocolLog::new(move |direction, text| {
-                        log_emit(Event::Log {
-                            session: Some(id),
-                            direction,
-                            text: text.to_owned(),
-                        })
-                    }),
-                    timeouts: config.timeouts,
-                };
-                let emit = emit.clone();
-                let cancels = cancels.clone();
-                tokio::task::spawn_blocking(move || run_session(id, site, context, receiver, emit, cancels));
+                let context = session_context(id, &config, &trust, &emit);
+                let opened = move || protocol::connect(&site, &context).map_err(|error| (error, context));
+                start_session(id, opened, &mut sessions, &emit, &cancels);
+                continue;
+            }
+            Command::OpenLocal { id } => {
+                let opened = || Ok(Box::new(protocol::local::LocalFs::this_computer()) as Box<dyn protocol::RemoteFs>);
+                start_session(id, opened, &mut sessions, &emit, &cancels);
                 continue;
             }
             Command::List { id, session, path } => (session, SessionRequest::List { id, path }),
@@ -215,17 +206,49 @@ fn request_id(request: &SessionRequest) -> RequestId {
     }
 }
 
+/// The connection context of a browsing session: its log lines become `Log` events.
+fn session_context(id: SessionId, config: &EngineConfig, trust: &Arc<EngineTrust>, emit: &Emit) -> ConnectContext {
+    let log_emit = emit.clone();
+    ConnectContext {
+        trust: trust.clone(),
+        log: ProtocolLog::new(move |direction, text| {
+            log_emit(Event::Log {
+                session: Some(id),
+                direction,
+                text: text.to_owned(),
+            })
+        }),
+        timeouts: config.timeouts,
+    }
+}
+
+type Opened = Result<Box<dyn protocol::RemoteFs>, (FsError, ConnectContext)>;
+
+/// Registers a session and opens it on the blocking pool (connecting may take seconds).
+fn start_session(
+    id: SessionId,
+    open: impl FnOnce() -> Opened + Send + 'static,
+    sessions: &mut HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>>,
+    emit: &Emit,
+    cancels: &CancelFlags,
+) {
+    let (sender, receiver) = mpsc::unbounded_channel();
+    sessions.insert(id, sender);
+    let emit = emit.clone();
+    let cancels = cancels.clone();
+    tokio::task::spawn_blocking(move || run_session(id, open, receiver, emit, cancels));
+}
+
 fn run_session(
     id: SessionId,
-    site: crate::model::Site,
-    context: ConnectContext,
+    open: impl FnOnce() -> Opened,
     mut requests: mpsc::UnboundedReceiver<SessionRequest>,
     emit: Emit,
     cancels: CancelFlags,
 ) {
-    let fs = match protocol::connect(&site, &context) {
+    let fs = match open() {
         Ok(fs) => fs,
-        Err(error) => {
+        Err((error, context)) => {
             context.log.write(protocol::LogDirection::Error, &error.message);
             emit(Event::OpFinished { id, result: Err(error) });
             return;

@@ -555,7 +555,8 @@ impl Queue {
                 site,
                 specs,
                 options,
-            } => self.enqueue(job, &site, specs, options),
+                paused,
+            } => self.enqueue(job, &site, specs, options, paused),
             Command::Pause { items } => self.stop(&items, Scheduler::pause),
             Command::Resume { items } => {
                 for id in self.selected(&items) {
@@ -659,6 +660,7 @@ impl Queue {
         site: &crate::model::Site,
         specs: Vec<crate::engine::api::TransferSpec>,
         options: TransferOptions,
+        paused: bool,
     ) {
         self.shared.pool.add_site(site);
         let key = site.key();
@@ -721,6 +723,10 @@ impl Queue {
                 },
             );
             self.scheduler.push(id, key.clone());
+            if paused {
+                self.scheduler.pause(id);
+                self.persist(id);
+            }
             self.jobs.entry(job).or_default().open += 1;
             views.push(self.view(id));
         }

@@ -67,6 +67,7 @@ fn enqueue(engine: &EngineHandle, specs: Vec<TransferSpec>, on_conflict: Conflic
             on_conflict,
             ..TransferOptions::default()
         },
+        paused: false,
     });
     job
 }
@@ -503,6 +504,7 @@ fn uploads_without_a_temporary_name_resume_the_target_itself() {
             upload_via_temp: false,
             ..TransferOptions::default()
         },
+        paused: false,
     });
     let summary = job_summary(&engine, job);
     assert_eq!(summary.failed, Vec::<String>::new());
@@ -540,4 +542,88 @@ fn no_secret_reaches_the_queue_database() {
         }
     }
     assert!(checked >= 1, "the queue database exists");
+}
+
+#[test]
+fn items_added_paused_wait_for_resume() {
+    let server = MemoryFs::new();
+    server.put("/held.txt", b"held until resumed");
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+    let job = engine.next_id();
+    engine.send(Command::Enqueue {
+        job,
+        site: site(),
+        specs: vec![download("/held.txt", out.path(), false)],
+        options: TransferOptions::default(),
+        paused: true,
+    });
+    let item = wait_for(&engine, |_, event| match event {
+        Event::ItemsAdded { items } => Some(items[0].clone()),
+        _ => None,
+    });
+    assert_eq!(item.state, TransferState::Paused);
+    // A paused queue goes idle without touching the file.
+    wait_for(&engine, |_, event| {
+        matches!(event, Event::QueueIdle { .. }).then_some(())
+    });
+    assert!(!out.path().join("held.txt").exists());
+
+    engine.send(Command::Resume {
+        items: Selection::Items(vec![item.id]),
+    });
+    let summary = job_summary(&engine, job);
+    assert_eq!(summary.files, 1, "{summary:?}");
+    assert_eq!(
+        std::fs::read(out.path().join("held.txt")).unwrap(),
+        b"held until resumed"
+    );
+}
+
+#[test]
+fn the_local_session_lists_and_changes_this_computers_folders() {
+    let (home, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(work.path().join("a.txt"), b"abc").unwrap();
+    let engine = engine(home.path(), &MemoryFs::new());
+    let local = engine.next_id();
+    engine.send(Command::OpenLocal { id: local });
+    let session = wait_for(&engine, |_, event| match event {
+        Event::Connected { id, session, .. } if id == local => Some(session),
+        _ => None,
+    });
+    let folder = RemotePath::new(work.path().to_str().unwrap());
+    let mkdir = engine.next_id();
+    engine.send(Command::Mkdir {
+        id: mkdir,
+        session,
+        path: folder.join("new folder"),
+    });
+    wait_for(&engine, |_, event| match event {
+        Event::OpFinished { id, result } if id == mkdir => Some(result.unwrap()),
+        _ => None,
+    });
+    let list = engine.next_id();
+    engine.send(Command::List {
+        id: list,
+        session,
+        path: folder,
+    });
+    let mut names = wait_for(&engine, |_, event| match event {
+        Event::Listing { id, entries, .. } if id == list => Some(
+            entries
+                .into_iter()
+                .map(|entry| (entry.name, entry.kind))
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    });
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    use crate::model::EntryKind;
+    assert_eq!(
+        names,
+        vec![
+            ("a.txt".to_owned(), EntryKind::File),
+            ("new folder".to_owned(), EntryKind::Dir)
+        ]
+    );
 }

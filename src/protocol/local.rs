@@ -14,11 +14,28 @@ use crate::model::{Entry, EntryKind};
 
 pub struct LocalFs {
     root: PathBuf,
+    /// The folder a browser starts in, as a path under the root.
+    home: String,
 }
 
 impl LocalFs {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        LocalFs { root: root.into() }
+        LocalFs {
+            root: root.into(),
+            home: "/".to_owned(),
+        }
+    }
+
+    /// The whole disk (`/` is the file system's root) starting in the user's home folder:
+    /// what the window's local pane browses.
+    pub fn this_computer() -> Self {
+        let home = directories::BaseDirs::new()
+            .and_then(|dirs| dirs.home_dir().to_str().map(str::to_owned))
+            .unwrap_or_else(|| "/".to_owned());
+        LocalFs {
+            root: PathBuf::from("/"),
+            home,
+        }
     }
 
     /// Maps a normalised path (no `..` survives [`RemotePath::new`]) under the root.
@@ -81,7 +98,7 @@ impl RemoteFs for LocalFs {
     }
 
     fn home(&self) -> &str {
-        "/"
+        &self.home
     }
 
     fn security(&self) -> String {
