@@ -38,13 +38,16 @@
 //! - [`trust`]: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates.
 //! - [`config`]: where files live (`WHARF_HOME` or the platform's folders).
 //! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv|queue`, over the engine API only.
+//! - [`ui`]: the window (egui/eframe, glow): quickconnect, message log, two panes (this
+//!   computer through the engine's local session, the server), the queue, dialogs. State and
+//!   logic in [`ui::app`], drawing in the `*_view` modules; tested with egui_kittest against
+//!   a detached engine handle ([`engine::handle::EngineHandle::detached`]).
 //!
-//! Still to come (see the issues): the window (`ui`, egui), sites and the OS keyring
-//! (`secrets`).
+//! Still to come (see the issues): sites and the OS keyring (`secrets`).
 //!
 //! ## Dependency rule
 //!
-//! `model <- protocol <- engine -> {store, trust, config}`; `cli` (and later `ui`) see only
+//! `model <- protocol <- engine -> {store, trust, config}`; `cli` and `ui` see only
 //! `engine::{api, handle}` and `model`. `tests/architecture.rs` fails when an import
 //! crosses this line.
 //!
@@ -75,3 +78,4 @@ pub mod model;
 pub mod protocol;
 pub mod store;
 pub mod trust;
+pub mod ui;

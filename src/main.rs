@@ -1,6 +1,6 @@
 //! The `wharf` binary: parse the arguments and hand over. No logic lives here.
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use wharf::cli::{self, Cli};
 
 fn main() {
@@ -8,11 +8,7 @@ fn main() {
     init_tracing(cli.connection.verbose);
     let code = match cli.command {
         Some(action) => cli::run(action, &cli.connection),
-        None => {
-            // The window arrives with issue 4; until then, show how to use the command line.
-            let _ = Cli::command().print_help();
-            cli::EXIT_OK
-        }
+        None => wharf::ui::run(cli.open),
     };
     std::process::exit(code);
 }

@@ -28,10 +28,13 @@ use crate::model::{DataMode, Secret};
 
 /// Wharf: a fast, safe file-transfer client for FTP, FTPS and SFTP.
 #[derive(Debug, Parser)]
-#[command(name = "wharf", version, about, after_help = output::EXAMPLES)]
+#[command(name = "wharf", version, about, after_help = output::EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Action>,
+    /// Without a command: open the window, connected to this URL when one is given.
+    #[arg(value_name = "URL")]
+    pub open: Option<String>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -491,6 +491,18 @@ pub enum Event {
         prompt: PromptId,
         question: Prompt,
     },
+    /// A server's SSH host key differs from the one recorded: the connection was refused
+    /// (its request fails with an error of kind `HostKey`). Not a question: there is nothing
+    /// to accept; the user must check with the server's administrator.
+    HostKeyChanged {
+        host: String,
+        port: u16,
+        key_type: String,
+        fingerprint: String,
+        recorded: Vec<String>,
+        /// Wharf's own known_hosts file, where the old line is removed if the change is real.
+        known_hosts: PathBuf,
+    },
     Log {
         session: Option<SessionId>,
         direction: LogDirection,

@@ -94,6 +94,14 @@ impl TrustPolicy for EngineTrust {
         match self.known_hosts().check(&key.host, key.port, &key.key_type, &key.blob) {
             HostKeyStatus::Known => return Ok(()),
             HostKeyStatus::Changed { recorded_fingerprints } => {
+                (self.events)(Event::HostKeyChanged {
+                    host: key.host.clone(),
+                    port: key.port,
+                    key_type: key.key_type.clone(),
+                    fingerprint: fingerprint.clone(),
+                    recorded: recorded_fingerprints.clone(),
+                    known_hosts: self.paths.known_hosts(),
+                });
                 return Err(FsError::new(
                     ErrorKind::HostKey,
                     format!(

@@ -194,7 +194,8 @@ impl RemotePath {
         }
     }
 
-    fn url_form(&self) -> String {
+    /// The path as it appears after the authority in a URL.
+    pub fn url_form(&self) -> String {
         if self.is_home_relative() {
             format!("/{}", self.0)
         } else {

@@ -1,0 +1,111 @@
+//! The quickconnect bar: protocol, host, user, password, port, Connect; recent servers; a key
+//! file for SFTP; and the switch that shows or hides the message log.
+
+use egui::{ComboBox, TextEdit, Ui};
+
+use super::app::App;
+use super::connect_form::{PROTOCOLS, protocol_label};
+use super::dialogs;
+
+pub fn show(app: &mut App, ui: &mut Ui) {
+    ui.horizontal_wrapped(|ui| {
+        let protocol_label_id = ui.label("Protocol:").id;
+        ComboBox::from_id_salt("protocol")
+            .selected_text(protocol_label(app.form.protocol))
+            .show_ui(ui, |ui| {
+                for protocol in PROTOCOLS {
+                    ui.selectable_value(&mut app.form.protocol, protocol, protocol_label(protocol));
+                }
+            })
+            .response
+            .labelled_by(protocol_label_id);
+
+        let mut submit = false;
+        let host_label = ui.label("Host:").id;
+        let host = ui.add(
+            TextEdit::singleline(&mut app.form.host)
+                .hint_text("example.org or sftp://user@host/path")
+                .desired_width(220.0),
+        );
+        let host = host.labelled_by(host_label);
+        if host.changed() && app.form.host.contains("://") {
+            // A pasted URL fills the other fields at once.
+            if let Err(sentence) = app.form.absorb_url() {
+                app.messages.error(sentence);
+            }
+        }
+        submit |= host.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+
+        let user_label = ui.label("User:").id;
+        let user = ui
+            .add(TextEdit::singleline(&mut app.form.user).desired_width(110.0))
+            .labelled_by(user_label);
+        submit |= user.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+
+        let password_label = ui.label("Password:").id;
+        let password = ui
+            .add(
+                TextEdit::singleline(&mut app.form.password)
+                    .password(true)
+                    .desired_width(110.0),
+            )
+            .labelled_by(password_label);
+        submit |= password.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+
+        let port_label = ui.label("Port:").id;
+        let port = ui
+            .add(
+                TextEdit::singleline(&mut app.form.port)
+                    .hint_text(app.form.protocol.default_port().to_string())
+                    .desired_width(48.0),
+            )
+            .labelled_by(port_label);
+        submit |= port.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+
+        if !app.form.protocol.is_ftp() {
+            let key_text = match &app.form.key_file {
+                Some(path) => format!(
+                    "🔑 {}",
+                    path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default()
+                ),
+                None => "🔑 Key file...".to_owned(),
+            };
+            let key = ui
+                .button(key_text)
+                .on_hover_text("A private key file to log in with (its passphrase goes in Password)");
+            if key.clicked() {
+                let start = directories::BaseDirs::new().map(|dirs| dirs.home_dir().join(".ssh"));
+                dialogs::pick(app, ui.ctx(), true, start);
+            }
+            if app.form.key_file.is_some() && key.secondary_clicked() {
+                app.form.key_file = None;
+            }
+        } else {
+            ui.checkbox(&mut app.form.active_mode, "Active mode")
+                .on_hover_text("Let the server connect back to this computer for data (EPRT/PORT)");
+        }
+
+        if ui.button("Connect").clicked() || submit {
+            app.connect();
+        }
+        if (app.remote.session.is_some() || app.connecting.is_some()) && ui.button("Disconnect").clicked() {
+            app.disconnect();
+            app.messages.status("Disconnected.");
+        }
+        let recent = app.settings.recent.clone();
+        ui.add_enabled_ui(!recent.is_empty(), |ui| {
+            ui.menu_button("Recent ⏷", |ui| {
+                for server in &recent {
+                    if ui.button(server.label()).clicked() {
+                        app.form.fill_from(server);
+                        ui.close();
+                    }
+                }
+            });
+        });
+        ui.add_enabled(false, egui::Button::new("Site manager"))
+            .on_disabled_hover_text("Bookmarked servers arrive with the site manager");
+        ui.separator();
+        ui.toggle_value(&mut app.settings.show_log, "Message log");
+    });
+}

@@ -1,0 +1,570 @@
+//! The window's dialogs, one at a time: the engine's questions (file exists, unknown host
+//! key, certificate, password), the changed-host-key stop, errors, and the confirmations and
+//! small forms of file actions (delete, rename, new folder, permissions, closing while
+//! transfers run). Each is a modal; its buttons turn into engine commands through the app.
+
+use std::path::PathBuf;
+
+use egui::{Id, Modal, RichText, Ui};
+
+use super::app::{App, Closing, Picked};
+use super::format;
+use super::pane::Side;
+use crate::engine::api::{Command, ConflictPolicy, Prompt, PromptId, PromptReply, RemotePath};
+use crate::model::Secret;
+
+pub enum Dialog {
+    /// A question from the engine; a worker waits for the answer.
+    Prompt {
+        id: PromptId,
+        question: Prompt,
+        apply_to_all: bool,
+        policy: ConflictPolicy,
+        password: String,
+    },
+    HostKeyChanged {
+        server: String,
+        key_type: String,
+        fingerprint: String,
+        recorded: Vec<String>,
+        known_hosts: PathBuf,
+    },
+    Error {
+        title: String,
+        text: String,
+    },
+    ConfirmDelete {
+        side: Side,
+        entries: Vec<(String, bool)>,
+    },
+    Rename {
+        side: Side,
+        from: String,
+        to: String,
+    },
+    NewFolder {
+        side: Side,
+        name: String,
+    },
+    Permissions {
+        side: Side,
+        names: Vec<String>,
+        mode: u32,
+    },
+    CloseWhileRunning,
+}
+
+impl Dialog {
+    pub fn prompt(id: PromptId, question: Prompt) -> Dialog {
+        Dialog::Prompt {
+            id,
+            question,
+            apply_to_all: false,
+            policy: ConflictPolicy::Overwrite,
+            password: String::new(),
+        }
+    }
+}
+
+/// What a dialog's button asked for.
+enum Outcome {
+    /// Still open.
+    Open,
+    /// Closed; nothing to do.
+    Dismissed,
+    Answer(PromptId, PromptReply),
+    Delete(Side, Vec<(String, bool)>),
+    Rename(Side, String, String),
+    NewFolder(Side, String),
+    Chmod(Side, Vec<String>, u32),
+    CloseLater,
+    CloseWhenDone,
+}
+
+/// Shows the oldest dialog, if any, and carries out what its buttons said.
+pub fn show(app: &mut App, ui: &mut Ui) {
+    let Some(dialog) = app.dialogs.front_mut() else {
+        return;
+    };
+    let mut outcome = Outcome::Open;
+    let modal = Modal::new(Id::unique("wharf-dialog")).show(ui.ctx(), |ui| {
+        ui.set_max_width(560.0);
+        outcome = draw(dialog, ui);
+    });
+    if matches!(outcome, Outcome::Open) && modal.should_close() {
+        outcome = match dialog {
+            // Escape or a click beside the dialog is "no" for a question.
+            Dialog::Prompt { id, question, .. } => Outcome::Answer(*id, refusal(question)),
+            _ => Outcome::Dismissed,
+        };
+    }
+    if matches!(outcome, Outcome::Open) {
+        return;
+    }
+    app.dialogs.pop_front();
+    match outcome {
+        Outcome::Open | Outcome::Dismissed => {}
+        Outcome::Answer(prompt, reply) => app.engine.send(Command::Answer { prompt, reply }),
+        Outcome::Delete(side, entries) => {
+            let Some(folder) = app.pane(side).path.clone() else {
+                return;
+            };
+            for (name, is_folder) in entries {
+                let path = folder.join(&name);
+                app.change(side, format!("delete {name}"), |id, session| Command::Delete {
+                    id,
+                    session,
+                    path,
+                    recursive: is_folder,
+                });
+            }
+        }
+        Outcome::Rename(side, from, to) => {
+            let Some(folder) = app.pane(side).path.clone() else {
+                return;
+            };
+            let (from_path, to_path) = (folder.join(&from), folder.join(&to));
+            app.change(side, format!("rename {from}"), |id, session| Command::Rename {
+                id,
+                session,
+                from: from_path,
+                to: to_path,
+            });
+        }
+        Outcome::NewFolder(side, name) => {
+            let Some(folder) = app.pane(side).path.clone() else {
+                return;
+            };
+            let path = folder.join(&name);
+            app.change(side, format!("create the folder {name}"), |id, session| {
+                Command::Mkdir { id, session, path }
+            });
+        }
+        Outcome::Chmod(side, names, mode) => {
+            let Some(folder) = app.pane(side).path.clone() else {
+                return;
+            };
+            for name in names {
+                let path = folder.join(&name);
+                app.change(side, format!("change the permissions of {name}"), |id, session| {
+                    Command::Chmod {
+                        id,
+                        session,
+                        path,
+                        mode,
+                    }
+                });
+            }
+        }
+        Outcome::CloseLater => {
+            app.closing = Closing::Now;
+            ui.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        Outcome::CloseWhenDone => {
+            app.closing = Closing::WhenIdle;
+            app.messages
+                .status("The window closes when the running transfers are done.");
+        }
+    }
+}
+
+fn refusal(question: &Prompt) -> PromptReply {
+    match question {
+        Prompt::FileExists { .. } => PromptReply::Conflict {
+            policy: ConflictPolicy::Skip,
+            apply_to_all: false,
+        },
+        _ => PromptReply::Refuse,
+    }
+}
+
+fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
+    match dialog {
+        Dialog::Prompt {
+            id,
+            question,
+            apply_to_all,
+            policy,
+            password,
+        } => draw_prompt(*id, question, apply_to_all, policy, password, ui),
+        Dialog::HostKeyChanged {
+            server,
+            key_type,
+            fingerprint,
+            recorded,
+            known_hosts,
+        } => {
+            ui.heading(RichText::new("⚠ The server's host key has CHANGED").color(ui.visuals().error_fg_color));
+            ui.label(format!(
+                "{server} now identifies itself with a different key than the one recorded. Someone may be \
+                 intercepting the connection, so Wharf did not connect."
+            ));
+            ui.add_space(6.0);
+            egui::Grid::new("changed-key").num_columns(2).show(ui, |ui| {
+                ui.label("Now shown:");
+                ui.monospace(format!("{key_type} {fingerprint}"));
+                ui.end_row();
+                ui.label("Recorded:");
+                ui.monospace(recorded.join("\n"));
+                ui.end_row();
+            });
+            ui.add_space(6.0);
+            ui.label(format!(
+                "Ask the server's administrator whether the key really changed. If it did, remove the old line \
+                 from {} or ~/.ssh/known_hosts and connect again.",
+                known_hosts.display()
+            ));
+            ui.add_space(6.0);
+            if ui.button("Close").clicked() {
+                return Outcome::Dismissed;
+            }
+            Outcome::Open
+        }
+        Dialog::Error { title, text } => {
+            ui.heading(title.as_str());
+            ui.label(text.as_str());
+            ui.add_space(6.0);
+            if ui.button("OK").clicked() || ui.input(|input| input.key_pressed(egui::Key::Enter)) {
+                return Outcome::Dismissed;
+            }
+            Outcome::Open
+        }
+        Dialog::ConfirmDelete { side, entries } => {
+            let what = match entries.as_slice() {
+                [(name, true)] => format!("the folder {name:?} and everything in it"),
+                [(name, false)] => format!("{name:?}"),
+                _ => {
+                    let folders = entries.iter().filter(|(_, folder)| *folder).count();
+                    format!(
+                        "{} items{}",
+                        entries.len(),
+                        if folders > 0 {
+                            format!(" ({folders} folders with everything in them)")
+                        } else {
+                            String::new()
+                        }
+                    )
+                }
+            };
+            let place = match side {
+                Side::Local => "from this computer",
+                Side::Remote => "from the server",
+            };
+            ui.heading("Delete?");
+            ui.label(format!("Delete {what} {place}? This cannot be undone."));
+            ui.add_space(6.0);
+            let mut outcome = Outcome::Open;
+            ui.horizontal(|ui| {
+                if ui.button("Delete").clicked() {
+                    outcome = Outcome::Delete(*side, std::mem::take(entries));
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Dismissed;
+                }
+            });
+            outcome
+        }
+        Dialog::Rename { side, from, to } => {
+            ui.heading(format!("Rename {from}"));
+            let response = ui.add(egui::TextEdit::singleline(to).hint_text("New name"));
+            if !response.has_focus() && !response.lost_focus() {
+                response.request_focus();
+            }
+            let valid = valid_name(to);
+            let mut outcome = Outcome::Open;
+            ui.horizontal(|ui| {
+                let enter = response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+                if (ui.add_enabled(valid.is_ok(), egui::Button::new("Rename")).clicked() || enter) && valid.is_ok() {
+                    outcome = Outcome::Rename(*side, from.clone(), to.trim().to_owned());
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Dismissed;
+                }
+            });
+            if let Err(problem) = valid {
+                ui.colored_label(ui.visuals().warn_fg_color, problem);
+            }
+            outcome
+        }
+        Dialog::NewFolder { side, name } => {
+            ui.heading("New folder");
+            let response = ui.add(egui::TextEdit::singleline(name).hint_text("Folder name"));
+            if !response.has_focus() && !response.lost_focus() {
+                response.request_focus();
+            }
+            let valid = valid_name(name);
+            let mut outcome = Outcome::Open;
+            ui.horizontal(|ui| {
+                let enter = response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+                if (ui.add_enabled(valid.is_ok(), egui::Button::new("Create")).clicked() || enter) && valid.is_ok() {
+                    outcome = Outcome::NewFolder(*side, name.trim().to_owned());
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Dismissed;
+                }
+            });
+            if let Err(problem) = valid {
+                ui.colored_label(ui.visuals().warn_fg_color, problem);
+            }
+            outcome
+        }
+        Dialog::Permissions { side, names, mode } => draw_permissions(*side, names, mode, ui),
+        Dialog::CloseWhileRunning => {
+            ui.heading("Transfers are running");
+            ui.label(
+                "Wharf can stop them now and finish them the next time it starts (partial files resume \
+                 where they stopped), or keep the window open until they are done.",
+            );
+            ui.add_space(6.0);
+            let mut outcome = Outcome::Open;
+            ui.horizontal(|ui| {
+                if ui.button("Finish later").clicked() {
+                    outcome = Outcome::CloseLater;
+                }
+                if ui.button("Wait, then close").clicked() {
+                    outcome = Outcome::CloseWhenDone;
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Dismissed;
+                }
+            });
+            outcome
+        }
+    }
+}
+
+fn draw_prompt(
+    id: PromptId,
+    question: &Prompt,
+    apply_to_all: &mut bool,
+    policy: &mut ConflictPolicy,
+    password: &mut String,
+    ui: &mut Ui,
+) -> Outcome {
+    let mut outcome = Outcome::Open;
+    match question {
+        Prompt::UnknownHostKey {
+            host,
+            port,
+            key_type,
+            fingerprint,
+        } => {
+            ui.heading("Unknown server");
+            ui.label(format!(
+                "This is the first connection to {host}:{port}, so Wharf cannot tell whether it is the server \
+                 you mean. Compare its key's fingerprint with the one the administrator gave you:"
+            ));
+            ui.add_space(4.0);
+            ui.monospace(format!("{key_type}  {fingerprint}"));
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui.button("Trust always").clicked() {
+                    outcome = Outcome::Answer(id, PromptReply::AcceptAlways);
+                }
+                if ui.button("Trust once").clicked() {
+                    outcome = Outcome::Answer(id, PromptReply::AcceptOnce);
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Answer(id, PromptReply::Refuse);
+                }
+            });
+        }
+        Prompt::Certificate {
+            host,
+            port,
+            fingerprint,
+            problem,
+        } => {
+            ui.heading("Certificate not trusted");
+            ui.label(format!(
+                "The TLS certificate of {host}:{port} is not vouched for by this computer: {problem}."
+            ));
+            ui.add_space(4.0);
+            ui.label("SHA-256 fingerprint:");
+            ui.monospace(fingerprint.as_str());
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui.button("Trust always").clicked() {
+                    outcome = Outcome::Answer(id, PromptReply::AcceptAlways);
+                }
+                if ui.button("Trust once").clicked() {
+                    outcome = Outcome::Answer(id, PromptReply::AcceptOnce);
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Answer(id, PromptReply::Refuse);
+                }
+            });
+        }
+        Prompt::FileExists {
+            target,
+            source_size,
+            source_modified,
+            target_size,
+            target_modified,
+            ..
+        } => {
+            ui.heading("The target file exists");
+            ui.label(target.as_str());
+            ui.add_space(4.0);
+            egui::Grid::new("file-exists").num_columns(3).show(ui, |ui| {
+                ui.label("");
+                ui.strong("Size");
+                ui.strong("Modified");
+                ui.end_row();
+                ui.label("New (source):");
+                ui.label(source_size.map(format::size).unwrap_or_default());
+                ui.label(format::maybe_date(*source_modified));
+                ui.end_row();
+                ui.label("Existing (target):");
+                ui.label(target_size.map(format::size).unwrap_or_default());
+                ui.label(format::maybe_date(*target_modified));
+                ui.end_row();
+            });
+            ui.add_space(6.0);
+            for (choice, label) in [
+                (ConflictPolicy::Overwrite, "Overwrite"),
+                (ConflictPolicy::Newer, "Overwrite if the source is newer"),
+                (ConflictPolicy::Differ, "Overwrite if the size differs"),
+                (ConflictPolicy::Resume, "Resume (the existing file is its beginning)"),
+                (ConflictPolicy::Rename, "Keep both (rename the new one)"),
+                (ConflictPolicy::Skip, "Skip"),
+            ] {
+                ui.radio_value(policy, choice, label);
+            }
+            ui.checkbox(apply_to_all, "Do this for all remaining conflicts");
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui.button("OK").clicked() {
+                    outcome = Outcome::Answer(
+                        id,
+                        PromptReply::Conflict {
+                            policy: *policy,
+                            apply_to_all: *apply_to_all,
+                        },
+                    );
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Answer(id, refusal(question));
+                }
+            });
+        }
+        Prompt::Password { site, passphrase } => {
+            let what = if *passphrase { "key passphrase" } else { "password" };
+            ui.heading(format!("The {what} for {site}"));
+            ui.label(format!(
+                "Transfers left from an earlier run need the {what}. It is kept in memory until Wharf quits."
+            ));
+            let response = ui.add(
+                egui::TextEdit::singleline(password)
+                    .password(true)
+                    .hint_text(if *passphrase { "Passphrase" } else { "Password" }),
+            );
+            if !response.has_focus() && !response.lost_focus() {
+                response.request_focus();
+            }
+            ui.horizontal(|ui| {
+                let enter = response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+                if ui.button("OK").clicked() || enter {
+                    outcome = Outcome::Answer(id, PromptReply::Password(Secret::new(std::mem::take(password))));
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Answer(id, PromptReply::Refuse);
+                }
+            });
+        }
+    }
+    outcome
+}
+
+fn draw_permissions(side: Side, names: &mut Vec<String>, mode: &mut u32, ui: &mut Ui) -> Outcome {
+    let title = match names.as_slice() {
+        [name] => format!("Permissions of {name}"),
+        _ => format!("Permissions of {} items", names.len()),
+    };
+    ui.heading(title);
+    egui::Grid::new("permissions").num_columns(4).show(ui, |ui| {
+        ui.label("");
+        ui.strong("Read");
+        ui.strong("Write");
+        ui.strong("Execute");
+        ui.end_row();
+        for (row, who) in ["Owner", "Group", "Others"].into_iter().enumerate() {
+            ui.label(who);
+            for (column, what) in ["read", "write", "execute"].into_iter().enumerate() {
+                let bit = 1 << (8 - (row * 3 + column));
+                let mut on = *mode & bit != 0;
+                if ui
+                    .checkbox(&mut on, "")
+                    .on_hover_text(format!("{who}: {what}"))
+                    .changed()
+                {
+                    *mode ^= bit;
+                }
+            }
+            ui.end_row();
+        }
+    });
+    ui.label(format!("Numeric: {:03o}", *mode));
+    let mut outcome = Outcome::Open;
+    ui.horizontal(|ui| {
+        if ui.button("Apply").clicked() {
+            outcome = Outcome::Chmod(side, std::mem::take(names), *mode);
+        }
+        if ui.button("Cancel").clicked() {
+            outcome = Outcome::Dismissed;
+        }
+    });
+    outcome
+}
+
+/// A new name must be one name: not empty, no slashes, not `.` or `..`.
+fn valid_name(name: &str) -> Result<(), &'static str> {
+    let name = name.trim();
+    if name.is_empty() {
+        Err("Type a name.")
+    } else if name.contains(['/', '\\', '\0']) {
+        Err("A name cannot contain / or \\.")
+    } else if name == "." || name == ".." {
+        Err("That name is taken by the folder itself.")
+    } else {
+        Ok(())
+    }
+}
+
+/// Asks the system for a folder or a key file on a thread of its own, so the window keeps
+/// drawing while the native dialog is open.
+pub fn pick(app: &App, ctx: &egui::Context, key_file: bool, start: Option<PathBuf>) {
+    let sender = app.picked.0.clone();
+    let ctx = ctx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("wharf-file-dialog".to_owned())
+        .spawn(move || {
+            let mut dialog = rfd::FileDialog::new();
+            if let Some(start) = start {
+                dialog = dialog.set_directory(start);
+            }
+            let picked = if key_file {
+                dialog
+                    .set_title("Choose a private key")
+                    .pick_file()
+                    .map(Picked::KeyFile)
+            } else {
+                dialog
+                    .set_title("Choose a folder")
+                    .pick_folder()
+                    .map(Picked::LocalFolder)
+            };
+            if let Some(picked) = picked {
+                let _ = sender.send(picked);
+                ctx.request_repaint();
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!("could not open a file dialog: {error}");
+    }
+}
+
+/// The starting folder of a pane as a path, for the file dialog.
+pub fn start_folder(path: Option<&RemotePath>) -> Option<PathBuf> {
+    path.map(|path| PathBuf::from(path.as_str()))
+}

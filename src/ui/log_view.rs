@@ -1,0 +1,58 @@
+//! The message log: every command and reply, coloured by kind, drawn row by row for only the
+//! visible lines. Text can be selected across lines and copied; the log can be cleared,
+//! copied whole, or hidden.
+
+use egui::{Color32, RichText, ScrollArea, Ui};
+
+use super::app::App;
+use super::messages::prefix;
+use crate::engine::api::LogDirection;
+
+pub fn show(app: &mut App, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        ui.strong("Message log");
+        if ui.small_button("Clear").clicked() {
+            app.messages.clear();
+        }
+        if ui.small_button("Copy all").clicked() {
+            ui.ctx().copy_text(app.messages.to_text());
+        }
+        if ui.small_button("Hide").clicked() {
+            app.settings.show_log = false;
+        }
+    });
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+    let stick = std::mem::take(&mut app.messages.scroll_to_end);
+    ScrollArea::vertical()
+        .id_salt("log-scroll")
+        .auto_shrink([false, false])
+        .stick_to_bottom(true)
+        .show_rows(ui, row_height, app.messages.len(), |ui, rows| {
+            for index in rows {
+                if let Some(line) = app.messages.get(index) {
+                    let text = RichText::new(format!("{}{}", prefix(line.kind), line.text))
+                        .monospace()
+                        .color(colour(line.kind, ui.visuals().dark_mode));
+                    ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
+                }
+            }
+            if stick {
+                ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
+            }
+        });
+}
+
+fn colour(kind: LogDirection, dark: bool) -> Color32 {
+    match (kind, dark) {
+        (LogDirection::Command, true) => Color32::from_rgb(120, 170, 255),
+        (LogDirection::Command, false) => Color32::from_rgb(20, 70, 180),
+        (LogDirection::Reply, true) => Color32::from_rgb(130, 200, 130),
+        (LogDirection::Reply, false) => Color32::from_rgb(20, 110, 30),
+        (LogDirection::Warning, true) => Color32::from_rgb(230, 190, 90),
+        (LogDirection::Warning, false) => Color32::from_rgb(150, 100, 0),
+        (LogDirection::Error, true) => Color32::from_rgb(255, 110, 110),
+        (LogDirection::Error, false) => Color32::from_rgb(190, 20, 20),
+        (LogDirection::Status, true) => Color32::from_gray(200),
+        (LogDirection::Status, false) => Color32::from_gray(60),
+    }
+}

@@ -1,0 +1,108 @@
+//! The desktop window (egui/eframe, the glow renderer): a quickconnect bar, the message log,
+//! this computer on the left and the server on the right, the queue below and a status bar.
+//!
+//! Like the command line, it sees only [`crate::engine::api`], [`crate::engine::handle`] and
+//! [`crate::model`]: every action becomes a [`crate::engine::api::Command`], every answer
+//! arrives as an event, and the frame never waits on the network. Progress is read from the
+//! engine's counters each frame while transfers run; when idle the window repaints only when
+//! an event wakes it.
+//!
+//! - [`app`]: the state and logic (events in, commands out), tested without drawing.
+//! - [`view`]: one frame: keyboard, files dropped from the desktop, the layout.
+//! - [`pane`], [`tree`], [`pane_view`]: a side's model (sort, filter, selection, type-ahead),
+//!   its folder tree, and its drawing (virtualized table, drag and drop, context menus).
+//! - [`transfers`], [`queue_view`]: the queue as the window knows it, and its drawing.
+//! - [`messages`], [`log_view`]: the message log.
+//! - [`connect_form`], [`connect_bar`]: quickconnect.
+//! - [`dialogs`]: one modal at a time (engine questions, confirmations, errors).
+//! - [`settings`], [`format`]: what is remembered, and how numbers read.
+
+pub mod app;
+pub mod connect_bar;
+pub mod connect_form;
+pub mod dialogs;
+pub mod format;
+pub mod log_view;
+pub mod messages;
+pub mod pane;
+pub mod pane_view;
+pub mod queue_view;
+pub mod settings;
+pub mod transfers;
+pub mod tree;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use self::app::App;
+use self::settings::Settings;
+use crate::engine::handle::{EngineConfig, EngineHandle};
+
+/// The window as eframe runs it.
+struct Window {
+    app: App,
+}
+
+impl eframe::App for Window {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        view::frame(&mut self.app, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, settings::KEY, &self.app.settings);
+    }
+}
+
+/// Opens the window (connected to `url` when given) and returns the process's exit code
+/// when it closes.
+pub fn run(url: Option<String>) -> i32 {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Wharf")
+            .with_app_id("wharf")
+            .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([760.0, 480.0]),
+        renderer: eframe::Renderer::Glow,
+        persist_window: true,
+        event_loop_builder: Some(Box::new(prefer_x11)),
+        ..eframe::NativeOptions::default()
+    };
+    let started = eframe::run_native(
+        "Wharf",
+        options,
+        Box::new(move |creation| {
+            let settings: Settings = creation
+                .storage
+                .and_then(|storage| eframe::get_value(storage, settings::KEY))
+                .unwrap_or_default();
+            let ctx = creation.egui_ctx.clone();
+            let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
+            let engine = EngineHandle::start(EngineConfig::discover(), Some(wake))?;
+            Ok(Box::new(Window {
+                app: App::new(engine, settings, url.as_deref()),
+            }))
+        }),
+    );
+    match started {
+        Ok(()) => 0,
+        Err(error) => {
+            eprintln!("wharf: the window could not open: {error}");
+            eprintln!("wharf: the command line works without a display; see `wharf --help`.");
+            1
+        }
+    }
+}
+
+/// On Linux desktops that offer both, use X11 (XWayland): winit delivers files dropped from
+/// the file manager only there, and dropping files onto the server is how many people upload.
+fn prefer_x11(builder: &mut eframe::EventLoopBuilder<eframe::UserEvent>) {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if std::env::var_os("DISPLAY").is_some() {
+        use winit::platform::x11::EventLoopBuilderExtX11;
+        builder.with_x11();
+    }
+    let _ = builder;
+}

@@ -1,0 +1,328 @@
+//! The queue at the bottom of the window: tabs for queued, failed and done items; a toolbar
+//! (pause, resume, cancel, retry, move, clear) with parallelism and bandwidth limits; a table
+//! with per-file progress, speed and ETA that lays out only visible rows; and a total line with
+//! the overall speed, ETA and a small speed graph.
+
+use egui::{Align, Color32, Label, ProgressBar, RichText, Sense, Stroke, TextEdit, Ui, pos2, vec2};
+use egui_extras::{Column, TableBuilder};
+
+use super::app::App;
+use super::format;
+use super::transfers::{Tab, Transfer};
+use crate::engine::api::{Command, Direction, ItemId, Move, Selection, TransferState};
+
+const ROW_HEIGHT: f32 = 20.0;
+
+/// A queue command for a selection of items.
+type QueueVerb = fn(Selection) -> Command;
+
+pub fn show(app: &mut App, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        for tab in Tab::ALL {
+            let count = app.transfers.tab_ids(tab).len();
+            if ui
+                .selectable_label(app.transfers.tab == tab, format!("{} ({count})", tab.title()))
+                .clicked()
+            {
+                app.transfers.tab = tab;
+            }
+        }
+        ui.separator();
+        toolbar(app, ui);
+    });
+    totals(app, ui);
+    ui.separator();
+    table(app, ui);
+}
+
+fn toolbar(app: &mut App, ui: &mut Ui) {
+    let any = !app.transfers.selection().is_empty();
+    match app.transfers.tab {
+        Tab::Queued => {
+            if ui.add_enabled(any, egui::Button::new("⏸ Pause")).clicked() {
+                app.queue_command(|items| Command::Pause { items });
+            }
+            if ui.add_enabled(any, egui::Button::new("▶ Resume")).clicked() {
+                app.queue_command(|items| Command::Resume { items });
+            }
+            if ui.add_enabled(any, egui::Button::new("✖ Cancel")).clicked() {
+                app.queue_command(|items| Command::CancelItems { items });
+            }
+            let single = app.transfers.selection();
+            let single = (single.len() == 1).then(|| single[0]);
+            for (label, hover, to) in [
+                ("⏶", "Move up", Move::Up),
+                ("⏷", "Move down", Move::Down),
+                ("⏫", "Move to the top", Move::Top),
+                ("⏬", "Move to the bottom", Move::Bottom),
+            ] {
+                if ui
+                    .add_enabled(single.is_some(), egui::Button::new(label))
+                    .on_hover_text(hover)
+                    .clicked()
+                    && let Some(item) = single
+                {
+                    app.engine.send(Command::Reprioritize { item, to });
+                }
+            }
+        }
+        Tab::Failed => {
+            if ui.add_enabled(any, egui::Button::new("↻ Retry")).clicked() {
+                app.queue_command(|items| Command::Retry { items });
+            }
+            if ui.button("↻ Retry all").clicked() {
+                app.engine.send(Command::Retry { items: Selection::All });
+            }
+            if ui.button("Clear failed").clicked() {
+                app.engine.send(Command::ClearQueue {
+                    done: false,
+                    failed: true,
+                });
+            }
+        }
+        Tab::Done => {
+            if ui.button("Clear done").clicked() {
+                app.engine.send(Command::ClearQueue {
+                    done: true,
+                    failed: false,
+                });
+            }
+        }
+    }
+    ui.separator();
+    let parallel_label = ui.label("Parallel:").id;
+    let parallel = ui
+        .add(egui::DragValue::new(&mut app.settings.parallel).range(1..=16))
+        .labelled_by(parallel_label);
+    let down_label = ui.label("⬇ limit:").id;
+    let down = ui
+        .add(
+            TextEdit::singleline(&mut app.settings.download_limit)
+                .hint_text("none")
+                .desired_width(56.0),
+        )
+        .labelled_by(down_label)
+        .on_hover_text("Download limit, like 500K or 10M; empty for none");
+    let up_label = ui.label("⬆ limit:").id;
+    let up = ui
+        .add(
+            TextEdit::singleline(&mut app.settings.upload_limit)
+                .hint_text("none")
+                .desired_width(56.0),
+        )
+        .labelled_by(up_label)
+        .on_hover_text("Upload limit, like 500K or 10M; empty for none");
+    if parallel.changed() || down.lost_focus() || up.lost_focus() {
+        app.apply_limits();
+    }
+}
+
+fn totals(app: &mut App, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        let running = app.transfers.running_count();
+        let speed = app.transfers.total_speed();
+        let mut text = format!("{running} running");
+        if running > 0 {
+            text.push_str(&format!(" · {}", format::speed(speed)));
+            if let Some(eta) = app.transfers.eta() {
+                text.push_str(&format!(" · {} left", format::eta(eta)));
+            }
+            text.push_str(&format!(" · {} to go", format::size(app.transfers.remaining_bytes())));
+        }
+        ui.label(text);
+        graph(app, ui);
+    });
+}
+
+/// The last minute of total speed as a line.
+fn graph(app: &App, ui: &mut Ui) {
+    let (rect, response) = ui.allocate_exact_size(vec2(160.0, 18.0), Sense::hover());
+    let history = &app.transfers.history;
+    let painter = ui.painter_at(rect);
+    painter.rect_stroke(
+        rect,
+        2.0,
+        Stroke::new(1.0, ui.visuals().weak_text_color()),
+        egui::StrokeKind::Inside,
+    );
+    let peak = history.iter().copied().fold(0.0f64, f64::max);
+    if history.len() >= 2 && peak > 0.0 {
+        let step = rect.width() / (super::transfers::GRAPH_SECONDS - 1) as f32;
+        let start = rect.right() - step * (history.len() - 1) as f32;
+        let points: Vec<_> = history
+            .iter()
+            .enumerate()
+            .map(|(index, speed)| {
+                pos2(
+                    start + step * index as f32,
+                    rect.bottom() - 1.0 - (speed / peak) as f32 * (rect.height() - 2.0),
+                )
+            })
+            .collect();
+        painter.line(points, Stroke::new(1.5, Color32::from_rgb(90, 160, 255)));
+    }
+    response.on_hover_text(format!(
+        "Total speed over the last minute (peak {})",
+        format::speed(peak)
+    ));
+}
+
+fn table(app: &mut App, ui: &mut Ui) {
+    let tab = app.transfers.tab;
+    let ids: Vec<ItemId> = app.transfers.tab_ids(tab).to_vec();
+    let mut clicked: Option<(ItemId, egui::Modifiers)> = None;
+    let mut menu: Option<Command> = None;
+    TableBuilder::new(ui)
+        .id_salt("queue-table")
+        .striped(true)
+        .resizable(true)
+        .sense(Sense::click())
+        .auto_shrink([false, false])
+        .min_scrolled_height(0.0)
+        .max_scroll_height(f32::INFINITY)
+        .cell_layout(egui::Layout::left_to_right(Align::Center))
+        .column(Column::exact(22.0))
+        .column(Column::initial(240.0).at_least(60.0).clip(true))
+        .column(Column::initial(240.0).at_least(60.0).clip(true))
+        .column(Column::initial(70.0).at_least(40.0))
+        .column(Column::initial(140.0).at_least(60.0))
+        .column(Column::initial(80.0).at_least(40.0))
+        .column(Column::initial(55.0).at_least(30.0))
+        .column(Column::remainder().at_least(60.0).clip(true))
+        .header(ROW_HEIGHT, |mut header| {
+            for title in ["", "Local", "Remote", "Size", "Progress", "Speed", "ETA", "State"] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, ids.len(), |mut row| {
+                let id = ids[row.index()];
+                let Some(transfer) = app.transfers.get(id) else {
+                    return;
+                };
+                row.set_selected(app.transfers.selected.contains(&id));
+                cells(transfer, &mut row);
+                let response = row.response();
+                if response.clicked() || response.secondary_clicked() {
+                    clicked = Some((id, response.ctx.input(|input| input.modifiers)));
+                }
+                response.context_menu(|ui| {
+                    let items = Selection::Items(vec![id]);
+                    let choices: &[(&str, QueueVerb)] = match tab {
+                        Tab::Queued => &[
+                            ("⏸ Pause", |items| Command::Pause { items }),
+                            ("▶ Resume", |items| Command::Resume { items }),
+                            ("✖ Cancel", |items| Command::CancelItems { items }),
+                        ],
+                        Tab::Failed => &[("↻ Retry", |items| Command::Retry { items })],
+                        Tab::Done => &[],
+                    };
+                    for (label, make) in choices {
+                        if ui.button(*label).clicked() {
+                            menu = Some(make(items.clone()));
+                            ui.close();
+                        }
+                    }
+                    if tab == Tab::Queued {
+                        for (label, to) in [("Move to the top", Move::Top), ("Move to the bottom", Move::Bottom)] {
+                            if ui.button(label).clicked() {
+                                menu = Some(Command::Reprioritize { item: id, to });
+                                ui.close();
+                            }
+                        }
+                    }
+                    if ui.button("Copy reason").clicked() {
+                        ui.ctx().copy_text(state_text(transfer));
+                        ui.close();
+                    }
+                });
+            });
+        });
+    if let Some((id, modifiers)) = clicked {
+        let selected = &mut app.transfers.selected;
+        if modifiers.command {
+            if !selected.remove(&id) {
+                selected.insert(id);
+            }
+        } else {
+            selected.clear();
+            selected.insert(id);
+        }
+    }
+    if let Some(command) = menu {
+        app.engine.send(command);
+    }
+}
+
+fn cells(transfer: &Transfer, row: &mut egui_extras::TableRow<'_, '_>) {
+    let item = &transfer.item;
+    row.col(|ui| {
+        let arrow = match item.direction {
+            Direction::Download => "⬇",
+            Direction::Upload => "⬆",
+        };
+        ui.add(Label::new(arrow).selectable(false))
+            .on_hover_text(format!("{:?}", item.direction).to_lowercase());
+    });
+    row.col(|ui| {
+        ui.add(
+            Label::new(item.local.display().to_string())
+                .selectable(false)
+                .truncate(),
+        );
+    });
+    row.col(|ui| {
+        ui.add(Label::new(item.remote.as_str()).selectable(false).truncate());
+    });
+    row.col(|ui| {
+        ui.add(Label::new(transfer.total().map(format::size).unwrap_or_default()).selectable(false));
+    });
+    row.col(|ui| match transfer.fraction() {
+        Some(fraction) if !matches!(item.state, TransferState::Queued) || fraction > 0.0 => {
+            ui.add(
+                ProgressBar::new(fraction)
+                    .desired_height(14.0)
+                    .text(RichText::new(format!("{:.0}%", fraction * 100.0)).small()),
+            );
+        }
+        _ => {}
+    });
+    row.col(|ui| {
+        ui.add(Label::new(transfer.speed().map(format::speed).unwrap_or_default()).selectable(false));
+    });
+    row.col(|ui| {
+        ui.add(Label::new(transfer.eta().map(format::eta).unwrap_or_default()).selectable(false));
+    });
+    row.col(|ui| {
+        let text = state_text(transfer);
+        let colour = match item.state {
+            TransferState::Failed { .. } => Some(ui.visuals().error_fg_color),
+            TransferState::Waiting { .. } => Some(ui.visuals().warn_fg_color),
+            _ => None,
+        };
+        let mut rich = RichText::new(text.clone());
+        if let Some(colour) = colour {
+            rich = rich.color(colour);
+        }
+        ui.add(Label::new(rich).selectable(false).truncate())
+            .on_hover_text(text);
+    });
+}
+
+/// The state with its reason, as a sentence fragment.
+fn state_text(transfer: &Transfer) -> String {
+    match &transfer.item.state {
+        TransferState::Waiting { reason, retry_in_secs } => {
+            format!("waiting: {reason} (retry in {retry_in_secs} s)")
+        }
+        TransferState::Failed { reason } => format!("failed: {reason}"),
+        TransferState::Skipped { reason } => format!("skipped: {reason}"),
+        TransferState::Done { verified } if !verified.is_empty() => format!("done (verified: {verified})"),
+        state if transfer.item.attempts > 1 && state.is_active() => {
+            format!("{} (attempt {})", state.label(), transfer.item.attempts)
+        }
+        state => state.label().to_owned(),
+    }
+}

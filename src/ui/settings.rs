@@ -1,0 +1,41 @@
+//! What the window remembers between runs (through eframe's storage, next to egui's own
+//! memory of panel sizes and column widths): sort orders, the last local folder, whether the
+//! log is shown, recent servers (never their passwords) and the queue's limits.
+
+use serde::{Deserialize, Serialize};
+
+use super::connect_form::Recent;
+use super::pane::SortOrder;
+
+/// The key under which the settings are stored.
+pub const KEY: &str = "wharf-settings";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub local_sort: SortOrder,
+    pub remote_sort: SortOrder,
+    pub local_folder: Option<String>,
+    pub show_log: bool,
+    pub recent: Vec<Recent>,
+    /// Transfers at once.
+    pub parallel: usize,
+    /// Rate limits as typed (`500K`, `10M`); empty is unlimited.
+    pub download_limit: String,
+    pub upload_limit: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            local_sort: SortOrder::default(),
+            remote_sort: SortOrder::default(),
+            local_folder: None,
+            show_log: true,
+            recent: Vec::new(),
+            parallel: 4,
+            download_limit: String::new(),
+            upload_limit: String::new(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Window tests (egui_kittest).
