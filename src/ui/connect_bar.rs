@@ -28,11 +28,13 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 .desired_width(220.0),
         );
         let host = host.labelled_by(host_label);
-        if host.changed() && app.form.host.contains("://") {
-            // A pasted URL fills the other fields at once.
-            if let Err(sentence) = app.form.absorb_url() {
-                app.messages.error(sentence);
-            }
+        // A pasted URL fills the other fields at once; a typed one when the field is left.
+        let pasted =
+            host.changed() && ui.input(|input| input.events.iter().any(|event| matches!(event, egui::Event::Paste(_))));
+        if (pasted || host.lost_focus())
+            && let Err(sentence) = app.form.absorb_url()
+        {
+            app.messages.error(sentence);
         }
         submit |= host.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
 

@@ -33,8 +33,10 @@ enum Action {
     Sort(Column),
     Filter(String),
     TreeToggle(RemotePath),
-    /// Transfer these names to the other side (into a folder of it when given).
+    /// Transfer these names of the `from` pane to the other side (into a folder of it when
+    /// given).
     Transfer {
+        from: Side,
         names: Vec<String>,
         into: Option<RemotePath>,
         paused: bool,
@@ -346,6 +348,7 @@ fn list(
         && dragged.from != side
     {
         actions.push(Action::Transfer {
+            from: dragged.from,
             names: dragged.names.clone(),
             into: None,
             paused: false,
@@ -514,6 +517,7 @@ fn row_interaction(
                 }
             } else {
                 actions.push(Action::Transfer {
+                    from: dragged.from,
                     names: dragged.names.clone(),
                     into: Some(target),
                     paused: false,
@@ -532,6 +536,7 @@ fn row_interaction(
         };
         if ui.add_enabled(connected, egui::Button::new(transfer)).clicked() {
             actions.push(Action::Transfer {
+                from: side,
                 names: names.clone(),
                 into: None,
                 paused: false,
@@ -540,6 +545,7 @@ fn row_interaction(
         }
         if ui.add_enabled(connected, egui::Button::new(queue)).clicked() {
             actions.push(Action::Transfer {
+                from: side,
                 names: names.clone(),
                 into: None,
                 paused: true,
@@ -607,7 +613,12 @@ fn apply(app: &mut App, side: Side, action: Action, ui: &mut Ui) {
                 app.list_for_tree(side, path);
             }
         }
-        Action::Transfer { names, into, paused } => app.transfer(side, &names, into, paused),
+        Action::Transfer {
+            from,
+            names,
+            into,
+            paused,
+        } => app.transfer(from, &names, into, paused),
         Action::MoveInto(names, target) => {
             let Some(folder) = app.pane(side).path.clone() else {
                 return;

@@ -1,1 +1,523 @@
-//! Window tests (egui_kittest).
+//! The window driven like a user would, through egui_kittest: widgets are found by their
+//! AccessKit labels and clicked, keys are pressed, rows dragged, files dropped. The engine is
+//! a double ([`EngineHandle::detached`]): each test checks the commands the window sent and
+//! feeds it the events an engine would.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers, Pos2, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+use super::app::App;
+use super::settings::Settings;
+use super::view;
+use crate::engine::api::{
+    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, Prompt, PromptReply, RemotePath, RequestId, SessionId,
+    TransferSpec,
+};
+use crate::engine::handle::{EngineDouble, EngineHandle};
+use crate::model::Protocol;
+
+const LOCAL_SESSION: SessionId = 9001;
+
+struct Window {
+    harness: Harness<'static, App>,
+    engine: EngineDouble,
+    /// Commands sent and not yet looked at.
+    sent: Vec<Command>,
+}
+
+fn file(name: &str, size: u64) -> Entry {
+    Entry {
+        size: Some(size),
+        ..Entry::new(name, EntryKind::File)
+    }
+}
+
+fn folder(name: &str) -> Entry {
+    Entry::new(name, EntryKind::Dir)
+}
+
+impl Window {
+    /// The window with its local pane showing `/home/me` (a folder and two files).
+    fn open() -> Window {
+        let (handle, engine) = EngineHandle::detached();
+        let app = App::new(handle, Settings::default(), None);
+        let harness = Harness::builder()
+            .with_size([1280.0, 800.0])
+            .build_ui_state(|ui, app: &mut App| view::frame(app, ui), app);
+        let mut window = Window {
+            harness,
+            engine,
+            sent: Vec::new(),
+        };
+        let local = window.take(|command| match command {
+            Command::OpenLocal { id } => Some(*id),
+            _ => None,
+        });
+        window.engine.emit(Event::Connected {
+            id: local,
+            session: LOCAL_SESSION,
+            security: "local".into(),
+            home: "/home/me".into(),
+        });
+        window.settle();
+        window.answer_listing(
+            "/home/me",
+            vec![folder("photos"), file("notes.txt", 120), file("report.pdf", 48_000)],
+        );
+        window
+    }
+
+    /// Runs frames until the window has handled what it was given.
+    fn settle(&mut self) {
+        for _ in 0..4 {
+            self.harness.step();
+        }
+        self.sent.extend(self.engine.sent());
+    }
+
+    /// The first command `pick` accepts, removed from the unread ones; fails the test when
+    /// the window sent none.
+    fn take<T>(&mut self, pick: impl Fn(&Command) -> Option<T>) -> T {
+        self.sent.extend(self.engine.sent());
+        let position = self
+            .sent
+            .iter()
+            .position(|command| pick(command).is_some())
+            .unwrap_or_else(|| panic!("no such command among {:#?}", self.sent));
+        let command = self.sent.remove(position);
+        pick(&command).unwrap()
+    }
+
+    /// Answers the listing request for `path` with `entries`.
+    fn answer_listing(&mut self, path: &str, entries: Vec<Entry>) {
+        let id = self.take(|command| match command {
+            Command::List { id, path: asked, .. } if asked.as_str() == path => Some(*id),
+            _ => None,
+        });
+        self.engine.emit(Event::Listing {
+            id,
+            path: RemotePath::new(path),
+            entries,
+            refused: Vec::new(),
+        });
+        self.settle();
+    }
+
+    /// Connects the remote pane to a server showing `/srv` with a folder and a file.
+    fn connect(&mut self) {
+        {
+            let form = &mut self.harness.state_mut().form;
+            form.host = "files.example.org".into();
+            form.user = "alice".into();
+            form.password = "s3cret".into();
+        }
+        self.harness.get_by_label("Connect").click();
+        self.settle();
+        let id: RequestId = self.take(|command| match command {
+            Command::Connect { id, .. } => Some(*id),
+            _ => None,
+        });
+        self.engine.emit(Event::Connected {
+            id,
+            session: id,
+            security: "SSH, aes128-gcm@openssh.com".into(),
+            home: "/srv".into(),
+        });
+        self.settle();
+        self.answer_listing("/srv", vec![folder("uploads"), file("index.html", 2_000)]);
+    }
+
+    /// Clicks into a text field and types, as a user would.
+    fn type_into(&mut self, role: Role, label: &str, text: &str) {
+        self.harness.get_by_role_and_label(role, label).click();
+        self.settle();
+        self.harness.get_by_role_and_label(role, label).type_text(text);
+        self.settle();
+    }
+
+    /// The middle of a file list row's name (not the folder tree's entry of the same name).
+    fn center_of(&self, label: &str) -> Pos2 {
+        let mut found = self
+            .harness
+            .query_all_by_label_contains(label)
+            .filter(|node| node.accesskit_node().role() == Role::Label);
+        let node = found.next().unwrap_or_else(|| panic!("no row shows {label:?}"));
+        assert!(found.next().is_none(), "more than one row shows {label:?}");
+        node.rect().center()
+    }
+
+    /// Drags with the mouse from one point to another, in small moves like a hand.
+    fn drag(&mut self, from: Pos2, to: Pos2) {
+        self.harness.hover_at(from);
+        self.harness.step();
+        self.harness.drag_at(from);
+        self.harness.step();
+        self.harness.hover_at(from + vec2(12.0, 4.0));
+        self.harness.step();
+        self.harness.hover_at(to);
+        self.harness.step();
+        self.harness.drop_at(to);
+        self.settle();
+    }
+
+    fn enqueued(&mut self) -> (Vec<TransferSpec>, bool) {
+        self.take(|command| match command {
+            Command::Enqueue { specs, paused, .. } => Some((specs.clone(), *paused)),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Debug)]
+struct DesktopFile(PathBuf);
+
+impl egui::DroppedFile for DesktopFile {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Err("not read in tests".into())
+    }
+}
+
+#[test]
+fn connect_sends_the_fields_as_a_site() {
+    let mut window = Window::open();
+    window.type_into(Role::TextInput, "Host:", "ftp.example.org");
+    window.type_into(Role::TextInput, "User:", "bob");
+    window.type_into(Role::PasswordInput, "Password:", "pw with spaces");
+    window.type_into(Role::TextInput, "Port:", "2222");
+    window.harness.get_by_label("Connect").click();
+    window.settle();
+
+    let site = window.take(|command| match command {
+        Command::Connect { site, .. } => Some(site.clone()),
+        _ => None,
+    });
+    assert_eq!(site.protocol, Protocol::Sftp);
+    assert_eq!(
+        (site.host.as_str(), site.port, site.user.as_str()),
+        ("ftp.example.org", 2222, "bob")
+    );
+    assert_eq!(site.credentials.password.unwrap().expose(), "pw with spaces");
+}
+
+#[test]
+fn a_url_pasted_into_host_fills_the_other_fields() {
+    let mut window = Window::open();
+    window.harness.get_by_role_and_label(Role::TextInput, "Host:").focus();
+    window.settle();
+    window
+        .harness
+        .event(egui::Event::Paste("ftpes://carol@ftp.example.net:2121/pub".into()));
+    window.settle();
+    let form = &window.harness.state().form;
+    assert_eq!(form.protocol, Protocol::Ftpes);
+    assert_eq!(
+        (form.host.as_str(), form.user.as_str(), form.port.as_str()),
+        ("ftp.example.net", "carol", "2121")
+    );
+}
+
+#[test]
+fn a_listing_fills_the_pane_and_a_failed_connect_says_why() {
+    let mut window = Window::open();
+    window.center_of("notes.txt");
+    window.center_of("photos");
+    assert!(window.harness.query_by_label_contains("3 items").is_some());
+
+    window.harness.state_mut().form.host = "nowhere.invalid".into();
+    window.harness.state_mut().form.user = "me".into();
+    window.harness.get_by_label("Connect").click();
+    window.settle();
+    let id = window.take(|command| match command {
+        Command::Connect { id, .. } => Some(*id),
+        _ => None,
+    });
+    window.engine.emit(Event::OpFinished {
+        id,
+        result: Err(crate::engine::api::OpError::new(
+            crate::engine::api::ErrorKind::Connect,
+            "could not resolve nowhere.invalid: no such host",
+        )),
+    });
+    window.settle();
+    assert!(window.harness.query_by_label("Could not connect").is_some());
+    assert!(
+        window
+            .harness
+            .query_all_by_label_contains("Could not resolve nowhere.invalid: no such host.")
+            .next()
+            .is_some(),
+        "the error reads as a sentence"
+    );
+}
+
+#[test]
+fn dragging_rows_to_the_other_pane_enqueues_the_transfer() {
+    let mut window = Window::open();
+    window.connect();
+    // Connected and idle, the window passes kittest's accessibility check: every control
+    // has a label.
+    window.harness.run();
+
+    // A local file onto the server's list: an upload into its folder.
+    let (from, to) = (window.center_of("notes.txt"), window.center_of("index.html"));
+    window.drag(from, to);
+    let (specs, paused) = window.enqueued();
+    assert!(!paused);
+    assert_eq!(
+        specs,
+        [TransferSpec {
+            direction: Direction::Upload,
+            local: PathBuf::from("/home/me/notes.txt"),
+            remote: RemotePath::new("/srv"),
+            recursive: true,
+        }]
+    );
+
+    // A server file onto a local folder row: a download into that folder.
+    let (from, to) = (window.center_of("index.html"), window.center_of("photos"));
+    window.drag(from, to);
+    let (specs, _) = window.enqueued();
+    assert_eq!(
+        specs,
+        [TransferSpec {
+            direction: Direction::Download,
+            local: PathBuf::from("/home/me/photos"),
+            remote: RemotePath::new("/srv/index.html"),
+            recursive: true,
+        }]
+    );
+}
+
+#[test]
+fn files_dropped_from_the_desktop_upload_to_the_server_folder_or_the_folder_row() {
+    let mut window = Window::open();
+    window.connect();
+
+    let over_list = window.center_of("index.html");
+    window.harness.hover_at(over_list);
+    window.harness.step();
+    window
+        .harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DesktopFile(PathBuf::from("/home/me/Desktop/site"))));
+    window.settle();
+    let (specs, _) = window.enqueued();
+    assert_eq!(
+        specs,
+        [TransferSpec {
+            direction: Direction::Upload,
+            local: PathBuf::from("/home/me/Desktop/site"),
+            remote: RemotePath::new("/srv"),
+            recursive: true,
+        }]
+    );
+
+    let over_folder = window.center_of("uploads");
+    window.harness.hover_at(over_folder);
+    window.harness.step();
+    window
+        .harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DesktopFile(PathBuf::from("/tmp/a.jpg"))));
+    window.settle();
+    let (specs, _) = window.enqueued();
+    assert_eq!(specs[0].remote, RemotePath::new("/srv/uploads"));
+}
+
+#[test]
+fn the_keyboard_moves_enters_goes_up_and_switches_panes() {
+    let mut window = Window::open();
+    window.connect();
+
+    // The local pane has the keyboard: down twice is "photos" (after the up row), Enter opens it.
+    window.harness.key_press(Key::ArrowDown);
+    window.settle();
+    window.harness.key_press(Key::Enter);
+    window.settle();
+    window.answer_listing("/home/me/photos", vec![file("cat.jpg", 10)]);
+    assert_eq!(
+        window.harness.state().local.path,
+        Some(RemotePath::new("/home/me/photos"))
+    );
+
+    window.harness.key_press(Key::Backspace);
+    window.settle();
+    window.answer_listing(
+        "/home/me",
+        vec![folder("photos"), file("notes.txt", 120), file("report.pdf", 48_000)],
+    );
+    let chosen: Vec<_> = window
+        .harness
+        .state()
+        .local
+        .chosen()
+        .iter()
+        .map(|entry| entry.name.clone())
+        .collect();
+    assert_eq!(chosen, ["photos"], "back up, the cursor is on the folder we left");
+
+    // Type-ahead jumps to "report.pdf"; Ctrl+A selects everything.
+    window.harness.event(egui::Event::Text("re".into()));
+    window.settle();
+    let chosen: Vec<_> = window
+        .harness
+        .state()
+        .local
+        .chosen()
+        .iter()
+        .map(|entry| entry.name.clone())
+        .collect();
+    assert_eq!(chosen, ["report.pdf"]);
+    window.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    window.settle();
+    assert_eq!(window.harness.state().local.selected_count(), 3);
+
+    // Tab: the server's pane; Enter on its first entry (the up row) lists the parent.
+    window.harness.key_press(Key::Tab);
+    window.settle();
+    assert_eq!(window.harness.state().focus, super::pane::Side::Remote);
+    window.harness.key_press(Key::ArrowDown);
+    window.settle();
+    window.harness.key_press(Key::ArrowDown);
+    window.settle();
+    window.harness.key_press(Key::Enter);
+    window.settle();
+    let (specs, _) = window.enqueued();
+    assert_eq!(
+        specs[0].remote,
+        RemotePath::new("/srv/index.html"),
+        "Enter on a file downloads it"
+    );
+}
+
+#[test]
+fn the_file_exists_dialog_answers_with_the_chosen_policy() {
+    let mut window = Window::open();
+    window.engine.emit(Event::Prompt {
+        prompt: 77,
+        question: Prompt::FileExists {
+            item: 5,
+            target: "/srv/index.html".into(),
+            source_size: Some(2_000),
+            source_modified: None,
+            target_size: Some(1_000),
+            target_modified: None,
+        },
+    });
+    window.settle();
+    assert!(window.harness.query_by_label("The target file exists").is_some());
+    window.harness.get_by_label("Keep both (rename the new one)").click();
+    window.settle();
+    window
+        .harness
+        .get_by_label("Do this for all remaining conflicts")
+        .click();
+    window.settle();
+    window.harness.get_by_label("OK").click();
+    window.settle();
+    let answer = window.take(|command| match command {
+        Command::Answer { prompt, reply } => Some((*prompt, reply.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        answer,
+        (
+            77,
+            PromptReply::Conflict {
+                policy: ConflictPolicy::Rename,
+                apply_to_all: true
+            }
+        )
+    );
+    assert!(
+        window.harness.query_by_label("The target file exists").is_none(),
+        "the dialog closed"
+    );
+}
+
+#[test]
+fn delete_asks_first_and_then_deletes_folders_with_their_contents() {
+    let mut window = Window::open();
+    window.harness.key_press(Key::ArrowDown);
+    window.settle();
+    window.harness.key_press(Key::Delete);
+    window.settle();
+    assert!(window.harness.query_by_label("Delete?").is_some());
+    window.harness.get_by_label("Delete").click();
+    window.settle();
+    let (path, recursive) = window.take(|command| match command {
+        Command::Delete { path, recursive, .. } => Some((path.clone(), *recursive)),
+        _ => None,
+    });
+    assert_eq!((path.as_str(), recursive), ("/home/me/photos", true));
+}
+
+#[test]
+fn closing_while_transfers_run_asks_to_finish_later_or_wait() {
+    use crate::engine::api::{ItemKind, Progress, QueueItem, TransferState};
+    let mut window = Window::open();
+    window.engine.emit(Event::ItemsAdded {
+        items: vec![QueueItem {
+            id: 1,
+            job: Some(1),
+            direction: Direction::Download,
+            kind: ItemKind::File,
+            local: PathBuf::from("/home/me/big.iso"),
+            remote: "/srv/big.iso".into(),
+            site: "sftp://alice@files.example.org:22".into(),
+            size: Some(1_000_000),
+            state: TransferState::Queued,
+            attempts: 0,
+            bytes_done: 0,
+        }],
+    });
+    let progress = Progress::new(Some(1_000_000));
+    progress.set_done(250_000);
+    window.engine.emit(Event::ItemChanged {
+        item: 1,
+        state: TransferState::Transferring,
+        attempts: 1,
+        progress,
+    });
+    window.settle();
+    assert!(
+        window.harness.query_by_label_contains("25%").is_some(),
+        "the progress bar shows the counters"
+    );
+
+    window
+        .harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    window.harness.step();
+    let cancelled = window.harness.output().viewport_output[&egui::ViewportId::ROOT]
+        .commands
+        .contains(&egui::ViewportCommand::CancelClose);
+    assert!(cancelled, "the window stays open");
+    window.settle();
+    assert!(window.harness.query_by_label("Transfers are running").is_some());
+    window.harness.get_by_label("Finish later").click();
+    window.harness.step();
+    let closing = window.harness.output().viewport_output[&egui::ViewportId::ROOT]
+        .commands
+        .contains(&egui::ViewportCommand::Close);
+    assert!(
+        closing,
+        "finish later closes the window; the queue resumes on the next start"
+    );
+}
