@@ -59,6 +59,7 @@ impl eframe::App for Window {
 /// Opens the window (connected to `url` when given) and returns the process's exit code
 /// when it closes.
 pub fn run(url: Option<String>) -> i32 {
+    let config = EngineConfig::discover();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Wharf")
@@ -67,6 +68,9 @@ pub fn run(url: Option<String>) -> i32 {
             .with_min_inner_size([760.0, 480.0]),
         renderer: eframe::Renderer::Glow,
         persist_window: true,
+        // Window size, panel and column widths, sort orders: next to Wharf's other settings
+        // (so `WHARF_HOME` moves them too), never a secret.
+        persistence_path: Some(config.paths.config.join("window.ron")),
         event_loop_builder: Some(Box::new(prefer_x11)),
         ..eframe::NativeOptions::default()
     };
@@ -80,7 +84,7 @@ pub fn run(url: Option<String>) -> i32 {
                 .unwrap_or_default();
             let ctx = creation.egui_ctx.clone();
             let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
-            let engine = EngineHandle::start(EngineConfig::discover(), Some(wake))?;
+            let engine = EngineHandle::start(config, Some(wake))?;
             Ok(Box::new(Window {
                 app: App::new(engine, settings, url.as_deref()),
             }))

@@ -186,7 +186,7 @@ impl FtpFs {
         };
 
         let mut conn = match (&tls, site.protocol) {
-            (Some((config, refusal)), Protocol::Ftps) => {
+            (Some((config, refusal, _)), Protocol::Ftps) => {
                 let address = tcp
                     .peer_addr()
                     .map_err(|error| FsError::from_network(&error, "connecting"))?;
@@ -207,17 +207,21 @@ impl FtpFs {
         if let Some(welcome) = conn.get_welcome_msg() {
             log.reply(welcome.trim_end());
         }
-        if let (Some((config, refusal)), Protocol::Ftpes) = (&tls, site.protocol) {
+        if let (Some((config, refusal, _)), Protocol::Ftpes) = (&tls, site.protocol) {
             log.command("AUTH TLS");
             conn = conn
                 .into_secure(RustlsConnector::from(config.clone()), &site.host)
                 .map_err(|error| tls_failure(error, refusal))?;
             log.status("TLS established; PBSZ 0 and PROT P accepted");
         }
+        let version = tls
+            .as_ref()
+            .and_then(|(_, _, version)| *version.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+            .unwrap_or("TLS");
         let security = match site.protocol {
             Protocol::Ftp => "not encrypted".to_owned(),
-            Protocol::Ftps => "TLS (implicit)".to_owned(),
-            _ => "TLS (explicit)".to_owned(),
+            Protocol::Ftps => format!("{version} (implicit)"),
+            _ => format!("{version} (explicit)"),
         };
         conn.set_passive_nat_workaround(true);
         let data_timeout = connect_timeout;

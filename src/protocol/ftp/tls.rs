@@ -42,12 +42,16 @@ fn provider() -> Arc<CryptoProvider> {
 /// connection can report the policy's sentence rather than rustls' generic one.
 pub type Refusal = Arc<Mutex<Option<FsError>>>;
 
+/// The TLS version of the connection's full handshake (`TLS 1.3`), as the verifier saw it: the
+/// status bar says what protects the connection.
+pub type Version = Arc<Mutex<Option<&'static str>>>;
+
 /// Builds the client configuration for one FTPS connection to `host:port`.
 pub fn client_config(
     host: &str,
     port: u16,
     trust: Arc<dyn TrustPolicy>,
-) -> Result<(Arc<ClientConfig>, Refusal), FsError> {
+) -> Result<(Arc<ClientConfig>, Refusal, Version), FsError> {
     let provider = provider();
     let roots = system_roots();
     let webpki = if roots.is_empty() {
@@ -58,7 +62,9 @@ pub fn client_config(
             .ok()
     };
     let refusal: Refusal = Arc::new(Mutex::new(None));
+    let version: Version = Arc::new(Mutex::new(None));
     let verifier = PinningVerifier {
+        version: version.clone(),
         webpki,
         algorithms: provider.signature_verification_algorithms,
         host: host.to_owned(),
@@ -77,7 +83,7 @@ pub fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
-    Ok((Arc::new(config), refusal))
+    Ok((Arc::new(config), refusal, version))
 }
 
 #[derive(Debug)]
@@ -88,6 +94,14 @@ struct PinningVerifier {
     port: u16,
     trust: Arc<dyn TrustPolicy>,
     refusal: Refusal,
+    version: Version,
+}
+
+impl PinningVerifier {
+    fn saw(&self, version: &'static str) {
+        let mut seen = self.version.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.get_or_insert(version);
+    }
 }
 
 impl std::fmt::Debug for dyn TrustPolicy {
@@ -137,6 +151,7 @@ impl ServerCertVerifier for PinningVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.saw("TLS 1.2");
         rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
@@ -146,6 +161,7 @@ impl ServerCertVerifier for PinningVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.saw("TLS 1.3");
         rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
