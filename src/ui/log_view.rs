@@ -22,12 +22,18 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         }
     });
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
-    let stick = std::mem::take(&mut app.messages.scroll_to_end);
-    ScrollArea::vertical()
-        .id_salt("log-scroll")
-        .auto_shrink([false, false])
-        .stick_to_bottom(true)
-        .show_rows(ui, row_height, app.messages.len(), |ui, rows| {
+    // New lines scroll the log to its end, unless the user scrolled up to read.
+    let mut area = ScrollArea::vertical();
+    if std::mem::take(&mut app.messages.scroll_to_end) && app.messages.follow {
+        // The end of the content; a larger offset is clamped, but must not overflow.
+        let content = app.messages.len() as f32 * (row_height + ui.spacing().item_spacing.y);
+        area = area.vertical_scroll_offset(content);
+    }
+    let output = area.id_salt("log-scroll").auto_shrink([false, false]).show_rows(
+        ui,
+        row_height,
+        app.messages.len(),
+        |ui, rows| {
             for index in rows {
                 if let Some(line) = app.messages.get(index) {
                     let text = RichText::new(format!("{}{}", prefix(line.kind), line.text))
@@ -36,10 +42,10 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                     ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
                 }
             }
-            if stick {
-                ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
-            }
-        });
+        },
+    );
+    let bottom = output.content_size.y - output.inner_rect.height();
+    app.messages.follow = output.state.clamped_offset().y >= bottom - row_height;
 }
 
 fn colour(kind: LogDirection, dark: bool) -> Color32 {

@@ -14,11 +14,22 @@ pub struct Line {
     pub text: String,
 }
 
-#[derive(Default)]
 pub struct Messages {
     lines: VecDeque<Line>,
     /// Set when a line arrived, so the view scrolls to the bottom once.
     pub scroll_to_end: bool,
+    /// Whether the view was at the end: new lines scroll it only then.
+    pub follow: bool,
+}
+
+impl Default for Messages {
+    fn default() -> Self {
+        Messages {
+            lines: VecDeque::new(),
+            scroll_to_end: false,
+            follow: true,
+        }
+    }
 }
 
 impl Messages {

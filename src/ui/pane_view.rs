@@ -151,6 +151,7 @@ fn header(app: &mut App, side: Side, focused: bool, ui: &mut Ui, actions: &mut V
         let count = pane.row_count();
         let selected = pane.selected_count();
         let summary = match (selected, pane.entries().len()) {
+            (0, 1) => "1 item".to_owned(),
             (0, total) => format!("{total} items"),
             (selected, total) => format!("{selected} of {total} selected"),
         };

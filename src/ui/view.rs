@@ -267,7 +267,8 @@ fn status_bar(app: &mut App, ui: &mut Ui) {
         ui.separator();
         let running = app.transfers.running_count();
         let queued = app.transfers.tab_ids(super::transfers::Tab::Queued).len();
-        ui.label(format!("{running} transfers running, {queued} in the queue"));
+        let transfers = if running == 1 { "transfer" } else { "transfers" };
+        ui.label(format!("{running} {transfers} running, {queued} in the queue"));
         if app.closing == Closing::WhenIdle {
             ui.separator();
             ui.label("Closing when the transfers are done");
