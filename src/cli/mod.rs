@@ -28,12 +28,12 @@ use crate::model::{DataMode, Secret};
 
 /// Wharf: a fast, safe file-transfer client for FTP, FTPS and SFTP.
 #[derive(Debug, Parser)]
-#[command(name = "wharf", version, about, after_help = output::EXAMPLES, args_conflicts_with_subcommands = true)]
+#[command(name = "wharf", version, about, after_help = output::EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Action>,
     /// Without a command: open the window, connected to this URL when one is given.
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_parser = parse_window_url)]
     pub open: Option<String>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -154,6 +154,13 @@ pub enum QueueAction {
 }
 
 /// `10M` -> 10485760. Suffixes K, M, G (powers of 1024), an optional `B` or `/s`.
+/// The window's URL must be one: a mistyped command is not taken for a server's name.
+fn parse_window_url(text: &str) -> Result<String, String> {
+    Location::parse(text)
+        .map(|_| text.to_owned())
+        .map_err(|_| format!("{text:?} is neither a command nor a URL like sftp://user@host/path"))
+}
+
 fn parse_rate(text: &str) -> Result<u64, String> {
     let trimmed = text.trim().trim_end_matches("/s").trim_end_matches(['B', 'b']);
     let (number, multiplier) = match trimmed.chars().last() {

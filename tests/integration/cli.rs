@@ -275,3 +275,32 @@ fn ssh_host_keys_are_asked_about_recorded_and_checked() {
         "both fingerprints are shown: {message}"
     );
 }
+
+#[test]
+fn without_a_display_the_window_says_so_and_points_to_the_command_line() {
+    let home = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .env("WHARF_HOME", home.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("wharf: the window could not open"), "{text}");
+    assert!(text.contains("wharf --help"), "{text}");
+}
+
+#[test]
+fn a_mistyped_command_is_not_taken_for_a_url() {
+    let home = tempfile::tempdir().unwrap();
+    let output = wharf(home.path(), &["lss", "sftp://host/"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = wharf(home.path(), &["frobnicate"]);
+    assert!(
+        stderr(&output).contains("neither a command nor a URL"),
+        "{}",
+        stderr(&output)
+    );
+}
