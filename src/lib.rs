@@ -70,6 +70,10 @@
 //!   pinned certificate is refused. Nothing is trusted silently.
 //! - Secrets ([`model::Secret`]) never print: `Debug` masks them, logs show `PASS ****`.
 //! - Backends return errors, never panic, on anything a server, the disk or the user sends.
+//! - The window's thread never waits on the network or the disk: even this computer's folders
+//!   are listed by the engine (`Command::OpenLocal`); native file dialogs and "open with"
+//!   run on threads of their own. Progress is read from counters each frame while transfers
+//!   run; otherwise the window sleeps until an event wakes it.
 
 pub mod cli;
 pub mod config;
