@@ -532,8 +532,8 @@ fn row_interaction(
     let names = names_here(entry);
     response.context_menu(|ui| {
         let (transfer, queue) = match side {
-            Side::Local => ("⬆ Upload", "Add to queue (paused)"),
-            Side::Remote => ("⬇ Download", "Add to queue (paused)"),
+            Side::Local => ("⬆ Upload (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
+            Side::Remote => ("⬇ Download (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
         };
         if ui.add_enabled(connected, egui::Button::new(transfer)).clicked() {
             actions.push(Action::Transfer {
@@ -554,7 +554,7 @@ fn row_interaction(
             ui.close();
         }
         ui.separator();
-        if entry.kind != EntryKind::Dir && ui.button("Open").clicked() {
+        if entry.kind != EntryKind::Dir && ui.button("Open (Ctrl+O)").clicked() {
             actions.push(Action::Open(entry.name.clone()));
             ui.close();
         }
@@ -579,14 +579,14 @@ fn row_interaction(
         }
         ui.separator();
         let copy = match side {
-            Side::Local => "Copy path",
-            Side::Remote => "Copy URL",
+            Side::Local => "Copy path (Ctrl+Shift+C)",
+            Side::Remote => "Copy URL (Ctrl+Shift+C)",
         };
         if ui.button(copy).clicked() {
             actions.push(Action::CopyUrl(entry.name.clone()));
             ui.close();
         }
-        if ui.button("Permissions...").clicked() {
+        if ui.button("Permissions... (Ctrl+P)").clicked() {
             actions.push(Action::Permissions);
             ui.close();
         }

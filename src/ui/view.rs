@@ -152,6 +152,28 @@ fn keyboard(app: &mut App, ui: &mut Ui) {
     if pressed(ui, Modifiers::COMMAND, Key::A) {
         app.pane_mut(side).select_all();
     }
+    // Most specific first: consume_key ignores extra Shift.
+    if pressed(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::Enter) {
+        transfer_chosen(app, side, true);
+    }
+    if pressed(ui, Modifiers::COMMAND, Key::Enter) {
+        transfer_chosen(app, side, false);
+    }
+    if pressed(ui, Modifiers::COMMAND, Key::O)
+        && let [(name, false)] = app.chosen(side).as_slice()
+    {
+        let name = name.clone();
+        app.open(side, &name);
+    }
+    if pressed(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::C)
+        && let [(name, _)] = app.chosen(side).as_slice()
+        && let Some(url) = app.url_of(side, name)
+    {
+        ui.ctx().copy_text(url);
+    }
+    if pressed(ui, Modifiers::COMMAND, Key::P) {
+        start_permissions(app, side);
+    }
     if pressed(ui, Modifiers::NONE, Key::Enter)
         && let Some(row) = app.pane(side).cursor()
     {
@@ -190,6 +212,14 @@ fn keyboard(app: &mut App, ui: &mut Ui) {
     if !typed.is_empty() {
         let now = app.now;
         app.pane_mut(side).type_ahead(&typed, now);
+    }
+}
+
+/// Ctrl+Enter: the chosen entries, folders included, to the other side's folder.
+fn transfer_chosen(app: &mut App, side: Side, paused: bool) {
+    let names: Vec<String> = app.chosen(side).into_iter().map(|(name, _)| name).collect();
+    if !names.is_empty() {
+        app.transfer(side, &names, None, paused);
     }
 }
 
