@@ -294,10 +294,17 @@ impl App {
             if let Err(error) = result {
                 let sentence = sentence(&error);
                 self.remote.clear(PaneStatus::Failed(sentence.clone()));
-                self.dialogs.push_back(Dialog::Error {
-                    title: "Could not connect".into(),
-                    text: sentence,
-                });
+                // A changed host key has its own dialog already; one is enough.
+                let explained = self
+                    .dialogs
+                    .iter()
+                    .any(|dialog| matches!(dialog, Dialog::HostKeyChanged { .. }));
+                if !explained {
+                    self.dialogs.push_back(Dialog::Error {
+                        title: "Could not connect".into(),
+                        text: sentence,
+                    });
+                }
             }
             return;
         }

@@ -233,7 +233,8 @@ fn list(
             return;
         }
         PaneStatus::Failed(sentence) => {
-            ui.centered_and_justified(|ui| {
+            ui.add_space(ui.available_height() / 3.0);
+            ui.vertical_centered(|ui| {
                 ui.colored_label(ui.visuals().error_fg_color, sentence.as_str());
             });
             return;

@@ -521,3 +521,51 @@ fn closing_while_transfers_run_asks_to_finish_later_or_wait() {
         "finish later closes the window; the queue resumes on the next start"
     );
 }
+
+#[test]
+fn a_changed_host_key_is_a_hard_stop_with_both_fingerprints() {
+    let mut window = Window::open();
+    window.harness.state_mut().form.host = "files.example.org".into();
+    window.harness.state_mut().form.user = "alice".into();
+    window.harness.get_by_label("Connect").click();
+    window.settle();
+    let id = window.take(|command| match command {
+        Command::Connect { id, .. } => Some(*id),
+        _ => None,
+    });
+    window.engine.emit(Event::HostKeyChanged {
+        host: "files.example.org".into(),
+        port: 22,
+        key_type: "ssh-ed25519".into(),
+        fingerprint: "SHA256:new-key".into(),
+        recorded: vec!["SHA256:old-key".into()],
+        known_hosts: PathBuf::from("/home/me/.config/wharf/known_hosts"),
+    });
+    window.engine.emit(Event::OpFinished {
+        id,
+        result: Err(crate::engine::api::OpError::new(
+            crate::engine::api::ErrorKind::HostKey,
+            "the host key of files.example.org has CHANGED",
+        )),
+    });
+    window.settle();
+    assert!(window.harness.query_by_label_contains("host key has CHANGED").is_some());
+    assert!(window.harness.query_by_label_contains("SHA256:new-key").is_some());
+    assert!(window.harness.query_by_label_contains("SHA256:old-key").is_some());
+    assert!(
+        window.harness.query_by_label("Trust once").is_none(),
+        "nothing to accept"
+    );
+    window.harness.get_by_label("Close").click();
+    window.settle();
+    assert!(
+        window.harness.query_by_label("Could not connect").is_none(),
+        "one dialog is enough"
+    );
+    assert!(window.harness.state().dialogs.is_empty());
+    let answered = window
+        .sent
+        .iter()
+        .any(|command| matches!(command, Command::Answer { .. }));
+    assert!(!answered, "no question was answered on the user's behalf");
+}
