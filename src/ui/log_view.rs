@@ -23,7 +23,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
     });
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
     // New lines scroll the log to its end, unless the user scrolled up to read.
-    let mut area = ScrollArea::vertical();
+    let mut area = ScrollArea::both();
     if std::mem::take(&mut app.messages.scroll_to_end) && app.messages.follow {
         // The end of the content; a larger offset is clamped, but must not overflow.
         let content = app.messages.len() as f32 * (row_height + ui.spacing().item_spacing.y);
