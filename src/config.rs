@@ -46,6 +46,11 @@ impl Paths {
         self.config.join("known_hosts")
     }
 
+    /// Bookmarked servers (no secrets).
+    pub fn sites(&self) -> PathBuf {
+        self.config.join("sites.json")
+    }
+
     /// Pinned TLS certificate fingerprints.
     pub fn trusted_certificates(&self) -> PathBuf {
         self.config.join("trusted_certificates")

@@ -80,6 +80,7 @@ pub mod config;
 pub mod engine;
 pub mod model;
 pub mod protocol;
+pub mod sites;
 pub mod store;
 pub mod trust;
 pub mod ui;

@@ -3,6 +3,7 @@
 
 pub mod location;
 pub mod names;
+pub mod sites;
 
 use std::fmt;
 

@@ -1,0 +1,253 @@
+//! Bookmarked servers as plain data: what the site manager edits, the sites file stores and
+//! the engine turns into a [`Site`] to connect. A saved site never holds a secret: its
+//! password or key passphrase lives in the OS keyring under [`SavedSite::secret_key`].
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Credentials, DataMode, Protocol, Secret, Site};
+use crate::model::location::RemotePath;
+
+/// How Wharf proves who the user is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Auth {
+    /// A password, kept in the OS keyring.
+    #[default]
+    Password,
+    /// A private key file; its passphrase, if any, in the OS keyring.
+    KeyFile { path: PathBuf },
+    /// The running ssh-agent.
+    Agent,
+    /// Ask for the password at every connection; nothing is stored.
+    AskEveryTime,
+    /// Anonymous FTP: no password.
+    Anonymous,
+}
+
+/// How an FTP connection is protected. (For SFTP it is always SSH.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FtpTls {
+    /// AUTH TLS, and refuse to log in without it.
+    #[default]
+    ExplicitRequired,
+    /// Implicit TLS from the first byte (usually port 990).
+    Implicit,
+    /// No encryption: the password crosses the network in clear text.
+    None,
+}
+
+/// How files are sent over FTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferType {
+    #[default]
+    Binary,
+    Ascii,
+}
+
+/// A bookmarked server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedSite {
+    /// Stable identity: the keyring entries are named after it, so a rename keeps them.
+    pub id: String,
+    pub name: String,
+    /// The folder in the site manager's tree, `/`-separated (`Clients/Acme`); empty at the top.
+    pub folder: String,
+    /// `sftp`, or FTP with the TLS mode in `ftp_tls`.
+    pub sftp: bool,
+    pub ftp_tls: FtpTls,
+    pub host: String,
+    /// `None` for the protocol's default port.
+    pub port: Option<u16>,
+    pub user: String,
+    pub auth: Auth,
+    pub data_mode: DataMode,
+    pub remote_folder: Option<String>,
+    pub local_folder: Option<PathBuf>,
+    /// Transfers at once to this server; `None` for the queue's limit.
+    pub max_connections: Option<usize>,
+    pub upload_via_temp: bool,
+    pub transfer_type: TransferType,
+    /// The server's file name encoding, when it is not UTF-8 (`latin1`).
+    pub encoding: Option<String>,
+    pub notes: String,
+    /// Remote folders the user bookmarked on this site.
+    pub bookmarks: Vec<String>,
+}
+
+impl Default for SavedSite {
+    fn default() -> Self {
+        SavedSite {
+            id: String::new(),
+            name: String::new(),
+            folder: String::new(),
+            sftp: true,
+            ftp_tls: FtpTls::ExplicitRequired,
+            host: String::new(),
+            port: None,
+            user: String::new(),
+            auth: Auth::Password,
+            data_mode: DataMode::Passive,
+            remote_folder: None,
+            local_folder: None,
+            max_connections: None,
+            upload_via_temp: true,
+            transfer_type: TransferType::Binary,
+            encoding: None,
+            notes: String::new(),
+            bookmarks: Vec::new(),
+        }
+    }
+}
+
+/// Which secret of a site the keyring holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    Password,
+    Passphrase,
+}
+
+impl SavedSite {
+    pub fn protocol(&self) -> Protocol {
+        match (self.sftp, self.ftp_tls) {
+            (true, _) => Protocol::Sftp,
+            (false, FtpTls::ExplicitRequired) => Protocol::Ftpes,
+            (false, FtpTls::Implicit) => Protocol::Ftps,
+            (false, FtpTls::None) => Protocol::Ftp,
+        }
+    }
+
+    pub fn set_protocol(&mut self, protocol: Protocol) {
+        self.sftp = protocol == Protocol::Sftp;
+        self.ftp_tls = match protocol {
+            Protocol::Ftps => FtpTls::Implicit,
+            Protocol::Ftp => FtpTls::None,
+            Protocol::Ftpes | Protocol::Sftp => FtpTls::ExplicitRequired,
+        };
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(self.protocol().default_port())
+    }
+
+    /// The name with its folder, as the command line writes it: `Clients/Acme/www`.
+    pub fn path(&self) -> String {
+        if self.folder.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.folder, self.name)
+        }
+    }
+
+    /// Which secret this site keeps in the keyring, if any.
+    pub fn stored_secret(&self) -> Option<SecretKind> {
+        match self.auth {
+            Auth::Password => Some(SecretKind::Password),
+            Auth::KeyFile { .. } => Some(SecretKind::Passphrase),
+            Auth::Agent | Auth::AskEveryTime | Auth::Anonymous => None,
+        }
+    }
+
+    /// The keyring entry's name for a secret of this site.
+    pub fn secret_key(&self, kind: SecretKind) -> String {
+        match kind {
+            SecretKind::Password => format!("site/{}/password", self.id),
+            SecretKind::Passphrase => format!("site/{}/passphrase", self.id),
+        }
+    }
+
+    /// The site to connect to, with the secret found in the keyring (or asked for).
+    pub fn to_site(&self, secret: Option<Secret>) -> Site {
+        let mut credentials = Credentials {
+            use_agent: self.sftp && matches!(self.auth, Auth::Agent | Auth::Password | Auth::AskEveryTime),
+            ..Credentials::default()
+        };
+        match &self.auth {
+            Auth::KeyFile { path } => {
+                credentials.key_file = Some(path.clone());
+                credentials.key_passphrase = secret;
+            }
+            Auth::Anonymous => credentials.password = Some(Secret::new("anonymous@")),
+            _ => credentials.password = secret,
+        }
+        let user = match (&self.auth, self.user.is_empty()) {
+            (Auth::Anonymous, _) | (_, true) if !self.sftp => "anonymous".to_owned(),
+            _ => self.user.clone(),
+        };
+        Site {
+            protocol: self.protocol(),
+            host: self.host.clone(),
+            port: self.port(),
+            user,
+            credentials,
+            data_mode: self.data_mode,
+        }
+    }
+
+    /// Where a connection to this site starts.
+    pub fn start_folder(&self) -> Option<RemotePath> {
+        self.remote_folder
+            .as_deref()
+            .filter(|folder| !folder.trim().is_empty())
+            .map(RemotePath::new)
+    }
+}
+
+/// Whether secrets can be kept, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum KeyringStatus {
+    Available,
+    /// No keyring could be reached; passwords are asked for at each connection.
+    Unavailable {
+        reason: String,
+    },
+}
+
+/// What an import brought in and what it left, with the reasons.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Site paths added (`Folder/Name`).
+    pub added: Vec<String>,
+    /// Passwords moved into the keyring.
+    pub passwords_stored: usize,
+    /// Entries not imported, each with a sentence saying why.
+    pub skipped: Vec<String>,
+    /// Things the user should know (a password that could not be stored ...).
+    pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_site_becomes_a_site_with_the_keyring_secret() {
+        let mut saved = SavedSite {
+            id: "a1".into(),
+            name: "www".into(),
+            folder: "Clients/Acme".into(),
+            host: "acme.example".into(),
+            user: "deploy".into(),
+            ..SavedSite::default()
+        };
+        assert_eq!(saved.path(), "Clients/Acme/www");
+        let site = saved.to_site(Some(Secret::new("pw")));
+        assert_eq!((site.protocol, site.port), (Protocol::Sftp, 22));
+        assert_eq!(site.credentials.password.unwrap().expose(), "pw");
+        assert_eq!(saved.secret_key(SecretKind::Password), "site/a1/password");
+
+        saved.set_protocol(Protocol::Ftps);
+        saved.auth = Auth::Anonymous;
+        let site = saved.to_site(None);
+        assert_eq!(
+            (site.protocol, site.port, site.user.as_str()),
+            (Protocol::Ftps, 990, "anonymous")
+        );
+        assert_eq!(saved.stored_secret(), None);
+    }
+}

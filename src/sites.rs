@@ -1,0 +1,225 @@
+//! The sites file: bookmarked servers and their folders in `sites.json` in Wharf's
+//! configuration folder. It never holds a secret (those live in the OS keyring, see
+//! [`crate::secrets`]). It is written whole to a temporary file that only the user can read
+//! (0600) and renamed over the old one, so a crash never leaves half a file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::model::sites::SavedSite;
+
+#[derive(Debug, Error)]
+pub enum SitesError {
+    #[error("the sites file {path} could not be read: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("the sites file {path} could not be written: {message}")]
+    Write { path: PathBuf, message: String },
+    #[error("there is no saved site named {0:?}")]
+    NotFound(String),
+    #[error("{0:?} names more than one saved site; write it with its folder, like Folder/{0}")]
+    Ambiguous(String),
+    #[error("a site named {0:?} exists already")]
+    Exists(String),
+    #[error("{0:?} is not a usable site name: use letters, digits, spaces and .-_ (no / or :)")]
+    BadName(String),
+}
+
+/// What the file holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Sites {
+    pub version: u32,
+    /// Folders, including empty ones, `/`-separated.
+    pub folders: Vec<String>,
+    pub sites: Vec<SavedSite>,
+}
+
+const VERSION: u32 = 1;
+
+impl Sites {
+    /// Reads the file; a missing file is an empty list.
+    pub fn load(path: &Path) -> Result<Sites, SitesError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Sites::default()),
+            Err(error) => {
+                return Err(SitesError::Read {
+                    path: path.to_owned(),
+                    message: error.to_string(),
+                });
+            }
+        };
+        serde_json::from_str(&text).map_err(|error| SitesError::Read {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })
+    }
+
+    /// Writes the file atomically, readable by the user only.
+    pub fn save(&self, path: &Path) -> Result<(), SitesError> {
+        let failed = |message: String| SitesError::Write {
+            path: path.to_owned(),
+            message,
+        };
+        let folder = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(folder).map_err(|error| failed(error.to_string()))?;
+        let mut document = self.clone();
+        document.version = VERSION;
+        let text = serde_json::to_string_pretty(&document).map_err(|error| failed(error.to_string()))?;
+        // tempfile creates the file with mode 0600 on Unix.
+        let mut file = tempfile::NamedTempFile::new_in(folder).map_err(|error| failed(error.to_string()))?;
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.as_file().sync_all())
+            .map_err(|error| failed(error.to_string()))?;
+        file.persist(path).map_err(|error| failed(error.error.to_string()))?;
+        Ok(())
+    }
+
+    /// The site `name` names: its path (`Folder/Name`), or its bare name when only one site
+    /// has it.
+    pub fn find(&self, name: &str) -> Result<&SavedSite, SitesError> {
+        let index = self.position(name)?;
+        Ok(&self.sites[index])
+    }
+
+    pub fn position(&self, name: &str) -> Result<usize, SitesError> {
+        if let Some(index) = self.sites.iter().position(|site| site.path() == name) {
+            return Ok(index);
+        }
+        let mut named = self.sites.iter().enumerate().filter(|(_, site)| site.name == name);
+        match (named.next(), named.next()) {
+            (Some((index, _)), None) => Ok(index),
+            (Some(_), Some(_)) => Err(SitesError::Ambiguous(name.to_owned())),
+            (None, _) => Err(SitesError::NotFound(name.to_owned())),
+        }
+    }
+
+    /// Adds a site (giving it an id when it has none). Names are unique within a folder.
+    pub fn add(&mut self, mut site: SavedSite) -> Result<&SavedSite, SitesError> {
+        check_name(&site.name)?;
+        if self.sites.iter().any(|known| known.path() == site.path()) {
+            return Err(SitesError::Exists(site.path()));
+        }
+        if site.id.is_empty() || self.sites.iter().any(|known| known.id == site.id) {
+            site.id = self.fresh_id();
+        }
+        if !site.folder.is_empty() && !self.folders.contains(&site.folder) {
+            self.folders.push(site.folder.clone());
+            self.folders.sort();
+        }
+        self.sites.push(site);
+        Ok(&self.sites[self.sites.len() - 1])
+    }
+
+    /// Replaces the site with the same id (a rename or move keeps its keyring entries).
+    pub fn replace(&mut self, site: SavedSite) -> Result<(), SitesError> {
+        check_name(&site.name)?;
+        let Some(index) = self.sites.iter().position(|known| known.id == site.id) else {
+            return Err(SitesError::NotFound(site.path()));
+        };
+        if self
+            .sites
+            .iter()
+            .any(|known| known.id != site.id && known.path() == site.path())
+        {
+            return Err(SitesError::Exists(site.path()));
+        }
+        if !site.folder.is_empty() && !self.folders.contains(&site.folder) {
+            self.folders.push(site.folder.clone());
+            self.folders.sort();
+        }
+        self.sites[index] = site;
+        Ok(())
+    }
+
+    pub fn remove(&mut self, name: &str) -> Result<SavedSite, SitesError> {
+        let index = self.position(name)?;
+        Ok(self.sites.remove(index))
+    }
+
+    fn fresh_id(&self) -> String {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        loop {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|elapsed| elapsed.as_nanos() as u64)
+                .unwrap_or(0);
+            let mixed = nanos ^ (u64::from(std::process::id()) << 40) ^ COUNTER.fetch_add(1, Ordering::Relaxed);
+            let id = format!("{mixed:016x}");
+            if !self.sites.iter().any(|site| site.id == id) {
+                return id;
+            }
+        }
+    }
+}
+
+/// A site's name must survive being written in `site:NAME/path` and as a folder path.
+pub fn check_name(name: &str) -> Result<(), SitesError> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() || trimmed != name || name.contains(['/', ':', '\\']) || name.chars().any(char::is_control) {
+        return Err(SitesError::BadName(name.to_owned()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(name: &str, folder: &str) -> SavedSite {
+        SavedSite {
+            name: name.into(),
+            folder: folder.into(),
+            host: "example.org".into(),
+            user: "me".into(),
+            ..SavedSite::default()
+        }
+    }
+
+    #[test]
+    fn sites_are_found_by_path_or_unique_name_and_saved_privately() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config/sites.json");
+        let mut sites = Sites::default();
+        sites.add(site("www", "Acme")).unwrap();
+        sites.add(site("www", "Globex")).unwrap();
+        sites.add(site("backup", "")).unwrap();
+        assert!(matches!(sites.add(site("www", "Acme")), Err(SitesError::Exists(_))));
+        assert!(matches!(sites.add(site("a/b", "")), Err(SitesError::BadName(_))));
+        assert!(matches!(sites.find("www"), Err(SitesError::Ambiguous(_))));
+        assert_eq!(sites.find("Globex/www").unwrap().folder, "Globex");
+        assert_eq!(sites.find("backup").unwrap().name, "backup");
+        assert!(matches!(sites.find("nope"), Err(SitesError::NotFound(_))));
+
+        sites.save(&path).unwrap();
+        let loaded = Sites::load(&path).unwrap();
+        assert_eq!(loaded.sites, sites.sites);
+        assert_eq!(loaded.folders, ["Acme", "Globex"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "only the user can read the sites file");
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_rename_keeps_the_id_and_a_missing_file_is_empty() {
+        let mut sites = Sites::default();
+        let id = sites.add(site("old", "")).unwrap().id.clone();
+        let mut renamed = sites.find("old").unwrap().clone();
+        renamed.name = "new".into();
+        sites.replace(renamed).unwrap();
+        assert_eq!(sites.find("new").unwrap().id, id);
+        assert_eq!(
+            Sites::load(Path::new("/nonexistent/sites.json")).unwrap(),
+            Sites::default()
+        );
+    }
+}
