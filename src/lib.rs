@@ -78,6 +78,7 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod import;
 pub mod model;
 pub mod protocol;
 pub mod sites;
