@@ -209,7 +209,7 @@ fn pass(node: roxmltree::Node<'_, '_>, label: &str, imported: &mut Imported) -> 
 /// segment as its length and its text. Unix-style paths become `/home/bob`.
 fn remote_dir(serialised: &str) -> Option<String> {
     let mut rest = serialised.trim();
-    let mut number = |rest: &mut &str| -> Option<usize> {
+    let number = |rest: &mut &str| -> Option<usize> {
         let (digits, tail) = rest.split_once(' ').unwrap_or((rest, ""));
         *rest = tail;
         digits.parse().ok()
