@@ -81,6 +81,7 @@ pub mod engine;
 pub mod import;
 pub mod model;
 pub mod protocol;
+pub mod secrets;
 pub mod sites;
 pub mod store;
 pub mod trust;

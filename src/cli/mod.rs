@@ -10,6 +10,7 @@
 //! refused, with its fingerprint shown so that it can be checked.
 
 mod output;
+mod sites;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
@@ -94,6 +95,10 @@ pub enum Action {
     /// Show, run or clear the transfer queue.
     #[command(subcommand)]
     Queue(QueueAction),
+    /// Saved sites: list, add, remove, import (passwords live in the OS keyring). Anywhere a
+    /// URL is taken, `site:NAME/path` names a saved site and a path on it.
+    #[command(subcommand)]
+    Site(sites::SiteAction),
     /// Create a remote folder.
     Mkdir { url: String },
     /// Delete a remote file, or a folder and its contents with -r.
@@ -156,6 +161,9 @@ pub enum QueueAction {
 /// `10M` -> 10485760. Suffixes K, M, G (powers of 1024), an optional `B` or `/s`.
 /// The window's URL must be one: a mistyped command is not taken for a server's name.
 fn parse_window_url(text: &str) -> Result<String, String> {
+    if text.starts_with("site:") {
+        return Ok(text.to_owned());
+    }
     Location::parse(text)
         .map(|_| text.to_owned())
         .map_err(|_| format!("{text:?} is neither a command nor a URL like sftp://user@host/path"))
@@ -200,6 +208,7 @@ pub fn run(action: Action, args: &ConnectionArgs) -> i32 {
 fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
     let url = match &action {
         Action::Queue(queue) => return run_queue(queue, args),
+        Action::Site(site) => return sites::run(site, args),
         Action::Ls { url, .. }
         | Action::Get { url, .. }
         | Action::Put { url, .. }
@@ -207,14 +216,26 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
         | Action::Rm { url, .. }
         | Action::Mv { url, .. } => url.clone(),
     };
-    let mut location = match Location::parse(&url) {
-        Ok(location) => location,
-        Err(error) => {
-            eprintln!("wharf: {error}");
-            return Ok(EXIT_USAGE);
+    let location = match url.strip_prefix("site:") {
+        Some(reference) => {
+            let mut location = sites::resolve(reference, args)?;
+            if args.active {
+                location.site.data_mode = DataMode::Active;
+            }
+            location
+        }
+        None => {
+            let mut location = match Location::parse(&url) {
+                Ok(location) => location,
+                Err(error) => {
+                    eprintln!("wharf: {error}");
+                    return Ok(EXIT_USAGE);
+                }
+            };
+            fill_credentials(&mut location, args)?;
+            location
         }
     };
-    fill_credentials(&mut location, args)?;
     let queue_limits = match &action {
         Action::Get { transfer, .. } | Action::Put { transfer, .. } => limits(transfer),
         _ => QueueLimits::default(),
@@ -252,7 +273,7 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
             };
             client.transfer(&location.site, spec, &transfer)
         }
-        Action::Queue(_) => Ok(EXIT_USAGE),
+        Action::Queue(_) | Action::Site(_) => Ok(EXIT_USAGE),
         Action::Mkdir { .. } => {
             let id = client.engine.next_id();
             client.engine.send(Command::Mkdir {

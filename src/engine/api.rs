@@ -16,6 +16,7 @@ use crate::model::Secret;
 
 pub use super::progress::SpeedMeter;
 pub use crate::model::location::RemotePath;
+pub use crate::model::sites::{Auth, FtpTls, ImportReport, KeyringStatus, SavedSite, SecretKind, TransferType};
 pub use crate::model::{Entry, EntryKind, Site};
 pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
 
@@ -147,7 +148,46 @@ pub enum Command {
         prompt: PromptId,
         reply: PromptReply,
     },
+    /// Reads the saved sites; the reply is `Sites`.
+    ListSites {
+        id: RequestId,
+    },
+    /// Saves a site (a new one when its id is empty, else the one with that id), and its
+    /// password or passphrase into the OS keyring when given. The reply is `SiteSaved`, or
+    /// `OpFinished` with the error.
+    SaveSite {
+        id: RequestId,
+        site: SavedSite,
+        secret: Option<Secret>,
+    },
+    /// Forgets a site (by path or unique name) and its keyring entries.
+    DeleteSite {
+        id: RequestId,
+        name: String,
+    },
+    /// Looks up `NAME/path` (what follows `site:`): the saved site by path or unique name,
+    /// its secret from the keyring, and the folder. The reply is `SiteResolved` (ready for
+    /// `Connect` and `Enqueue`), or `OpFinished` with the error.
+    ResolveSite {
+        id: RequestId,
+        reference: String,
+    },
+    /// Imports sites from another program's file; the reply is `Imported`.
+    ImportSites {
+        id: RequestId,
+        source: ImportSource,
+    },
     Shutdown,
+}
+
+/// Where sites are imported from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportSource {
+    /// FileZilla's `sitemanager.xml`. With `scrub`, the passwords moved into the keyring are
+    /// then removed from the file (after a backup next to it, `.bak`).
+    FileZilla { file: PathBuf, scrub: bool },
+    /// OpenSSH's client configuration (`~/.ssh/config`).
+    SshConfig { file: PathBuf },
 }
 
 /// Which queue items a command is about.
@@ -507,6 +547,34 @@ pub enum Event {
         session: Option<SessionId>,
         direction: LogDirection,
         text: String,
+    },
+    Sites {
+        id: RequestId,
+        sites: Vec<SavedSite>,
+        /// Folders of the site tree, including empty ones.
+        folders: Vec<String>,
+        keyring: KeyringStatus,
+    },
+    /// A site was saved (with its id). `warning` says when its secret could not be kept.
+    SiteSaved {
+        id: RequestId,
+        site: SavedSite,
+        warning: Option<String>,
+    },
+    /// A saved site ready to connect: `site` carries the keyring's secret when there is one;
+    /// `secret_missing` says the site needs a password or passphrase that must be asked for
+    /// (and why).
+    SiteResolved {
+        id: RequestId,
+        saved: SavedSite,
+        site: Site,
+        /// The path after the site's name, else the site's remote folder, else `~`.
+        path: RemotePath,
+        secret_missing: Option<String>,
+    },
+    Imported {
+        id: RequestId,
+        report: ImportReport,
     },
 }
 

@@ -5,6 +5,7 @@
 //! the user must know comes back as [`api::Event`]s through the [`handle::EngineHandle`].
 
 pub mod api;
+mod bookmarks;
 pub mod copy;
 pub mod handle;
 mod lease;
@@ -45,6 +46,8 @@ pub struct EngineConfig {
     pub limits: api::QueueLimits,
     /// How the queue connects; tests substitute in-memory servers.
     pub(crate) connector: pool::Connector,
+    /// Where passwords of saved sites are kept: the OS keyring; tests use memory.
+    pub secrets: Arc<dyn crate::secrets::SecretStore>,
 }
 
 impl std::fmt::Debug for EngineConfig {
@@ -73,6 +76,7 @@ impl EngineConfig {
             resume_queue: true,
             limits: api::QueueLimits::default(),
             connector: Arc::new(protocol::connect),
+            secrets: Arc::new(crate::secrets::OsKeyring::default()),
         }
     }
 }
@@ -91,6 +95,7 @@ pub(crate) async fn run(
     let (queue, queue_thread) = queue;
     let cancels: CancelFlags = Arc::new(Mutex::new(HashMap::new()));
     let mut sessions: HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>> = HashMap::new();
+    let bookmarks = Arc::new(bookmarks::Bookmarks::new(config.paths.clone(), config.secrets.clone()));
 
     while let Some(command) = commands.recv().await {
         let (session_id, request) = match command {
@@ -104,7 +109,16 @@ pub(crate) async fn run(
             | Command::SetLimits { .. }
             | Command::ClearQueue { .. }
             | Command::RunQueue) => {
-                let _ = queue.send(QueueMessage::Command(command));
+                let _ = queue.send(QueueMessage::Command(Box::new(command)));
+                continue;
+            }
+            command @ (Command::ListSites { .. }
+            | Command::SaveSite { .. }
+            | Command::DeleteSite { .. }
+            | Command::ResolveSite { .. }
+            | Command::ImportSites { .. }) => {
+                let (bookmarks, emit) = (bookmarks.clone(), emit.clone());
+                tokio::task::spawn_blocking(move || emit(bookmarks.handle(command)));
                 continue;
             }
             Command::Answer { prompt, reply } => {

@@ -44,7 +44,7 @@ const OPTION_PRESERVE_MTIME: u32 = 1;
 const OPTION_UPLOAD_VIA_TEMP: u32 = 2;
 
 pub enum QueueMessage {
-    Command(Command),
+    Command(Box<Command>),
     Report { id: ItemId, report: Report, last: bool },
     Shutdown,
 }
@@ -531,7 +531,7 @@ impl Queue {
         match message {
             QueueMessage::Shutdown => return false,
             QueueMessage::Report { id, report, last } => self.on_report(id, report, last),
-            QueueMessage::Command(command) => self.on_command(command),
+            QueueMessage::Command(command) => self.on_command(*command),
         }
         true
     }

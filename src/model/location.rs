@@ -126,7 +126,7 @@ impl RemotePath {
     }
 
     /// `/~/x` in a URL means `~/x`; anything else is absolute.
-    fn from_url_path(path: &str) -> Self {
+    pub fn from_url_path(path: &str) -> Self {
         match path.strip_prefix("/~") {
             Some(rest) if rest.is_empty() || rest.starts_with('/') => RemotePath::new(&format!("~{rest}")),
             _ => RemotePath::new(path),

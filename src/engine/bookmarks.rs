@@ -1,0 +1,536 @@
+//! The engine's side of the site manager: reads and writes the sites file, keeps secrets in the
+//! keyring, resolves `site:NAME` for connections, and runs imports. Every call may block (the
+//! keyring talks D-Bus, the file is fsynced), so the dispatcher runs them on the blocking
+//! pool; one lock keeps two saves from interleaving.
+
+use std::sync::{Arc, Mutex};
+
+use super::api::{Event, ImportReport, ImportSource, KeyringStatus, OpSummary, RequestId, SavedSite, SecretKind};
+use crate::config::Paths;
+use crate::import::{self, Imported};
+use crate::model::Secret;
+use crate::protocol::{ErrorKind, FsError};
+use crate::secrets::{SecretError, SecretStore};
+use crate::sites::{Sites, SitesError};
+
+pub struct Bookmarks {
+    paths: Paths,
+    secrets: Arc<dyn SecretStore>,
+    lock: Mutex<()>,
+}
+
+fn sites_error(error: SitesError) -> FsError {
+    let kind = match error {
+        SitesError::NotFound(_) => ErrorKind::NotFound,
+        SitesError::Exists(_) => ErrorKind::AlreadyExists,
+        SitesError::Ambiguous(_) | SitesError::BadName(_) => ErrorKind::InvalidName,
+        SitesError::Read { .. } | SitesError::Write { .. } => ErrorKind::Local,
+    };
+    FsError::new(kind, error.to_string())
+}
+
+/// What to tell the user when a secret could not be kept.
+fn not_kept(error: &SecretError) -> String {
+    match error {
+        SecretError::Unavailable(reason) => format!(
+            "the password was not saved: no keyring is reachable ({reason}). Wharf will ask for it at each \
+             connection; it never writes passwords to a file"
+        ),
+        SecretError::Failed(reason) => format!("the password was not saved: the keyring refused ({reason})"),
+    }
+}
+
+impl Bookmarks {
+    pub fn new(paths: Paths, secrets: Arc<dyn SecretStore>) -> Self {
+        Bookmarks {
+            paths,
+            secrets,
+            lock: Mutex::new(()),
+        }
+    }
+
+    fn guard(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn load(&self) -> Result<Sites, FsError> {
+        Sites::load(&self.paths.sites()).map_err(sites_error)
+    }
+
+    pub fn keyring_status(&self) -> KeyringStatus {
+        match self.secrets.get("probe/reachable") {
+            Ok(_) => KeyringStatus::Available,
+            Err(error) => KeyringStatus::Unavailable {
+                reason: error.to_string(),
+            },
+        }
+    }
+
+    /// Runs a command that belongs here and says what came of it.
+    pub fn handle(&self, command: super::api::Command) -> Event {
+        use super::api::Command;
+        match command {
+            Command::ListSites { id } => match self.load() {
+                Ok(sites) => Event::Sites {
+                    id,
+                    sites: sites.sites,
+                    folders: sites.folders,
+                    keyring: self.keyring_status(),
+                },
+                Err(error) => failed(id, error),
+            },
+            Command::SaveSite { id, site, secret } => match self.save(site, secret) {
+                Ok((site, warning)) => Event::SiteSaved { id, site, warning },
+                Err(error) => failed(id, error),
+            },
+            Command::DeleteSite { id, name } => Event::OpFinished {
+                id,
+                result: self.delete(&name).map(|()| OpSummary::default()),
+            },
+            Command::ResolveSite { id, reference } => match self.resolve(&reference) {
+                Ok(event) => event(id),
+                Err(error) => failed(id, error),
+            },
+            Command::ImportSites { id, source } => match self.import(source) {
+                Ok(report) => Event::Imported { id, report },
+                Err(error) => failed(id, error),
+            },
+            _ => failed(0, FsError::new(ErrorKind::Unsupported, "not a site manager command")),
+        }
+    }
+
+    fn save(&self, mut site: SavedSite, secret: Option<Secret>) -> Result<(SavedSite, Option<String>), FsError> {
+        let _guard = self.guard();
+        let mut sites = self.load()?;
+        site.name = site.name.trim().to_owned();
+        if site.id.is_empty() {
+            site = sites.add(site).map_err(sites_error)?.clone();
+        } else {
+            sites.replace(site.clone()).map_err(sites_error)?;
+        }
+        sites.save(&self.paths.sites()).map_err(sites_error)?;
+        let mut warning = None;
+        if let (Some(secret), Some(kind)) = (secret.filter(|secret| !secret.is_empty()), site.stored_secret())
+            && let Err(error) = self.secrets.set(&site.secret_key(kind), &secret)
+        {
+            warning = Some(not_kept(&error));
+        }
+        Ok((site, warning))
+    }
+
+    fn delete(&self, name: &str) -> Result<(), FsError> {
+        let _guard = self.guard();
+        let mut sites = self.load()?;
+        let site = sites.remove(name).map_err(sites_error)?;
+        sites.save(&self.paths.sites()).map_err(sites_error)?;
+        for kind in [SecretKind::Password, SecretKind::Passphrase] {
+            // A keyring that cannot be reached holds nothing of ours to remove.
+            let _ = self.secrets.delete(&site.secret_key(kind));
+        }
+        Ok(())
+    }
+
+    /// `NAME/path`: the longest leading part that names a site is the site (names may carry
+    /// folders, `Clients/Acme/www/var/log`); the rest is the path, as in a URL.
+    fn resolve(&self, reference: &str) -> Result<impl FnOnce(RequestId) -> Event, FsError> {
+        let sites = self.load()?;
+        let mut cuts: Vec<usize> = reference.match_indices('/').map(|(index, _)| index).collect();
+        cuts.push(reference.len());
+        let mut found = None;
+        let mut first_error = None;
+        for &cut in cuts.iter().rev() {
+            match sites.find(&reference[..cut]) {
+                Ok(site) => {
+                    found = Some((site.clone(), &reference[cut..]));
+                    break;
+                }
+                Err(error @ SitesError::Ambiguous(_)) => {
+                    first_error.get_or_insert(error);
+                }
+                Err(error) => {
+                    if cut == cuts[0] {
+                        first_error.get_or_insert(error);
+                    }
+                }
+            }
+        }
+        let Some((saved, rest)) = found else {
+            return Err(sites_error(
+                first_error.unwrap_or_else(|| SitesError::NotFound(reference.to_owned())),
+            ));
+        };
+        let path = if rest.is_empty() || rest == "/" {
+            saved
+                .start_folder()
+                .unwrap_or_else(crate::model::location::RemotePath::home)
+        } else {
+            crate::model::location::RemotePath::from_url_path(rest)
+        };
+        let (secret, missing) = match saved.stored_secret() {
+            None if saved.auth == super::api::Auth::AskEveryTime => (
+                None,
+                Some("the site asks for its password at every connection".to_owned()),
+            ),
+            None => (None, None),
+            Some(kind) => match self.secrets.get(&saved.secret_key(kind)) {
+                Ok(Some(secret)) => (Some(secret), None),
+                // A key file may have no passphrase at all.
+                Ok(None) if kind == SecretKind::Passphrase => (None, None),
+                Ok(None) => (None, Some("no password is saved for this site".to_owned())),
+                Err(error) => (None, Some(error.to_string())),
+            },
+        };
+        let site = saved.to_site(secret);
+        Ok(move |id| Event::SiteResolved {
+            id,
+            saved,
+            site,
+            path,
+            secret_missing: missing,
+        })
+    }
+
+    fn import(&self, source: ImportSource) -> Result<ImportReport, FsError> {
+        let read =
+            |file: &std::path::Path| std::fs::read_to_string(file).map_err(|error| FsError::from_local(&error, file));
+        let (imported, filezilla) = match &source {
+            ImportSource::FileZilla { file, scrub } => {
+                let text = read(file)?;
+                let imported = import::filezilla::parse(&text).map_err(|reason| {
+                    FsError::new(
+                        ErrorKind::Unsupported,
+                        format!("{} cannot be imported: {reason}", file.display()),
+                    )
+                })?;
+                (imported, Some((file.clone(), text, *scrub)))
+            }
+            ImportSource::SshConfig { file } => {
+                let home = directories::BaseDirs::new()
+                    .map(|dirs| dirs.home_dir().to_path_buf())
+                    .unwrap_or_default();
+                (import::ssh_config::parse(&read(file)?, &home), None)
+            }
+        };
+        let (mut report, stored) = self.add_imported(imported)?;
+        if let Some((file, text, true)) = filezilla
+            && !stored.is_empty()
+        {
+            match scrub(&file, &text, &stored) {
+                Ok(backup) => report.warnings.push(format!(
+                    "the passwords now in the keyring were removed from {}; the original, passwords included,                      is kept as {}: delete it once the imported sites work",
+                    file.display(),
+                    backup.display()
+                )),
+                Err(reason) => report
+                    .warnings
+                    .push(format!("the passwords could not be removed from {}: {reason}", file.display())),
+            }
+        }
+        Ok(report)
+    }
+
+    /// Adds what a parser found; returns the report and the paths whose secrets were stored.
+    fn add_imported(&self, imported: Imported) -> Result<(ImportReport, Vec<String>), FsError> {
+        let _guard = self.guard();
+        let mut sites = self.load()?;
+        let mut report = ImportReport {
+            skipped: imported.skipped,
+            warnings: imported.warnings,
+            ..ImportReport::default()
+        };
+        let mut stored = Vec::new();
+        let mut keyring_down: Option<String> = None;
+        for folder in imported.folders {
+            if !sites.folders.contains(&folder) {
+                sites.folders.push(folder);
+            }
+        }
+        sites.folders.sort();
+        for (mut site, secret) in imported.sites {
+            let original_path = site.path();
+            site.id.clear();
+            let added = match sites.add(site) {
+                Ok(added) => added.clone(),
+                Err(error) => {
+                    report.skipped.push(format!("{original_path}: {error}"));
+                    continue;
+                }
+            };
+            report.added.push(added.path());
+            let (Some(secret), Some(kind)) = (secret, added.stored_secret()) else {
+                continue;
+            };
+            if keyring_down.is_some() {
+                continue;
+            }
+            match self.secrets.set(&added.secret_key(kind), &secret) {
+                Ok(()) => {
+                    report.passwords_stored += 1;
+                    stored.push(original_path);
+                }
+                Err(error) => keyring_down = Some(not_kept(&error)),
+            }
+        }
+        if let Some(sentence) = keyring_down {
+            report.warnings.push(format!("{sentence} (for every imported site)"));
+            // Sites whose password could not be kept ask for it.
+            for site in &mut sites.sites {
+                if report.added.contains(&site.path())
+                    && site.auth == super::api::Auth::Password
+                    && !stored.contains(&site.path())
+                {
+                    site.auth = super::api::Auth::AskEveryTime;
+                }
+            }
+        }
+        sites.save(&self.paths.sites()).map_err(sites_error)?;
+        Ok((report, stored))
+    }
+}
+
+fn failed(id: RequestId, error: FsError) -> Event {
+    Event::OpFinished { id, result: Err(error) }
+}
+
+/// Removes the stored passwords from FileZilla's file, after copying it to `FILE.bak`.
+fn scrub(file: &std::path::Path, text: &str, stored: &[String]) -> Result<std::path::PathBuf, String> {
+    let scrubbed = import::filezilla::scrub_passwords(text, stored)?;
+    let mut backup = file.as_os_str().to_owned();
+    backup.push(".bak");
+    let backup = std::path::PathBuf::from(backup);
+    std::fs::copy(file, &backup).map_err(|error| error.to_string())?;
+    let folder = file.parent().unwrap_or(std::path::Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(|error| error.to_string())?;
+    std::io::Write::write_all(&mut temporary, scrubbed.as_bytes()).map_err(|error| error.to_string())?;
+    temporary.persist(file).map_err(|error| error.error.to_string())?;
+    Ok(backup)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::engine::api::{Auth, Command};
+    use crate::engine::handle::{EngineConfig, EngineHandle};
+    use crate::secrets::{MemorySecrets, NoKeyring};
+
+    fn engine(home: &Path, secrets: Arc<dyn SecretStore>) -> EngineHandle {
+        let mut config = EngineConfig::under(Paths::under(home.to_path_buf()));
+        config.resume_queue = false;
+        config.secrets = secrets;
+        EngineHandle::start(config, None).unwrap()
+    }
+
+    fn ask(engine: &EngineHandle, make: impl FnOnce(RequestId) -> Command) -> Event {
+        let id = engine.next_id();
+        engine.send(make(id));
+        loop {
+            let event = engine
+                .wait_event(Duration::from_secs(30))
+                .expect("an answer within 30 s");
+            match &event {
+                Event::Sites { id: answered, .. }
+                | Event::SiteSaved { id: answered, .. }
+                | Event::SiteResolved { id: answered, .. }
+                | Event::Imported { id: answered, .. }
+                | Event::OpFinished { id: answered, .. }
+                    if *answered == id =>
+                {
+                    return event;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn every_file_under(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(every_file_under(&path));
+            } else {
+                files.push(path);
+            }
+        }
+        files
+    }
+
+    fn assert_no_secret_under(dir: &Path, secret: &str) {
+        for file in every_file_under(dir) {
+            let bytes = std::fs::read(&file).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|window| window == secret.as_bytes()),
+                "{} holds the password",
+                file.display()
+            );
+        }
+    }
+
+    fn web() -> SavedSite {
+        SavedSite {
+            name: "web".into(),
+            folder: "Clients/Acme".into(),
+            host: "web.example.org".into(),
+            user: "deploy".into(),
+            remote_folder: Some("/var/www".into()),
+            ..SavedSite::default()
+        }
+    }
+
+    #[test]
+    fn a_saved_password_lives_in_the_keyring_only_and_resolves_for_connecting() {
+        let home = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        let engine = engine(home.path(), secrets.clone());
+        let Event::SiteSaved { site, warning, .. } = ask(&engine, |id| Command::SaveSite {
+            id,
+            site: web(),
+            secret: Some(Secret::new("pa55-W0rd-in-keyring")),
+        }) else {
+            panic!("not saved");
+        };
+        assert_eq!(warning, None);
+        assert!(!site.id.is_empty());
+        assert_eq!(
+            secrets
+                .get(&site.secret_key(SecretKind::Password))
+                .unwrap()
+                .unwrap()
+                .expose(),
+            "pa55-W0rd-in-keyring"
+        );
+        assert_no_secret_under(home.path(), "pa55-W0rd-in-keyring");
+
+        let Event::SiteResolved {
+            site: resolved,
+            path,
+            secret_missing,
+            ..
+        } = ask(&engine, |id| Command::ResolveSite {
+            id,
+            reference: "web/~/logs".into(),
+        })
+        else {
+            panic!("not resolved");
+        };
+        assert_eq!(resolved.credentials.password.unwrap().expose(), "pa55-W0rd-in-keyring");
+        assert_eq!(
+            (resolved.host.as_str(), path.as_str(), secret_missing),
+            ("web.example.org", "~/logs", None)
+        );
+        let Event::SiteResolved { path, .. } = ask(&engine, |id| Command::ResolveSite {
+            id,
+            reference: "Clients/Acme/web".into(),
+        }) else {
+            panic!("not resolved by its folder path");
+        };
+        assert_eq!(path.as_str(), "/var/www", "without a path: the site's remote folder");
+
+        let Event::OpFinished { result, .. } = ask(&engine, |id| Command::DeleteSite { id, name: "web".into() }) else {
+            panic!("no answer");
+        };
+        result.unwrap();
+        assert_eq!(
+            secrets.get(&site.secret_key(SecretKind::Password)).unwrap(),
+            None,
+            "the password goes too"
+        );
+        let Event::OpFinished { result: Err(error), .. } = ask(&engine, |id| Command::ResolveSite {
+            id,
+            reference: "web".into(),
+        }) else {
+            panic!("a forgotten site resolved");
+        };
+        assert_eq!(error.message, "there is no saved site named \"web\"");
+    }
+
+    #[test]
+    fn without_a_keyring_the_site_is_saved_and_asks_for_its_password() {
+        let home = tempfile::tempdir().unwrap();
+        let engine = engine(home.path(), Arc::new(NoKeyring("no D-Bus session".into())));
+        let Event::SiteSaved { warning, .. } = ask(&engine, |id| Command::SaveSite {
+            id,
+            site: web(),
+            secret: Some(Secret::new("never-on-disk")),
+        }) else {
+            panic!("not saved");
+        };
+        let warning = warning.expect("the user is told");
+        assert!(
+            warning.contains("no keyring is reachable (no D-Bus session)"),
+            "{warning}"
+        );
+        assert!(warning.contains("never writes passwords to a file"), "{warning}");
+        assert_no_secret_under(home.path(), "never-on-disk");
+        let Event::Sites { keyring, sites, .. } = ask(&engine, |id| Command::ListSites { id }) else {
+            panic!("no list");
+        };
+        assert!(matches!(keyring, KeyringStatus::Unavailable { .. }));
+        assert_eq!(sites.len(), 1);
+        let Event::SiteResolved { secret_missing, .. } = ask(&engine, |id| Command::ResolveSite {
+            id,
+            reference: "web".into(),
+        }) else {
+            panic!("not resolved");
+        };
+        assert!(secret_missing.unwrap().contains("no keyring is reachable"));
+    }
+
+    #[test]
+    fn a_filezilla_import_brings_folders_and_passwords_and_can_scrub_the_file() {
+        let home = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        let engine = engine(home.path(), secrets.clone());
+        let export = home.path().join("sitemanager.xml");
+        std::fs::write(
+            &export,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<FileZilla3 version="3.66.5" platform="windows"><Servers>
+  <Folder expanded="1">Work<Folder>Deep
+    <Server><Host>a.example</Host><Protocol>1</Protocol><User>u</User>
+      <Pass encoding="base64">ZmlsZXppbGxhLXB3</Pass><Logontype>1</Logontype><Name>alpha</Name></Server>
+  </Folder></Folder>
+  <Server><Host>b.example</Host><Protocol>4</Protocol><User>v</User><Logontype>2</Logontype><Name>beta</Name></Server>
+</Servers></FileZilla3>"#,
+        )
+        .unwrap();
+        let Event::Imported { report, .. } = ask(&engine, |id| Command::ImportSites {
+            id,
+            source: ImportSource::FileZilla {
+                file: export.clone(),
+                scrub: true,
+            },
+        }) else {
+            panic!("not imported");
+        };
+        assert_eq!(report.added, ["Work/Deep/alpha", "beta"]);
+        assert_eq!(report.passwords_stored, 1);
+        let Event::SiteResolved { site, saved, .. } = ask(&engine, |id| Command::ResolveSite {
+            id,
+            reference: "alpha".into(),
+        }) else {
+            panic!("not resolved");
+        };
+        assert_eq!(site.credentials.password.unwrap().expose(), "filezilla-pw");
+        assert_eq!(saved.folder, "Work/Deep");
+        let Event::Sites { sites, folders, .. } = ask(&engine, |id| Command::ListSites { id }) else {
+            panic!("no list");
+        };
+        assert_eq!(folders, ["Work", "Work/Deep"]);
+        assert_eq!(
+            sites.iter().find(|site| site.name == "beta").unwrap().auth,
+            Auth::AskEveryTime
+        );
+        // The password left FileZilla's file; the backup keeps the original.
+        assert!(!std::fs::read_to_string(&export).unwrap().contains("ZmlsZXppbGxhLXB3"));
+        assert!(
+            std::fs::read_to_string(home.path().join("sitemanager.xml.bak"))
+                .unwrap()
+                .contains("ZmlsZXppbGxhLXB3")
+        );
+        assert_no_secret_under(&home.path().join("config"), "filezilla-pw");
+    }
+}
