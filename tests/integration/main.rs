@@ -11,4 +11,5 @@ mod conformance;
 mod hostile;
 mod queue;
 mod sftp;
+mod sites;
 mod support;

@@ -251,3 +251,29 @@ fn cli_against_sshd_records_the_host_key() {
     let blob = key.split_whitespace().nth(1).unwrap();
     assert!(known.contains(blob), "{known}");
 }
+
+/// The OS keyring for real: GNOME Keyring's Secret Service, which `.ci/run` starts (unlocked)
+/// in the D-Bus session it runs this suite in.
+#[test]
+fn the_os_keyring_stores_reads_and_deletes_a_password() {
+    use wharf::secrets::{OsKeyring, SecretStore};
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "run the interop suite inside dbus-run-session with gnome-keyring-daemon (see .ci/run)"
+    );
+    let store = OsKeyring::with_service("wharf-interop");
+    let key = format!("site/interop-{}/password", std::process::id());
+    store.set(&key, &Secret::new("keyring-interop-pw 1")).unwrap();
+    assert_eq!(store.get(&key).unwrap().unwrap().expose(), "keyring-interop-pw 1");
+
+    // What another program sees in the keyring: the item, named by service and key.
+    let looked_up = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "wharf-interop", "username", &key])
+        .output()
+        .expect("secret-tool is installed (.ci/run installs libsecret-tools)");
+    assert_eq!(String::from_utf8_lossy(&looked_up.stdout), "keyring-interop-pw 1");
+
+    store.delete(&key).unwrap();
+    assert_eq!(store.get(&key).unwrap(), None);
+    store.delete(&key).expect("deleting what is gone is not an error");
+}
