@@ -57,6 +57,22 @@ impl Bookmarks {
         Sites::load(&self.paths.sites()).map_err(sites_error)
     }
 
+    /// The keyring's password (or passphrase) of the saved site that has this site key, for
+    /// queue items restored from an earlier run.
+    pub fn secret_for(&self, key: &str, passphrase: bool) -> Option<Secret> {
+        let kind = if passphrase {
+            SecretKind::Passphrase
+        } else {
+            SecretKind::Password
+        };
+        let sites = self.load().ok()?;
+        sites
+            .sites
+            .iter()
+            .filter(|site| site.stored_secret() == Some(kind) && site.to_site(None).key() == key)
+            .find_map(|site| self.secrets.get(&site.secret_key(kind)).ok().flatten())
+    }
+
     pub fn keyring_status(&self) -> KeyringStatus {
         match self.secrets.get("probe/reachable") {
             Ok(_) => KeyringStatus::Available,

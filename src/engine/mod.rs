@@ -206,6 +206,10 @@ pub(crate) fn start_queue(
         runtime,
         backoff_unit: config.retry_backoff,
         limits: config.limits,
+        saved_secrets: {
+            let bookmarks = bookmarks::Bookmarks::new(config.paths.clone(), config.secrets.clone());
+            Arc::new(move |key: &str, passphrase: bool| bookmarks.secret_for(key, passphrase))
+        },
     })
 }
 

@@ -85,8 +85,13 @@ struct Idle {
     since: Instant,
 }
 
+/// Finds the keyring's secret for a site key (`sftp://user@host:22`) when a saved site has
+/// that key: `(key, passphrase)`.
+pub type SavedSecrets = Arc<dyn Fn(&str, bool) -> Option<Secret> + Send + Sync>;
+
 pub struct Pool {
     connector: Connector,
+    saved_secrets: SavedSecrets,
     prompts: Arc<Prompts>,
     events: Arc<dyn Fn(Event) + Send + Sync>,
     /// One lock per site, so that a password question for one site does not hold up others.
@@ -95,9 +100,15 @@ pub struct Pool {
 }
 
 impl Pool {
-    pub fn new(connector: Connector, prompts: Arc<Prompts>, events: Arc<dyn Fn(Event) + Send + Sync>) -> Pool {
+    pub fn new(
+        connector: Connector,
+        prompts: Arc<Prompts>,
+        events: Arc<dyn Fn(Event) + Send + Sync>,
+        saved_secrets: SavedSecrets,
+    ) -> Pool {
         Pool {
             connector,
+            saved_secrets,
             prompts,
             events,
             sites: Mutex::new(HashMap::new()),
@@ -160,6 +171,10 @@ impl Pool {
     }
 
     fn ask(&self, key: &str, passphrase: bool) -> Result<Secret, FsError> {
+        // A saved site's keyring entry answers without bothering the user.
+        if let Some(secret) = (self.saved_secrets)(key, passphrase) {
+            return Ok(secret);
+        }
         let question = Prompt::Password {
             site: key.to_owned(),
             passphrase,

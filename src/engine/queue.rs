@@ -62,6 +62,8 @@ pub struct QueueSetup {
     /// Retry delays are this times 1, 2, 4 ... (tests shorten it).
     pub backoff_unit: Duration,
     pub limits: QueueLimits,
+    /// Secrets of saved sites, tried before asking the user for a restored site's password.
+    pub saved_secrets: super::pool::SavedSecrets,
 }
 
 /// What is known of one item.
@@ -179,7 +181,12 @@ impl Queue {
         let limits = RateLimits::default();
         limits.set(setup.limits.download_rate, setup.limits.upload_rate);
         let shared = Arc::new(Shared {
-            pool: Pool::new(setup.connector, setup.prompts.clone(), events.clone()),
+            pool: Pool::new(
+                setup.connector,
+                setup.prompts.clone(),
+                events.clone(),
+                setup.saved_secrets.clone(),
+            ),
             limits,
             prompts: setup.prompts,
             events: events.clone(),

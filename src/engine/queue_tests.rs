@@ -627,3 +627,60 @@ fn the_local_session_lists_and_changes_this_computers_folders() {
         ]
     );
 }
+
+#[test]
+fn restored_items_of_a_saved_site_take_its_password_from_the_keyring() {
+    use crate::engine::api::{Prompt, SavedSite};
+    use crate::secrets::{MemorySecrets, SecretStore};
+    let server = MemoryFs::new();
+    server.put("/kept.txt", b"from the keyring");
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let secrets: Arc<MemorySecrets> = Arc::new(MemorySecrets::default());
+    // The site is saved (its password in the keyring) and an item for it waits in the queue.
+    let mut sites = crate::sites::Sites::default();
+    let saved = sites
+        .add(SavedSite {
+            name: "memory".into(),
+            host: "memory.test".into(),
+            user: "me".into(),
+            ..SavedSite::default()
+        })
+        .unwrap()
+        .clone();
+    sites.save(&Paths::under(home.path().to_path_buf()).sites()).unwrap();
+    secrets
+        .set(
+            &saved.secret_key(crate::engine::api::SecretKind::Password),
+            &crate::model::Secret::new("secret-pw"),
+        )
+        .unwrap();
+    let first = engine(home.path(), &server);
+    first.send(Command::Enqueue {
+        job: first.next_id(),
+        site: site(),
+        specs: vec![download("/kept.txt", out.path(), false)],
+        options: TransferOptions::default(),
+        paused: true,
+    });
+    wait_for(&first, |_, event| {
+        matches!(event, Event::ItemsAdded { .. }).then_some(())
+    });
+    drop(first);
+
+    let mut restarted = config(home.path(), &server, QueueLimits::default(), true);
+    restarted.secrets = secrets;
+    let second = EngineHandle::start(restarted, None).unwrap();
+    second.send(Command::Resume { items: Selection::All });
+    wait_for(&second, |_, event| match event {
+        Event::Prompt {
+            question: Prompt::Password { .. },
+            ..
+        } => panic!("the keyring had the password; the user was asked anyway"),
+        Event::ItemChanged {
+            state: TransferState::Done { .. },
+            ..
+        } => Some(()),
+        _ => None,
+    });
+    assert_eq!(std::fs::read(out.path().join("kept.txt")).unwrap(), b"from the keyring");
+}
