@@ -43,11 +43,19 @@
 //!   logic in [`ui::app`], drawing in the `*_view` modules; tested with egui_kittest against
 //!   a detached engine handle ([`engine::handle::EngineHandle::detached`]).
 //!
-//! Still to come (see the issues): sites and the OS keyring (`secrets`).
+//! - [`sites`]: the sites file (`sites.json`, atomic, 0600, no secrets); the data itself is
+//!   [`model::sites`]. [`secrets`]: the OS keyring (keyring crate; Secret Service over zbus)
+//!   behind a `SecretStore` trait, with an in-memory store for tests. [`import`]: parsers for
+//!   FileZilla's `sitemanager.xml` and OpenSSH's config. The engine serves them through
+//!   `ListSites`, `SaveSite`, `DeleteSite`, `ResolveSite` (`site:NAME/path`) and
+//!   `ImportSites` (`engine::bookmarks`), and the queue asks the keyring before it asks the
+//!   user for a restored site's password.
+//!
+//! Still to come (see the issues): the site manager window and the trust page.
 //!
 //! ## Dependency rule
 //!
-//! `model <- protocol <- engine -> {store, trust, config}`; `cli` and `ui` see only
+//! `model <- protocol <- engine -> {store, sites, secrets, import, trust, config}`; `cli` and `ui` see only
 //! `engine::{api, handle}` and `model`. `tests/architecture.rs` fails when an import
 //! crosses this line.
 //!
@@ -69,6 +77,8 @@
 //! - An unknown SSH host key or untrusted certificate is asked about; a changed host key or
 //!   pinned certificate is refused. Nothing is trusted silently.
 //! - Secrets ([`model::Secret`]) never print: `Debug` masks them, logs show `PASS ****`.
+//!   They are kept in the OS keyring or in memory, never in a file: not in the sites file,
+//!   the queue database, `window.ron` or a log. Without a keyring, Wharf says so and asks.
 //! - Backends return errors, never panic, on anything a server, the disk or the user sends.
 //! - The window's thread never waits on the network or the disk: even this computer's folders
 //!   are listed by the engine (`Command::OpenLocal`); native file dialogs and "open with"

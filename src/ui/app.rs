@@ -74,6 +74,7 @@ pub struct App {
     pub now: f64,
     /// Where the last frame drew what files can be dropped on.
     pub geometry: super::view::Geometry,
+    pub sites: super::site_manager::SiteManager,
 }
 
 impl App {
@@ -103,11 +104,18 @@ impl App {
             picked: mpsc::channel(),
             now: 0.0,
             geometry: super::view::Geometry::default(),
+            sites: super::site_manager::SiteManager::default(),
         };
         app.apply_limits();
-        if let Some(url) = url {
-            app.form.host = url.to_owned();
-            app.connect();
+        match url {
+            Some(reference) if reference.starts_with("site:") => {
+                super::site_manager::connect(&mut app, &reference["site:".len()..]);
+            }
+            Some(url) => {
+                app.form.host = url.to_owned();
+                app.connect();
+            }
+            None => {}
         }
         app
     }
@@ -248,8 +256,53 @@ impl App {
                 known_hosts,
             }),
             Event::Log { direction, text, .. } => self.messages.push(direction, text),
-            // The site manager window is still to come (issue 5); the window sends none of
-            // these requests yet.
+            Event::Sites {
+                id,
+                sites,
+                folders,
+                keyring,
+            } if self.sites.waits_for(id) => {
+                self.sites.pending.retain(|pending| *pending != id);
+                self.sites.sites = sites;
+                for folder in folders {
+                    if !self.sites.folders.contains(&folder) {
+                        self.sites.folders.push(folder);
+                    }
+                }
+                self.sites.keyring = Some(keyring);
+            }
+            Event::SiteSaved { id, site, warning } if self.sites.waits_for(id) => {
+                self.sites.pending.retain(|pending| *pending != id);
+                self.sites.message = Some(match warning {
+                    Some(warning) => (true, format!("Saved {}, but {warning}.", site.path())),
+                    None => (false, format!("Saved {}.", site.path())),
+                });
+                if let Some(editing) = &mut self.sites.editing
+                    && (editing.site.id.is_empty() || editing.site.id == site.id)
+                {
+                    editing.site = site;
+                }
+                super::site_manager::SiteManager::show_window(self);
+            }
+            Event::SiteResolved {
+                id,
+                saved,
+                site,
+                path,
+                secret_missing,
+            } if self.sites.waits_for(id) => {
+                self.sites.pending.retain(|pending| *pending != id);
+                match secret_missing {
+                    None => self.connect_site(site, Some(path)),
+                    Some(reason) => self.dialogs.push_back(Dialog::SitePassword {
+                        name: saved.path(),
+                        reason,
+                        site: Box::new(site),
+                        path,
+                        password: String::new(),
+                    }),
+                }
+            }
             Event::Sites { .. } | Event::SiteSaved { .. } | Event::SiteResolved { .. } | Event::Imported { .. } => {}
         }
     }
@@ -291,6 +344,17 @@ impl App {
     }
 
     fn on_finished(&mut self, id: RequestId, result: Result<OpSummary, OpError>) {
+        if self.sites.waits_for(id) {
+            self.sites.pending.retain(|pending| *pending != id);
+            match result {
+                Ok(_) => {
+                    self.sites.message = Some((false, "Deleted.".to_owned()));
+                    super::site_manager::SiteManager::show_window(self);
+                }
+                Err(error) => self.sites.message = Some((true, sentence(&error))),
+            }
+            return;
+        }
         if self.connecting == Some(id) {
             self.connecting = None;
             self.site = None;
@@ -399,6 +463,29 @@ impl App {
         self.connecting = Some(id);
         self.site = Some(site);
         self.remote.clear(PaneStatus::Connecting);
+    }
+
+    /// Connects to a site given whole (a saved one, resolved by the engine), opening `path`.
+    pub fn connect_site(&mut self, site: Site, path: Option<RemotePath>) {
+        self.form.protocol = site.protocol;
+        self.form.host = site.host.clone();
+        self.form.user = site.user.clone();
+        self.form.port = site.port.to_string();
+        self.form.password.clear();
+        self.form.start_path = path;
+        self.disconnect();
+        let id = self.engine.next_id();
+        self.messages.status(format!(
+            "Connecting to {}://{}@{} ...",
+            site.protocol,
+            site.user,
+            site.authority()
+        ));
+        self.engine.send(Command::Connect { id, site: site.clone() });
+        self.connecting = Some(id);
+        self.site = Some(site);
+        self.remote.clear(PaneStatus::Connecting);
+        self.sites.open = false;
     }
 
     pub fn disconnect(&mut self) {

@@ -105,8 +105,16 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 }
             });
         });
-        ui.add_enabled(false, egui::Button::new("Site manager"))
-            .on_disabled_hover_text("Bookmarked servers arrive with the site manager");
+        if ui.button("Site manager").clicked() {
+            super::site_manager::SiteManager::show_window(app);
+        }
+        if ui
+            .add_enabled(!app.form.host.trim().is_empty(), egui::Button::new("⭐ Save"))
+            .on_hover_text("Save these fields as a site (the password goes to the keyring)")
+            .clicked()
+        {
+            super::site_manager::SiteManager::save_quickconnect(app);
+        }
         ui.separator();
         ui.toggle_value(&mut app.settings.show_log, "Message log");
     });

@@ -52,6 +52,17 @@ pub enum Dialog {
         mode: u32,
     },
     CloseWhileRunning,
+    ConfirmDeleteSite {
+        path: String,
+    },
+    /// A saved site whose password is not in the keyring: ask for it, then connect.
+    SitePassword {
+        name: String,
+        reason: String,
+        site: Box<crate::engine::api::Site>,
+        path: RemotePath,
+        password: String,
+    },
 }
 
 impl Dialog {
@@ -79,6 +90,8 @@ enum Outcome {
     Chmod(Side, Vec<String>, u32),
     CloseLater,
     CloseWhenDone,
+    ConnectWith(Box<crate::engine::api::Site>, RemotePath),
+    DeleteSite(String),
 }
 
 /// Shows the oldest dialog, if any, and carries out what its buttons said.
@@ -160,6 +173,8 @@ pub fn show(app: &mut App, ui: &mut Ui) {
             app.closing = Closing::Now;
             ui.send_viewport_cmd(egui::ViewportCommand::Close);
         }
+        Outcome::ConnectWith(site, path) => app.connect_site(*site, Some(path)),
+        Outcome::DeleteSite(path) => super::site_manager::delete(app, &path),
         Outcome::CloseWhenDone => {
             app.closing = Closing::WhenIdle;
             app.messages
@@ -309,6 +324,67 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
             outcome
         }
         Dialog::Permissions { side, names, mode } => draw_permissions(*side, names, mode, ui),
+        Dialog::ConfirmDeleteSite { path } => {
+            ui.heading("Delete the site?");
+            ui.label(format!(
+                "Forget the site {path} and its saved password? The server is not touched."
+            ));
+            let mut outcome = Outcome::Open;
+            ui.horizontal(|ui| {
+                if ui.button("Delete the site").clicked() {
+                    outcome = Outcome::DeleteSite(path.clone());
+                }
+                if ui.button("Keep it").clicked() {
+                    outcome = Outcome::Dismissed;
+                }
+            });
+            outcome
+        }
+        Dialog::SitePassword {
+            name,
+            reason,
+            site,
+            path,
+            password,
+        } => {
+            let passphrase = site.credentials.key_file.is_some();
+            let what = if passphrase { "key passphrase" } else { "password" };
+            ui.heading(format!("The {what} for {name}"));
+            ui.label(format!(
+                "Wharf has none to use: {reason}. It is kept in memory until Wharf quits."
+            ));
+            let label = ui
+                .label(if passphrase {
+                    "Key passphrase for this site:"
+                } else {
+                    "Password for this site:"
+                })
+                .id;
+            let response = ui
+                .add(egui::TextEdit::singleline(password).password(true))
+                .labelled_by(label);
+            if !response.has_focus() && !response.lost_focus() {
+                response.request_focus();
+            }
+            let mut outcome = Outcome::Open;
+            ui.horizontal(|ui| {
+                let enter = response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+                if ui.button("Log in").clicked() || enter {
+                    let secret = Secret::new(std::mem::take(password));
+                    let mut site = site.clone();
+                    if passphrase {
+                        site.credentials.key_passphrase = Some(secret);
+                    } else {
+                        site.credentials.password = Some(secret);
+                    }
+                    outcome = Outcome::ConnectWith(site, path.clone());
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Dismissed;
+                }
+            });
+            outcome
+        }
         Dialog::CloseWhileRunning => {
             ui.heading("Transfers are running");
             ui.label(
@@ -454,11 +530,16 @@ fn draw_prompt(
             ui.label(format!(
                 "Transfers left from an earlier run need the {what}. It is kept in memory until Wharf quits."
             ));
-            let response = ui.add(
-                egui::TextEdit::singleline(password)
-                    .password(true)
-                    .hint_text(if *passphrase { "Passphrase" } else { "Password" }),
-            );
+            let label = ui
+                .label(if *passphrase {
+                    "Key passphrase for the queue:"
+                } else {
+                    "Password for the queue:"
+                })
+                .id;
+            let response = ui
+                .add(egui::TextEdit::singleline(password).password(true))
+                .labelled_by(label);
             if !response.has_focus() && !response.lost_focus() {
                 response.request_focus();
             }

@@ -15,6 +15,7 @@
 //! - [`messages`], [`log_view`]: the message log.
 //! - [`connect_form`], [`connect_bar`]: quickconnect.
 //! - [`dialogs`]: one modal at a time (engine questions, confirmations, errors).
+//! - [`site_manager`]: saved sites (a tree with folders, drag to move, an edit form, Connect).
 //! - [`settings`], [`format`]: what is remembered, and how numbers read.
 
 pub mod app;
@@ -28,6 +29,7 @@ pub mod pane;
 pub mod pane_view;
 pub mod queue_view;
 pub mod settings;
+pub mod site_manager;
 pub mod transfers;
 pub mod tree;
 pub mod view;

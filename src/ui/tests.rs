@@ -569,3 +569,157 @@ fn a_changed_host_key_is_a_hard_stop_with_both_fingerprints() {
         .any(|command| matches!(command, Command::Answer { .. }));
     assert!(!answered, "no question was answered on the user's behalf");
 }
+
+fn acme_web() -> crate::engine::api::SavedSite {
+    crate::engine::api::SavedSite {
+        id: "s1".into(),
+        name: "web".into(),
+        folder: "Acme".into(),
+        host: "web.acme.example".into(),
+        user: "deploy".into(),
+        ..crate::engine::api::SavedSite::default()
+    }
+}
+
+impl Window {
+    /// Opens the site manager and answers its list with `acme_web`.
+    fn open_site_manager(&mut self, keyring: crate::engine::api::KeyringStatus) {
+        self.harness.get_by_label("Site manager").click();
+        self.settle();
+        let id = self.take(|command| match command {
+            Command::ListSites { id } => Some(*id),
+            _ => None,
+        });
+        self.engine.emit(Event::Sites {
+            id,
+            sites: vec![acme_web()],
+            folders: vec!["Acme".into()],
+            keyring,
+        });
+        self.settle();
+    }
+}
+
+#[test]
+fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
+    let mut window = Window::open();
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+    assert!(
+        window.harness.query_by_label("📁 Acme").is_some(),
+        "the folder is in the tree"
+    );
+    window.harness.get_by_label("🖧 web").click();
+    window.settle();
+    window.harness.get_by_label("Connect to this site").click();
+    window.settle();
+    let reference = window.take(|command| match command {
+        Command::ResolveSite { reference, .. } => Some(reference.clone()),
+        _ => None,
+    });
+    assert_eq!(reference, "Acme/web");
+    let id = window.harness.state().sites.pending[0];
+    let mut site = acme_web().to_site(Some(crate::model::Secret::new("from-keyring")));
+    site.port = 2222;
+    window.engine.emit(Event::SiteResolved {
+        id,
+        saved: acme_web(),
+        site,
+        path: RemotePath::new("/var/www"),
+        secret_missing: None,
+    });
+    window.settle();
+    let site = window.take(|command| match command {
+        Command::Connect { site, .. } => Some(site.clone()),
+        _ => None,
+    });
+    assert_eq!((site.host.as_str(), site.port), ("web.acme.example", 2222));
+    assert_eq!(site.credentials.password.unwrap().expose(), "from-keyring");
+    assert!(!window.harness.state().sites.open, "the manager closes once connecting");
+
+    // Deleting a site asks first.
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+    window.harness.get_by_label("🖧 web").click();
+    window.settle();
+    window.harness.get_by_label("Delete").click();
+    window.settle();
+    assert!(window.harness.query_by_label("Delete the site?").is_some());
+    window.harness.get_by_label("Delete the site").click();
+    window.settle();
+    let name = window.take(|command| match command {
+        Command::DeleteSite { name, .. } => Some(name.clone()),
+        _ => None,
+    });
+    assert_eq!(name, "Acme/web");
+}
+
+#[test]
+fn a_new_site_is_saved_with_its_password_for_the_keyring() {
+    let mut window = Window::open();
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+    window.harness.get_by_label("New site").click();
+    window.settle();
+    window.type_into(Role::TextInput, "Name:", "backup box");
+    window.type_into(Role::TextInput, "Host name:", "backup.example.net");
+    window.type_into(Role::TextInput, "User name:", "me");
+    window.type_into(Role::PasswordInput, "Site password:", "for the keyring");
+    window.harness.get_by_label("Save").click();
+    window.settle();
+    let (site, secret) = window.take(|command| match command {
+        Command::SaveSite { site, secret, .. } => Some((site.clone(), secret.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        (site.name.as_str(), site.host.as_str(), site.user.as_str()),
+        ("backup box", "backup.example.net", "me")
+    );
+    assert!(site.id.is_empty(), "a new site");
+    assert_eq!(secret.unwrap().expose(), "for the keyring");
+    assert!(
+        window
+            .harness
+            .state()
+            .sites
+            .editing
+            .as_ref()
+            .unwrap()
+            .password
+            .is_empty(),
+        "the window forgets it"
+    );
+}
+
+#[test]
+fn without_a_keyring_the_manager_says_so_and_connect_asks_for_the_password() {
+    let mut window = Window::open();
+    window.open_site_manager(crate::engine::api::KeyringStatus::Unavailable {
+        reason: "no keyring is reachable (no D-Bus session)".into(),
+    });
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("passwords cannot be saved, so Wharf asks for them")
+            .is_some()
+    );
+    window.harness.get_by_label("🖧 web").click();
+    window.settle();
+    window.harness.get_by_label("Connect to this site").click();
+    window.settle();
+    let id = window.harness.state().sites.pending[0];
+    window.engine.emit(Event::SiteResolved {
+        id,
+        saved: acme_web(),
+        site: acme_web().to_site(None),
+        path: RemotePath::home(),
+        secret_missing: Some("no keyring is reachable (no D-Bus session)".into()),
+    });
+    window.settle();
+    assert!(window.harness.query_by_label("The password for Acme/web").is_some());
+    window.type_into(Role::PasswordInput, "Password for this site:", "typed now");
+    window.harness.get_by_label("Log in").click();
+    window.settle();
+    let site = window.take(|command| match command {
+        Command::Connect { site, .. } => Some(site.clone()),
+        _ => None,
+    });
+    assert_eq!(site.credentials.password.unwrap().expose(), "typed now");
+}

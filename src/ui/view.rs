@@ -80,6 +80,7 @@ pub fn frame(app: &mut App, ui: &mut Ui) {
     let remote = egui::CentralPanel::default().show(ui, |ui| pane_view::show(app, Side::Remote, ui));
     app.geometry.remote = remote.response.rect;
 
+    super::site_manager::show(app, ui.ctx());
     dialogs::show(app, ui);
 
     if app.transfers.running_count() > 0 {

@@ -1,0 +1,433 @@
+//! The site manager: a tree of folders and saved sites, an edit form, and Connect. Sites and
+//! their passwords belong to the engine (the sites file and the OS keyring); this window only
+//! sends `ListSites`, `SaveSite`, `DeleteSite` and `ResolveSite` and shows the answers. A
+//! password typed here goes to the keyring with `SaveSite` and is not kept in the window.
+
+use egui::{ComboBox, RichText, TextEdit, Ui};
+
+use super::app::App;
+use super::connect_form::{PROTOCOLS, protocol_label};
+use crate::engine::api::{Auth, Command, KeyringStatus, RequestId, SavedSite, TransferType};
+use crate::model::{DataMode, Secret};
+
+/// A site being edited, with the password typed for it (empty: keep the saved one).
+pub struct Editing {
+    pub site: SavedSite,
+    pub password: String,
+    pub port: String,
+    pub max_connections: String,
+}
+
+impl Editing {
+    fn of(site: SavedSite) -> Editing {
+        Editing {
+            port: site.port.map(|port| port.to_string()).unwrap_or_default(),
+            max_connections: site.max_connections.map(|limit| limit.to_string()).unwrap_or_default(),
+            site,
+            password: String::new(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct SiteManager {
+    pub open: bool,
+    pub sites: Vec<SavedSite>,
+    pub folders: Vec<String>,
+    pub keyring: Option<KeyringStatus>,
+    /// The site shown in the form (by id; empty for a new one).
+    pub editing: Option<Editing>,
+    /// Requests whose answers this window waits for.
+    pub pending: Vec<RequestId>,
+    /// The last thing to tell the user (saved, could not save ...).
+    pub message: Option<(bool, String)>,
+}
+
+/// Site rows dragged onto folders.
+#[derive(Debug, Clone)]
+struct DraggedSite(String);
+
+impl SiteManager {
+    /// Opens the window and asks for the current list.
+    pub fn show_window(app: &mut App) {
+        app.sites.open = true;
+        let id = app.engine.next_id();
+        app.engine.send(Command::ListSites { id });
+        app.sites.pending.push(id);
+    }
+
+    /// Opens it with a new site filled from quickconnect (its password included).
+    pub fn save_quickconnect(app: &mut App) {
+        let mut site = SavedSite {
+            name: app.form.host.trim().to_owned(),
+            host: app.form.host.trim().to_owned(),
+            user: app.form.user.trim().to_owned(),
+            port: app.form.port.trim().parse().ok(),
+            data_mode: if app.form.active_mode {
+                DataMode::Active
+            } else {
+                DataMode::Passive
+            },
+            ..SavedSite::default()
+        };
+        site.set_protocol(app.form.protocol);
+        if let Some(key) = &app.form.key_file {
+            site.auth = Auth::KeyFile { path: key.clone() };
+        }
+        let mut editing = Editing::of(site);
+        editing.password = app.form.password.clone();
+        Self::show_window(app);
+        app.sites.editing = Some(editing);
+    }
+
+    pub fn waits_for(&self, id: RequestId) -> bool {
+        self.pending.contains(&id)
+    }
+}
+
+/// Sends the form's site (and password) to be saved.
+fn save(app: &mut App) {
+    let Some(editing) = &mut app.sites.editing else {
+        return;
+    };
+    editing.site.port = editing.port.trim().parse().ok();
+    editing.site.max_connections = editing.max_connections.trim().parse().ok().filter(|&limit| limit > 0);
+    let secret = (!editing.password.is_empty()).then(|| Secret::new(std::mem::take(&mut editing.password)));
+    let site = editing.site.clone();
+    let id = app.engine.next_id();
+    app.engine.send(Command::SaveSite { id, site, secret });
+    app.sites.pending.push(id);
+}
+
+/// Connects to a saved site: the engine looks up its password in the keyring first.
+pub fn connect(app: &mut App, path: &str) {
+    let id = app.engine.next_id();
+    app.engine.send(Command::ResolveSite {
+        id,
+        reference: path.to_owned(),
+    });
+    app.sites.pending.push(id);
+}
+
+pub fn delete(app: &mut App, path: &str) {
+    let id = app.engine.next_id();
+    app.engine.send(Command::DeleteSite {
+        id,
+        name: path.to_owned(),
+    });
+    app.sites.pending.push(id);
+    app.sites.editing = None;
+}
+
+/// Saves a site into another folder (a drop on a folder of the tree).
+fn move_to(app: &mut App, id: &str, folder: &str) {
+    let Some(mut site) = app.sites.sites.iter().find(|site| site.id == id).cloned() else {
+        return;
+    };
+    if site.folder == folder {
+        return;
+    }
+    site.folder = folder.to_owned();
+    let request = app.engine.next_id();
+    app.engine.send(Command::SaveSite {
+        id: request,
+        site,
+        secret: None,
+    });
+    app.sites.pending.push(request);
+}
+
+pub fn show(app: &mut App, ctx: &egui::Context) {
+    if !app.sites.open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Site manager")
+        .open(&mut open)
+        .default_size([820.0, 520.0])
+        .collapsible(false)
+        .show(ctx, |ui| {
+            if let Some(KeyringStatus::Unavailable { reason }) = &app.sites.keyring {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{reason}: passwords cannot be saved, so Wharf asks for them at each connection."),
+                );
+            }
+            if let Some((error, message)) = &app.sites.message {
+                let colour = if *error {
+                    ui.visuals().error_fg_color
+                } else {
+                    ui.visuals().text_color()
+                };
+                ui.colored_label(colour, message.as_str());
+            }
+            egui::Panel::left("site-tree")
+                .resizable(true)
+                .default_size(260.0)
+                .show(ui, |ui| tree(app, ui));
+            egui::CentralPanel::default().show(ui, |ui| form(app, ui));
+        });
+    if !open {
+        app.sites.open = false;
+        app.sites.editing = None;
+    }
+}
+
+fn tree(app: &mut App, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        if ui.button("New site").clicked() {
+            app.sites.editing = Some(Editing::of(SavedSite::default()));
+        }
+        if ui.button("New folder").clicked() {
+            let name = (1..)
+                .map(|n| format!("New folder {n}"))
+                .find(|name| !app.sites.folders.contains(name))
+                .unwrap_or_default();
+            app.sites.folders.push(name);
+        }
+    });
+    ui.separator();
+    let mut folders: Vec<String> = app.sites.folders.clone();
+    for site in &app.sites.sites {
+        if !site.folder.is_empty() && !folders.contains(&site.folder) {
+            folders.push(site.folder.clone());
+        }
+    }
+    folders.sort();
+    let mut moves: Vec<(String, String)> = Vec::new();
+    let mut chosen: Option<SavedSite> = None;
+    let mut connect_to: Option<String> = None;
+    egui::ScrollArea::vertical().id_salt("site-tree-scroll").show(ui, |ui| {
+        // The top level, then each folder (nested folders show their full path).
+        for folder in std::iter::once(String::new()).chain(folders) {
+            let title = if folder.is_empty() {
+                "Sites".to_owned()
+            } else {
+                format!("📁 {folder}")
+            };
+            let (_, dropped) = ui.dnd_drop_zone::<DraggedSite, ()>(egui::Frame::default().inner_margin(2.0), |ui| {
+                ui.label(RichText::new(title).strong());
+                for site in app.sites.sites.iter().filter(|site| site.folder == folder) {
+                    let selected = app
+                        .sites
+                        .editing
+                        .as_ref()
+                        .is_some_and(|editing| editing.site.id == site.id);
+                    let response = ui
+                        .horizontal(|ui| {
+                            ui.add_space(12.0);
+                            ui.selectable_label(selected, format!("🖧 {}", site.name))
+                                .interact(egui::Sense::click_and_drag())
+                        })
+                        .inner;
+                    if response.drag_started() {
+                        response.dnd_set_drag_payload(DraggedSite(site.id.clone()));
+                    }
+                    if response.clicked() {
+                        chosen = Some(site.clone());
+                    }
+                    if response.double_clicked() {
+                        connect_to = Some(site.path());
+                    }
+                }
+            });
+            if let Some(dragged) = dropped {
+                moves.push((dragged.0.clone(), folder.clone()));
+            }
+        }
+    });
+    if let Some(site) = chosen {
+        app.sites.editing = Some(Editing::of(site));
+    }
+    for (id, folder) in moves {
+        move_to(app, &id, &folder);
+    }
+    if let Some(path) = connect_to {
+        connect(app, &path);
+    }
+}
+
+fn form(app: &mut App, ui: &mut Ui) {
+    let keyring_ok = !matches!(app.sites.keyring, Some(KeyringStatus::Unavailable { .. }));
+    let Some(editing) = &mut app.sites.editing else {
+        ui.label("Choose a site, or make a new one.");
+        return;
+    };
+    let new = editing.site.id.is_empty();
+    let mut action: Option<&str> = None;
+    egui::ScrollArea::vertical().id_salt("site-form-scroll").show(ui, |ui| {
+        egui::Grid::new("site-form")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                let field = |ui: &mut Ui, label: &str, text: &mut String, hint: &str| {
+                    let label = ui.label(label).id;
+                    ui.add(TextEdit::singleline(text).hint_text(hint).desired_width(320.0))
+                        .labelled_by(label);
+                    ui.end_row();
+                };
+                field(ui, "Name:", &mut editing.site.name, "My server");
+                field(
+                    ui,
+                    "Folder:",
+                    &mut editing.site.folder,
+                    "Clients/Acme (empty: top level)",
+                );
+                let label = ui.label("Protocol:").id;
+                let mut protocol = editing.site.protocol();
+                ComboBox::from_id_salt("site-protocol")
+                    .selected_text(protocol_label(protocol))
+                    .show_ui(ui, |ui| {
+                        for choice in PROTOCOLS {
+                            ui.selectable_value(&mut protocol, choice, protocol_label(choice));
+                        }
+                    })
+                    .response
+                    .labelled_by(label);
+                editing.site.set_protocol(protocol);
+                ui.end_row();
+                field(ui, "Host name:", &mut editing.site.host, "example.org");
+                let default_port = protocol.default_port().to_string();
+                field(ui, "Port number:", &mut editing.port, &default_port);
+                field(ui, "User name:", &mut editing.site.user, "");
+                let label = ui.label("Log in with:").id;
+                let auth_label = match &editing.site.auth {
+                    Auth::Password => "Password (kept in the keyring)",
+                    Auth::KeyFile { .. } => "Key file",
+                    Auth::Agent => "ssh-agent",
+                    Auth::AskEveryTime => "Ask for the password every time",
+                    Auth::Anonymous => "Anonymous",
+                };
+                ComboBox::from_id_salt("site-auth")
+                    .selected_text(auth_label)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut editing.site.auth, Auth::Password, "Password (kept in the keyring)");
+                        if editing.site.sftp {
+                            let key = match &editing.site.auth {
+                                Auth::KeyFile { path } => path.clone(),
+                                _ => std::path::PathBuf::new(),
+                            };
+                            ui.selectable_value(&mut editing.site.auth, Auth::KeyFile { path: key }, "Key file");
+                            ui.selectable_value(&mut editing.site.auth, Auth::Agent, "ssh-agent");
+                        } else {
+                            ui.selectable_value(&mut editing.site.auth, Auth::Anonymous, "Anonymous");
+                        }
+                        ui.selectable_value(
+                            &mut editing.site.auth,
+                            Auth::AskEveryTime,
+                            "Ask for the password every time",
+                        );
+                    })
+                    .response
+                    .labelled_by(label);
+                ui.end_row();
+                if let Auth::KeyFile { path } = &mut editing.site.auth {
+                    let mut text = path.display().to_string();
+                    field(ui, "Key file:", &mut text, "~/.ssh/id_ed25519");
+                    *path = text.into();
+                }
+                if editing.site.stored_secret().is_some() {
+                    let what = if matches!(editing.site.auth, Auth::KeyFile { .. }) {
+                        "Key passphrase:"
+                    } else {
+                        "Site password:"
+                    };
+                    let label = ui.label(what).id;
+                    let hint = if !keyring_ok {
+                        "no keyring: asked at each connection"
+                    } else if new {
+                        ""
+                    } else {
+                        "empty: keep the saved one"
+                    };
+                    ui.add_enabled(
+                        keyring_ok,
+                        TextEdit::singleline(&mut editing.password)
+                            .password(true)
+                            .hint_text(hint)
+                            .desired_width(320.0),
+                    )
+                    .labelled_by(label);
+                    ui.end_row();
+                }
+                if !editing.site.sftp {
+                    ui.label("Data connection:");
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut editing.site.data_mode, DataMode::Passive, "Passive");
+                        ui.radio_value(&mut editing.site.data_mode, DataMode::Active, "Active");
+                    });
+                    ui.end_row();
+                    ui.label("Transfer type:");
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut editing.site.transfer_type, TransferType::Binary, "Binary");
+                        ui.radio_value(&mut editing.site.transfer_type, TransferType::Ascii, "ASCII");
+                    });
+                    ui.end_row();
+                }
+                let mut remote = editing.site.remote_folder.clone().unwrap_or_default();
+                field(ui, "Remote folder:", &mut remote, "~ (the login folder)");
+                editing.site.remote_folder = (!remote.trim().is_empty()).then_some(remote);
+                let mut local = editing
+                    .site
+                    .local_folder
+                    .as_ref()
+                    .map(|path| path.display().to_string())
+                    .unwrap_or_default();
+                field(ui, "Local folder:", &mut local, "");
+                editing.site.local_folder = (!local.trim().is_empty()).then(|| local.into());
+                field(ui, "Connections:", &mut editing.max_connections, "the queue's limit");
+                let mut encoding = editing.site.encoding.clone().unwrap_or_default();
+                field(ui, "Name encoding:", &mut encoding, "UTF-8");
+                editing.site.encoding = (!encoding.trim().is_empty()).then_some(encoding);
+                ui.label("");
+                ui.checkbox(
+                    &mut editing.site.upload_via_temp,
+                    "Upload to a temporary name, then rename",
+                );
+                ui.end_row();
+                let label = ui.label("Notes:").id;
+                ui.add(
+                    TextEdit::multiline(&mut editing.site.notes)
+                        .desired_rows(3)
+                        .desired_width(320.0),
+                )
+                .labelled_by(label);
+                ui.end_row();
+            });
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Save").clicked() {
+                action = Some("save");
+            }
+            if ui
+                .add_enabled(!new, egui::Button::new("Connect to this site"))
+                .clicked()
+            {
+                action = Some("connect");
+            }
+            if ui.add_enabled(!new, egui::Button::new("Duplicate")).clicked() {
+                action = Some("duplicate");
+            }
+            if ui.add_enabled(!new, egui::Button::new("Delete")).clicked() {
+                action = Some("delete");
+            }
+        });
+    });
+    let path = editing.site.path();
+    match action {
+        Some("save") => save(app),
+        Some("connect") => connect(app, &path),
+        Some("duplicate") => {
+            if let Some(editing) = &mut app.sites.editing {
+                editing.site.id.clear();
+                editing.site.name = format!("{} (copy)", editing.site.name);
+                editing.password.clear();
+            }
+            save(app);
+        }
+        Some("delete") => app
+            .dialogs
+            .push_back(super::dialogs::Dialog::ConfirmDeleteSite { path }),
+        _ => {}
+    }
+}
