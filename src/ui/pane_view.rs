@@ -463,17 +463,18 @@ fn row_interaction(
         actions.push(Action::Focus);
         actions.push(Action::Click(index, mods));
     }
-    let is_selected = |name: &str| pane.chosen().iter().any(|chosen| chosen.name == name);
-    // The rows an action on this row applies to: the selection when the row is in it.
+    let selected_here = matches!(pane.row(index), Some(Row::Entry(shown)) if pane.is_selected(shown));
+    // The rows an action on this row applies to: the selection when the row is in it. Only
+    // computed when needed (a drag starts, the menu is open), never for every row each frame.
     let names_here = |entry: &Entry| -> Vec<String> {
-        if is_selected(&entry.name) && pane.selected_count() > 0 {
+        if selected_here {
             pane.chosen().iter().map(|chosen| chosen.name.clone()).collect()
         } else {
             vec![entry.name.clone()]
         }
     };
     if let Some(entry) = entry {
-        if response.secondary_clicked() && !is_selected(&entry.name) {
+        if response.secondary_clicked() && !selected_here {
             actions.push(Action::Focus);
             actions.push(Action::Click(index, ClickMods::default()));
         }
@@ -530,8 +531,8 @@ fn row_interaction(
     let Some(entry) = entry else {
         return;
     };
-    let names = names_here(entry);
     response.context_menu(|ui| {
+        let names = names_here(entry);
         let (transfer, queue) = match side {
             Side::Local => ("⬆ Upload (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
             Side::Remote => ("⬇ Download (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
