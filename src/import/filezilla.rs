@@ -28,25 +28,30 @@ fn walk(node: roxmltree::Node<'_, '_>, folder: &str, imported: &mut Imported) {
         match child.tag_name().name() {
             "Server" => server(child, folder, imported),
             "Folder" => {
-                // The folder's name is its own text, before its children.
-                let name: String = child
-                    .children()
-                    .filter(roxmltree::Node::is_text)
-                    .filter_map(|text| text.text())
-                    .collect::<String>()
-                    .trim()
-                    .replace('/', "-");
-                let name = if name.is_empty() { "Unnamed".to_owned() } else { name };
-                let path = if folder.is_empty() {
-                    name
-                } else {
-                    format!("{folder}/{name}")
-                };
+                let path = folder_path(child, folder);
                 imported.folders.push(path.clone());
                 walk(child, &path, imported);
             }
             _ => {}
         }
+    }
+}
+
+/// A `<Folder>`'s path: its parent's, then its own name, which is its text before its
+/// children (a `/` in it would make a level of its own, so it becomes `-`).
+fn folder_path(node: roxmltree::Node<'_, '_>, parent: &str) -> String {
+    let name: String = node
+        .children()
+        .filter(roxmltree::Node::is_text)
+        .filter_map(|text| text.text())
+        .collect::<String>()
+        .trim()
+        .replace('/', "-");
+    let name = if name.is_empty() { "Unnamed".to_owned() } else { name };
+    if parent.is_empty() {
+        name
+    } else {
+        format!("{parent}/{name}")
     }
 }
 
@@ -271,22 +276,7 @@ fn collect_cuts(
                     cuts.push(pass.range());
                 }
             }
-            "Folder" => {
-                let name: String = child
-                    .children()
-                    .filter(roxmltree::Node::is_text)
-                    .filter_map(|text| text.text())
-                    .collect::<String>()
-                    .trim()
-                    .replace('/', "-");
-                let name = if name.is_empty() { "Unnamed".to_owned() } else { name };
-                let path = if folder.is_empty() {
-                    name
-                } else {
-                    format!("{folder}/{name}")
-                };
-                collect_cuts(child, &path, stored, cuts, scratch);
-            }
+            "Folder" => collect_cuts(child, &folder_path(child, folder), stored, cuts, scratch),
             _ => {}
         }
     }

@@ -451,18 +451,7 @@ impl App {
                 return;
             }
         };
-        self.disconnect();
-        let id = self.engine.next_id();
-        self.messages.status(format!(
-            "Connecting to {}://{}@{} ...",
-            site.protocol,
-            site.user,
-            site.authority()
-        ));
-        self.engine.send(Command::Connect { id, site: site.clone() });
-        self.connecting = Some(id);
-        self.site = Some(site);
-        self.remote.clear(PaneStatus::Connecting);
+        self.open_connection(site);
     }
 
     /// Connects to a site given whole (a saved one, resolved by the engine), opening `path`.
@@ -473,6 +462,12 @@ impl App {
         self.form.port = site.port.to_string();
         self.form.password.clear();
         self.form.start_path = path;
+        self.sites.open = false;
+        self.open_connection(site);
+    }
+
+    /// Closes any connection and opens one to `site`; `Connected` or an error follows.
+    fn open_connection(&mut self, site: Site) {
         self.disconnect();
         let id = self.engine.next_id();
         self.messages.status(format!(
@@ -485,7 +480,6 @@ impl App {
         self.connecting = Some(id);
         self.site = Some(site);
         self.remote.clear(PaneStatus::Connecting);
-        self.sites.open = false;
     }
 
     pub fn disconnect(&mut self) {

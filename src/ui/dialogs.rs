@@ -433,17 +433,7 @@ fn draw_prompt(
             ui.add_space(4.0);
             ui.monospace(format!("{key_type}  {fingerprint}"));
             ui.add_space(6.0);
-            ui.horizontal(|ui| {
-                if ui.button("Trust always").clicked() {
-                    outcome = Outcome::Answer(id, PromptReply::AcceptAlways);
-                }
-                if ui.button("Trust once").clicked() {
-                    outcome = Outcome::Answer(id, PromptReply::AcceptOnce);
-                }
-                if ui.button("Cancel").clicked() {
-                    outcome = Outcome::Answer(id, PromptReply::Refuse);
-                }
-            });
+            outcome = trust_buttons(id, ui);
         }
         Prompt::Certificate {
             host,
@@ -459,17 +449,7 @@ fn draw_prompt(
             ui.label("SHA-256 fingerprint:");
             ui.monospace(fingerprint.as_str());
             ui.add_space(6.0);
-            ui.horizontal(|ui| {
-                if ui.button("Trust always").clicked() {
-                    outcome = Outcome::Answer(id, PromptReply::AcceptAlways);
-                }
-                if ui.button("Trust once").clicked() {
-                    outcome = Outcome::Answer(id, PromptReply::AcceptOnce);
-                }
-                if ui.button("Cancel").clicked() {
-                    outcome = Outcome::Answer(id, PromptReply::Refuse);
-                }
-            });
+            outcome = trust_buttons(id, ui);
         }
         Prompt::FileExists {
             target,
@@ -554,6 +534,23 @@ fn draw_prompt(
             });
         }
     }
+    outcome
+}
+
+/// Trust always / once / cancel, for an unknown host key or certificate.
+fn trust_buttons(id: PromptId, ui: &mut Ui) -> Outcome {
+    let mut outcome = Outcome::Open;
+    ui.horizontal(|ui| {
+        if ui.button("Trust always").clicked() {
+            outcome = Outcome::Answer(id, PromptReply::AcceptAlways);
+        }
+        if ui.button("Trust once").clicked() {
+            outcome = Outcome::Answer(id, PromptReply::AcceptOnce);
+        }
+        if ui.button("Cancel").clicked() {
+            outcome = Outcome::Answer(id, PromptReply::Refuse);
+        }
+    });
     outcome
 }
 
