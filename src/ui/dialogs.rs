@@ -353,19 +353,12 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
             ui.label(format!(
                 "Wharf has none to use: {reason}. It is kept in memory until Wharf quits."
             ));
-            let label = ui
-                .label(if passphrase {
-                    "Key passphrase for this site:"
-                } else {
-                    "Password for this site:"
-                })
-                .id;
-            let response = ui
-                .add(egui::TextEdit::singleline(password).password(true))
-                .labelled_by(label);
-            if !response.has_focus() && !response.lost_focus() {
-                response.request_focus();
-            }
+            let label = if passphrase {
+                "Key passphrase for this site:"
+            } else {
+                "Password for this site:"
+            };
+            let response = secret_field(ui, label, password);
             let mut outcome = Outcome::Open;
             ui.horizontal(|ui| {
                 let enter = response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
@@ -510,19 +503,12 @@ fn draw_prompt(
             ui.label(format!(
                 "Transfers left from an earlier run need the {what}. It is kept in memory until Wharf quits."
             ));
-            let label = ui
-                .label(if *passphrase {
-                    "Key passphrase for the queue:"
-                } else {
-                    "Password for the queue:"
-                })
-                .id;
-            let response = ui
-                .add(egui::TextEdit::singleline(password).password(true))
-                .labelled_by(label);
-            if !response.has_focus() && !response.lost_focus() {
-                response.request_focus();
-            }
+            let label = if *passphrase {
+                "Key passphrase for the queue:"
+            } else {
+                "Password for the queue:"
+            };
+            let response = secret_field(ui, label, password);
             ui.horizontal(|ui| {
                 let enter = response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
                 if ui.button("OK").clicked() || enter {
@@ -535,6 +521,18 @@ fn draw_prompt(
         }
     }
     outcome
+}
+
+/// A labelled password field that takes the keyboard as soon as its dialog opens.
+fn secret_field(ui: &mut Ui, label: &str, password: &mut String) -> egui::Response {
+    let label = ui.label(label).id;
+    let response = ui
+        .add(egui::TextEdit::singleline(password).password(true))
+        .labelled_by(label);
+    if !response.has_focus() && !response.lost_focus() {
+        response.request_focus();
+    }
+    response
 }
 
 /// Trust always / once / cancel, for an unknown host key or certificate.

@@ -372,14 +372,8 @@ fn list(
         actions.push(Action::Focus);
     }
     background.context_menu(|ui| {
-        if ui.button("New folder (F7)").clicked() {
-            actions.push(Action::NewFolder);
-            ui.close();
-        }
-        if ui.button("Refresh (F5)").clicked() {
-            actions.push(Action::Refresh);
-            ui.close();
-        }
+        menu_item(ui, "New folder (F7)", Action::NewFolder, actions);
+        menu_item(ui, "Refresh (F5)", Action::Refresh, actions);
     });
 }
 
@@ -567,18 +561,9 @@ fn row_interaction(
             actions.push(Action::Rename);
             ui.close();
         }
-        if ui.button("Delete (Del)").clicked() {
-            actions.push(Action::Delete);
-            ui.close();
-        }
-        if ui.button("New folder (F7)").clicked() {
-            actions.push(Action::NewFolder);
-            ui.close();
-        }
-        if ui.button("Refresh (F5)").clicked() {
-            actions.push(Action::Refresh);
-            ui.close();
-        }
+        menu_item(ui, "Delete (Del)", Action::Delete, actions);
+        menu_item(ui, "New folder (F7)", Action::NewFolder, actions);
+        menu_item(ui, "Refresh (F5)", Action::Refresh, actions);
         ui.separator();
         let copy = match side {
             Side::Local => "Copy path (Ctrl+Shift+C)",
@@ -588,11 +573,16 @@ fn row_interaction(
             actions.push(Action::CopyUrl(entry.name.clone()));
             ui.close();
         }
-        if ui.button("Permissions... (Ctrl+P)").clicked() {
-            actions.push(Action::Permissions);
-            ui.close();
-        }
+        menu_item(ui, "Permissions... (Ctrl+P)", Action::Permissions, actions);
     });
+}
+
+/// A context-menu entry that closes the menu and records its action.
+fn menu_item(ui: &mut Ui, label: &str, action: Action, actions: &mut Vec<Action>) {
+    if ui.button(label).clicked() {
+        actions.push(action);
+        ui.close();
+    }
 }
 
 fn apply(app: &mut App, side: Side, action: Action, ui: &mut Ui) {
