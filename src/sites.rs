@@ -141,6 +141,91 @@ impl Sites {
         Ok(self.sites.remove(index))
     }
 
+    /// Adds an empty folder (and the folders above it).
+    pub fn add_folder(&mut self, path: &str) -> Result<(), SitesError> {
+        check_folder(path)?;
+        let mut above = String::new();
+        for part in path.split('/') {
+            if !above.is_empty() {
+                above.push('/');
+            }
+            above.push_str(part);
+            if !self.folders.contains(&above) {
+                self.folders.push(above.clone());
+            }
+        }
+        self.folders.sort();
+        Ok(())
+    }
+
+    /// Renames or moves a folder with everything in it: its sites and the folders below it.
+    pub fn rename_folder(&mut self, from: &str, to: &str) -> Result<(), SitesError> {
+        check_folder(to)?;
+        if from == to {
+            return Ok(());
+        }
+        if to.starts_with(&format!("{from}/")) {
+            return Err(SitesError::BadName(to.to_owned()));
+        }
+        let moved = |folder: &str| -> Option<String> {
+            if folder == from {
+                Some(to.to_owned())
+            } else {
+                folder.strip_prefix(from)?.strip_prefix('/').map(|rest| format!("{to}/{rest}"))
+            }
+        };
+        if !self.folders.iter().any(|folder| folder == from) && !self.sites.iter().any(|site| moved(&site.folder).is_some())
+        {
+            return Err(SitesError::NotFound(from.to_owned()));
+        }
+        if self.folders.iter().any(|folder| folder == to) || self.sites.iter().any(|site| site.folder == to) {
+            return Err(SitesError::Exists(to.to_owned()));
+        }
+        // A site whose new path another site has would be unreachable by name.
+        for site in &self.sites {
+            if let Some(folder) = moved(&site.folder) {
+                let path = format!("{folder}/{}", site.name);
+                if self.sites.iter().any(|other| other.path() == path) {
+                    return Err(SitesError::Exists(path));
+                }
+            }
+        }
+        for folder in &mut self.folders {
+            if let Some(renamed) = moved(folder) {
+                *folder = renamed;
+            }
+        }
+        for site in &mut self.sites {
+            if let Some(folder) = moved(&site.folder) {
+                site.folder = folder;
+            }
+        }
+        let (folders, to) = (std::mem::take(&mut self.folders), to.to_owned());
+        self.add_folder(&to)?;
+        for folder in folders {
+            if !self.folders.contains(&folder) {
+                self.folders.push(folder);
+            }
+        }
+        self.folders.sort();
+        Ok(())
+    }
+
+    /// Removes a folder, the folders below it and their sites; returns the sites removed (whose
+    /// keyring entries the caller deletes).
+    pub fn remove_folder(&mut self, path: &str) -> Result<Vec<SavedSite>, SitesError> {
+        let inside = |folder: &str| folder == path || folder.starts_with(&format!("{path}/"));
+        if path.is_empty() || (!self.folders.iter().any(|folder| folder == path) && !self.sites.iter().any(|site| inside(&site.folder))) {
+            return Err(SitesError::NotFound(path.to_owned()));
+        }
+        self.folders.retain(|folder| !inside(folder));
+        let (removed, kept) = std::mem::take(&mut self.sites)
+            .into_iter()
+            .partition(|site| inside(&site.folder));
+        self.sites = kept;
+        Ok(removed)
+    }
+
     fn fresh_id(&self) -> String {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         loop {
@@ -159,9 +244,16 @@ impl Sites {
 
 /// A site's name must survive being written in `site:NAME/path` and as a folder path.
 pub fn check_name(name: &str) -> Result<(), SitesError> {
-    let trimmed = name.trim();
-    if trimmed.is_empty() || trimmed != name || name.contains(['/', ':', '\\']) || name.chars().any(char::is_control) {
+    if !crate::model::sites::valid_site_name(name) {
         return Err(SitesError::BadName(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// A folder path: names that pass [`check_name`], joined by `/`.
+pub fn check_folder(path: &str) -> Result<(), SitesError> {
+    if !crate::model::sites::valid_folder_path(path) {
+        return Err(SitesError::BadName(path.to_owned()));
     }
     Ok(())
 }
@@ -221,5 +313,31 @@ mod tests {
             Sites::load(Path::new("/nonexistent/sites.json")).unwrap(),
             Sites::default()
         );
+    }
+
+    #[test]
+    fn folders_are_made_renamed_with_their_contents_and_removed() {
+        let mut sites = Sites::default();
+        sites.add_folder("Clients/Acme/Old").unwrap();
+        assert_eq!(sites.folders, ["Clients", "Clients/Acme", "Clients/Acme/Old"]);
+        sites.add(site("www", "Clients/Acme")).unwrap();
+        sites.add(site("db", "Clients/Acme/Old")).unwrap();
+        sites.add(site("www", "Elsewhere")).unwrap();
+        assert!(matches!(sites.add_folder("a//b"), Err(SitesError::BadName(_))));
+
+        sites.rename_folder("Clients/Acme", "Acme").unwrap();
+        assert_eq!(sites.folders, ["Acme", "Acme/Old", "Clients", "Elsewhere"]);
+        assert_eq!(sites.find("Acme/www").unwrap().name, "www");
+        assert_eq!(sites.find("Acme/Old/db").unwrap().name, "db");
+        assert!(matches!(sites.rename_folder("Acme", "Acme/Old/x"), Err(SitesError::BadName(_))));
+        assert!(matches!(sites.rename_folder("Acme", "Elsewhere"), Err(SitesError::Exists(_))));
+        assert!(matches!(sites.rename_folder("Nope", "Other"), Err(SitesError::NotFound(_))));
+
+        let removed = sites.remove_folder("Acme").unwrap();
+        let mut names: Vec<_> = removed.iter().map(SavedSite::path).collect();
+        names.sort();
+        assert_eq!(names, ["Acme/Old/db", "Acme/www"]);
+        assert_eq!(sites.folders, ["Clients", "Elsewhere"]);
+        assert_eq!(sites.sites.len(), 1);
     }
 }

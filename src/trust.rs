@@ -13,6 +13,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 
+pub use crate::model::trust::{PinnedCertificate, TrustedHostKey};
+
 /// What the known_hosts files say about a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostKeyStatus {
@@ -240,6 +242,91 @@ pub fn remember_host_key(file: &Path, host: &str, port: u16, key_type: &str, blo
     )
 }
 
+/// The host field of a line as the trust page shows it.
+fn hosts_text(hosts: &Hosts) -> String {
+    match hosts {
+        Hosts::Patterns(patterns) => patterns.join(","),
+        Hosts::Hashed { .. } => "(hashed)".to_owned(),
+    }
+}
+
+/// Every host key line of `file`, for the trust page.
+pub fn list_host_keys(file: &Path, removable: bool) -> Vec<TrustedHostKey> {
+    let Ok(text) = fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(parse_line)
+        .map(|entry| TrustedHostKey {
+            hosts: hosts_text(&entry.hosts),
+            key_type: entry.key_type,
+            fingerprint: crate::protocol::trust::sha256_fingerprint(&entry.blob),
+            revoked: entry.revoked,
+            file: file.to_owned(),
+            removable,
+        })
+        .collect()
+}
+
+/// Every pinned certificate of `file`.
+pub fn list_certificates(file: &Path) -> Vec<PinnedCertificate> {
+    let Ok(text) = fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            Some(PinnedCertificate {
+                server: fields.next()?.to_owned(),
+                fingerprint: fields.next()?.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// Rewrites `file` without the lines `drop` picks, atomically and readable by the user only;
+/// returns how many lines went.
+fn remove_lines(file: &Path, drop: impl Fn(&str) -> bool) -> io::Result<usize> {
+    let text = fs::read_to_string(file)?;
+    let mut kept = String::with_capacity(text.len());
+    let mut removed = 0;
+    for line in text.lines() {
+        if drop(line) {
+            removed += 1;
+        } else {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    if removed > 0 {
+        let folder = file.parent().unwrap_or(Path::new("."));
+        let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+        temporary.write_all(kept.as_bytes())?;
+        temporary.as_file().sync_all()?;
+        temporary.persist(file).map_err(|error| error.error)?;
+    }
+    Ok(removed)
+}
+
+/// Removes a host key line from Wharf's known_hosts file (the next connection asks again).
+pub fn forget_host_key(file: &Path, key: &TrustedHostKey) -> io::Result<usize> {
+    remove_lines(file, |line| {
+        parse_line(line).is_some_and(|entry| {
+            hosts_text(&entry.hosts) == key.hosts
+                && entry.key_type == key.key_type
+                && crate::protocol::trust::sha256_fingerprint(&entry.blob) == key.fingerprint
+        })
+    })
+}
+
+/// Unpins a certificate (the next connection asks again).
+pub fn forget_certificate(file: &Path, certificate: &PinnedCertificate) -> io::Result<usize> {
+    remove_lines(file, |line| {
+        let mut fields = line.split_whitespace();
+        fields.next() == Some(certificate.server.as_str()) && fields.next() == Some(certificate.fingerprint.as_str())
+    })
+}
+
 /// Pinned certificate fingerprints: one `host:port SHA256:...` line each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertificateStatus {
@@ -411,5 +498,44 @@ mod tests {
         assert!(glob("host?", "host1"));
         assert!(!glob("host?", "host12"));
         assert!(glob("*", "anything"));
+    }
+
+    #[test]
+    fn the_trust_page_lists_and_forgets_keys_and_certificates() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("known_hosts");
+        remember_host_key(&file, "a.example", 22, "ssh-ed25519", &blob(KEY_A)).unwrap();
+        remember_host_key(&file, "b.example", 2222, "ssh-ed25519", &blob(KEY_B)).unwrap();
+        let keys = list_host_keys(&file, true);
+        assert_eq!(
+            keys.iter().map(|key| key.hosts.as_str()).collect::<Vec<_>>(),
+            ["a.example", "[b.example]:2222"]
+        );
+        assert!(keys[0].fingerprint.starts_with("SHA256:"));
+        assert_eq!(forget_host_key(&file, &keys[0]).unwrap(), 1);
+        let hosts = KnownHosts::load(std::slice::from_ref(&file));
+        assert_eq!(
+            hosts.check("a.example", 22, "ssh-ed25519", &blob(KEY_A)),
+            HostKeyStatus::Unknown,
+            "a forgotten key is asked about again"
+        );
+        assert_eq!(
+            hosts.check("b.example", 2222, "ssh-ed25519", &blob(KEY_B)),
+            HostKeyStatus::Known
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+
+        let pins = dir.path().join("pins");
+        pin_certificate(&pins, "h", 21, "SHA256:a").unwrap();
+        pin_certificate(&pins, "h", 990, "SHA256:b").unwrap();
+        let pinned = list_certificates(&pins);
+        assert_eq!(pinned.len(), 2);
+        assert_eq!(forget_certificate(&pins, &pinned[1]).unwrap(), 1);
+        assert_eq!(check_certificate(&pins, "h", 990, "SHA256:b"), CertificateStatus::Unknown);
+        assert_eq!(check_certificate(&pins, "h", 21, "SHA256:a"), CertificateStatus::Pinned);
     }
 }

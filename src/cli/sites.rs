@@ -195,7 +195,7 @@ fn print_report(report: &ImportReport) {
     println!(
         "Imported {} sites ({} passwords into the keyring); skipped {}.",
         report.added.len(),
-        report.passwords_stored,
+        report.passwords_moved.len(),
         report.skipped.len()
     );
     for added in &report.added {
@@ -218,8 +218,13 @@ fn describe(site: &SavedSite) -> String {
         Auth::AskEveryTime => "asks for the password".to_owned(),
         Auth::Anonymous => "anonymous".to_owned(),
     };
+    let fallback = if !site.sftp && site.ftp_tls == crate::engine::api::FtpTls::ExplicitIfAvailable {
+        ", plain FTP if the server refuses TLS"
+    } else {
+        ""
+    };
     format!(
-        "{}://{}@{}:{} ({auth})",
+        "{}://{}@{}:{} ({auth}{fallback})",
         site.protocol(),
         site.user,
         site.host,

@@ -17,6 +17,7 @@ use crate::model::Secret;
 pub use super::progress::SpeedMeter;
 pub use crate::model::location::RemotePath;
 pub use crate::model::sites::{Auth, FtpTls, ImportReport, KeyringStatus, SavedSite, SecretKind, TransferType};
+pub use crate::model::trust::{PinnedCertificate, TrustEntry, TrustedHostKey};
 pub use crate::model::{Entry, EntryKind, Site};
 pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
 
@@ -172,12 +173,50 @@ pub enum Command {
         id: RequestId,
         reference: String,
     },
+    /// Copies a site (by path or unique name) under a free name, keyring secret included.
+    /// The reply is `SiteSaved` with the copy.
+    DuplicateSite {
+        id: RequestId,
+        name: String,
+    },
+    /// Creates, renames (moves) or deletes a folder of the site tree. Deleting a folder
+    /// forgets its sites and their keyring entries. The reply is `Sites`.
+    EditSiteFolder {
+        id: RequestId,
+        edit: FolderEdit,
+    },
     /// Imports sites from another program's file; the reply is `Imported`.
     ImportSites {
         id: RequestId,
         source: ImportSource,
     },
+    /// After a FileZilla import: removes the passwords of `sites` (their paths in FileZilla's
+    /// file, as `ImportReport::passwords_moved` lists them) from `file`, keeping a backup as
+    /// `FILE.bak`. The reply is `Imported` with a warning saying what was done.
+    RemoveImportedPasswords {
+        id: RequestId,
+        file: PathBuf,
+        sites: Vec<String>,
+    },
+    /// Lists the recorded host keys and pinned certificates; the reply is `Trust`.
+    ListTrust {
+        id: RequestId,
+    },
+    /// Forgets a host key (from Wharf's own known_hosts) or a pinned certificate; the next
+    /// connection asks again. The reply is `Trust`.
+    ForgetTrust {
+        id: RequestId,
+        entry: TrustEntry,
+    },
     Shutdown,
+}
+
+/// A change to the folders of the site tree (`/`-separated paths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderEdit {
+    Create { path: String },
+    Rename { from: String, to: String },
+    Delete { path: String },
 }
 
 /// Where sites are imported from.
@@ -575,6 +614,13 @@ pub enum Event {
     Imported {
         id: RequestId,
         report: ImportReport,
+    },
+    /// What Wharf trusts: host keys from Wharf's known_hosts and OpenSSH's, and pinned
+    /// certificates.
+    Trust {
+        id: RequestId,
+        host_keys: Vec<TrustedHostKey>,
+        certificates: Vec<PinnedCertificate>,
     },
 }
 

@@ -57,21 +57,38 @@ impl Bookmarks {
         Sites::load(&self.paths.sites()).map_err(sites_error)
     }
 
+    /// The saved sites that connect as the site key `key` says.
+    fn with_key(&self, key: &str) -> Vec<SavedSite> {
+        self.load()
+            .map(|sites| sites.sites)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|site| site.to_site(None).key() == key)
+            .collect()
+    }
+}
+
+impl super::pool::SavedSites for Bookmarks {
+    fn connection_limit(&self, key: &str) -> Option<usize> {
+        self.with_key(key).iter().find_map(|site| site.max_connections)
+    }
+
     /// The keyring's password (or passphrase) of the saved site that has this site key, for
     /// queue items restored from an earlier run.
-    pub fn secret_for(&self, key: &str, passphrase: bool) -> Option<Secret> {
+    fn secret(&self, key: &str, passphrase: bool) -> Option<Secret> {
         let kind = if passphrase {
             SecretKind::Passphrase
         } else {
             SecretKind::Password
         };
-        let sites = self.load().ok()?;
-        sites
-            .sites
+        self.with_key(key)
             .iter()
-            .filter(|site| site.stored_secret() == Some(kind) && site.to_site(None).key() == key)
+            .filter(|site| site.stored_secret() == Some(kind))
             .find_map(|site| self.secrets.get(&site.secret_key(kind)).ok().flatten())
     }
+}
+
+impl Bookmarks {
 
     pub fn keyring_status(&self) -> KeyringStatus {
         match self.secrets.get("probe/reachable") {
@@ -107,10 +124,40 @@ impl Bookmarks {
                 Ok(event) => event(id),
                 Err(error) => failed(id, error),
             },
+            Command::DuplicateSite { id, name } => match self.duplicate(&name) {
+                Ok((site, warning)) => Event::SiteSaved { id, site, warning },
+                Err(error) => failed(id, error),
+            },
+            Command::EditSiteFolder { id, edit } => match self.edit_folder(edit) {
+                Ok(()) => self.handle(Command::ListSites { id }),
+                Err(error) => failed(id, error),
+            },
             Command::ImportSites { id, source } => match self.import(source) {
                 Ok(report) => Event::Imported { id, report },
                 Err(error) => failed(id, error),
             },
+            Command::RemoveImportedPasswords { id, file, sites } => {
+                let text = match std::fs::read_to_string(&file) {
+                    Ok(text) => text,
+                    Err(error) => return failed(id, FsError::from_local(&error, &file)),
+                };
+                match scrub(&file, &text, &sites) {
+                    Ok(backup) => Event::Imported {
+                        id,
+                        report: ImportReport {
+                            warnings: vec![scrubbed(&file, &backup)],
+                            ..ImportReport::default()
+                        },
+                    },
+                    Err(reason) => failed(
+                        id,
+                        FsError::new(
+                            ErrorKind::Local,
+                            format!("the passwords could not be removed from {}: {reason}", file.display()),
+                        ),
+                    ),
+                }
+            }
             _ => failed(0, FsError::new(ErrorKind::Unsupported, "not a site manager command")),
         }
     }
@@ -134,15 +181,69 @@ impl Bookmarks {
         Ok((site, warning))
     }
 
+    /// Copies a site under the first free name `NAME (copy)`, `NAME (copy 2)` ..., with its
+    /// keyring secret.
+    fn duplicate(&self, name: &str) -> Result<(SavedSite, Option<String>), FsError> {
+        let _guard = self.guard();
+        let mut sites = self.load()?;
+        let original = sites.find(name).map_err(sites_error)?.clone();
+        let mut copy = original.clone();
+        copy.id.clear();
+        copy.name = (1..)
+            .map(|n| match n {
+                1 => format!("{} (copy)", original.name),
+                n => format!("{} (copy {n})", original.name),
+            })
+            .find(|candidate| !sites.sites.iter().any(|site| site.folder == copy.folder && &site.name == candidate))
+            .unwrap_or_default();
+        let copy = sites.add(copy).map_err(sites_error)?.clone();
+        sites.save(&self.paths.sites()).map_err(sites_error)?;
+        let mut warning = None;
+        if let Some(kind) = original.stored_secret() {
+            let copied = self
+                .secrets
+                .get(&original.secret_key(kind))
+                .and_then(|secret| match secret {
+                    Some(secret) => self.secrets.set(&copy.secret_key(kind), &secret),
+                    None => Ok(()),
+                });
+            if let Err(error) = copied {
+                warning = Some(not_kept(&error));
+            }
+        }
+        Ok((copy, warning))
+    }
+
+    fn edit_folder(&self, edit: super::api::FolderEdit) -> Result<(), FsError> {
+        use super::api::FolderEdit;
+        let _guard = self.guard();
+        let mut sites = self.load()?;
+        let removed = match &edit {
+            FolderEdit::Create { path } => sites.add_folder(path.trim()).map(|()| Vec::new()),
+            FolderEdit::Rename { from, to } => sites.rename_folder(from, to.trim()).map(|()| Vec::new()),
+            FolderEdit::Delete { path } => sites.remove_folder(path),
+        }
+        .map_err(sites_error)?;
+        sites.save(&self.paths.sites()).map_err(sites_error)?;
+        for site in removed {
+            self.forget_secrets(&site);
+        }
+        Ok(())
+    }
+
+    fn forget_secrets(&self, site: &SavedSite) {
+        for kind in [SecretKind::Password, SecretKind::Passphrase] {
+            // A keyring that cannot be reached holds nothing of ours to remove.
+            let _ = self.secrets.delete(&site.secret_key(kind));
+        }
+    }
+
     fn delete(&self, name: &str) -> Result<(), FsError> {
         let _guard = self.guard();
         let mut sites = self.load()?;
         let site = sites.remove(name).map_err(sites_error)?;
         sites.save(&self.paths.sites()).map_err(sites_error)?;
-        for kind in [SecretKind::Password, SecretKind::Passphrase] {
-            // A keyring that cannot be reached holds nothing of ours to remove.
-            let _ = self.secrets.delete(&site.secret_key(kind));
-        }
+        self.forget_secrets(&site);
         Ok(())
     }
 
@@ -232,11 +333,7 @@ impl Bookmarks {
             && !stored.is_empty()
         {
             match scrub(&file, &text, &stored) {
-                Ok(backup) => report.warnings.push(format!(
-                    "the passwords now in the keyring were removed from {}; the original, passwords included,                      is kept as {}: delete it once the imported sites work",
-                    file.display(),
-                    backup.display()
-                )),
+                Ok(backup) => report.warnings.push(scrubbed(&file, &backup)),
                 Err(reason) => report
                     .warnings
                     .push(format!("the passwords could not be removed from {}: {reason}", file.display())),
@@ -281,7 +378,6 @@ impl Bookmarks {
             }
             match self.secrets.set(&added.secret_key(kind), &secret) {
                 Ok(()) => {
-                    report.passwords_stored += 1;
                     stored.push(original_path);
                 }
                 Err(error) => keyring_down = Some(not_kept(&error)),
@@ -300,8 +396,19 @@ impl Bookmarks {
             }
         }
         sites.save(&self.paths.sites()).map_err(sites_error)?;
+        report.passwords_moved = stored.clone();
         Ok((report, stored))
     }
+}
+
+/// Tells the user where the passwords went and what is left to do with the backup.
+fn scrubbed(file: &std::path::Path, backup: &std::path::Path) -> String {
+    format!(
+        "the passwords now in the keyring were removed from {}; the original, passwords included, is kept as {}: \
+         delete it once the imported sites work",
+        file.display(),
+        backup.display()
+    )
 }
 
 fn failed(id: RequestId, error: FsError) -> Event {
@@ -523,7 +630,7 @@ mod tests {
             panic!("not imported");
         };
         assert_eq!(report.added, ["Work/Deep/alpha", "beta"]);
-        assert_eq!(report.passwords_stored, 1);
+        assert_eq!(report.passwords_moved, ["Work/Deep/alpha"]);
         let Event::SiteResolved { site, saved, .. } = ask(&engine, |id| Command::ResolveSite {
             id,
             reference: "alpha".into(),

@@ -116,9 +116,17 @@ pub(crate) async fn run(
             | Command::SaveSite { .. }
             | Command::DeleteSite { .. }
             | Command::ResolveSite { .. }
-            | Command::ImportSites { .. }) => {
+            | Command::DuplicateSite { .. }
+            | Command::EditSiteFolder { .. }
+            | Command::ImportSites { .. }
+            | Command::RemoveImportedPasswords { .. }) => {
                 let (bookmarks, emit) = (bookmarks.clone(), emit.clone());
                 tokio::task::spawn_blocking(move || emit(bookmarks.handle(command)));
+                continue;
+            }
+            command @ (Command::ListTrust { .. } | Command::ForgetTrust { .. }) => {
+                let (trust, emit) = (trust.clone(), emit.clone());
+                tokio::task::spawn_blocking(move || emit(trust.handle(command)));
                 continue;
             }
             Command::Answer { prompt, reply } => {
@@ -206,10 +214,10 @@ pub(crate) fn start_queue(
         runtime,
         backoff_unit: config.retry_backoff,
         limits: config.limits,
-        saved_secrets: {
-            let bookmarks = bookmarks::Bookmarks::new(config.paths.clone(), config.secrets.clone());
-            Arc::new(move |key: &str, passphrase: bool| bookmarks.secret_for(key, passphrase))
-        },
+        saved_secrets: Arc::new(bookmarks::Bookmarks::new(
+            config.paths.clone(),
+            config.secrets.clone(),
+        )),
     })
 }
 

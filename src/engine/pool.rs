@@ -33,6 +33,8 @@ pub struct SiteDescriptor {
     pub data_mode: DataMode,
     pub needs_password: bool,
     pub needs_passphrase: bool,
+    #[serde(default)]
+    pub tls_if_available: bool,
 }
 
 impl SiteDescriptor {
@@ -55,6 +57,7 @@ impl SiteDescriptor {
                 .key_passphrase
                 .as_ref()
                 .is_some_and(|secret| !secret.is_empty()),
+            tls_if_available: site.tls_if_available,
         }
     }
 
@@ -71,6 +74,7 @@ impl SiteDescriptor {
                 use_agent: self.use_agent,
             },
             data_mode: self.data_mode,
+            tls_if_available: self.tls_if_available,
         }
     }
 }
@@ -87,7 +91,15 @@ struct Idle {
 
 /// Finds the keyring's secret for a site key (`sftp://user@host:22`) when a saved site has
 /// that key: `(key, passphrase)`.
-pub type SavedSecrets = Arc<dyn Fn(&str, bool) -> Option<Secret> + Send + Sync>;
+/// What the queue learns from the saved site with a given site key (see `engine::bookmarks`).
+pub trait SavedSites: Send + Sync {
+    /// The keyring's password (`passphrase`: key passphrase) for the site.
+    fn secret(&self, key: &str, passphrase: bool) -> Option<Secret>;
+    /// The site's own limit of transfers at once.
+    fn connection_limit(&self, key: &str) -> Option<usize>;
+}
+
+pub type SavedSecrets = Arc<dyn SavedSites>;
 
 pub struct Pool {
     connector: Connector,
@@ -139,6 +151,11 @@ impl Pool {
         });
     }
 
+    /// The saved site's own limit of transfers at once, if it has one.
+    pub fn saved_limit(&self, key: &str) -> Option<usize> {
+        self.saved_secrets.connection_limit(key)
+    }
+
     pub fn knows(&self, key: &str) -> bool {
         self.sites
             .lock()
@@ -172,7 +189,7 @@ impl Pool {
 
     fn ask(&self, key: &str, passphrase: bool) -> Result<Secret, FsError> {
         // A saved site's keyring entry answers without bothering the user.
-        if let Some(secret) = (self.saved_secrets)(key, passphrase) {
+        if let Some(secret) = self.saved_secrets.secret(key, passphrase) {
             return Ok(secret);
         }
         let question = Prompt::Password {

@@ -296,6 +296,8 @@ impl Queue {
                 && let Ok(descriptor) = serde_json::from_str::<SiteDescriptor>(&descriptor)
             {
                 self.shared.pool.add_descriptor(&item.site, descriptor);
+                let limit = self.shared.pool.saved_limit(&item.site);
+                self.scheduler.configure_site_limit(&item.site, limit);
             }
             let state = match stored.state.as_str() {
                 "paused" => ItemState::Paused,
@@ -671,6 +673,8 @@ impl Queue {
     ) {
         self.shared.pool.add_site(site);
         let key = site.key();
+        let limit = self.shared.pool.saved_limit(&key);
+        self.scheduler.configure_site_limit(&key, limit);
         match serde_json::to_string(&SiteDescriptor::of(site)) {
             Ok(descriptor) => {
                 if let Err(error) = self.store.save_site(&key, &descriptor) {

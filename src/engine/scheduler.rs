@@ -102,6 +102,8 @@ pub struct Scheduler {
     running_total: usize,
     /// Per-site limits lowered by servers that refused connections.
     site_limits: HashMap<SiteKey, usize>,
+    /// Per-site limits the user set on saved sites; they replace `limits.per_site`.
+    configured_limits: HashMap<SiteKey, usize>,
     limits: Limits,
     max_attempts: u32,
     next_position: i64,
@@ -122,6 +124,7 @@ impl Scheduler {
             running: HashMap::new(),
             running_total: 0,
             site_limits: HashMap::new(),
+            configured_limits: HashMap::new(),
             limits,
             max_attempts: max_attempts.max(1),
             next_position: 0,
@@ -180,11 +183,27 @@ impl Scheduler {
     }
 
     pub fn site_limit(&self, site: &str) -> usize {
+        let per_site = self
+            .configured_limits
+            .get(site)
+            .copied()
+            .unwrap_or(self.limits.per_site);
         self.site_limits
             .get(site)
             .copied()
-            .unwrap_or(self.limits.per_site)
+            .unwrap_or(per_site)
+            .min(per_site)
             .min(self.limits.global)
+    }
+
+    /// A saved site's own connection limit (`None`: the queue's per-site limit).
+    pub fn configure_site_limit(&mut self, site: &str, limit: Option<usize>) {
+        match limit {
+            Some(limit) => self
+                .configured_limits
+                .insert(site.to_owned(), limit.clamp(1, MAX_PARALLEL)),
+            None => self.configured_limits.remove(site),
+        };
     }
 
     pub fn set_backoff_unit(&mut self, unit: Duration) {
@@ -493,6 +512,20 @@ mod tests {
     /// Takes every item that can start now.
     fn start_all(scheduler: &mut Scheduler, now: Duration) -> Vec<ItemId> {
         std::iter::from_fn(|| scheduler.next_ready(now)).collect()
+    }
+
+    #[test]
+    fn a_saved_sites_own_limit_replaces_the_per_site_limit() {
+        let mut scheduler = Scheduler::new(Limits { global: 6, per_site: 4 }, 3);
+        scheduler.configure_site_limit("a", Some(1));
+        scheduler.configure_site_limit("b", Some(5));
+        assert_eq!(scheduler.site_limit("a"), 1);
+        assert_eq!(scheduler.site_limit("b"), 5);
+        assert_eq!(scheduler.site_limit("c"), 4);
+        scheduler.configure_site_limit("b", Some(50));
+        assert_eq!(scheduler.site_limit("b"), 6, "never above the global limit");
+        scheduler.configure_site_limit("a", None);
+        assert_eq!(scheduler.site_limit("a"), 4);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::api::{Event, Prompt, PromptId, PromptReply};
+use super::api::{Command, Event, Prompt, PromptId, PromptReply, TrustEntry};
 use crate::config::Paths;
 use crate::protocol::{CertificateInfo, ErrorKind, FsError, HostKeyInfo, TrustPolicy};
 use crate::trust::{self, CertificateStatus, HostKeyStatus, KnownHosts};
@@ -79,6 +79,73 @@ impl EngineTrust {
         let mut files = vec![self.paths.known_hosts()];
         files.extend(crate::config::openssh_known_hosts());
         KnownHosts::load(&files)
+    }
+
+    /// Answers the trust page: `ListTrust` and `ForgetTrust`, each with the fresh list.
+    pub fn handle(&self, command: Command) -> Event {
+        let id = match command {
+            Command::ListTrust { id } => id,
+            Command::ForgetTrust { id, entry } => {
+                if let Err(error) = self.forget(&entry) {
+                    return Event::OpFinished { id, result: Err(error) };
+                }
+                id
+            }
+            _ => {
+                return Event::OpFinished {
+                    id: 0,
+                    result: Err(FsError::new(ErrorKind::Unsupported, "not a trust command")),
+                };
+            }
+        };
+        let own = self.paths.known_hosts();
+        let mut host_keys = trust::list_host_keys(&own, true);
+        if let Some(openssh) = crate::config::openssh_known_hosts().filter(|openssh| *openssh != own) {
+            host_keys.extend(trust::list_host_keys(&openssh, false));
+        }
+        Event::Trust {
+            id,
+            host_keys,
+            certificates: trust::list_certificates(&self.paths.trusted_certificates()),
+        }
+    }
+
+    fn forget(&self, entry: &TrustEntry) -> Result<(), FsError> {
+        let (file, removed) = match entry {
+            TrustEntry::HostKey(key) => {
+                if !key.removable || key.file != self.paths.known_hosts() {
+                    return Err(FsError::new(
+                        ErrorKind::Unsupported,
+                        format!(
+                            "{} belongs to OpenSSH, and Wharf does not edit it; remove the key with ssh-keygen -R {}",
+                            key.file.display(),
+                            key.hosts
+                        ),
+                    ));
+                }
+                let file = self.paths.known_hosts();
+                let removed = trust::forget_host_key(&file, key);
+                // Keys accepted once this run are forgotten with it.
+                self.once()
+                    .retain(|accepted| !(accepted.starts_with("ssh ") && accepted.ends_with(&key.fingerprint)));
+                (file, removed)
+            }
+            TrustEntry::Certificate(certificate) => {
+                let file = self.paths.trusted_certificates();
+                let removed = trust::forget_certificate(&file, certificate);
+                self.once()
+                    .remove(&format!("tls {} {}", certificate.server, certificate.fingerprint));
+                (file, removed)
+            }
+        };
+        match removed {
+            Ok(0) => Err(FsError::new(
+                ErrorKind::NotFound,
+                format!("{} no longer holds that entry", file.display()),
+            )),
+            Ok(_) => Ok(()),
+            Err(error) => Err(FsError::from_local(&error, &file)),
+        }
     }
 
     fn once(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {

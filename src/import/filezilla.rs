@@ -96,7 +96,7 @@ fn server(node: roxmltree::Node<'_, '_>, folder: &str, imported: &mut Imported) 
             site.ftp_tls = FtpTls::ExplicitRequired;
             imported.warnings.push(format!(
                 "{label}: FileZilla used TLS only if the server offered it; Wharf requires it. If the server \
-                 has no TLS, set the site to plain FTP"
+                 has no TLS, tick \"if the server refuses TLS, log in without encryption\" for this site"
             ));
         }
         1 => site.sftp = true,

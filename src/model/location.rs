@@ -72,6 +72,7 @@ impl Location {
                     ..Credentials::default()
                 },
                 data_mode: DataMode::Passive,
+                tls_if_available: false,
             },
             path: RemotePath::from_url_path(&raw_path),
         })

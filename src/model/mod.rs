@@ -4,6 +4,7 @@
 pub mod location;
 pub mod names;
 pub mod sites;
+pub mod trust;
 
 use std::fmt;
 
@@ -111,6 +112,10 @@ pub struct Site {
     pub user: String,
     pub credentials: Credentials,
     pub data_mode: DataMode,
+    /// FTPES only: when the server refuses `AUTH TLS`, log in without encryption instead of
+    /// stopping (FileZilla's "TLS if available"). The user chose it on a saved site and is
+    /// warned at every connection; Wharf never does it on its own.
+    pub tls_if_available: bool,
 }
 
 impl Site {

@@ -33,6 +33,9 @@ pub enum FtpTls {
     /// AUTH TLS, and refuse to log in without it.
     #[default]
     ExplicitRequired,
+    /// AUTH TLS, but log in without encryption when the server refuses it (with a warning at
+    /// each connection). Anyone between the user and the server can make it refuse.
+    ExplicitIfAvailable,
     /// Implicit TLS from the first byte (usually port 990).
     Implicit,
     /// No encryption: the password crosses the network in clear text.
@@ -115,13 +118,18 @@ impl SavedSite {
     pub fn protocol(&self) -> Protocol {
         match (self.sftp, self.ftp_tls) {
             (true, _) => Protocol::Sftp,
-            (false, FtpTls::ExplicitRequired) => Protocol::Ftpes,
+            (false, FtpTls::ExplicitRequired | FtpTls::ExplicitIfAvailable) => Protocol::Ftpes,
             (false, FtpTls::Implicit) => Protocol::Ftps,
             (false, FtpTls::None) => Protocol::Ftp,
         }
     }
 
+    /// Changes the protocol; the TLS mode is kept while the protocol stays the same, so that
+    /// "TLS if available" survives a form that sets the protocol it shows.
     pub fn set_protocol(&mut self, protocol: Protocol) {
+        if protocol == self.protocol() {
+            return;
+        }
         self.sftp = protocol == Protocol::Sftp;
         self.ftp_tls = match protocol {
             Protocol::Ftps => FtpTls::Implicit,
@@ -185,6 +193,7 @@ impl SavedSite {
             user,
             credentials,
             data_mode: self.data_mode,
+            tls_if_available: !self.sftp && self.ftp_tls == FtpTls::ExplicitIfAvailable,
         }
     }
 
@@ -195,6 +204,20 @@ impl SavedSite {
             .filter(|folder| !folder.trim().is_empty())
             .map(RemotePath::new)
     }
+}
+
+/// A site or folder name survives being written in `site:NAME/path`: not empty, no spaces
+/// around it, no `/`, `:`, `\\` or control characters.
+pub fn valid_site_name(name: &str) -> bool {
+    !name.trim().is_empty()
+        && name.trim() == name
+        && !name.contains(['/', ':', '\\'])
+        && !name.chars().any(char::is_control)
+}
+
+/// A folder of the site tree: valid names joined by `/`.
+pub fn valid_folder_path(path: &str) -> bool {
+    path.split('/').all(valid_site_name)
 }
 
 /// Whether secrets can be kept, and if not, why.
@@ -213,8 +236,9 @@ pub enum KeyringStatus {
 pub struct ImportReport {
     /// Site paths added (`Folder/Name`).
     pub added: Vec<String>,
-    /// Passwords moved into the keyring.
-    pub passwords_stored: usize,
+    /// The sites (their paths in the imported file) whose passwords are now in the keyring,
+    /// so that they can be removed from the original file.
+    pub passwords_moved: Vec<String>,
     /// Entries not imported, each with a sentence saying why.
     pub skipped: Vec<String>,
     /// Things the user should know (a password that could not be stored ...).

@@ -15,8 +15,8 @@ use super::pane::{Activation, Pane, PaneStatus, Side};
 use super::settings::Settings;
 use super::transfers::Transfers;
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, EntryKind, Event, JobId, LogDirection, OpError, OpSummary, QueueLimits,
-    RemotePath, RequestId, Selection, SessionId, Site, TransferOptions, TransferSpec,
+    Command, ConflictPolicy, Direction, EntryKind, Event, ImportSource, JobId, LogDirection, OpError, OpSummary,
+    QueueLimits, RemotePath, RequestId, SavedSite, Selection, SessionId, Site, TransferOptions, TransferSpec,
 };
 use crate::engine::handle::EngineHandle;
 
@@ -44,6 +44,7 @@ pub enum Closing {
 pub enum Picked {
     LocalFolder(PathBuf),
     KeyFile(PathBuf),
+    FileZillaSites(PathBuf),
 }
 
 pub struct App {
@@ -75,6 +76,10 @@ pub struct App {
     /// Where the last frame drew what files can be dropped on.
     pub geometry: super::view::Geometry,
     pub sites: super::site_manager::SiteManager,
+    pub trust: super::trust_view::TrustPage,
+    /// The saved site the connection was opened from: its local folder, upload mode and
+    /// bookmarks apply.
+    pub saved: Option<SavedSite>,
 }
 
 impl App {
@@ -105,6 +110,8 @@ impl App {
             now: 0.0,
             geometry: super::view::Geometry::default(),
             sites: super::site_manager::SiteManager::default(),
+            trust: super::trust_view::TrustPage::default(),
+            saved: None,
         };
         app.apply_limits();
         match url {
@@ -150,6 +157,10 @@ impl App {
                         .error(format!("{} is not a path Wharf can show.", folder.display())),
                 },
                 Picked::KeyFile(file) => self.form.key_file = Some(file),
+                Picked::FileZillaSites(file) => super::site_manager::import(
+                    self,
+                    ImportSource::FileZilla { file, scrub: false },
+                ),
             }
         }
         count
@@ -264,11 +275,7 @@ impl App {
             } if self.sites.waits_for(id) => {
                 self.sites.pending.retain(|pending| *pending != id);
                 self.sites.sites = sites;
-                for folder in folders {
-                    if !self.sites.folders.contains(&folder) {
-                        self.sites.folders.push(folder);
-                    }
-                }
+                self.sites.folders = folders;
                 self.sites.keyring = Some(keyring);
             }
             Event::SiteSaved { id, site, warning } if self.sites.waits_for(id) => {
@@ -277,7 +284,10 @@ impl App {
                     Some(warning) => (true, format!("Saved {}, but {warning}.", site.path())),
                     None => (false, format!("Saved {}.", site.path())),
                 });
-                if let Some(editing) = &mut self.sites.editing
+                if self.sites.duplicating == Some(id) {
+                    self.sites.duplicating = None;
+                    self.sites.editing = Some(super::site_manager::Editing::of(site));
+                } else if let Some(editing) = &mut self.sites.editing
                     && (editing.site.id.is_empty() || editing.site.id == site.id)
                 {
                     editing.site = site;
@@ -292,18 +302,44 @@ impl App {
                 secret_missing,
             } if self.sites.waits_for(id) => {
                 self.sites.pending.retain(|pending| *pending != id);
+                if let Some(secret) = self.sites.remembered.get(&saved.id) {
+                    // Asked for earlier in this run (no keyring, or "ask every time").
+                    let mut site = site;
+                    match site.credentials.key_file {
+                        Some(_) => site.credentials.key_passphrase = Some(secret.clone()),
+                        None => site.credentials.password = Some(secret.clone()),
+                    }
+                    self.connect_site(Some(saved), site, Some(path));
+                    return;
+                }
                 match secret_missing {
-                    None => self.connect_site(site, Some(path)),
+                    None => self.connect_site(Some(saved), site, Some(path)),
                     Some(reason) => self.dialogs.push_back(Dialog::SitePassword {
                         name: saved.path(),
                         reason,
+                        saved: Box::new(saved),
                         site: Box::new(site),
                         path,
                         password: String::new(),
                     }),
                 }
             }
-            Event::Sites { .. } | Event::SiteSaved { .. } | Event::SiteResolved { .. } | Event::Imported { .. } => {}
+            Event::Imported { id, report } if self.sites.waits_for(id) => {
+                self.sites.pending.retain(|pending| *pending != id);
+                let file = self.sites.importing.remove(&id);
+                self.dialogs.push_back(Dialog::ImportReport { file, report });
+                super::site_manager::SiteManager::show_window(self);
+            }
+            Event::Trust {
+                id,
+                host_keys,
+                certificates,
+            } if self.trust.waits_for(id) => self.trust.update(id, host_keys, certificates),
+            Event::Sites { .. }
+            | Event::SiteSaved { .. }
+            | Event::SiteResolved { .. }
+            | Event::Imported { .. }
+            | Event::Trust { .. } => {}
         }
     }
 
@@ -344,7 +380,17 @@ impl App {
     }
 
     fn on_finished(&mut self, id: RequestId, result: Result<OpSummary, OpError>) {
+        if self.trust.waits_for(id) {
+            self.trust.pending.retain(|pending| *pending != id);
+            if let Err(error) = result {
+                self.trust.problem = Some(sentence(&error));
+            }
+            super::trust_view::open(self);
+            return;
+        }
         if self.sites.waits_for(id) {
+            self.sites.importing.remove(&id);
+            self.sites.duplicating = None;
             self.sites.pending.retain(|pending| *pending != id);
             match result {
                 Ok(_) => {
@@ -359,6 +405,12 @@ impl App {
             self.connecting = None;
             self.site = None;
             if let Err(error) = result {
+                if error.kind == crate::engine::api::ErrorKind::Auth
+                    && let Some(saved) = &self.saved
+                {
+                    // A password typed for this run was wrong: ask again next time.
+                    self.sites.remembered.remove(&saved.id);
+                }
                 let sentence = sentence(&error);
                 self.remote.clear(PaneStatus::Failed(sentence.clone()));
                 // A changed host key has its own dialog already; one is enough.
@@ -451,11 +503,12 @@ impl App {
                 return;
             }
         };
+        self.saved = None;
         self.open_connection(site);
     }
 
     /// Connects to a site given whole (a saved one, resolved by the engine), opening `path`.
-    pub fn connect_site(&mut self, site: Site, path: Option<RemotePath>) {
+    pub fn connect_site(&mut self, saved: Option<SavedSite>, site: Site, path: Option<RemotePath>) {
         self.form.protocol = site.protocol;
         self.form.host = site.host.clone();
         self.form.user = site.user.clone();
@@ -464,6 +517,14 @@ impl App {
         self.form.start_path = path;
         self.sites.open = false;
         self.open_connection(site);
+        if let Some(folder) = saved.as_ref().and_then(|saved| saved.local_folder.as_ref()) {
+            match folder.to_str() {
+                Some(text) if self.local.session.is_some() => self.navigate(Side::Local, RemotePath::new(text)),
+                Some(text) => self.settings.local_folder = Some(text.to_owned()),
+                None => {}
+            }
+        }
+        self.saved = saved;
     }
 
     /// Closes any connection and opens one to `site`; `Connected` or an error follows.
@@ -602,6 +663,7 @@ impl App {
             specs,
             options: TransferOptions {
                 on_conflict: ConflictPolicy::Ask,
+                upload_via_temp: self.saved.as_ref().is_none_or(|saved| saved.upload_via_temp),
                 ..TransferOptions::default()
             },
             paused,

@@ -77,7 +77,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 .on_hover_text("A private key file to log in with (its passphrase goes in Password)");
             if key.clicked() {
                 let start = directories::BaseDirs::new().map(|dirs| dirs.home_dir().join(".ssh"));
-                dialogs::pick(app, ui.ctx(), true, start);
+                dialogs::pick(app, ui.ctx(), dialogs::Pick::KeyFile, start);
             }
             if app.form.key_file.is_some() && key.secondary_clicked() {
                 app.form.key_file = None;

@@ -138,6 +138,7 @@ impl ConnectForm {
             } else {
                 DataMode::Passive
             },
+            tls_if_available: false,
         })
     }
 }

@@ -10,7 +10,7 @@ use egui::{Id, Modal, RichText, Ui};
 use super::app::{App, Closing, Picked};
 use super::format;
 use super::pane::Side;
-use crate::engine::api::{Command, ConflictPolicy, Prompt, PromptId, PromptReply, RemotePath};
+use crate::engine::api::{Command, ConflictPolicy, FolderEdit, Prompt, PromptId, PromptReply, RemotePath};
 use crate::model::Secret;
 
 pub enum Dialog {
@@ -55,10 +55,25 @@ pub enum Dialog {
     ConfirmDeleteSite {
         path: String,
     },
+    /// A folder of the site tree to create (`from` empty) or rename; `path` is its full path.
+    SiteFolder {
+        from: Option<String>,
+        path: String,
+    },
+    ConfirmDeleteSiteFolder {
+        path: String,
+        sites: usize,
+    },
+    /// What an import brought in; for FileZilla, the offer to remove the passwords from its file.
+    ImportReport {
+        file: Option<PathBuf>,
+        report: crate::engine::api::ImportReport,
+    },
     /// A saved site whose password is not in the keyring: ask for it, then connect.
     SitePassword {
         name: String,
         reason: String,
+        saved: Box<crate::engine::api::SavedSite>,
         site: Box<crate::engine::api::Site>,
         path: RemotePath,
         password: String,
@@ -90,8 +105,10 @@ enum Outcome {
     Chmod(Side, Vec<String>, u32),
     CloseLater,
     CloseWhenDone,
-    ConnectWith(Box<crate::engine::api::Site>, RemotePath),
+    ConnectWith(Box<crate::engine::api::SavedSite>, Box<crate::engine::api::Site>, RemotePath),
     DeleteSite(String),
+    SiteFolder(FolderEdit),
+    RemoveImportedPasswords(PathBuf, Vec<String>),
 }
 
 /// Shows the oldest dialog, if any, and carries out what its buttons said.
@@ -173,8 +190,24 @@ pub fn show(app: &mut App, ui: &mut Ui) {
             app.closing = Closing::Now;
             ui.send_viewport_cmd(egui::ViewportCommand::Close);
         }
-        Outcome::ConnectWith(site, path) => app.connect_site(*site, Some(path)),
+        Outcome::ConnectWith(saved, site, path) => {
+            let secret = site
+                .credentials
+                .key_passphrase
+                .clone()
+                .or_else(|| site.credentials.password.clone());
+            if let Some(secret) = secret {
+                app.sites.remembered.insert(saved.id.clone(), secret);
+            }
+            app.connect_site(Some(*saved), *site, Some(path));
+        }
         Outcome::DeleteSite(path) => super::site_manager::delete(app, &path),
+        Outcome::SiteFolder(edit) => super::site_manager::edit_folder(app, edit),
+        Outcome::RemoveImportedPasswords(file, sites) => {
+            let id = app.engine.next_id();
+            app.engine.send(Command::RemoveImportedPasswords { id, file, sites });
+            app.sites.pending.push(id);
+        }
         Outcome::CloseWhenDone => {
             app.closing = Closing::WhenIdle;
             app.messages
@@ -340,9 +373,68 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
             });
             outcome
         }
+        Dialog::SiteFolder { from, path } => {
+            ui.heading(match from {
+                Some(from) => format!("Rename the folder {from}"),
+                None => "New folder of sites".to_owned(),
+            });
+            ui.label("Its path in the site tree; / separates folders (Clients/Acme).");
+            let label = ui.label("Folder path:").id;
+            let response = ui.add(egui::TextEdit::singleline(path)).labelled_by(label);
+            if !response.has_focus() && !response.lost_focus() {
+                response.request_focus();
+            }
+            let cleaned = path.trim().trim_matches('/').to_owned();
+            let valid = if crate::model::sites::valid_folder_path(&cleaned) {
+                Ok(())
+            } else {
+                Err("Use names without : or \\, separated by /.")
+            };
+            let mut outcome = Outcome::Open;
+            ui.horizontal(|ui| {
+                let enter = response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+                let button = if from.is_some() { "Rename" } else { "Create" };
+                if (ui.add_enabled(valid.is_ok(), egui::Button::new(button)).clicked() || enter) && valid.is_ok() {
+                    outcome = Outcome::SiteFolder(match from {
+                        Some(from) => FolderEdit::Rename {
+                            from: from.clone(),
+                            to: cleaned.clone(),
+                        },
+                        None => FolderEdit::Create { path: cleaned.clone() },
+                    });
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Dismissed;
+                }
+            });
+            if let Err(problem) = valid {
+                ui.colored_label(ui.visuals().warn_fg_color, problem);
+            }
+            outcome
+        }
+        Dialog::ConfirmDeleteSiteFolder { path, sites } => {
+            ui.heading("Delete the folder?");
+            ui.label(match sites {
+                0 => format!("Delete the empty folder {path}?"),
+                1 => format!("Delete the folder {path} and the site in it, with its saved password? The server is not touched."),
+                n => format!("Delete the folder {path} and the {n} sites in it, with their saved passwords? The servers are not touched."),
+            });
+            let mut outcome = Outcome::Open;
+            ui.horizontal(|ui| {
+                if ui.button("Delete the folder").clicked() {
+                    outcome = Outcome::SiteFolder(FolderEdit::Delete { path: path.clone() });
+                }
+                if ui.button("Keep it").clicked() {
+                    outcome = Outcome::Dismissed;
+                }
+            });
+            outcome
+        }
+        Dialog::ImportReport { file, report } => draw_import_report(file.as_deref(), report, ui),
         Dialog::SitePassword {
             name,
             reason,
+            saved,
             site,
             path,
             password,
@@ -370,7 +462,7 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
                     } else {
                         site.credentials.password = Some(secret);
                     }
-                    outcome = Outcome::ConnectWith(site, path.clone());
+                    outcome = Outcome::ConnectWith(saved.clone(), site, path.clone());
                 }
                 if ui.button("Cancel").clicked() {
                     outcome = Outcome::Dismissed;
@@ -523,6 +615,54 @@ fn draw_prompt(
     outcome
 }
 
+fn draw_import_report(file: Option<&std::path::Path>, report: &crate::engine::api::ImportReport, ui: &mut Ui) -> Outcome {
+    ui.heading(if report.added.is_empty() && report.skipped.is_empty() {
+        "Done"
+    } else {
+        "Import finished"
+    });
+    if !report.added.is_empty() || !report.skipped.is_empty() {
+        ui.label(format!(
+            "{} added, {} with a password now in the keyring, {} skipped.",
+            format::count(report.added.len(), "site", "sites"),
+            report.passwords_moved.len(),
+            report.skipped.len()
+        ));
+    }
+    egui::ScrollArea::vertical().max_height(280.0).show(ui, |ui| {
+        for added in &report.added {
+            ui.label(format!("+ {added}"));
+        }
+        for skipped in &report.skipped {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("– skipped {skipped}"));
+        }
+        for warning in &report.warnings {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {warning}"));
+        }
+    });
+    ui.add_space(6.0);
+    let mut outcome = Outcome::Open;
+    if let Some(file) = file.filter(|_| !report.passwords_moved.is_empty()) {
+        ui.label(format!(
+            "FileZilla's file {} still holds these passwords, readable by anything that reads the file. \
+             Wharf can remove them from it (FileZilla then asks for them); a backup with the passwords is kept \
+             beside it as .bak, to delete once the imported sites work.",
+            file.display()
+        ));
+        ui.horizontal(|ui| {
+            if ui.button("Remove the passwords from FileZilla's file").clicked() {
+                outcome = Outcome::RemoveImportedPasswords(file.to_owned(), report.passwords_moved.clone());
+            }
+            if ui.button("Leave the file as it is").clicked() {
+                outcome = Outcome::Dismissed;
+            }
+        });
+    } else if ui.button("OK").clicked() {
+        outcome = Outcome::Dismissed;
+    }
+    outcome
+}
+
 /// A labelled password field that takes the keyboard as soon as its dialog opens.
 fn secret_field(ui: &mut Ui, label: &str, password: &mut String) -> egui::Response {
     let label = ui.label(label).id;
@@ -607,9 +747,18 @@ fn valid_name(name: &str) -> Result<(), &'static str> {
     }
 }
 
-/// Asks the system for a folder or a key file on a thread of its own, so the window keeps
-/// drawing while the native dialog is open.
-pub fn pick(app: &App, ctx: &egui::Context, key_file: bool, start: Option<PathBuf>) {
+/// What a native file dialog is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    LocalFolder,
+    KeyFile,
+    /// FileZilla's `sitemanager.xml`, to import.
+    FileZillaSites,
+}
+
+/// Asks the system for a folder or a file on a thread of its own, so the window keeps drawing
+/// while the native dialog is open.
+pub fn pick(app: &App, ctx: &egui::Context, what: Pick, start: Option<PathBuf>) {
     let sender = app.picked.0.clone();
     let ctx = ctx.clone();
     let spawned = std::thread::Builder::new()
@@ -619,16 +768,20 @@ pub fn pick(app: &App, ctx: &egui::Context, key_file: bool, start: Option<PathBu
             if let Some(start) = start {
                 dialog = dialog.set_directory(start);
             }
-            let picked = if key_file {
-                dialog
+            let picked = match what {
+                Pick::KeyFile => dialog
                     .set_title("Choose a private key")
                     .pick_file()
-                    .map(Picked::KeyFile)
-            } else {
-                dialog
+                    .map(Picked::KeyFile),
+                Pick::LocalFolder => dialog
                     .set_title("Choose a folder")
                     .pick_folder()
-                    .map(Picked::LocalFolder)
+                    .map(Picked::LocalFolder),
+                Pick::FileZillaSites => dialog
+                    .set_title("Choose FileZilla's sitemanager.xml (or an export)")
+                    .add_filter("FileZilla sites", &["xml"])
+                    .pick_file()
+                    .map(Picked::FileZillaSites),
             };
             if let Some(picked) = picked {
                 let _ = sender.send(picked);

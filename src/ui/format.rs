@@ -5,6 +5,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Local, Utc};
 
+/// `1 site`, `3 sites`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `0 B`, `999 B`, `1.0 KiB`, `15.3 MiB` ... like the command line's listing.
 pub fn size(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];

@@ -32,6 +32,7 @@ pub mod settings;
 pub mod site_manager;
 pub mod transfers;
 pub mod tree;
+pub mod trust_view;
 pub mod view;
 
 #[cfg(test)]

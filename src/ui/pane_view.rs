@@ -636,7 +636,7 @@ fn apply(app: &mut App, side: Side, action: Action, ui: &mut Ui) {
         Action::Permissions => view::start_permissions(app, side),
         Action::Browse => {
             let start = super::dialogs::start_folder(app.local.path.as_ref());
-            super::dialogs::pick(app, ui.ctx(), false, start);
+            super::dialogs::pick(app, ui.ctx(), super::dialogs::Pick::LocalFolder, start);
         }
     }
 }

@@ -1,13 +1,21 @@
-//! The site manager: a tree of folders and saved sites, an edit form, and Connect. Sites and
-//! their passwords belong to the engine (the sites file and the OS keyring); this window only
-//! sends `ListSites`, `SaveSite`, `DeleteSite` and `ResolveSite` and shows the answers. A
-//! password typed here goes to the keyring with `SaveSite` and is not kept in the window.
+//! The site manager: a tree of folders and saved sites (create, rename, move by drag and drop,
+//! duplicate, delete), an edit form, Connect, and imports. Sites and their passwords belong to
+//! the engine (the sites file and the OS keyring); this window only sends site commands and
+//! shows the answers. A password typed here goes to the keyring with `SaveSite` and is not
+//! kept in the window; one typed at connection time (no keyring, or "ask every time") is kept
+//! in memory until Wharf quits.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 use egui::{ComboBox, RichText, TextEdit, Ui};
 
 use super::app::App;
 use super::connect_form::{PROTOCOLS, protocol_label};
-use crate::engine::api::{Auth, Command, KeyringStatus, RequestId, SavedSite, TransferType};
+use super::dialogs::Dialog;
+use crate::engine::api::{
+    Auth, Command, FolderEdit, FtpTls, ImportSource, KeyringStatus, RequestId, SavedSite, TransferType,
+};
 use crate::model::{DataMode, Secret};
 
 /// A site being edited, with the password typed for it (empty: keep the saved one).
@@ -16,11 +24,14 @@ pub struct Editing {
     pub password: String,
     pub port: String,
     pub max_connections: String,
+    /// Bookmarked remote folders, one a line.
+    pub bookmarks: String,
 }
 
 impl Editing {
-    fn of(site: SavedSite) -> Editing {
+    pub fn of(site: SavedSite) -> Editing {
         Editing {
+            bookmarks: site.bookmarks.join("\n"),
             port: site.port.map(|port| port.to_string()).unwrap_or_default(),
             max_connections: site.max_connections.map(|limit| limit.to_string()).unwrap_or_default(),
             site,
@@ -41,11 +52,20 @@ pub struct SiteManager {
     pub pending: Vec<RequestId>,
     /// The last thing to tell the user (saved, could not save ...).
     pub message: Option<(bool, String)>,
+    /// A `DuplicateSite` request: its answer becomes the site in the form.
+    pub duplicating: Option<RequestId>,
+    /// FileZilla imports under way, with the file (to offer removing its passwords).
+    pub importing: HashMap<RequestId, PathBuf>,
+    /// Secrets typed at connection time, by site id, for this run only.
+    pub remembered: HashMap<String, Secret>,
 }
 
-/// Site rows dragged onto folders.
+/// What is dragged in the tree: a site (by id) or a folder (by path).
 #[derive(Debug, Clone)]
-struct DraggedSite(String);
+enum Dragged {
+    Site(String),
+    Folder(String),
+}
 
 impl SiteManager {
     /// Opens the window and asks for the current list.
@@ -92,6 +112,13 @@ fn save(app: &mut App) {
     };
     editing.site.port = editing.port.trim().parse().ok();
     editing.site.max_connections = editing.max_connections.trim().parse().ok().filter(|&limit| limit > 0);
+    editing.site.bookmarks = editing
+        .bookmarks
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect();
     let secret = (!editing.password.is_empty()).then(|| Secret::new(std::mem::take(&mut editing.password)));
     let site = editing.site.clone();
     let id = app.engine.next_id();
@@ -117,6 +144,44 @@ pub fn delete(app: &mut App, path: &str) {
     });
     app.sites.pending.push(id);
     app.sites.editing = None;
+}
+
+pub fn duplicate(app: &mut App, path: &str) {
+    let id = app.engine.next_id();
+    app.engine.send(Command::DuplicateSite {
+        id,
+        name: path.to_owned(),
+    });
+    app.sites.pending.push(id);
+    app.sites.duplicating = Some(id);
+}
+
+pub fn edit_folder(app: &mut App, edit: FolderEdit) {
+    let id = app.engine.next_id();
+    app.engine.send(Command::EditSiteFolder { id, edit });
+    app.sites.pending.push(id);
+}
+
+/// Imports sites; the answer shows as a report dialog.
+pub fn import(app: &mut App, source: ImportSource) {
+    let id = app.engine.next_id();
+    if let ImportSource::FileZilla { file, .. } = &source {
+        app.sites.importing.insert(id, file.clone());
+    }
+    app.engine.send(Command::ImportSites { id, source });
+    app.sites.pending.push(id);
+}
+
+/// Where FileZilla keeps its sites on this system, for the file dialog to start in.
+fn filezilla_folder() -> Option<PathBuf> {
+    let base = directories::BaseDirs::new()?;
+    [
+        base.config_dir().join("filezilla"),
+        base.home_dir().join(".filezilla"),
+        base.config_dir().join("FileZilla"),
+    ]
+    .into_iter()
+    .find(|folder| folder.is_dir())
 }
 
 /// Saves a site into another folder (a drop on a folder of the tree).
@@ -173,77 +238,173 @@ pub fn show(app: &mut App, ctx: &egui::Context) {
     }
 }
 
-fn tree(app: &mut App, ui: &mut Ui) {
-    ui.horizontal(|ui| {
-        if ui.button("New site").clicked() {
-            app.sites.editing = Some(Editing::of(SavedSite::default()));
-        }
-        if ui.button("New folder").clicked() {
-            let name = (1..)
-                .map(|n| format!("New folder {n}"))
-                .find(|name| !app.sites.folders.contains(name))
-                .unwrap_or_default();
-            app.sites.folders.push(name);
-        }
-    });
-    ui.separator();
-    let mut folders: Vec<String> = app.sites.folders.clone();
-    for site in &app.sites.sites {
+/// Every folder of the tree, parents before their children.
+fn all_folders(manager: &SiteManager) -> Vec<String> {
+    let mut folders: Vec<String> = manager.folders.clone();
+    for site in &manager.sites {
         if !site.folder.is_empty() && !folders.contains(&site.folder) {
             folders.push(site.folder.clone());
         }
     }
-    folders.sort();
-    let mut moves: Vec<(String, String)> = Vec::new();
-    let mut chosen: Option<SavedSite> = None;
-    let mut connect_to: Option<String> = None;
+    // By components, so that `A/B` follows `A` and not `A B`.
+    folders.sort_by(|a, b| a.split('/').cmp(b.split('/')));
+    folders.dedup();
+    folders
+}
+
+/// What a click, drag or menu in the tree asked for.
+enum TreeAction {
+    Choose(SavedSite),
+    NewSiteIn(String),
+    Connect(String),
+    Duplicate(String),
+    DeleteSite(String),
+    NewFolderIn(String),
+    RenameFolder(String),
+    DeleteFolder(String),
+    Move(Dragged, String),
+}
+
+fn tree(app: &mut App, ui: &mut Ui) {
+    let mut actions: Vec<TreeAction> = Vec::new();
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("New site").clicked() {
+            actions.push(TreeAction::NewSiteIn(String::new()));
+        }
+        if ui.button("New folder").clicked() {
+            actions.push(TreeAction::NewFolderIn(String::new()));
+        }
+        ui.menu_button("Import", |ui| {
+            if ui.button("From FileZilla (sitemanager.xml)…").clicked() {
+                super::dialogs::pick(app, ui.ctx(), super::dialogs::Pick::FileZillaSites, filezilla_folder());
+            }
+            if ui.button("From OpenSSH (~/.ssh/config)").clicked() {
+                match directories::BaseDirs::new() {
+                    Some(base) => import(
+                        app,
+                        ImportSource::SshConfig {
+                            file: base.home_dir().join(".ssh").join("config"),
+                        },
+                    ),
+                    None => app.sites.message = Some((true, "This system has no home folder to read ~/.ssh/config from.".into())),
+                }
+            }
+        });
+        if ui.button("Trusted servers").clicked() {
+            super::trust_view::open(app);
+        }
+    });
+    ui.separator();
+    let folders = all_folders(&app.sites);
+    let selected_id = app.sites.editing.as_ref().map(|editing| editing.site.id.clone());
     egui::ScrollArea::vertical().id_salt("site-tree-scroll").show(ui, |ui| {
-        // The top level, then each folder (nested folders show their full path).
         for folder in std::iter::once(String::new()).chain(folders) {
-            let title = if folder.is_empty() {
-                "Sites".to_owned()
-            } else {
-                format!("📁 {folder}")
-            };
-            let (_, dropped) = ui.dnd_drop_zone::<DraggedSite, ()>(egui::Frame::default().inner_margin(2.0), |ui| {
-                ui.label(RichText::new(title).strong());
+            let depth = if folder.is_empty() { 0 } else { folder.split('/').count() };
+            let (_, dropped) = ui.dnd_drop_zone::<Dragged, ()>(egui::Frame::default().inner_margin(1.0), |ui| {
+                ui.horizontal(|ui| {
+                    ui.add_space(14.0 * depth.saturating_sub(1) as f32);
+                    let title = match folder.rsplit('/').next() {
+                        _ if folder.is_empty() => "Sites".to_owned(),
+                        Some(last) => format!("📁 {last}"),
+                        None => folder.clone(),
+                    };
+                    let response = ui
+                        .add(egui::Label::new(RichText::new(title).strong()).sense(egui::Sense::click_and_drag()));
+                    if !folder.is_empty() && response.drag_started() {
+                        response.dnd_set_drag_payload(Dragged::Folder(folder.clone()));
+                    }
+                    response.context_menu(|ui| {
+                        if ui.button("New site here").clicked() {
+                            actions.push(TreeAction::NewSiteIn(folder.clone()));
+                        }
+                        if ui.button("New folder inside…").clicked() {
+                            actions.push(TreeAction::NewFolderIn(folder.clone()));
+                        }
+                        if !folder.is_empty() {
+                            if ui.button("Rename or move…").clicked() {
+                                actions.push(TreeAction::RenameFolder(folder.clone()));
+                            }
+                            if ui.button("Delete…").clicked() {
+                                actions.push(TreeAction::DeleteFolder(folder.clone()));
+                            }
+                        }
+                    });
+                });
                 for site in app.sites.sites.iter().filter(|site| site.folder == folder) {
-                    let selected = app
-                        .sites
-                        .editing
-                        .as_ref()
-                        .is_some_and(|editing| editing.site.id == site.id);
+                    let selected = selected_id.as_deref() == Some(site.id.as_str());
                     let response = ui
                         .horizontal(|ui| {
-                            ui.add_space(12.0);
+                            ui.add_space(14.0 * depth as f32 + 6.0);
                             ui.selectable_label(selected, format!("🖧 {}", site.name))
                                 .interact(egui::Sense::click_and_drag())
                         })
                         .inner;
                     if response.drag_started() {
-                        response.dnd_set_drag_payload(DraggedSite(site.id.clone()));
+                        response.dnd_set_drag_payload(Dragged::Site(site.id.clone()));
                     }
                     if response.clicked() {
-                        chosen = Some(site.clone());
+                        actions.push(TreeAction::Choose(site.clone()));
                     }
                     if response.double_clicked() {
-                        connect_to = Some(site.path());
+                        actions.push(TreeAction::Connect(site.path()));
                     }
+                    response.context_menu(|ui| {
+                        if ui.button("Connect").clicked() {
+                            actions.push(TreeAction::Connect(site.path()));
+                        }
+                        if ui.button("Duplicate").clicked() {
+                            actions.push(TreeAction::Duplicate(site.path()));
+                        }
+                        if ui.button("Delete…").clicked() {
+                            actions.push(TreeAction::DeleteSite(site.path()));
+                        }
+                    });
                 }
             });
             if let Some(dragged) = dropped {
-                moves.push((dragged.0.clone(), folder.clone()));
+                actions.push(TreeAction::Move((*dragged).clone(), folder.clone()));
             }
         }
     });
-    if let Some(site) = chosen {
-        app.sites.editing = Some(Editing::of(site));
-    }
-    for (id, folder) in moves {
-        move_to(app, &id, &folder);
-    }
-    if let Some(path) = connect_to {
-        connect(app, &path);
+    for action in actions {
+        match action {
+            TreeAction::Choose(site) => app.sites.editing = Some(Editing::of(site)),
+            TreeAction::NewSiteIn(folder) => {
+                app.sites.editing = Some(Editing::of(SavedSite {
+                    folder,
+                    ..SavedSite::default()
+                }));
+            }
+            TreeAction::Connect(path) => connect(app, &path),
+            TreeAction::Duplicate(path) => duplicate(app, &path),
+            TreeAction::DeleteSite(path) => app.dialogs.push_back(Dialog::ConfirmDeleteSite { path }),
+            TreeAction::NewFolderIn(parent) => app.dialogs.push_back(Dialog::SiteFolder {
+                from: None,
+                path: if parent.is_empty() { String::new() } else { format!("{parent}/") },
+            }),
+            TreeAction::RenameFolder(path) => app.dialogs.push_back(Dialog::SiteFolder {
+                from: Some(path.clone()),
+                path,
+            }),
+            TreeAction::DeleteFolder(path) => {
+                let inside = format!("{path}/");
+                let sites = app
+                    .sites
+                    .sites
+                    .iter()
+                    .filter(|site| site.folder == path || site.folder.starts_with(&inside))
+                    .count();
+                app.dialogs.push_back(Dialog::ConfirmDeleteSiteFolder { path, sites });
+            }
+            TreeAction::Move(Dragged::Site(id), folder) => move_to(app, &id, &folder),
+            TreeAction::Move(Dragged::Folder(from), into) => {
+                let name = from.rsplit('/').next().unwrap_or(&from).to_owned();
+                let to = if into.is_empty() { name } else { format!("{into}/{name}") };
+                if to != from && !into.starts_with(&format!("{from}/")) && into != from {
+                    edit_folder(app, FolderEdit::Rename { from, to });
+                }
+            }
+        }
     }
 }
 
@@ -286,6 +447,26 @@ fn form(app: &mut App, ui: &mut Ui) {
                     .labelled_by(label);
                 editing.site.set_protocol(protocol);
                 ui.end_row();
+                if protocol == crate::model::Protocol::Ftpes {
+                    ui.label("");
+                    let mut fallback = editing.site.ftp_tls == FtpTls::ExplicitIfAvailable;
+                    ui.vertical(|ui| {
+                        ui.checkbox(&mut fallback, "If the server refuses TLS, log in without encryption");
+                        if fallback {
+                            ui.colored_label(
+                                ui.visuals().warn_fg_color,
+                                "Not recommended: anyone between you and the server can make it \"refuse\", \
+                                 then read the password. Wharf warns in the log at each such connection.",
+                            );
+                        }
+                    });
+                    editing.site.ftp_tls = if fallback {
+                        FtpTls::ExplicitIfAvailable
+                    } else {
+                        FtpTls::ExplicitRequired
+                    };
+                    ui.end_row();
+                }
                 field(ui, "Host name:", &mut editing.site.host, "example.org");
                 let default_port = protocol.default_port().to_string();
                 field(ui, "Port number:", &mut editing.port, &default_port);
@@ -385,6 +566,15 @@ fn form(app: &mut App, ui: &mut Ui) {
                     "Upload to a temporary name, then rename",
                 );
                 ui.end_row();
+                let label = ui.label("Bookmarks:").id;
+                ui.add(
+                    TextEdit::multiline(&mut editing.bookmarks)
+                        .hint_text("remote folders, one a line")
+                        .desired_rows(2)
+                        .desired_width(320.0),
+                )
+                .labelled_by(label);
+                ui.end_row();
                 let label = ui.label("Notes:").id;
                 ui.add(
                     TextEdit::multiline(&mut editing.site.notes)
@@ -417,17 +607,8 @@ fn form(app: &mut App, ui: &mut Ui) {
     match action {
         Some("save") => save(app),
         Some("connect") => connect(app, &path),
-        Some("duplicate") => {
-            if let Some(editing) = &mut app.sites.editing {
-                editing.site.id.clear();
-                editing.site.name = format!("{} (copy)", editing.site.name);
-                editing.password.clear();
-            }
-            save(app);
-        }
-        Some("delete") => app
-            .dialogs
-            .push_back(super::dialogs::Dialog::ConfirmDeleteSite { path }),
+        Some("duplicate") => duplicate(app, &path),
+        Some("delete") => app.dialogs.push_back(Dialog::ConfirmDeleteSite { path }),
         _ => {}
     }
 }

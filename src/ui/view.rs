@@ -81,6 +81,7 @@ pub fn frame(app: &mut App, ui: &mut Ui) {
     app.geometry.remote = remote.response.rect;
 
     super::site_manager::show(app, ui.ctx());
+    super::trust_view::show(app, ui.ctx());
     dialogs::show(app, ui);
 
     if app.transfers.running_count() > 0 {

@@ -68,6 +68,7 @@ fn site(server: &SftpServer, credentials: Credentials) -> Site {
         user: USER.to_owned(),
         credentials,
         data_mode: DataMode::default(),
+        tls_if_available: false,
     }
 }
 

@@ -48,6 +48,20 @@ fn vsftpd_explicit_tls_with_session_reuse_required() {
     conformance::exercise(&mut fs, &remote(&folder));
 }
 
+/// "TLS if available" on a server without TLS: refused unless the site allows it, and then
+/// the connection says plainly that it is not encrypted.
+#[test]
+fn vsftpd_without_tls_is_refused_unless_the_site_allows_plain() {
+    let (server, _) = servers::vsftpd(FtpTls::None);
+    let mut site = site(Protocol::Ftpes, server.port, USER, PASSWORD);
+    let refused = FtpFs::connect(&site, &context()).err().expect("no TLS, no login");
+    assert!(refused.message.contains("refused TLS"), "{}", refused.message);
+    site.tls_if_available = true;
+    let mut fs = FtpFs::connect(&site, &context()).unwrap();
+    assert_eq!(fs.security(), "not encrypted: the server refused TLS");
+    fs.list(&RemotePath::home()).unwrap();
+}
+
 /// Regression: rustls uses each TLS 1.3 ticket once and uploads never read the new ones, so
 /// without collecting them at the end of each upload the third upload in a row was refused
 /// with "522 SSL connection failed: session reuse required".

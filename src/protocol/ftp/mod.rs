@@ -207,12 +207,34 @@ impl FtpFs {
         if let Some(welcome) = conn.get_welcome_msg() {
             log.reply(welcome.trim_end());
         }
+        let mut refused_tls = false;
         if let (Some((config, refusal, _)), Protocol::Ftpes) = (&tls, site.protocol) {
             log.command("AUTH TLS");
-            conn = conn
-                .into_secure(RustlsConnector::from(config.clone()), &site.host)
-                .map_err(|error| tls_failure(error, refusal))?;
-            log.status("TLS established; PBSZ 0 and PROT P accepted");
+            match conn.into_secure(RustlsConnector::from(config.clone()), &site.host) {
+                Ok(secured) => {
+                    conn = secured;
+                    log.status("TLS established; PBSZ 0 and PROT P accepted");
+                }
+                // Only a refusal falls back: a failed handshake may be an attack, and stops.
+                Err(FtpError::UnexpectedResponse(response)) if site.tls_if_available => {
+                    log.reply(&reply_text(&response.body));
+                    log.status(&format!(
+                        "WARNING: the server refused TLS. This site allows that, so Wharf logs in WITHOUT \
+                         encryption: the password and files cross the network in clear text ({})",
+                        site.authority()
+                    ));
+                    refused_tls = true;
+                    let tcp = connect_tcp(site, connect_timeout)?;
+                    set_timeouts(&tcp, idle)
+                        .map_err(|error| FsError::from_network(&error, "setting up the connection"))?;
+                    keep_control_alive(&tcp);
+                    conn = RustlsFtpStream::connect_with_stream(tcp).map_err(lost)?;
+                    if let Some(welcome) = conn.get_welcome_msg() {
+                        log.reply(welcome.trim_end());
+                    }
+                }
+                Err(error) => return Err(tls_failure(error, refusal)),
+            }
         }
         let version = tls
             .as_ref()
@@ -220,6 +242,7 @@ impl FtpFs {
             .unwrap_or("TLS");
         let security = match site.protocol {
             Protocol::Ftp => "not encrypted".to_owned(),
+            Protocol::Ftpes if refused_tls => "not encrypted: the server refused TLS".to_owned(),
             Protocol::Ftps => format!("{version} (implicit)"),
             _ => format!("{version} (explicit)"),
         };

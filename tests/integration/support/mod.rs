@@ -45,6 +45,7 @@ pub fn site(protocol: Protocol, port: u16, user: &str, password: &str) -> Site {
             ..Credentials::default()
         },
         data_mode: DataMode::Passive,
+        tls_if_available: false,
     }
 }
 
