@@ -107,9 +107,8 @@ impl Sites {
         if site.id.is_empty() || self.sites.iter().any(|known| known.id == site.id) {
             site.id = self.fresh_id();
         }
-        if !site.folder.is_empty() && !self.folders.contains(&site.folder) {
-            self.folders.push(site.folder.clone());
-            self.folders.sort();
+        if !site.folder.is_empty() {
+            self.add_folder(&site.folder)?;
         }
         self.sites.push(site);
         Ok(&self.sites[self.sites.len() - 1])
@@ -128,9 +127,8 @@ impl Sites {
         {
             return Err(SitesError::Exists(site.path()));
         }
-        if !site.folder.is_empty() && !self.folders.contains(&site.folder) {
-            self.folders.push(site.folder.clone());
-            self.folders.sort();
+        if !site.folder.is_empty() {
+            self.add_folder(&site.folder)?;
         }
         self.sites[index] = site;
         Ok(())

@@ -656,4 +656,126 @@ mod tests {
         );
         assert_no_secret_under(&home.path().join("config"), "filezilla-pw");
     }
+
+    #[test]
+    fn folders_and_duplicates_keep_the_keyring_in_step() {
+        use crate::engine::api::FolderEdit;
+        use crate::engine::pool::SavedSites as _;
+        let home = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        let engine = engine(home.path(), secrets.clone());
+        let limited = SavedSite {
+            max_connections: Some(2),
+            ..web()
+        };
+        let Event::SiteSaved { site: original, .. } = ask(&engine, |id| Command::SaveSite {
+            id,
+            site: limited,
+            secret: Some(Secret::new("copied-secret")),
+        }) else {
+            panic!("not saved");
+        };
+
+        let Event::SiteSaved { site: copy, warning, .. } = ask(&engine, |id| Command::DuplicateSite {
+            id,
+            name: "web".into(),
+        }) else {
+            panic!("not duplicated");
+        };
+        assert_eq!((copy.name.as_str(), copy.folder.as_str(), warning), ("web (copy)", "Clients/Acme", None));
+        assert_ne!(copy.id, original.id);
+        assert_eq!(
+            secrets.get(&copy.secret_key(SecretKind::Password)).unwrap().unwrap().expose(),
+            "copied-secret",
+            "the copy connects without asking"
+        );
+        let Event::SiteSaved { site: second, .. } = ask(&engine, |id| Command::DuplicateSite {
+            id,
+            name: "Clients/Acme/web".into(),
+        }) else {
+            panic!("not duplicated");
+        };
+        assert_eq!(second.name, "web (copy 2)");
+
+        let Event::Sites { folders, .. } = ask(&engine, |id| Command::EditSiteFolder {
+            id,
+            edit: FolderEdit::Create { path: "Empty/Inside".into() },
+        }) else {
+            panic!("no list");
+        };
+        assert_eq!(folders, ["Clients", "Clients/Acme", "Empty", "Empty/Inside"], "empty folders are kept");
+
+        let Event::Sites { sites, .. } = ask(&engine, |id| Command::EditSiteFolder {
+            id,
+            edit: FolderEdit::Rename {
+                from: "Clients".into(),
+                to: "Customers".into(),
+            },
+        }) else {
+            panic!("no list");
+        };
+        assert!(sites.iter().all(|site| site.folder == "Customers/Acme"));
+        let Event::SiteResolved { site, .. } = ask(&engine, |id| Command::ResolveSite {
+            id,
+            reference: "Customers/Acme/web".into(),
+        }) else {
+            panic!("a moved site is found by its new path");
+        };
+        assert_eq!(site.credentials.password.clone().unwrap().expose(), "copied-secret");
+
+        // The queue learns the site's own limit from its key.
+        let bookmarks = Bookmarks::new(Paths::under(home.path().to_path_buf()), secrets.clone());
+        assert_eq!(bookmarks.connection_limit(&site.key()), Some(2));
+        assert_eq!(bookmarks.connection_limit("sftp://nobody@elsewhere:22"), None);
+
+        let Event::Sites { sites, folders, .. } = ask(&engine, |id| Command::EditSiteFolder {
+            id,
+            edit: FolderEdit::Delete { path: "Customers".into() },
+        }) else {
+            panic!("no list");
+        };
+        assert!(sites.is_empty());
+        assert_eq!(folders, ["Empty", "Empty/Inside"]);
+        for gone in [&original, &copy, &second] {
+            assert_eq!(
+                secrets.get(&gone.secret_key(SecretKind::Password)).unwrap(),
+                None,
+                "deleting a folder deletes its sites' passwords"
+            );
+        }
+    }
+
+    #[test]
+    fn the_passwords_can_be_removed_from_filezillas_file_after_the_import() {
+        let home = tempfile::tempdir().unwrap();
+        let engine = engine(home.path(), Arc::new(MemorySecrets::default()));
+        let export = home.path().join("sitemanager.xml");
+        std::fs::write(
+            &export,
+            r#"<FileZilla3><Servers><Server><Host>a.example</Host><Protocol>1</Protocol><User>u</User>
+<Pass encoding="base64">c2VjcmV0LWluLWZ6</Pass><Logontype>1</Logontype><Name>alpha</Name></Server></Servers></FileZilla3>"#,
+        )
+        .unwrap();
+        let Event::Imported { report, .. } = ask(&engine, |id| Command::ImportSites {
+            id,
+            source: ImportSource::FileZilla {
+                file: export.clone(),
+                scrub: false,
+            },
+        }) else {
+            panic!("not imported");
+        };
+        assert_eq!(report.passwords_moved, ["alpha"]);
+        assert!(std::fs::read_to_string(&export).unwrap().contains("c2VjcmV0LWluLWZ6"), "not yet");
+        let Event::Imported { report, .. } = ask(&engine, |id| Command::RemoveImportedPasswords {
+            id,
+            file: export.clone(),
+            sites: report.passwords_moved.clone(),
+        }) else {
+            panic!("not removed");
+        };
+        assert!(report.warnings[0].contains("were removed from"), "{:?}", report.warnings);
+        assert!(!std::fs::read_to_string(&export).unwrap().contains("c2VjcmV0LWluLWZ6"));
+        assert!(home.path().join("sitemanager.xml.bak").exists());
+    }
 }

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::api::{Command, Event, Prompt, PromptId, PromptReply, TrustEntry};
+#[cfg(test)]
+use super::api::TrustedHostKey;
 use crate::config::Paths;
 use crate::protocol::{CertificateInfo, ErrorKind, FsError, HostKeyInfo, TrustPolicy};
 use crate::trust::{self, CertificateStatus, HostKeyStatus, KnownHosts};
@@ -262,5 +264,63 @@ impl TrustPolicy for EngineTrust {
                 ),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_trust_page_lists_and_forgets_what_was_accepted() {
+        let home = tempfile::tempdir().unwrap();
+        let paths = Paths::under(home.path().to_path_buf());
+        let blob = [0u8, 0, 0, 11, b's', b's', b'h', b'-', b'e', b'd', b'2', b'5', b'5', b'1', b'9', 1, 2, 3];
+        trust::remember_host_key(&paths.known_hosts(), "h.example", 2222, "ssh-ed25519", &blob).unwrap();
+        trust::pin_certificate(&paths.trusted_certificates(), "f.example", 21, "SHA256:pin").unwrap();
+        let policy = EngineTrust::new(paths.clone(), Arc::new(Prompts::default()), Arc::new(|_| {}));
+        // What was accepted once this run is forgotten with the entry.
+        policy.once().insert("tls f.example:21 SHA256:pin".to_owned());
+
+        let Event::Trust {
+            host_keys,
+            certificates,
+            ..
+        } = policy.handle(Command::ListTrust { id: 1 })
+        else {
+            panic!("no list");
+        };
+        let ours: Vec<_> = host_keys.iter().filter(|key| key.removable).cloned().collect();
+        assert_eq!(ours.len(), 1);
+        assert_eq!(ours[0].hosts, "[h.example]:2222");
+        assert_eq!(certificates.len(), 1);
+
+        let Event::Trust { host_keys, .. } = policy.handle(Command::ForgetTrust {
+            id: 2,
+            entry: TrustEntry::HostKey(ours[0].clone()),
+        }) else {
+            panic!("not forgotten");
+        };
+        assert!(host_keys.iter().all(|key| !key.removable));
+        let Event::Trust { certificates, .. } = policy.handle(Command::ForgetTrust {
+            id: 3,
+            entry: TrustEntry::Certificate(certificates[0].clone()),
+        }) else {
+            panic!("not forgotten");
+        };
+        assert!(certificates.is_empty());
+        assert!(policy.once().is_empty());
+
+        let Event::OpFinished { result: Err(error), .. } = policy.handle(Command::ForgetTrust {
+            id: 4,
+            entry: TrustEntry::HostKey(TrustedHostKey {
+                removable: false,
+                file: "/home/someone/.ssh/known_hosts".into(),
+                ..ours[0].clone()
+            }),
+        }) else {
+            panic!("OpenSSH's file was edited");
+        };
+        assert!(error.message.contains("ssh-keygen -R"), "{}", error.message);
     }
 }

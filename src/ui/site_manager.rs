@@ -416,6 +416,24 @@ fn form(app: &mut App, ui: &mut Ui) {
     };
     let new = editing.site.id.is_empty();
     let mut action: Option<&str> = None;
+    ui.horizontal(|ui| {
+        if ui.button("Save").clicked() {
+            action = Some("save");
+        }
+        if ui
+            .add_enabled(!new, egui::Button::new("Connect to this site"))
+            .clicked()
+        {
+            action = Some("connect");
+        }
+        if ui.add_enabled(!new, egui::Button::new("Duplicate")).clicked() {
+            action = Some("duplicate");
+        }
+        if ui.add_enabled(!new, egui::Button::new("Delete")).clicked() {
+            action = Some("delete");
+        }
+    });
+    ui.separator();
     egui::ScrollArea::vertical().id_salt("site-form-scroll").show(ui, |ui| {
         egui::Grid::new("site-form")
             .num_columns(2)
@@ -584,24 +602,6 @@ fn form(app: &mut App, ui: &mut Ui) {
                 .labelled_by(label);
                 ui.end_row();
             });
-        ui.add_space(8.0);
-        ui.horizontal(|ui| {
-            if ui.button("Save").clicked() {
-                action = Some("save");
-            }
-            if ui
-                .add_enabled(!new, egui::Button::new("Connect to this site"))
-                .clicked()
-            {
-                action = Some("connect");
-            }
-            if ui.add_enabled(!new, egui::Button::new("Duplicate")).clicked() {
-                action = Some("duplicate");
-            }
-            if ui.add_enabled(!new, egui::Button::new("Delete")).clicked() {
-                action = Some("delete");
-            }
-        });
     });
     let path = editing.site.path();
     match action {

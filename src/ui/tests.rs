@@ -15,7 +15,8 @@ use super::app::App;
 use super::settings::Settings;
 use super::view;
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, Prompt, PromptReply, RemotePath, RequestId, SessionId,
+    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, Prompt, PromptReply, RemotePath, RequestId,
+    SessionId,
     TransferSpec,
 };
 use crate::engine::handle::{EngineDouble, EngineHandle};
@@ -722,4 +723,232 @@ fn without_a_keyring_the_manager_says_so_and_connect_asks_for_the_password() {
         _ => None,
     });
     assert_eq!(site.credentials.password.unwrap().expose(), "typed now");
+}
+
+#[test]
+fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
+    let mut window = Window::open();
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+
+    window.harness.get_by_label("New folder").click();
+    window.settle();
+    window.type_into(Role::TextInput, "Folder path:", "Archive/2025");
+    window.harness.get_by_label("Create").click();
+    window.settle();
+    let edit = window.take(|command| match command {
+        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        edit,
+        FolderEdit::Create {
+            path: "Archive/2025".into()
+        }
+    );
+
+    window.harness.get_by_label("📁 Acme").click_secondary();
+    window.settle();
+    window.harness.get_by_label("Rename or move…").click();
+    window.settle();
+    let field = window.harness.get_by_role_and_label(Role::TextInput, "Folder path:");
+    field.focus();
+    field.type_text("/Clients");
+    window.settle();
+    // The field held "Acme"; the cursor sat at its end.
+    window.harness.get_by_label("Rename").click();
+    window.settle();
+    let edit = window.take(|command| match command {
+        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        edit,
+        FolderEdit::Rename {
+            from: "Acme".into(),
+            to: "Acme/Clients".into()
+        }
+    );
+
+    window.harness.get_by_label("📁 Acme").click_secondary();
+    window.settle();
+    window.harness.get_by_label("Delete…").click();
+    window.settle();
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("and the site in it, with its saved password")
+            .is_some(),
+        "deleting a folder says what goes with it"
+    );
+    window.harness.get_by_label("Delete the folder").click();
+    window.settle();
+    let edit = window.take(|command| match command {
+        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        _ => None,
+    });
+    assert_eq!(edit, FolderEdit::Delete { path: "Acme".into() });
+}
+
+#[test]
+fn duplicate_asks_the_engine_and_shows_the_copy() {
+    let mut window = Window::open();
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+    window.harness.get_by_label("🖧 web").click();
+    window.settle();
+    window.harness.get_by_label("Duplicate").click();
+    window.settle();
+    let (id, name) = window.take(|command| match command {
+        Command::DuplicateSite { id, name } => Some((*id, name.clone())),
+        _ => None,
+    });
+    assert_eq!(name, "Acme/web");
+    let copy = crate::engine::api::SavedSite {
+        id: "s2".into(),
+        name: "web (copy)".into(),
+        ..acme_web()
+    };
+    window.engine.emit(Event::SiteSaved {
+        id,
+        site: copy,
+        warning: None,
+    });
+    window.settle();
+    let editing = window.harness.state().sites.editing.as_ref().unwrap();
+    assert_eq!(editing.site.id, "s2", "the copy is the site in the form");
+}
+
+#[test]
+fn a_filezilla_import_offers_to_remove_the_passwords_from_its_file() {
+    let mut window = Window::open();
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+    let file = PathBuf::from("/home/me/.config/filezilla/sitemanager.xml");
+    super::site_manager::import(
+        window.harness.state_mut(),
+        crate::engine::api::ImportSource::FileZilla {
+            file: file.clone(),
+            scrub: false,
+        },
+    );
+    window.settle();
+    let id = window.take(|command| match command {
+        Command::ImportSites { id, .. } => Some(*id),
+        _ => None,
+    });
+    window.engine.emit(Event::Imported {
+        id,
+        report: crate::engine::api::ImportReport {
+            added: vec!["Work/alpha".into(), "beta".into()],
+            passwords_moved: vec!["Work/alpha".into()],
+            skipped: vec!["s3 bucket: S3 is not supported yet".into()],
+            warnings: Vec::new(),
+        },
+    });
+    window.settle();
+    assert!(window.harness.query_by_label("+ Work/alpha").is_some());
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("skipped s3 bucket")
+            .is_some()
+    );
+    window
+        .harness
+        .get_by_label("Remove the passwords from FileZilla's file")
+        .click();
+    window.settle();
+    let (removed_from, sites) = window.take(|command| match command {
+        Command::RemoveImportedPasswords { file, sites, .. } => Some((file.clone(), sites.clone())),
+        _ => None,
+    });
+    assert_eq!((removed_from, sites), (file, vec!["Work/alpha".to_owned()]));
+}
+
+#[test]
+fn the_trust_page_lists_what_is_trusted_and_forgets_one() {
+    use crate::engine::api::{PinnedCertificate, TrustEntry, TrustedHostKey};
+    let mut window = Window::open();
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+    window.harness.get_by_label("Trusted servers").click();
+    window.settle();
+    let id = window.take(|command| match command {
+        Command::ListTrust { id } => Some(*id),
+        _ => None,
+    });
+    let ours = TrustedHostKey {
+        hosts: "[127.0.0.1]:2222".into(),
+        key_type: "ssh-ed25519".into(),
+        fingerprint: "SHA256:ours".into(),
+        revoked: false,
+        file: PathBuf::from("/home/me/.config/wharf/known_hosts"),
+        removable: true,
+    };
+    let openssh = TrustedHostKey {
+        hosts: "github.com".into(),
+        fingerprint: "SHA256:theirs".into(),
+        file: PathBuf::from("/home/me/.ssh/known_hosts"),
+        removable: false,
+        ..ours.clone()
+    };
+    window.engine.emit(Event::Trust {
+        id,
+        host_keys: vec![ours.clone(), openssh],
+        certificates: vec![PinnedCertificate {
+            server: "ftp.example.org:21".into(),
+            fingerprint: "SHA256:cert".into(),
+        }],
+    });
+    window.settle();
+    assert!(window.harness.query_by_label("SHA256:ours").is_some());
+    assert!(window.harness.query_by_label("SHA256:theirs").is_some());
+    assert!(window.harness.query_by_label("ftp.example.org:21").is_some());
+    let forget: Vec<_> = window.harness.query_all_by_label("Forget").collect();
+    assert_eq!(forget.len(), 2, "OpenSSH's own file is not edited from here");
+    forget[0].click();
+    window.settle();
+    let entry = window.take(|command| match command {
+        Command::ForgetTrust { entry, .. } => Some(entry.clone()),
+        _ => None,
+    });
+    assert_eq!(entry, TrustEntry::HostKey(ours));
+}
+
+#[test]
+fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
+    let mut window = Window::open();
+    let resolve = |window: &mut Window, secret_missing: Option<String>| {
+        super::site_manager::connect(window.harness.state_mut(), "Acme/web");
+        window.settle();
+        let id = window.take(|command| match command {
+            Command::ResolveSite { id, .. } => Some(*id),
+            _ => None,
+        });
+        window.engine.emit(Event::SiteResolved {
+            id,
+            saved: acme_web(),
+            site: acme_web().to_site(None),
+            path: RemotePath::home(),
+            secret_missing,
+        });
+        window.settle();
+    };
+    resolve(&mut window, Some("the site asks for its password at every connection".into()));
+    window.type_into(Role::PasswordInput, "Password for this site:", "typed once");
+    window.harness.get_by_label("Log in").click();
+    window.settle();
+    let first = window.take(|command| match command {
+        Command::Connect { site, .. } => Some(site.clone()),
+        _ => None,
+    });
+    assert_eq!(first.credentials.password.unwrap().expose(), "typed once");
+
+    resolve(&mut window, Some("the site asks for its password at every connection".into()));
+    assert!(
+        window.harness.query_by_label("Password for this site:").is_none(),
+        "not asked twice in one run"
+    );
+    let second = window.take(|command| match command {
+        Command::Connect { site, .. } => Some(site.clone()),
+        _ => None,
+    });
+    assert_eq!(second.credentials.password.unwrap().expose(), "typed once");
 }
