@@ -169,10 +169,14 @@ impl Sites {
             if folder == from {
                 Some(to.to_owned())
             } else {
-                folder.strip_prefix(from)?.strip_prefix('/').map(|rest| format!("{to}/{rest}"))
+                folder
+                    .strip_prefix(from)?
+                    .strip_prefix('/')
+                    .map(|rest| format!("{to}/{rest}"))
             }
         };
-        if !self.folders.iter().any(|folder| folder == from) && !self.sites.iter().any(|site| moved(&site.folder).is_some())
+        if !self.folders.iter().any(|folder| folder == from)
+            && !self.sites.iter().any(|site| moved(&site.folder).is_some())
         {
             return Err(SitesError::NotFound(from.to_owned()));
         }
@@ -213,7 +217,10 @@ impl Sites {
     /// keyring entries the caller deletes).
     pub fn remove_folder(&mut self, path: &str) -> Result<Vec<SavedSite>, SitesError> {
         let inside = |folder: &str| folder == path || folder.starts_with(&format!("{path}/"));
-        if path.is_empty() || (!self.folders.iter().any(|folder| folder == path) && !self.sites.iter().any(|site| inside(&site.folder))) {
+        if path.is_empty()
+            || (!self.folders.iter().any(|folder| folder == path)
+                && !self.sites.iter().any(|site| inside(&site.folder)))
+        {
             return Err(SitesError::NotFound(path.to_owned()));
         }
         self.folders.retain(|folder| !inside(folder));
@@ -327,9 +334,18 @@ mod tests {
         assert_eq!(sites.folders, ["Acme", "Acme/Old", "Clients", "Elsewhere"]);
         assert_eq!(sites.find("Acme/www").unwrap().name, "www");
         assert_eq!(sites.find("Acme/Old/db").unwrap().name, "db");
-        assert!(matches!(sites.rename_folder("Acme", "Acme/Old/x"), Err(SitesError::BadName(_))));
-        assert!(matches!(sites.rename_folder("Acme", "Elsewhere"), Err(SitesError::Exists(_))));
-        assert!(matches!(sites.rename_folder("Nope", "Other"), Err(SitesError::NotFound(_))));
+        assert!(matches!(
+            sites.rename_folder("Acme", "Acme/Old/x"),
+            Err(SitesError::BadName(_))
+        ));
+        assert!(matches!(
+            sites.rename_folder("Acme", "Elsewhere"),
+            Err(SitesError::Exists(_))
+        ));
+        assert!(matches!(
+            sites.rename_folder("Nope", "Other"),
+            Err(SitesError::NotFound(_))
+        ));
 
         let removed = sites.remove_folder("Acme").unwrap();
         let mut names: Vec<_> = removed.iter().map(SavedSite::path).collect();

@@ -535,7 +535,10 @@ mod tests {
         let pinned = list_certificates(&pins);
         assert_eq!(pinned.len(), 2);
         assert_eq!(forget_certificate(&pins, &pinned[1]).unwrap(), 1);
-        assert_eq!(check_certificate(&pins, "h", 990, "SHA256:b"), CertificateStatus::Unknown);
+        assert_eq!(
+            check_certificate(&pins, "h", 990, "SHA256:b"),
+            CertificateStatus::Unknown
+        );
         assert_eq!(check_certificate(&pins, "h", 21, "SHA256:a"), CertificateStatus::Pinned);
     }
 }

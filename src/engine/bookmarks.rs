@@ -89,7 +89,6 @@ impl super::pool::SavedSites for Bookmarks {
 }
 
 impl Bookmarks {
-
     pub fn keyring_status(&self) -> KeyringStatus {
         match self.secrets.get("probe/reachable") {
             Ok(_) => KeyringStatus::Available,
@@ -194,7 +193,12 @@ impl Bookmarks {
                 1 => format!("{} (copy)", original.name),
                 n => format!("{} (copy {n})", original.name),
             })
-            .find(|candidate| !sites.sites.iter().any(|site| site.folder == copy.folder && &site.name == candidate))
+            .find(|candidate| {
+                !sites
+                    .sites
+                    .iter()
+                    .any(|site| site.folder == copy.folder && &site.name == candidate)
+            })
             .unwrap_or_default();
         let copy = sites.add(copy).map_err(sites_error)?.clone();
         sites.save(&self.paths.sites()).map_err(sites_error)?;
@@ -334,9 +338,10 @@ impl Bookmarks {
         {
             match scrub(&file, &text, &stored) {
                 Ok(backup) => report.warnings.push(scrubbed(&file, &backup)),
-                Err(reason) => report
-                    .warnings
-                    .push(format!("the passwords could not be removed from {}: {reason}", file.display())),
+                Err(reason) => report.warnings.push(format!(
+                    "the passwords could not be removed from {}: {reason}",
+                    file.display()
+                )),
             }
         }
         Ok(report)
@@ -676,16 +681,23 @@ mod tests {
             panic!("not saved");
         };
 
-        let Event::SiteSaved { site: copy, warning, .. } = ask(&engine, |id| Command::DuplicateSite {
-            id,
-            name: "web".into(),
-        }) else {
+        let Event::SiteSaved {
+            site: copy, warning, ..
+        } = ask(&engine, |id| Command::DuplicateSite { id, name: "web".into() })
+        else {
             panic!("not duplicated");
         };
-        assert_eq!((copy.name.as_str(), copy.folder.as_str(), warning), ("web (copy)", "Clients/Acme", None));
+        assert_eq!(
+            (copy.name.as_str(), copy.folder.as_str(), warning),
+            ("web (copy)", "Clients/Acme", None)
+        );
         assert_ne!(copy.id, original.id);
         assert_eq!(
-            secrets.get(&copy.secret_key(SecretKind::Password)).unwrap().unwrap().expose(),
+            secrets
+                .get(&copy.secret_key(SecretKind::Password))
+                .unwrap()
+                .unwrap()
+                .expose(),
             "copied-secret",
             "the copy connects without asking"
         );
@@ -699,11 +711,17 @@ mod tests {
 
         let Event::Sites { folders, .. } = ask(&engine, |id| Command::EditSiteFolder {
             id,
-            edit: FolderEdit::Create { path: "Empty/Inside".into() },
+            edit: FolderEdit::Create {
+                path: "Empty/Inside".into(),
+            },
         }) else {
             panic!("no list");
         };
-        assert_eq!(folders, ["Clients", "Clients/Acme", "Empty", "Empty/Inside"], "empty folders are kept");
+        assert_eq!(
+            folders,
+            ["Clients", "Clients/Acme", "Empty", "Empty/Inside"],
+            "empty folders are kept"
+        );
 
         let Event::Sites { sites, .. } = ask(&engine, |id| Command::EditSiteFolder {
             id,
@@ -730,7 +748,9 @@ mod tests {
 
         let Event::Sites { sites, folders, .. } = ask(&engine, |id| Command::EditSiteFolder {
             id,
-            edit: FolderEdit::Delete { path: "Customers".into() },
+            edit: FolderEdit::Delete {
+                path: "Customers".into(),
+            },
         }) else {
             panic!("no list");
         };
@@ -766,7 +786,10 @@ mod tests {
             panic!("not imported");
         };
         assert_eq!(report.passwords_moved, ["alpha"]);
-        assert!(std::fs::read_to_string(&export).unwrap().contains("c2VjcmV0LWluLWZ6"), "not yet");
+        assert!(
+            std::fs::read_to_string(&export).unwrap().contains("c2VjcmV0LWluLWZ6"),
+            "not yet"
+        );
         let Event::Imported { report, .. } = ask(&engine, |id| Command::RemoveImportedPasswords {
             id,
             file: export.clone(),
@@ -774,7 +797,11 @@ mod tests {
         }) else {
             panic!("not removed");
         };
-        assert!(report.warnings[0].contains("were removed from"), "{:?}", report.warnings);
+        assert!(
+            report.warnings[0].contains("were removed from"),
+            "{:?}",
+            report.warnings
+        );
         assert!(!std::fs::read_to_string(&export).unwrap().contains("c2VjcmV0LWluLWZ6"));
         assert!(home.path().join("sitemanager.xml.bak").exists());
     }

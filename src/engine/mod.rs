@@ -214,10 +214,7 @@ pub(crate) fn start_queue(
         runtime,
         backoff_unit: config.retry_backoff,
         limits: config.limits,
-        saved_secrets: Arc::new(bookmarks::Bookmarks::new(
-            config.paths.clone(),
-            config.secrets.clone(),
-        )),
+        saved_secrets: Arc::new(bookmarks::Bookmarks::new(config.paths.clone(), config.secrets.clone())),
     })
 }
 

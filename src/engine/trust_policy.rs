@@ -7,9 +7,9 @@ use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::api::{Command, Event, Prompt, PromptId, PromptReply, TrustEntry};
 #[cfg(test)]
 use super::api::TrustedHostKey;
+use super::api::{Command, Event, Prompt, PromptId, PromptReply, TrustEntry};
 use crate::config::Paths;
 use crate::protocol::{CertificateInfo, ErrorKind, FsError, HostKeyInfo, TrustPolicy};
 use crate::trust::{self, CertificateStatus, HostKeyStatus, KnownHosts};
@@ -275,7 +275,9 @@ mod tests {
     fn the_trust_page_lists_and_forgets_what_was_accepted() {
         let home = tempfile::tempdir().unwrap();
         let paths = Paths::under(home.path().to_path_buf());
-        let blob = [0u8, 0, 0, 11, b's', b's', b'h', b'-', b'e', b'd', b'2', b'5', b'5', b'1', b'9', 1, 2, 3];
+        let blob = [
+            0u8, 0, 0, 11, b's', b's', b'h', b'-', b'e', b'd', b'2', b'5', b'5', b'1', b'9', 1, 2, 3,
+        ];
         trust::remember_host_key(&paths.known_hosts(), "h.example", 2222, "ssh-ed25519", &blob).unwrap();
         trust::pin_certificate(&paths.trusted_certificates(), "f.example", 21, "SHA256:pin").unwrap();
         let policy = EngineTrust::new(paths.clone(), Arc::new(Prompts::default()), Arc::new(|_| {}));

@@ -157,10 +157,9 @@ impl App {
                         .error(format!("{} is not a path Wharf can show.", folder.display())),
                 },
                 Picked::KeyFile(file) => self.form.key_file = Some(file),
-                Picked::FileZillaSites(file) => super::site_manager::import(
-                    self,
-                    ImportSource::FileZilla { file, scrub: false },
-                ),
+                Picked::FileZillaSites(file) => {
+                    super::site_manager::import(self, ImportSource::FileZilla { file, scrub: false })
+                }
             }
         }
         count
@@ -280,10 +279,24 @@ impl App {
             }
             Event::SiteSaved { id, site, warning } if self.sites.waits_for(id) => {
                 self.sites.pending.retain(|pending| *pending != id);
-                self.sites.message = Some(match warning {
+                let message = match warning {
                     Some(warning) => (true, format!("Saved {}, but {warning}.", site.path())),
                     None => (false, format!("Saved {}.", site.path())),
-                });
+                };
+                if let Some(saved) = &mut self.saved
+                    && saved.id == site.id
+                {
+                    *saved = site.clone();
+                }
+                if !self.sites.open {
+                    // Saved from elsewhere (a bookmark from the server pane): the log says so.
+                    match message {
+                        (true, text) => self.messages.error(text),
+                        (false, text) => self.messages.status(text),
+                    }
+                    return;
+                }
+                self.sites.message = Some(message);
                 if self.sites.duplicating == Some(id) {
                     self.sites.duplicating = None;
                     self.sites.editing = Some(super::site_manager::Editing::of(site));

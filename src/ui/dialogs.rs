@@ -105,7 +105,11 @@ enum Outcome {
     Chmod(Side, Vec<String>, u32),
     CloseLater,
     CloseWhenDone,
-    ConnectWith(Box<crate::engine::api::SavedSite>, Box<crate::engine::api::Site>, RemotePath),
+    ConnectWith(
+        Box<crate::engine::api::SavedSite>,
+        Box<crate::engine::api::Site>,
+        RemotePath,
+    ),
     DeleteSite(String),
     SiteFolder(FolderEdit),
     RemoveImportedPasswords(PathBuf, Vec<String>),
@@ -615,7 +619,11 @@ fn draw_prompt(
     outcome
 }
 
-fn draw_import_report(file: Option<&std::path::Path>, report: &crate::engine::api::ImportReport, ui: &mut Ui) -> Outcome {
+fn draw_import_report(
+    file: Option<&std::path::Path>,
+    report: &crate::engine::api::ImportReport,
+    ui: &mut Ui,
+) -> Outcome {
     ui.heading(if report.added.is_empty() && report.skipped.is_empty() {
         "Done"
     } else {

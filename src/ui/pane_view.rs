@@ -51,6 +51,8 @@ enum Action {
     CopyUrl(String),
     Permissions,
     Browse,
+    /// Adds the current folder to the saved site's bookmarks.
+    Bookmark,
 }
 
 pub fn show(app: &mut App, side: Side, ui: &mut Ui) {
@@ -78,6 +80,11 @@ pub fn show(app: &mut App, side: Side, ui: &mut Ui) {
 }
 
 fn header(app: &mut App, side: Side, focused: bool, ui: &mut Ui, actions: &mut Vec<Action>) {
+    // A saved site's bookmarks, on the server side.
+    let bookmarks = match side {
+        Side::Remote => app.saved.as_ref().map(|saved| saved.bookmarks.clone()),
+        Side::Local => None,
+    };
     let pane = app.pane_mut(side);
     ui.horizontal(|ui| {
         let title = match side {
@@ -110,6 +117,26 @@ fn header(app: &mut App, side: Side, focused: bool, ui: &mut Ui, actions: &mut V
         }
         if side == Side::Local && ui.button("📂").on_hover_text("Choose a folder").clicked() {
             actions.push(Action::Browse);
+        }
+        if let Some(bookmarks) = &bookmarks {
+            ui.menu_button("☆", |ui| {
+                for bookmark in bookmarks {
+                    if ui.button(bookmark.as_str()).clicked() {
+                        actions.push(Action::Navigate(RemotePath::new(bookmark)));
+                    }
+                }
+                if !bookmarks.is_empty() {
+                    ui.separator();
+                }
+                if ui
+                    .add_enabled(at.is_some(), egui::Button::new("Bookmark this folder"))
+                    .clicked()
+                {
+                    actions.push(Action::Bookmark);
+                }
+            })
+            .response
+            .on_hover_text("Bookmarked folders of this site");
         }
         let path_label = match side {
             Side::Local => "Local folder",
@@ -638,5 +665,6 @@ fn apply(app: &mut App, side: Side, action: Action, ui: &mut Ui) {
             let start = super::dialogs::start_folder(app.local.path.as_ref());
             super::dialogs::pick(app, ui.ctx(), super::dialogs::Pick::LocalFolder, start);
         }
+        Action::Bookmark => super::site_manager::bookmark_current_folder(app),
     }
 }

@@ -184,6 +184,22 @@ fn filezilla_folder() -> Option<PathBuf> {
     .find(|folder| folder.is_dir())
 }
 
+/// Adds the server pane's folder to the connected saved site's bookmarks, and saves the site.
+pub fn bookmark_current_folder(app: &mut App) {
+    let (Some(saved), Some(path)) = (&mut app.saved, &app.remote.path) else {
+        return;
+    };
+    let folder = path.as_str().to_owned();
+    if saved.bookmarks.contains(&folder) {
+        return;
+    }
+    saved.bookmarks.push(folder);
+    let site = saved.clone();
+    let id = app.engine.next_id();
+    app.engine.send(Command::SaveSite { id, site, secret: None });
+    app.sites.pending.push(id);
+}
+
 /// Saves a site into another folder (a drop on a folder of the tree).
 fn move_to(app: &mut App, id: &str, folder: &str) {
     let Some(mut site) = app.sites.sites.iter().find(|site| site.id == id).cloned() else {
@@ -254,7 +270,8 @@ fn all_folders(manager: &SiteManager) -> Vec<String> {
 
 /// What a click, drag or menu in the tree asked for.
 enum TreeAction {
-    Choose(SavedSite),
+    /// The site's id.
+    Choose(String),
     NewSiteIn(String),
     Connect(String),
     Duplicate(String),
@@ -286,7 +303,12 @@ fn tree(app: &mut App, ui: &mut Ui) {
                             file: base.home_dir().join(".ssh").join("config"),
                         },
                     ),
-                    None => app.sites.message = Some((true, "This system has no home folder to read ~/.ssh/config from.".into())),
+                    None => {
+                        app.sites.message = Some((
+                            true,
+                            "This system has no home folder to read ~/.ssh/config from.".into(),
+                        ))
+                    }
                 }
             }
         });
@@ -299,7 +321,11 @@ fn tree(app: &mut App, ui: &mut Ui) {
     let selected_id = app.sites.editing.as_ref().map(|editing| editing.site.id.clone());
     egui::ScrollArea::vertical().id_salt("site-tree-scroll").show(ui, |ui| {
         for folder in std::iter::once(String::new()).chain(folders) {
-            let depth = if folder.is_empty() { 0 } else { folder.split('/').count() };
+            let depth = if folder.is_empty() {
+                0
+            } else {
+                folder.split('/').count()
+            };
             let (_, dropped) = ui.dnd_drop_zone::<Dragged, ()>(egui::Frame::default().inner_margin(1.0), |ui| {
                 ui.horizontal(|ui| {
                     ui.add_space(14.0 * depth.saturating_sub(1) as f32);
@@ -308,8 +334,8 @@ fn tree(app: &mut App, ui: &mut Ui) {
                         Some(last) => format!("📁 {last}"),
                         None => folder.clone(),
                     };
-                    let response = ui
-                        .add(egui::Label::new(RichText::new(title).strong()).sense(egui::Sense::click_and_drag()));
+                    let response =
+                        ui.add(egui::Label::new(RichText::new(title).strong()).sense(egui::Sense::click_and_drag()));
                     if !folder.is_empty() && response.drag_started() {
                         response.dnd_set_drag_payload(Dragged::Folder(folder.clone()));
                     }
@@ -343,7 +369,7 @@ fn tree(app: &mut App, ui: &mut Ui) {
                         response.dnd_set_drag_payload(Dragged::Site(site.id.clone()));
                     }
                     if response.clicked() {
-                        actions.push(TreeAction::Choose(site.clone()));
+                        actions.push(TreeAction::Choose(site.id.clone()));
                     }
                     if response.double_clicked() {
                         actions.push(TreeAction::Connect(site.path()));
@@ -368,7 +394,11 @@ fn tree(app: &mut App, ui: &mut Ui) {
     });
     for action in actions {
         match action {
-            TreeAction::Choose(site) => app.sites.editing = Some(Editing::of(site)),
+            TreeAction::Choose(id) => {
+                if let Some(site) = app.sites.sites.iter().find(|site| site.id == id) {
+                    app.sites.editing = Some(Editing::of(site.clone()));
+                }
+            }
             TreeAction::NewSiteIn(folder) => {
                 app.sites.editing = Some(Editing::of(SavedSite {
                     folder,
@@ -380,7 +410,11 @@ fn tree(app: &mut App, ui: &mut Ui) {
             TreeAction::DeleteSite(path) => app.dialogs.push_back(Dialog::ConfirmDeleteSite { path }),
             TreeAction::NewFolderIn(parent) => app.dialogs.push_back(Dialog::SiteFolder {
                 from: None,
-                path: if parent.is_empty() { String::new() } else { format!("{parent}/") },
+                path: if parent.is_empty() {
+                    String::new()
+                } else {
+                    format!("{parent}/")
+                },
             }),
             TreeAction::RenameFolder(path) => app.dialogs.push_back(Dialog::SiteFolder {
                 from: Some(path.clone()),
@@ -399,7 +433,11 @@ fn tree(app: &mut App, ui: &mut Ui) {
             TreeAction::Move(Dragged::Site(id), folder) => move_to(app, &id, &folder),
             TreeAction::Move(Dragged::Folder(from), into) => {
                 let name = from.rsplit('/').next().unwrap_or(&from).to_owned();
-                let to = if into.is_empty() { name } else { format!("{into}/{name}") };
+                let to = if into.is_empty() {
+                    name
+                } else {
+                    format!("{into}/{name}")
+                };
                 if to != from && !into.starts_with(&format!("{from}/")) && into != from {
                     edit_folder(app, FolderEdit::Rename { from, to });
                 }
@@ -556,12 +594,6 @@ fn form(app: &mut App, ui: &mut Ui) {
                         ui.radio_value(&mut editing.site.data_mode, DataMode::Active, "Active");
                     });
                     ui.end_row();
-                    ui.label("Transfer type:");
-                    ui.horizontal(|ui| {
-                        ui.radio_value(&mut editing.site.transfer_type, TransferType::Binary, "Binary");
-                        ui.radio_value(&mut editing.site.transfer_type, TransferType::Ascii, "ASCII");
-                    });
-                    ui.end_row();
                 }
                 let mut remote = editing.site.remote_folder.clone().unwrap_or_default();
                 field(ui, "Remote folder:", &mut remote, "~ (the login folder)");
@@ -575,9 +607,25 @@ fn form(app: &mut App, ui: &mut Ui) {
                 field(ui, "Local folder:", &mut local, "");
                 editing.site.local_folder = (!local.trim().is_empty()).then(|| local.into());
                 field(ui, "Connections:", &mut editing.max_connections, "the queue's limit");
-                let mut encoding = editing.site.encoding.clone().unwrap_or_default();
-                field(ui, "Name encoding:", &mut encoding, "UTF-8");
-                editing.site.encoding = (!encoding.trim().is_empty()).then_some(encoding);
+                // Imported from FileZilla, kept, but not applied yet: say so rather than offer
+                // controls that would do nothing.
+                let mut unused = Vec::new();
+                if editing.site.transfer_type == TransferType::Ascii {
+                    unused.push("ASCII mode (Wharf transfers files byte for byte)".to_owned());
+                }
+                if let Some(encoding) = &editing.site.encoding {
+                    unused.push(format!(
+                        "the name encoding {encoding} (Wharf reads names as UTF-8, and as Latin-1 when they are not)"
+                    ));
+                }
+                if !unused.is_empty() {
+                    ui.label("");
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!("Imported but not used: {}.", unused.join("; ")),
+                    );
+                    ui.end_row();
+                }
                 ui.label("");
                 ui.checkbox(
                     &mut editing.site.upload_via_temp,

@@ -15,9 +15,8 @@ use super::app::App;
 use super::settings::Settings;
 use super::view;
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, Prompt, PromptReply, RemotePath, RequestId,
-    SessionId,
-    TransferSpec,
+    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, Prompt, PromptReply, RemotePath,
+    RequestId, SessionId, TransferSpec,
 };
 use crate::engine::handle::{EngineDouble, EngineHandle};
 use crate::model::Protocol;
@@ -845,12 +844,7 @@ fn a_filezilla_import_offers_to_remove_the_passwords_from_its_file() {
     });
     window.settle();
     assert!(window.harness.query_by_label("+ Work/alpha").is_some());
-    assert!(
-        window
-            .harness
-            .query_by_label_contains("skipped s3 bucket")
-            .is_some()
-    );
+    assert!(window.harness.query_by_label_contains("skipped s3 bucket").is_some());
     window
         .harness
         .get_by_label("Remove the passwords from FileZilla's file")
@@ -931,7 +925,10 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
         });
         window.settle();
     };
-    resolve(&mut window, Some("the site asks for its password at every connection".into()));
+    resolve(
+        &mut window,
+        Some("the site asks for its password at every connection".into()),
+    );
     window.type_into(Role::PasswordInput, "Password for this site:", "typed once");
     window.harness.get_by_label("Log in").click();
     window.settle();
@@ -941,7 +938,10 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
     });
     assert_eq!(first.credentials.password.unwrap().expose(), "typed once");
 
-    resolve(&mut window, Some("the site asks for its password at every connection".into()));
+    resolve(
+        &mut window,
+        Some("the site asks for its password at every connection".into()),
+    );
     assert!(
         window.harness.query_by_label("Password for this site:").is_none(),
         "not asked twice in one run"
@@ -951,4 +951,72 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
         _ => None,
     });
     assert_eq!(second.credentials.password.unwrap().expose(), "typed once");
+}
+
+#[test]
+fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_be_added() {
+    let mut window = Window::open();
+    let saved = crate::engine::api::SavedSite {
+        bookmarks: vec!["/var/log/nginx".into()],
+        upload_via_temp: false,
+        ..acme_web()
+    };
+    super::site_manager::connect(window.harness.state_mut(), "Acme/web");
+    window.settle();
+    let id = window.take(|command| match command {
+        Command::ResolveSite { id, .. } => Some(*id),
+        _ => None,
+    });
+    window.engine.emit(Event::SiteResolved {
+        id,
+        saved: saved.clone(),
+        site: saved.to_site(Some(crate::model::Secret::new("pw"))),
+        path: RemotePath::new("/var/www"),
+        secret_missing: None,
+    });
+    window.settle();
+    let id = window.take(|command| match command {
+        Command::Connect { id, .. } => Some(*id),
+        _ => None,
+    });
+    window.engine.emit(Event::Connected {
+        id,
+        session: id,
+        security: "SSH".into(),
+        home: "/home/deploy".into(),
+    });
+    window.settle();
+    window.answer_listing("/var/www", vec![file("index.html", 10)]);
+
+    window.harness.get_by_label("☆").click();
+    window.settle();
+    window.harness.get_by_label("Bookmark this folder").click();
+    window.settle();
+    let site = window.take(|command| match command {
+        Command::SaveSite { site, secret: None, .. } => Some(site.clone()),
+        _ => None,
+    });
+    assert_eq!(site.bookmarks, ["/var/log/nginx", "/var/www"]);
+    assert!(
+        !window.harness.state().sites.open,
+        "bookmarking does not open the site manager"
+    );
+
+    window.harness.get_by_label("☆").click();
+    window.settle();
+    window.harness.get_by_label("/var/log/nginx").click();
+    window.settle();
+    window.answer_listing("/var/log/nginx", vec![file("access.log", 10)]);
+
+    // The site's upload mode applies to what is queued while connected to it.
+    window
+        .harness
+        .state_mut()
+        .transfer(super::pane::Side::Local, &["notes.txt".into()], None, false);
+    window.settle();
+    let options = window.take(|command| match command {
+        Command::Enqueue { options, .. } => Some(*options),
+        _ => None,
+    });
+    assert!(!options.upload_via_temp);
 }

@@ -116,7 +116,11 @@ fn host_keys(keys: &[TrustedHostKey], ui: &mut Ui, forgotten: &mut Option<TrustE
                         });
                         row.col(|ui| {
                             if key.removable {
-                                if ui.button("Forget").on_hover_text(key.file.display().to_string()).clicked() {
+                                if ui
+                                    .button("Forget")
+                                    .on_hover_text(key.file.display().to_string())
+                                    .clicked()
+                                {
                                     *forgotten = Some(TrustEntry::HostKey(key.clone()));
                                 }
                             } else {
