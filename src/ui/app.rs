@@ -157,9 +157,10 @@ impl App {
                         .error(format!("{} is not a path Wharf can show.", folder.display())),
                 },
                 Picked::KeyFile(file) => self.form.key_file = Some(file),
-                Picked::FileZillaSites(file) => {
-                    super::site_manager::import(self, ImportSource::FileZilla { file, scrub: false })
-                }
+                Picked::FileZillaSites(file) => match self.dialogs.front_mut() {
+                    Some(Dialog::ImportFileZilla { path }) => *path = file.display().to_string(),
+                    _ => super::site_manager::import(self, ImportSource::FileZilla { file, scrub: false }),
+                },
             }
         }
         count

@@ -64,6 +64,10 @@ pub enum Dialog {
         path: String,
         sites: usize,
     },
+    /// Which FileZilla file to import: typed, or chosen with the system's file dialog.
+    ImportFileZilla {
+        path: String,
+    },
     /// What an import brought in; for FileZilla, the offer to remove the passwords from its file.
     ImportReport {
         file: Option<PathBuf>,
@@ -112,6 +116,9 @@ enum Outcome {
     ),
     DeleteSite(String),
     SiteFolder(FolderEdit),
+    ImportFileZilla(PathBuf),
+    /// Keep the dialog, and open the system's file dialog for it.
+    BrowseFileZilla(Option<PathBuf>),
     RemoveImportedPasswords(PathBuf, Vec<String>),
 }
 
@@ -131,6 +138,10 @@ pub fn show(app: &mut App, ui: &mut Ui) {
             Dialog::Prompt { id, question, .. } => Outcome::Answer(*id, refusal(question)),
             _ => Outcome::Dismissed,
         };
+    }
+    if let Outcome::BrowseFileZilla(start) = outcome {
+        pick(app, ui.ctx(), Pick::FileZillaSites, start);
+        return;
     }
     if matches!(outcome, Outcome::Open) {
         return;
@@ -207,6 +218,10 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         }
         Outcome::DeleteSite(path) => super::site_manager::delete(app, &path),
         Outcome::SiteFolder(edit) => super::site_manager::edit_folder(app, edit),
+        Outcome::ImportFileZilla(file) => {
+            super::site_manager::import(app, crate::engine::api::ImportSource::FileZilla { file, scrub: false })
+        }
+        Outcome::BrowseFileZilla(_) => {}
         Outcome::RemoveImportedPasswords(file, sites) => {
             let id = app.engine.next_id();
             app.engine.send(Command::RemoveImportedPasswords { id, file, sites });
@@ -435,6 +450,33 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
             outcome
         }
         Dialog::ImportReport { file, report } => draw_import_report(file.as_deref(), report, ui),
+        Dialog::ImportFileZilla { path } => {
+            ui.heading("Import FileZilla's sites");
+            ui.label(
+                "FileZilla keeps them in sitemanager.xml (in ~/.config/filezilla on Linux, %APPDATA%\\FileZilla on \
+                 Windows); an export from its site manager works too. Passwords go to the keyring.",
+            );
+            let label = ui.label("FileZilla file:").id;
+            let response = ui
+                .add(egui::TextEdit::singleline(path).desired_width(480.0))
+                .labelled_by(label);
+            let typed = PathBuf::from(path.trim());
+            let mut outcome = Outcome::Open;
+            ui.horizontal(|ui| {
+                let enter = response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+                let ready = !path.trim().is_empty();
+                if (ui.add_enabled(ready, egui::Button::new("Import")).clicked() || enter) && ready {
+                    outcome = Outcome::ImportFileZilla(typed.clone());
+                }
+                if ui.button("Browse…").clicked() {
+                    outcome = Outcome::BrowseFileZilla(typed.parent().map(PathBuf::from));
+                }
+                if ui.button("Cancel").clicked() {
+                    outcome = Outcome::Dismissed;
+                }
+            });
+            outcome
+        }
         Dialog::SitePassword {
             name,
             reason,

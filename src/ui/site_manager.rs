@@ -293,7 +293,12 @@ fn tree(app: &mut App, ui: &mut Ui) {
         }
         ui.menu_button("Import", |ui| {
             if ui.button("From FileZilla (sitemanager.xml)…").clicked() {
-                super::dialogs::pick(app, ui.ctx(), super::dialogs::Pick::FileZillaSites, filezilla_folder());
+                let path = filezilla_folder()
+                    .map(|folder| folder.join("sitemanager.xml"))
+                    .filter(|file| file.is_file())
+                    .map(|file| file.display().to_string())
+                    .unwrap_or_default();
+                app.dialogs.push_back(Dialog::ImportFileZilla { path });
             }
             if ui.button("From OpenSSH (~/.ssh/config)").clicked() {
                 match directories::BaseDirs::new() {
@@ -326,7 +331,9 @@ fn tree(app: &mut App, ui: &mut Ui) {
             } else {
                 folder.split('/').count()
             };
-            let (_, dropped) = ui.dnd_drop_zone::<Dragged, ()>(egui::Frame::default().inner_margin(1.0), |ui| {
+            // Each folder with its sites is a drop target, outlined while something is dragged
+            // over it (egui's drop zone frames every folder, which reads as clutter).
+            let block = ui.scope(|ui| {
                 ui.horizontal(|ui| {
                     ui.add_space(14.0 * depth.saturating_sub(1) as f32);
                     let title = match folder.rsplit('/').next() {
@@ -387,7 +394,12 @@ fn tree(app: &mut App, ui: &mut Ui) {
                     });
                 }
             });
-            if let Some(dragged) = dropped {
+            let block = block.response;
+            if block.dnd_hover_payload::<Dragged>().is_some() {
+                ui.painter()
+                    .rect_stroke(block.rect, 2.0, ui.visuals().selection.stroke, egui::StrokeKind::Inside);
+            }
+            if let Some(dragged) = block.dnd_release_payload::<Dragged>() {
                 actions.push(TreeAction::Move((*dragged).clone(), folder.clone()));
             }
         }

@@ -1020,3 +1020,43 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     });
     assert!(!options.upload_via_temp);
 }
+
+#[test]
+fn dragging_in_the_site_tree_moves_sites_and_folders() {
+    let mut window = Window::open();
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+    let (site, top) = (
+        window.harness.get_by_label("🖧 web").rect().center(),
+        window.harness.get_by_label("Sites").rect().center(),
+    );
+    window.drag(site, top);
+    let moved = window.take(|command| match command {
+        Command::SaveSite { site, .. } => Some(site.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        (moved.id.as_str(), moved.folder.as_str()),
+        ("s1", ""),
+        "to the top level"
+    );
+
+    // A folder dropped on another moves inside it, with its sites.
+    window.harness.state_mut().sites.folders = vec!["Acme".into(), "Clients".into()];
+    window.settle();
+    let (acme, clients) = (
+        window.harness.get_by_label("📁 Acme").rect().center(),
+        window.harness.get_by_label("📁 Clients").rect().center(),
+    );
+    window.drag(acme, clients);
+    let edit = window.take(|command| match command {
+        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        edit,
+        FolderEdit::Rename {
+            from: "Acme".into(),
+            to: "Clients/Acme".into()
+        }
+    );
+}
