@@ -420,16 +420,42 @@ fn failed(id: RequestId, error: FsError) -> Event {
     Event::OpFinished { id, result: Err(error) }
 }
 
-/// Removes the stored passwords from FileZilla's file, after copying it to `FILE.bak`.
+/// Removes the stored passwords from FileZilla's file, after copying it to `FILE.bak` (or
+/// `FILE.bak.2` ... when an earlier backup exists: it is never overwritten). The backup holds
+/// passwords, so only the user may read it; the file keeps its own permissions.
 fn scrub(file: &std::path::Path, text: &str, stored: &[String]) -> Result<std::path::PathBuf, String> {
+    use std::io::Write as _;
     let scrubbed = import::filezilla::scrub_passwords(text, stored)?;
-    let mut backup = file.as_os_str().to_owned();
-    backup.push(".bak");
-    let backup = std::path::PathBuf::from(backup);
-    std::fs::copy(file, &backup).map_err(|error| error.to_string())?;
+    let named = |n: u32| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(if n == 1 { ".bak".to_owned() } else { format!(".bak.{n}") });
+        std::path::PathBuf::from(name)
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut n = 1;
+    let (backup, mut out) = loop {
+        match options.open(named(n)) {
+            Ok(out) => break (named(n), out),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(error) => return Err(error.to_string()),
+        }
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.sync_all())
+        .map_err(|error| error.to_string())?;
+    let permissions = std::fs::metadata(file)
+        .map_err(|error| error.to_string())?
+        .permissions();
     let folder = file.parent().unwrap_or(std::path::Path::new("."));
     let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(|error| error.to_string())?;
-    std::io::Write::write_all(&mut temporary, scrubbed.as_bytes()).map_err(|error| error.to_string())?;
+    temporary
+        .write_all(scrubbed.as_bytes())
+        .and_then(|()| temporary.as_file().sync_all())
+        .and_then(|()| temporary.as_file().set_permissions(permissions))
+        .map_err(|error| error.to_string())?;
     temporary.persist(file).map_err(|error| error.error.to_string())?;
     Ok(backup)
 }
@@ -803,6 +829,22 @@ mod tests {
             report.warnings
         );
         assert!(!std::fs::read_to_string(&export).unwrap().contains("c2VjcmV0LWluLWZ6"));
-        assert!(home.path().join("sitemanager.xml.bak").exists());
+        let backup = home.path().join("sitemanager.xml.bak");
+        assert!(std::fs::read_to_string(&backup).unwrap().contains("c2VjcmV0LWluLWZ6"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        // Asked again, the backup with the passwords is not overwritten by the scrubbed file.
+        let Event::Imported { .. } = ask(&engine, |id| Command::RemoveImportedPasswords {
+            id,
+            file: export.clone(),
+            sites: vec!["alpha".into()],
+        }) else {
+            panic!("not answered");
+        };
+        assert!(std::fs::read_to_string(&backup).unwrap().contains("c2VjcmV0LWluLWZ6"));
+        assert!(home.path().join("sitemanager.xml.bak.2").exists());
     }
 }

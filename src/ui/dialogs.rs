@@ -460,6 +460,9 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
             let response = ui
                 .add(egui::TextEdit::singleline(path).desired_width(480.0))
                 .labelled_by(label);
+            if !response.has_focus() && !response.lost_focus() && path.is_empty() {
+                response.request_focus();
+            }
             let typed = PathBuf::from(path.trim());
             let mut outcome = Outcome::Open;
             ui.horizontal(|ui| {
