@@ -389,7 +389,16 @@ impl App {
             self.settings.recent.insert(0, recent);
             self.settings.recent.truncate(MAX_RECENT);
         }
-        let start = self.form.start_path.take().unwrap_or_else(|| RemotePath::new(&home));
+        // `~` (a saved site's default) is the login folder the server just named, so that the
+        // path bar, breadcrumbs and tree show where that is.
+        let start = match self.form.start_path.take() {
+            Some(path) if path.as_str() == "~" => RemotePath::new(&home),
+            Some(path) => match path.as_str().strip_prefix("~/") {
+                Some(rest) => RemotePath::new(&home).join(rest),
+                None => path,
+            },
+            None => RemotePath::new(&home),
+        };
         self.navigate(Side::Remote, start);
     }
 

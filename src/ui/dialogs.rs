@@ -689,8 +689,18 @@ fn draw_import_report(
         for skipped in &report.skipped {
             ui.colored_label(ui.visuals().warn_fg_color, format!("– skipped {skipped}"));
         }
+        let only_news = report.added.is_empty() && report.skipped.is_empty();
         for warning in &report.warnings {
-            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {warning}"));
+            if only_news {
+                // A follow-up (the passwords were removed): news, not a warning.
+                let mut sentence = warning.clone();
+                if let Some(first) = sentence.get(..1) {
+                    sentence.replace_range(..1, &first.to_uppercase());
+                }
+                ui.label(format!("{sentence}."));
+            } else {
+                ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {warning}"));
+            }
         }
     });
     ui.add_space(6.0);

@@ -932,11 +932,20 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
     window.type_into(Role::PasswordInput, "Password for this site:", "typed once");
     window.harness.get_by_label("Log in").click();
     window.settle();
-    let first = window.take(|command| match command {
-        Command::Connect { site, .. } => Some(site.clone()),
+    let (id, first) = window.take(|command| match command {
+        Command::Connect { id, site } => Some((*id, site.clone())),
         _ => None,
     });
     assert_eq!(first.credentials.password.unwrap().expose(), "typed once");
+    // The site has no remote folder: `~` opens as the login folder the server names.
+    window.engine.emit(Event::Connected {
+        id,
+        session: id,
+        security: "SSH".into(),
+        home: "/home/deploy".into(),
+    });
+    window.settle();
+    window.answer_listing("/home/deploy", vec![file("todo.txt", 3)]);
 
     resolve(
         &mut window,
