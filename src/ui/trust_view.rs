@@ -92,7 +92,7 @@ fn host_keys(keys: &[TrustedHostKey], ui: &mut Ui, forgotten: &mut Option<TrustE
             .column(Column::remainder().at_least(200.0))
             .column(Column::auto())
             .header(20.0, |mut header| {
-                for title in ["Server", "Key type", "Fingerprint (SHA-256)", "From"] {
+                for title in ["Server", "Key type", "Fingerprint (SHA-256)", ""] {
                     header.col(|ui| {
                         ui.strong(title);
                     });
