@@ -35,23 +35,26 @@
 //! - [`store`]: the queue in SQLite (WAL, `user_version` migrations, leases between
 //!   processes, folder expansion in one transaction). No secrets: sites are stored by
 //!   [`model::Site::key`] with a descriptor that says whether a password is needed.
-//! - [`trust`]: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates.
+//! - [`trust`]: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates,
+//!   listed and forgotten for the trust page (`ListTrust`, `ForgetTrust`, answered by the
+//!   engine's trust policy); what the page shows is plain data in [`model::trust`].
 //! - [`config`]: where files live (`WHARF_HOME` or the platform's folders).
 //! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv|queue`, over the engine API only.
 //! - [`ui`]: the window (egui/eframe, glow): quickconnect, message log, two panes (this
-//!   computer through the engine's local session, the server), the queue, dialogs. State and
-//!   logic in [`ui::app`], drawing in the `*_view` modules; tested with egui_kittest against
-//!   a detached engine handle ([`engine::handle::EngineHandle::detached`]).
-//!
+//!   computer through the engine's local session, the server), the queue, dialogs, the site
+//!   manager ([`ui::site_manager`]) and the trust page ([`ui::trust_view`]). State and logic
+//!   in [`ui::app`], drawing in the `*_view` modules; tested with egui_kittest against a
+//!   detached engine handle ([`engine::handle::EngineHandle::detached`]).
 //! - [`sites`]: the sites file (`sites.json`, atomic, 0600, no secrets); the data itself is
 //!   [`model::sites`]. [`secrets`]: the OS keyring (keyring crate; Secret Service over zbus)
 //!   behind a `SecretStore` trait, with an in-memory store for tests. [`import`]: parsers for
 //!   FileZilla's `sitemanager.xml` and OpenSSH's config. The engine serves them through
-//!   `ListSites`, `SaveSite`, `DeleteSite`, `ResolveSite` (`site:NAME/path`) and
-//!   `ImportSites` (`engine::bookmarks`), and the queue asks the keyring before it asks the
-//!   user for a restored site's password.
+//!   `ListSites`, `SaveSite`, `DuplicateSite`, `DeleteSite`, `EditSiteFolder`, `ResolveSite`
+//!   (`site:NAME/path`), `ImportSites` and `RemoveImportedPasswords` (`engine::bookmarks`).
+//!   The queue asks the saved site with the same key for its keyring password before it asks
+//!   the user, and for its own limit of transfers at once (`pool::SavedSites`).
 //!
-//! Still to come (see the issues): the site manager window and the trust page.
+//! Still to come (see the issues): WebDAV, S3, folder synchronisation.
 //!
 //! ## Dependency rule
 //!

@@ -127,7 +127,8 @@ impl Sites {
         {
             return Err(SitesError::Exists(site.path()));
         }
-        if !site.folder.is_empty() {
+        // A site saved in a folder from before the folder rules stays savable where it is.
+        if !site.folder.is_empty() && self.sites[index].folder != site.folder {
             self.add_folder(&site.folder)?;
         }
         self.sites[index] = site;

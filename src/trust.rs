@@ -313,6 +313,7 @@ pub fn forget_host_key(file: &Path, key: &TrustedHostKey) -> io::Result<usize> {
     remove_lines(file, |line| {
         parse_line(line).is_some_and(|entry| {
             hosts_text(&entry.hosts) == key.hosts
+                && entry.revoked == key.revoked
                 && entry.key_type == key.key_type
                 && crate::protocol::trust::sha256_fingerprint(&entry.blob) == key.fingerprint
         })

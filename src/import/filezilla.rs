@@ -37,6 +37,21 @@ fn walk(node: roxmltree::Node<'_, '_>, folder: &str, imported: &mut Imported) {
     }
 }
 
+/// A FileZilla name as a Wharf site or folder name: the characters that `site:NAME/path`
+/// gives a meaning to (`/`, `:`, `\`) and control characters become `-`.
+fn usable_name(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | ':' | '\\') || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// A `<Folder>`'s path: its parent's, then its own name, which is its text before its
 /// children (a `/` in it would make a level of its own, so it becomes `-`).
 fn folder_path(node: roxmltree::Node<'_, '_>, parent: &str) -> String {
@@ -44,9 +59,8 @@ fn folder_path(node: roxmltree::Node<'_, '_>, parent: &str) -> String {
         .children()
         .filter(roxmltree::Node::is_text)
         .filter_map(|text| text.text())
-        .collect::<String>()
-        .trim()
-        .replace('/', "-");
+        .collect::<String>();
+    let name = usable_name(&name);
     let name = if name.is_empty() { "Unnamed".to_owned() } else { name };
     if parent.is_empty() {
         name
@@ -65,7 +79,7 @@ fn text<'a>(server: roxmltree::Node<'a, '_>, tag: &str) -> Option<&'a str> {
 fn server(node: roxmltree::Node<'_, '_>, folder: &str, imported: &mut Imported) {
     let host = text(node, "Host").unwrap_or_default().trim().to_owned();
     let name = text(node, "Name")
-        .map(|name| name.trim().replace(['/', ':', '\\'], "-"))
+        .map(usable_name)
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| host.clone());
     let label = if folder.is_empty() {
@@ -308,7 +322,7 @@ mod tests {
             <Bookmark><Name>logs</Name><RemoteDir>1 0 3 var 3 log</RemoteDir></Bookmark>
         </Server>
         <Folder expanded="1">Clients
-            <Folder expanded="0">Acme / Corp
+            <Folder expanded="0">Acme / Corp: EU
                 <Server>
                     <Host>sftp.acme.example</Host>
                     <Port>2222</Port>
@@ -378,7 +392,7 @@ mod tests {
         assert_eq!(plain.bookmarks, ["/var/log"]);
         assert_eq!(plain.notes, "our old server");
 
-        let (live, password) = by_path("Clients/Acme - Corp/Acme- live");
+        let (live, password) = by_path("Clients/Acme - Corp- EU/Acme- live");
         assert_eq!((live.protocol(), live.port()), (Protocol::Sftp, 2222));
         assert_eq!(
             live.auth,
@@ -389,7 +403,7 @@ mod tests {
         assert!(password.is_none());
         assert_eq!(live.max_connections, Some(2));
 
-        let (unicode, password) = by_path("Clients/Acme - Corp/Ünïcödé");
+        let (unicode, password) = by_path("Clients/Acme - Corp- EU/Ünïcödé");
         assert_eq!(
             (unicode.protocol(), unicode.user.as_str()),
             (Protocol::Ftps, "ftp user")
@@ -412,7 +426,7 @@ mod tests {
                 .any(|warning| warning.contains("master password"))
         );
         assert!(imported.warnings.iter().any(|warning| warning.contains("TLS only if")));
-        assert_eq!(imported.folders, ["Clients", "Clients/Acme - Corp"]);
+        assert_eq!(imported.folders, ["Clients", "Clients/Acme - Corp- EU"]);
     }
 
     #[test]

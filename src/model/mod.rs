@@ -119,10 +119,20 @@ pub struct Site {
 }
 
 impl Site {
-    /// `scheme://user@host:port`: names the server and account, never the password. Used to
-    /// group queue items by site and to store them.
-    pub fn key(&self) -> String {
+    /// `scheme://user@host:port`: names the server and account, never the password.
+    pub fn address(&self) -> String {
         format!("{}://{}@{}", self.protocol, self.user, self.authority())
+    }
+
+    /// The address, marked when the site accepts a connection without TLS, so that such a
+    /// connection never serves a site that requires TLS. Used to group queue items and
+    /// pooled connections by site, and to store them.
+    pub fn key(&self) -> String {
+        if self.tls_if_available && self.protocol == Protocol::Ftpes {
+            format!("{} (TLS if available)", self.address())
+        } else {
+            self.address()
+        }
     }
 
     /// `host:port`, with brackets around IPv6 literals, for messages and sockets.

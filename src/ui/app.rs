@@ -274,6 +274,22 @@ impl App {
                 keyring,
             } if self.sites.waits_for(id) => {
                 self.sites.pending.retain(|pending| *pending != id);
+                // A folder renamed or deleted moves or removes the sites in it: the form and
+                // the connected site follow, so that a later save does not undo the move.
+                if let Some(editing) = &mut self.sites.editing
+                    && !editing.site.id.is_empty()
+                {
+                    match sites.iter().find(|site| site.id == editing.site.id) {
+                        Some(site) => editing.site.folder = site.folder.clone(),
+                        None => self.sites.editing = None,
+                    }
+                }
+                if let Some(saved) = &mut self.saved {
+                    match sites.iter().find(|site| site.id == saved.id) {
+                        Some(site) => *saved = site.clone(),
+                        None => self.saved = None,
+                    }
+                }
                 self.sites.sites = sites;
                 self.sites.folders = folders;
                 self.sites.keyring = Some(keyring);
@@ -316,7 +332,7 @@ impl App {
                 secret_missing,
             } if self.sites.waits_for(id) => {
                 self.sites.pending.retain(|pending| *pending != id);
-                if let Some(secret) = self.sites.remembered.get(&saved.id) {
+                if let (Some(_), Some(secret)) = (&secret_missing, self.sites.remembered.get(&saved.id)) {
                     // Asked for earlier in this run (no keyring, or "ask every time").
                     let mut site = site;
                     match site.credentials.key_file {
@@ -413,7 +429,9 @@ impl App {
         }
         if self.sites.waits_for(id) {
             self.sites.importing.remove(&id);
-            self.sites.duplicating = None;
+            if self.sites.duplicating == Some(id) {
+                self.sites.duplicating = None;
+            }
             self.sites.pending.retain(|pending| *pending != id);
             match result {
                 Ok(_) => {
@@ -754,7 +772,7 @@ impl App {
             Side::Local => Some(path.to_string()),
             Side::Remote => {
                 let site = self.site.as_ref()?;
-                Some(format!("{}{}", site.key(), path.url_form()))
+                Some(format!("{}{}", site.address(), path.url_form()))
             }
         }
     }

@@ -404,10 +404,15 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
                 response.request_focus();
             }
             let cleaned = path.trim().trim_matches('/').to_owned();
-            let valid = if crate::model::sites::valid_folder_path(&cleaned) {
-                Ok(())
-            } else {
+            let into_itself = from
+                .as_ref()
+                .is_some_and(|from| cleaned == *from || cleaned.starts_with(&format!("{from}/")));
+            let valid = if !crate::model::sites::valid_folder_path(&cleaned) {
                 Err("Use names without : or \\, separated by /.")
+            } else if into_itself {
+                Err("Type the folder's new path: a folder cannot move into itself.")
+            } else {
+                Ok(())
             };
             let mut outcome = Outcome::Open;
             ui.horizontal(|ui| {

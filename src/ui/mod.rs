@@ -15,7 +15,9 @@
 //! - [`messages`], [`log_view`]: the message log.
 //! - [`connect_form`], [`connect_bar`]: quickconnect.
 //! - [`dialogs`]: one modal at a time (engine questions, confirmations, errors).
-//! - [`site_manager`]: saved sites (a tree with folders, drag to move, an edit form, Connect).
+//! - [`site_manager`]: saved sites (a tree of folders and sites: create, rename, move by drag
+//!   and drop, duplicate, delete; an edit form; Connect; imports; bookmarks).
+//! - [`trust_view`]: the trust page (host keys and pinned certificates; forget one).
 //! - [`settings`], [`format`]: what is remembered, and how numbers read.
 
 pub mod app;

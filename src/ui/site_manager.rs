@@ -120,6 +120,10 @@ fn save(app: &mut App) {
         .map(str::to_owned)
         .collect();
     let secret = (!editing.password.is_empty()).then(|| Secret::new(std::mem::take(&mut editing.password)));
+    if secret.is_some() {
+        // The new password replaces one typed earlier in this run.
+        app.sites.remembered.remove(&editing.site.id);
+    }
     let site = editing.site.clone();
     let id = app.engine.next_id();
     app.engine.send(Command::SaveSite { id, site, secret });
@@ -663,12 +667,15 @@ fn form(app: &mut App, ui: &mut Ui) {
                 ui.end_row();
             });
     });
-    let path = editing.site.path();
-    match action {
-        Some("save") => save(app),
-        Some("connect") => connect(app, &path),
-        Some("duplicate") => duplicate(app, &path),
-        Some("delete") => app.dialogs.push_back(Dialog::ConfirmDeleteSite { path }),
+    // Connect, Duplicate and Delete act on the site as saved, found by its id: the form's
+    // unsaved name may name another site.
+    let id = editing.site.id.clone();
+    let saved = app.sites.sites.iter().find(|site| site.id == id).map(SavedSite::path);
+    match (action, saved) {
+        (Some("save"), _) => save(app),
+        (Some("connect"), Some(path)) => connect(app, &path),
+        (Some("duplicate"), Some(path)) => duplicate(app, &path),
+        (Some("delete"), Some(path)) => app.dialogs.push_back(Dialog::ConfirmDeleteSite { path }),
         _ => {}
     }
 }

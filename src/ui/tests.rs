@@ -749,11 +749,26 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
     window.settle();
     window.harness.get_by_label("Rename or move…").click();
     window.settle();
-    let field = window.harness.get_by_role_and_label(Role::TextInput, "Folder path:");
-    field.focus();
-    field.type_text("/Clients");
+    // The field holds "Acme", focused, the cursor at its end.
+    window
+        .harness
+        .get_by_role_and_label(Role::TextInput, "Folder path:")
+        .type_text("/Old");
     window.settle();
-    // The field held "Acme"; the cursor sat at its end.
+    assert!(
+        window
+            .harness
+            .query_by_label_contains("cannot move into itself")
+            .is_some(),
+        "Acme/Old would be inside Acme"
+    );
+    window.harness.key_press(Key::Home);
+    window.settle();
+    window
+        .harness
+        .get_by_role_and_label(Role::TextInput, "Folder path:")
+        .type_text("Clients/");
+    window.settle();
     window.harness.get_by_label("Rename").click();
     window.settle();
     let edit = window.take(|command| match command {
@@ -764,7 +779,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
         edit,
         FolderEdit::Rename {
             from: "Acme".into(),
-            to: "Acme/Clients".into()
+            to: "Clients/Acme/Old".into()
         }
     );
 

@@ -28,7 +28,6 @@ impl TrustPage {
         self.pending.retain(|pending| *pending != id);
         self.host_keys = host_keys;
         self.certificates = certificates;
-        self.problem = None;
     }
 }
 
@@ -41,6 +40,7 @@ pub fn open(app: &mut App) {
 }
 
 fn forget(app: &mut App, entry: TrustEntry) {
+    app.trust.problem = None;
     let id = app.engine.next_id();
     app.engine.send(Command::ForgetTrust { id, entry });
     app.trust.pending.push(id);

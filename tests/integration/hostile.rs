@@ -132,6 +132,81 @@ fn refused_tls_stops_before_the_password_is_sent() {
     );
 }
 
+/// A site that allows "TLS if available" logs in without TLS only when the server refuses
+/// AUTH TLS, and says so.
+#[test]
+fn tls_if_available_goes_plain_only_when_the_server_refuses_auth_tls() {
+    let mut script = Script {
+        refuse_auth: true,
+        pasv_host: [127, 0, 0, 1],
+        ..Script::default()
+    };
+    script.listings = HashMap::from([("/".to_owned(), Vec::new())]);
+    let server = ScriptedFtp::start(script);
+    let mut site = crate::support::site(wharf::model::Protocol::Ftpes, server.port, "u", "p");
+    site.tls_if_available = true;
+    let fs = wharf::protocol::ftp::FtpFs::connect(&site, &crate::support::context()).unwrap();
+    assert_eq!(
+        wharf::protocol::RemoteFs::security(&fs),
+        "not encrypted: the server refused TLS"
+    );
+    let commands = server.commands();
+    assert_eq!(commands.first().map(String::as_str), Some("AUTH TLS"));
+    assert!(commands.iter().any(|command| command == "USER u"), "{commands:?}");
+    assert_ne!(
+        site.key(),
+        crate::support::site(wharf::model::Protocol::Ftpes, server.port, "u", "p").key(),
+        "a plain connection is never pooled for a site that requires TLS"
+    );
+}
+
+/// A certificate the user refuses is a failed handshake, not a server without TLS: even a
+/// "TLS if available" site stops there.
+#[test]
+fn tls_if_available_never_falls_back_after_a_refused_certificate() {
+    struct RefuseCertificates;
+    impl wharf::protocol::TrustPolicy for RefuseCertificates {
+        fn check_host_key(&self, _key: &wharf::protocol::HostKeyInfo) -> Result<(), wharf::protocol::FsError> {
+            Ok(())
+        }
+        fn check_certificate(
+            &self,
+            _certificate: &wharf::protocol::CertificateInfo,
+        ) -> Result<(), wharf::protocol::FsError> {
+            Err(wharf::protocol::FsError::new(
+                wharf::protocol::ErrorKind::Tls,
+                "the certificate was not accepted",
+            ))
+        }
+    }
+    let root = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let tls = crate::support::ftp_server::TlsFiles::generate(keys.path());
+    let server = crate::support::ftp_server::FtpServer::start(root.path(), Some(&tls));
+    let mut site = crate::support::site(
+        wharf::model::Protocol::Ftpes,
+        server.port,
+        crate::support::ftp_server::USER,
+        crate::support::ftp_server::PASSWORD,
+    );
+    site.tls_if_available = true;
+    let context = wharf::protocol::ConnectContext {
+        trust: std::sync::Arc::new(RefuseCertificates),
+        ..crate::support::context()
+    };
+    let error = wharf::protocol::ftp::FtpFs::connect(&site, &context)
+        .err()
+        .expect("a refused certificate stops the connection");
+    // It stops at the TLS step: the refusal itself, or (seen under load, libunftp's side) a
+    // handshake cut short. A fallback would have failed later, at the login in clear text.
+    assert!(
+        error.kind == wharf::protocol::ErrorKind::Tls || error.message.starts_with("setting up TLS"),
+        "{}",
+        error.message
+    );
+    assert!(!error.message.contains("logging in"), "{}", error.message);
+}
+
 #[test]
 fn line_breaks_in_paths_never_reach_the_server() {
     let mut script = Script {

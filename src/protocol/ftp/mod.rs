@@ -97,6 +97,13 @@ fn reply_code(body: &[u8]) -> u32 {
         .unwrap_or(0)
 }
 
+/// Whether the TLS handshake got as far as the server's certificate: after that, a refused
+/// command (PBSZ, PROT) is not a server without TLS. A poisoned slot counts as started, so
+/// that doubt never lowers security.
+fn handshake_started(refusal: &tls::Refusal, version: &tls::Version) -> bool {
+    version.lock().map_or(true, |version| version.is_some()) || refusal.lock().map_or(true, |refused| refused.is_some())
+}
+
 /// Classifies a negative reply. 4yz replies are transient, 5yz permanent (RFC 959).
 fn reply_error(what: &str, body: &[u8], host: &str) -> FsError {
     let code = reply_code(body);
@@ -208,15 +215,18 @@ impl FtpFs {
             log.reply(welcome.trim_end());
         }
         let mut refused_tls = false;
-        if let (Some((config, refusal, _)), Protocol::Ftpes) = (&tls, site.protocol) {
+        if let (Some((config, refusal, version)), Protocol::Ftpes) = (&tls, site.protocol) {
             log.command("AUTH TLS");
             match conn.into_secure(RustlsConnector::from(config.clone()), &site.host) {
                 Ok(secured) => {
                     conn = secured;
                     log.status("TLS established; PBSZ 0 and PROT P accepted");
                 }
-                // Only a refusal falls back: a failed handshake may be an attack, and stops.
-                Err(FtpError::UnexpectedResponse(response)) if site.tls_if_available => {
+                // Only a refusal of AUTH TLS itself falls back: a failed handshake may be an
+                // attack, and a refused PBSZ/PROT comes after TLS was agreed; both stop.
+                Err(FtpError::UnexpectedResponse(response))
+                    if site.tls_if_available && !handshake_started(refusal, version) =>
+                {
                     log.reply(&reply_text(&response.body));
                     log.status(&format!(
                         "WARNING: the server refused TLS. This site allows that, so Wharf logs in WITHOUT \
