@@ -2,7 +2,7 @@
 //! DIR (tests and scripts use it); otherwise the platform's directories (XDG on Linux,
 //! `~/Library/Application Support` on macOS, `%APPDATA%` on Windows).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The three folders Wharf writes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +55,23 @@ impl Paths {
     pub fn trusted_certificates(&self) -> PathBuf {
         self.config.join("trusted_certificates")
     }
+}
+
+/// Replaces `path` whole: the bytes go to a temporary file beside it (created readable by the
+/// user only), are synced, and the file is renamed over the old one, so a crash never leaves
+/// half a file. With `permissions`, the new file gets them instead (a file of another program
+/// keeps its own).
+pub fn replace_file(path: &Path, bytes: &[u8], permissions: Option<std::fs::Permissions>) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+    temporary.write_all(bytes)?;
+    if let Some(permissions) = permissions {
+        temporary.as_file().set_permissions(permissions)?;
+    }
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
 }
 
 /// The user's OpenSSH known_hosts, read but never written.

@@ -3,7 +3,6 @@
 //! [`crate::secrets`]). It is written whole to a temporary file that only the user can read
 //! (0600) and renamed over the old one, so a crash never leaves half a file.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -70,13 +69,7 @@ impl Sites {
         let mut document = self.clone();
         document.version = VERSION;
         let text = serde_json::to_string_pretty(&document).map_err(|error| failed(error.to_string()))?;
-        // tempfile creates the file with mode 0600 on Unix.
-        let mut file = tempfile::NamedTempFile::new_in(folder).map_err(|error| failed(error.to_string()))?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.as_file().sync_all())
-            .map_err(|error| failed(error.to_string()))?;
-        file.persist(path).map_err(|error| failed(error.error.to_string()))?;
-        Ok(())
+        crate::config::replace_file(path, text.as_bytes(), None).map_err(|error| failed(error.to_string()))
     }
 
     /// The site `name` names: its path (`Folder/Name`), or its bare name when only one site

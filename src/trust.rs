@@ -299,11 +299,7 @@ fn remove_lines(file: &Path, drop: impl Fn(&str) -> bool) -> io::Result<usize> {
         }
     }
     if removed > 0 {
-        let folder = file.parent().unwrap_or(Path::new("."));
-        let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
-        temporary.write_all(kept.as_bytes())?;
-        temporary.as_file().sync_all()?;
-        temporary.persist(file).map_err(|error| error.error)?;
+        crate::config::replace_file(file, kept.as_bytes(), None)?;
     }
     Ok(removed)
 }

@@ -449,14 +449,7 @@ fn scrub(file: &std::path::Path, text: &str, stored: &[String]) -> Result<std::p
     let permissions = std::fs::metadata(file)
         .map_err(|error| error.to_string())?
         .permissions();
-    let folder = file.parent().unwrap_or(std::path::Path::new("."));
-    let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(|error| error.to_string())?;
-    temporary
-        .write_all(scrubbed.as_bytes())
-        .and_then(|()| temporary.as_file().sync_all())
-        .and_then(|()| temporary.as_file().set_permissions(permissions))
-        .map_err(|error| error.to_string())?;
-    temporary.persist(file).map_err(|error| error.error.to_string())?;
+    crate::config::replace_file(file, scrubbed.as_bytes(), Some(permissions)).map_err(|error| error.to_string())?;
     Ok(backup)
 }
 

@@ -340,10 +340,10 @@ fn tree(app: &mut App, ui: &mut Ui) {
             let block = ui.scope(|ui| {
                 ui.horizontal(|ui| {
                     ui.add_space(14.0 * depth.saturating_sub(1) as f32);
-                    let title = match folder.rsplit('/').next() {
+                    let title = match folder.rsplit_once('/') {
                         _ if folder.is_empty() => "Sites".to_owned(),
-                        Some(last) => format!("📁 {last}"),
-                        None => folder.clone(),
+                        Some((_, last)) => format!("📁 {last}"),
+                        None => format!("📁 {folder}"),
                     };
                     let response =
                         ui.add(egui::Label::new(RichText::new(title).strong()).sense(egui::Sense::click_and_drag()));

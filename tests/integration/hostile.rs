@@ -106,15 +106,20 @@ fn a_pasv_reply_naming_another_host_is_not_followed() {
     );
 }
 
-#[test]
-fn refused_tls_stops_before_the_password_is_sent() {
+/// A server without TLS: it answers AUTH TLS with a refusal, and lists an empty `/`.
+fn server_refusing_auth_tls() -> ScriptedFtp {
     let mut script = Script {
         refuse_auth: true,
         pasv_host: [127, 0, 0, 1],
         ..Script::default()
     };
     script.listings = HashMap::from([("/".to_owned(), Vec::new())]);
-    let server = ScriptedFtp::start(script);
+    ScriptedFtp::start(script)
+}
+
+#[test]
+fn refused_tls_stops_before_the_password_is_sent() {
+    let server = server_refusing_auth_tls();
     let home = tempfile::tempdir().unwrap();
     let output = wharf(
         home.path(),
@@ -136,13 +141,7 @@ fn refused_tls_stops_before_the_password_is_sent() {
 /// AUTH TLS, and says so.
 #[test]
 fn tls_if_available_goes_plain_only_when_the_server_refuses_auth_tls() {
-    let mut script = Script {
-        refuse_auth: true,
-        pasv_host: [127, 0, 0, 1],
-        ..Script::default()
-    };
-    script.listings = HashMap::from([("/".to_owned(), Vec::new())]);
-    let server = ScriptedFtp::start(script);
+    let server = server_refusing_auth_tls();
     let mut site = crate::support::site(wharf::model::Protocol::Ftpes, server.port, "u", "p");
     site.tls_if_available = true;
     let fs = wharf::protocol::ftp::FtpFs::connect(&site, &crate::support::context()).unwrap();
