@@ -24,21 +24,35 @@ use crate::engine::api::{
     QueueItem, QueueLimits, RequestId, SessionId, TransferOptions, TransferSpec, TransferState,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
+use crate::model::link::{self, LinkError};
 use crate::model::location::{Location, RemotePath};
 use crate::model::{DataMode, Secret};
 
 /// Wharf: a fast, safe file-transfer client for FTP, FTPS and SFTP.
 #[derive(Debug, Parser)]
-#[command(name = "wharf", version, about, after_help = output::EXAMPLES)]
+#[command(name = "wharf", version, propagate_version = true, about, long_about = LONG_ABOUT,
+          after_help = output::EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Action>,
-    /// Without a command: open the window, connected to this URL when one is given.
+    /// Without a command: open the window, connected to this URL when one is given. The
+    /// desktop hands links over as `wharf -- URL...`; only the first is opened.
     #[arg(value_name = "URL", value_parser = parse_window_url)]
-    pub open: Option<String>,
+    pub open: Vec<String>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
+
+/// `wharf --help` and the man page's description.
+const LONG_ABOUT: &str = "\
+Wharf is a desktop file-transfer manager for FTP, FTPS and SFTP. Without a command it opens \
+the window: this computer on the left, the server on the right, the transfer queue below. \
+With a command it works from the terminal on the same engine and the same queue: transfers \
+run in parallel, survive a crash or kill (wharf queue run finishes them, resuming partial \
+files), and are verified before the partial file takes the target's name.
+
+Passwords live only in the OS keyring or in memory, never in a file. An unknown host key or \
+certificate is refused unless accepted with a flag; a changed one is always refused.";
 
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
@@ -69,14 +83,17 @@ pub enum Action {
         /// One JSON array of entries on stdout.
         #[arg(long)]
         json: bool,
+        /// The folder to list: a URL or site:NAME/path.
         url: String,
     },
     /// Download a file, or a folder with -r (through the queue).
     Get {
+        /// Download a folder and everything in it.
         #[arg(short, long)]
         recursive: bool,
         #[command(flatten)]
         transfer: TransferArgs,
+        /// The file or folder to download: a URL or site:NAME/path.
         url: String,
         /// Where to put it (default: the current folder). An existing folder receives the
         /// download under its own name.
@@ -84,12 +101,14 @@ pub enum Action {
     },
     /// Upload a file, or a folder with -r (through the queue).
     Put {
+        /// Upload a folder and everything in it.
         #[arg(short, long)]
         recursive: bool,
         #[command(flatten)]
         transfer: TransferArgs,
+        /// The local file or folder to upload.
         local: PathBuf,
-        /// An existing remote folder receives the upload under its own name.
+        /// Where to put it: a URL or site:NAME/path. An existing remote folder receives the upload under its own name.
         url: String,
     },
     /// Show, run or clear the transfer queue.
@@ -100,15 +119,21 @@ pub enum Action {
     #[command(subcommand)]
     Site(sites::SiteAction),
     /// Create a remote folder.
-    Mkdir { url: String },
+    Mkdir {
+        /// The folder to create: a URL or site:NAME/path.
+        url: String,
+    },
     /// Delete a remote file, or a folder and its contents with -r.
     Rm {
+        /// Delete a folder and everything in it.
         #[arg(short, long)]
         recursive: bool,
+        /// What to delete.
         url: String,
     },
     /// Rename or move a remote file or folder on the same server.
     Mv {
+        /// What to rename: a URL or site:NAME/path.
         url: String,
         /// Absolute (`/x`, `~/x`) or relative to the source's folder.
         new_path: String,
@@ -158,17 +183,25 @@ pub enum QueueAction {
     },
 }
 
-/// `10M` -> 10485760. Suffixes K, M, G (powers of 1024), an optional `B` or `/s`.
-/// The window's URL must be one: a mistyped command is not taken for a server's name.
+/// The window's URL must be one: a mistyped command is not taken for a server's name. It
+/// may come from a browser, so it is checked as a link ([`link::parse_link`]): nothing in it
+/// can pass for an option or smuggle a command.
 fn parse_window_url(text: &str) -> Result<String, String> {
     if text.starts_with("site:") {
-        return Ok(text.to_owned());
+        return link::check_site_reference(text)
+            .map(|()| text.to_owned())
+            .map_err(|error| format!("{error}."));
     }
-    Location::parse(text)
-        .map(|_| text.to_owned())
-        .map_err(|_| format!("{text:?} is neither a command nor a URL like sftp://user@host/path"))
+    match link::parse_link(text) {
+        Ok(_) => Ok(text.to_owned()),
+        Err(LinkError::Location(_)) if !text.contains(':') => Err(format!(
+            "{text:?} is neither a command nor a URL like sftp://user@host/path"
+        )),
+        Err(error) => Err(format!("{error}.")),
+    }
 }
 
+/// `10M` -> 10485760. Suffixes K, M, G (powers of 1024), an optional `B` or `/s`.
 fn parse_rate(text: &str) -> Result<u64, String> {
     let trimmed = text.trim().trim_end_matches("/s").trim_end_matches(['B', 'b']);
     let (number, multiplier) = match trimmed.chars().last() {

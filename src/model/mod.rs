@@ -1,6 +1,7 @@
 //! Plain data shared by every layer: what a server is ([`Site`]), what a folder holds
 //! ([`Entry`]), and how a remote location is written ([`location`]). Nothing here does I/O.
 
+pub mod link;
 pub mod location;
 pub mod names;
 pub mod sites;

@@ -304,3 +304,30 @@ fn a_mistyped_command_is_not_taken_for_a_url() {
         stderr(&output)
     );
 }
+
+/// Links as the desktop hands them over (`Exec=wharf -- %U`, from a browser) are untrusted:
+/// one dressed as an option, or holding a newline or a query, is refused with a sentence and
+/// exit status 2 before anything else happens; the window never opens.
+#[test]
+fn links_that_smuggle_options_or_commands_are_refused() {
+    let home = tempfile::tempdir().unwrap();
+    for (link, why) in [
+        ("sftp://-oProxyCommand=touch%20pwned/", "starts with '-'"),
+        ("ssh:-oProxyCommand=touch%20pwned", "starts with '-'"),
+        ("sftp://%2DoProxyCommand@h/", "starts with '-'"),
+        ("--help", "starts with '-'"),
+        ("ftp://h/a%0ADELE%20x", "control character"),
+        ("sftp://h/a\nrm -rf x", "control character"),
+        ("sftp://h/x?delete=1", "query or fragment"),
+        ("http://h/", "not supported"),
+        ("ls", "neither a command nor a URL"),
+    ] {
+        let output = wharf_with(home.path(), &["--", link], &[("DISPLAY", ""), ("WAYLAND_DISPLAY", "")]);
+        assert_eq!(output.status.code(), Some(2), "{link:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains(why), "{link:?}: {}", stderr(&output));
+    }
+    assert!(
+        std::fs::read_dir(home.path()).unwrap().next().is_none(),
+        "a refused link leaves nothing behind"
+    );
+}
