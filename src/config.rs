@@ -51,6 +51,11 @@ impl Paths {
         self.config.join("sites.json")
     }
 
+    /// The transfer queue (SQLite).
+    pub fn queue_database(&self) -> PathBuf {
+        self.state.join("queue.sqlite")
+    }
+
     /// Pinned TLS certificate fingerprints.
     pub fn trusted_certificates(&self) -> PathBuf {
         self.config.join("trusted_certificates")

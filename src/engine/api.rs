@@ -449,6 +449,17 @@ pub struct QueueCounts {
     pub cancelled: usize,
 }
 
+/// Where Wharf keeps its files, as plain paths (the About dialog shows them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folders {
+    /// Settings, saved sites, trusted host keys and certificates, the window's layout.
+    pub config: PathBuf,
+    /// The transfer queue's database.
+    pub queue: PathBuf,
+    /// Long-lived data.
+    pub data: PathBuf,
+}
+
 /// Questions the engine cannot answer alone. A prompt blocks only the connection that asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Prompt {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 pub use super::EngineConfig;
-use super::api::{Command, Event, RequestId};
+use super::api::{Command, Event, Folders, RequestId};
 
 /// Why no event came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,12 +27,14 @@ pub struct EngineHandle {
     events: std_mpsc::Receiver<Event>,
     next_id: AtomicU64,
     thread: Option<JoinHandle<()>>,
+    folders: Folders,
 }
 
 impl EngineHandle {
     /// Starts the engine on its own thread. `wake` is called after every event, so that a
     /// window can request a repaint instead of polling continuously.
     pub fn start(config: EngineConfig, wake: Option<Arc<dyn Fn() + Send + Sync>>) -> io::Result<EngineHandle> {
+        let folders = config.folders();
         let (command_sender, command_receiver) = mpsc::unbounded_channel();
         let (event_sender, event_receiver) = std_mpsc::channel();
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -72,7 +74,13 @@ impl EngineHandle {
             events: event_receiver,
             next_id: AtomicU64::new(1),
             thread: Some(thread),
+            folders,
         })
+    }
+
+    /// Where the engine keeps its files (empty paths for a detached handle).
+    pub fn folders(&self) -> &Folders {
+        &self.folders
     }
 
     /// A fresh request id.
@@ -117,6 +125,7 @@ impl EngineHandle {
             events: event_receiver,
             next_id: AtomicU64::new(1),
             thread: None,
+            folders: Folders::default(),
         };
         let double = EngineDouble {
             commands: command_receiver,

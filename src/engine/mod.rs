@@ -79,6 +79,15 @@ impl EngineConfig {
             secrets: Arc::new(crate::secrets::OsKeyring::default()),
         }
     }
+
+    /// Where this engine keeps its files.
+    pub fn folders(&self) -> api::Folders {
+        api::Folders {
+            config: self.paths.config.clone(),
+            queue: self.paths.queue_database(),
+            data: self.paths.data.clone(),
+        }
+    }
 }
 
 type Emit = Arc<dyn Fn(Event) + Send + Sync>;

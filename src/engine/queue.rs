@@ -167,7 +167,7 @@ fn options_bits(options: TransferOptions) -> u32 {
 impl Queue {
     fn new(setup: QueueSetup, inbox_sender: std_mpsc::Sender<QueueMessage>) -> std::io::Result<Queue> {
         let events = setup.events.clone();
-        let store = match QueueStore::open(&setup.paths.state.join("queue.sqlite")) {
+        let store = match QueueStore::open(&setup.paths.queue_database()) {
             Ok(store) => store,
             Err(error) => {
                 events(Event::Log {

@@ -117,5 +117,9 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         }
         ui.separator();
         ui.toggle_value(&mut app.settings.show_log, "Message log");
+        if ui.button("About").clicked() {
+            let folders = app.engine.folders().clone();
+            app.dialogs.push_back(super::dialogs::Dialog::About(folders));
+        }
     });
 }

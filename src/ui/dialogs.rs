@@ -52,6 +52,8 @@ pub enum Dialog {
         mode: u32,
     },
     CloseWhileRunning,
+    /// The version, licence and where Wharf keeps its files.
+    About(crate::engine::api::Folders),
     ConfirmDeleteSite {
         path: String,
     },
@@ -245,6 +247,36 @@ fn refusal(question: &Prompt) -> PromptReply {
     }
 }
 
+/// About Wharf: what it is, its version and licence, and where its files are, with paths
+/// that can be selected and copied.
+fn draw_about(folders: &crate::engine::api::Folders, ui: &mut Ui) -> Outcome {
+    ui.heading(format!("Wharf {}", env!("CARGO_PKG_VERSION")));
+    ui.label(env!("CARGO_PKG_DESCRIPTION"));
+    ui.label(format!("Licence: {}", env!("CARGO_PKG_LICENSE")));
+    ui.add_space(6.0);
+    egui::Grid::new("about-folders").num_columns(2).show(ui, |ui| {
+        let path = |ui: &mut Ui, label: &str, path: &std::path::Path| {
+            ui.label(label);
+            ui.add(egui::Label::new(RichText::new(path.display().to_string()).monospace()).selectable(true));
+            ui.end_row();
+        };
+        path(ui, "Settings and sites:", &folders.config);
+        path(ui, "Transfer queue:", &folders.queue);
+        path(ui, "Data:", &folders.data);
+        ui.label("Passwords:");
+        ui.label("in the system keyring (service \"wharf\"), never in a file");
+        ui.end_row();
+        ui.label("Logs:");
+        ui.label("the message log in this window, passwords masked; not written to disk");
+        ui.end_row();
+    });
+    ui.add_space(6.0);
+    if ui.button("Close").clicked() {
+        return Outcome::Dismissed;
+    }
+    Outcome::Open
+}
+
 fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
     match dialog {
         Dialog::Prompt {
@@ -287,6 +319,7 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
             }
             Outcome::Open
         }
+        Dialog::About(folders) => draw_about(folders, ui),
         Dialog::Error { title, text } => {
             ui.heading(title.as_str());
             ui.label(text.as_str());

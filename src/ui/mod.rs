@@ -46,6 +46,26 @@ use self::app::App;
 use self::settings::Settings;
 use crate::engine::handle::{EngineConfig, EngineHandle};
 
+/// The one application id, used everywhere a desktop names Wharf: the window's app id (Wayland)
+/// and WM_CLASS (X11), the desktop file, the AppStream metainfo, the icon and the Flatpak.
+/// Docks and task bars group and label the window by it.
+pub const APP_ID: &str = "dev.wharf.Wharf";
+
+/// The window's icon, a render of `assets/icons/dev.wharf.Wharf.svg`.
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icons/hicolor/256x256/apps/dev.wharf.Wharf.png");
+
+/// The icon for the title bar and task bar; without it (it cannot fail to decode, but if it
+/// did) the window opens with the platform's default icon rather than not at all.
+fn window_icon() -> Option<Arc<egui::IconData>> {
+    match eframe::icon_data::from_png_bytes(ICON_PNG) {
+        Ok(icon) => Some(Arc::new(icon)),
+        Err(error) => {
+            tracing::warn!("the window icon could not be decoded: {error}");
+            None
+        }
+    }
+}
+
 /// The window as eframe runs it.
 struct Window {
     app: App,
@@ -61,16 +81,24 @@ impl eframe::App for Window {
     }
 }
 
-/// Opens the window (connected to `url` when given) and returns the process's exit code
-/// when it closes.
-pub fn run(url: Option<String>) -> i32 {
+/// Opens the window (connected to the first of `urls` when there is one; they were checked
+/// as links when the arguments were parsed) and returns the process's exit code when it
+/// closes. A window shows one server, so further links are named in the log, not opened.
+pub fn run(urls: Vec<String>) -> i32 {
+    let mut urls = urls.into_iter();
+    let url = urls.next();
+    let not_opened: Vec<String> = urls.collect();
     let config = EngineConfig::discover();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Wharf")
+        .with_app_id(APP_ID)
+        .with_inner_size([1280.0, 820.0])
+        .with_min_inner_size([760.0, 480.0]);
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Wharf")
-            .with_app_id("wharf")
-            .with_inner_size([1280.0, 820.0])
-            .with_min_inner_size([760.0, 480.0]),
+        viewport,
         renderer: eframe::Renderer::Glow,
         persist_window: true,
         // Window size, panel and column widths, sort orders: next to Wharf's other settings
@@ -90,9 +118,14 @@ pub fn run(url: Option<String>) -> i32 {
             let ctx = creation.egui_ctx.clone();
             let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
             let engine = EngineHandle::start(config, Some(wake))?;
-            Ok(Box::new(Window {
-                app: App::new(engine, settings, url.as_deref()),
-            }))
+            let mut app = App::new(engine, settings, url.as_deref());
+            if !not_opened.is_empty() {
+                app.messages.error(format!(
+                    "Wharf opens one server per window; not opened: {}.",
+                    without_passwords(&not_opened)
+                ));
+            }
+            Ok(Box::new(Window { app }))
         }),
     );
     match started {
@@ -103,6 +136,18 @@ pub fn run(url: Option<String>) -> i32 {
             1
         }
     }
+}
+
+/// Links as the log may show them: a password in a link is never written out.
+fn without_passwords(links: &[String]) -> String {
+    let shown: Vec<String> = links
+        .iter()
+        .map(|link| match crate::model::link::parse_link(link) {
+            Ok(location) => location.to_string(),
+            Err(_) => link.clone(),
+        })
+        .collect();
+    shown.join(", ")
 }
 
 /// On Linux desktops that offer both, use X11 (XWayland): winit delivers files dropped from

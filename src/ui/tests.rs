@@ -44,8 +44,13 @@ fn folder(name: &str) -> Entry {
 impl Window {
     /// The window with its local pane showing `/home/me` (a folder and two files).
     fn open() -> Window {
+        Window::open_at(None)
+    }
+
+    /// The window as `wharf -- URL` opens it (or without a URL), local pane listed.
+    fn open_at(url: Option<&str>) -> Window {
         let (handle, engine) = EngineHandle::detached();
-        let app = App::new(handle, Settings::default(), None);
+        let app = App::new(handle, Settings::default(), url);
         let harness = Harness::builder()
             .with_size([1280.0, 800.0])
             .build_ui_state(|ui, app: &mut App| view::frame(app, ui), app);
@@ -1083,4 +1088,99 @@ fn dragging_in_the_site_tree_moves_sites_and_folders() {
             to: "Clients/Acme".into()
         }
     );
+}
+
+/// A link from a browser (`wharf -- URL`, issue 11) opens the window at the place it names and
+/// does nothing else: no transfer, no deletion, no saved password, no trust without the
+/// usual question.
+#[test]
+fn a_link_opens_its_folder_and_does_nothing_else() {
+    let mut window = Window::open_at(Some("sftp://alice:hunter2@files.example.org/~/www"));
+    let (id, site) = window.take(|command| match command {
+        Command::Connect { id, site, .. } => Some((*id, site.clone())),
+        _ => None,
+    });
+    assert_eq!((site.host.as_str(), site.user.as_str()), ("files.example.org", "alice"));
+    assert_eq!(
+        site.credentials.password.as_ref().map(|secret| secret.expose()),
+        Some("hunter2"),
+        "the link's password serves this connection"
+    );
+
+    // An unknown host key is asked about, and nothing answers it but the user.
+    window.engine.emit(Event::Prompt {
+        prompt: 5,
+        question: Prompt::UnknownHostKey {
+            host: "files.example.org".into(),
+            port: 22,
+            key_type: "ssh-ed25519".into(),
+            fingerprint: "SHA256:abc".into(),
+        },
+    });
+    window.settle();
+    window.settle();
+    assert!(
+        window.harness.query_by_label("Trust once").is_some(),
+        "the question is shown"
+    );
+    assert!(
+        !window
+            .sent
+            .iter()
+            .any(|command| matches!(command, Command::Answer { .. })),
+        "no answer was given for the user: {:#?}",
+        window.sent
+    );
+    window.harness.get_by_label("Trust once").click();
+    window.settle();
+    let reply = window.take(|command| match command {
+        Command::Answer { prompt: 5, reply } => Some(reply.clone()),
+        _ => None,
+    });
+    assert_eq!(reply, PromptReply::AcceptOnce);
+
+    window.engine.emit(Event::Connected {
+        id,
+        session: id,
+        security: "SSH".into(),
+        home: "/home/alice".into(),
+    });
+    window.settle();
+    window.answer_listing("/home/alice/www", vec![file("index.html", 10)]);
+    window.settle();
+
+    window.sent.extend(window.engine.sent());
+    for command in &window.sent {
+        assert!(
+            matches!(
+                command,
+                Command::List { .. } | Command::OpenLocal { .. } | Command::SetLimits { .. }
+            ),
+            "a link only connects and lists, but the window sent {command:#?}"
+        );
+    }
+    let remembered = serde_json::to_string(&window.harness.state().settings).unwrap();
+    assert!(remembered.contains("files.example.org"), "{remembered}");
+    assert!(!remembered.contains("hunter2"), "the link's password is not remembered");
+}
+
+#[test]
+fn about_shows_the_version_the_licence_and_where_files_live() {
+    let mut window = Window::open();
+    window.harness.get_by_label("About").click();
+    window.settle();
+    let version = format!("Wharf {}", env!("CARGO_PKG_VERSION"));
+    assert!(window.harness.query_by_label(&version).is_some(), "{version} is shown");
+    assert!(window.harness.query_by_label("Licence: MIT OR Apache-2.0").is_some());
+    assert!(window.harness.query_by_label("Transfer queue:").is_some());
+    window.harness.get_by_label("Close").click();
+    window.settle();
+    assert!(window.harness.query_by_label(&version).is_none(), "Close closes it");
+}
+
+#[test]
+fn the_window_icon_is_the_rendered_app_icon() {
+    let icon = super::window_icon().expect("the committed render decodes");
+    assert_eq!((icon.width, icon.height), (256, 256));
+    assert_eq!(icon.rgba.len(), 256 * 256 * 4);
 }
