@@ -25,14 +25,19 @@ pub enum SiteAction {
     /// Save a site: `wharf site add web sftp://deploy@web.example.org/var/www
     /// --password-stdin`. The password goes to the OS keyring, never to a file.
     Add {
+        /// The site's name (`web`).
         name: String,
+        /// The server: `sftp://user@host:port/start/folder` (a password in it goes to the keyring).
         url: String,
         /// The folder in the site manager (`Clients/Acme`).
         #[arg(long, default_value = "")]
         folder: String,
     },
     /// Forget a site and its password.
-    Rm { name: String },
+    Rm {
+        /// The site's name, or its folder and name (`Clients/Acme/web`).
+        name: String,
+    },
     /// Import sites from another program.
     #[command(subcommand)]
     Import(ImportAction),
@@ -43,6 +48,7 @@ pub enum ImportAction {
     /// FileZilla's site manager (`~/.config/filezilla/sitemanager.xml`); passwords go to the
     /// keyring.
     Filezilla {
+        /// FileZilla's sitemanager.xml.
         file: PathBuf,
         /// Then remove those passwords from the file (a copy is kept as FILE.bak).
         #[arg(long)]

@@ -8,6 +8,8 @@ mod architecture;
 mod backends;
 mod cli;
 mod conformance;
+mod desktop;
+mod generated;
 mod hostile;
 mod queue;
 mod sftp;
