@@ -17,7 +17,8 @@
 //! ## Code map
 //!
 //! - [`model`]: plain data. `Site`, `Entry`, `RemotePath` and URL parsing
-//!   ([`model::location`]), and the name gate for server-sent names ([`model::names`]).
+//!   ([`model::location`]), the name gate for server-sent names ([`model::names`]), and the
+//!   gate for links handed over by a browser or the desktop ([`model::link`]).
 //! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + sentence), and the
 //!   backends: [`protocol::ftp`] (suppaftp; FTP, implicit FTPS, explicit FTPES; listing
 //!   parser in [`protocol::ftp::listing`]), [`protocol::sftp`] (ssh2), [`protocol::local`],
@@ -54,6 +55,14 @@
 //!   The queue asks the saved site with the same key for its keyring password before it asks
 //!   the user, and for its own limit of transfers at once (`pool::SavedSites`).
 //!
+//! Outside `src/`: `assets/` holds what the desktop sees (the icon's SVG and its renders,
+//! the desktop entry, the AppStream metainfo with screenshots) and what is generated from
+//! the command line's definitions (man pages, completions; `tests/integration/generated.rs`
+//! keeps them in step). `packaging/` builds the .deb, the .rpm and the AppImage's folder
+//! (`build.sh`), validates them (`check.sh`), installs the .deb into a bare Debian
+//! (`install-test.sh`), and holds the Flatpak, Windows and macOS recipes. One application
+//! id, [`ui::APP_ID`], names Wharf everywhere a desktop does.
+//!
 //! Still to come (see the issues): WebDAV, S3, folder synchronisation.
 //!
 //! ## Dependency rule
@@ -67,6 +76,10 @@
 //! - A name a server sends never leaves the target folder: `/`, `\`, `.`, `..`, empty names,
 //!   control characters and drive letters are refused by [`model::names::check_remote_name`]
 //!   in [`protocol::Listing::screen`], before any name reaches the local disk.
+//! - A link from outside (`wharf -- URL`, as the desktop entry runs it) only opens the place
+//!   it names: [`model::link::parse_link`] refuses one that starts with `-` after its
+//!   scheme, holds a control character (raw or percent-encoded) or a query, and the window
+//!   connects and lists, and nothing else.
 //! - CR, LF and NUL never reach an FTP control connection
 //!   ([`model::names::check_command_text`]).
 //! - FTP data connections go to the control connection's peer address, whatever a PASV reply
