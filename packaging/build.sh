@@ -17,10 +17,14 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# shellcheck source=packaging/lib/cargo.sh
+source packaging/lib/cargo.sh
 
 app_id=dev.wharf.Wharf
 out="$root/target/packages"
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+version=$(cargo_field version)
+homepage=$(cargo_field homepage)
+repository=$(cargo_field repository)
 # The date of the last commit, so that a package built twice from one commit is the same.
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 maintainer="The Wharf developers <maintainers@wharf.dev>"
@@ -68,7 +72,7 @@ debian_copyright() {
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: wharf
 Upstream-Contact: $maintainer
-Source: https://github.com/wharf-dev/wharf
+Source: $repository
 
 Files: *
 Copyright: 2026 The Wharf developers
@@ -101,10 +105,10 @@ EOF
 # EGL (glutin), X11, XCB, the X cursor and input extensions (winit through x11-dl and x11rb),
 # xkbcommon with its X11 part (xkbcommon-dl), the Wayland client, cursor and EGL libraries
 # (wayland-sys), and libdbus (rfd's portal file dialogs). Checked against the sources of the
-# crate versions in Cargo.lock: see the README's packaging notes.
+# crate versions in Cargo.lock: see the README's packaging notes. (Wayland's cursors come
+# from the pure-Rust xcursor crate, not libwayland-cursor.)
 debian_dlopened="libgl1, libegl1, libx11-6, libx11-xcb1, libxcb1, libxcursor1, libxi6, \
-libxkbcommon0, libxkbcommon-x11-0, libwayland-client0, libwayland-cursor0, libwayland-egl1, \
-libdbus-1-3"
+libxkbcommon0, libxkbcommon-x11-0, libwayland-client0, libwayland-egl1, libdbus-1-3"
 
 build_deb() {
   command -v dpkg-deb >/dev/null || die "dpkg-deb is needed for the .deb (apt-get install dpkg-dev)"
@@ -138,11 +142,11 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $installed_size
 Depends: $shlibs, $debian_dlopened
-Recommends: ca-certificates, xdg-utils, gnome-keyring | keepassxc | kwalletmanager, xdg-desktop-portal-gtk | xdg-desktop-portal-backend | zenity
+Recommends: ca-certificates, xdg-utils, gnome-keyring | libkf5wallet-bin | keepassxc, xdg-desktop-portal-gtk | xdg-desktop-portal-backend | zenity
 Suggests: openssh-client
 Section: net
 Priority: optional
-Homepage: https://wharf.dev
+Homepage: $homepage
 Description: $summary
  Wharf is a desktop file-transfer manager: this computer on one side, the
  server on the other, a log of every command and reply, and a transfer queue
@@ -177,6 +181,7 @@ build_rpm() {
   rpmbuild -bb --quiet \
     --define "_topdir $top" \
     --define "wharf_version $version" \
+    --define "wharf_homepage $homepage" \
     --define "wharf_stage $stage" \
     --define "wharf_changelog_date $(LC_ALL=C date -u -d "@$epoch" '+%a %b %d %Y')" \
     --define "use_source_date_epoch_as_buildtime 1" \

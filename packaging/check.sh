@@ -18,12 +18,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # shellcheck source=packaging/lib/window.sh
 source packaging/lib/window.sh
+# shellcheck source=packaging/lib/cargo.sh
+source packaging/lib/cargo.sh
 
 app_id=dev.wharf.Wharf
 out=target/packages
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
-deb=$(find "$out" -maxdepth 1 -name "wharf_${version}-*.deb" | head -n 1)
-rpm=$(find "$out" -maxdepth 1 -name "wharf-${version}-*.rpm" | head -n 1)
+version=$(cargo_field version)
+deb=$(find "$out" -maxdepth 1 -name "wharf_${version}-*.deb" 2>/dev/null | head -n 1)
+rpm=$(find "$out" -maxdepth 1 -name "wharf-${version}-*.rpm" 2>/dev/null | head -n 1)
 appdir="$out/Wharf.AppDir"
 
 die() {
@@ -77,13 +79,12 @@ check_deb() {
   grep -qx /usr/share/zsh/vendor-completions/_wharf <<<"$listing" || die "the .deb has no zsh completion"
   dpkg-deb --field "$deb" Depends | grep -q libxkbcommon-x11-0 || die "the .deb does not depend on what winit loads"
   echo "   lintian:"
-  local report
-  # lintian refuses to run as root without this.
-  report=$(lintian --allow-root "$deb" 2>&1 || true)
+  local report status=0
+  # --allow-root: CI runs as root. Exit status 1 means errors were found, 2 that lintian
+  # itself failed; warnings pass.
+  report=$(timeout 600 lintian --allow-root "$deb" 2>&1) || status=$?
   [ -z "$report" ] || echo "$report" | sed 's/^/   /'
-  if grep -q '^E:' <<<"$report"; then
-    die "lintian reports errors"
-  fi
+  [ "$status" = 0 ] || die "lintian reports errors or failed (exit status $status)"
   echo "   $(du -h "$deb" | cut -f1), $(dpkg-deb --field "$deb" Installed-Size) KiB installed"
 }
 
@@ -98,7 +99,7 @@ check_rpm() {
   done
   echo "   rpmlint (Fedora's conventions, packaging/rpm/rpmlint.toml):"
   local report status=0
-  report=$(rpmlint -c packaging/rpm/rpmlint.toml "$rpm" 2>&1) || status=$?
+  report=$(timeout 600 rpmlint -c packaging/rpm/rpmlint.toml "$rpm" 2>&1) || status=$?
   echo "$report" | grep -E '^wharf|packages and' | sed 's/^/   /'
   # rpmlint's exit status says errors (64) or badness (66); warnings pass.
   [ "$status" = 0 ] || die "rpmlint reports errors"
@@ -114,29 +115,39 @@ check_appdir() {
     [ -e "$appdir/$file" ] || die "the AppDir lacks $file"
   done
   desktop-file-validate "$appdir/$app_id.desktop"
-  echo "   AppRun --version: $("$appdir/AppRun" --version)"
+  echo "   AppRun --version: $(timeout 30 "$appdir/AppRun" --version)"
   xvfb_start
-  local home pid
+  local home pid opened=0
   home=$(mktemp -d)
   DISPLAY=$XVFB_DISPLAY WHARF_HOME=$home "$appdir/AppRun" >"$home/window.log" 2>&1 &
   pid=$!
-  window_shot "$out/appdir-window.png" "$pid" || {
-    cat "$home/window.log" >&2
-    die "AppRun did not open the window"
-  }
-  kill "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
+  window_shot "$out/appdir-window.png" "$pid" && opened=1
+  stop_process "$pid"
+  [ "$opened" = 1 ] || cat "$home/window.log" >&2
   rm -rf "$home"
   xvfb_stop
+  [ "$opened" = 1 ] || die "AppRun did not open the window"
+}
+
+# run_check SCRIPT: runs a recipe's own check; shows its last line, or all of it on failure.
+run_check() {
+  local report status=0
+  report=$(timeout 600 "$1" 2>&1) || status=$?
+  if [ "$status" = 0 ]; then
+    echo "   $(tail -n 1 <<<"$report")"
+  else
+    echo "$report" >&2
+    die "$1 failed"
+  fi
 }
 
 check_recipes() {
   echo "== the Flatpak manifest (not built here: it needs Flathub's runtimes)"
-  packaging/flatpak/check.sh | tail -n 1
+  run_check packaging/flatpak/check.sh
   echo "== the Windows installer (wixl; not built or installed on Windows here)"
-  packaging/windows/check.sh | tail -n 1
+  run_check packaging/windows/check.sh
   echo "== the macOS bundle (plistutil; not built on macOS here)"
-  packaging/macos/check.sh | tail -n 1
+  run_check packaging/macos/check.sh
 }
 
 check_desktop_files

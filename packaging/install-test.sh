@@ -19,14 +19,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=packaging/lib/window.sh
 source "$root/packaging/lib/window.sh"
+# shellcheck source=packaging/lib/cargo.sh
+source "$root/packaging/lib/cargo.sh"
 
 die() {
   echo "install-test.sh: FAILED: $*" >&2
   exit 1
 }
 
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)
-deb=${1:-$(find "$root/target/packages" -maxdepth 1 -name "wharf_${version}-*.deb" | head -n 1)}
+version=$(cargo_field version "$root/Cargo.toml")
+deb=${1:-$(find "$root/target/packages" -maxdepth 1 -name "wharf_${version}-*.deb" 2>/dev/null | head -n 1)}
 [ -f "$deb" ] || die "no .deb to test; build it with packaging/build.sh deb"
 [ "$(id -u)" = 0 ] || die "this needs root (debootstrap, chroot and mount)"
 for tool in debootstrap vsftpd Xvfb xdotool import convert; do
@@ -42,22 +44,27 @@ shot="$root/target/packages/install-test-window.png"
 ftp_pid=
 window_pid=
 
+# remove_tree DIR: deletes DIR, but never through a mount still inside it, which would
+# reach the host's /dev or X11 sockets (a bind mount is on the same file system, so
+# --one-file-system alone would not stop it).
+remove_tree() {
+  if findmnt -rn -o TARGET | grep -q "^$1/"; then
+    echo "install-test.sh: $1 still has mounts; not deleting it" >&2
+    return 1
+  fi
+  rm -rf --one-file-system "$1"
+}
+
 cleanup() {
   set +e
-  [ -n "$window_pid" ] && kill "$window_pid" 2>/dev/null
-  [ -n "$ftp_pid" ] && kill "$ftp_pid" 2>/dev/null
+  [ -n "$window_pid" ] && stop_process "$window_pid"
+  [ -n "$ftp_pid" ] && stop_process "$ftp_pid"
   xvfb_stop
   local mount
   for mount in tmp/.X11-unix dev proc; do
-    umount -R "$system/$mount" 2>/dev/null || umount -R -l "$system/$mount" 2>/dev/null || true
+    umount -R "$system/$mount" 2>/dev/null || umount -R -l "$system/$mount" 2>/dev/null
   done
-  # Never delete through a mount that is still there: it would reach the host's /dev or
-  # X11 sockets.
-  if findmnt -rn -o TARGET | grep -q "^$work/"; then
-    echo "install-test.sh: $work still has mounts; not deleting it" >&2
-  else
-    rm -rf --one-file-system "$work"
-  fi
+  remove_tree "$work"
 }
 trap cleanup EXIT
 
@@ -72,10 +79,11 @@ make_base() {
   else
     echo "== debootstrap --variant=minbase bookworm (once; kept in $base)"
     mkdir -p "$cache" "$work/base"
-    debootstrap --variant=minbase bookworm "$work/base" "$mirror" >"$work/debootstrap.log" 2>&1 \
+    timeout 1200 debootstrap --variant=minbase bookworm "$work/base" "$mirror" \
+      >"$work/debootstrap.log" 2>&1 \
       || { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
     tar -C "$work/base" -cf "$base.partial" . && mv "$base.partial" "$base"
-    rm -rf "$work/base"
+    remove_tree "$work/base" || die "debootstrap left mounts in $work/base"
   fi
   mkdir -p "$system"
   tar -C "$system" -xf "$base"
@@ -88,9 +96,9 @@ make_base() {
 install_package() {
   echo "== apt-get install ./$(basename "$deb") (its Depends, no Recommends)"
   cp "$deb" "$system/tmp/"
-  inside apt-get update -qq >/dev/null
+  inside timeout 600 apt-get update -qq >/dev/null
   inside dpkg-query -W -f '${Package}\n' | sort >"$work/before"
-  inside env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  inside env DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends \
     "/tmp/$(basename "$deb")" >"$work/apt.log" 2>&1 \
     || { tail -n 30 "$work/apt.log" >&2; die "apt-get could not install the package"; }
   inside dpkg-query -W -f '${Package}\n' | sort >"$work/after"
@@ -100,7 +108,7 @@ install_package() {
 check_version() {
   echo "== wharf --version"
   local said
-  said=$(inside wharf --version)
+  said=$(inside timeout 30 wharf --version)
   [ "$said" = "wharf $version" ] || die "wharf --version said '$said', not 'wharf $version'"
   echo "   $said"
 }
@@ -164,16 +172,15 @@ check_window() {
     DISPLAY="$XVFB_DISPLAY" WHARF_HOME=/tmp/wharf-window wharf >"$work/window.log" 2>&1) &
   window_pid=$!
   window_shot "$shot" "$window_pid" || { cat "$work/window.log" >&2; die "the window did not open"; }
-  kill "$window_pid" 2>/dev/null
-  wait "$window_pid" 2>/dev/null || true
+  stop_process "$window_pid"
   window_pid=
   xvfb_stop
 }
 
 check_purge() {
   echo "== dpkg -P wharf"
-  inside dpkg -L wharf >"$work/files"
-  inside dpkg -P wharf >/dev/null
+  inside timeout 120 dpkg -L wharf >"$work/files"
+  inside timeout 300 dpkg -P wharf >/dev/null
   if inside dpkg -s wharf >/dev/null 2>&1; then
     die "dpkg still knows wharf after the purge"
   fi
@@ -185,10 +192,10 @@ check_purge() {
     fi
   done <"$work/files"
   local strays
-  strays=$(cd "$system" && find etc usr var/lib -path var/lib/dpkg -prune -o \
-    \( -iname '*wharf*' -print \) 2>/dev/null || true)
+  strays=$(find "$system/etc" "$system/usr" "$system/var/lib" -path "$system/var/lib/dpkg" -prune -o \
+    \( -iname '*wharf*' -print \) | sed "s|^$system||")
   if [ -n "$strays" ]; then
-    echo "$strays" | sed 's/^/   left behind: \//' >&2
+    echo "$strays" | sed 's/^/   left behind: /' >&2
     left=1
   fi
   [ "$left" = 0 ] || die "the purge left files behind"

@@ -13,7 +13,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 appdir="$root/target/packages/Wharf.AppDir"
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)
+# shellcheck source=packaging/lib/cargo.sh
+source "$root/packaging/lib/cargo.sh"
+version=$(cargo_field version "$root/Cargo.toml")
 arch=$(uname -m)
 
 [ -x "$appdir/AppRun" ] || "$root/packaging/build.sh" appdir

@@ -5,8 +5,7 @@
 # exists. The checks themselves are in check_manifest.py (Python 3.11+ standard library plus
 # PyYAML). Run from anywhere; exits non-zero, saying why, on any failure.
 #
-#   packaging/flatpak/check.sh                  # strict
-#   packaging/flatpak/check.sh --allow-missing  # assets not written yet are PENDING, not FAIL
+#   packaging/flatpak/check.sh
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

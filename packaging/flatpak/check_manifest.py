@@ -4,17 +4,14 @@
 Needs Python 3.11+ (tomllib) and PyYAML; nothing else. Checks:
   manifest   dev.wharf.Wharf.yml parses as YAML and has the expected shape
   identity   the app id is dev.wharf.Wharf, the command is wharf, and the desktop file,
-             metainfo and icons are installed under that id; where assets/ already has the
-             desktop file and metainfo, their Icon= and <id> agree (skipped, with a note,
-             while a file is not there yet)
+             metainfo and icons are installed under that id; the desktop file's Icon= and
+             the metainfo's <id> agree
   sources    cargo-sources.json matches Cargo.lock: one archive with Cargo.lock's sha256 for
              every crates.io package, and no crate that Cargo.lock lacks
   files      every repository file the build installs exists (build output such as
              target/release/wharf excepted); each PNG icon is the size its folder names
 
 Exit 0 when all pass, 1 when any fails (each failure printed as FAIL), 2 on bad usage.
-With --allow-missing, install sources that are not in the repository yet are reported as
-PENDING instead of failing (for while other people are still writing assets/).
 """
 
 from __future__ import annotations
@@ -60,9 +57,6 @@ class Report:
 
     def note(self, what: str) -> None:
         print(f"  note     {what}")
-
-    def pending(self, what: str) -> None:
-        print(f"  PENDING  {what}")
 
     def check(self, good: bool, what: str) -> bool:
         (self.ok if good else self.fail)(what)
@@ -178,7 +172,7 @@ def check_identity(manifest: dict, installs: list[tuple[list[str], str]], report
                 f"desktop file Exec= runs {COMMAND} (found {entry.get('Exec')!r})",
             )
     else:
-        report.note(f"{desktop.relative_to(ROOT)} is not there yet: its Icon= and Exec= were not compared")
+        report.fail(f"{desktop.relative_to(ROOT)} is missing")
 
     metainfo = ROOT / "assets" / f"{APP_ID}.metainfo.xml"
     if metainfo.is_file():
@@ -196,7 +190,7 @@ def check_identity(manifest: dict, installs: list[tuple[list[str], str]], report
                     f"metainfo <launchable> names {APP_ID}.desktop (found {launchables})",
                 )
     else:
-        report.note(f"{metainfo.relative_to(ROOT)} is not there yet: its <id> was not compared")
+        report.fail(f"{metainfo.relative_to(ROOT)} is missing")
 
 
 def check_sources(module: dict, report: Report) -> None:
@@ -305,7 +299,7 @@ def png_size(path: Path) -> tuple[int, int] | None:
     return struct.unpack(">II", head[16:24])
 
 
-def check_files(installs: list[tuple[list[str], str]], module: dict, allow_missing: bool, report: Report) -> None:
+def check_files(installs: list[tuple[list[str], str]], module: dict, report: Report) -> None:
     print("files:")
     missing, present = [], 0
     for sources, dest in installs:
@@ -343,13 +337,12 @@ def check_files(installs: list[tuple[list[str], str]], module: dict, allow_missi
             missing.append(f"packaging/flatpak/{src}")
     report.ok(f"{present} files the build reads are in the repository")
     for src in missing:
-        (report.pending if allow_missing else report.fail)(f"{src} is not in the repository")
+        report.fail(f"{src} is not in the repository")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--allow-missing", action="store_true", help="report missing install sources as PENDING, not FAIL")
-    args = parser.parse_args()
+    parser.parse_args()
 
     report = Report()
     manifest = load_manifest(HERE / f"{APP_ID}.yml", report)
@@ -359,7 +352,7 @@ def main() -> int:
             installs = install_commands(module, report)
             check_identity(manifest, installs, report)
             check_sources(module, report)
-            check_files(installs, module, args.allow_missing, report)
+            check_files(installs, module, report)
     if report.failures:
         print(f"check_manifest.py: {report.failures} check(s) failed")
         return 1

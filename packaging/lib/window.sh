@@ -1,40 +1,49 @@
 # Shared by packaging/check.sh and packaging/install-test.sh (source it): a private Xvfb
-# display, and a check that a Wharf window appears on it and draws something.
-# Needs Xvfb, xdotool and ImageMagick's import and convert.
+# display, a check that a Wharf window appears on it and draws something, and a bounded way
+# to stop a process. Every wait here has a limit. Needs Xvfb, xdotool and ImageMagick.
+
+# stop_process PID: asks it to end, and after 5 s makes it.
+stop_process() {
+  local pid=$1 tick
+  kill "$pid" 2>/dev/null || return 0
+  for tick in $(seq 1 25); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
 
 # Starts Xvfb on a free display; sets XVFB_DISPLAY (":N") and XVFB_PID.
 xvfb_start() {
-  local n
+  local n tick
   for n in $(seq 90 199); do
-    if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then
-      Xvfb ":$n" -screen 0 1280x820x24 -nolisten tcp >/dev/null 2>&1 &
-      XVFB_PID=$!
-      XVFB_DISPLAY=":$n"
-      local waited
-      for waited in $(seq 1 50); do
-        [ -e "/tmp/.X11-unix/X$n" ] && return 0
-        kill -0 "$XVFB_PID" 2>/dev/null || break
-        sleep 0.2
-      done
-      echo "window.sh: Xvfb did not start on :$n" >&2
-      return 1
-    fi
+    [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ] && continue
+    Xvfb ":$n" -screen 0 1280x820x24 -nolisten tcp >/dev/null 2>&1 &
+    XVFB_PID=$!
+    XVFB_DISPLAY=":$n"
+    for tick in $(seq 1 50); do
+      [ -e "/tmp/.X11-unix/X$n" ] && return 0
+      kill -0 "$XVFB_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    # Taken after all (another server's abstract socket) or slow: try the next one.
+    stop_process "$XVFB_PID"
   done
-  echo "window.sh: no free X display between :90 and :199" >&2
+  XVFB_PID=
+  echo "window.sh: Xvfb started on no display between :90 and :199" >&2
   return 1
 }
 
 xvfb_stop() {
-  if [ -n "${XVFB_PID:-}" ]; then
-    kill "$XVFB_PID" 2>/dev/null || true
-    wait "$XVFB_PID" 2>/dev/null || true
-  fi
+  [ -z "${XVFB_PID:-}" ] || stop_process "$XVFB_PID"
   XVFB_PID=
 }
 
-# Waits up to 60 s for a window titled "Wharf" on XVFB_DISPLAY that has drawn its content
-# (a screenshot of more than 100 colours: an empty screen has one), and saves the screenshot
-# to $1. Fails, saying so, if none appears or if process $2 ends first.
+# window_shot SHOT PID: waits up to 60 s (120 tries, each bounded) for a window titled
+# "Wharf" on XVFB_DISPLAY that has drawn its content (a screenshot of more than 100
+# colours: an empty screen has one), and saves the screenshot to SHOT. Fails, saying so, if
+# none appears or if process PID ends first.
 window_shot() {
   local shot=$1 pid=$2 colours=0 attempt
   for attempt in $(seq 1 120); do
@@ -42,9 +51,9 @@ window_shot() {
       echo "window.sh: the program ended before its window appeared" >&2
       return 1
     fi
-    if DISPLAY=$XVFB_DISPLAY xdotool search --name '^Wharf$' >/dev/null 2>&1; then
-      DISPLAY=$XVFB_DISPLAY import -window root "$shot" 2>/dev/null || true
-      colours=$(convert "$shot" -format %k info: 2>/dev/null || echo 0)
+    if DISPLAY=$XVFB_DISPLAY timeout 5 xdotool search --name '^Wharf$' >/dev/null 2>&1; then
+      DISPLAY=$XVFB_DISPLAY timeout 10 import -window root "$shot" 2>/dev/null || true
+      colours=$(timeout 10 convert "$shot" -format %k info: 2>/dev/null || echo 0)
       if [ "$colours" -gt 100 ]; then
         echo "window.sh: the window opened and drew ($colours colours): $shot"
         return 0
@@ -52,6 +61,6 @@ window_shot() {
     fi
     sleep 0.5
   done
-  echo "window.sh: no drawn Wharf window within 60 s (last screenshot: $colours colours)" >&2
+  echo "window.sh: no drawn Wharf window after 120 tries (last screenshot: $colours colours)" >&2
   return 1
 }

@@ -22,8 +22,9 @@ done
 [ -f "$root/assets/icons/wharf.icns" ] || die "missing assets/icons/wharf.icns (CFBundleIconFile)"
 
 # Same extraction as make-app.sh: [package] version, a.b.c part for Apple's version keys.
-version=$(sed -n '/^\[package\]/,/^\[/ s/^version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' \
-    "$root/Cargo.toml" | head -n 1)
+# shellcheck source=packaging/lib/cargo.sh
+source "$root/packaging/lib/cargo.sh"
+version=$(cargo_field version "$root/Cargo.toml")
 [ -n "$version" ] || die "could not read [package] version from $root/Cargo.toml"
 bundle_version=${version%%[-+]*}
 echo "version: $version (bundle version $bundle_version)"

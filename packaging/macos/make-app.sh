@@ -35,8 +35,9 @@ die() { echo "make-app.sh: $*" >&2; exit 1; }
 [ "$(uname -s)" = Darwin ] || die "this builds a macOS bundle and runs on macOS only"
 
 # The version lives only in Cargo.toml ([package] version).
-version=$(sed -n '/^\[package\]/,/^\[/ s/^version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' \
-    "$root/Cargo.toml" | head -n 1)
+# shellcheck source=packaging/lib/cargo.sh
+source "$root/packaging/lib/cargo.sh"
+version=$(cargo_field version "$root/Cargo.toml")
 [ -n "$version" ] || die "could not read [package] version from $root/Cargo.toml"
 # CFBundleShortVersionString and CFBundleVersion take up to three dot-separated integers.
 bundle_version=${version%%[-+]*}

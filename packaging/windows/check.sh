@@ -32,8 +32,9 @@ done
 [ -f "$ico" ] || die "missing $ico"
 
 # The version: [package] version in Cargo.toml, the only place it lives.
-version=$(sed -n '/^\[package\]/,/^\[/ s/^version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' \
-    "$root/Cargo.toml" | head -n 1)
+# shellcheck source=packaging/lib/cargo.sh
+source "$root/packaging/lib/cargo.sh"
+version=$(cargo_field version "$root/Cargo.toml")
 [ -n "$version" ] || die "could not read [package] version from $root/Cargo.toml"
 # MSI's ProductVersion is numbers only (a.b.c, a,b < 256, c < 65536): drop -pre and +build.
 msi_version=${version%%[-+]*}

@@ -24,7 +24,7 @@ use crate::engine::api::{
     QueueItem, QueueLimits, RequestId, SessionId, TransferOptions, TransferSpec, TransferState,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
-use crate::model::link::{self, LinkError};
+use crate::model::link::{Link, LinkError};
 use crate::model::location::{Location, RemotePath};
 use crate::model::{DataMode, Secret};
 
@@ -37,8 +37,8 @@ pub struct Cli {
     pub command: Option<Action>,
     /// Without a command: open the window, connected to this URL when one is given. The
     /// desktop hands links over as `wharf -- URL...`; only the first is opened.
-    #[arg(value_name = "URL", value_parser = parse_window_url)]
-    pub open: Vec<String>,
+    #[arg(value_name = "URL", value_parser = parse_window_link)]
+    pub open: Vec<Link>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
@@ -108,7 +108,8 @@ pub enum Action {
         transfer: TransferArgs,
         /// The local file or folder to upload.
         local: PathBuf,
-        /// Where to put it: a URL or site:NAME/path. An existing remote folder receives the upload under its own name.
+        /// Where to put it: a URL or site:NAME/path. An existing remote folder receives the
+        /// upload under its own name.
         url: String,
     },
     /// Show, run or clear the transfer queue.
@@ -184,21 +185,15 @@ pub enum QueueAction {
 }
 
 /// The window's URL must be one: a mistyped command is not taken for a server's name. It
-/// may come from a browser, so it is checked as a link ([`link::parse_link`]): nothing in it
-/// can pass for an option or smuggle a command.
-fn parse_window_url(text: &str) -> Result<String, String> {
-    if text.starts_with("site:") {
-        return link::check_site_reference(text)
-            .map(|()| text.to_owned())
-            .map_err(|error| format!("{error}."));
-    }
-    match link::parse_link(text) {
-        Ok(_) => Ok(text.to_owned()),
-        Err(LinkError::Location(_)) if !text.contains(':') => Err(format!(
-            "{text:?} is neither a command nor a URL like sftp://user@host/path"
-        )),
-        Err(error) => Err(format!("{error}.")),
-    }
+/// may come from a browser, so it is checked as a link ([`Link::parse`]): nothing in it can
+/// pass for an option or smuggle a command, and what goes on is the checked value.
+fn parse_window_link(text: &str) -> Result<Link, String> {
+    Link::parse(text).map_err(|error| match error {
+        LinkError::Location(_) if !text.contains(':') => {
+            format!("{text:?} is neither a command nor a URL like sftp://user@host/path")
+        }
+        error => format!("{error}."),
+    })
 }
 
 /// `10M` -> 10485760. Suffixes K, M, G (powers of 1024), an optional `B` or `/s`.

@@ -456,8 +456,6 @@ pub struct Folders {
     pub config: PathBuf,
     /// The transfer queue's database.
     pub queue: PathBuf,
-    /// Long-lived data.
-    pub data: PathBuf,
 }
 
 /// Questions the engine cannot answer alone. A prompt blocks only the connection that asked.

@@ -85,7 +85,6 @@ impl EngineConfig {
         api::Folders {
             config: self.paths.config.clone(),
             queue: self.paths.queue_database(),
-            data: self.paths.data.clone(),
         }
     }
 }

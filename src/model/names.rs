@@ -74,6 +74,17 @@ pub fn check_remote_name(name: &str) -> Result<(), UnsafeName> {
     Ok(())
 }
 
+/// Control characters, and the invisible format characters that can hide or reorder what
+/// text shows: zero-width characters, bidirectional overrides and isolates (the "Trojan
+/// Source" trick), word joiners, the byte-order mark and Unicode's line and paragraph
+/// separators.
+pub fn is_deceptive(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// Replaces control characters (C0, DEL, C1) with visible escapes such as `\x1b`, so that a
 /// name cannot move the cursor, clear the screen or forge a log line.
 pub fn escape_control(text: &str) -> Cow<'_, str> {

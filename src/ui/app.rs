@@ -19,6 +19,7 @@ use crate::engine::api::{
     QueueLimits, RemotePath, RequestId, SavedSite, Selection, SessionId, Site, TransferOptions, TransferSpec,
 };
 use crate::engine::handle::EngineHandle;
+use crate::model::link::Link;
 
 /// What a pending request was for, so its answer can be acted on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,8 +85,8 @@ pub struct App {
 
 impl App {
     /// A window over `engine`: opens the local pane and applies the remembered limits. With
-    /// `url`, connects to it at once.
-    pub fn new(engine: EngineHandle, settings: Settings, url: Option<&str>) -> App {
+    /// a checked `link`, connects to the place it names at once (and does nothing more).
+    pub fn new(engine: EngineHandle, settings: Settings, link: Option<Link>) -> App {
         let local_request = engine.next_id();
         engine.send(Command::OpenLocal { id: local_request });
         let mut app = App {
@@ -114,12 +115,10 @@ impl App {
             saved: None,
         };
         app.apply_limits();
-        match url {
-            Some(reference) if reference.starts_with("site:") => {
-                super::site_manager::connect(&mut app, &reference["site:".len()..]);
-            }
-            Some(url) => {
-                app.form.host = url.to_owned();
+        match link {
+            Some(Link::Site(reference)) => super::site_manager::connect(&mut app, &reference),
+            Some(Link::Server(location)) => {
+                app.form.fill_from_location(location);
                 app.connect();
             }
             None => {}

@@ -74,6 +74,12 @@ impl ConnectForm {
             return Ok(false);
         }
         let location = Location::parse(self.host.trim()).map_err(|error| error.to_string())?;
+        self.fill_from_location(location);
+        Ok(true)
+    }
+
+    /// Spreads a server's location over the fields, and keeps its folder to open.
+    pub fn fill_from_location(&mut self, location: Location) {
         let site = location.site;
         self.protocol = site.protocol;
         self.host = site.host;
@@ -85,7 +91,6 @@ impl ConnectForm {
         // `sftp://host/` names the server, not its root folder: open the login folder.
         let path = location.path.as_str();
         self.start_path = (!matches!(path, "" | "~" | "/")).then_some(location.path);
-        Ok(true)
     }
 
     pub fn fill_from(&mut self, recent: &Recent) {

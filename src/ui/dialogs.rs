@@ -262,7 +262,6 @@ fn draw_about(folders: &crate::engine::api::Folders, ui: &mut Ui) -> Outcome {
         };
         path(ui, "Settings and sites:", &folders.config);
         path(ui, "Transfer queue:", &folders.queue);
-        path(ui, "Data:", &folders.data);
         ui.label("Passwords:");
         ui.label("in the system keyring (service \"wharf\"), never in a file");
         ui.end_row();

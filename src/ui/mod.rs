@@ -45,6 +45,7 @@ use std::sync::Arc;
 use self::app::App;
 use self::settings::Settings;
 use crate::engine::handle::{EngineConfig, EngineHandle};
+use crate::model::link::Link;
 
 /// The one application id, used everywhere a desktop names Wharf: the window's app id (Wayland)
 /// and WM_CLASS (X11), the desktop file, the AppStream metainfo, the icon and the Flatpak.
@@ -81,35 +82,17 @@ impl eframe::App for Window {
     }
 }
 
-/// Opens the window (connected to the first of `urls` when there is one; they were checked
-/// as links when the arguments were parsed) and returns the process's exit code when it
-/// closes. A window shows one server, so further links are named in the log, not opened.
-pub fn run(urls: Vec<String>) -> i32 {
-    let mut urls = urls.into_iter();
-    let url = urls.next();
-    let not_opened: Vec<String> = urls.collect();
+/// Opens the window (at the first of `links` when there is one) and returns the process's
+/// exit code when it closes. A window shows one server, so further links are named in the
+/// log, not opened.
+pub fn run(links: Vec<Link>) -> i32 {
+    let mut links = links.into_iter();
+    let first = links.next();
+    let not_opened: Vec<Link> = links.collect();
     let config = EngineConfig::discover();
-    let mut viewport = egui::ViewportBuilder::default()
-        .with_title("Wharf")
-        .with_app_id(APP_ID)
-        .with_inner_size([1280.0, 820.0])
-        .with_min_inner_size([760.0, 480.0]);
-    if let Some(icon) = window_icon() {
-        viewport = viewport.with_icon(icon);
-    }
-    let options = eframe::NativeOptions {
-        viewport,
-        renderer: eframe::Renderer::Glow,
-        persist_window: true,
-        // Window size, panel and column widths, sort orders: next to Wharf's other settings
-        // (so `WHARF_HOME` moves them too), never a secret.
-        persistence_path: Some(config.paths.config.join("window.ron")),
-        event_loop_builder: Some(Box::new(prefer_x11)),
-        ..eframe::NativeOptions::default()
-    };
     let started = eframe::run_native(
         "Wharf",
-        options,
+        native_options(&config),
         Box::new(move |creation| {
             let settings: Settings = creation
                 .storage
@@ -118,13 +101,8 @@ pub fn run(urls: Vec<String>) -> i32 {
             let ctx = creation.egui_ctx.clone();
             let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
             let engine = EngineHandle::start(config, Some(wake))?;
-            let mut app = App::new(engine, settings, url.as_deref());
-            if !not_opened.is_empty() {
-                app.messages.error(format!(
-                    "Wharf opens one server per window; not opened: {}.",
-                    without_passwords(&not_opened)
-                ));
-            }
+            let mut app = App::new(engine, settings, first);
+            note_links_not_opened(&mut app, &not_opened);
             Ok(Box::new(Window { app }))
         }),
     );
@@ -138,16 +116,39 @@ pub fn run(urls: Vec<String>) -> i32 {
     }
 }
 
-/// Links as the log may show them: a password in a link is never written out.
-fn without_passwords(links: &[String]) -> String {
-    let shown: Vec<String> = links
-        .iter()
-        .map(|link| match crate::model::link::parse_link(link) {
-            Ok(location) => location.to_string(),
-            Err(_) => link.clone(),
-        })
-        .collect();
-    shown.join(", ")
+/// The window as the desktop sees it: title, app id, icon, size, the glow renderer, and
+/// where its layout is remembered.
+fn native_options(config: &EngineConfig) -> eframe::NativeOptions {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Wharf")
+        .with_app_id(APP_ID)
+        .with_inner_size([1280.0, 820.0])
+        .with_min_inner_size([760.0, 480.0]);
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
+    eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        persist_window: true,
+        // Window size, panel and column widths, sort orders: next to Wharf's other settings
+        // (so `WHARF_HOME` moves them too), never a secret.
+        persistence_path: Some(config.paths.config.join("window.ron")),
+        event_loop_builder: Some(Box::new(prefer_x11)),
+        ..eframe::NativeOptions::default()
+    }
+}
+
+/// Says in the log which links were not opened (shown without their passwords).
+fn note_links_not_opened(app: &mut App, links: &[Link]) {
+    if links.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = links.iter().map(Link::to_string).collect();
+    app.messages.error(format!(
+        "Wharf opens one server per window; not opened: {}.",
+        shown.join(", ")
+    ));
 }
 
 /// On Linux desktops that offer both, use X11 (XWayland): winit delivers files dropped from

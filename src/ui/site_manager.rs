@@ -181,6 +181,8 @@ fn filezilla_folder() -> Option<PathBuf> {
     let base = directories::BaseDirs::new()?;
     [
         base.config_dir().join("filezilla"),
+        // Inside a Flatpak the config folder is the sandbox's own; FileZilla's is here.
+        base.home_dir().join(".config").join("filezilla"),
         base.home_dir().join(".filezilla"),
         base.config_dir().join("FileZilla"),
     ]

@@ -50,7 +50,8 @@ impl Window {
     /// The window as `wharf -- URL` opens it (or without a URL), local pane listed.
     fn open_at(url: Option<&str>) -> Window {
         let (handle, engine) = EngineHandle::detached();
-        let app = App::new(handle, Settings::default(), url);
+        let link = url.map(|text| crate::model::link::Link::parse(text).unwrap());
+        let app = App::new(handle, Settings::default(), link);
         let harness = Harness::builder()
             .with_size([1280.0, 800.0])
             .build_ui_state(|ui, app: &mut App| view::frame(app, ui), app);
