@@ -91,7 +91,7 @@ fn wharf_upload(fs: &mut dyn RemoteFs, source: &Path, remote: &RemotePath) {
         fs,
         source,
         remote,
-        UploadTarget::ViaTemp,
+        UploadTarget::ViaTemp { resume: false },
         &CopyControl {
             cancel: &cancel,
             progress: &progress,

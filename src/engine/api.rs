@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use serde::Serialize;
 
@@ -362,6 +362,14 @@ pub enum TransferState {
     Connecting,
     Transferring,
     Verifying,
+    /// Running, but nothing has moved for `quiet_secs` seconds: the server is slow or the
+    /// link hung. The attempt gives up when the connection's idle timeout passes.
+    Stalled {
+        quiet_secs: u64,
+    },
+    /// Another Wharf process (a window, or `wharf get`) is running it now.
+    #[serde(rename = "running_elsewhere")]
+    RunningElsewhere,
     /// Failed with an error that may pass; runs again after the delay.
     Waiting {
         reason: String,
@@ -397,7 +405,10 @@ impl TransferState {
     pub fn is_active(&self) -> bool {
         matches!(
             self,
-            TransferState::Connecting | TransferState::Transferring | TransferState::Verifying
+            TransferState::Connecting
+                | TransferState::Transferring
+                | TransferState::Verifying
+                | TransferState::Stalled { .. }
         )
     }
 
@@ -407,6 +418,8 @@ impl TransferState {
             TransferState::Connecting => "connecting",
             TransferState::Transferring => "transferring",
             TransferState::Verifying => "verifying",
+            TransferState::Stalled { .. } => "stalled",
+            TransferState::RunningElsewhere => "running in another Wharf",
             TransferState::Waiting { .. } => "waiting",
             TransferState::Paused => "paused",
             TransferState::Done { .. } => "done",
@@ -638,6 +651,30 @@ struct Counters {
     done: AtomicU64,
     total: AtomicU64,
     resumed_from: AtomicU64,
+    /// A [`Phase`] as its index.
+    phase: AtomicU8,
+}
+
+/// Where a running transfer is: set by its worker, read by the queue whenever it describes
+/// the item, so that no older description can overwrite a newer one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Phase {
+    #[default]
+    Connecting,
+    Transferring,
+    Verifying,
+}
+
+impl Phase {
+    const ALL: [Phase; 3] = [Phase::Connecting, Phase::Transferring, Phase::Verifying];
+
+    pub fn state(self) -> TransferState {
+        match self {
+            Phase::Connecting => TransferState::Connecting,
+            Phase::Transferring => TransferState::Transferring,
+            Phase::Verifying => TransferState::Verifying,
+        }
+    }
 }
 
 /// Byte counters of one transfer, shared between the worker that writes them and any number
@@ -683,5 +720,15 @@ impl Progress {
 
     pub(crate) fn set_resumed_from(&self, offset: u64) {
         self.0.resumed_from.store(offset, Ordering::Relaxed);
+    }
+
+    pub fn phase(&self) -> Phase {
+        let index = usize::from(self.0.phase.load(Ordering::Relaxed));
+        Phase::ALL.get(index).copied().unwrap_or_default()
+    }
+
+    pub(crate) fn set_phase(&self, phase: Phase) {
+        let index = Phase::ALL.iter().position(|known| *known == phase).unwrap_or(0);
+        self.0.phase.store(u8::try_from(index).unwrap_or(0), Ordering::Relaxed);
     }
 }

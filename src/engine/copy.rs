@@ -33,8 +33,10 @@ pub struct CopyControl<'a> {
 /// Where an upload writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UploadTarget {
-    /// To `.NAME.wharf-part` beside the target, renamed when complete.
-    ViaTemp,
+    /// To `.NAME.wharf-part` beside the target, renamed when complete. `resume` continues a
+    /// partial file that an earlier attempt of this transfer left; otherwise one that is
+    /// there is overwritten, without asking the server about it first.
+    ViaTemp { resume: bool },
     /// Straight to the target, for servers that forbid renames. `resume` continues a target
     /// that an earlier attempt of this transfer left short; otherwise it is overwritten.
     Direct { resume: bool },
@@ -178,6 +180,40 @@ fn replace_local(part: &Path, target: &Path) -> Result<(), FsError> {
     fs::rename(part, target).map_err(|error| FsError::from_local(&error, target))
 }
 
+/// Where a continued upload starts: the size of what an earlier attempt left at `part`, if
+/// it is a file no longer than the source; 0 when nothing is there.
+fn resume_offset(fs: &mut dyn RemoteFs, part: &RemotePath, size: u64) -> Result<u64, FsError> {
+    match fs.stat(part) {
+        Ok(entry) if entry.kind == crate::model::EntryKind::File => {
+            Ok(entry.size.filter(|&done| done <= size).unwrap_or(0))
+        }
+        Ok(_) => Ok(0),
+        Err(error) if error.kind == ErrorKind::NotFound => Ok(0),
+        Err(error) => Err(error),
+    }
+}
+
+/// After a continued upload: the server must hold exactly `size` bytes at `part`.
+fn check_uploaded_size(
+    fs: &mut dyn RemoteFs,
+    part: &RemotePath,
+    target: &RemotePath,
+    size: u64,
+) -> Result<(), FsError> {
+    let uploaded = fs.stat(part)?.size;
+    if uploaded == Some(size) {
+        return Ok(());
+    }
+    Err(FsError::new(
+        ErrorKind::Protocol,
+        format!(
+            "uploading {target} left {} bytes on the server where {size} were sent; the partial file was kept",
+            uploaded.map_or("an unknown number of".to_owned(), |n| n.to_string())
+        ),
+    )
+    .retryable(true))
+}
+
 /// Uploads the local file `source` to `target`, through a partial name beside it.
 pub fn upload_file(
     fs: &mut dyn RemoteFs,
@@ -200,15 +236,14 @@ pub fn upload_file(
     let name = target
         .file_name()
         .ok_or_else(|| FsError::new(ErrorKind::InvalidName, format!("{target} names no file")))?;
-    let (part, may_resume) = match mode {
-        UploadTarget::ViaTemp => (target.parent().join(&partial_name(name)), true),
+    let (part, resume) = match mode {
+        UploadTarget::ViaTemp { resume } => (target.parent().join(&partial_name(name)), resume),
         UploadTarget::Direct { resume } => (target.clone(), resume),
     };
-    let offset = match fs.stat(&part) {
-        Ok(entry) if may_resume && fs.capabilities().resume_upload && entry.kind == crate::model::EntryKind::File => {
-            entry.size.filter(|&done| done <= size).unwrap_or(0)
-        }
-        _ => 0,
+    let offset = if resume && fs.capabilities().resume_upload {
+        resume_offset(fs, &part, size)?
+    } else {
+        0
     };
     control.progress.set_resumed_from(offset);
     control.progress.set_done(offset);
@@ -231,27 +266,28 @@ pub fn upload_file(
         }
         writer.finish()?;
     }
-    let uploaded = fs.stat(&part)?.size;
-    if uploaded != Some(size) {
-        return Err(FsError::new(
-            ErrorKind::Protocol,
-            format!(
-                "uploading {target} left {} bytes on the server where {size} were sent; the partial file was kept",
-                uploaded.map_or("an unknown number of".to_owned(), |n| n.to_string())
-            ),
-        )
-        .retryable(true));
+    // A whole file written from its start and acknowledged (FTP's 226, SFTP's status
+    // replies) is the server's; a continued one is measured, since servers differ in how
+    // they append.
+    if offset > 0 {
+        check_uploaded_size(fs, &part, target, size)?;
     }
     if part != *target
         && let Err(first) = fs.rename(&part, target)
     {
         // SFTP v3 and some FTP servers refuse to rename over an existing file.
         match fs.stat(target) {
-            Ok(existing) if existing.kind != crate::model::EntryKind::Dir => {
+            Ok(existing) if existing.kind == crate::model::EntryKind::Dir => {
+                return Err(FsError::new(
+                    ErrorKind::AlreadyExists,
+                    format!("a folder is in the way: {target}; the upload was kept as {part}"),
+                ));
+            }
+            Ok(_) => {
                 fs.remove(target)?;
                 fs.rename(&part, target)?;
             }
-            _ => return Err(first),
+            Err(_) => return Err(first),
         }
     }
     if control.preserve_mtime
@@ -382,7 +418,7 @@ mod tests {
             &mut fs,
             &source,
             &target,
-            UploadTarget::ViaTemp,
+            UploadTarget::ViaTemp { resume: false },
             &control(&cancel, &progress),
         )
         .unwrap_err();
@@ -393,13 +429,62 @@ mod tests {
             &mut fs,
             &source,
             &target,
-            UploadTarget::ViaTemp,
+            // The next attempt of the same item continues what the first one left.
+            UploadTarget::ViaTemp { resume: true },
             &control(&cancel, &progress),
         )
         .unwrap();
         assert_eq!(moved, content.len() as u64 - 1000);
         assert_eq!(server.get("/up/u.bin"), Some(content));
         assert_eq!(server.get("/up/.u.bin.wharf-part"), None);
+    }
+
+    #[test]
+    fn a_fresh_upload_overwrites_a_stranger_partial_file_without_asking_about_it() {
+        let server = MemoryFs::new();
+        server.put("/d/.a.wharf-part", b"left by something else");
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a");
+        fs::write(&source, b"abc").unwrap();
+        let mut fs = server.clone();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        let sent = upload_file(
+            &mut fs,
+            &source,
+            &RemotePath::new("/d/a"),
+            UploadTarget::ViaTemp { resume: false },
+            &control(&cancel, &progress),
+        )
+        .unwrap();
+        assert_eq!(sent, 3, "written from its start");
+        assert_eq!(server.get("/d/a"), Some(b"abc".to_vec()));
+        assert_eq!(server.get("/d/.a.wharf-part"), None);
+    }
+
+    #[test]
+    fn a_folder_in_the_way_is_named_and_the_upload_kept() {
+        let server = MemoryFs::new();
+        server.put("/d/a/inside", b"x");
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a");
+        fs::write(&source, b"abc").unwrap();
+        let mut fs = server.clone();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        let error = upload_file(
+            &mut fs,
+            &source,
+            &RemotePath::new("/d/a"),
+            UploadTarget::ViaTemp { resume: false },
+            &control(&cancel, &progress),
+        )
+        .unwrap_err();
+        assert_eq!(error.kind, ErrorKind::AlreadyExists);
+        assert!(
+            error.message.contains("a folder is in the way: /d/a"),
+            "{}",
+            error.message
+        );
+        assert_eq!(server.get("/d/.a.wharf-part"), Some(b"abc".to_vec()));
     }
 
     #[test]
@@ -419,7 +504,7 @@ mod tests {
             &mut fs,
             &source,
             &RemotePath::new("/d/a"),
-            UploadTarget::ViaTemp,
+            UploadTarget::ViaTemp { resume: false },
             &control(&cancel, &progress),
         );
         assert_eq!(result.unwrap_err().kind, ErrorKind::PermissionDenied);
@@ -443,7 +528,7 @@ mod tests {
             &mut fs,
             &source,
             &RemotePath::new("/d/a"),
-            UploadTarget::ViaTemp,
+            UploadTarget::ViaTemp { resume: false },
             &control(&cancel, &progress),
         )
         .unwrap_err();

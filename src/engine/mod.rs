@@ -16,6 +16,7 @@ mod queue;
 pub mod scheduler;
 mod session;
 mod trust_policy;
+mod watchdog;
 mod worker;
 
 use std::collections::HashMap;
@@ -39,6 +40,8 @@ pub struct EngineConfig {
     pub timeouts: Timeouts,
     /// Retry delays are 1, 2, 4 ... 32 times this (one second; tests shorten it).
     pub retry_backoff: Duration,
+    /// A running transfer that moves nothing for this long shows as stalled.
+    pub stall_after: Duration,
     /// Run what the queue database holds from earlier runs as soon as the engine starts.
     /// Without it, earlier items are loaded (and shown) but wait for `RunQueue`.
     pub resume_queue: bool,
@@ -73,6 +76,7 @@ impl EngineConfig {
             paths,
             timeouts: Timeouts::default(),
             retry_backoff: Duration::from_secs(1),
+            stall_after: watchdog::STALL_AFTER,
             resume_queue: true,
             limits: api::QueueLimits::default(),
             connector: Arc::new(protocol::connect),
@@ -221,6 +225,7 @@ pub(crate) fn start_queue(
         timeouts: config.timeouts,
         runtime,
         backoff_unit: config.retry_backoff,
+        stall_after: config.stall_after,
         limits: config.limits,
         saved_secrets: Arc::new(bookmarks::Bookmarks::new(config.paths.clone(), config.secrets.clone())),
     })

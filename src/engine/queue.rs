@@ -23,7 +23,8 @@ use super::limiter::RateLimits;
 use super::pool::{Connector, Pool, SiteDescriptor};
 use super::scheduler::{ItemState, Limits, Outcome, Scheduler};
 use super::trust_policy::Prompts;
-use super::worker::{self, Report, Shared, Work};
+use super::watchdog::{Change, Watch};
+use super::worker::{self, KnownTarget, Report, Shared, Work};
 use crate::config::Paths;
 use crate::model::location::RemotePath;
 use crate::protocol::{ErrorKind, FsError, LogDirection, Timeouts, TrustPolicy};
@@ -61,6 +62,8 @@ pub struct QueueSetup {
     pub runtime: tokio::runtime::Handle,
     /// Retry delays are this times 1, 2, 4 ... (tests shorten it).
     pub backoff_unit: Duration,
+    /// A running item that moves nothing for this long shows as stalled (tests shorten it).
+    pub stall_after: Duration,
     pub limits: QueueLimits,
     /// Secrets of saved sites, tried before asking the user for a restored site's password.
     pub saved_secrets: super::pool::SavedSecrets,
@@ -78,6 +81,9 @@ struct Record {
     mtime: Option<i64>,
     recursive: bool,
     options: TransferOptions,
+    /// What its folder's expansion saw at the target; kept in memory only, so that an item
+    /// restored after a restart asks again.
+    target: KnownTarget,
     bytes_done: u64,
     /// The last error or skip reason, or how a done item was verified.
     note: Option<String>,
@@ -88,6 +94,7 @@ struct Record {
 struct Running {
     cancel: Arc<AtomicBool>,
     progress: Progress,
+    watch: Watch,
 }
 
 #[derive(Default)]
@@ -113,6 +120,8 @@ struct Queue {
     records: HashMap<ItemId, Record>,
     /// Items restored but not to run until `RunQueue`.
     held: Vec<ItemId>,
+    /// Items another live Wharf process is running (its lease on them is held).
+    elsewhere: std::collections::HashSet<ItemId>,
     running: HashMap<ItemId, Running>,
     jobs: HashMap<JobId, Job>,
     shared: Arc<Shared>,
@@ -122,6 +131,7 @@ struct Queue {
     runtime: tokio::runtime::Handle,
     resume: bool,
     started: Instant,
+    stall_after: Duration,
     last_checkpoint: Instant,
     idle_reported: bool,
 }
@@ -208,6 +218,7 @@ impl Queue {
             scheduler,
             records: HashMap::new(),
             held: Vec::new(),
+            elsewhere: std::collections::HashSet::new(),
             running: HashMap::new(),
             jobs: HashMap::new(),
             shared,
@@ -217,6 +228,7 @@ impl Queue {
             runtime: setup.runtime,
             resume: setup.resume,
             started: Instant::now(),
+            stall_after: setup.stall_after,
             last_checkpoint: Instant::now(),
             idle_reported: false,
         })
@@ -309,10 +321,14 @@ impl Queue {
                     reason: stored.error.clone().unwrap_or_default(),
                 },
                 "cancelled" => ItemState::Cancelled,
-                // Another live process runs it; look again later.
-                "running" => ItemState::Waiting {
-                    until: now + HELD_ELSEWHERE,
-                },
+                // Another live process runs it (a dead one's lease was recovered above); look
+                // again later.
+                "running" => {
+                    self.elsewhere.insert(id);
+                    ItemState::Waiting {
+                        until: now + HELD_ELSEWHERE,
+                    }
+                }
                 _ => ItemState::Queued,
             };
             let finished = matches!(
@@ -343,6 +359,7 @@ impl Queue {
                     preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
                     upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
                 },
+                target: KnownTarget::Unknown,
                 bytes_done: stored.bytes_done,
                 note: if state == ItemState::Done {
                     stored.verified
@@ -392,10 +409,19 @@ impl Queue {
                 .and_then(|record| record.note.clone())
                 .unwrap_or_default()
         };
+        if self.elsewhere.contains(&id) {
+            return TransferState::RunningElsewhere;
+        }
         match self.scheduler.state(id) {
             None => TransferState::Queued,
             Some(ItemState::Queued) => TransferState::Queued,
-            Some(ItemState::Running) => TransferState::Connecting,
+            Some(ItemState::Running) => match self.running.get(&id) {
+                Some(running) if running.watch.is_stalled() => TransferState::Stalled {
+                    quiet_secs: running.watch.quiet(self.now()).as_secs(),
+                },
+                Some(running) => running.progress.phase().state(),
+                None => TransferState::Connecting,
+            },
             Some(ItemState::Waiting { until }) => TransferState::Waiting {
                 reason: note(),
                 retry_in_secs: until.saturating_sub(self.now()).as_secs(),
@@ -728,6 +754,7 @@ impl Queue {
                     mtime: None,
                     recursive: spec.recursive,
                     options,
+                    target: KnownTarget::Unknown,
                     bytes_done: 0,
                     note: None,
                     settled: false,
@@ -947,6 +974,7 @@ impl Queue {
                     mtime: child.mtime,
                     recursive,
                     options,
+                    target: child.target,
                     bytes_done: 0,
                     note: None,
                     settled: false,
@@ -970,6 +998,7 @@ impl Queue {
         if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY && !self.running.is_empty() {
             self.checkpoint();
         }
+        self.watch_running();
         self.start_ready();
         let counts = self.counts();
         let idle = self.running.is_empty() && counts.queued == self.held.len() && counts.waiting == 0;
@@ -978,6 +1007,44 @@ impl Queue {
             self.shared.pool.close_idle();
             self.emit(Event::QueueIdle { counts });
         }
+    }
+
+    /// Shows a running item as stalled while nothing moves, and as itself again when it does.
+    fn watch_running(&mut self) {
+        let now = self.now();
+        let mut changed = Vec::new();
+        for (&id, running) in &mut self.running {
+            let (done, phase) = (running.progress.done(), running.progress.phase());
+            if let Some(change) = running.watch.observe(done, phase, now, self.stall_after) {
+                changed.push((id, change));
+            }
+        }
+        for (id, change) in changed {
+            if let Change::Stalled { quiet } = change {
+                self.log_stall(id, quiet);
+            }
+            self.announce(id);
+        }
+    }
+
+    fn log_stall(&self, id: ItemId, quiet: Duration) {
+        let Some(record) = self.records.get(&id) else {
+            return;
+        };
+        let what = match record.direction {
+            Direction::Download => record.remote.to_string(),
+            Direction::Upload => record.local.display().to_string(),
+        };
+        self.emit(Event::Log {
+            session: None,
+            direction: LogDirection::Warning,
+            text: format!(
+                "{what}: nothing has moved for {} s; waiting for {} (the attempt ends after {} s without data)",
+                quiet.as_secs(),
+                record.site,
+                self.shared.timeouts.idle
+            ),
+        });
     }
 
     fn checkpoint(&mut self) {
@@ -1007,12 +1074,18 @@ impl Queue {
                 .store
                 .acquire_lease(id_sql, lease.name(), &|owner| lease.is_alive(owner))
             {
-                Ok(Lease::Acquired) => {}
+                Ok(Lease::Acquired) => {
+                    self.elsewhere.remove(&id);
+                }
                 Ok(Lease::HeldBy(_)) => {
                     self.scheduler.defer(id, now + HELD_ELSEWHERE);
+                    if self.elsewhere.insert(id) {
+                        self.announce(id);
+                    }
                     continue;
                 }
                 Ok(Lease::Finished) => {
+                    self.elsewhere.remove(&id);
                     if let Some(record) = self.records.get_mut(&id) {
                         record.note = Some("finished by another Wharf".to_owned());
                     }
@@ -1023,6 +1096,15 @@ impl Queue {
                 Err(error) => self.warn(error.to_string()),
             }
             let Some(record) = self.records.get(&id) else {
+                // The scheduler counts it as running; without a worker it must still end, or
+                // its slot would stay taken for good.
+                self.finish(
+                    id,
+                    Outcome::Failed {
+                        retryable: false,
+                        reason: "the queue lost track of this item".to_owned(),
+                    },
+                );
                 continue;
             };
             let cancel = Arc::new(AtomicBool::new(false));
@@ -1040,11 +1122,20 @@ impl Queue {
                 recursive: record.recursive,
                 options: record.options,
                 resumed: record.bytes_done > 0 || self.scheduler.attempts(id) > 1,
+                target: record.target,
                 attempts: self.scheduler.attempts(id),
                 cancel: cancel.clone(),
                 progress: progress.clone(),
             };
-            self.running.insert(id, Running { cancel, progress });
+            let watch = Watch::new(progress.done(), progress.phase(), now);
+            self.running.insert(
+                id,
+                Running {
+                    cancel,
+                    progress,
+                    watch,
+                },
+            );
             self.persist(id);
             let shared = self.shared.clone();
             let sender = self.inbox_sender.clone();

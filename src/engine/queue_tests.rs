@@ -684,3 +684,105 @@ fn restored_items_of_a_saved_site_take_its_password_from_the_keyring() {
     });
     assert_eq!(std::fs::read(out.path().join("kept.txt")).unwrap(), b"from the keyring");
 }
+
+/// A link that hangs mid-file (issue 19: a queue must never sit silent): the row turns
+/// "stalled" and the log says why; when data moves again the row says "transferring" again,
+/// however the queue came to describe it, and the file completes.
+#[test]
+fn a_hung_transfer_shows_as_stalled_and_then_as_itself_again() {
+    use crate::protocol::memory::Gate;
+    let server = MemoryFs::new();
+    let content = data(200_000, 3);
+    server.put("/slow.bin", &content);
+    let (first, second) = (Gate::default(), Gate::default());
+    server.set_faults(Faults {
+        hold_reads_at: vec![(50_000, first.clone()), (100_000, second.clone())],
+        ..Faults::default()
+    });
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut config = config(home.path(), &server, QueueLimits::default(), false);
+    config.stall_after = Duration::from_millis(200);
+    let engine = EngineHandle::start(config, None).unwrap();
+    let job = enqueue(
+        &engine,
+        vec![download("/slow.bin", out.path(), false)],
+        ConflictPolicy::Overwrite,
+    );
+
+    let mut warned = false;
+    let item = wait_for(&engine, |_, event| match event {
+        Event::Log {
+            direction: LogDirection::Warning,
+            text,
+            ..
+        } if text.contains("nothing has moved") => {
+            warned = true;
+            None
+        }
+        Event::ItemChanged {
+            item,
+            state: TransferState::Stalled { .. },
+            ..
+        } => Some(item),
+        _ => None,
+    });
+    assert!(warned, "the log says why the row stalled");
+    // The bytes move on to the second hold, where the queue sees they moved.
+    first.open();
+    wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            item: changed, state, ..
+        } if changed == item => {
+            assert_ne!(
+                state,
+                TransferState::Connecting,
+                "a moving transfer is not described as connecting"
+            );
+            (state == TransferState::Transferring).then_some(())
+        }
+        _ => None,
+    });
+    second.open();
+    let summary = job_summary(&engine, job);
+    assert_eq!(summary.failed, Vec::<String>::new());
+    assert_eq!(std::fs::read(out.path().join("slow.bin")).unwrap(), content);
+}
+
+/// `wharf queue list` while another Wharf runs the queue (issue 19): what that process is
+/// transferring shows as running there, not as "queued" with nothing happening.
+#[test]
+fn another_process_running_an_item_is_shown_as_such() {
+    use crate::protocol::memory::Gate;
+    let server = MemoryFs::new();
+    server.put("/held.bin", &data(100_000, 4));
+    let gate = Gate::default();
+    server.set_faults(Faults {
+        hold_reads_at: vec![(10_000, gate.clone())],
+        ..Faults::default()
+    });
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let running = engine(home.path(), &server);
+    let job = enqueue(
+        &running,
+        vec![download("/held.bin", out.path(), false)],
+        ConflictPolicy::Overwrite,
+    );
+    wait_for(&running, |_, event| match event {
+        Event::ItemChanged {
+            state: TransferState::Transferring,
+            ..
+        } => Some(()),
+        _ => None,
+    });
+
+    let looking = engine(home.path(), &server);
+    let state = wait_for(&looking, |_, event| match event {
+        Event::ItemsAdded { items } => items.first().map(|item| item.state.clone()),
+        _ => None,
+    });
+    assert_eq!(state, TransferState::RunningElsewhere);
+    assert_eq!(state.label(), "running in another Wharf");
+
+    gate.open();
+    assert_eq!(job_summary(&running, job).failed, Vec::<String>::new());
+}

@@ -4,6 +4,7 @@
 //! (creating the folder, so empty ones arrive too), or find out what an `Auto` item is. The
 //! queue decides what an outcome means (retry, give up); a worker only reports.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 
 use super::api::{
-    ConflictPolicy, Direction, Event, ItemId, ItemKind, Progress, Prompt, PromptReply, TransferOptions, TransferState,
+    ConflictPolicy, Direction, Event, ItemId, ItemKind, Phase, Progress, Prompt, PromptReply, TransferOptions,
 };
 use super::copy::{self, CopyControl, UploadTarget};
 use super::limiter::RateLimits;
@@ -43,6 +44,8 @@ pub struct Work {
     pub options: TransferOptions,
     /// An earlier attempt ran: what it left at the target is this transfer's own.
     pub resumed: bool,
+    /// What the folder's expansion saw at the target; only a first attempt trusts it.
+    pub target: KnownTarget,
     pub attempts: u32,
     pub cancel: Arc<AtomicBool>,
     pub progress: Progress,
@@ -56,6 +59,24 @@ pub struct Child {
     pub remote: RemotePath,
     pub size: Option<u64>,
     pub mtime: Option<i64>,
+    pub target: KnownTarget,
+}
+
+/// What an upload's target was when its folder was expanded: the folder had just been
+/// created (so it is empty), or it was listed once for all its files, as lftp's mirror does.
+/// It saves one question to the server per file, which matters: every round trip costs a
+/// full RTT on a real link, and some servers slow down each failed probe (pure-ftpd).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownTarget {
+    /// Nothing known: the server is asked when the answer matters.
+    Unknown,
+    Absent,
+    File {
+        size: Option<u64>,
+        modified: Option<DateTime<Utc>>,
+    },
+    /// A folder (or a link) is in the way.
+    NotAFile,
 }
 
 #[derive(Debug)]
@@ -116,14 +137,17 @@ impl Shared {
         }
     }
 
-    fn emit_state(&self, work: &Work, state: TransferState) {
+    /// Moves the item to `phase`: the queue reads it whenever it describes the item, and the
+    /// window and command line hear of it at once.
+    fn enter(&self, work: &Work, phase: Phase) {
+        work.progress.set_phase(phase);
         if work.cancel.load(Ordering::Relaxed) {
             // Paused or cancelled meanwhile: the queue has the last word on the state.
             return;
         }
         (self.events)(Event::ItemChanged {
             item: work.id,
-            state,
+            state: phase.state(),
             attempts: work.attempts,
             progress: work.progress.clone(),
         });
@@ -153,7 +177,7 @@ fn healthy_after(error: &FsError) -> bool {
 
 /// Runs one attempt; `report` receives intermediate reports, the return value is the last.
 pub fn run(shared: &Shared, work: Work, report: &dyn Fn(Report)) -> Report {
-    shared.emit_state(&work, TransferState::Connecting);
+    shared.enter(&work, Phase::Connecting);
     let context = shared.context();
     let mut fs = match shared.pool.take(&work.site, &context) {
         Ok(fs) => fs,
@@ -314,6 +338,8 @@ fn expand_remote(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<
             remote,
             size,
             mtime: unix_seconds(entry.modified),
+            // The target is on this computer, where looking costs nothing.
+            target: KnownTarget::Unknown,
         });
     }
     Ok(Report::Expanded {
@@ -327,12 +353,20 @@ fn expand_local(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<R
     if let Some(error) = too_deep(work) {
         return Err(error);
     }
-    if let Err(error) = fs.mkdir(&work.remote) {
-        match fs.stat(&work.remote) {
-            Ok(existing) if existing.kind == EntryKind::Dir => {}
-            _ => return Err(error),
-        }
-    }
+    let present = match fs.mkdir(&work.remote) {
+        // Just created: empty.
+        Ok(()) => HashMap::new(),
+        // Already there (or not a folder, which the listing then refuses): one listing
+        // answers for every file in it.
+        Err(error) => match fs.list(&work.remote) {
+            Ok(listing) => listing
+                .entries
+                .into_iter()
+                .map(|entry| (entry.name.clone(), entry))
+                .collect(),
+            Err(_) => return Err(error),
+        },
+    };
     let mut entries: Vec<fs::DirEntry> = fs::read_dir(&work.local)
         .map_err(|error| FsError::from_local(&error, &work.local))?
         .filter_map(Result::ok)
@@ -357,12 +391,21 @@ fn expand_local(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<R
             skipped.push(reason);
             continue;
         };
+        let target = match present.get(&name) {
+            None => KnownTarget::Absent,
+            Some(entry) if entry.kind == EntryKind::File => KnownTarget::File {
+                size: entry.size,
+                modified: entry.modified,
+            },
+            Some(_) => KnownTarget::NotAFile,
+        };
         children.push(Child {
             kind,
             local,
             remote,
             size,
             mtime: meta.modified().ok().map(|time| DateTime::<Utc>::from(time).timestamp()),
+            target,
         });
     }
     Ok(Report::Expanded {
@@ -390,17 +433,7 @@ enum Decision {
 
 /// Applies the conflict policy (asking the user when it says so).
 fn decide(shared: &Shared, work: &Work, target: &str, source: Facts, existing: Facts) -> Decision {
-    let remembered = shared
-        .conflict_answers
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .get(&work.id)
-        .copied();
-    let for_all = *shared
-        .conflict_for_all
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let mut policy = remembered.or(for_all).unwrap_or(work.options.on_conflict);
+    let mut policy = standing_policy(shared, work);
     if policy == ConflictPolicy::Ask {
         let question = Prompt::FileExists {
             item: work.id,
@@ -567,7 +600,7 @@ fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn
         }
     }
     work.progress.set_total(source.size);
-    shared.emit_state(work, TransferState::Transferring);
+    shared.enter(work, Phase::Transferring);
     let throttle = |bytes: usize| shared.limits.throttle(Direction::Download, bytes);
     let bytes = copy::download_file(fs, &work.remote, &source, &target, &control(work, &throttle))?;
     let verified = verify(shared, fs, work, &target, &work.remote).inspect_err(|error| {
@@ -591,7 +624,7 @@ fn verify(
     let Some(checksum) = fs.checksum(remote)? else {
         return Ok("size".to_owned());
     };
-    shared.emit_state(work, TransferState::Verifying);
+    shared.enter(work, Phase::Verifying);
     let name = checksum.algorithm.name();
     let local_hex = checksum
         .algorithm
@@ -605,6 +638,62 @@ fn verify(
             format!("{remote} arrived with a different {name} than the server computed; it is transferred again"),
         )
         .retryable(true))
+    }
+}
+
+/// The policy that applies to `work` without asking: an earlier answer for it, one given
+/// "for all", or its own option.
+fn standing_policy(shared: &Shared, work: &Work) -> ConflictPolicy {
+    let remembered = shared
+        .conflict_answers
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .get(&work.id)
+        .copied();
+    let for_all = *shared
+        .conflict_for_all
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    remembered.or(for_all).unwrap_or(work.options.on_conflict)
+}
+
+/// What an upload finds at its target.
+enum AtTarget {
+    /// Nothing, or nothing that matters: it is overwritten whatever it is.
+    Nothing,
+    Folder,
+    File(Facts),
+}
+
+/// What is at an upload's target. The server is asked only when the folder's expansion did
+/// not already say and the answer can change what happens; only "not found" means nothing
+/// is there (any other failure is the attempt's error).
+fn existing_target(
+    shared: &Shared,
+    fs: &mut dyn RemoteFs,
+    work: &Work,
+    target: &RemotePath,
+) -> Result<AtTarget, FsError> {
+    let known = if work.resumed {
+        KnownTarget::Unknown
+    } else {
+        work.target
+    };
+    match known {
+        KnownTarget::Absent => Ok(AtTarget::Nothing),
+        KnownTarget::File { size, modified } => Ok(AtTarget::File(Facts { size, modified })),
+        KnownTarget::NotAFile => Ok(AtTarget::Folder),
+        // Overwritten whatever it is; a folder in the way stops the rename, which says so.
+        KnownTarget::Unknown if standing_policy(shared, work) == ConflictPolicy::Overwrite => Ok(AtTarget::Nothing),
+        KnownTarget::Unknown => match fs.stat(target) {
+            Ok(entry) if entry.kind == EntryKind::Dir => Ok(AtTarget::Folder),
+            Ok(entry) => Ok(AtTarget::File(Facts {
+                size: entry.size,
+                modified: entry.modified,
+            })),
+            Err(error) if error.kind == ErrorKind::NotFound => Ok(AtTarget::Nothing),
+            Err(error) => Err(error),
+        },
     }
 }
 
@@ -634,20 +723,21 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
             mtime: unix_seconds(mtime),
         });
     }
-    if !resume_target && let Ok(existing) = fs.stat(&target) {
-        if existing.kind == EntryKind::Dir {
-            return Err(FsError::new(
-                ErrorKind::AlreadyExists,
-                format!("a folder is in the way: {target}"),
-            ));
-        }
+    let existing = if resume_target {
+        AtTarget::Nothing
+    } else {
+        existing_target(shared, fs, work, &target)?
+    };
+    if let AtTarget::Folder = existing {
+        return Err(FsError::new(
+            ErrorKind::AlreadyExists,
+            format!("a folder is in the way: {target}"),
+        ));
+    }
+    if let AtTarget::File(existing) = existing {
         let facts = Facts {
             size: Some(meta.len()),
             modified: mtime,
-        };
-        let existing = Facts {
-            size: existing.size,
-            modified: existing.modified,
         };
         match decide(shared, work, &target.to_string(), facts, existing) {
             Decision::Overwrite => {}
@@ -657,6 +747,7 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
                 if fs.stat(&part).is_err() {
                     fs.rename(&target, &part)?;
                 }
+                resume_target = true;
             }
             Decision::Resume => resume_target = true,
             Decision::Rename => {
@@ -667,9 +758,12 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
         }
     }
     work.progress.set_total(Some(meta.len()));
-    shared.emit_state(work, TransferState::Transferring);
+    shared.enter(work, Phase::Transferring);
+    // A partial file from an earlier attempt of this item is continued; one from anything
+    // else is overwritten, so a fresh upload need not look for it.
+    let resume = resume_target || work.resumed;
     let mode = if via_temp {
-        UploadTarget::ViaTemp
+        UploadTarget::ViaTemp { resume }
     } else {
         UploadTarget::Direct { resume: resume_target }
     };

@@ -1,10 +1,12 @@
 //! An in-memory file system for tests, with faults that can be injected: the connection
-//! drops after N bytes, a rename is refused, the disk fills up, a file changes mid-read.
+//! drops after N bytes, a rename is refused, the disk fills up, a file changes mid-read, the
+//! link hangs until the test lets it go on.
 //! Clones share the same files, like several connections to one server.
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -23,6 +25,34 @@ pub struct Faults {
     pub refuse_rename: bool,
     /// Writes fail with "no space" once the total stored bytes reach this.
     pub capacity: Option<u64>,
+    /// Reads of the next file opened wait (a hung link) at each of these offsets until its
+    /// gate opens.
+    pub hold_reads_at: Vec<(u64, Gate)>,
+}
+
+/// A door that a test opens: what waits at it goes on then. Nothing waits longer than
+/// [`Gate::LONGEST`], after which the wait fails like a timed-out read.
+#[derive(Debug, Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    pub const LONGEST: Duration = Duration::from_secs(30);
+
+    pub fn open(&self) {
+        let (open, opened) = &*self.0;
+        *open.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = true;
+        opened.notify_all();
+    }
+
+    /// Whether the gate opened in time.
+    fn wait(&self) -> bool {
+        let (open, opened) = &*self.0;
+        let guard = open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (guard, _) = opened
+            .wait_timeout_while(guard, Self::LONGEST, |open| !*open)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *guard
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -217,6 +247,13 @@ impl RemoteFs for MemoryFs {
                 format!("renaming {from} failed: permission denied (memory)"),
             ));
         }
+        // Like rename(2) and every server: a file never replaces a folder.
+        if matches!(state.nodes.get(&to), Some(Node::Dir)) && !matches!(state.nodes.get(&from), Some(Node::Dir)) {
+            return Err(FsError::new(
+                ErrorKind::AlreadyExists,
+                format!("renaming {from} failed: {to} is a folder (memory)"),
+            ));
+        }
         let node = state.nodes.remove(&from).ok_or_else(|| not_found(&from))?;
         state.nodes.insert(to, node);
         Ok(())
@@ -248,12 +285,14 @@ impl RemoteFs for MemoryFs {
             _ => return Err(not_found(&path_key)),
         };
         let drop_after = state.faults.drop_read_after.take();
+        let holds = std::mem::take(&mut state.faults.hold_reads_at);
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
         Ok(Box::new(MemoryReader {
             data,
             position: start,
             served: 0,
             drop_after,
+            holds,
         }))
     }
 
@@ -309,11 +348,23 @@ struct MemoryReader {
     position: usize,
     served: u64,
     drop_after: Option<u64>,
+    holds: Vec<(u64, Gate)>,
 }
 
 impl Read for MemoryReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut limit = buf.len();
+        if let Some((at, gate)) = self.holds.first() {
+            let left = at.saturating_sub(self.served);
+            if left == 0 {
+                if !gate.wait() {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "injected: the link hung"));
+                }
+                self.holds.remove(0);
+                return self.read(buf);
+            }
+            limit = limit.min(usize::try_from(left).unwrap_or(usize::MAX));
+        }
         if let Some(after) = self.drop_after {
             let left = after.saturating_sub(self.served);
             if left == 0 {

@@ -37,7 +37,7 @@ pub fn exercise(fs: &mut dyn RemoteFs, base: &RemotePath) {
     let local = work.path().join("data.bin");
     std::fs::write(&local, &content).unwrap();
     let file = dir.join("data.bin");
-    upload_file(fs, &local, &file, UploadTarget::ViaTemp, &control).unwrap();
+    upload_file(fs, &local, &file, UploadTarget::ViaTemp { resume: false }, &control).unwrap();
     let listing = fs.list(&dir).unwrap();
     let names: Vec<&str> = listing.entries.iter().map(|entry| entry.name.as_str()).collect();
     assert_eq!(names, vec!["data.bin"], "only the finished file is listed, no partial");

@@ -12,6 +12,7 @@ mod desktop;
 mod generated;
 mod hostile;
 mod queue;
+mod round_trips;
 mod sftp;
 mod sites;
 mod support;

@@ -40,7 +40,10 @@ type Data = TransferStream<<RustlsFtpStream as StreamKind>::Tls>;
 /// What FEAT told us.
 #[derive(Debug, Clone, Copy, Default)]
 struct ServerFeatures {
+    /// MLSD listings (FEAT names MLST or MLSD).
     mlsd: bool,
+    /// MLST for one path; cleared when the server refuses the command.
+    mlst: bool,
     mfmt: bool,
     utf8: bool,
     xsha256: bool,
@@ -48,6 +51,16 @@ struct ServerFeatures {
     /// `HASH` (draft-bryan-ftpext-hash) with SHA-256 or SHA-1 among its algorithms.
     hash_sha256: bool,
     hash_sha1: bool,
+}
+
+/// What MLST said about one path.
+enum Mlst {
+    Found(Entry),
+    /// A negative answer about the path itself: not found, not allowed, or the connection
+    /// failed.
+    Refused(FsError),
+    /// No answer to use: the command is unknown or the reply unreadable.
+    Unanswered,
 }
 
 /// A logged-in FTP connection.
@@ -367,7 +380,15 @@ impl FtpFs {
             self.server_type = ServerType::from_syst(text.get(4..).unwrap_or(""));
         }
         if self.features.utf8 {
-            let _ = self.command("OPTS UTF8 ON", &[Status::CommandOk, Status::CommandNotImplemented]);
+            // pure-ftpd lists UTF8 yet answers 504: it speaks UTF-8 anyway (RFC 2640).
+            let _ = self.command(
+                "OPTS UTF8 ON",
+                &[
+                    Status::CommandOk,
+                    Status::CommandNotImplemented,
+                    Status::NotImplementedParameter,
+                ],
+            );
         }
     }
 
@@ -457,7 +478,9 @@ impl FtpFs {
         self.conn.set_mode(Mode::Passive);
     }
 
-    /// Reads a whole listing (MLSD when offered) of the current folder as raw bytes.
+    /// Reads a whole listing (MLSD when offered) of `path` as raw bytes. The listing is of
+    /// the current folder after CWD rather than `MLSD path`: some servers (libunftp) answer
+    /// `MLSD missing` with 150 and then break the data connection, where CWD says 550.
     fn read_listing(&mut self, path: &str) -> Result<(Vec<u8>, bool), FsError> {
         self.command(
             &format!("CWD {path}"),
@@ -510,6 +533,35 @@ impl FtpFs {
         ListingContext {
             now: Utc::now().naive_utc(),
             server_type: self.server_type,
+        }
+    }
+
+    /// Asks MLST about one path. A negative reply is the answer (not found, or not allowed);
+    /// only a server that does not know the command, or a reply that cannot be read, leaves
+    /// the question open for the older commands.
+    fn mlst(&mut self, wire: &str) -> Mlst {
+        match self.command(&format!("MLST {wire}"), &[Status::RequestedFileActionOk]) {
+            Ok(reply) => match String::from_utf8_lossy(&reply)
+                .lines()
+                .nth(1)
+                .and_then(|line| listing::parse_mlsd_line(line.trim_start().as_bytes()))
+            {
+                Some(parsed) => Mlst::Found(entry_from(parsed)),
+                None => Mlst::Unanswered,
+            },
+            Err(error) if error.kind == ErrorKind::Unsupported => {
+                // MLSD may still work for listings; MLST is not asked again.
+                self.features.mlst = false;
+                Mlst::Unanswered
+            }
+            Err(error) if error.kind == ErrorKind::PermissionDenied || error.retryable || self.broken => {
+                Mlst::Refused(error)
+            }
+            // 550 "Can't check for file existence" (pure-ftpd), "cannot be listed" (ProFTPD).
+            Err(_) => Mlst::Refused(FsError::new(
+                ErrorKind::NotFound,
+                format!("{wire} does not exist ({})", self.host),
+            )),
         }
     }
 
@@ -613,6 +665,7 @@ fn features_of(features: &Features) -> ServerFeatures {
     };
     ServerFeatures {
         mlsd: has("MLST") || has("MLSD"),
+        mlst: has("MLST"),
         mfmt: has("MFMT"),
         utf8: has("UTF8"),
         xsha256: has("XSHA256"),
@@ -721,16 +774,16 @@ impl RemoteFs for FtpFs {
     fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
         let wire = self.wire_path(path)?;
         let name = path.file_name().unwrap_or("/").to_owned();
-        if self.features.mlsd
-            && let Ok(reply) = self.command(&format!("MLST {wire}"), &[Status::RequestedFileActionOk])
-            && let Some(parsed) = String::from_utf8_lossy(&reply)
-                .lines()
-                .nth(1)
-                .and_then(|line| listing::parse_mlsd_line(line.trim_start().as_bytes()))
-        {
-            let mut entry = entry_from(parsed);
-            entry.name = name;
-            return Ok(entry);
+        if self.features.mlst {
+            match self.mlst(&wire) {
+                Mlst::Found(mut entry) => {
+                    entry.name = name;
+                    return Ok(entry);
+                }
+                // The server looked and did not find it: nothing else needs asking.
+                Mlst::Refused(error) => return Err(error),
+                Mlst::Unanswered => {}
+            }
         }
         // Without MLST: a folder is what CWD accepts; a file is what SIZE measures.
         if self
