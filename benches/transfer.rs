@@ -8,7 +8,7 @@
 // Test code: a failed step should stop the test with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/interop/servers.rs"]
+#[path = "../tests/interop/servers/mod.rs"]
 #[allow(dead_code)]
 mod servers;
 #[path = "../tests/integration/support/mod.rs"]

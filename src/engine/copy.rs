@@ -180,6 +180,47 @@ fn replace_local(part: &Path, target: &Path) -> Result<(), FsError> {
     fs::rename(part, target).map_err(|error| FsError::from_local(&error, target))
 }
 
+/// The local file an upload reads.
+struct Source<'a> {
+    file: &'a mut File,
+    path: &'a Path,
+    size: u64,
+}
+
+/// Writes the source from `offset` to `part` on the server (`offset` bytes are there
+/// already); `target` names the upload in errors.
+fn send(
+    fs: &mut dyn RemoteFs,
+    source: &mut Source<'_>,
+    part: &RemotePath,
+    offset: u64,
+    control: &CopyControl<'_>,
+    target: &RemotePath,
+) -> Result<(), FsError> {
+    let mut writer = fs.open_write(part, offset)?;
+    control.progress.set_resumed_from(offset);
+    control.progress.set_done(offset);
+    let path = source.path;
+    let local_error = |error: io::Error| FsError::from_local(&error, path);
+    let file = &mut *source.file;
+    file.seek(SeekFrom::Start(offset)).map_err(local_error)?;
+    let mut buffer = vec![0u8; buffer_size(Some(source.size - offset))];
+    loop {
+        control.check_cancel()?;
+        let count = match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(count) => count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(local_error(error)),
+        };
+        writer
+            .write_all(&buffer[..count])
+            .map_err(|error| FsError::from_network(&error, &format!("uploading {target}")))?;
+        control.count(count);
+    }
+    writer.finish()
+}
+
 /// Where a continued upload starts: the size of what an earlier attempt left at `part`, if
 /// it is a file no longer than the source; 0 when nothing is there.
 fn resume_offset(fs: &mut dyn RemoteFs, part: &RemotePath, size: u64) -> Result<u64, FsError> {
@@ -240,31 +281,28 @@ pub fn upload_file(
         UploadTarget::ViaTemp { resume } => (target.parent().join(&partial_name(name)), resume),
         UploadTarget::Direct { resume } => (target.clone(), resume),
     };
-    let offset = if resume && fs.capabilities().resume_upload {
+    let mut offset = if resume && fs.capabilities().resume_upload {
         resume_offset(fs, &part, size)?
     } else {
         0
     };
-    control.progress.set_resumed_from(offset);
-    control.progress.set_done(offset);
     if offset < size || offset == 0 {
-        file.seek(SeekFrom::Start(offset)).map_err(local_error)?;
-        let mut writer = fs.open_write(&part, offset)?;
-        let mut buffer = vec![0u8; buffer_size(Some(size - offset))];
-        loop {
-            control.check_cancel()?;
-            let count = match file.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(count) => count,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(local_error(error)),
-            };
-            writer
-                .write_all(&buffer[..count])
-                .map_err(|error| FsError::from_network(&error, &format!("uploading {target}")))?;
-            control.count(count);
+        let mut from = Source {
+            file: &mut file,
+            path: source,
+            size,
+        };
+        match send(fs, &mut from, &part, offset, control, target) {
+            // The server cannot continue it: send the whole file again.
+            Err(error) if offset > 0 && error.kind == ErrorKind::Unsupported => {
+                offset = 0;
+                send(fs, &mut from, &part, 0, control, target)?;
+            }
+            sent => sent?,
         }
-        writer.finish()?;
+    } else {
+        control.progress.set_resumed_from(offset);
+        control.progress.set_done(offset);
     }
     // A whole file written from its start and acknowledged (FTP's 226, SFTP's status
     // replies) is the server's; a continued one is measured, since servers differ in how

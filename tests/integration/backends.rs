@@ -40,7 +40,21 @@ fn ftpes() {
     let tls = TlsFiles::generate(keys.path());
     let server = FtpServer::start(root.path(), Some(&tls));
     let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
-    assert!(wharf::protocol::RemoteFs::security(&fs).contains("TLS"));
+    assert_eq!(wharf::protocol::RemoteFs::security(&fs), "TLS 1.2 (explicit)");
+    exercise(&mut fs, &RemotePath::new("/"));
+}
+
+/// TLS 1.2 is offered first (FTPS data connections resume the control connection's session,
+/// which TLS 1.2 allows any number of times); a server that speaks only TLS 1.3 gets it.
+#[test]
+fn ftpes_with_a_server_that_speaks_only_tls13() {
+    let root = tempfile::tempdir().unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let mut tls = TlsFiles::generate(keys.path());
+    tls.only_tls13 = true;
+    let server = FtpServer::start(root.path(), Some(&tls));
+    let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
+    assert_eq!(wharf::protocol::RemoteFs::security(&fs), "TLS 1.3 (explicit)");
     exercise(&mut fs, &RemotePath::new("/"));
 }
 

@@ -1,6 +1,7 @@
 //! Interop tests against real servers: Debian's vsftpd (plain, explicit TLS with
-//! `require_ssl_reuse=YES`, implicit TLS) and OpenSSH's sshd (password and key). Built only
-//! with `--features interop`; `.ci/run` installs the servers and the test account first.
+//! `require_ssl_reuse=YES`, implicit TLS) and OpenSSH's sshd (password and key) here, and
+//! pure-ftpd and ProFTPD in [`matrix`]. Built only with `--features interop`; `.ci/run`
+//! installs or unpacks the servers and creates the test account first.
 
 #![cfg(feature = "interop")]
 // Test code: a failed step should stop the test with its message.
@@ -8,6 +9,7 @@
 
 #[path = "../integration/conformance.rs"]
 mod conformance;
+mod matrix;
 mod servers;
 #[path = "../integration/support/mod.rs"]
 #[allow(dead_code)]

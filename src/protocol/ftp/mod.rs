@@ -169,8 +169,21 @@ pub fn parse_257(text: &str) -> Option<String> {
 }
 
 impl FtpFs {
-    /// Connects, secures (for FTPS/FTPES), logs in and learns the server's features.
+    /// Connects, secures (for FTPS/FTPES), logs in and learns the server's features. TLS 1.2
+    /// is offered first, TLS 1.3 to a server that takes nothing older ([`tls::Offer`]).
     pub fn connect(site: &Site, context: &ConnectContext) -> Result<FtpFs, FsError> {
+        match FtpFs::connect_offering(site, context, tls::Offer::Tls12) {
+            Err(error) if site.protocol != Protocol::Ftp && tls::refused_version(&error.message) => {
+                context
+                    .log
+                    .status("The server speaks only TLS 1.3; connecting again with it");
+                FtpFs::connect_offering(site, context, tls::Offer::Tls13)
+            }
+            connected => connected,
+        }
+    }
+
+    fn connect_offering(site: &Site, context: &ConnectContext, offer: tls::Offer) -> Result<FtpFs, FsError> {
         let log = context.log.clone();
         let host = site.host.clone();
         let connect_timeout = Duration::from_secs(context.timeouts.connect);
@@ -184,7 +197,7 @@ impl FtpFs {
         let tls = if site.protocol == Protocol::Ftp {
             None
         } else {
-            Some(tls::client_config(&site.host, site.port, context.trust.clone())?)
+            Some(tls::client_config(&site.host, site.port, context.trust.clone(), offer)?)
         };
         let tls_failure = |error: FtpError, refusal: &tls::Refusal| -> FsError {
             if let Some(refused) = refusal.lock().ok().and_then(|mut slot| slot.take()) {
@@ -533,6 +546,32 @@ impl FtpFs {
         ListingContext {
             now: Utc::now().naive_utc(),
             server_type: self.server_type,
+        }
+    }
+
+    /// Continues an upload at `offset` (the caller checked the remote size): REST and STOR,
+    /// else APPE. A server that allows neither (ProFTPD without `AllowStoreRestart`
+    /// answers "451 Append/Restart not permitted") gets an `Unsupported` error, so that the
+    /// upload starts over instead of retrying what cannot work.
+    fn continued_upload(&mut self, wire: &str, offset: u64) -> Result<Data, FsError> {
+        self.log.command(&format!("REST {offset}"));
+        let resumed = self
+            .conn
+            .resume_transfer(usize::try_from(offset).unwrap_or(usize::MAX))
+            .map_err(|error| map_ftp_error("resuming", error, &self.host))
+            .and_then(|()| self.data_command(&format!("STOR {wire}")));
+        let refused = match resumed {
+            Ok(data) => return Ok(data),
+            Err(error) if self.broken => return Err(error),
+            Err(error) => error,
+        };
+        match self.data_command(&format!("APPE {wire}")) {
+            Ok(data) => Ok(data),
+            Err(error) if self.broken => Err(error),
+            Err(_) => Err(FsError::new(
+                ErrorKind::Unsupported,
+                format!("{} does not let an upload continue ({})", self.host, refused.message),
+            )),
         }
     }
 
@@ -892,19 +931,7 @@ impl RemoteFs for FtpFs {
         let data = if offset == 0 {
             self.data_command(&format!("STOR {wire}"))?
         } else {
-            self.log.command(&format!("REST {offset}"));
-            let resumed = self
-                .conn
-                .resume_transfer(usize::try_from(offset).unwrap_or(usize::MAX))
-                .map_err(|error| map_ftp_error("resuming", error, &self.host))
-                .and_then(|()| self.data_command(&format!("STOR {wire}")));
-            match resumed {
-                Ok(data) => data,
-                // Servers that refuse REST before STOR still append; the caller checked that
-                // the remote size equals `offset`.
-                Err(error) if !self.broken && !error.retryable => self.data_command(&format!("APPE {wire}"))?,
-                Err(error) => return Err(error),
-            }
+            self.continued_upload(&wire, offset)?
         };
         Ok(Box::new(FtpWrite {
             fs: self,

@@ -46,11 +46,43 @@ pub type Refusal = Arc<Mutex<Option<FsError>>>;
 /// status bar says what protects the connection.
 pub type Version = Arc<Mutex<Option<&'static str>>>;
 
+/// The TLS versions an FTPS connection offers.
+///
+/// TLS 1.2 comes first. FTPS data connections must resume the control connection's TLS
+/// session on servers that check it (vsftpd's `require_ssl_reuse`, ProFTPD's mod_tls,
+/// FileZilla Server), and rustls uses a TLS 1.3 ticket only once: ProFTPD accepts only the
+/// control connection's own tickets (two), so the third transfer was refused ("425 Unable to
+/// build data connection"). A TLS 1.2 session resumes any number of times. A server that
+/// speaks only TLS 1.3 is asked again with it ([`Offer::Tls13`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offer {
+    Tls12,
+    Tls13,
+}
+
+impl Offer {
+    fn versions(self) -> &'static [&'static rustls::SupportedProtocolVersion] {
+        static TLS12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
+        static TLS13: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+        match self {
+            Offer::Tls12 => &TLS12,
+            Offer::Tls13 => &TLS13,
+        }
+    }
+}
+
+/// Whether a failed handshake's message says the server wants another TLS version
+/// (suppaftp passes rustls' error on as text: "received fatal alert: ProtocolVersion").
+pub fn refused_version(message: &str) -> bool {
+    message.contains("ProtocolVersion")
+}
+
 /// Builds the client configuration for one FTPS connection to `host:port`.
 pub fn client_config(
     host: &str,
     port: u16,
     trust: Arc<dyn TrustPolicy>,
+    offer: Offer,
 ) -> Result<(Arc<ClientConfig>, Refusal, Version), FsError> {
     let provider = provider();
     let roots = system_roots();
@@ -73,7 +105,7 @@ pub fn client_config(
         refusal: refusal.clone(),
     };
     let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(offer.versions())
         .map_err(|error| {
             FsError::new(
                 crate::protocol::ErrorKind::Tls,

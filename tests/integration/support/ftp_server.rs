@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use libunftp::ServerBuilder;
-use libunftp::options::FtpsRequired;
+use libunftp::options::{FtpsRequired, TlsFlags};
 use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
 use unftp_sbe_fs::Filesystem;
 
@@ -35,6 +35,8 @@ pub struct TlsFiles {
     pub cert: PathBuf,
     pub key: PathBuf,
     pub der: Vec<u8>,
+    /// Speak TLS 1.3 only (libunftp's default is TLS 1.2 only).
+    pub only_tls13: bool,
 }
 
 impl TlsFiles {
@@ -49,6 +51,7 @@ impl TlsFiles {
             cert,
             key,
             der: certified.cert.der().to_vec(),
+            only_tls13: false,
         }
     }
 }
@@ -62,7 +65,7 @@ impl FtpServer {
     /// Serves `root`; with `tls`, FTPES is required for the login and the data.
     pub fn start(root: &Path, tls: Option<&TlsFiles>) -> FtpServer {
         let root = root.to_path_buf();
-        let tls_paths = tls.map(|files| (files.cert.clone(), files.key.clone()));
+        let tls_paths = tls.map(|files| (files.cert.clone(), files.key.clone(), files.only_tls13));
         let (port_sender, port_receiver) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("ftp-test-server".to_owned())
@@ -88,10 +91,13 @@ impl FtpServer {
                         .greeting("Wharf test server ready")
                         .passive_ports(40000..=60000)
                         .idle_session_timeout(60);
-                        if let Some((cert, key)) = &tls_paths {
+                        if let Some((cert, key, only_tls13)) = &tls_paths {
                             builder = builder
                                 .ftps(cert.clone(), key.clone())
                                 .ftps_required(FtpsRequired::All, FtpsRequired::All);
+                            if *only_tls13 {
+                                builder = builder.ftps_tls_flags(TlsFlags::V1_3 | TlsFlags::RESUMPTION_TICKETS);
+                            }
                         }
                         let server = builder.build().unwrap();
                         tokio::spawn(async move {

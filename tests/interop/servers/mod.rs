@@ -1,7 +1,12 @@
 //! Real servers for interop tests, started as plain processes on loopback high ports with
 //! generated configurations and keys: Debian's vsftpd (plain, explicit TLS with its default
-//! `require_ssl_reuse=YES`, implicit TLS) and OpenSSH's sshd. `.ci/run` installs them and
-//! creates the test account (`wharf-interop`).
+//! `require_ssl_reuse=YES`, implicit TLS) and OpenSSH's sshd, installed by `.ci/run`; and
+//! pure-ftpd and ProFTPD ([`pure_ftpd`], [`proftpd`]), which conflict with vsftpd as
+//! packages and so run from the .debs that `tests/interop/fetch-servers.sh` unpacks into
+//! `WHARF_INTEROP_SERVERS`. `.ci/run` also creates the test account (`wharf-interop`).
+
+pub mod proftpd;
+pub mod pure_ftpd;
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -12,22 +17,66 @@ pub const USER: &str = "wharf-interop";
 pub const PASSWORD: &str = "interop-pw-1";
 pub const KEY_PASSPHRASE: &str = "key-passphrase-1";
 
-/// A server process, killed when dropped.
+/// A server process, killed when dropped, with the sessions it forked when it leads a
+/// process group of its own (pure-ftpd's sessions outlive their master).
 pub struct Running {
     child: Child,
     pub port: u16,
     pub dir: tempfile::TempDir,
+    group: bool,
+}
+
+impl Running {
+    fn new(child: Child, port: u16, dir: tempfile::TempDir) -> Running {
+        Running {
+            child,
+            port,
+            dir,
+            group: false,
+        }
+    }
+
+    /// For a server spawned with `process_group(0)`.
+    fn leading_a_group(child: Child, port: u16, dir: tempfile::TempDir) -> Running {
+        let mut running = Running::new(child, port, dir);
+        running.group = true;
+        running
+    }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
+        if self.group {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
+/// Where `fetch-servers.sh` unpacked pure-ftpd and ProFTPD.
+pub fn unpacked_servers() -> PathBuf {
+    let root = std::env::var_os("WHARF_INTEROP_SERVERS")
+        .map(PathBuf::from)
+        .expect("WHARF_INTEROP_SERVERS names the folder tests/interop/fetch-servers.sh unpacked into (see .ci/run)");
+    assert!(
+        root.join("usr/sbin/pure-ftpd").is_file(),
+        "{} holds the servers",
+        root.display()
+    );
+    root
+}
+
+/// The test account's password as a crypt(3) SHA-512 hash, for servers that keep their
+/// own user files (`openssl passwd -6 -salt wharfinterop interop-pw-1`). Not Argon2, which
+/// would cost seconds of CPU per login.
+const PASSWORD_HASH: &str =
+    "$6$wharfinterop$wIkbmv2uYUmsDGQr2WjfZJgI5cD.FXHoZUW1gb4crdbGUn39xVhWt62y02AiVwXpJfCBfW/bt4ZuR118rmi2i1";
+
 /// A port that was free a moment ago.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -36,7 +85,7 @@ fn free_port() -> u16 {
 }
 
 /// Waits until something accepts connections on `port`, for at most 20 seconds.
-fn wait_for_port(port: u16, child: &mut Child, what: &str) {
+pub fn wait_for_port(port: u16, child: &mut Child, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -83,7 +132,7 @@ pub fn user_folder(name: &str) -> UserFolder {
     UserFolder(dir)
 }
 
-fn account_ids() -> (u32, u32) {
+pub fn account_ids() -> (u32, u32) {
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
     let line = passwd
         .lines()
@@ -94,7 +143,7 @@ fn account_ids() -> (u32, u32) {
 }
 
 /// A self-signed certificate and key in PEM, made with rcgen.
-fn write_certificate(dir: &Path) -> (PathBuf, PathBuf, Vec<u8>) {
+pub fn write_certificate(dir: &Path) -> (PathBuf, PathBuf, Vec<u8>) {
     let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
     let cert = dir.join("cert.pem");
     let key = dir.join("key.pem");
@@ -151,7 +200,7 @@ pub fn vsftpd(tls: FtpTls) -> (Running, Option<Vec<u8>>) {
         .spawn()
         .expect("vsftpd is installed (.ci/run installs it)");
     wait_for_port(port, &mut child, "vsftpd");
-    (Running { child, port, dir }, der)
+    (Running::new(child, port, dir), der)
 }
 
 /// OpenSSH's sshd with password, keyboard-interactive and key authentication; returns the
@@ -195,10 +244,10 @@ pub fn sshd() -> (Running, PathBuf) {
         .spawn()
         .expect("sshd is installed (.ci/run installs openssh-server)");
     wait_for_port(port, &mut child, "sshd");
-    (Running { child, port, dir }, client_key)
+    (Running::new(child, port, dir), client_key)
 }
 
-fn keygen(path: &Path, passphrase: &str) {
+pub fn keygen(path: &Path, passphrase: &str) {
     let status = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", passphrase, "-C", "wharf-interop", "-f"])
         .arg(path)
