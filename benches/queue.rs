@@ -4,12 +4,13 @@
 //!    how much memory it holds (no server needed).
 //! 2. A folder of 2,000 files of 16 KiB, uploaded and downloaded by `wharf put|get -r` with
 //!    `-j 1` and `-j 4`, against OpenSSH `sftp -R 64`, `rclone copy --transfers 4` (SFTP and
-//!    FTP) and `lftp mirror --parallel=4` (FTP), over loopback to sshd and vsftpd.
+//!    FTP) and `lftp mirror --parallel=4` (FTP), over loopback to sshd, vsftpd, and (with
+//!    `WHARF_INTEROP_SERVERS` set as for the interop tests) pure-ftpd and ProFTPD.
 //!
 //! Run: `cargo bench --features interop --bench queue` as root after `.ci/run` (it installs
 //! the servers and the test account); part 2 also wants `apt-get install lftp rclone`.
-//! `WHARF_BENCH_FILES=500` makes the folder smaller. This measures and prints; it asserts
-//! nothing.
+//! `WHARF_BENCH_FILES=500` makes the folder smaller, `WHARF_BENCH_ONLY_FTP=1` skips SFTP.
+//! This measures and prints; it asserts nothing.
 
 // Test code: a failed step should stop the benchmark with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -141,11 +142,161 @@ fn wharf(home: &Path, args: &[&str]) -> Command {
 
 fn line(what: &str, files: usize, took: Duration, baseline: Duration) {
     println!(
-        "  {what:<34} {:>7.2} s  {:>7.0} files/s  {:>5.2}x wharf -j 4",
+        "  {what:<36} {:>7.2} s  {:>7.0} files/s  {:>5.2}",
         took.as_secs_f64(),
         files as f64 / took.as_secs_f64(),
         baseline.as_secs_f64() / took.as_secs_f64()
     );
+}
+
+/// What every comparison of one server shares: the tree on the server, a local scratch
+/// folder, Wharf's home.
+struct Tree<'a> {
+    files: usize,
+    base: &'a Path,
+    source: &'a Path,
+    local: &'a Path,
+    home: &'a Path,
+}
+
+impl Tree<'_> {
+    /// An empty local folder for one client's download.
+    fn target(&self, name: &str) -> PathBuf {
+        let dir = self.local.join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// `wharf get -r` and `put -r` with `-j 1` and `-j 4`; returns the `-j 4` times, which
+    /// the other clients are compared with.
+    fn wharf(&self, scheme: &str, port: u16, label: &str) -> (Duration, Duration) {
+        let url = |path: &Path| format!("{scheme}://{USER}@127.0.0.1:{port}{}", path.display());
+        let get = |parallel: &str| {
+            let dir = self.target("wharf");
+            run(wharf(self.home, &["--accept-new-host-key"])
+                .args(["get", "-r", "-j", parallel, &url(self.source)])
+                .arg(&dir))
+        };
+        let (one, four) = (get("1"), get("4"));
+        println!(" {label} download:");
+        line("wharf get -r -j 1", self.files, one, four);
+        line("wharf get -r -j 4", self.files, four, four);
+        let from = self.local.join("wharf");
+        let put = |parallel: &str| {
+            let dir = fresh(self.base, &format!("up-wharf-{parallel}"));
+            run(wharf(self.home, &["--accept-new-host-key"])
+                .args(["put", "-r", "-j", parallel])
+                .arg(&from)
+                .arg(url(&dir)))
+        };
+        let (up_one, up_four) = (put("1"), put("4"));
+        println!(" {label} upload:");
+        line("wharf put -r -j 1", self.files, up_one, up_four);
+        line("wharf put -r -j 4", self.files, up_four, up_four);
+        (four, up_four)
+    }
+}
+
+/// Wharf, lftp and rclone against one FTP server.
+fn compare_ftp(tree: &Tree<'_>, label: &str, port: u16) {
+    let (get, put) = tree.wharf("ftp", port, label);
+    let lftp = |script: String| {
+        run(Command::new("lftp")
+            .args(["-u", &format!("{USER},{PASSWORD}"), "-p", &port.to_string()])
+            .arg("-e")
+            .arg(script)
+            .arg("ftp://127.0.0.1"))
+    };
+    let obscured = String::from_utf8(
+        Command::new("rclone")
+            .args(["obscure", PASSWORD])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let remote = format!(":ftp,host=127.0.0.1,port={port},user={USER},pass={}:", obscured.trim());
+    println!(" {label}, the others:");
+    let dir = tree.target("lftp");
+    let took = lftp(format!(
+        "mirror --parallel=4 {} {}; quit",
+        tree.source.display(),
+        dir.display()
+    ));
+    line("lftp mirror --parallel=4 (get)", tree.files, took, get);
+    let dir = tree.target("rclone");
+    let took = run(Command::new("rclone")
+        .args([
+            "copy",
+            "--transfers",
+            "4",
+            &format!("{remote}{}", tree.source.display()),
+        ])
+        .arg(&dir));
+    line("rclone copy --transfers 4 (get)", tree.files, took, get);
+    let from = tree.local.join("wharf");
+    let dir = fresh(tree.base, "up-lftp");
+    let took = lftp(format!(
+        "mirror -R --parallel=4 {} {}; quit",
+        from.display(),
+        dir.display()
+    ));
+    line("lftp mirror -R --parallel=4 (put)", tree.files, took, put);
+    let dir = fresh(tree.base, "up-rclone");
+    let took = run(Command::new("rclone")
+        .args(["copy", "--transfers", "4"])
+        .arg(&from)
+        .arg(format!("{remote}{}", dir.display())));
+    line("rclone copy --transfers 4 (put)", tree.files, took, put);
+}
+
+/// Wharf, OpenSSH's sftp and rclone against sshd.
+fn compare_sftp(tree: &Tree<'_>) {
+    let (sshd, _) = servers::sshd();
+    let key = servers::plain_client_key(&sshd);
+    let (get, put) = tree.wharf("sftp", sshd.port, "SFTP (OpenSSH)");
+    let openssh = |batch: String| {
+        let file = tree.local.join("batch");
+        std::fs::write(&file, batch).unwrap();
+        run(Command::new("sftp")
+            .args(["-q", "-R", "64", "-b"])
+            .arg(&file)
+            .arg("-i")
+            .arg(&key)
+            .args(["-P", &sshd.port.to_string()])
+            .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"])
+            .arg(format!("{USER}@127.0.0.1")))
+    };
+    let remote = format!(
+        ":sftp,host=127.0.0.1,port={},user={USER},key_file={}:",
+        sshd.port,
+        key.display()
+    );
+    println!(" SFTP (OpenSSH), the others:");
+    let dir = tree.target("openssh");
+    let took = openssh(format!("get -r {} {}\n", tree.source.display(), dir.display()));
+    line("OpenSSH sftp -R 64 get -r", tree.files, took, get);
+    let dir = tree.target("rclone");
+    let took = run(Command::new("rclone")
+        .args([
+            "copy",
+            "--transfers",
+            "4",
+            &format!("{remote}{}", tree.source.display()),
+        ])
+        .arg(&dir));
+    line("rclone copy --transfers 4 (get)", tree.files, took, get);
+    let from = tree.local.join("wharf");
+    let dir = fresh(tree.base, "up-openssh");
+    let took = openssh(format!("put -r {} {}\n", from.display(), dir.display()));
+    line("OpenSSH sftp -R 64 put -r", tree.files, took, put);
+    let dir = fresh(tree.base, "up-rclone");
+    let took = run(Command::new("rclone")
+        .args(["copy", "--transfers", "4"])
+        .arg(&from)
+        .arg(format!("{remote}{}", dir.display())));
+    line("rclone copy --transfers 4 (put)", tree.files, took, put);
 }
 
 fn small_files() {
@@ -167,136 +318,32 @@ fn small_files() {
         std::os::unix::fs::MetadataExt::uid(&meta),
         std::os::unix::fs::MetadataExt::gid(&meta),
     );
-    let local = tempfile::tempdir().unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let (sshd, _) = servers::sshd();
-    let key = servers::plain_client_key(&sshd);
-    let (vsftpd, _) = servers::vsftpd(FtpTls::None);
-    let obscured = String::from_utf8(
-        Command::new("rclone")
-            .args(["obscure", PASSWORD])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let rclone_sftp = format!(
-        ":sftp,host=127.0.0.1,port={},user={USER},key_file={}:",
-        sshd.port,
-        key.display()
-    );
-    let rclone_ftp = format!(
-        ":ftp,host=127.0.0.1,port={},user={USER},pass={}:",
-        vsftpd.port,
-        obscured.trim()
-    );
-    let openssh = |batch: &str| {
-        let file = local.path().join("batch");
-        std::fs::write(&file, batch).unwrap();
-        let mut command = Command::new("sftp");
-        command
-            .args(["-q", "-R", "64", "-b"])
-            .arg(&file)
-            .arg("-i")
-            .arg(&key)
-            .args(["-P", &sshd.port.to_string()])
-            .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"])
-            .arg(format!("{USER}@127.0.0.1"));
-        command
+    let (local, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let tree = Tree {
+        files,
+        base: &base,
+        source: &source,
+        local: local.path(),
+        home: home.path(),
     };
     println!(
-        "\n{files} files of 16 KiB in {} folders over loopback ({} cores):",
+        "\n{files} files of 16 KiB in {} folders over loopback ({} cores); the last column is the time of \
+         wharf -j 4 divided by this one (above 1: this client is faster than Wharf):",
         files.div_ceil(200),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let home_path = home.path().to_str().unwrap();
-    for (protocol, port) in [("sftp", sshd.port), ("ftp", vsftpd.port)] {
-        let url = |path: &Path| format!("{protocol}://{USER}@127.0.0.1:{port}{}", path.display());
-        let accept = ["--accept-new-host-key"];
-        // Downloads.
-        let target = |name: &str| {
-            let dir = local.path().join(name);
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            dir
-        };
-        let _ = home_path;
-        let wharf_get = |parallel: &str| {
-            let dir = target("wharf");
-            run(wharf(home.path(), &accept)
-                .args(["get", "-r", "-j", parallel, &url(&source)])
-                .arg(&dir))
-        };
-        let one = wharf_get("1");
-        let four = wharf_get("4");
-        println!(" {} download:", protocol.to_uppercase());
-        line("wharf get -r -j 1", files, one, four);
-        line("wharf get -r -j 4", files, four, four);
-        if protocol == "sftp" {
-            let dir = target("openssh");
-            let took = run(&mut openssh(&format!(
-                "get -r {} {}\n",
-                source.display(),
-                dir.display()
-            )));
-            line("OpenSSH sftp -R 64 get -r", files, took, four);
-        } else {
-            let dir = target("lftp");
-            let took = run(Command::new("lftp")
-                .args(["-u", &format!("{USER},{PASSWORD}"), "-p", &port.to_string()])
-                .arg("-e")
-                .arg(format!(
-                    "mirror --parallel=4 {} {}; quit",
-                    source.display(),
-                    dir.display()
-                ))
-                .arg("ftp://127.0.0.1"));
-            line("lftp mirror --parallel=4", files, took, four);
-        }
-        let dir = target("rclone");
-        let remote = if protocol == "sftp" { &rclone_sftp } else { &rclone_ftp };
-        let took = run(Command::new("rclone")
-            .args(["copy", "--transfers", "4", &format!("{remote}{}", source.display())])
-            .arg(&dir));
-        line("rclone copy --transfers 4", files, took, four);
-
-        // Uploads, from the downloaded copy into fresh folders on the server.
-        let from = local.path().join("wharf");
-        let wharf_put = |parallel: &str| {
-            let dir = fresh(&base, &format!("up-wharf-{parallel}"));
-            run(wharf(home.path(), &accept)
-                .args(["put", "-r", "-j", parallel])
-                .arg(&from)
-                .arg(url(&dir)))
-        };
-        let one = wharf_put("1");
-        let four = wharf_put("4");
-        println!(" {} upload:", protocol.to_uppercase());
-        line("wharf put -r -j 1", files, one, four);
-        line("wharf put -r -j 4", files, four, four);
-        if protocol == "sftp" {
-            let dir = fresh(&base, "up-openssh");
-            let took = run(&mut openssh(&format!("put -r {} {}\n", from.display(), dir.display())));
-            line("OpenSSH sftp -R 64 put -r", files, took, four);
-        } else {
-            let dir = fresh(&base, "up-lftp");
-            let took = run(Command::new("lftp")
-                .args(["-u", &format!("{USER},{PASSWORD}"), "-p", &port.to_string()])
-                .arg("-e")
-                .arg(format!(
-                    "mirror -R --parallel=4 {} {}; quit",
-                    from.display(),
-                    dir.display()
-                ))
-                .arg("ftp://127.0.0.1"));
-            line("lftp mirror -R --parallel=4", files, took, four);
-        }
-        let dir = fresh(&base, "up-rclone");
-        let took = run(Command::new("rclone")
-            .args(["copy", "--transfers", "4"])
-            .arg(&from)
-            .arg(format!("{remote}{}", dir.display())));
-        line("rclone copy --transfers 4", files, took, four);
+    if std::env::var_os("WHARF_BENCH_ONLY_FTP").is_none() {
+        compare_sftp(&tree);
+    }
+    let (vsftpd, _) = servers::vsftpd(FtpTls::None);
+    compare_ftp(&tree, "FTP (vsftpd 3.0.3)", vsftpd.port);
+    if std::env::var_os("WHARF_INTEROP_SERVERS").is_some() {
+        let (pure, _) = servers::pure_ftpd::start(false);
+        compare_ftp(&tree, "FTP (pure-ftpd 1.0.50)", pure.port);
+        let (proftpd, _) = servers::proftpd::start(servers::proftpd::Module::Plain);
+        compare_ftp(&tree, "FTP (ProFTPD 1.3.8)", proftpd.port);
+    } else {
+        println!("(WHARF_INTEROP_SERVERS unset: no pure-ftpd and ProFTPD rows; see tests/interop/fetch-servers.sh)");
     }
 }
 

@@ -95,7 +95,12 @@ pub fn download_file(
     let local_error = |error: io::Error| FsError::from_local(&error, &part);
     let resumable = fs.capabilities().resume_download;
     let offset = match fs::symlink_metadata(&part) {
-        Ok(meta) if meta.is_file() && resumable && source.size.is_some_and(|size| meta.len() <= size) => meta.len(),
+        Ok(meta)
+            if meta.is_file() && meta.len() > 0 && resumable && source.size.is_some_and(|size| meta.len() <= size) =>
+        {
+            meta.len()
+        }
+        // Empty (an attempt failed before any data came), too long, or not resumable.
         Ok(meta) if meta.is_file() => {
             fs::remove_file(&part).map_err(local_error)?;
             0
@@ -475,6 +480,31 @@ mod tests {
         assert_eq!(moved, content.len() as u64 - 1000);
         assert_eq!(server.get("/up/u.bin"), Some(content));
         assert_eq!(server.get("/up/.u.bin.wharf-part"), None);
+    }
+
+    /// Regression (issue 19): an attempt that failed before any data came (pure-ftpd's "425
+    /// Unable to identify the local data socket") left an empty partial file, and every retry
+    /// then failed with "file exists".
+    #[test]
+    fn an_empty_partial_file_from_a_failed_attempt_does_not_stop_the_next() {
+        let server = MemoryFs::new();
+        let content = data(5000);
+        server.put("/f.bin", &content);
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("f.bin");
+        fs::write(dir.path().join(".f.bin.wharf-part"), b"").unwrap();
+        let mut fs = server.clone();
+        let source = fs.stat(&RemotePath::new("/f.bin")).unwrap();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        download_file(
+            &mut fs,
+            &RemotePath::new("/f.bin"),
+            &source,
+            &target,
+            &control(&cancel, &progress),
+        )
+        .unwrap();
+        assert_eq!(fs::read(&target).unwrap(), content);
     }
 
     #[test]

@@ -84,6 +84,14 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A passive port range `FROM:TO` of a thousand ports from `first`: a few hundred small
+/// transfers with four at once leave ports in TIME_WAIT, and a range of twenty ran out
+/// ("425 Unable to identify the local data socket").
+pub fn passive_range(first: u16) -> String {
+    let first = first.min(65535 - 1000);
+    format!("{first}:{}", first + 999)
+}
+
 /// Waits until something accepts connections on `port`, for at most 20 seconds.
 pub fn wait_for_port(port: u16, child: &mut Child, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -11,7 +11,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use super::{
-    PASSWORD_HASH, Running, USER, account_ids, free_port, keygen, unpacked_servers, wait_for_port, write_certificate,
+    PASSWORD_HASH, Running, USER, account_ids, free_port, keygen, passive_range, unpacked_servers, wait_for_port,
+    write_certificate,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,13 +98,13 @@ fn base_config(dir: &Path, modules: &Path, port: u16) -> String {
     let pasv = free_port();
     format!(
         "ServerName \"Wharf interop ProFTPD\"\nServerType standalone\nDefaultServer on\nUseIPv6 off\n\
-         DefaultAddress 127.0.0.1\nSocketBindTight on\nPort {port}\nPassivePorts {pasv} {}\nUser nobody\n\
+         DefaultAddress 127.0.0.1\nSocketBindTight on\nPort {port}\nPassivePorts {}\nUser nobody\n\
          Group nogroup\nUmask 022\nMaxInstances 50\nPidFile {dir}/proftpd.pid\n\
          ScoreboardFile {dir}/proftpd.scoreboard\nSystemLog {dir}/proftpd.log\nTransferLog {dir}/xfer.log\n\
          WtmpLog off\nUseLastlog off\nUseReverseDNS off\nDelayEngine off\nControlsEngine off\n\
          AuthOrder mod_auth_file.c\nAuthUserFile {dir}/ftpd.passwd\nAuthGroupFile {dir}/ftpd.group\n\
          RequireValidShell off\nModulePath {}\n<Directory />\n  AllowOverwrite on\n</Directory>\n",
-        pasv + 20,
+        passive_range(pasv).replace(':', " "),
         modules.display(),
         dir = dir.display(),
     )

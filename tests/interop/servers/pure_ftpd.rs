@@ -8,7 +8,10 @@
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
-use super::{PASSWORD_HASH, Running, USER, account_ids, free_port, unpacked_servers, wait_for_port, write_certificate};
+use super::{
+    PASSWORD_HASH, Running, USER, account_ids, free_port, passive_range, unpacked_servers, wait_for_port,
+    write_certificate,
+};
 
 /// Starts pure-ftpd; with `tls`, explicit TLS is required and the certificate's DER returned.
 pub fn start(tls: bool) -> (Running, Option<Vec<u8>>) {
@@ -36,12 +39,7 @@ pub fn start(tls: bool) -> (Running, Option<Vec<u8>>) {
     std::fs::create_dir_all("/run/pure-ftpd").unwrap();
     let mut command = Command::new(root.join("usr/sbin/pure-ftpd"));
     command
-        .args([
-            "-S",
-            &format!("127.0.0.1,{port}"),
-            "-p",
-            &format!("{pasv}:{}", pasv + 20),
-        ])
+        .args(["-S", &format!("127.0.0.1,{port}"), "-p", &passive_range(pasv)])
         .args([
             "-P",
             "127.0.0.1",
