@@ -22,13 +22,17 @@
 //! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + sentence), and the
 //!   backends: [`protocol::ftp`] (suppaftp; FTP, implicit FTPS, explicit FTPES; listing
 //!   parser in [`protocol::ftp::listing`]), [`protocol::sftp`] (ssh2), [`protocol::local`],
-//!   [`protocol::memory`] (test double with fault injection).
+//!   [`protocol::memory`] (test double with fault injection, hung links included). FTPS
+//!   offers TLS 1.2 first, so that data connections can resume the control connection's
+//!   session as often as servers demand (`protocol::ftp::tls::Offer`).
 //! - [`engine`]: `api` (THE boundary), `handle`, `session` (browsing: list, stat, mkdir,
 //!   rename, chmod, recursive delete), and the transfer queue: `queue` (the thread that owns
 //!   the state, persists every change, checkpoints offsets, restores after a restart),
 //!   [`engine::scheduler`] (pure: limits, backoff, pause/cancel/move; fake clock in tests),
 //!   `worker` (one attempt at one item: resolve, expand a folder into items, conflict policy,
-//!   changed-source check), `pool` (connections per site, secrets in memory, `Password`
+//!   changed-source check; a folder's expansion tells each upload what is at its target, so
+//!   a file costs STOR, RNFR, RNTO and MFMT over FTP and no probe), `watchdog` (a running
+//!   item that moves nothing is shown as stalled), `pool` (connections per site, secrets in memory, `Password`
 //!   prompts for restored sites), [`engine::copy`] (one file: partial name, resume, verify,
 //!   rename), [`engine::limiter`] (bandwidth, governor), `lease` (which process is alive,
 //!   by lock file), [`engine::progress`] (speed over a moving window, ETA), and the trust
