@@ -177,10 +177,7 @@ fn replace_local(part: &Path, target: &Path) -> Result<(), FsError> {
     if let Ok(meta) = fs::symlink_metadata(target)
         && meta.is_dir()
     {
-        return Err(FsError::new(
-            ErrorKind::AlreadyExists,
-            format!("a folder is in the way: {}", target.display()),
-        ));
+        return Err(folder_in_the_way(&target.display()));
     }
     fs::rename(part, target).map_err(|error| FsError::from_local(&error, target))
 }
@@ -210,6 +207,7 @@ fn send(
     let file = &mut *source.file;
     file.seek(SeekFrom::Start(offset)).map_err(local_error)?;
     let mut buffer = vec![0u8; buffer_size(Some(source.size - offset))];
+    let mut sent = 0u64;
     loop {
         control.check_cancel()?;
         let count = match file.read(&mut buffer) {
@@ -222,8 +220,27 @@ fn send(
             .write_all(&buffer[..count])
             .map_err(|error| FsError::from_network(&error, &format!("uploading {target}")))?;
         control.count(count);
+        sent += count as u64;
+    }
+    // The server acknowledges what it got; what was meant to be sent is checked here.
+    if offset + sent != source.size {
+        return Err(FsError::new(
+            ErrorKind::Local,
+            format!(
+                "{} changed while it was uploaded ({} bytes instead of {}); it is sent again",
+                path.display(),
+                offset + sent,
+                source.size
+            ),
+        )
+        .retryable(true));
     }
     writer.finish()
+}
+
+/// The error for a folder where a file is to go.
+pub fn folder_in_the_way(target: &impl std::fmt::Display) -> FsError {
+    FsError::new(ErrorKind::AlreadyExists, format!("a folder is in the way: {target}"))
 }
 
 /// Where a continued upload starts: the size of what an earlier attempt left at `part`, if
@@ -321,10 +338,9 @@ pub fn upload_file(
         // SFTP v3 and some FTP servers refuse to rename over an existing file.
         match fs.stat(target) {
             Ok(existing) if existing.kind == crate::model::EntryKind::Dir => {
-                return Err(FsError::new(
-                    ErrorKind::AlreadyExists,
-                    format!("a folder is in the way: {target}; the upload was kept as {part}"),
-                ));
+                let mut error = folder_in_the_way(target);
+                error.message.push_str(&format!("; the upload was kept as {part}"));
+                return Err(error);
             }
             Ok(_) => {
                 fs.remove(target)?;
@@ -553,6 +569,73 @@ mod tests {
             error.message
         );
         assert_eq!(server.get("/d/.a.wharf-part"), Some(b"abc".to_vec()));
+    }
+
+    #[test]
+    fn an_upload_the_server_will_not_continue_is_sent_again_whole() {
+        let server = MemoryFs::new();
+        let content = data(10_000);
+        server.put("/d/.a.wharf-part", &content[..4000]);
+        server.set_faults(Faults {
+            refuse_continuing: true,
+            ..Faults::default()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a");
+        fs::write(&source, &content).unwrap();
+        let mut fs = server.clone();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        let sent = upload_file(
+            &mut fs,
+            &source,
+            &RemotePath::new("/d/a"),
+            UploadTarget::ViaTemp { resume: true },
+            &control(&cancel, &progress),
+        )
+        .unwrap();
+        assert_eq!(sent, 10_000, "all of it, from the start");
+        assert_eq!(progress.resumed_from(), 0);
+        assert_eq!(server.get("/d/a"), Some(content));
+    }
+
+    #[test]
+    fn a_source_that_changes_while_it_is_uploaded_is_not_taken_for_complete() {
+        let server = MemoryFs::new();
+        server.put("/d/.keep", b"");
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a");
+        fs::write(&source, data(3 * CHUNK)).unwrap();
+        let mut fs = server.clone();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        // The file shrinks as soon as the first chunk is read.
+        let shrink = |bytes: usize| {
+            if bytes > 0 {
+                let _ = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&source)
+                    .and_then(|file| file.set_len(10));
+            }
+        };
+        let control = CopyControl {
+            cancel: &cancel,
+            progress: &progress,
+            throttle: &shrink,
+            preserve_mtime: true,
+        };
+        let error = upload_file(
+            &mut fs,
+            &source,
+            &RemotePath::new("/d/a"),
+            UploadTarget::ViaTemp { resume: false },
+            &control,
+        )
+        .unwrap_err();
+        assert!(
+            error.message.contains("changed while it was uploaded"),
+            "{}",
+            error.message
+        );
+        assert_eq!(server.get("/d/a"), None, "nothing takes the target's name");
     }
 
     #[test]

@@ -81,9 +81,10 @@ struct Record {
     mtime: Option<i64>,
     recursive: bool,
     options: TransferOptions,
-    /// What its folder's expansion saw at the target; kept in memory only, so that an item
-    /// restored after a restart asks again.
-    target: KnownTarget,
+    /// What its folder's expansion saw at the target, for its first attempt only: kept in
+    /// memory (an item restored after a restart asks again) and taken when the item starts
+    /// (a retry asks again too).
+    seen_at_target: KnownTarget,
     bytes_done: u64,
     /// The last error or skip reason, or how a done item was verified.
     note: Option<String>,
@@ -359,7 +360,7 @@ impl Queue {
                     preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
                     upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
                 },
-                target: KnownTarget::Unknown,
+                seen_at_target: KnownTarget::Unknown,
                 bytes_done: stored.bytes_done,
                 note: if state == ItemState::Done {
                     stored.verified
@@ -409,7 +410,9 @@ impl Queue {
                 .and_then(|record| record.note.clone())
                 .unwrap_or_default()
         };
-        if self.elsewhere.contains(&id) {
+        // Only while this process holds it back: paused or cancelled here, it is that.
+        let held_back = matches!(self.scheduler.state(id), None | Some(ItemState::Waiting { .. }));
+        if held_back && self.elsewhere.contains(&id) {
             return TransferState::RunningElsewhere;
         }
         match self.scheduler.state(id) {
@@ -754,7 +757,7 @@ impl Queue {
                     mtime: None,
                     recursive: spec.recursive,
                     options,
-                    target: KnownTarget::Unknown,
+                    seen_at_target: KnownTarget::Unknown,
                     bytes_done: 0,
                     note: None,
                     settled: false,
@@ -875,6 +878,7 @@ impl Queue {
     }
 
     fn finish(&mut self, id: ItemId, outcome: Outcome) {
+        self.elsewhere.remove(&id);
         let too_many = outcome == Outcome::TooManyConnections;
         let now = self.now();
         let Some(state) = self.scheduler.finish(id, outcome, now) else {
@@ -974,7 +978,7 @@ impl Queue {
                     mtime: child.mtime,
                     recursive,
                     options,
-                    target: child.target,
+                    seen_at_target: child.seen_at_target,
                     bytes_done: 0,
                     note: None,
                     settled: false,
@@ -1010,12 +1014,19 @@ impl Queue {
     }
 
     /// Shows a running item as stalled while nothing moves, and as itself again when it does.
+    /// While a question waits for the user, nothing counts as stalled: the wait is the user's.
     fn watch_running(&mut self) {
         let now = self.now();
+        let asking = self.shared.prompts.pending();
         let mut changed = Vec::new();
         for (&id, running) in &mut self.running {
             let (done, phase) = (running.progress.done(), running.progress.phase());
-            if let Some(change) = running.watch.observe(done, phase, now, self.stall_after) {
+            let change = if asking {
+                running.watch.hold(done, phase, now)
+            } else {
+                running.watch.observe(done, phase, now, self.stall_after)
+            };
+            if let Some(change) = change {
                 changed.push((id, change));
             }
         }
@@ -1095,7 +1106,7 @@ impl Queue {
                 // The item runs anyway: a database hiccup must not stop transfers.
                 Err(error) => self.warn(error.to_string()),
             }
-            let Some(record) = self.records.get(&id) else {
+            let Some(record) = self.records.get_mut(&id) else {
                 // The scheduler counts it as running; without a worker it must still end, or
                 // its slot would stay taken for good.
                 self.finish(
@@ -1122,7 +1133,7 @@ impl Queue {
                 recursive: record.recursive,
                 options: record.options,
                 resumed: record.bytes_done > 0 || self.scheduler.attempts(id) > 1,
-                target: record.target,
+                seen_at_target: std::mem::replace(&mut record.seen_at_target, KnownTarget::Unknown),
                 attempts: self.scheduler.attempts(id),
                 cancel: cancel.clone(),
                 progress: progress.clone(),

@@ -786,3 +786,65 @@ fn another_process_running_an_item_is_shown_as_such() {
     gate.open();
     assert_eq!(job_summary(&running, job).failed, Vec::<String>::new());
 }
+
+fn upload(local: &Path, remote: &str) -> TransferSpec {
+    TransferSpec {
+        direction: Direction::Upload,
+        local: local.to_path_buf(),
+        remote: RemotePath::new(remote),
+        recursive: true,
+    }
+}
+
+/// Uploading into a folder that is already there (issue 19): one listing of it tells every
+/// file what is at its target, and the policy applies to what the listing showed.
+#[test]
+fn uploads_into_an_existing_folder_follow_the_policy_for_what_its_listing_showed() {
+    use chrono::TimeZone;
+    let server = MemoryFs::new();
+    server.put("/up/site/same.txt", b"already there");
+    server.put("/up/site/stale.txt", b"old version");
+    let mut remote = server.clone();
+    let long_ago = chrono::Utc.with_ymd_and_hms(2001, 1, 1, 0, 0, 0).unwrap();
+    remote
+        .set_mtime(&RemotePath::new("/up/site/stale.txt"), long_ago)
+        .unwrap();
+    let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let site_dir = local.path().join("site");
+    std::fs::create_dir(&site_dir).unwrap();
+    for (name, content) in [
+        ("same.txt", "local same"),
+        ("stale.txt", "new version"),
+        ("new.txt", "brand new"),
+    ] {
+        std::fs::write(site_dir.join(name), content).unwrap();
+    }
+    // same.txt is older here than on the server, stale.txt newer.
+    let earlier = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(site_dir.join("same.txt"))
+        .unwrap()
+        .set_modified(earlier)
+        .unwrap();
+    let engine = engine(home.path(), &server);
+
+    let job = enqueue(&engine, vec![upload(&site_dir, "/up")], ConflictPolicy::Newer);
+    let summary = job_summary(&engine, job);
+
+    assert_eq!(summary.failed, Vec::<String>::new());
+    assert_eq!(
+        server.get("/up/site/same.txt").unwrap(),
+        b"already there",
+        "the server's is newer"
+    );
+    assert_eq!(server.get("/up/site/stale.txt").unwrap(), b"new version");
+    assert_eq!(server.get("/up/site/new.txt").unwrap(), b"brand new");
+    assert_eq!(summary.skipped.len(), 1, "{summary:?}");
+
+    std::fs::write(site_dir.join("same.txt"), "changed again").unwrap();
+    let job = enqueue(&engine, vec![upload(&site_dir, "/up")], ConflictPolicy::Skip);
+    let summary = job_summary(&engine, job);
+    assert_eq!(summary.skipped.len(), 3, "all three are there now: {summary:?}");
+    assert_eq!(server.get("/up/site/same.txt").unwrap(), b"already there");
+}

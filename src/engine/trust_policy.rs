@@ -46,6 +46,15 @@ impl Prompts {
         reply
     }
 
+    /// Whether a question waits for the user's answer.
+    pub(crate) fn pending(&self) -> bool {
+        !self
+            .waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_empty()
+    }
+
     /// Delivers an answer; answers to questions nobody waits for any more are dropped.
     pub fn answer(&self, prompt: PromptId, reply: PromptReply) {
         if let Some(sender) = self

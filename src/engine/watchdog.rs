@@ -61,6 +61,15 @@ impl Watch {
         None
     }
 
+    /// Takes the counters without counting the quiet time (the wait is someone else's, such
+    /// as the user's answer to a question); a stalled transfer shows as itself again.
+    pub fn hold(&mut self, done: u64, phase: Phase, now: Duration) -> Option<Change> {
+        self.done = done;
+        self.phase = phase;
+        self.since = now;
+        std::mem::take(&mut self.stalled).then_some(Change::Moving)
+    }
+
     /// How long nothing has moved.
     pub fn quiet(&self, now: Duration) -> Duration {
         now.saturating_sub(self.since)
@@ -99,6 +108,22 @@ mod tests {
             None,
             "the clock starts again"
         );
+    }
+
+    #[test]
+    fn a_wait_for_the_user_is_not_a_stall() {
+        let mut watch = Watch::new(0, Phase::Connecting, at(0));
+        assert_eq!(watch.hold(0, Phase::Connecting, at(60)), None);
+        assert_eq!(
+            watch.observe(0, Phase::Connecting, at(65), STALL_AFTER),
+            None,
+            "the clock started at 60"
+        );
+        assert!(matches!(
+            watch.observe(0, Phase::Connecting, at(70), STALL_AFTER),
+            Some(Change::Stalled { .. })
+        ));
+        assert_eq!(watch.hold(0, Phase::Connecting, at(71)), Some(Change::Moving));
     }
 
     #[test]

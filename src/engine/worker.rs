@@ -19,9 +19,9 @@ use super::copy::{self, CopyControl, UploadTarget};
 use super::limiter::RateLimits;
 use super::pool::Pool;
 use super::trust_policy::Prompts;
-use crate::model::EntryKind;
 use crate::model::location::RemotePath;
 use crate::model::names::check_remote_name;
+use crate::model::{Entry, EntryKind};
 use crate::protocol::{ConnectContext, ErrorKind, FsError, ProtocolLog, RemoteFs, Timeouts, TrustPolicy};
 
 /// Deepest folder nesting a transfer follows (OpenSSH's limit is 64 below the start; this
@@ -45,7 +45,7 @@ pub struct Work {
     /// An earlier attempt ran: what it left at the target is this transfer's own.
     pub resumed: bool,
     /// What the folder's expansion saw at the target; only a first attempt trusts it.
-    pub target: KnownTarget,
+    pub seen_at_target: KnownTarget,
     pub attempts: u32,
     pub cancel: Arc<AtomicBool>,
     pub progress: Progress,
@@ -59,7 +59,7 @@ pub struct Child {
     pub remote: RemotePath,
     pub size: Option<u64>,
     pub mtime: Option<i64>,
-    pub target: KnownTarget,
+    pub seen_at_target: KnownTarget,
 }
 
 /// What an upload's target was when its folder was expanded: the folder had just been
@@ -339,7 +339,7 @@ fn expand_remote(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<
             size,
             mtime: unix_seconds(entry.modified),
             // The target is on this computer, where looking costs nothing.
-            target: KnownTarget::Unknown,
+            seen_at_target: KnownTarget::Unknown,
         });
     }
     Ok(Report::Expanded {
@@ -353,17 +353,21 @@ fn expand_local(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<R
     if let Some(error) = too_deep(work) {
         return Err(error);
     }
-    let present = match fs.mkdir(&work.remote) {
-        // Just created: empty.
-        Ok(()) => HashMap::new(),
-        // Already there (or not a folder, which the listing then refuses): one listing
-        // answers for every file in it.
+    // Just created, it is empty. Already there (or not a folder, which the listing then
+    // refuses), one listing answers for every file it shows; a name it does not show may
+    // still be there (hidden, or spelt in another case on a server that ignores case), so
+    // that one is asked about when it matters.
+    let (created, present): (bool, HashMap<String, Entry>) = match fs.mkdir(&work.remote) {
+        Ok(()) => (true, HashMap::new()),
         Err(error) => match fs.list(&work.remote) {
-            Ok(listing) => listing
-                .entries
-                .into_iter()
-                .map(|entry| (entry.name.clone(), entry))
-                .collect(),
+            Ok(listing) => (
+                false,
+                listing
+                    .entries
+                    .into_iter()
+                    .map(|entry| (entry.name.clone(), entry))
+                    .collect(),
+            ),
             Err(_) => return Err(error),
         },
     };
@@ -391,13 +395,15 @@ fn expand_local(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<R
             skipped.push(reason);
             continue;
         };
-        let target = match present.get(&name) {
-            None => KnownTarget::Absent,
-            Some(entry) if entry.kind == EntryKind::File => KnownTarget::File {
+        let seen_at_target = match present.get(&name) {
+            None if created => KnownTarget::Absent,
+            None => KnownTarget::Unknown,
+            Some(entry) if entry.kind == EntryKind::Dir => KnownTarget::NotAFile,
+            // A file, or a link the upload replaces like one.
+            Some(entry) => KnownTarget::File {
                 size: entry.size,
                 modified: entry.modified,
             },
-            Some(_) => KnownTarget::NotAFile,
         };
         children.push(Child {
             kind,
@@ -405,7 +411,7 @@ fn expand_local(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work) -> Result<R
             remote,
             size,
             mtime: meta.modified().ok().map(|time| DateTime::<Utc>::from(time).timestamp()),
-            target,
+            seen_at_target,
         });
     }
     Ok(Report::Expanded {
@@ -570,10 +576,7 @@ fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn
     }
     if let Ok(meta) = fs::symlink_metadata(&target) {
         if meta.is_dir() {
-            return Err(FsError::new(
-                ErrorKind::AlreadyExists,
-                format!("a folder is in the way: {}", target.display()),
-            ));
+            return Err(copy::folder_in_the_way(&target.display()));
         }
         let existing = Facts {
             size: Some(meta.len()),
@@ -621,10 +624,11 @@ fn verify(
     local: &Path,
     remote: &RemotePath,
 ) -> Result<String, FsError> {
+    // The server may take a while to hash a big file: the row says so meanwhile.
+    shared.enter(work, Phase::Verifying);
     let Some(checksum) = fs.checksum(remote)? else {
         return Ok("size".to_owned());
     };
-    shared.enter(work, Phase::Verifying);
     let name = checksum.algorithm.name();
     let local_hex = checksum
         .algorithm
@@ -659,7 +663,7 @@ fn standing_policy(shared: &Shared, work: &Work) -> ConflictPolicy {
 
 /// What an upload finds at its target.
 enum AtTarget {
-    /// Nothing, or nothing that matters: it is overwritten whatever it is.
+    /// Nothing is there, or the policy overwrites whatever is.
     Nothing,
     Folder,
     File(Facts),
@@ -674,18 +678,23 @@ fn existing_target(
     work: &Work,
     target: &RemotePath,
 ) -> Result<AtTarget, FsError> {
+    let policy = standing_policy(shared, work);
     let known = if work.resumed {
         KnownTarget::Unknown
     } else {
-        work.target
+        work.seen_at_target
     };
     match known {
         KnownTarget::Absent => Ok(AtTarget::Nothing),
-        KnownTarget::File { size, modified } => Ok(AtTarget::File(Facts { size, modified })),
+        // A listing's time may be cut to the minute or the day (LIST): "newer" asks the
+        // server for the exact one.
+        KnownTarget::File { size, modified } if policy != ConflictPolicy::Newer => {
+            Ok(AtTarget::File(Facts { size, modified }))
+        }
         KnownTarget::NotAFile => Ok(AtTarget::Folder),
         // Overwritten whatever it is; a folder in the way stops the rename, which says so.
-        KnownTarget::Unknown if standing_policy(shared, work) == ConflictPolicy::Overwrite => Ok(AtTarget::Nothing),
-        KnownTarget::Unknown => match fs.stat(target) {
+        KnownTarget::Unknown if policy == ConflictPolicy::Overwrite => Ok(AtTarget::Nothing),
+        KnownTarget::Unknown | KnownTarget::File { .. } => match fs.stat(target) {
             Ok(entry) if entry.kind == EntryKind::Dir => Ok(AtTarget::Folder),
             Ok(entry) => Ok(AtTarget::File(Facts {
                 size: entry.size,
@@ -697,88 +706,120 @@ fn existing_target(
     }
 }
 
+/// Where an upload writes, once the conflict policy had its say.
+struct UploadPlan {
+    target: RemotePath,
+    /// Continue the partial file (or, without a temporary name, the target) that an earlier
+    /// attempt of this item left, or that the policy said to resume.
+    resume: bool,
+}
+
+enum Planned {
+    Upload(UploadPlan),
+    Skip(String),
+}
+
 fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(Report)) -> Result<Report, FsError> {
     let meta = fs::metadata(&work.local).map_err(|error| FsError::from_local(&error, &work.local))?;
-    let mtime = meta.modified().ok().map(DateTime::<Utc>::from);
-    let mut target = work.remote.clone();
-    let name = target
-        .file_name()
-        .map(str::to_owned)
-        .ok_or_else(|| FsError::new(ErrorKind::InvalidName, format!("{target} names no file")))?;
-    let via_temp = work.options.upload_via_temp;
-    let mut resume_target = work.resumed && !via_temp;
-    if changed(work, Some(meta.len()), unix_seconds(mtime)) {
-        shared.log(
-            crate::protocol::LogDirection::Warning,
-            format!("{} changed since it was queued; starting it over", work.local.display()),
-        );
-        let part = target.parent().join(&copy::partial_name(&name));
-        let _ = fs.remove(if via_temp { &part } else { &target });
-        resume_target = false;
-        report(Report::Resolved {
-            kind: ItemKind::File,
-            local: work.local.clone(),
-            remote: target.clone(),
-            size: Some(meta.len()),
-            mtime: unix_seconds(mtime),
-        });
-    }
-    let existing = if resume_target {
-        AtTarget::Nothing
-    } else {
-        existing_target(shared, fs, work, &target)?
+    let source = Facts {
+        size: Some(meta.len()),
+        modified: meta.modified().ok().map(DateTime::<Utc>::from),
     };
-    if let AtTarget::Folder = existing {
-        return Err(FsError::new(
-            ErrorKind::AlreadyExists,
-            format!("a folder is in the way: {target}"),
-        ));
+    // What an earlier attempt left is this item's own, unless the source changed since.
+    let mut earlier = work.resumed;
+    if changed(work, source.size, unix_seconds(source.modified)) {
+        start_over(shared, fs, work, source, report);
+        earlier = false;
     }
-    if let AtTarget::File(existing) = existing {
-        let facts = Facts {
-            size: Some(meta.len()),
-            modified: mtime,
-        };
-        match decide(shared, work, &target.to_string(), facts, existing) {
-            Decision::Overwrite => {}
-            Decision::Skip(reason) => return Ok(Report::Skipped { reason }),
-            Decision::Resume if via_temp => {
-                let part = target.parent().join(&copy::partial_name(&name));
-                if fs.stat(&part).is_err() {
-                    fs.rename(&target, &part)?;
-                }
-                resume_target = true;
-            }
-            Decision::Resume => resume_target = true,
-            Decision::Rename => {
-                let parent = target.parent();
-                let free = free_name(&name, &mut |candidate| fs.stat(&parent.join(candidate)).is_ok());
-                target = parent.join(&free);
-            }
-        }
-    }
-    work.progress.set_total(Some(meta.len()));
+    let plan = match plan_upload(shared, fs, work, source, earlier)? {
+        Planned::Upload(plan) => plan,
+        Planned::Skip(reason) => return Ok(Report::Skipped { reason }),
+    };
+    work.progress.set_total(source.size);
     shared.enter(work, Phase::Transferring);
-    // A partial file from an earlier attempt of this item is continued; one from anything
-    // else is overwritten, so a fresh upload need not look for it.
-    let resume = resume_target || work.resumed;
-    let mode = if via_temp {
-        UploadTarget::ViaTemp { resume }
+    let mode = if work.options.upload_via_temp {
+        UploadTarget::ViaTemp { resume: plan.resume }
     } else {
-        UploadTarget::Direct { resume: resume_target }
+        UploadTarget::Direct { resume: plan.resume }
     };
     let throttle = |bytes: usize| shared.limits.throttle(Direction::Upload, bytes);
-    let bytes = copy::upload_file(fs, &work.local, &target, mode, &control(work, &throttle))?;
-    let verified = match verify(shared, fs, work, &work.local, &target) {
+    let bytes = copy::upload_file(fs, &work.local, &plan.target, mode, &control(work, &throttle))?;
+    let verified = match verify(shared, fs, work, &work.local, &plan.target) {
         Ok(verified) => verified,
         Err(error) => {
             if error.kind == ErrorKind::Protocol {
-                let _ = fs.remove(&target);
+                let _ = fs.remove(&plan.target);
             }
             return Err(error);
         }
     };
     Ok(Report::Done { bytes, verified })
+}
+
+/// The source changed since the item was queued: what an earlier attempt sent is of the old
+/// version, so it goes, and the queue hears of the new size and time.
+fn start_over(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, source: Facts, report: &dyn Fn(Report)) {
+    shared.log(
+        crate::protocol::LogDirection::Warning,
+        format!("{} changed since it was queued; starting it over", work.local.display()),
+    );
+    let left = if work.options.upload_via_temp {
+        let name = work.remote.file_name().unwrap_or_default();
+        work.remote.parent().join(&copy::partial_name(name))
+    } else {
+        work.remote.clone()
+    };
+    let _ = fs.remove(&left);
+    report(Report::Resolved {
+        kind: ItemKind::File,
+        local: work.local.clone(),
+        remote: work.remote.clone(),
+        size: source.size,
+        mtime: unix_seconds(source.modified),
+    });
+}
+
+/// Applies the conflict policy to what is at the target. An earlier attempt's own target
+/// (without a temporary name) is simply continued.
+fn plan_upload(
+    shared: &Shared,
+    fs: &mut dyn RemoteFs,
+    work: &Work,
+    source: Facts,
+    earlier: bool,
+) -> Result<Planned, FsError> {
+    let via_temp = work.options.upload_via_temp;
+    let mut plan = UploadPlan {
+        target: work.remote.clone(),
+        resume: earlier,
+    };
+    if earlier && !via_temp {
+        return Ok(Planned::Upload(plan));
+    }
+    let existing = match existing_target(shared, fs, work, &plan.target)? {
+        AtTarget::Nothing => return Ok(Planned::Upload(plan)),
+        AtTarget::Folder => return Err(copy::folder_in_the_way(&plan.target)),
+        AtTarget::File(existing) => existing,
+    };
+    let name = plan.target.file_name().unwrap_or_default().to_owned();
+    match decide(shared, work, &plan.target.to_string(), source, existing) {
+        Decision::Overwrite => {}
+        Decision::Skip(reason) => return Ok(Planned::Skip(reason)),
+        Decision::Resume if via_temp => {
+            let part = plan.target.parent().join(&copy::partial_name(&name));
+            if fs.stat(&part).is_err() {
+                fs.rename(&plan.target, &part)?;
+            }
+            plan.resume = true;
+        }
+        Decision::Resume => plan.resume = true,
+        Decision::Rename => {
+            let parent = plan.target.parent();
+            let free = free_name(&name, &mut |candidate| fs.stat(&parent.join(candidate)).is_ok());
+            plan.target = parent.join(&free);
+        }
+    }
+    Ok(Planned::Upload(plan))
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub struct Faults {
     /// Reads of the next file opened wait (a hung link) at each of these offsets until its
     /// gate opens.
     pub hold_reads_at: Vec<(u64, Gate)>,
+    /// Writes at an offset are refused, always (a server configured not to continue uploads,
+    /// like ProFTPD without AllowStoreRestart).
+    pub refuse_continuing: bool,
 }
 
 /// A door that a test opens: what waits at it goes on then. Nothing waits longer than
@@ -299,6 +302,12 @@ impl RemoteFs for MemoryFs {
     fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {
         let path_key = key(path);
         let mut state = self.lock();
+        if offset > 0 && state.faults.refuse_continuing {
+            return Err(FsError::new(
+                ErrorKind::Unsupported,
+                format!("continuing {path_key} is not allowed (memory)"),
+            ));
+        }
         if !matches!(state.nodes.get(&parent_key(&path_key)), Some(Node::Dir)) {
             return Err(not_found(&parent_key(&path_key)));
         }

@@ -8,7 +8,7 @@ use wharf::protocol::memory::MemoryFs;
 use wharf::protocol::sftp::SftpFs;
 
 use crate::conformance::exercise;
-use crate::support::ftp_server::{FtpServer, PASSWORD, TlsFiles, USER};
+use crate::support::ftp_server::{FtpServer, PASSWORD, TlsFiles, TlsVersions, USER};
 use crate::support::sftp_server::SftpServer;
 use crate::support::{context, site};
 
@@ -45,17 +45,23 @@ fn ftpes() {
 }
 
 /// TLS 1.2 is offered first (FTPS data connections resume the control connection's session,
-/// which TLS 1.2 allows any number of times); a server that speaks only TLS 1.3 gets it.
+/// which TLS 1.2 allows any number of times) even to a server that speaks TLS 1.3 too; a
+/// server that speaks only TLS 1.3 gets it.
 #[test]
-fn ftpes_with_a_server_that_speaks_only_tls13() {
-    let root = tempfile::tempdir().unwrap();
-    let keys = tempfile::tempdir().unwrap();
-    let mut tls = TlsFiles::generate(keys.path());
-    tls.only_tls13 = true;
-    let server = FtpServer::start(root.path(), Some(&tls));
-    let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
-    assert_eq!(wharf::protocol::RemoteFs::security(&fs), "TLS 1.3 (explicit)");
-    exercise(&mut fs, &RemotePath::new("/"));
+fn ftpes_prefers_tls12_and_falls_back_to_tls13() {
+    for (versions, expected) in [
+        (TlsVersions::Both, "TLS 1.2 (explicit)"),
+        (TlsVersions::Only13, "TLS 1.3 (explicit)"),
+    ] {
+        let root = tempfile::tempdir().unwrap();
+        let keys = tempfile::tempdir().unwrap();
+        let mut tls = TlsFiles::generate(keys.path());
+        tls.versions = versions;
+        let server = FtpServer::start(root.path(), Some(&tls));
+        let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
+        assert_eq!(wharf::protocol::RemoteFs::security(&fs), expected, "{versions:?}");
+        exercise(&mut fs, &RemotePath::new("/"));
+    }
 }
 
 #[test]

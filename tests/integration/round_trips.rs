@@ -157,3 +157,36 @@ fn a_download_costs_retr_per_file() {
         assert_eq!(verbs, &["RETR"], "{file}");
     }
 }
+
+/// A 550 to MLST is the answer: the path is not there, and nothing else is asked. Before,
+/// CWD and SIZE followed it, and pure-ftpd delays every failed CWD longer than the last. Its
+/// wording ("Can't check for file existence") must not read as "already exists" either.
+#[test]
+fn a_refused_mlst_means_not_found_and_nothing_else_is_asked() {
+    use wharf::model::Protocol;
+    use wharf::model::location::RemotePath;
+    use wharf::protocol::ftp::FtpFs;
+    use wharf::protocol::{ErrorKind, RemoteFs};
+
+    use crate::support::scripted_ftp::{Script, ScriptedFtp};
+    use crate::support::{context, site};
+
+    let mut files = std::collections::HashMap::new();
+    files.insert("/there.txt".to_owned(), b"12345".to_vec());
+    let server = ScriptedFtp::start(Script {
+        files,
+        mlst: true,
+        epsv: true,
+        pasv_host: [127, 0, 0, 1],
+        ..Script::default()
+    });
+    let mut fs = FtpFs::connect(&site(Protocol::Ftp, server.port, "u", "p"), &context()).unwrap();
+    let before = server.commands().len();
+
+    let missing = fs.stat(&RemotePath::new("/missing.txt")).unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound, "{missing:?}");
+    assert_eq!(fs.stat(&RemotePath::new("/there.txt")).unwrap().size, Some(5));
+
+    let asked: Vec<String> = server.commands()[before..].to_vec();
+    assert_eq!(asked, ["MLST /missing.txt", "MLST /there.txt"]);
+}

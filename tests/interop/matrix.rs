@@ -108,66 +108,127 @@ fn verbs_for_one_file(log: &str) -> Vec<String> {
         .collect()
 }
 
-/// `put -r` then `get -r` of the tree through the command line, byte-identical, with STOR,
-/// RNFR, RNTO and MFMT per uploaded file, RETR (and the checksum, when offered) per download,
-/// and no CWD that fails. pure-ftpd delays each failed CWD 100 ms longer than the last: with
-/// a probe per file, this tree took minutes and then stalled.
-fn tree_round_trip(url: &str, folder: &UserFolder, checksum: Option<&str>) {
+/// What a tree round trip expects to see sent for one file each way (`None`: not pinned,
+/// for SFTP, whose log names operations rather than commands).
+struct Expected<'a> {
+    up: Option<&'a [&'a str]>,
+    down: Option<&'a [&'a str]>,
+    /// How downloads are verified (`queue list --json`'s "verified").
+    verified: &'a str,
+}
+
+/// `put -r` then `get -r` of the tree through the command line, byte-identical, with the
+/// commands per file pinned and no CWD that fails. pure-ftpd delays each failed CWD 100 ms
+/// longer than the last: with a probe per file, this tree took minutes and then stalled.
+fn tree_round_trip(url: &str, folder: &UserFolder, flags: &[&str], expected: &Expected<'_>) {
     let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let source = local.path().join("tree");
     small_tree(&source);
-    let put = wharf(home.path(), &["-v", "put", "-r", source.to_str().unwrap(), url]);
+    let put = wharf(
+        home.path(),
+        &[&["-v", "put", "-r"], flags, &[source.to_str().unwrap(), url]].concat(),
+    );
     let log = stderr(&put);
     assert!(put.status.success(), "{log}");
     assert_eq!(tree(&folder.join("tree")), tree(&source));
-    let mut expected: Vec<String> = ["STOR", "RNFR", "RNTO", "MFMT"].map(str::to_owned).to_vec();
-    expected.extend(checksum.map(str::to_owned));
-    assert_eq!(verbs_for_one_file(&log), expected, "{log}");
-    assert!(!log.contains("> CWD"), "no folder is probed with CWD: {log}");
+    if let Some(up) = expected.up {
+        assert_eq!(verbs_for_one_file(&log), up, "{log}");
+    }
+    assert!(!failed_cwd(&log), "no CWD fails: {log}");
 
     let back = tempfile::tempdir().unwrap();
+    let from = format!("{url}/tree");
     let get = wharf(
         home.path(),
-        &["-v", "get", "-r", &format!("{url}/tree"), back.path().to_str().unwrap()],
+        &[&["-v", "get", "-r"], flags, &[&from, back.path().to_str().unwrap()]].concat(),
     );
     let log = stderr(&get);
     assert!(get.status.success(), "{log}");
     assert_eq!(tree(&back.path().join("tree")), tree(&source));
-    let mut expected = vec!["RETR".to_owned()];
-    expected.extend(checksum.map(str::to_owned));
-    assert_eq!(verbs_for_one_file(&log), expected, "{log}");
-    let failed_cwd = log
-        .lines()
-        .zip(log.lines().skip(1))
-        .any(|(command, reply)| command.starts_with("> CWD") && reply.starts_with("< 5"));
-    assert!(!failed_cwd, "{log}");
-
-    if checksum.is_some() {
-        let list = wharf_with(home.path(), &["queue", "list", "--json"], &[]);
-        assert!(
-            stdout(&list).contains("\"verified\": \"size, SHA-256\""),
-            "{}",
-            stdout(&list)
-        );
+    if let Some(down) = expected.down {
+        assert_eq!(verbs_for_one_file(&log), down, "{log}");
     }
+    assert!(!failed_cwd(&log), "no CWD fails: {log}");
+    let list = wharf_with(home.path(), &["queue", "list", "--json"], &[]);
+    let verified = format!("\"verified\": \"{}\"", expected.verified);
+    assert!(stdout(&list).contains(&verified), "{}", stdout(&list));
 }
 
-fn ftp_url(port: u16, folder: &UserFolder) -> String {
-    format!("ftp://{USER}:{PASSWORD}@127.0.0.1:{port}{}", folder.display())
+/// Whether `wharf -v`'s log shows a CWD that the server refused.
+fn failed_cwd(log: &str) -> bool {
+    log.lines()
+        .zip(log.lines().skip(1))
+        .any(|(command, reply)| command.starts_with("> CWD") && reply.starts_with("< 5"))
+}
+
+fn url(scheme: &str, port: u16, folder: &UserFolder) -> String {
+    format!("{scheme}://{USER}:{PASSWORD}@127.0.0.1:{port}{}", folder.display())
+}
+
+const FTP_WITH_MFMT: Expected<'static> = Expected {
+    up: Some(&["STOR", "RNFR", "RNTO", "MFMT"]),
+    down: Some(&["RETR"]),
+    verified: "size",
+};
+
+#[test]
+fn vsftpd_takes_and_gives_back_a_tree_of_small_files() {
+    let (server, _) = crate::servers::vsftpd(crate::servers::FtpTls::None);
+    let folder = user_folder("vsftpd-tree");
+    // vsftpd has neither MLST nor MFMT.
+    let expected = Expected {
+        up: Some(&["STOR", "RNFR", "RNTO"]),
+        ..FTP_WITH_MFMT
+    };
+    tree_round_trip(&url("ftp", server.port, &folder), &folder, &[], &expected);
 }
 
 #[test]
 fn pure_ftpd_takes_and_gives_back_a_tree_of_small_files() {
     let (server, _) = pure_ftpd::start(false);
     let folder = user_folder("pure-tree");
-    tree_round_trip(&ftp_url(server.port, &folder), &folder, None);
+    tree_round_trip(&url("ftp", server.port, &folder), &folder, &[], &FTP_WITH_MFMT);
+}
+
+#[test]
+fn pure_ftpd_with_tls_takes_and_gives_back_a_tree_of_small_files() {
+    let (server, _) = pure_ftpd::start(true);
+    let folder = user_folder("pure-tls-tree");
+    let url = url("ftpes", server.port, &folder);
+    tree_round_trip(&url, &folder, &["--accept-new-cert"], &FTP_WITH_MFMT);
+}
+
+#[test]
+fn proftpd_with_tls_takes_and_gives_back_a_tree_of_small_files() {
+    let (server, _) = proftpd::start(Module::Tls);
+    let folder = user_folder("proftpd-tls-tree");
+    let url = url("ftpes", server.port, &folder);
+    tree_round_trip(&url, &folder, &["--accept-new-cert"], &FTP_WITH_MFMT);
 }
 
 #[test]
 fn proftpd_takes_and_gives_back_a_tree_of_small_files_verified_by_sha256() {
     let (server, _) = proftpd::start(Module::Digest);
     let folder = user_folder("proftpd-tree");
-    tree_round_trip(&ftp_url(server.port, &folder), &folder, Some("XSHA256"));
+    let expected = Expected {
+        up: Some(&["STOR", "RNFR", "RNTO", "MFMT", "XSHA256"]),
+        down: Some(&["RETR", "XSHA256"]),
+        verified: "size, SHA-256",
+    };
+    tree_round_trip(&url("ftp", server.port, &folder), &folder, &[], &expected);
+}
+
+#[test]
+fn proftpd_mod_sftp_takes_and_gives_back_a_tree_of_small_files() {
+    let (server, _) = proftpd::start(Module::Sftp);
+    let folder = user_folder("proftpd-sftp-tree");
+    let expected = Expected {
+        up: None,
+        down: None,
+        verified: "size",
+    };
+    let url = url("sftp", server.port, &folder);
+    tree_round_trip(&url, &folder, &["--accept-new-host-key"], &expected);
 }
 
 /// Regression: ProFTPD's mod_tls accepts a data connection only when it resumes the control

@@ -10,6 +10,7 @@
 pub mod listing;
 mod tls;
 
+use std::cell::Cell;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -76,6 +77,8 @@ pub struct FtpFs {
     /// Set when a transfer could not be closed cleanly; every later call fails fast so that
     /// the connection is dropped rather than reused.
     broken: bool,
+    /// The server refused to continue an upload (REST+STOR and APPE): not asked again.
+    refuses_continuing: bool,
     security: String,
 }
 
@@ -115,6 +118,16 @@ fn reply_code(body: &[u8]) -> u32 {
 /// that doubt never lowers security.
 fn handshake_started(refusal: &tls::Refusal, version: &tls::Version) -> bool {
     version.lock().map_or(true, |version| version.is_some()) || refusal.lock().map_or(true, |refused| refused.is_some())
+}
+
+/// Whether a refused REST+STOR or APPE says the server will not continue uploads at all: a
+/// permanent refusal, or ProFTPD's "451 ...: Append/Restart not permitted, try again" (a
+/// 4xx code for what is its configuration). A full disk or a lost connection is not that.
+fn refuses_continuing(error: &FsError) -> bool {
+    match error.kind {
+        ErrorKind::NoSpace | ErrorKind::ConnectionLost | ErrorKind::TooManyConnections | ErrorKind::Timeout => false,
+        _ => !error.retryable || error.message.to_ascii_lowercase().contains("not permitted"),
+    }
 }
 
 /// Classifies a negative reply. 4yz replies are transient, 5yz permanent (RFC 959).
@@ -172,18 +185,27 @@ impl FtpFs {
     /// Connects, secures (for FTPS/FTPES), logs in and learns the server's features. TLS 1.2
     /// is offered first, TLS 1.3 to a server that takes nothing older ([`tls::Offer`]).
     pub fn connect(site: &Site, context: &ConnectContext) -> Result<FtpFs, FsError> {
-        match FtpFs::connect_offering(site, context, tls::Offer::Tls12) {
-            Err(error) if site.protocol != Protocol::Ftp && tls::refused_version(&error.message) => {
-                context
-                    .log
-                    .status("The server speaks only TLS 1.3; connecting again with it");
-                FtpFs::connect_offering(site, context, tls::Offer::Tls13)
+        let unagreed = Cell::new(false);
+        match FtpFs::connect_offering(site, context, tls::Offer::Tls12, &unagreed) {
+            Err(error) if unagreed.get() => {
+                context.log.status(&format!(
+                    "TLS 1.2 did not work ({}); connecting again with TLS 1.3",
+                    error.message
+                ));
+                FtpFs::connect_offering(site, context, tls::Offer::Tls13, &Cell::new(false))
             }
             connected => connected,
         }
     }
 
-    fn connect_offering(site: &Site, context: &ConnectContext, offer: tls::Offer) -> Result<FtpFs, FsError> {
+    /// `unagreed` is set when a TLS handshake ended before the server showed its certificate
+    /// (the server wants another version, or has no cipher in common).
+    fn connect_offering(
+        site: &Site,
+        context: &ConnectContext,
+        offer: tls::Offer,
+        unagreed: &Cell<bool>,
+    ) -> Result<FtpFs, FsError> {
         let log = context.log.clone();
         let host = site.host.clone();
         let connect_timeout = Duration::from_secs(context.timeouts.connect);
@@ -199,9 +221,13 @@ impl FtpFs {
         } else {
             Some(tls::client_config(&site.host, site.port, context.trust.clone(), offer)?)
         };
-        let tls_failure = |error: FtpError, refusal: &tls::Refusal| -> FsError {
+        let tls_failure = |error: FtpError, refusal: &tls::Refusal, version: &tls::Version| -> FsError {
             if let Some(refused) = refusal.lock().ok().and_then(|mut slot| slot.take()) {
                 return refused;
+            }
+            // Ended before the server showed a certificate: no version or cipher in common.
+            if !matches!(error, FtpError::UnexpectedResponse(_)) && !handshake_started(refusal, version) {
+                unagreed.set(true);
             }
             match error {
                 FtpError::UnexpectedResponse(response) => FsError::new(
@@ -219,7 +245,7 @@ impl FtpFs {
         };
 
         let mut conn = match (&tls, site.protocol) {
-            (Some((config, refusal, _)), Protocol::Ftps) => {
+            (Some((config, refusal, version)), Protocol::Ftps) => {
                 let address = tcp
                     .peer_addr()
                     .map_err(|error| FsError::from_network(&error, "connecting"))?;
@@ -230,7 +256,7 @@ impl FtpFs {
                     RustlsConnector::from(config.clone()),
                     &site.host,
                 )
-                .map_err(|error| tls_failure(error, refusal))?;
+                .map_err(|error| tls_failure(error, refusal, version))?;
                 let _ = set_timeouts(&conn.get_ref(), idle);
                 keep_control_alive(&conn.get_ref());
                 conn
@@ -269,7 +295,7 @@ impl FtpFs {
                         log.reply(welcome.trim_end());
                     }
                 }
-                Err(error) => return Err(tls_failure(error, refusal)),
+                Err(error) => return Err(tls_failure(error, refusal, version)),
             }
         }
         let version = tls
@@ -304,6 +330,7 @@ impl FtpFs {
             log,
             epsv: site.data_mode == DataMode::Passive,
             broken: false,
+            refuses_continuing: false,
             security,
         };
         fs.login(site)?;
@@ -550,10 +577,15 @@ impl FtpFs {
     }
 
     /// Continues an upload at `offset` (the caller checked the remote size): REST and STOR,
-    /// else APPE. A server that allows neither (ProFTPD without `AllowStoreRestart`
-    /// answers "451 Append/Restart not permitted") gets an `Unsupported` error, so that the
-    /// upload starts over instead of retrying what cannot work.
+    /// else APPE. A server that allows neither (ProFTPD without `AllowStoreRestart` answers
+    /// "451 Append/Restart not permitted") gets an `Unsupported` error, so that the upload
+    /// starts over instead of retrying what cannot work; the connection remembers it. A
+    /// failure that may pass (a full disk, a lost connection, a busy data port) is returned
+    /// as it is, so that the next attempt continues.
     fn continued_upload(&mut self, wire: &str, offset: u64) -> Result<Data, FsError> {
+        if self.refuses_continuing {
+            return Err(self.cannot_continue("it refused before"));
+        }
         self.log.command(&format!("REST {offset}"));
         let resumed = self
             .conn
@@ -562,17 +594,24 @@ impl FtpFs {
             .and_then(|()| self.data_command(&format!("STOR {wire}")));
         let refused = match resumed {
             Ok(data) => return Ok(data),
-            Err(error) if self.broken => return Err(error),
+            Err(error) if self.broken || !refuses_continuing(&error) => return Err(error),
             Err(error) => error,
         };
         match self.data_command(&format!("APPE {wire}")) {
             Ok(data) => Ok(data),
-            Err(error) if self.broken => Err(error),
-            Err(_) => Err(FsError::new(
-                ErrorKind::Unsupported,
-                format!("{} does not let an upload continue ({})", self.host, refused.message),
-            )),
+            Err(error) if self.broken || !refuses_continuing(&error) => Err(error),
+            Err(_) => {
+                self.refuses_continuing = true;
+                Err(self.cannot_continue(&refused.message))
+            }
         }
+    }
+
+    fn cannot_continue(&self, why: &str) -> FsError {
+        FsError::new(
+            ErrorKind::Unsupported,
+            format!("{} does not let an upload continue ({why}); it starts again", self.host),
+        )
     }
 
     /// Asks MLST about one path. A negative reply is the answer (not found, or not allowed);
@@ -593,14 +632,16 @@ impl FtpFs {
                 self.features.mlst = false;
                 Mlst::Unanswered
             }
-            Err(error) if error.kind == ErrorKind::PermissionDenied || error.retryable || self.broken => {
-                Mlst::Refused(error)
+            // 550 "Can't check for file existence" (pure-ftpd, which the generic reading
+            // takes for "already exists"), "cannot be listed" (ProFTPD): not there.
+            Err(error) if !error.retryable && matches!(error.kind, ErrorKind::NotFound | ErrorKind::AlreadyExists) => {
+                Mlst::Refused(FsError::new(
+                    ErrorKind::NotFound,
+                    format!("{wire} does not exist ({})", self.host),
+                ))
             }
-            // 550 "Can't check for file existence" (pure-ftpd), "cannot be listed" (ProFTPD).
-            Err(_) => Mlst::Refused(FsError::new(
-                ErrorKind::NotFound,
-                format!("{wire} does not exist ({})", self.host),
-            )),
+            // Not allowed, a lost login or connection, a passing failure: as the server said.
+            Err(error) => Mlst::Refused(error),
         }
     }
 

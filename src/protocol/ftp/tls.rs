@@ -53,7 +53,9 @@ pub type Version = Arc<Mutex<Option<&'static str>>>;
 /// FileZilla Server), and rustls uses a TLS 1.3 ticket only once: ProFTPD accepts only the
 /// control connection's own tickets (two), so the third transfer was refused ("425 Unable to
 /// build data connection"). A TLS 1.2 session resumes any number of times. A server that
-/// speaks only TLS 1.3 is asked again with it ([`Offer::Tls13`]).
+/// speaks only TLS 1.3, or whose TLS 1.2 ciphers rustls lacks, ends the handshake before it
+/// shows its certificate, and is asked again with TLS 1.3 ([`Offer::Tls13`]): safe, since
+/// that only ever moves to the newer version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offer {
     Tls12,
@@ -69,12 +71,6 @@ impl Offer {
             Offer::Tls13 => &TLS13,
         }
     }
-}
-
-/// Whether a failed handshake's message says the server wants another TLS version
-/// (suppaftp passes rustls' error on as text: "received fatal alert: ProtocolVersion").
-pub fn refused_version(message: &str) -> bool {
-    message.contains("ProtocolVersion")
 }
 
 /// Builds the client configuration for one FTPS connection to `host:port`.

@@ -35,8 +35,16 @@ pub struct TlsFiles {
     pub cert: PathBuf,
     pub key: PathBuf,
     pub der: Vec<u8>,
-    /// Speak TLS 1.3 only (libunftp's default is TLS 1.2 only).
-    pub only_tls13: bool,
+    /// The TLS versions the server speaks.
+    pub versions: TlsVersions,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsVersions {
+    /// libunftp's default.
+    Only12,
+    Both,
+    Only13,
 }
 
 impl TlsFiles {
@@ -51,7 +59,7 @@ impl TlsFiles {
             cert,
             key,
             der: certified.cert.der().to_vec(),
-            only_tls13: false,
+            versions: TlsVersions::Only12,
         }
     }
 }
@@ -65,7 +73,7 @@ impl FtpServer {
     /// Serves `root`; with `tls`, FTPES is required for the login and the data.
     pub fn start(root: &Path, tls: Option<&TlsFiles>) -> FtpServer {
         let root = root.to_path_buf();
-        let tls_paths = tls.map(|files| (files.cert.clone(), files.key.clone(), files.only_tls13));
+        let tls_paths = tls.map(|files| (files.cert.clone(), files.key.clone(), files.versions));
         let (port_sender, port_receiver) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("ftp-test-server".to_owned())
@@ -91,13 +99,16 @@ impl FtpServer {
                         .greeting("Wharf test server ready")
                         .passive_ports(40000..=60000)
                         .idle_session_timeout(60);
-                        if let Some((cert, key, only_tls13)) = &tls_paths {
+                        if let Some((cert, key, versions)) = &tls_paths {
                             builder = builder
                                 .ftps(cert.clone(), key.clone())
                                 .ftps_required(FtpsRequired::All, FtpsRequired::All);
-                            if *only_tls13 {
-                                builder = builder.ftps_tls_flags(TlsFlags::V1_3 | TlsFlags::RESUMPTION_TICKETS);
-                            }
+                            let resumption = TlsFlags::RESUMPTION_SESS_ID | TlsFlags::RESUMPTION_TICKETS;
+                            builder = match versions {
+                                TlsVersions::Only12 => builder,
+                                TlsVersions::Both => builder.ftps_tls_flags(TlsFlags::LATEST_VERSIONS | resumption),
+                                TlsVersions::Only13 => builder.ftps_tls_flags(TlsFlags::V1_3 | resumption),
+                            };
                         }
                         let server = builder.build().unwrap();
                         tokio::spawn(async move {

@@ -30,6 +30,8 @@ pub struct Script {
     pub wrong_first_hash: bool,
     /// XSHA256 commands answered so far, across sessions.
     pub hashes: Arc<std::sync::atomic::AtomicUsize>,
+    /// Offer MLST, and answer it as pure-ftpd does ("550 Can't check for file existence").
+    pub mlst: bool,
 }
 
 pub struct ScriptedFtp {
@@ -97,6 +99,14 @@ fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std:
             "PASS" => send("230 logged in")?,
             "SYST" => send("215 UNIX Type: L8")?,
             "FEAT" if script.xsha256 => send("211-Features:\r\n SIZE\r\n EPSV\r\n XSHA256\r\n211 End")?,
+            "FEAT" if script.mlst => send("211-Features:\r\n SIZE\r\n EPSV\r\n MLST type*;size*;\r\n211 End")?,
+            "MLST" if script.mlst => match script.files.get(&resolve(argument, &cwd)) {
+                Some(content) => send(&format!(
+                    "250-Begin\r\n type=file;size={}; {argument}\r\n250 End.",
+                    content.len()
+                ))?,
+                None => send("550 Can't check for file existence")?,
+            },
             "FEAT" => send("211-Features:\r\n SIZE\r\n EPSV\r\n211 End")?,
             "XSHA256" if script.xsha256 => match script.files.get(&resolve(argument, &cwd)) {
                 Some(content) => {
