@@ -14,9 +14,8 @@ use wharf::engine::api::{
     Command, Direction, Entry, EntryKind, Event, ItemKind, Progress, QueueItem, RemotePath, TransferState,
 };
 use wharf::engine::handle::{EngineDouble, EngineHandle};
-use wharf::ui::app::App;
-use wharf::ui::settings::Settings;
-use wharf::ui::view;
+use wharf::model::link::Link;
+use wharf::ui::{App, Settings};
 
 const ENTRIES: usize = 100_000;
 const QUEUE: u64 = 10_000;
@@ -25,13 +24,12 @@ const FRAMES: usize = 300;
 
 fn main() {
     let (handle, mut engine) = EngineHandle::detached();
-    let mut app = App::new(handle, Settings::default(), None);
-    app.form.host = "bench.example.org".into();
-    app.form.user = "bench".into();
-    app.connect();
+    // Opened as `wharf -- sftp://bench@bench.example.org/srv` opens it: connecting at once.
+    let link = Link::parse("sftp://bench@bench.example.org/srv").ok();
+    let app = App::new(handle, Settings::default(), link);
     let mut harness = Harness::builder()
         .with_size([1400.0, 900.0])
-        .build_ui_state(|ui, app: &mut App| view::frame(app, ui), app);
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
 
     let sent = engine.sent();
     let local = sent.iter().find_map(|command| match command {
@@ -114,10 +112,11 @@ fn main() {
     let over_list = egui::pos2(1100.0, 450.0);
     harness.hover_at(over_list);
     scroll(&mut harness, &counters, "nothing selected");
-    harness.state_mut().remote.select_all();
+    // Tab gives the server's pane the keyboard; Ctrl+A selects all of it.
+    harness.key_press(egui::Key::Tab);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(2);
     scroll(&mut harness, &counters, "all 100,000 selected");
-    let rows = harness.state().remote.row_count();
-    println!("(the server's pane holds {rows} rows)");
 }
 
 /// Scrolls the list for `FRAMES` frames and prints the frame times.

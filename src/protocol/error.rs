@@ -77,6 +77,19 @@ impl FsError {
         FsError::new(ErrorKind::Cancelled, "cancelled")
     }
 
+    /// The message as a sentence for a dialog: capitalised, with a full stop. (The command
+    /// line prints `message` as it is, after `wharf: `.)
+    pub fn sentence(&self) -> String {
+        let mut text = self.message.trim().to_owned();
+        if let Some(first) = text.chars().next() {
+            text.replace_range(..first.len_utf8(), &first.to_uppercase().to_string());
+        }
+        if !text.ends_with(['.', '!', '?']) {
+            text.push('.');
+        }
+        text
+    }
+
     /// Classifies an I/O error from a socket: what it means for the connection.
     pub fn from_network(error: &io::Error, what: &str) -> Self {
         let kind = match error.kind() {

@@ -3,18 +3,27 @@
 
 use egui::{ComboBox, TextEdit, Ui};
 
-use super::app::App;
-use super::connect_form::{PROTOCOLS, protocol_label};
-use super::dialogs;
+use super::background::Pick;
+use super::connect_form::{ConnectForm, PROTOCOLS, Recent, protocol_label};
+use super::intent::{ConnectionIntent, Intents, SitesIntent, WindowIntent};
 
-pub fn show(app: &mut App, ui: &mut Ui) {
+/// What the bar is shown of the rest of the window.
+pub struct ConnectBar<'a> {
+    /// Connected or connecting: Disconnect is offered.
+    pub online: bool,
+    pub recent: &'a [Recent],
+    pub show_log: bool,
+}
+
+/// Draws the bar over the quickconnect fields (its own state).
+pub fn show(form: &mut ConnectForm, bar: &ConnectBar<'_>, ui: &mut Ui, out: &mut Intents) {
     ui.horizontal_wrapped(|ui| {
         let protocol_label_id = ui.label("Protocol:").id;
         ComboBox::from_id_salt("protocol")
-            .selected_text(protocol_label(app.form.protocol))
+            .selected_text(protocol_label(form.protocol))
             .show_ui(ui, |ui| {
                 for protocol in PROTOCOLS {
-                    ui.selectable_value(&mut app.form.protocol, protocol, protocol_label(protocol));
+                    ui.selectable_value(&mut form.protocol, protocol, protocol_label(protocol));
                 }
             })
             .response
@@ -23,7 +32,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         let mut submit = false;
         let host_label = ui.label("Host:").id;
         let host = ui.add(
-            TextEdit::singleline(&mut app.form.host)
+            TextEdit::singleline(&mut form.host)
                 .hint_text("example.org or sftp://user@host/path")
                 .desired_width(220.0),
         );
@@ -32,22 +41,22 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         let pasted =
             host.changed() && ui.input(|input| input.events.iter().any(|event| matches!(event, egui::Event::Paste(_))));
         if (pasted || host.lost_focus())
-            && let Err(sentence) = app.form.absorb_url()
+            && let Err(sentence) = form.absorb_url()
         {
-            app.messages.error(sentence);
+            out.push(WindowIntent::Complain(sentence));
         }
         submit |= host.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
 
         let user_label = ui.label("User:").id;
         let user = ui
-            .add(TextEdit::singleline(&mut app.form.user).desired_width(110.0))
+            .add(TextEdit::singleline(&mut form.user).desired_width(110.0))
             .labelled_by(user_label);
         submit |= user.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
 
         let password_label = ui.label("Password:").id;
         let password = ui
             .add(
-                TextEdit::singleline(&mut app.form.password)
+                TextEdit::singleline(&mut form.password)
                     .password(true)
                     .desired_width(110.0),
             )
@@ -57,15 +66,15 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         let port_label = ui.label("Port:").id;
         let port = ui
             .add(
-                TextEdit::singleline(&mut app.form.port)
-                    .hint_text(app.form.protocol.default_port().to_string())
+                TextEdit::singleline(&mut form.port)
+                    .hint_text(form.protocol.default_port().to_string())
                     .desired_width(48.0),
             )
             .labelled_by(port_label);
         submit |= port.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
 
-        if !app.form.protocol.is_ftp() {
-            let key_text = match &app.form.key_file {
+        if !form.protocol.is_ftp() {
+            let key_text = match &form.key_file {
                 Some(path) => format!(
                     "🔑 {}",
                     path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default()
@@ -77,49 +86,52 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 .on_hover_text("A private key file to log in with (its passphrase goes in Password)");
             if key.clicked() {
                 let start = directories::BaseDirs::new().map(|dirs| dirs.home_dir().join(".ssh"));
-                dialogs::pick(app, ui.ctx(), dialogs::Pick::KeyFile, start);
+                out.push(WindowIntent::Pick {
+                    what: Pick::KeyFile,
+                    start,
+                });
             }
-            if app.form.key_file.is_some() && key.secondary_clicked() {
-                app.form.key_file = None;
+            if form.key_file.is_some() && key.secondary_clicked() {
+                form.key_file = None;
             }
         } else {
-            ui.checkbox(&mut app.form.active_mode, "Active mode")
+            ui.checkbox(&mut form.active_mode, "Active mode")
                 .on_hover_text("Let the server connect back to this computer for data (EPRT/PORT)");
         }
 
         if ui.button("Connect").clicked() || submit {
-            app.connect();
+            out.push(ConnectionIntent::Connect);
         }
-        if (app.remote.session.is_some() || app.connecting.is_some()) && ui.button("Disconnect").clicked() {
-            app.disconnect();
-            app.messages.status("Disconnected.");
+        if bar.online && ui.button("Disconnect").clicked() {
+            out.push(ConnectionIntent::Disconnect);
         }
-        let recent = app.settings.recent.clone();
-        ui.add_enabled_ui(!recent.is_empty(), |ui| {
+        ui.add_enabled_ui(!bar.recent.is_empty(), |ui| {
             ui.menu_button("Recent ⏷", |ui| {
-                for server in &recent {
+                for server in bar.recent {
                     if ui.button(server.label()).clicked() {
-                        app.form.fill_from(server);
+                        form.fill_from(server);
                         ui.close();
                     }
                 }
             });
         });
         if ui.button("Site manager").clicked() {
-            super::site_manager::SiteManager::show_window(app);
+            out.push(SitesIntent::OpenManager);
         }
         if ui
-            .add_enabled(!app.form.host.trim().is_empty(), egui::Button::new("⭐ Save"))
+            .add_enabled(!form.host.trim().is_empty(), egui::Button::new("⭐ Save"))
             .on_hover_text("Save these fields as a site (the password goes to the keyring)")
             .clicked()
         {
-            super::site_manager::SiteManager::save_quickconnect(app);
+            out.push(SitesIntent::SaveQuickconnect);
         }
         ui.separator();
-        ui.toggle_value(&mut app.settings.show_log, "Message log");
+        let mut show_log = bar.show_log;
+        if ui.toggle_value(&mut show_log, "Message log").changed() {
+            out.push(WindowIntent::ShowLog(show_log));
+        }
         if ui.button("About").clicked() {
-            let folders = app.engine.folders().clone();
-            app.dialogs.push_back(super::dialogs::Dialog::About(folders));
+            out.push(WindowIntent::ShowAbout);
         }
     });
 }

@@ -4,48 +4,47 @@
 
 use egui::{Color32, RichText, ScrollArea, Ui};
 
-use super::app::App;
-use super::messages::prefix;
+use super::intent::{Intents, WindowIntent};
+use super::messages::{Messages, prefix};
 use crate::engine::api::LogDirection;
 
-pub fn show(app: &mut App, ui: &mut Ui) {
+/// Draws the log (its own state: the lines, and whether it follows new ones).
+pub fn show(messages: &mut Messages, ui: &mut Ui, out: &mut Intents) {
     ui.horizontal(|ui| {
         ui.strong("Message log");
         if ui.small_button("Clear").clicked() {
-            app.messages.clear();
+            messages.clear();
         }
         if ui.small_button("Copy all").clicked() {
-            ui.ctx().copy_text(app.messages.to_text());
+            ui.ctx().copy_text(messages.to_text());
         }
         if ui.small_button("Hide").clicked() {
-            app.settings.show_log = false;
+            out.push(WindowIntent::ShowLog(false));
         }
     });
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
     // New lines scroll the log to its end, unless the user scrolled up to read.
     let mut area = ScrollArea::both();
-    if std::mem::take(&mut app.messages.scroll_to_end) && app.messages.follow {
+    if std::mem::take(&mut messages.scroll_to_end) && messages.follow {
         // The end of the content; a larger offset is clamped, but must not overflow.
-        let content = app.messages.len() as f32 * (row_height + ui.spacing().item_spacing.y);
+        let content = messages.len() as f32 * (row_height + ui.spacing().item_spacing.y);
         area = area.vertical_scroll_offset(content);
     }
-    let output = area.id_salt("log-scroll").auto_shrink([false, false]).show_rows(
-        ui,
-        row_height,
-        app.messages.len(),
-        |ui, rows| {
-            for index in rows {
-                if let Some(line) = app.messages.get(index) {
-                    let text = RichText::new(format!("{}{}", prefix(line.kind), line.text))
-                        .monospace()
-                        .color(colour(line.kind, ui.visuals().dark_mode));
-                    ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
+    let output =
+        area.id_salt("log-scroll")
+            .auto_shrink([false, false])
+            .show_rows(ui, row_height, messages.len(), |ui, rows| {
+                for index in rows {
+                    if let Some(line) = messages.get(index) {
+                        let text = RichText::new(format!("{}{}", prefix(line.kind), line.text))
+                            .monospace()
+                            .color(colour(line.kind, ui.visuals().dark_mode));
+                        ui.add(egui::Label::new(text).wrap_mode(egui::TextWrapMode::Extend));
+                    }
                 }
-            }
-        },
-    );
+            });
     let bottom = output.content_size.y - output.inner_rect.height();
-    app.messages.follow = output.state.clamped_offset().y >= bottom - row_height;
+    messages.follow = output.state.clamped_offset().y >= bottom - row_height;
 }
 
 fn colour(kind: LogDirection, dark: bool) -> Color32 {

@@ -60,10 +60,6 @@ impl Messages {
         self.lines.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
     pub fn get(&self, index: usize) -> Option<&Line> {
         self.lines.get(index)
     }

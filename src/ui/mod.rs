@@ -7,43 +7,44 @@
 //! engine's counters each frame while transfers run; when idle the window repaints only when
 //! an event wakes it.
 //!
-//! - [`app`]: the state and logic (events in, commands out), tested without drawing.
-//! - [`view`]: one frame: keyboard, files dropped from the desktop, the layout.
-//! - [`pane`], [`tree`], [`pane_view`]: a side's model (sort, filter, selection, type-ahead),
-//!   its folder tree, and its drawing (virtualized table, drag and drop, context menus).
-//! - [`transfers`], [`queue_view`]: the queue as the window knows it, and its drawing.
-//! - [`messages`], [`log_view`]: the message log.
-//! - [`connect_form`], [`connect_bar`]: quickconnect.
-//! - [`dialogs`]: one modal at a time (engine questions, confirmations, errors).
-//! - [`site_manager`]: saved sites (a tree of folders and sites: create, rename, move by drag
-//!   and drop, duplicate, delete; an edit form; Connect; imports; bookmarks).
-//! - [`trust_view`]: the trust page (host keys and pinned certificates; forget one).
+//! - [`app`]: the one owner of state: events in ([`app`]'s `events`), intents out (`intents`),
+//!   and the frame (`frame`), which lends each component what it draws.
+//! - [`intent`]: what the user asked for, as plain values, grouped by concern; [`requests`]:
+//!   the one table of what each request's answer is for; [`background`]: the threads the
+//!   window hands disk and desktop work to (file dialogs, "open with", finding FileZilla's
+//!   file, the folder a remote file opens from).
+//! - Components, each owning its view state and pushing intents: [`pane_view`] (a pane and
+//!   its keys, over the model in [`pane`] and [`tree`]), [`queue_view`] (over [`transfers`]),
+//!   [`log_view`] (over [`messages`]), [`connect_bar`] (over [`connect_form`]),
+//!   [`status_bar`], [`dialogs`] (one modal at a time), [`site_manager`] (saved sites: a tree
+//!   of folders and sites, an edit form), [`trust_view`] (host keys and pinned certificates).
 //! - [`settings`], [`format`]: what is remembered, and how numbers read.
 
-pub mod app;
-pub mod connect_bar;
-pub mod connect_form;
-pub mod dialogs;
-pub mod format;
-pub mod log_view;
-pub mod messages;
-pub mod pane;
-pub mod pane_view;
-pub mod queue_view;
-pub mod settings;
-pub mod site_manager;
-pub mod transfers;
-pub mod tree;
-pub mod trust_view;
-pub mod view;
+mod app;
+mod background;
+mod connect_bar;
+mod connect_form;
+mod dialogs;
+mod format;
+mod intent;
+mod log_view;
+mod messages;
+mod pane;
+mod pane_view;
+mod queue_view;
+mod requests;
+mod settings;
+mod site_manager;
+mod status_bar;
+mod transfers;
+mod tree;
+mod trust_view;
 
-#[cfg(test)]
-mod tests;
+pub use self::app::App;
+pub use self::settings::Settings;
 
 use std::sync::Arc;
 
-use self::app::App;
-use self::settings::Settings;
 use crate::engine::handle::{EngineConfig, EngineHandle};
 use crate::model::link::Link;
 
@@ -74,11 +75,11 @@ struct Window {
 
 impl eframe::App for Window {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        view::frame(&mut self.app, ui);
+        self.app.frame(ui);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, settings::KEY, &self.app.settings);
+        eframe::set_value(storage, settings::KEY, self.app.settings());
     }
 }
 
@@ -102,7 +103,7 @@ pub fn run(links: Vec<Link>) -> i32 {
             let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ctx.request_repaint());
             let engine = EngineHandle::start(config, Some(wake))?;
             let mut app = App::new(engine, settings, first);
-            note_links_not_opened(&mut app, &not_opened);
+            app.note_links_not_opened(&not_opened);
             Ok(Box::new(Window { app }))
         }),
     );
@@ -137,18 +138,6 @@ fn native_options(config: &EngineConfig) -> eframe::NativeOptions {
         event_loop_builder: Some(Box::new(prefer_x11)),
         ..eframe::NativeOptions::default()
     }
-}
-
-/// Says in the log which links were not opened (shown without their passwords).
-fn note_links_not_opened(app: &mut App, links: &[Link]) {
-    if links.is_empty() {
-        return;
-    }
-    let shown: Vec<String> = links.iter().map(Link::to_string).collect();
-    app.messages.error(format!(
-        "Wharf opens one server per window; not opened: {}.",
-        shown.join(", ")
-    ));
 }
 
 /// On Linux desktops that offer both, use X11 (XWayland): winit delivers files dropped from

@@ -1,17 +1,21 @@
 //! Draws one pane: its path bar with breadcrumbs, the filter, the folder tree and the file
 //! list. The list is a table that lays out only the rows in view, so a folder of 100,000
 //! entries costs the frame what 40 rows cost. Clicks, drags and menu choices become
-//! [`Action`]s, applied after drawing so the pane's model is never changed mid-frame.
+//! [`Action`]s, applied after drawing so the pane's model is never changed mid-frame: the
+//! pane's own (selection, sort, filter, tree) at once, the rest handed on as intents. The
+//! file-manager keys work the same way ([`keyboard`]).
 
 use std::sync::Arc;
 
 use egui::{Align, Color32, Id, Label, RichText, Sense, Stroke, TextEdit, Ui};
 use egui_extras::{Column as TableColumn, TableBuilder};
 
-use super::app::App;
+use egui::{Key, Modifiers};
+
+use super::background::Pick;
 use super::format;
+use super::intent::{Intents, PaneIntent, WindowIntent};
 use super::pane::{ClickMods, Column, Pane, PaneStatus, Row, Side, type_of};
-use super::view;
 use crate::engine::api::{Entry, EntryKind, RemotePath};
 
 /// Rows dragged out of a pane.
@@ -55,37 +59,41 @@ enum Action {
     Bookmark,
 }
 
-pub fn show(app: &mut App, side: Side, ui: &mut Ui) {
+/// What a pane is shown of the rest of the window.
+pub struct PaneLent {
+    /// The keyboard works on this pane.
+    pub focused: bool,
+    /// A server is connected (transfers are possible).
+    pub connected: bool,
+    /// The connected saved site's bookmarked folders (server side only).
+    pub bookmarks: Option<Vec<String>>,
+}
+
+/// Draws a pane; returns where its folder rows are, with their paths, as drop targets for
+/// files from the desktop.
+pub fn show(pane: &mut Pane, lent: &PaneLent, ui: &mut Ui, out: &mut Intents) -> Vec<(egui::Rect, RemotePath)> {
     let mut actions = Vec::new();
-    let focused = app.focus == side;
-    header(app, side, focused, ui, &mut actions);
+    let side = pane.side;
+    header(pane, lent, ui, &mut actions);
     let tree_width = (ui.available_width() * 0.22).clamp(100.0, 200.0);
     egui::Panel::left(("tree", side))
         .resizable(true)
         .default_size(tree_width)
         .min_size(80.0)
-        .show(ui, |ui| tree(app.pane_mut(side), ui, &mut actions));
-    let connected = app.site.is_some();
+        .show(ui, |ui| tree(pane, ui, &mut actions));
     let mut folders = Vec::new();
     egui::CentralPanel::default().show(ui, |ui| {
-        list(app.pane(side), connected, ui, &mut actions, &mut folders);
+        list(pane, lent.connected, ui, &mut actions, &mut folders);
     });
-    if side == Side::Remote {
-        app.geometry.remote_folders = folders;
-    }
-    app.pane_mut(side).scroll_to_cursor = false;
+    pane.scroll_to_cursor = false;
     for action in actions {
-        apply(app, side, action, ui);
+        apply(pane, action, out);
     }
+    folders
 }
 
-fn header(app: &mut App, side: Side, focused: bool, ui: &mut Ui, actions: &mut Vec<Action>) {
-    // A saved site's bookmarks, on the server side.
-    let bookmarks = match side {
-        Side::Remote => app.saved.as_ref().map(|saved| saved.bookmarks.clone()),
-        Side::Local => None,
-    };
-    let pane = app.pane_mut(side);
+fn header(pane: &mut Pane, lent: &PaneLent, ui: &mut Ui, actions: &mut Vec<Action>) {
+    let (side, focused, bookmarks) = (pane.side, lent.focused, &lent.bookmarks);
     ui.horizontal(|ui| {
         let title = match side {
             Side::Local => "💻 This computer".to_owned(),
@@ -118,7 +126,7 @@ fn header(app: &mut App, side: Side, focused: bool, ui: &mut Ui, actions: &mut V
         if side == Side::Local && ui.button("📂").on_hover_text("Choose a folder").clicked() {
             actions.push(Action::Browse);
         }
-        if let Some(bookmarks) = &bookmarks {
+        if let Some(bookmarks) = bookmarks {
             ui.menu_button("☆", |ui| {
                 for bookmark in bookmarks {
                     if ui.button(bookmark.as_str()).clicked() {
@@ -245,27 +253,8 @@ fn list(
     actions: &mut Vec<Action>,
     folders: &mut Vec<(egui::Rect, RemotePath)>,
 ) {
-    match &pane.status {
-        PaneStatus::Ready => {}
-        PaneStatus::NotConnected => {
-            ui.centered_and_justified(|ui| {
-                ui.label("Not connected.\nType a server's address in the bar above and press Connect.");
-            });
-            return;
-        }
-        PaneStatus::Connecting | PaneStatus::Loading => {
-            ui.centered_and_justified(|ui| {
-                ui.add(egui::Spinner::new());
-            });
-            return;
-        }
-        PaneStatus::Failed(sentence) => {
-            ui.add_space(ui.available_height() / 3.0);
-            ui.vertical_centered(|ui| {
-                ui.colored_label(ui.visuals().error_fg_color, sentence.as_str());
-            });
-            return;
-        }
+    if placeholder(&pane.status, ui) {
+        return;
     }
     let Some(folder) = pane.path.clone() else {
         return;
@@ -278,50 +267,9 @@ fn list(
         Id::unique(("list-background", side)),
         Sense::click(),
     );
-    let columns: &[Column] = match side {
-        Side::Local => &[
-            Column::Name,
-            Column::Size,
-            Column::Type,
-            Column::Modified,
-            Column::Permissions,
-        ],
-        Side::Remote => &[
-            Column::Name,
-            Column::Size,
-            Column::Type,
-            Column::Modified,
-            Column::Permissions,
-            Column::Owner,
-        ],
-    };
+    let columns = columns(side);
     let sort = pane.sort();
-    let room = ui.available_width().max(300.0);
-    let mut table = TableBuilder::new(ui)
-        .id_salt(("files", side))
-        .striped(true)
-        .resizable(true)
-        .sense(Sense::click_and_drag())
-        .auto_shrink([false, false])
-        .min_scrolled_height(0.0)
-        .max_scroll_height(f32::INFINITY)
-        .cell_layout(egui::Layout::left_to_right(Align::Center));
-    // First widths in proportion to the room there is; after that the user's, remembered.
-    for (index, column) in columns.iter().enumerate() {
-        let share = match column {
-            Column::Name => 0.36,
-            Column::Size => 0.12,
-            Column::Type => 0.12,
-            Column::Modified => 0.2,
-            Column::Permissions => 0.12,
-            Column::Owner => 0.1,
-        };
-        table = if index + 1 == columns.len() {
-            table.column(TableColumn::remainder().at_least(40.0).clip(true))
-        } else {
-            table.column(TableColumn::initial(room * share).at_least(36.0).clip(true))
-        };
-    }
+    let mut table = table_builder(side, columns, ui);
     if pane.scroll_to_cursor
         && let Some(cursor) = pane.cursor()
     {
@@ -330,20 +278,7 @@ fn list(
     table
         .header(ROW_HEIGHT, |mut header| {
             for column in columns {
-                let (_, response) = header.col(|ui| {
-                    let arrow = match (sort.column == *column, sort.ascending) {
-                        (true, true) => " ⏶",
-                        (true, false) => " ⏷",
-                        (false, _) => "",
-                    };
-                    ui.add(
-                        egui::Button::new(RichText::new(format!("{}{arrow}", column.title())).strong()).frame(false),
-                    )
-                    .on_hover_text(format!("Sort by {}", column.title().to_lowercase()))
-                    .clicked()
-                    .then(|| actions.push(Action::Sort(*column)));
-                });
-                let _ = response;
+                header.col(|ui| column_title(*column, sort, ui, actions));
             }
         })
         .body(|body| {
@@ -361,7 +296,13 @@ fn list(
                     row.col(|ui| cell(ui, entry, *column));
                 }
                 let response = row.response();
-                row_interaction(pane, &folder, index, entry, connected, &response, actions);
+                let here = RowHere {
+                    pane,
+                    folder: &folder,
+                    index,
+                    entry,
+                };
+                row_interaction(&here, connected, &response, actions);
                 if let Some(entry) = entry
                     && entry.kind == EntryKind::Dir
                 {
@@ -372,7 +313,100 @@ fn list(
                 }
             });
         });
-    // Rows of the other pane dropped on the list (not on a folder row): into this folder.
+    list_background(side, &background, ui, actions);
+}
+
+/// What shows instead of the list while there is none; says whether it did.
+fn placeholder(status: &PaneStatus, ui: &mut Ui) -> bool {
+    match status {
+        PaneStatus::Ready => return false,
+        PaneStatus::NotConnected => {
+            ui.centered_and_justified(|ui| {
+                ui.label("Not connected.\nType a server's address in the bar above and press Connect.");
+            });
+        }
+        PaneStatus::Connecting | PaneStatus::Loading => {
+            ui.centered_and_justified(|ui| {
+                ui.add(egui::Spinner::new());
+            });
+        }
+        PaneStatus::Failed(sentence) => {
+            ui.add_space(ui.available_height() / 3.0);
+            ui.vertical_centered(|ui| {
+                ui.colored_label(ui.visuals().error_fg_color, sentence.as_str());
+            });
+        }
+    }
+    true
+}
+
+fn columns(side: Side) -> &'static [Column] {
+    match side {
+        Side::Local => &[
+            Column::Name,
+            Column::Size,
+            Column::Type,
+            Column::Modified,
+            Column::Permissions,
+        ],
+        Side::Remote => &[
+            Column::Name,
+            Column::Size,
+            Column::Type,
+            Column::Modified,
+            Column::Permissions,
+            Column::Owner,
+        ],
+    }
+}
+
+/// The table, its first column widths in proportion to the room there is; after that the
+/// user's, remembered.
+fn table_builder<'a>(side: Side, columns: &[Column], ui: &'a mut Ui) -> TableBuilder<'a> {
+    let room = ui.available_width().max(300.0);
+    let mut table = TableBuilder::new(ui)
+        .id_salt(("files", side))
+        .striped(true)
+        .resizable(true)
+        .sense(Sense::click_and_drag())
+        .auto_shrink([false, false])
+        .min_scrolled_height(0.0)
+        .max_scroll_height(f32::INFINITY)
+        .cell_layout(egui::Layout::left_to_right(Align::Center));
+    for (index, column) in columns.iter().enumerate() {
+        let share = match column {
+            Column::Name => 0.36,
+            Column::Size => 0.12,
+            Column::Type => 0.12,
+            Column::Modified => 0.2,
+            Column::Permissions => 0.12,
+            Column::Owner => 0.1,
+        };
+        table = if index + 1 == columns.len() {
+            table.column(TableColumn::remainder().at_least(40.0).clip(true))
+        } else {
+            table.column(TableColumn::initial(room * share).at_least(36.0).clip(true))
+        };
+    }
+    table
+}
+
+/// A column's title: a button that sorts by it, with an arrow on the sorted one.
+fn column_title(column: Column, sort: super::pane::SortOrder, ui: &mut Ui, actions: &mut Vec<Action>) {
+    let arrow = match (sort.column == column, sort.ascending) {
+        (true, true) => " ⏶",
+        (true, false) => " ⏷",
+        (false, _) => "",
+    };
+    ui.add(egui::Button::new(RichText::new(format!("{}{arrow}", column.title())).strong()).frame(false))
+        .on_hover_text(format!("Sort by {}", column.title().to_lowercase()))
+        .clicked()
+        .then(|| actions.push(Action::Sort(column)));
+}
+
+/// The list's background: rows of the other pane dropped on it (not on a folder row) go into
+/// this folder; a click focuses the pane; its menu makes a folder or refreshes.
+fn list_background(side: Side, background: &egui::Response, ui: &mut Ui, actions: &mut Vec<Action>) {
     if let Some(dragged) = background.dnd_release_payload::<DraggedRows>()
         && dragged.from != side
     {
@@ -461,16 +495,60 @@ fn icon(entry: &Entry) -> &'static str {
     }
 }
 
-fn row_interaction(
-    pane: &Pane,
-    folder: &RemotePath,
+/// The row being drawn, in its pane.
+struct RowHere<'a> {
+    pane: &'a Pane,
+    folder: &'a RemotePath,
     index: usize,
-    entry: Option<&Entry>,
-    connected: bool,
-    response: &egui::Response,
-    actions: &mut Vec<Action>,
-) {
-    let side = pane.side;
+    /// `None` for the `..` row.
+    entry: Option<&'a Entry>,
+}
+
+impl RowHere<'_> {
+    fn selected(&self) -> bool {
+        matches!(self.pane.row(self.index), Some(Row::Entry(shown)) if self.pane.is_selected(shown))
+    }
+
+    /// The names an action on this row applies to: the selection when the row is in it. Only
+    /// computed when needed (a drag starts, the menu is open), never for every row each frame.
+    fn names(&self, entry: &Entry) -> Vec<String> {
+        if self.selected() {
+            self.pane.chosen().iter().map(|chosen| chosen.name.clone()).collect()
+        } else {
+            vec![entry.name.clone()]
+        }
+    }
+}
+
+fn row_interaction(here: &RowHere<'_>, connected: bool, response: &egui::Response, actions: &mut Vec<Action>) {
+    row_clicks(here, response, actions);
+    if let Some(entry) = here.entry
+        && response.drag_started()
+    {
+        response.dnd_set_drag_payload(DraggedRows {
+            from: here.pane.side,
+            folder: here.folder.clone(),
+            names: here.names(entry),
+        });
+    }
+    // Drops on a folder row (or the up row) target that folder.
+    let target = match here.entry {
+        None => Some(here.folder.parent()),
+        Some(entry) if entry.kind == EntryKind::Dir => Some(here.folder.join(&entry.name)),
+        Some(_) => None,
+    };
+    if let Some(target) = target {
+        row_drop_target(here, target, response, actions);
+    }
+    if let Some(entry) = here.entry {
+        response.context_menu(|ui| row_menu(here, entry, connected, ui, actions));
+    }
+}
+
+/// A click chooses the row (Ctrl toggles, Shift extends), a double click opens it, and a
+/// right click on a row outside the selection chooses it alone.
+fn row_clicks(here: &RowHere<'_>, response: &egui::Response, actions: &mut Vec<Action>) {
+    let index = here.index;
     let modifiers = response.ctx.input(|input| input.modifiers);
     let mods = ClickMods {
         toggle: modifiers.command,
@@ -484,124 +562,96 @@ fn row_interaction(
         actions.push(Action::Focus);
         actions.push(Action::Click(index, mods));
     }
-    let selected_here = matches!(pane.row(index), Some(Row::Entry(shown)) if pane.is_selected(shown));
-    // The rows an action on this row applies to: the selection when the row is in it. Only
-    // computed when needed (a drag starts, the menu is open), never for every row each frame.
-    let names_here = |entry: &Entry| -> Vec<String> {
-        if selected_here {
-            pane.chosen().iter().map(|chosen| chosen.name.clone()).collect()
-        } else {
-            vec![entry.name.clone()]
-        }
-    };
-    if let Some(entry) = entry {
-        if response.secondary_clicked() && !selected_here {
-            actions.push(Action::Focus);
-            actions.push(Action::Click(index, ClickMods::default()));
-        }
-        if response.drag_started() {
-            response.dnd_set_drag_payload(DraggedRows {
-                from: side,
-                folder: folder.clone(),
-                names: names_here(entry),
-            });
-        }
+    if here.entry.is_some() && response.secondary_clicked() && !here.selected() {
+        actions.push(Action::Focus);
+        actions.push(Action::Click(index, ClickMods::default()));
     }
-    // Drops on a folder row (or the up row) target that folder.
-    let target = match entry {
-        None => Some(folder.parent()),
-        Some(entry) if entry.kind == EntryKind::Dir => Some(folder.join(&entry.name)),
-        Some(_) => None,
-    };
-    if let Some(target) = target {
-        if let Some(dragged) = response.dnd_hover_payload::<DraggedRows>()
-            && !dragged.names.iter().any(|name| folder.join(name) == target)
-        {
-            let painter = response
-                .ctx
-                .layer_painter(egui::LayerId::new(egui::Order::Foreground, Id::unique("drop-target")));
-            painter.rect_stroke(
-                response.rect,
-                2.0,
-                Stroke::new(2.0, Color32::from_rgb(90, 160, 255)),
-                egui::StrokeKind::Inside,
-            );
-        }
-        if let Some(dragged) = response.dnd_release_payload::<DraggedRows>() {
-            let dragged: Arc<DraggedRows> = dragged;
-            if dragged.from == side {
-                let names: Vec<String> = dragged
-                    .names
-                    .iter()
-                    .filter(|name| folder.join(name) != target)
-                    .cloned()
-                    .collect();
-                if !names.is_empty() {
-                    actions.push(Action::MoveInto(names, target));
-                }
-            } else {
-                actions.push(Action::Transfer {
-                    from: dragged.from,
-                    names: dragged.names.clone(),
-                    into: Some(target),
-                    paused: false,
-                });
-            }
-        }
+}
+
+/// A folder row as a drop target: rows of this pane move into it, rows of the other pane are
+/// transferred into it.
+fn row_drop_target(here: &RowHere<'_>, target: RemotePath, response: &egui::Response, actions: &mut Vec<Action>) {
+    let folder = here.folder;
+    if let Some(dragged) = response.dnd_hover_payload::<DraggedRows>()
+        && !dragged.names.iter().any(|name| folder.join(name) == target)
+    {
+        let painter = response
+            .ctx
+            .layer_painter(egui::LayerId::new(egui::Order::Foreground, Id::unique("drop-target")));
+        painter.rect_stroke(
+            response.rect,
+            2.0,
+            Stroke::new(2.0, Color32::from_rgb(90, 160, 255)),
+            egui::StrokeKind::Inside,
+        );
     }
-    let Some(entry) = entry else {
+    let Some(dragged) = response.dnd_release_payload::<DraggedRows>() else {
         return;
     };
-    response.context_menu(|ui| {
-        let names = names_here(entry);
-        let (transfer, queue) = match side {
-            Side::Local => ("⬆ Upload (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
-            Side::Remote => ("⬇ Download (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
-        };
-        if ui.add_enabled(connected, egui::Button::new(transfer)).clicked() {
+    let dragged: Arc<DraggedRows> = dragged;
+    if dragged.from == here.pane.side {
+        let names: Vec<String> = dragged
+            .names
+            .iter()
+            .filter(|name| folder.join(name) != target)
+            .cloned()
+            .collect();
+        if !names.is_empty() {
+            actions.push(Action::MoveInto(names, target));
+        }
+    } else {
+        actions.push(Action::Transfer {
+            from: dragged.from,
+            names: dragged.names.clone(),
+            into: Some(target),
+            paused: false,
+        });
+    }
+}
+
+fn row_menu(here: &RowHere<'_>, entry: &Entry, connected: bool, ui: &mut Ui, actions: &mut Vec<Action>) {
+    let side = here.pane.side;
+    let names = here.names(entry);
+    let (transfer, queue) = match side {
+        Side::Local => ("⬆ Upload (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
+        Side::Remote => ("⬇ Download (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
+    };
+    for (label, paused) in [(transfer, false), (queue, true)] {
+        if ui.add_enabled(connected, egui::Button::new(label)).clicked() {
             actions.push(Action::Transfer {
                 from: side,
                 names: names.clone(),
                 into: None,
-                paused: false,
+                paused,
             });
             ui.close();
         }
-        if ui.add_enabled(connected, egui::Button::new(queue)).clicked() {
-            actions.push(Action::Transfer {
-                from: side,
-                names: names.clone(),
-                into: None,
-                paused: true,
-            });
-            ui.close();
-        }
-        ui.separator();
-        if entry.kind != EntryKind::Dir && ui.button("Open (Ctrl+O)").clicked() {
-            actions.push(Action::Open(entry.name.clone()));
-            ui.close();
-        }
-        if ui
-            .add_enabled(names.len() == 1, egui::Button::new("Rename (F2)"))
-            .clicked()
-        {
-            actions.push(Action::Rename);
-            ui.close();
-        }
-        menu_item(ui, "Delete (Del)", Action::Delete, actions);
-        menu_item(ui, "New folder (F7)", Action::NewFolder, actions);
-        menu_item(ui, "Refresh (F5)", Action::Refresh, actions);
-        ui.separator();
-        let copy = match side {
-            Side::Local => "Copy path (Ctrl+Shift+C)",
-            Side::Remote => "Copy URL (Ctrl+Shift+C)",
-        };
-        if ui.button(copy).clicked() {
-            actions.push(Action::CopyUrl(entry.name.clone()));
-            ui.close();
-        }
-        menu_item(ui, "Permissions... (Ctrl+P)", Action::Permissions, actions);
-    });
+    }
+    ui.separator();
+    if entry.kind != EntryKind::Dir && ui.button("Open (Ctrl+O)").clicked() {
+        actions.push(Action::Open(entry.name.clone()));
+        ui.close();
+    }
+    if ui
+        .add_enabled(names.len() == 1, egui::Button::new("Rename (F2)"))
+        .clicked()
+    {
+        actions.push(Action::Rename);
+        ui.close();
+    }
+    menu_item(ui, "Delete (Del)", Action::Delete, actions);
+    menu_item(ui, "New folder (F7)", Action::NewFolder, actions);
+    menu_item(ui, "Refresh (F5)", Action::Refresh, actions);
+    ui.separator();
+    let copy = match side {
+        Side::Local => "Copy path (Ctrl+Shift+C)",
+        Side::Remote => "Copy URL (Ctrl+Shift+C)",
+    };
+    if ui.button(copy).clicked() {
+        actions.push(Action::CopyUrl(entry.name.clone()));
+        ui.close();
+    }
+    menu_item(ui, "Permissions... (Ctrl+P)", Action::Permissions, actions);
 }
 
 /// A context-menu entry that closes the menu and records its action.
@@ -612,25 +662,25 @@ fn menu_item(ui: &mut Ui, label: &str, action: Action, actions: &mut Vec<Action>
     }
 }
 
-fn apply(app: &mut App, side: Side, action: Action, ui: &mut Ui) {
+/// Applies what the user did: the pane's own changes at once, the rest as intents.
+fn apply(pane: &mut Pane, action: Action, out: &mut Intents) {
+    let side = pane.side;
     match action {
-        Action::Focus => app.focus = side,
-        Action::Click(row, mods) => app.pane_mut(side).click(row, mods),
-        Action::Activate(row) => app.activate(side, row),
-        Action::Navigate(path) => app.navigate(side, path),
+        Action::Focus => out.push(PaneIntent::Focus(side)),
+        Action::Click(row, mods) => pane.click(row, mods),
+        Action::Activate(row) => out.push(PaneIntent::Activate { side, row }),
+        Action::Navigate(path) => out.push(PaneIntent::Navigate { side, path }),
         Action::Sort(column) => {
-            let pane = app.pane_mut(side);
             pane.sort_by(column);
-            let sort = pane.sort();
-            match side {
-                Side::Local => app.settings.local_sort = sort,
-                Side::Remote => app.settings.remote_sort = sort,
-            }
+            out.push(PaneIntent::Sorted {
+                side,
+                sort: pane.sort(),
+            });
         }
-        Action::Filter(filter) => app.pane_mut(side).set_filter(&filter),
+        Action::Filter(filter) => pane.set_filter(&filter),
         Action::TreeToggle(path) => {
-            if app.pane_mut(side).tree.toggle(&path) {
-                app.list_for_tree(side, path);
+            if pane.tree.toggle(&path) {
+                out.push(PaneIntent::ListForTree { side, path });
             }
         }
         Action::Transfer {
@@ -638,33 +688,141 @@ fn apply(app: &mut App, side: Side, action: Action, ui: &mut Ui) {
             names,
             into,
             paused,
-        } => app.transfer(from, &names, into, paused),
-        Action::MoveInto(names, target) => {
-            let Some(folder) = app.pane(side).path.clone() else {
-                return;
-            };
-            for name in names {
-                let (from, to) = (folder.join(&name), target.join(&name));
-                app.change(side, format!("move {name}"), |id, session| {
-                    crate::engine::api::Command::Rename { id, session, from, to }
+        } => out.push(PaneIntent::Transfer {
+            from,
+            names,
+            into,
+            paused,
+        }),
+        Action::MoveInto(names, target) => out.push(PaneIntent::MoveInto { side, names, target }),
+        Action::Open(name) => out.push(PaneIntent::Open { side, name }),
+        Action::Rename => out.push(PaneIntent::AskRename(side)),
+        Action::Delete => out.push(PaneIntent::AskDelete(side)),
+        Action::NewFolder => out.push(PaneIntent::AskNewFolder(side)),
+        Action::Refresh => out.push(PaneIntent::Refresh(side)),
+        Action::CopyUrl(name) => out.push(PaneIntent::CopyAddress { side, name }),
+        Action::Permissions => out.push(PaneIntent::AskPermissions(side)),
+        Action::Browse => out.push(WindowIntent::Pick {
+            what: Pick::LocalFolder,
+            start: pane.path.as_ref().map(|path| std::path::PathBuf::from(path.as_str())),
+        }),
+        Action::Bookmark => out.push(PaneIntent::BookmarkFolder),
+    }
+}
+
+/// The file-manager keys, for the pane that has the keyboard: moving the cursor and typing
+/// ahead change the pane; the rest are intents.
+pub fn keyboard(pane: &mut Pane, now: f64, ui: &mut Ui, out: &mut Intents) {
+    let side = pane.side;
+    let pressed = |ui: &mut Ui, mods: Modifiers, key: Key| ui.input_mut(|input| input.consume_key(mods, key));
+    if pressed(ui, Modifiers::NONE, Key::Tab) {
+        out.push(PaneIntent::Focus(side.other()));
+        return;
+    }
+    move_cursor_by_keys(pane, ui);
+    if pressed(ui, Modifiers::COMMAND, Key::A) {
+        pane.select_all();
+    }
+    // Most specific first: consume_key ignores extra Shift.
+    for (mods, paused) in [
+        (Modifiers::COMMAND | Modifiers::SHIFT, true),
+        (Modifiers::COMMAND, false),
+    ] {
+        if pressed(ui, mods, Key::Enter) {
+            let names: Vec<String> = pane.chosen().iter().map(|entry| entry.name.clone()).collect();
+            if !names.is_empty() {
+                out.push(PaneIntent::Transfer {
+                    from: side,
+                    names,
+                    into: None,
+                    paused,
                 });
             }
         }
-        Action::Open(name) => app.open(side, &name),
-        Action::Rename => view::start_rename(app, side),
-        Action::Delete => view::start_delete(app, side),
-        Action::NewFolder => view::start_new_folder(app, side),
-        Action::Refresh => app.refresh(side),
-        Action::CopyUrl(name) => {
-            if let Some(url) = app.url_of(side, &name) {
-                ui.ctx().copy_text(url);
-            }
-        }
-        Action::Permissions => view::start_permissions(app, side),
-        Action::Browse => {
-            let start = super::dialogs::start_folder(app.local.path.as_ref());
-            super::dialogs::pick(app, ui.ctx(), super::dialogs::Pick::LocalFolder, start);
-        }
-        Action::Bookmark => super::site_manager::bookmark_current_folder(app),
     }
+    let single = match pane.chosen().as_slice() {
+        [entry] => Some((entry.name.clone(), entry.kind == EntryKind::Dir)),
+        _ => None,
+    };
+    if pressed(ui, Modifiers::COMMAND, Key::O)
+        && let Some((name, false)) = &single
+    {
+        out.push(PaneIntent::Open {
+            side,
+            name: name.clone(),
+        });
+    }
+    if pressed(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::C)
+        && let Some((name, _)) = &single
+    {
+        out.push(PaneIntent::CopyAddress {
+            side,
+            name: name.clone(),
+        });
+    }
+    if pressed(ui, Modifiers::COMMAND, Key::P) {
+        out.push(PaneIntent::AskPermissions(side));
+    }
+    if pressed(ui, Modifiers::NONE, Key::Enter)
+        && let Some(row) = pane.cursor()
+    {
+        out.push(PaneIntent::Activate { side, row });
+    }
+    if pressed(ui, Modifiers::NONE, Key::Backspace)
+        && let Some(path) = &pane.path
+    {
+        out.push(PaneIntent::Navigate {
+            side,
+            path: path.parent(),
+        });
+    }
+    for (key, intent) in [
+        (Key::F5, PaneIntent::Refresh(side)),
+        (Key::F2, PaneIntent::AskRename(side)),
+        (Key::Delete, PaneIntent::AskDelete(side)),
+        (Key::F7, PaneIntent::AskNewFolder(side)),
+    ] {
+        if pressed(ui, Modifiers::NONE, key) {
+            out.push(intent);
+        }
+    }
+    let typed = typed_text(ui);
+    if !typed.is_empty() {
+        pane.type_ahead(&typed, now);
+    }
+}
+
+/// Arrows, Page Up/Down, Home and End move the cursor; with Shift they extend the selection.
+fn move_cursor_by_keys(pane: &mut Pane, ui: &mut Ui) {
+    for (key, rows) in [
+        (Key::ArrowDown, 1isize),
+        (Key::ArrowUp, -1),
+        (Key::PageDown, 20),
+        (Key::PageUp, -20),
+        (Key::End, isize::MAX / 2),
+        (Key::Home, -(isize::MAX / 2)),
+    ] {
+        if ui.input_mut(|input| input.consume_key(Modifiers::SHIFT, key)) {
+            pane.move_cursor(rows, true);
+        } else if ui.input_mut(|input| input.consume_key(Modifiers::NONE, key)) {
+            pane.move_cursor(rows, false);
+        }
+    }
+}
+
+/// Text typed this frame without a command key: type-ahead.
+fn typed_text(ui: &Ui) -> String {
+    ui.input(|input| {
+        if input.modifiers.command || input.modifiers.ctrl || input.modifiers.alt {
+            return String::new();
+        }
+        input
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                egui::Event::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    })
 }

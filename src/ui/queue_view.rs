@@ -6,49 +6,58 @@
 use egui::{Align, Color32, Label, ProgressBar, RichText, Sense, Stroke, TextEdit, Ui, pos2, vec2};
 use egui_extras::{Column, TableBuilder};
 
-use super::app::App;
 use super::format;
-use super::transfers::{Tab, Transfer};
-use crate::engine::api::{Command, Direction, ItemId, Move, Selection, TransferState};
+use super::intent::{Intents, LimitsTyped, QueueIntent, QueueItems, QueueVerb};
+use super::transfers::{Tab, Transfer, Transfers};
+use crate::engine::api::{Direction, ItemId, Move, TransferState};
 
 const ROW_HEIGHT: f32 = 20.0;
 
-/// A queue command for a selection of items.
-type QueueVerb = fn(Selection) -> Command;
-
-pub fn show(app: &mut App, ui: &mut Ui) {
+/// Draws the queue (its own state: the items, the tab, the selection) and the limits as
+/// typed.
+pub fn show(transfers: &mut Transfers, limits: &mut LimitsTyped, ui: &mut Ui, out: &mut Intents) {
     ui.horizontal(|ui| {
         for tab in Tab::ALL {
-            let count = app.transfers.tab_ids(tab).len();
+            let count = transfers.tab_ids(tab).len();
             if ui
-                .selectable_label(app.transfers.tab == tab, format!("{} ({count})", tab.title()))
+                .selectable_label(transfers.tab == tab, format!("{} ({count})", tab.title()))
                 .clicked()
             {
-                app.transfers.tab = tab;
+                transfers.tab = tab;
             }
         }
         ui.separator();
-        toolbar(app, ui);
+        toolbar(transfers, ui, out);
+        ui.separator();
+        limits_fields(limits, ui, out);
     });
-    totals(app, ui);
+    totals(transfers, ui);
     ui.separator();
-    table(app, ui);
+    table(transfers, ui, out);
 }
 
-fn toolbar(app: &mut App, ui: &mut Ui) {
-    let any = !app.transfers.selection().is_empty();
-    match app.transfers.tab {
+/// A verb for the rows selected in the table.
+fn on_selected(verb: QueueVerb) -> QueueIntent {
+    QueueIntent::Apply {
+        verb,
+        items: QueueItems::Selected,
+    }
+}
+
+fn toolbar(transfers: &Transfers, ui: &mut Ui, out: &mut Intents) {
+    let any = !transfers.selection().is_empty();
+    match transfers.tab {
         Tab::Queued => {
-            if ui.add_enabled(any, egui::Button::new("⏸ Pause")).clicked() {
-                app.queue_command(|items| Command::Pause { items });
+            for (label, verb) in [
+                ("⏸ Pause", QueueVerb::Pause),
+                ("▶ Resume", QueueVerb::Resume),
+                ("✖ Cancel", QueueVerb::Cancel),
+            ] {
+                if ui.add_enabled(any, egui::Button::new(label)).clicked() {
+                    out.push(on_selected(verb));
+                }
             }
-            if ui.add_enabled(any, egui::Button::new("▶ Resume")).clicked() {
-                app.queue_command(|items| Command::Resume { items });
-            }
-            if ui.add_enabled(any, egui::Button::new("✖ Cancel")).clicked() {
-                app.queue_command(|items| Command::CancelItems { items });
-            }
-            let single = app.transfers.selection();
+            let single = transfers.selection();
             let single = (single.len() == 1).then(|| single[0]);
             for (label, hover, to) in [
                 ("⏶", "Move up", Move::Up),
@@ -62,19 +71,22 @@ fn toolbar(app: &mut App, ui: &mut Ui) {
                     .clicked()
                     && let Some(item) = single
                 {
-                    app.engine.send(Command::Reprioritize { item, to });
+                    out.push(QueueIntent::Move { item, to });
                 }
             }
         }
         Tab::Failed => {
             if ui.add_enabled(any, egui::Button::new("↻ Retry")).clicked() {
-                app.queue_command(|items| Command::Retry { items });
+                out.push(on_selected(QueueVerb::Retry));
             }
             if ui.button("↻ Retry all").clicked() {
-                app.engine.send(Command::Retry { items: Selection::All });
+                out.push(QueueIntent::Apply {
+                    verb: QueueVerb::Retry,
+                    items: QueueItems::All,
+                });
             }
             if ui.button("Clear failed").clicked() {
-                app.engine.send(Command::ClearQueue {
+                out.push(QueueIntent::Clear {
                     done: false,
                     failed: true,
                 });
@@ -82,22 +94,25 @@ fn toolbar(app: &mut App, ui: &mut Ui) {
         }
         Tab::Done => {
             if ui.button("Clear done").clicked() {
-                app.engine.send(Command::ClearQueue {
+                out.push(QueueIntent::Clear {
                     done: true,
                     failed: false,
                 });
             }
         }
     }
-    ui.separator();
+}
+
+/// Parallel transfers and the rate limits; a change applies when a field is left.
+fn limits_fields(limits: &mut LimitsTyped, ui: &mut Ui, out: &mut Intents) {
     let parallel_label = ui.label("Parallel:").id;
     let parallel = ui
-        .add(egui::DragValue::new(&mut app.settings.parallel).range(1..=16))
+        .add(egui::DragValue::new(&mut limits.parallel).range(1..=16))
         .labelled_by(parallel_label);
     let down_label = ui.label("⬇ limit:").id;
     let down = ui
         .add(
-            TextEdit::singleline(&mut app.settings.download_limit)
+            TextEdit::singleline(&mut limits.download)
                 .hint_text("none")
                 .desired_width(56.0),
         )
@@ -106,38 +121,38 @@ fn toolbar(app: &mut App, ui: &mut Ui) {
     let up_label = ui.label("⬆ limit:").id;
     let up = ui
         .add(
-            TextEdit::singleline(&mut app.settings.upload_limit)
+            TextEdit::singleline(&mut limits.upload)
                 .hint_text("none")
                 .desired_width(56.0),
         )
         .labelled_by(up_label)
         .on_hover_text("Upload limit, like 500K or 10M; empty for none");
     if parallel.changed() || down.lost_focus() || up.lost_focus() {
-        app.apply_limits();
+        out.push(QueueIntent::SetLimits(limits.clone()));
     }
 }
 
-fn totals(app: &mut App, ui: &mut Ui) {
+fn totals(transfers: &Transfers, ui: &mut Ui) {
     ui.horizontal(|ui| {
-        let running = app.transfers.running_count();
-        let speed = app.transfers.total_speed();
+        let running = transfers.running_count();
+        let speed = transfers.total_speed();
         let mut text = format!("{running} running");
         if running > 0 {
             text.push_str(&format!(" · {}", format::speed(speed)));
-            if let Some(eta) = app.transfers.eta() {
+            if let Some(eta) = transfers.eta() {
                 text.push_str(&format!(" · {} left", format::eta(eta)));
             }
-            text.push_str(&format!(" · {} to go", format::size(app.transfers.remaining_bytes())));
+            text.push_str(&format!(" · {} to go", format::size(transfers.remaining_bytes())));
         }
         ui.label(text);
-        graph(app, ui);
+        graph(transfers, ui);
     });
 }
 
 /// The last minute of total speed as a line.
-fn graph(app: &App, ui: &mut Ui) {
+fn graph(transfers: &Transfers, ui: &mut Ui) {
     let (rect, response) = ui.allocate_exact_size(vec2(160.0, 18.0), Sense::hover());
-    let history = &app.transfers.history;
+    let history = &transfers.history;
     let painter = ui.painter_at(rect);
     painter.rect_stroke(
         rect,
@@ -167,11 +182,10 @@ fn graph(app: &App, ui: &mut Ui) {
     ));
 }
 
-fn table(app: &mut App, ui: &mut Ui) {
-    let tab = app.transfers.tab;
-    let ids: Vec<ItemId> = app.transfers.tab_ids(tab).to_vec();
+fn table(transfers: &mut Transfers, ui: &mut Ui, out: &mut Intents) {
+    let tab = transfers.tab;
+    let ids: Vec<ItemId> = transfers.tab_ids(tab).to_vec();
     let mut clicked: Option<(ItemId, egui::Modifiers)> = None;
-    let mut menu: Option<Command> = None;
     TableBuilder::new(ui)
         .id_salt("queue-table")
         .striped(true)
@@ -199,49 +213,20 @@ fn table(app: &mut App, ui: &mut Ui) {
         .body(|body| {
             body.rows(ROW_HEIGHT, ids.len(), |mut row| {
                 let id = ids[row.index()];
-                let Some(transfer) = app.transfers.get(id) else {
+                let Some(transfer) = transfers.get(id) else {
                     return;
                 };
-                row.set_selected(app.transfers.selected.contains(&id));
+                row.set_selected(transfers.selected.contains(&id));
                 cells(transfer, &mut row);
                 let response = row.response();
                 if response.clicked() || response.secondary_clicked() {
                     clicked = Some((id, response.ctx.input(|input| input.modifiers)));
                 }
-                response.context_menu(|ui| {
-                    let items = Selection::Items(vec![id]);
-                    let choices: &[(&str, QueueVerb)] = match tab {
-                        Tab::Queued => &[
-                            ("⏸ Pause", |items| Command::Pause { items }),
-                            ("▶ Resume", |items| Command::Resume { items }),
-                            ("✖ Cancel", |items| Command::CancelItems { items }),
-                        ],
-                        Tab::Failed => &[("↻ Retry", |items| Command::Retry { items })],
-                        Tab::Done => &[],
-                    };
-                    for (label, make) in choices {
-                        if ui.button(*label).clicked() {
-                            menu = Some(make(items.clone()));
-                            ui.close();
-                        }
-                    }
-                    if tab == Tab::Queued {
-                        for (label, to) in [("Move to the top", Move::Top), ("Move to the bottom", Move::Bottom)] {
-                            if ui.button(label).clicked() {
-                                menu = Some(Command::Reprioritize { item: id, to });
-                                ui.close();
-                            }
-                        }
-                    }
-                    if ui.button("Copy reason").clicked() {
-                        ui.ctx().copy_text(state_text(transfer));
-                        ui.close();
-                    }
-                });
+                response.context_menu(|ui| row_menu(tab, transfer, ui, out));
             });
         });
     if let Some((id, modifiers)) = clicked {
-        let selected = &mut app.transfers.selected;
+        let selected = &mut transfers.selected;
         if modifiers.command {
             if !selected.remove(&id) {
                 selected.insert(id);
@@ -251,8 +236,40 @@ fn table(app: &mut App, ui: &mut Ui) {
             selected.insert(id);
         }
     }
-    if let Some(command) = menu {
-        app.engine.send(command);
+}
+
+/// A row's context menu: what its tab allows for this one item.
+fn row_menu(tab: Tab, transfer: &Transfer, ui: &mut Ui, out: &mut Intents) {
+    let id = transfer.item.id;
+    let verbs: &[(&str, QueueVerb)] = match tab {
+        Tab::Queued => &[
+            ("⏸ Pause", QueueVerb::Pause),
+            ("▶ Resume", QueueVerb::Resume),
+            ("✖ Cancel", QueueVerb::Cancel),
+        ],
+        Tab::Failed => &[("↻ Retry", QueueVerb::Retry)],
+        Tab::Done => &[],
+    };
+    for (label, verb) in verbs {
+        if ui.button(*label).clicked() {
+            out.push(QueueIntent::Apply {
+                verb: *verb,
+                items: QueueItems::One(id),
+            });
+            ui.close();
+        }
+    }
+    if tab == Tab::Queued {
+        for (label, to) in [("Move to the top", Move::Top), ("Move to the bottom", Move::Bottom)] {
+            if ui.button(label).clicked() {
+                out.push(QueueIntent::Move { item: id, to });
+                ui.close();
+            }
+        }
+    }
+    if ui.button("Copy reason").clicked() {
+        ui.ctx().copy_text(state_text(transfer));
+        ui.close();
     }
 }
 

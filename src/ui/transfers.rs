@@ -241,14 +241,6 @@ impl Transfers {
         self.items.get(&id)
     }
 
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
     /// The items of a tab, in queue order.
     pub fn tab_ids(&self, tab: Tab) -> &[ItemId] {
         self.tabs.get(&tab).map(Vec::as_slice).unwrap_or_default()

@@ -1,53 +1,33 @@
 //! The trust page: the SSH host keys and TLS certificates Wharf trusts, and a way to forget
-//! one (the next connection asks again). The files belong to the engine; this window sends
-//! `ListTrust` and `ForgetTrust` and shows the answers.
+//! one (the next connection asks again). The files belong to the engine; the page asks to
+//! forget an entry, and the app sends `ListTrust` and `ForgetTrust` and hands it the answers.
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::app::App;
-use crate::engine::api::{Command, PinnedCertificate, RequestId, TrustEntry, TrustedHostKey};
+use super::intent::{Intents, SitesIntent};
+use crate::engine::api::{PinnedCertificate, TrustEntry, TrustedHostKey};
 
 #[derive(Default)]
 pub struct TrustPage {
     pub open: bool,
     pub host_keys: Vec<TrustedHostKey>,
     pub certificates: Vec<PinnedCertificate>,
-    pub pending: Vec<RequestId>,
     /// The last error, as a sentence.
     pub problem: Option<String>,
 }
 
 impl TrustPage {
-    pub fn waits_for(&self, id: RequestId) -> bool {
-        self.pending.contains(&id)
-    }
-
     /// Takes an answer: the fresh lists.
-    pub fn update(&mut self, id: RequestId, host_keys: Vec<TrustedHostKey>, certificates: Vec<PinnedCertificate>) {
-        self.pending.retain(|pending| *pending != id);
+    pub fn update(&mut self, host_keys: Vec<TrustedHostKey>, certificates: Vec<PinnedCertificate>) {
         self.host_keys = host_keys;
         self.certificates = certificates;
     }
 }
 
-/// Opens the page and asks for the lists.
-pub fn open(app: &mut App) {
-    app.trust.open = true;
-    let id = app.engine.next_id();
-    app.engine.send(Command::ListTrust { id });
-    app.trust.pending.push(id);
-}
-
-fn forget(app: &mut App, entry: TrustEntry) {
-    app.trust.problem = None;
-    let id = app.engine.next_id();
-    app.engine.send(Command::ForgetTrust { id, entry });
-    app.trust.pending.push(id);
-}
-
-pub fn show(app: &mut App, ctx: &egui::Context) {
-    if !app.trust.open {
+/// Draws the page when it is open.
+pub fn show(page: &mut TrustPage, ctx: &egui::Context, out: &mut Intents) {
+    if !page.open {
         return;
     }
     let mut open = true;
@@ -61,21 +41,21 @@ pub fn show(app: &mut App, ctx: &egui::Context) {
                 "Servers whose identity you accepted. Forget one and Wharf asks again at the next connection, \
                  showing the fingerprint to compare.",
             );
-            if let Some(problem) = &app.trust.problem {
+            if let Some(problem) = &page.problem {
                 ui.colored_label(ui.visuals().error_fg_color, problem.as_str());
             }
             ui.add_space(6.0);
             ui.label(RichText::new("SSH host keys").strong());
-            host_keys(&app.trust.host_keys, ui, &mut forgotten);
+            host_keys(&page.host_keys, ui, &mut forgotten);
             ui.add_space(10.0);
             ui.label(RichText::new("TLS certificates (FTPS)").strong());
-            certificates(&app.trust.certificates, ui, &mut forgotten);
+            certificates(&page.certificates, ui, &mut forgotten);
         });
     if let Some(entry) = forgotten {
-        forget(app, entry);
+        out.push(SitesIntent::ForgetTrust(entry));
     }
     if !open {
-        app.trust.open = false;
+        page.open = false;
     }
 }
 

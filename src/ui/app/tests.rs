@@ -11,15 +11,15 @@ use egui::{Key, Modifiers, Pos2, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
-use super::app::App;
-use super::settings::Settings;
-use super::view;
 use crate::engine::api::{
     Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, Prompt, PromptReply, RemotePath,
     RequestId, SessionId, TransferSpec,
 };
 use crate::engine::handle::{EngineDouble, EngineHandle};
 use crate::model::Protocol;
+use crate::ui::app::App;
+use crate::ui::intent::{ConnectionIntent, SitesIntent};
+use crate::ui::settings::Settings;
 
 const LOCAL_SESSION: SessionId = 9001;
 
@@ -54,7 +54,7 @@ impl Window {
         let app = App::new(handle, Settings::default(), link);
         let harness = Harness::builder()
             .with_size([1280.0, 800.0])
-            .build_ui_state(|ui, app: &mut App| view::frame(app, ui), app);
+            .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
         let mut window = Window {
             harness,
             engine,
@@ -392,7 +392,7 @@ fn the_keyboard_moves_enters_goes_up_and_switches_panes() {
     // Tab: the server's pane; Enter on its first entry (the up row) lists the parent.
     window.harness.key_press(Key::Tab);
     window.settle();
-    assert_eq!(window.harness.state().focus, super::pane::Side::Remote);
+    assert_eq!(window.harness.state().focus, crate::ui::pane::Side::Remote);
     window.harness.key_press(Key::ArrowDown);
     window.settle();
     window.harness.key_press(Key::ArrowDown);
@@ -618,12 +618,11 @@ fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
     window.settle();
     window.harness.get_by_label("Connect to this site").click();
     window.settle();
-    let reference = window.take(|command| match command {
-        Command::ResolveSite { reference, .. } => Some(reference.clone()),
+    let (id, reference) = window.take(|command| match command {
+        Command::ResolveSite { id, reference } => Some((*id, reference.clone())),
         _ => None,
     });
     assert_eq!(reference, "Acme/web");
-    let id = window.harness.state().sites.pending[0];
     let mut site = acme_web().to_site(Some(crate::model::Secret::new("from-keyring")));
     site.port = 2222;
     window.engine.emit(Event::SiteResolved {
@@ -710,7 +709,10 @@ fn without_a_keyring_the_manager_says_so_and_connect_asks_for_the_password() {
     window.settle();
     window.harness.get_by_label("Connect to this site").click();
     window.settle();
-    let id = window.harness.state().sites.pending[0];
+    let id = window.take(|command| match command {
+        Command::ResolveSite { id, .. } => Some(*id),
+        _ => None,
+    });
     window.engine.emit(Event::SiteResolved {
         id,
         saved: acme_web(),
@@ -842,13 +844,13 @@ fn a_filezilla_import_offers_to_remove_the_passwords_from_its_file() {
     let mut window = Window::open();
     window.open_site_manager(crate::engine::api::KeyringStatus::Available);
     let file = PathBuf::from("/home/me/.config/filezilla/sitemanager.xml");
-    super::site_manager::import(
-        window.harness.state_mut(),
-        crate::engine::api::ImportSource::FileZilla {
+    window
+        .harness
+        .state_mut()
+        .carry_out(SitesIntent::Import(crate::engine::api::ImportSource::FileZilla {
             file: file.clone(),
             scrub: false,
-        },
-    );
+        }));
     window.settle();
     let id = window.take(|command| match command {
         Command::ImportSites { id, .. } => Some(*id),
@@ -931,7 +933,10 @@ fn the_trust_page_lists_what_is_trusted_and_forgets_one() {
 fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
     let mut window = Window::open();
     let resolve = |window: &mut Window, secret_missing: Option<String>| {
-        super::site_manager::connect(window.harness.state_mut(), "Acme/web");
+        window
+            .harness
+            .state_mut()
+            .carry_out(ConnectionIntent::ConnectSite("Acme/web".into()));
         window.settle();
         let id = window.take(|command| match command {
             Command::ResolveSite { id, .. } => Some(*id),
@@ -991,7 +996,10 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
         upload_via_temp: false,
         ..acme_web()
     };
-    super::site_manager::connect(window.harness.state_mut(), "Acme/web");
+    window
+        .harness
+        .state_mut()
+        .carry_out(ConnectionIntent::ConnectSite("Acme/web".into()));
     window.settle();
     let id = window.take(|command| match command {
         Command::ResolveSite { id, .. } => Some(*id),
@@ -1042,7 +1050,12 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     window
         .harness
         .state_mut()
-        .transfer(super::pane::Side::Local, &["notes.txt".into()], None, false);
+        .carry_out(crate::ui::intent::PaneIntent::Transfer {
+            from: crate::ui::pane::Side::Local,
+            names: vec!["notes.txt".into()],
+            into: None,
+            paused: false,
+        });
     window.settle();
     let options = window.take(|command| match command {
         Command::Enqueue { options, .. } => Some(*options),
@@ -1181,7 +1194,59 @@ fn about_shows_the_version_the_licence_and_where_files_live() {
 
 #[test]
 fn the_window_icon_is_the_rendered_app_icon() {
-    let icon = super::window_icon().expect("the committed render decodes");
+    let icon = crate::ui::window_icon().expect("the committed render decodes");
     assert_eq!((icon.width, icon.height), (256, 256));
     assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+}
+
+#[test]
+fn the_local_pane_opens_where_it_was_or_at_home_when_that_folder_is_gone() {
+    let (handle, mut engine) = EngineHandle::detached();
+    let settings = Settings {
+        local_folder: Some("/home/me/gone".into()),
+        ..Settings::default()
+    };
+    let harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), App::new(handle, settings, None));
+    let local = engine
+        .sent()
+        .iter()
+        .find_map(|command| match command {
+            Command::OpenLocal { id } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let mut window = Window {
+        harness,
+        engine,
+        sent: Vec::new(),
+    };
+    window.engine.emit(Event::Connected {
+        id: local,
+        session: LOCAL_SESSION,
+        security: "local".into(),
+        home: "/home/me".into(),
+    });
+    window.settle();
+    // The folder of last time is asked for first; the window never looks at the disk itself.
+    let gone = window.take(|command| match command {
+        Command::List { id, path, .. } if path.as_str() == "/home/me/gone" => Some(*id),
+        _ => None,
+    });
+    window.engine.emit(Event::OpFinished {
+        id: gone,
+        result: Err(crate::engine::api::OpError::new(
+            crate::engine::api::ErrorKind::NotFound,
+            "no such folder",
+        )),
+    });
+    window.settle();
+    window.answer_listing("/home/me", vec![file("notes.txt", 120)]);
+    assert_eq!(
+        window.harness.state().local.path,
+        Some(RemotePath::new("/home/me")),
+        "home instead of the folder that is gone"
+    );
+    assert!(window.harness.query_by_label_contains("notes.txt").is_some());
 }

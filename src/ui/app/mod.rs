@@ -1,0 +1,170 @@
+//! The window's one owner of state. Components draw from what it lends them and push
+//! [`Intent`](super::intent::Intent)s; the app is the only place that turns intents into engine commands
+//! ([`intents`]) and applies the engine's events ([`events`]). [`frame`] lays out one frame.
+//! Nothing here waits: every request is sent, recorded in one table ([`Requests`]) with what
+//! its answer is for, and its answer arrives later as an event.
+
+mod events;
+mod frame;
+mod intents;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+pub use self::frame::Geometry;
+use super::background::Background;
+use super::connect_form::ConnectForm;
+use super::dialogs::Dialogs;
+use super::intent::{ConnectionIntent, LimitsTyped};
+use super::messages::Messages;
+use super::pane::{Pane, Side};
+use super::requests::{Requests, Waiting};
+use super::settings::Settings;
+use super::site_manager::SiteManager;
+use super::transfers::Transfers;
+use super::trust_view::TrustPage;
+use crate::engine::api::{Command, SavedSite, Site};
+use crate::engine::handle::EngineHandle;
+use crate::model::Secret;
+use crate::model::link::Link;
+
+/// Closing the window while transfers run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Closing {
+    #[default]
+    No,
+    /// The user chose to wait: the window closes when the queue is idle.
+    WhenIdle,
+    /// Close now (the queue resumes on the next start).
+    Now,
+}
+
+/// The server this window is connected (or connecting) to.
+#[derive(Default)]
+struct Connection {
+    /// The site, with its password, in memory only.
+    site: Option<Site>,
+    /// The encryption in use, as the engine described it.
+    security: Option<String>,
+    /// The saved site the connection was opened from: its local folder, upload mode and
+    /// bookmarks apply.
+    saved: Option<SavedSite>,
+    /// Secrets typed at connection time, by saved site id, for this run only.
+    remembered: HashMap<String, Secret>,
+}
+
+/// What the frame hands to egui once the intents are carried out.
+#[derive(Default)]
+struct Outbox {
+    copy: Option<String>,
+    close: bool,
+}
+
+pub struct App {
+    engine: EngineHandle,
+    pub(super) settings: Settings,
+    pub(super) form: ConnectForm,
+    pub(super) local: Pane,
+    pub(super) remote: Pane,
+    /// The pane the keyboard works on.
+    pub(super) focus: Side,
+    connection: Connection,
+    pub(super) messages: Messages,
+    transfers: Transfers,
+    /// The queue toolbar's limits, as typed.
+    limits: LimitsTyped,
+    pub(super) dialogs: Dialogs,
+    requests: Requests,
+    closing: Closing,
+    /// Seconds since the window started (egui's clock), updated each frame.
+    now: f64,
+    /// Where the last frame drew what files can be dropped on.
+    geometry: Geometry,
+    pub(super) sites: SiteManager,
+    trust: TrustPage,
+    background: Background,
+    outbox: Outbox,
+}
+
+impl App {
+    /// A window over `engine`: opens the local pane and applies the remembered limits. With
+    /// a checked `link`, connects to the place it names at once (and does nothing more).
+    pub fn new(engine: EngineHandle, settings: Settings, link: Option<Link>) -> App {
+        let local_request = engine.next_id();
+        engine.send(Command::OpenLocal { id: local_request });
+        let mut requests = Requests::default();
+        requests.insert(local_request, Waiting::LocalSession);
+        let mut app = App {
+            local: Pane::new(Side::Local, settings.local_sort),
+            remote: Pane::new(Side::Remote, settings.remote_sort),
+            limits: LimitsTyped {
+                parallel: settings.parallel,
+                download: settings.download_limit.clone(),
+                upload: settings.upload_limit.clone(),
+            },
+            engine,
+            settings,
+            form: ConnectForm::default(),
+            focus: Side::Local,
+            connection: Connection::default(),
+            messages: Messages::default(),
+            transfers: Transfers::default(),
+            dialogs: Dialogs::default(),
+            requests,
+            closing: Closing::No,
+            now: 0.0,
+            geometry: Geometry::default(),
+            sites: SiteManager::default(),
+            trust: TrustPage::default(),
+            background: Background::default(),
+            outbox: Outbox::default(),
+        };
+        app.apply_limits();
+        match link {
+            Some(Link::Site(reference)) => app.carry_out(ConnectionIntent::ConnectSite(reference)),
+            Some(Link::Server(location)) => {
+                app.form.fill_from_location(location);
+                app.carry_out(ConnectionIntent::Connect);
+            }
+            None => {}
+        }
+        app
+    }
+
+    /// The settings to remember when the window closes.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Says in the log which links were not opened (shown without their passwords).
+    pub fn note_links_not_opened(&mut self, links: &[Link]) {
+        if links.is_empty() {
+            return;
+        }
+        let shown: Vec<String> = links.iter().map(Link::to_string).collect();
+        self.messages.error(format!(
+            "Wharf opens one server per window; not opened: {}.",
+            shown.join(", ")
+        ));
+    }
+
+    fn pane(&self, side: Side) -> &Pane {
+        match side {
+            Side::Local => &self.local,
+            Side::Remote => &self.remote,
+        }
+    }
+
+    fn pane_mut(&mut self, side: Side) -> &mut Pane {
+        match side {
+            Side::Local => &mut self.local,
+            Side::Remote => &mut self.remote,
+        }
+    }
+
+    /// Whether a connection to the server is on its way.
+    fn connecting(&self) -> bool {
+        self.requests.any(|waiting| *waiting == Waiting::Connect)
+    }
+}

@@ -1,0 +1,151 @@
+//! What the window hands to threads of its own, because it would wait on the disk or on the
+//! desktop: native file dialogs, opening a file with the system's program, looking for
+//! FileZilla's sites file, and making the folder a remote file is opened from. Results come
+//! back on a channel the app reads each frame ([`Background::try_recv`]), and wake it.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use crate::engine::api::RemotePath;
+
+/// What a native file dialog is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    LocalFolder,
+    KeyFile,
+    /// FileZilla's `sitemanager.xml`, to import.
+    FileZillaSites,
+}
+
+/// A result from a thread.
+#[derive(Debug)]
+pub enum Done {
+    /// A file or folder chosen in a native dialog.
+    Picked { what: Pick, path: PathBuf },
+    /// FileZilla's sites file on this system (`None` when it has none), for the import dialog.
+    FileZillaFile(Option<PathBuf>),
+    /// The folder the remote file `remote` is downloaded to, to open it, is ready (or could
+    /// not be made).
+    ScratchFolder {
+        remote: RemotePath,
+        folder: Result<PathBuf, String>,
+    },
+}
+
+/// The threads' way back to the window.
+pub struct Background {
+    sender: mpsc::Sender<Done>,
+    receiver: mpsc::Receiver<Done>,
+    /// Wakes the window when a result arrives (none in tests, which step frames themselves).
+    wake: Option<egui::Context>,
+}
+
+impl Default for Background {
+    fn default() -> Self {
+        let (sender, receiver) = mpsc::channel();
+        Background {
+            sender,
+            receiver,
+            wake: None,
+        }
+    }
+}
+
+impl Background {
+    /// Results waiting, if any.
+    pub fn try_recv(&self) -> Option<Done> {
+        self.receiver.try_recv().ok()
+    }
+
+    /// Remembers how to wake the window (its context is known from the first frame on).
+    pub fn wake_with(&mut self, ctx: &egui::Context) {
+        if self.wake.is_none() {
+            self.wake = Some(ctx.clone());
+        }
+    }
+
+    /// Runs `work` on a named thread and sends what it returns, if anything; says in the
+    /// log's place (tracing) when no thread could be made.
+    fn spawn(&self, name: &str, work: impl FnOnce() -> Option<Done> + Send + 'static) {
+        let sender = self.sender.clone();
+        let wake = self.wake.clone();
+        let spawned = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
+            if let Some(done) = work() {
+                // The window may have closed meanwhile; then nobody needs the answer.
+                let _ = sender.send(done);
+                if let Some(ctx) = wake {
+                    ctx.request_repaint();
+                }
+            }
+        });
+        if let Err(error) = spawned {
+            tracing::warn!("could not start the {name} thread: {error}");
+        }
+    }
+
+    /// Asks the system for a folder or a file, so the window keeps drawing while the native
+    /// dialog is open.
+    pub fn pick(&self, what: Pick, start: Option<PathBuf>) {
+        self.spawn("wharf-file-dialog", move || {
+            let mut dialog = rfd::FileDialog::new();
+            if let Some(start) = start {
+                dialog = dialog.set_directory(start);
+            }
+            let path = match what {
+                Pick::KeyFile => dialog.set_title("Choose a private key").pick_file(),
+                Pick::LocalFolder => dialog.set_title("Choose a folder").pick_folder(),
+                Pick::FileZillaSites => dialog
+                    .set_title("Choose FileZilla's sitemanager.xml (or an export)")
+                    .add_filter("FileZilla sites", &["xml"])
+                    .pick_file(),
+            };
+            path.map(|path| Done::Picked { what, path })
+        });
+    }
+
+    /// Looks for FileZilla's `sitemanager.xml` where FileZilla keeps it.
+    pub fn find_filezilla_file(&self) {
+        self.spawn("wharf-find-filezilla", || {
+            let file = filezilla_folder()
+                .map(|folder| folder.join("sitemanager.xml"))
+                .filter(|file| file.is_file());
+            Some(Done::FileZillaFile(file))
+        });
+    }
+
+    /// Makes the temporary folder a remote file is downloaded to before it opens.
+    pub fn make_scratch_folder(&self, remote: RemotePath) {
+        self.spawn("wharf-scratch-folder", move || {
+            let folder = std::env::temp_dir().join(format!("wharf-open-{}", std::process::id()));
+            let folder = std::fs::create_dir_all(&folder)
+                .map(|()| folder)
+                .map_err(|error| error.to_string());
+            Some(Done::ScratchFolder { remote, folder })
+        });
+    }
+
+    /// Opens a file with the program the system associates with it.
+    pub fn open_with_system(&self, path: &Path) {
+        let path = path.to_path_buf();
+        self.spawn("wharf-open", move || {
+            if let Err(error) = opener::open(&path) {
+                tracing::warn!("could not open {}: {error}", path.display());
+            }
+            None
+        });
+    }
+}
+
+/// Where FileZilla keeps its sites on this system.
+fn filezilla_folder() -> Option<PathBuf> {
+    let base = directories::BaseDirs::new()?;
+    [
+        base.config_dir().join("filezilla"),
+        // Inside a Flatpak the config folder is the sandbox's own; FileZilla's is here.
+        base.home_dir().join(".config").join("filezilla"),
+        base.home_dir().join(".filezilla"),
+        base.config_dir().join("FileZilla"),
+    ]
+    .into_iter()
+    .find(|folder| folder.is_dir())
+}

@@ -1,0 +1,212 @@
+//! The engine's questions (an unknown host key or certificate, a file that exists, a password
+//! for the queue) and the changed-host-key stop. Closing a question answers "no".
+
+use std::path::Path;
+
+use egui::{RichText, Ui};
+
+use super::Outcome;
+use super::text_form::{self, Answer, TextForm};
+use crate::engine::api::{ConflictPolicy, Prompt, PromptId, PromptReply};
+use crate::model::Secret;
+use crate::ui::format;
+use crate::ui::intent::WindowIntent;
+
+/// The answer that closing a question gives: skip this file, or refuse.
+pub(super) fn refusal(question: &Prompt) -> PromptReply {
+    match question {
+        Prompt::FileExists { .. } => PromptReply::Conflict {
+            policy: ConflictPolicy::Skip,
+            apply_to_all: false,
+        },
+        _ => PromptReply::Refuse,
+    }
+}
+
+fn answer(prompt: PromptId, reply: PromptReply) -> Outcome {
+    Outcome::done(WindowIntent::Answer { prompt, reply })
+}
+
+pub(super) fn draw_prompt(
+    id: PromptId,
+    question: &Prompt,
+    apply_to_all: &mut bool,
+    policy: &mut ConflictPolicy,
+    password: &mut String,
+    ui: &mut Ui,
+) -> Outcome {
+    match question {
+        Prompt::UnknownHostKey {
+            host,
+            port,
+            key_type,
+            fingerprint,
+        } => {
+            ui.heading("Unknown server");
+            ui.label(format!(
+                "This is the first connection to {host}:{port}, so Wharf cannot tell whether it is the server \
+                 you mean. Compare its key's fingerprint with the one the administrator gave you:"
+            ));
+            ui.add_space(4.0);
+            ui.monospace(format!("{key_type}  {fingerprint}"));
+            ui.add_space(6.0);
+            trust_buttons(id, ui)
+        }
+        Prompt::Certificate {
+            host,
+            port,
+            fingerprint,
+            problem,
+        } => {
+            ui.heading("Certificate not trusted");
+            ui.label(format!(
+                "The TLS certificate of {host}:{port} is not vouched for by this computer: {problem}."
+            ));
+            ui.add_space(4.0);
+            ui.label("SHA-256 fingerprint:");
+            ui.monospace(fingerprint.as_str());
+            ui.add_space(6.0);
+            trust_buttons(id, ui)
+        }
+        Prompt::FileExists { .. } => draw_file_exists(id, question, apply_to_all, policy, ui),
+        Prompt::Password { site, passphrase } => draw_queue_password(id, site, *passphrase, password, ui),
+    }
+}
+
+fn draw_file_exists(
+    id: PromptId,
+    question: &Prompt,
+    apply_to_all: &mut bool,
+    policy: &mut ConflictPolicy,
+    ui: &mut Ui,
+) -> Outcome {
+    let Prompt::FileExists {
+        target,
+        source_size,
+        source_modified,
+        target_size,
+        target_modified,
+        ..
+    } = question
+    else {
+        return Outcome::Open;
+    };
+    ui.heading("The target file exists");
+    ui.label(target.as_str());
+    ui.add_space(4.0);
+    egui::Grid::new("file-exists").num_columns(3).show(ui, |ui| {
+        ui.label("");
+        ui.strong("Size");
+        ui.strong("Modified");
+        ui.end_row();
+        ui.label("New (source):");
+        ui.label(source_size.map(format::size).unwrap_or_default());
+        ui.label(format::maybe_date(*source_modified));
+        ui.end_row();
+        ui.label("Existing (target):");
+        ui.label(target_size.map(format::size).unwrap_or_default());
+        ui.label(format::maybe_date(*target_modified));
+        ui.end_row();
+    });
+    ui.add_space(6.0);
+    for (choice, label) in [
+        (ConflictPolicy::Overwrite, "Overwrite"),
+        (ConflictPolicy::Newer, "Overwrite if the source is newer"),
+        (ConflictPolicy::Differ, "Overwrite if the size differs"),
+        (ConflictPolicy::Resume, "Resume (the existing file is its beginning)"),
+        (ConflictPolicy::Rename, "Keep both (rename the new one)"),
+        (ConflictPolicy::Skip, "Skip"),
+    ] {
+        ui.radio_value(policy, choice, label);
+    }
+    ui.checkbox(apply_to_all, "Do this for all remaining conflicts");
+    ui.add_space(6.0);
+    let mut outcome = Outcome::Open;
+    ui.horizontal(|ui| {
+        if ui.button("OK").clicked() {
+            let reply = PromptReply::Conflict {
+                policy: *policy,
+                apply_to_all: *apply_to_all,
+            };
+            outcome = answer(id, reply);
+        }
+        if ui.button("Cancel").clicked() {
+            outcome = answer(id, refusal(question));
+        }
+    });
+    outcome
+}
+
+fn draw_queue_password(id: PromptId, site: &str, passphrase: bool, password: &mut String, ui: &mut Ui) -> Outcome {
+    let what = if passphrase { "key passphrase" } else { "password" };
+    ui.heading(format!("The {what} for {site}"));
+    ui.label(format!(
+        "Transfers left from an earlier run need the {what}. It is kept in memory until Wharf quits."
+    ));
+    let form = TextForm {
+        label: Some(if passphrase {
+            "Key passphrase for the queue:"
+        } else {
+            "Password for the queue:"
+        }),
+        secret: true,
+        ..TextForm::default()
+    };
+    match text_form::show(&form, password, |_| Ok(()), ui) {
+        Answer::Submit => answer(id, PromptReply::Password(Secret::new(std::mem::take(password)))),
+        Answer::Cancel => answer(id, PromptReply::Refuse),
+        Answer::Open | Answer::Extra => Outcome::Open,
+    }
+}
+
+/// Trust always / once / cancel, for an unknown host key or certificate.
+fn trust_buttons(id: PromptId, ui: &mut Ui) -> Outcome {
+    let mut outcome = Outcome::Open;
+    ui.horizontal(|ui| {
+        for (label, reply) in [
+            ("Trust always", PromptReply::AcceptAlways),
+            ("Trust once", PromptReply::AcceptOnce),
+            ("Cancel", PromptReply::Refuse),
+        ] {
+            if ui.button(label).clicked() {
+                outcome = answer(id, reply);
+            }
+        }
+    });
+    outcome
+}
+
+pub(super) fn draw_host_key_changed(
+    server: &str,
+    key_type: &str,
+    fingerprint: &str,
+    recorded: &[String],
+    known_hosts: &Path,
+    ui: &mut Ui,
+) -> Outcome {
+    ui.heading(RichText::new("⚠ The server's host key has CHANGED").color(ui.visuals().error_fg_color));
+    ui.label(format!(
+        "{server} now identifies itself with a different key than the one recorded. Someone may be \
+         intercepting the connection, so Wharf did not connect."
+    ));
+    ui.add_space(6.0);
+    egui::Grid::new("changed-key").num_columns(2).show(ui, |ui| {
+        ui.label("Now shown:");
+        ui.monospace(format!("{key_type} {fingerprint}"));
+        ui.end_row();
+        ui.label("Recorded:");
+        ui.monospace(recorded.join("\n"));
+        ui.end_row();
+    });
+    ui.add_space(6.0);
+    ui.label(format!(
+        "Ask the server's administrator whether the key really changed. If it did, remove the old line \
+         from {} or ~/.ssh/known_hosts and connect again.",
+        known_hosts.display()
+    ));
+    ui.add_space(6.0);
+    if ui.button("Close").clicked() {
+        return Outcome::Dismissed;
+    }
+    Outcome::Open
+}

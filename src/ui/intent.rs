@@ -1,0 +1,248 @@
+//! What the user asked for, as plain values. Components (panes, queue, quickconnect, log,
+//! dialogs, site manager, trust page) draw from data they are lent and push intents; the
+//! app turns them into engine commands once the frame is drawn
+//! ([`super::app::App::carry_out`]), grouped by what they concern so that each group's
+//! handler matches all of it. No component reaches into another or into the engine.
+
+use std::path::PathBuf;
+
+use super::background::Pick;
+use super::dialogs::Dialog;
+use super::pane::{Side, SortOrder};
+use crate::engine::api::{
+    FolderEdit, ImportSource, ItemId, Move, PromptId, PromptReply, RemotePath, SavedSite, Site, TrustEntry,
+};
+use crate::model::Secret;
+
+/// One entry chosen in a pane, as a confirmation shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chosen {
+    pub name: String,
+    pub is_folder: bool,
+}
+
+/// What a queue button asks of a selection of items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueVerb {
+    Pause,
+    Resume,
+    Cancel,
+    Retry,
+}
+
+/// Which items a queue verb applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueItems {
+    /// The rows selected in the queue's table.
+    Selected,
+    One(ItemId),
+    All,
+}
+
+/// The queue's limits as the toolbar shows them (rates as typed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitsTyped {
+    pub parallel: usize,
+    pub download: String,
+    pub upload: String,
+}
+
+/// A request of the user's, for the app to carry out, by what it concerns.
+#[derive(Debug)]
+pub enum Intent {
+    Pane(PaneIntent),
+    Connection(ConnectionIntent),
+    Queue(QueueIntent),
+    Sites(SitesIntent),
+    Window(WindowIntent),
+}
+
+/// Browsing and file actions in one of the panes.
+#[derive(Debug)]
+pub enum PaneIntent {
+    /// The keyboard works on this pane now.
+    Focus(Side),
+    /// Lists a folder; the pane switches when the listing arrives.
+    Navigate {
+        side: Side,
+        path: RemotePath,
+    },
+    Refresh(Side),
+    /// Lists a folder for the tree only (its arrow was opened).
+    ListForTree {
+        side: Side,
+        path: RemotePath,
+    },
+    /// Enter or a double click on a row.
+    Activate {
+        side: Side,
+        row: usize,
+    },
+    /// Entries of the `from` pane (by name) to the other side's folder, or into `into`.
+    Transfer {
+        from: Side,
+        names: Vec<String>,
+        into: Option<RemotePath>,
+        paused: bool,
+    },
+    /// Files and folders dropped from the desktop, to upload into `folder` on the server.
+    UploadDropped {
+        paths: Vec<PathBuf>,
+        folder: RemotePath,
+    },
+    /// Rows of a pane dropped on one of its own folders.
+    MoveInto {
+        side: Side,
+        names: Vec<String>,
+        target: RemotePath,
+    },
+    /// Opens a file with the system's program (a remote one after downloading it).
+    Open {
+        side: Side,
+        name: String,
+    },
+    /// Copies an entry's URL (remote) or path (local) to the clipboard.
+    CopyAddress {
+        side: Side,
+        name: String,
+    },
+    /// Asks for a new name for the one chosen entry.
+    AskRename(Side),
+    /// Asks before deleting the chosen entries.
+    AskDelete(Side),
+    AskNewFolder(Side),
+    AskPermissions(Side),
+    /// The pane's sort order changed; it is remembered.
+    Sorted {
+        side: Side,
+        sort: SortOrder,
+    },
+    /// Adds the server pane's folder to the connected saved site's bookmarks.
+    BookmarkFolder,
+    /// Deletes entries (confirmed in a dialog).
+    Delete {
+        side: Side,
+        entries: Vec<Chosen>,
+    },
+    Rename {
+        side: Side,
+        from: String,
+        to: String,
+    },
+    NewFolder {
+        side: Side,
+        name: String,
+    },
+    Chmod {
+        side: Side,
+        names: Vec<String>,
+        mode: u32,
+    },
+}
+
+/// The connection to the server.
+#[derive(Debug)]
+pub enum ConnectionIntent {
+    /// Connects to what the quickconnect fields describe.
+    Connect,
+    Disconnect,
+    /// Connects to a saved site (by path or unique name); the engine finds its password.
+    ConnectSite(String),
+    /// Connects to a saved site with a secret typed for it (kept for this run).
+    ConnectWith {
+        saved: Box<SavedSite>,
+        site: Box<Site>,
+        path: RemotePath,
+        secret: Option<Secret>,
+    },
+}
+
+/// The transfer queue.
+#[derive(Debug)]
+pub enum QueueIntent {
+    Apply { verb: QueueVerb, items: QueueItems },
+    Move { item: ItemId, to: Move },
+    Clear { done: bool, failed: bool },
+    SetLimits(LimitsTyped),
+}
+
+/// Saved sites and trusted servers.
+#[derive(Debug)]
+pub enum SitesIntent {
+    OpenManager,
+    /// Opens the site manager with a new site filled from quickconnect.
+    SaveQuickconnect,
+    Save {
+        site: Box<SavedSite>,
+        secret: Option<Secret>,
+    },
+    Duplicate(String),
+    Delete(String),
+    EditFolder(FolderEdit),
+    Import(ImportSource),
+    /// Opens the FileZilla import dialog at FileZilla's own file, when there is one.
+    AskFileZillaImport,
+    RemoveImportedPasswords {
+        file: PathBuf,
+        sites: Vec<String>,
+    },
+    OpenTrust,
+    ForgetTrust(TrustEntry),
+}
+
+/// The window itself: dialogs, the log, closing.
+#[derive(Debug)]
+pub enum WindowIntent {
+    /// Answers a question of the engine's.
+    Answer {
+        prompt: PromptId,
+        reply: PromptReply,
+    },
+    /// Shows a dialog after the ones already open.
+    Show(Dialog),
+    ShowAbout,
+    /// Opens the system's file dialog on a thread of its own.
+    Pick {
+        what: Pick,
+        start: Option<PathBuf>,
+    },
+    ShowLog(bool),
+    /// Says something went wrong, in the message log.
+    Complain(String),
+    /// Closes now; unfinished transfers resume at the next start.
+    CloseNow,
+    /// Closes once the running transfers are done.
+    CloseWhenIdle,
+}
+
+macro_rules! intent_from {
+    ($($group:ident => $variant:ident),*) => {$(
+        impl From<$group> for Intent {
+            fn from(intent: $group) -> Intent {
+                Intent::$variant(intent)
+            }
+        }
+    )*};
+}
+
+intent_from!(
+    PaneIntent => Pane,
+    ConnectionIntent => Connection,
+    QueueIntent => Queue,
+    SitesIntent => Sites,
+    WindowIntent => Window
+);
+
+/// What the components asked for in one frame, in order.
+#[derive(Debug, Default)]
+pub struct Intents(Vec<Intent>);
+
+impl Intents {
+    pub fn push(&mut self, intent: impl Into<Intent>) {
+        self.0.push(intent.into());
+    }
+
+    pub fn take(&mut self) -> Vec<Intent> {
+        std::mem::take(&mut self.0)
+    }
+}

@@ -1,0 +1,135 @@
+//! The one table of what the window waits for: each request sent to the engine, by its id,
+//! with what its answer is for, and each transfer job with what happens when it ends. An
+//! answer whose request is not here any more (superseded, or given up on) is dropped.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::pane::Side;
+use crate::engine::api::{JobId, RemotePath, RequestId};
+
+/// What an answer is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waiting {
+    /// The session on this computer's disk, for the local pane.
+    LocalSession,
+    /// The connection to the server (at most one at a time).
+    Connect,
+    /// A folder a pane moves to when it is listed; when listing it fails and `fallback` is
+    /// given, the pane lists that instead.
+    Listing {
+        side: Side,
+        path: RemotePath,
+        fallback: Option<RemotePath>,
+    },
+    /// A listing for the folder tree only.
+    TreeListing { side: Side },
+    /// A change to a pane's folder (mkdir, rename, delete, chmod): refresh it when done;
+    /// `what` completes "Could not ..." when it fails.
+    Change { side: Side, what: String },
+    /// A site manager request.
+    Sites(SitesRequest),
+    /// A trust page request (the lists, or forgetting one).
+    Trust,
+}
+
+/// What a site manager request was, so its answer lands in the right place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SitesRequest {
+    /// The list of sites and folders, or a change answered with it.
+    List,
+    /// Saving the form's site.
+    Save,
+    /// Saving the connected site's bookmarks (from the server pane).
+    Bookmark,
+    /// Looking up a saved site to connect to.
+    Resolve,
+    Delete,
+    /// The copy becomes the site in the form.
+    Duplicate,
+    /// An import; a FileZilla file is remembered to offer removing its passwords.
+    Import {
+        file: Option<PathBuf>,
+    },
+    RemovePasswords,
+}
+
+/// A transfer job the window started, and what to do when it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// A downloaded file to open with the system's program ("open" on a remote file).
+    pub open_when_done: Option<PathBuf>,
+}
+
+#[derive(Debug, Default)]
+pub struct Requests {
+    waiting: HashMap<RequestId, Waiting>,
+    jobs: HashMap<JobId, Job>,
+}
+
+impl Requests {
+    pub fn insert(&mut self, id: RequestId, waiting: Waiting) {
+        self.waiting.insert(id, waiting);
+    }
+
+    /// Takes what `id` was for, if anything still waits for it.
+    pub fn take(&mut self, id: RequestId) -> Option<Waiting> {
+        self.waiting.remove(&id)
+    }
+
+    /// Forgets the requests `drop` picks (the answers are dropped when they come); returns
+    /// their ids.
+    pub fn forget(&mut self, drop: impl Fn(&Waiting) -> bool) -> Vec<RequestId> {
+        let ids: Vec<RequestId> = self
+            .waiting
+            .iter()
+            .filter(|(_, waiting)| drop(waiting))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ids {
+            self.waiting.remove(id);
+        }
+        ids
+    }
+
+    /// Whether anything `pick` accepts is waited for.
+    pub fn any(&self, pick: impl Fn(&Waiting) -> bool) -> bool {
+        self.waiting.values().any(pick)
+    }
+
+    pub fn start_job(&mut self, job: JobId, open_when_done: Option<PathBuf>) {
+        self.jobs.insert(job, Job { open_when_done });
+    }
+
+    /// Takes a finished job, if this window started it.
+    pub fn finish_job(&mut self, job: JobId) -> Option<Job> {
+        self.jobs.remove(&job)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_is_taken_once_and_forgotten_requests_are_dropped() {
+        let mut requests = Requests::default();
+        requests.insert(1, Waiting::Connect);
+        requests.insert(
+            2,
+            Waiting::Listing {
+                side: Side::Remote,
+                path: RemotePath::new("/srv"),
+                fallback: None,
+            },
+        );
+        assert!(requests.any(|waiting| matches!(waiting, Waiting::Listing { side: Side::Remote, .. })));
+        assert_eq!(
+            requests.forget(|waiting| matches!(waiting, Waiting::Listing { .. })),
+            vec![2]
+        );
+        assert_eq!(requests.take(2), None);
+        assert_eq!(requests.take(1), Some(Waiting::Connect));
+        assert_eq!(requests.take(1), None);
+    }
+}
