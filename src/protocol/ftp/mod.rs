@@ -1161,4 +1161,255 @@ mod tests {
             "deleting /x failed: the server said \"550 No such file.\" (ftp.example.com)"
         );
     }
+
+    /// A scripted server on loopback, so that the connection sequence (what is sent, in which
+    /// order, and what the protocol log says) is pinned without a real FTP server.
+    mod session {
+        use std::io::{BufRead, BufReader, Read, Write};
+        use std::net::TcpListener;
+        use std::sync::{Arc, Mutex};
+
+        use super::*;
+        use crate::model::{Credentials, Secret};
+        use crate::protocol::trust::{CertificateInfo, HostKeyInfo, TrustPolicy};
+        use crate::protocol::{LogDirection, Timeouts};
+
+        /// How the scripted server answers AUTH TLS.
+        #[derive(Clone, Copy)]
+        enum AuthTls {
+            /// "504": a server without TLS.
+            Refuse,
+            /// "234", then bytes that are not TLS: the handshake ends before any certificate.
+            Garbage,
+        }
+
+        struct RefuseCertificates;
+
+        impl TrustPolicy for RefuseCertificates {
+            fn check_host_key(&self, _key: &HostKeyInfo) -> Result<(), FsError> {
+                Ok(())
+            }
+            fn check_certificate(&self, _certificate: &CertificateInfo) -> Result<(), FsError> {
+                Err(FsError::new(ErrorKind::Tls, "refused"))
+            }
+        }
+
+        /// Serves `connections` connections one after another and returns the port and the
+        /// commands it received, each prefixed with the connection's number.
+        fn serve(connections: usize, auth: AuthTls) -> (u16, Arc<Mutex<Vec<String>>>) {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+            let port = listener.local_addr().expect("its address").port();
+            let received = Arc::new(Mutex::new(Vec::new()));
+            let seen = received.clone();
+            std::thread::spawn(move || {
+                for number in 0..connections {
+                    let Ok((stream, _)) = listener.accept() else { return };
+                    let mut writer = stream.try_clone().expect("a second handle");
+                    let mut reader = BufReader::new(stream);
+                    let _ = writer.write_all(b"220 scripted\r\n");
+                    let mut line = String::new();
+                    while matches!(reader.read_line(&mut line), Ok(read) if read > 0) {
+                        let command = line.trim_end().to_owned();
+                        line.clear();
+                        seen.lock().expect("not poisoned").push(format!("{number}: {command}"));
+                        let reply: &[u8] = match command.split(' ').next().unwrap_or("") {
+                            "AUTH" => match auth {
+                                AuthTls::Refuse => b"504 AUTH TLS not supported\r\n",
+                                AuthTls::Garbage => {
+                                    let _ = writer.write_all(b"234 go ahead\r\n");
+                                    let _ = reader.get_mut().read(&mut [0; 4096]);
+                                    let _ = writer.write_all(b"this is not TLS\r\n");
+                                    break;
+                                }
+                            },
+                            "USER" => b"331 password please\r\n",
+                            "PASS" => b"230 welcome\r\n",
+                            "FEAT" => b"211-Features:\r\n MLST type*;size*;\r\n UTF8\r\n211 End\r\n",
+                            "SYST" => b"215 UNIX Type: L8\r\n",
+                            "OPTS" | "TYPE" => b"200 ok\r\n",
+                            "PWD" => b"257 \"/home/u\" is current\r\n",
+                            "QUIT" => {
+                                let _ = writer.write_all(b"221 bye\r\n");
+                                break;
+                            }
+                            _ => b"502 not scripted\r\n",
+                        };
+                        let _ = writer.write_all(reply);
+                    }
+                }
+            });
+            (port, received)
+        }
+
+        fn site(protocol: Protocol, port: u16, tls_if_available: bool) -> Site {
+            Site {
+                protocol,
+                host: "127.0.0.1".to_owned(),
+                port,
+                user: "u".to_owned(),
+                credentials: Credentials {
+                    password: Some(Secret::new("p")),
+                    ..Credentials::default()
+                },
+                data_mode: DataMode::Passive,
+                tls_if_available,
+            }
+        }
+
+        /// Connects and returns the result with everything the protocol log said.
+        fn connect(site: &Site) -> (Result<FtpFs, FsError>, Vec<String>) {
+            let lines = Arc::new(Mutex::new(Vec::new()));
+            let sink = lines.clone();
+            let context = ConnectContext {
+                trust: Arc::new(RefuseCertificates),
+                log: ProtocolLog::new(move |direction: LogDirection, text: &str| {
+                    sink.lock().expect("not poisoned").push(format!("{direction:?} {text}"));
+                }),
+                timeouts: Timeouts { connect: 5, idle: 5 },
+            };
+            let result = FtpFs::connect(site, &context);
+            let logged = lines.lock().expect("not poisoned").clone();
+            (result, logged)
+        }
+
+        fn taken(received: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
+            received.lock().expect("not poisoned").clone()
+        }
+
+        /// What the log says from USER to PWD on the scripted server.
+        const LOGIN: [&str; 14] = [
+            "Command USER u",
+            "Reply 331 password please",
+            "Command PASS ****",
+            "Reply 230 welcome",
+            "Command FEAT",
+            "Reply 211 features: MLST UTF8",
+            "Command SYST",
+            "Reply 215 UNIX Type: L8",
+            "Command OPTS UTF8 ON",
+            "Reply 200 ok",
+            "Command TYPE I",
+            "Reply 200 ok",
+            "Command PWD",
+            "Reply 257 \"/home/u\" is current",
+        ];
+
+        fn login_lines() -> Vec<String> {
+            LOGIN.map(str::to_owned).to_vec()
+        }
+
+        #[test]
+        fn plain_ftp_logs_in_learns_features_and_finds_home() {
+            let (port, received) = serve(1, AuthTls::Refuse);
+            let (result, logged) = connect(&site(Protocol::Ftp, port, false));
+            let fs = result.expect("connected");
+            assert_eq!((fs.home(), fs.security().as_str()), ("/home/u", "not encrypted"));
+            let mut expected = vec![
+                format!("Status Connected to 127.0.0.1:{port}"),
+                "Reply 220 scripted".to_owned(),
+            ];
+            expected.extend(login_lines());
+            assert_eq!(logged, expected);
+            drop(fs);
+            let commands = taken(&received);
+            assert_eq!(
+                commands,
+                [
+                    "USER u",
+                    "PASS p",
+                    "FEAT",
+                    "SYST",
+                    "OPTS UTF8 ON",
+                    "TYPE I",
+                    "PWD",
+                    "QUIT"
+                ]
+                .map(|command| format!("0: {command}"))
+            );
+        }
+
+        #[test]
+        fn refused_auth_tls_stops_before_the_user_name() {
+            let (port, received) = serve(1, AuthTls::Refuse);
+            let (result, logged) = connect(&site(Protocol::Ftpes, port, false));
+            let error = result.err().expect("refused");
+            assert_eq!(error.kind, ErrorKind::Tls);
+            assert_eq!(
+                error.message,
+                "the server refused TLS (\"504 AUTH TLS not supported\"), so Wharf did not send the password; \
+                 use ftp:// only if a clear-text connection is acceptable (127.0.0.1)"
+            );
+            assert_eq!(
+                logged,
+                [
+                    format!("Status Connected to 127.0.0.1:{port}"),
+                    "Reply 220 scripted".to_owned(),
+                    "Command AUTH TLS".to_owned(),
+                ]
+            );
+            assert_eq!(taken(&received), ["0: AUTH TLS"]);
+        }
+
+        #[test]
+        fn tls_if_available_connects_again_in_clear_text_after_a_refused_auth_tls() {
+            let (port, received) = serve(2, AuthTls::Refuse);
+            let (result, logged) = connect(&site(Protocol::Ftpes, port, true));
+            let fs = result.expect("connected");
+            assert_eq!(fs.security(), "not encrypted: the server refused TLS");
+            let mut expected = vec![
+                format!("Status Connected to 127.0.0.1:{port}"),
+                "Reply 220 scripted".to_owned(),
+                "Command AUTH TLS".to_owned(),
+                "Reply 504 AUTH TLS not supported".to_owned(),
+                format!(
+                    "Status WARNING: the server refused TLS. This site allows that, so Wharf logs in WITHOUT \
+                     encryption: the password and files cross the network in clear text (127.0.0.1:{port})"
+                ),
+                "Reply 220 scripted".to_owned(),
+            ];
+            expected.extend(login_lines());
+            assert_eq!(logged, expected);
+            drop(fs);
+            let mut commands = vec!["0: AUTH TLS".to_owned()];
+            commands.extend(
+                [
+                    "USER u",
+                    "PASS p",
+                    "FEAT",
+                    "SYST",
+                    "OPTS UTF8 ON",
+                    "TYPE I",
+                    "PWD",
+                    "QUIT",
+                ]
+                .map(|command| format!("1: {command}")),
+            );
+            assert_eq!(taken(&received), commands);
+        }
+
+        #[test]
+        fn a_handshake_without_a_certificate_is_tried_again_with_tls_13() {
+            let (port, received) = serve(2, AuthTls::Garbage);
+            let (result, logged) = connect(&site(Protocol::Ftpes, port, true));
+            let error = result.err().expect("no TLS");
+            let failure = "setting up TLS (127.0.0.1) failed: the connection was lost \
+                           (received corrupt message of type InvalidContentType)";
+            assert_eq!(
+                (error.kind, error.message.as_str()),
+                (ErrorKind::ConnectionLost, failure)
+            );
+            let attempt = [
+                format!("Status Connected to 127.0.0.1:{port}"),
+                "Reply 220 scripted".to_owned(),
+                "Command AUTH TLS".to_owned(),
+            ];
+            let mut expected = attempt.to_vec();
+            expected.push(format!(
+                "Status TLS 1.2 did not work ({failure}); connecting again with TLS 1.3"
+            ));
+            expected.extend(attempt);
+            assert_eq!(logged, expected);
+            assert_eq!(taken(&received), ["0: AUTH TLS", "1: AUTH TLS"]);
+        }
+    }
 }
