@@ -113,13 +113,6 @@ fn reply_code(body: &[u8]) -> u32 {
         .unwrap_or(0)
 }
 
-/// Whether the TLS handshake got as far as the server's certificate: after that, a refused
-/// command (PBSZ, PROT) is not a server without TLS. A poisoned slot counts as started, so
-/// that doubt never lowers security.
-fn handshake_started(refusal: &tls::Refusal, version: &tls::Version) -> bool {
-    version.lock().map_or(true, |version| version.is_some()) || refusal.lock().map_or(true, |refused| refused.is_some())
-}
-
 /// Whether a refused REST+STOR or APPE says the server will not continue uploads at all: a
 /// permanent refusal, or ProFTPD's "451 ...: Append/Restart not permitted, try again" (a
 /// 4xx code for what is its configuration). A full disk or a lost connection is not that.
@@ -181,6 +174,152 @@ pub fn parse_257(text: &str) -> Option<String> {
     None
 }
 
+/// What every step of one connection attempt needs: the site, the log and the timeouts.
+struct Attempt<'a> {
+    site: &'a Site,
+    log: &'a ProtocolLog,
+    connect_timeout: Duration,
+    idle: Duration,
+    /// Set when a TLS handshake ended before the server showed its certificate.
+    unagreed: &'a Cell<bool>,
+}
+
+impl Attempt<'_> {
+    /// Opens a TCP connection for the control channel, with the timeouts and the keepalive
+    /// it needs. The clear-text reconnect after a refused AUTH TLS opens its second
+    /// connection here too.
+    fn tcp(&self) -> Result<TcpStream, FsError> {
+        let tcp = connect_tcp(self.site, self.connect_timeout)?;
+        set_timeouts(&tcp, self.idle).map_err(|error| FsError::from_network(&error, "setting up the connection"))?;
+        keep_control_alive(&tcp);
+        Ok(tcp)
+    }
+
+    /// Starts FTP in clear text on `tcp` and logs the server's greeting.
+    fn greeted(&self, tcp: TcpStream) -> Result<RustlsFtpStream, FsError> {
+        let conn = RustlsFtpStream::connect_with_stream(tcp).map_err(|error| self.lost(error))?;
+        self.log_welcome(&conn);
+        Ok(conn)
+    }
+
+    fn log_welcome(&self, conn: &RustlsFtpStream) {
+        if let Some(welcome) = conn.get_welcome_msg() {
+            self.log.reply(welcome.trim_end());
+        }
+    }
+
+    fn lost(&self, error: FtpError) -> FsError {
+        map_ftp_error(&format!("talking to {}", self.site.authority()), error, &self.site.host)
+    }
+
+    /// Opens the control connection on `tcp` and secures it as the protocol asks. Returns it
+    /// with the sentence that says what protects it.
+    fn secured(&self, tcp: TcpStream, tls: Option<&tls::Client>) -> Result<(RustlsFtpStream, String), FsError> {
+        let (conn, refused_tls) = match (tls, self.site.protocol) {
+            (Some(tls), Protocol::Ftps) => (self.implicit_tls(tcp, tls)?, false),
+            (Some(tls), Protocol::Ftpes) => self.explicit_tls(self.greeted(tcp)?, tls)?,
+            _ => (self.greeted(tcp)?, false),
+        };
+        let version = tls.and_then(tls::Client::version).unwrap_or("TLS");
+        let security = match self.site.protocol {
+            Protocol::Ftp => "not encrypted".to_owned(),
+            Protocol::Ftpes if refused_tls => "not encrypted: the server refused TLS".to_owned(),
+            Protocol::Ftps => format!("{version} (implicit)"),
+            _ => format!("{version} (explicit)"),
+        };
+        Ok((conn, security))
+    }
+
+    /// FTPS: TLS from the first byte. suppaftp opens its own connection to the address that
+    /// `tcp` reached, so `tcp` only chose that address.
+    fn implicit_tls(&self, tcp: TcpStream, tls: &tls::Client) -> Result<RustlsFtpStream, FsError> {
+        let address = tcp
+            .peer_addr()
+            .map_err(|error| FsError::from_network(&error, "connecting"))?;
+        drop(tcp);
+        self.log.status("Starting TLS (implicit)");
+        let conn = RustlsFtpStream::connect_secure_implicit(
+            address,
+            RustlsConnector::from(tls.config.clone()),
+            &self.site.host,
+        )
+        .map_err(|error| self.tls_failure(error, tls))?;
+        let _ = set_timeouts(&conn.get_ref(), self.idle);
+        keep_control_alive(&conn.get_ref());
+        self.log_welcome(&conn);
+        Ok(conn)
+    }
+
+    /// FTPES: AUTH TLS on the greeted connection. Returns the connection and whether the
+    /// server refused TLS and the site allowed going on in clear text.
+    fn explicit_tls(&self, conn: RustlsFtpStream, tls: &tls::Client) -> Result<(RustlsFtpStream, bool), FsError> {
+        self.log.command("AUTH TLS");
+        match conn.into_secure(RustlsConnector::from(tls.config.clone()), &self.site.host) {
+            Ok(secured) => {
+                self.log.status("TLS established; PBSZ 0 and PROT P accepted");
+                Ok((secured, false))
+            }
+            // Only a refusal of AUTH TLS itself falls back: a failed handshake may be an
+            // attack, and a refused PBSZ/PROT comes after TLS was agreed; both stop.
+            Err(FtpError::UnexpectedResponse(response)) if self.site.tls_if_available && !tls.handshake_started() => {
+                self.log.reply(&reply_text(&response.body));
+                self.log.status(&format!(
+                    "WARNING: the server refused TLS. This site allows that, so Wharf logs in WITHOUT \
+                     encryption: the password and files cross the network in clear text ({})",
+                    self.site.authority()
+                ));
+                // `into_secure` took the refused connection and closed it: start again in clear.
+                Ok((self.greeted(self.tcp()?)?, true))
+            }
+            Err(error) => Err(self.tls_failure(error, tls)),
+        }
+    }
+
+    /// The error for a failed TLS start: the trust policy's own sentence when it refused the
+    /// certificate, else what went wrong.
+    fn tls_failure(&self, error: FtpError, tls: &tls::Client) -> FsError {
+        if let Some(refused) = tls.take_refusal() {
+            return refused;
+        }
+        // Ended before the server showed a certificate: no version or cipher in common.
+        if !matches!(error, FtpError::UnexpectedResponse(_)) && !tls.handshake_started() {
+            self.unagreed.set(true);
+        }
+        let host = &self.site.host;
+        match error {
+            FtpError::UnexpectedResponse(response) => FsError::new(
+                ErrorKind::Tls,
+                format!(
+                    "the server refused TLS (\"{}\"), so Wharf did not send the password; use ftp:// only if a clear-text connection is acceptable ({host})",
+                    reply_text(&response.body)
+                ),
+            ),
+            FtpError::SecureError(text) => {
+                FsError::new(ErrorKind::Tls, format!("the TLS handshake failed: {text} ({host})"))
+            }
+            other => map_ftp_error("setting up TLS", other, host),
+        }
+    }
+
+    /// Data connections: to the control connection's peer whatever a PASV reply names, with
+    /// the same timeouts; EPSV first in passive mode.
+    fn with_data_connections(&self, mut conn: RustlsFtpStream) -> RustlsFtpStream {
+        conn.set_passive_nat_workaround(true);
+        let (data_timeout, idle) = (self.connect_timeout, self.idle);
+        conn = conn.passive_stream_builder(move |address| {
+            let stream = TcpStream::connect_timeout(&address, data_timeout).map_err(FtpError::ConnectionError)?;
+            set_timeouts(&stream, idle).map_err(FtpError::ConnectionError)?;
+            Ok(stream)
+        });
+        if self.site.data_mode == DataMode::Active {
+            conn = conn.active_mode(idle);
+        } else {
+            conn.set_mode(Mode::ExtendedPassive);
+        }
+        conn
+    }
+}
+
 impl FtpFs {
     /// Connects, secures (for FTPS/FTPES), logs in and learns the server's features. TLS 1.2
     /// is offered first, TLS 1.3 to a server that takes nothing older ([`tls::Offer`]).
@@ -198,155 +337,63 @@ impl FtpFs {
         }
     }
 
-    /// `unagreed` is set when a TLS handshake ended before the server showed its certificate
-    /// (the server wants another version, or has no cipher in common).
+    /// One connection attempt with one TLS offer. `unagreed` is set when a TLS handshake ended
+    /// before the server showed its certificate (the server wants another version, or has no
+    /// cipher in common).
     fn connect_offering(
         site: &Site,
         context: &ConnectContext,
         offer: tls::Offer,
         unagreed: &Cell<bool>,
     ) -> Result<FtpFs, FsError> {
-        let log = context.log.clone();
-        let host = site.host.clone();
-        let connect_timeout = Duration::from_secs(context.timeouts.connect);
-        let idle = Duration::from_secs(context.timeouts.idle);
-        let tcp = connect_tcp(site, connect_timeout)?;
-        set_timeouts(&tcp, idle).map_err(|error| FsError::from_network(&error, "setting up the connection"))?;
-        keep_control_alive(&tcp);
-        log.status(&format!("Connected to {}", site.authority()));
-        let lost = |error: FtpError| map_ftp_error(&format!("talking to {}", site.authority()), error, &host);
-
+        let attempt = Attempt {
+            site,
+            log: &context.log,
+            connect_timeout: Duration::from_secs(context.timeouts.connect),
+            idle: Duration::from_secs(context.timeouts.idle),
+            unagreed,
+        };
+        let tcp = attempt.tcp()?;
+        context.log.status(&format!("Connected to {}", site.authority()));
         let tls = if site.protocol == Protocol::Ftp {
             None
         } else {
             Some(tls::client_config(&site.host, site.port, context.trust.clone(), offer)?)
         };
-        let tls_failure = |error: FtpError, refusal: &tls::Refusal, version: &tls::Version| -> FsError {
-            if let Some(refused) = refusal.lock().ok().and_then(|mut slot| slot.take()) {
-                return refused;
-            }
-            // Ended before the server showed a certificate: no version or cipher in common.
-            if !matches!(error, FtpError::UnexpectedResponse(_)) && !handshake_started(refusal, version) {
-                unagreed.set(true);
-            }
-            match error {
-                FtpError::UnexpectedResponse(response) => FsError::new(
-                    ErrorKind::Tls,
-                    format!(
-                        "the server refused TLS (\"{}\"), so Wharf did not send the password; use ftp:// only if a clear-text connection is acceptable ({host})",
-                        reply_text(&response.body)
-                    ),
-                ),
-                FtpError::SecureError(text) => {
-                    FsError::new(ErrorKind::Tls, format!("the TLS handshake failed: {text} ({host})"))
-                }
-                other => map_ftp_error("setting up TLS", other, &host),
-            }
-        };
-
-        let mut conn = match (&tls, site.protocol) {
-            (Some((config, refusal, version)), Protocol::Ftps) => {
-                let address = tcp
-                    .peer_addr()
-                    .map_err(|error| FsError::from_network(&error, "connecting"))?;
-                drop(tcp);
-                log.status("Starting TLS (implicit)");
-                let conn = RustlsFtpStream::connect_secure_implicit(
-                    address,
-                    RustlsConnector::from(config.clone()),
-                    &site.host,
-                )
-                .map_err(|error| tls_failure(error, refusal, version))?;
-                let _ = set_timeouts(&conn.get_ref(), idle);
-                keep_control_alive(&conn.get_ref());
-                conn
-            }
-            _ => RustlsFtpStream::connect_with_stream(tcp).map_err(lost)?,
-        };
-        if let Some(welcome) = conn.get_welcome_msg() {
-            log.reply(welcome.trim_end());
-        }
-        let mut refused_tls = false;
-        if let (Some((config, refusal, version)), Protocol::Ftpes) = (&tls, site.protocol) {
-            log.command("AUTH TLS");
-            match conn.into_secure(RustlsConnector::from(config.clone()), &site.host) {
-                Ok(secured) => {
-                    conn = secured;
-                    log.status("TLS established; PBSZ 0 and PROT P accepted");
-                }
-                // Only a refusal of AUTH TLS itself falls back: a failed handshake may be an
-                // attack, and a refused PBSZ/PROT comes after TLS was agreed; both stop.
-                Err(FtpError::UnexpectedResponse(response))
-                    if site.tls_if_available && !handshake_started(refusal, version) =>
-                {
-                    log.reply(&reply_text(&response.body));
-                    log.status(&format!(
-                        "WARNING: the server refused TLS. This site allows that, so Wharf logs in WITHOUT \
-                         encryption: the password and files cross the network in clear text ({})",
-                        site.authority()
-                    ));
-                    refused_tls = true;
-                    let tcp = connect_tcp(site, connect_timeout)?;
-                    set_timeouts(&tcp, idle)
-                        .map_err(|error| FsError::from_network(&error, "setting up the connection"))?;
-                    keep_control_alive(&tcp);
-                    conn = RustlsFtpStream::connect_with_stream(tcp).map_err(lost)?;
-                    if let Some(welcome) = conn.get_welcome_msg() {
-                        log.reply(welcome.trim_end());
-                    }
-                }
-                Err(error) => return Err(tls_failure(error, refusal, version)),
-            }
-        }
-        let version = tls
-            .as_ref()
-            .and_then(|(_, _, version)| *version.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
-            .unwrap_or("TLS");
-        let security = match site.protocol {
-            Protocol::Ftp => "not encrypted".to_owned(),
-            Protocol::Ftpes if refused_tls => "not encrypted: the server refused TLS".to_owned(),
-            Protocol::Ftps => format!("{version} (implicit)"),
-            _ => format!("{version} (explicit)"),
-        };
-        conn.set_passive_nat_workaround(true);
-        let data_timeout = connect_timeout;
-        conn = conn.passive_stream_builder(move |address| {
-            let stream = TcpStream::connect_timeout(&address, data_timeout).map_err(FtpError::ConnectionError)?;
-            set_timeouts(&stream, idle).map_err(FtpError::ConnectionError)?;
-            Ok(stream)
-        });
-        if site.data_mode == DataMode::Active {
-            conn = conn.active_mode(idle);
-        } else {
-            conn.set_mode(Mode::ExtendedPassive);
-        }
-
+        let (conn, security) = attempt.secured(tcp, tls.as_ref())?;
         let mut fs = FtpFs {
-            conn,
-            host,
+            conn: attempt.with_data_connections(conn),
+            host: site.host.clone(),
             home: "/".to_owned(),
             features: ServerFeatures::default(),
             server_type: ServerType::Unknown,
-            log,
+            log: context.log.clone(),
             epsv: site.data_mode == DataMode::Passive,
             broken: false,
             refuses_continuing: false,
             security,
         };
-        fs.login(site)?;
+        fs.start_session(site)?;
+        Ok(fs)
+    }
+
+    /// Logs in, asks for protected data connections under implicit TLS, learns the server's
+    /// features and reads the home folder.
+    fn start_session(&mut self, site: &Site) -> Result<(), FsError> {
+        self.login(site)?;
         if site.protocol == Protocol::Ftps {
             // Implicit TLS protects the control connection only until the data connections
             // are asked to be protected too (explicit TLS does this right after AUTH).
-            fs.command("PBSZ 0", &[Status::CommandOk])?;
-            fs.command("PROT P", &[Status::CommandOk])?;
+            self.command("PBSZ 0", &[Status::CommandOk])?;
+            self.command("PROT P", &[Status::CommandOk])?;
         }
-        fs.learn_features();
-        fs.command("TYPE I", &[Status::CommandOk])?;
-        let pwd = fs.command("PWD", &[Status::PathCreated])?;
+        self.learn_features();
+        self.command("TYPE I", &[Status::CommandOk])?;
+        let pwd = self.command("PWD", &[Status::PathCreated])?;
         if let Some(home) = parse_257(&reply_text(&pwd)) {
-            fs.home = home;
+            self.home = home;
         }
-        Ok(fs)
+        Ok(())
     }
 
     fn login(&mut self, site: &Site) -> Result<(), FsError> {
