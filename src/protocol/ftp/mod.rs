@@ -490,13 +490,22 @@ impl FtpFs {
                 self.log.reply(&reply_text(&response.body));
                 Ok(response.body)
             }
-            Err(FtpError::UnexpectedResponse(response)) => {
+            Err(error) => Err(self.failed(&describe_verb(&verb, command), error)),
+        }
+    }
+
+    /// The error for a command or transfer that failed: a negative reply is logged and
+    /// classified; anything else leaves the connection in an unknown state, so it is marked
+    /// broken and not used again.
+    fn failed(&mut self, what: &str, error: FtpError) -> FsError {
+        match error {
+            FtpError::UnexpectedResponse(response) => {
                 self.log.reply(&reply_text(&response.body));
-                Err(reply_error(&describe_verb(&verb, command), &response.body, &self.host))
+                reply_error(what, &response.body, &self.host)
             }
-            Err(error) => {
+            error => {
                 self.broken = true;
-                Err(map_ftp_error(&describe_verb(&verb, command), error, &self.host))
+                map_ftp_error(what, error, &self.host)
             }
         }
     }
@@ -535,15 +544,13 @@ impl FtpFs {
                     self.log.reply(&reply_text(&response.body));
                     return Ok(data);
                 }
-                Err(FtpError::UnexpectedResponse(response)) => {
+                // A server without EPSV refuses it before the command itself is sent.
+                Err(FtpError::UnexpectedResponse(response))
+                    if self.epsv && matches!(reply_code(&response.body), 500 | 501 | 502 | 522) =>
+                {
                     self.log.reply(&reply_text(&response.body));
-                    let code = reply_code(&response.body);
-                    // A server without EPSV refuses it before the command itself is sent.
-                    if self.epsv && matches!(code, 500 | 501 | 502 | 522) {
-                        self.fall_back_to_pasv();
-                        continue;
-                    }
-                    return Err(reply_error(&what, &response.body, &self.host));
+                    self.fall_back_to_pasv();
+                    continue;
                 }
                 Err(FtpError::ConnectionError(error)) if self.epsv && error.kind() != io::ErrorKind::TimedOut => {
                     // The EPSV port did not answer (some NAT routers break EPSV); nothing was
@@ -551,10 +558,7 @@ impl FtpFs {
                     self.fall_back_to_pasv();
                     continue;
                 }
-                Err(error) => {
-                    self.broken = true;
-                    return Err(map_ftp_error(&what, error, &self.host));
-                }
+                Err(error) => return Err(self.failed(&what, error)),
             }
         }
     }
@@ -605,14 +609,7 @@ impl FtpFs {
                 self.log.reply("226 transfer complete");
                 Ok(())
             }
-            Err(FtpError::UnexpectedResponse(response)) => {
-                self.log.reply(&reply_text(&response.body));
-                Err(reply_error(what, &response.body, &self.host))
-            }
-            Err(error) => {
-                self.broken = true;
-                Err(map_ftp_error(what, error, &self.host))
-            }
+            Err(error) => Err(self.failed(what, error)),
         }
     }
 
