@@ -613,6 +613,12 @@ impl FtpFs {
         }
     }
 
+    /// Sends `VERB path` for a command whose reply says nothing but yes or no.
+    fn path_command(&mut self, verb: &str, path: &RemotePath, expect: &[Status]) -> Result<(), FsError> {
+        let wire = self.wire_path(path)?;
+        self.command(&format!("{verb} {wire}"), expect).map(drop)
+    }
+
     fn listing_context(&self) -> ListingContext {
         ListingContext {
             now: Utc::now().naive_utc(),
@@ -933,30 +939,15 @@ impl RemoteFs for FtpFs {
     }
 
     fn mkdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let wire = self.wire_path(path)?;
-        self.command(
-            &format!("MKD {wire}"),
-            &[Status::PathCreated, Status::RequestedFileActionOk],
-        )
-        .map(drop)
+        self.path_command("MKD", path, &[Status::PathCreated, Status::RequestedFileActionOk])
     }
 
     fn rmdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let wire = self.wire_path(path)?;
-        self.command(
-            &format!("RMD {wire}"),
-            &[Status::RequestedFileActionOk, Status::CommandOk],
-        )
-        .map(drop)
+        self.path_command("RMD", path, &[Status::RequestedFileActionOk, Status::CommandOk])
     }
 
     fn remove(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let wire = self.wire_path(path)?;
-        self.command(
-            &format!("DELE {wire}"),
-            &[Status::RequestedFileActionOk, Status::CommandOk],
-        )
-        .map(drop)
+        self.path_command("DELE", path, &[Status::RequestedFileActionOk, Status::CommandOk])
     }
 
     fn rename(&mut self, from: &RemotePath, to: &RemotePath) -> Result<(), FsError> {
