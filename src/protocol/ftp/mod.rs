@@ -1333,6 +1333,22 @@ mod tests {
             LOGIN.map(str::to_owned).to_vec()
         }
 
+        /// What the scripted server receives on connection `number` from USER to QUIT.
+        fn session_commands(number: usize) -> Vec<String> {
+            [
+                "USER u",
+                "PASS p",
+                "FEAT",
+                "SYST",
+                "OPTS UTF8 ON",
+                "TYPE I",
+                "PWD",
+                "QUIT",
+            ]
+            .map(|command| format!("{number}: {command}"))
+            .to_vec()
+        }
+
         #[test]
         fn plain_ftp_logs_in_learns_features_and_finds_home() {
             let (port, received) = serve(1, AuthTls::Refuse);
@@ -1346,21 +1362,7 @@ mod tests {
             expected.extend(login_lines());
             assert_eq!(logged, expected);
             drop(fs);
-            let commands = taken(&received);
-            assert_eq!(
-                commands,
-                [
-                    "USER u",
-                    "PASS p",
-                    "FEAT",
-                    "SYST",
-                    "OPTS UTF8 ON",
-                    "TYPE I",
-                    "PWD",
-                    "QUIT"
-                ]
-                .map(|command| format!("0: {command}"))
-            );
+            assert_eq!(taken(&received), session_commands(0));
         }
 
         #[test]
@@ -1406,19 +1408,7 @@ mod tests {
             assert_eq!(logged, expected);
             drop(fs);
             let mut commands = vec!["0: AUTH TLS".to_owned()];
-            commands.extend(
-                [
-                    "USER u",
-                    "PASS p",
-                    "FEAT",
-                    "SYST",
-                    "OPTS UTF8 ON",
-                    "TYPE I",
-                    "PWD",
-                    "QUIT",
-                ]
-                .map(|command| format!("1: {command}")),
-            );
+            commands.extend(session_commands(1));
             assert_eq!(taken(&received), commands);
         }
 
