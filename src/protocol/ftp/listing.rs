@@ -748,54 +748,64 @@ enum NameStart {
 /// `09-26 2000`, `2005-06-07 21:22`, `01-jun-99`, `2004.07.15`, `26. Juli, 20:10`,
 /// `Oct 08, 2002 09:47`, `29 Jul 02:27` and Asian dates such as `3月 2日 15:13`.
 fn parse_unix_datetime(line: &Line<'_>, idx: &mut usize, now: NaiveDateTime) -> Option<(NaiveDateTime, NameStart)> {
-    let mut may_have_time = true;
-    let mut has_year_and_time = false;
-    let mut year: Option<i32> = None;
-    let mut month: Option<u32> = None;
-    let mut day: Option<u32> = None;
-
     *idx += 1;
-    let token = line.tok(*idx)?;
-    let mut date_month: &[u8] = token;
+    let mut date = match unix_date_start(line, idx)? {
+        UnixDateStart::Whole(dt) => return Some((dt, NameStart::NextToken)),
+        UnixDateStart::Partial(date) => date,
+    };
+    if date.day.is_none() {
+        unix_day(line, idx, &mut date)?;
+    }
+    if date.month.is_none() {
+        date.month = Some(unix_month(date.month_token)?);
+    }
+    let (month, day) = (date.month?, date.day?);
+    *idx += 1;
+    unix_time_or_year(line, idx, now, &date, month, day)
+}
 
+/// What the first tokens of a Unix date said, before the time or year that follows them.
+struct UnixDate<'a> {
+    year: Option<i32>,
+    month: Option<u32>,
+    day: Option<u32>,
+    /// The token with the month's name or number; in `26. Juli` it holds the day.
+    month_token: &'a [u8],
+    /// Cleared when the year came first: the token after the day is then the name.
+    may_have_time: bool,
+    /// A comma after the day (`Oct 08, 2002 09:47`): the year follows, then maybe a time.
+    has_year_and_time: bool,
+}
+
+/// The first token of a Unix date: a whole dotted date (`2004.07.15`) is the date itself.
+enum UnixDateStart<'a> {
+    Whole(NaiveDateTime),
+    Partial(UnixDate<'a>),
+}
+
+/// Reads the first token of a Unix date, at `*idx`: a date with separators, a leading year
+/// (which moves `*idx` on to the month), or the month, kept for later.
+fn unix_date_start<'a>(line: &Line<'a>, idx: &mut usize) -> Option<UnixDateStart<'a>> {
+    let token = line.tok(*idx)?;
+    let mut date = UnixDate {
+        year: None,
+        month: None,
+        day: None,
+        month_token: token,
+        may_have_time: true,
+        has_year_and_time: false,
+    };
     if let Some(pos) = find_any(token, b"-/.", 0) {
-        let sep = *token.get(pos)?;
-        match find_any(token, b"-/.", pos + 1) {
-            None if sep != b'.' => {
-                // "26-05 2002" style: month and day, the year or time follows.
-                let d = leading_u32(token.get(pos + 1..)?)?;
-                if !(1..=31).contains(&d) {
-                    return None;
-                }
-                day = Some(d);
-                date_month = token.get(..pos)?;
-            }
-            None => {}
-            Some(pos2) => {
-                if token.get(pos2) != Some(&sep) {
-                    return None;
-                }
-                let ymd = parse_short_date(token, false)?;
-                if sep == b'.' {
-                    let dt = date_with_clock(ymd, None)?;
-                    return Some((dt, NameStart::NextToken));
-                }
-                year = Some(ymd.0);
-                month = Some(ymd.1);
-                day = Some(ymd.2);
-            }
-        }
-    } else if is_digits(token) {
+        return separated_date_start(token, pos, date);
+    }
+    if is_digits(token) {
         let n = parse_u64(token)?;
         if n > 1000 && n < 10000 {
             if !(1900..3000).contains(&n) {
                 return None;
             }
             // "2005 3 13": the year comes first.
-            year = i32::try_from(n).ok();
-            *idx += 1;
-            date_month = line.tok(*idx)?;
-            may_have_time = false;
+            year_first(line, idx, &mut date, n)?;
         }
     } else if left_numeric(token) && token.last().is_some_and(|&b| b > 127) {
         // Asian servers append a unit such as 年 to each number.
@@ -804,63 +814,115 @@ fn parse_unix_datetime(line: &Line<'_>, idx: &mut usize, now: NaiveDateTime) -> 
             if n > 10000 {
                 return None;
             }
-            year = i32::try_from(n).ok();
-            *idx += 1;
-            date_month = line.tok(*idx)?;
-            may_have_time = false;
+            year_first(line, idx, &mut date, n)?;
         }
     }
+    Some(UnixDateStart::Partial(date))
+}
 
-    if day.is_none() {
-        *idx += 1;
-        let day_token = line.tok(*idx)?;
-        let date_day;
-        if !is_digits(day_token) && !left_numeric(day_token) {
-            // "26. Juli": the day came first and this token is the month.
-            let digits = date_month.strip_suffix(b".").unwrap_or(date_month);
-            date_day = parse_u32(digits)?;
-            date_month = day_token;
-        } else if day_token.len() == 5 && day_token.get(2) == Some(&b':') && right_numeric(day_token) {
-            // This is a time, so a field was consumed too early.
-            return None;
-        } else {
-            date_day = leading_u32(day_token)?;
-            if day_token.last() == Some(&b',') {
-                has_year_and_time = true;
+/// A first token with a separator at `pos`: `26-05` (month and day), a whole date such as
+/// `2005-06-07` or `01-jun-99`, or a dotted date `2004.07.15`, which has no time after it.
+fn separated_date_start<'a>(token: &'a [u8], pos: usize, mut date: UnixDate<'a>) -> Option<UnixDateStart<'a>> {
+    let sep = *token.get(pos)?;
+    match find_any(token, b"-/.", pos + 1) {
+        None if sep != b'.' => {
+            // "26-05 2002" style: month and day, the year or time follows.
+            let d = leading_u32(token.get(pos + 1..)?)?;
+            if !(1..=31).contains(&d) {
+                return None;
             }
+            date.day = Some(d);
+            date.month_token = token.get(..pos)?;
         }
-        if !(1..=31).contains(&date_day) {
-            return None;
+        None => {}
+        Some(pos2) => {
+            if token.get(pos2) != Some(&sep) {
+                return None;
+            }
+            let ymd = parse_short_date(token, false)?;
+            if sep == b'.' {
+                return Some(UnixDateStart::Whole(date_with_clock(ymd, None)?));
+            }
+            date.year = Some(ymd.0);
+            date.month = Some(ymd.1);
+            date.day = Some(ymd.2);
         }
-        day = Some(date_day);
     }
+    Some(UnixDateStart::Partial(date))
+}
 
-    if month.is_none() {
-        let mut name = date_month;
-        if left_numeric(name) && name.last().is_some_and(|&b| b > 127) {
-            // Drop a non-ASCII suffix such as 月 after the month number.
-            let keep = name.iter().rposition(u8::is_ascii_digit).map_or(1, |p| p + 1);
-            name = name.get(..keep)?;
-        }
-        while let Some(stripped) = name.strip_suffix(b",").or_else(|| name.strip_suffix(b".")) {
-            name = stripped;
-        }
-        month = Some(month_from_name(name)?);
-    }
-    let (month, day) = (month?, day?);
-
+/// The year came first (`2005 3 13`, `2005年 3月 13日`): the month is the next token, and
+/// what follows the day is the name rather than a time.
+fn year_first<'a>(line: &Line<'a>, idx: &mut usize, date: &mut UnixDate<'a>, year: u64) -> Option<()> {
+    date.year = i32::try_from(year).ok();
     *idx += 1;
+    date.month_token = line.tok(*idx)?;
+    date.may_have_time = false;
+    Some(())
+}
+
+/// Reads the day from the next token; in `26. Juli` the day came first, in the token taken
+/// for the month, and the next token is the month.
+fn unix_day<'a>(line: &Line<'a>, idx: &mut usize, date: &mut UnixDate<'a>) -> Option<()> {
+    *idx += 1;
+    let day_token = line.tok(*idx)?;
+    let day;
+    if !is_digits(day_token) && !left_numeric(day_token) {
+        let digits = date.month_token.strip_suffix(b".").unwrap_or(date.month_token);
+        day = parse_u32(digits)?;
+        date.month_token = day_token;
+    } else if day_token.len() == 5 && day_token.get(2) == Some(&b':') && right_numeric(day_token) {
+        // This is a time, so a field was consumed too early.
+        return None;
+    } else {
+        day = leading_u32(day_token)?;
+        if day_token.last() == Some(&b',') {
+            date.has_year_and_time = true;
+        }
+    }
+    if !(1..=31).contains(&day) {
+        return None;
+    }
+    date.day = Some(day);
+    Some(())
+}
+
+/// The month from its token: a name (`Jan`, `Juli,`) or a number, with any non-ASCII
+/// unit such as 月 and trailing commas and dots dropped.
+fn unix_month(token: &[u8]) -> Option<u32> {
+    let mut name = token;
+    if left_numeric(name) && name.last().is_some_and(|&b| b > 127) {
+        // Drop a non-ASCII suffix such as 月 after the month number.
+        let keep = name.iter().rposition(u8::is_ascii_digit).map_or(1, |p| p + 1);
+        name = name.get(..keep)?;
+    }
+    while let Some(stripped) = name.strip_suffix(b",").or_else(|| name.strip_suffix(b".")) {
+        name = stripped;
+    }
+    month_from_name(name)
+}
+
+/// Reads what follows the day, at `*idx`: a time (in the year given, or else the most
+/// recent plausible one), or a year with, after `Oct 08,`, perhaps a time.
+fn unix_time_or_year(
+    line: &Line<'_>,
+    idx: &mut usize,
+    now: NaiveDateTime,
+    date: &UnixDate<'_>,
+    month: u32,
+    day: u32,
+) -> Option<(NaiveDateTime, NameStart)> {
     let token = line.tok(*idx)?;
     let time_sep = find_any(token, b":.-", 0);
-    if let (Some(pos), true) = (time_sep, may_have_time) {
+    if let (Some(pos), true) = (time_sep, date.may_have_time) {
         let clock = unix_clock(token, pos)?;
-        let dt = match year {
+        let dt = match date.year {
             Some(y) => make_datetime(y, month, day, Some(clock))?,
             None => infer_year(now, month, day, Some(clock))?,
         };
         return Some((dt, NameStart::AfterOneSpace));
     }
-    if let Some(y) = year {
+    if let Some(y) = date.year {
         // The year came first ("2005 3 13" or an ISO date); the token is the name.
         *idx = idx.saturating_sub(1);
         return Some((make_datetime(y, month, day, None)?, NameStart::NextToken));
@@ -874,7 +936,7 @@ fn parse_unix_datetime(line: &Line<'_>, idx: &mut usize, now: NaiveDateTime) -> 
     }
     let y = expand_year(u32::try_from(y).ok()?)?;
     let mut clock = None;
-    if has_year_and_time
+    if date.has_year_and_time
         && let Some(time_token) = line.tok(*idx + 1)
         && time_token.len() == 5
         && time_token.get(2) == Some(&b':')

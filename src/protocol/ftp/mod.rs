@@ -113,13 +113,6 @@ fn reply_code(body: &[u8]) -> u32 {
         .unwrap_or(0)
 }
 
-/// Whether the TLS handshake got as far as the server's certificate: after that, a refused
-/// command (PBSZ, PROT) is not a server without TLS. A poisoned slot counts as started, so
-/// that doubt never lowers security.
-fn handshake_started(refusal: &tls::Refusal, version: &tls::Version) -> bool {
-    version.lock().map_or(true, |version| version.is_some()) || refusal.lock().map_or(true, |refused| refused.is_some())
-}
-
 /// Whether a refused REST+STOR or APPE says the server will not continue uploads at all: a
 /// permanent refusal, or ProFTPD's "451 ...: Append/Restart not permitted, try again" (a
 /// 4xx code for what is its configuration). A full disk or a lost connection is not that.
@@ -181,6 +174,152 @@ pub fn parse_257(text: &str) -> Option<String> {
     None
 }
 
+/// What every step of one connection attempt needs: the site, the log and the timeouts.
+struct Attempt<'a> {
+    site: &'a Site,
+    log: &'a ProtocolLog,
+    connect_timeout: Duration,
+    idle: Duration,
+    /// Set when a TLS handshake ended before the server showed its certificate.
+    unagreed: &'a Cell<bool>,
+}
+
+impl Attempt<'_> {
+    /// Opens a TCP connection for the control channel, with the timeouts and the keepalive
+    /// it needs. The clear-text reconnect after a refused AUTH TLS opens its second
+    /// connection here too.
+    fn tcp(&self) -> Result<TcpStream, FsError> {
+        let tcp = connect_tcp(self.site, self.connect_timeout)?;
+        set_timeouts(&tcp, self.idle).map_err(|error| FsError::from_network(&error, "setting up the connection"))?;
+        keep_control_alive(&tcp);
+        Ok(tcp)
+    }
+
+    /// Starts FTP in clear text on `tcp` and logs the server's greeting.
+    fn greeted(&self, tcp: TcpStream) -> Result<RustlsFtpStream, FsError> {
+        let conn = RustlsFtpStream::connect_with_stream(tcp).map_err(|error| self.lost(error))?;
+        self.log_welcome(&conn);
+        Ok(conn)
+    }
+
+    fn log_welcome(&self, conn: &RustlsFtpStream) {
+        if let Some(welcome) = conn.get_welcome_msg() {
+            self.log.reply(welcome.trim_end());
+        }
+    }
+
+    fn lost(&self, error: FtpError) -> FsError {
+        map_ftp_error(&format!("talking to {}", self.site.authority()), error, &self.site.host)
+    }
+
+    /// Opens the control connection on `tcp` and secures it as the protocol asks. Returns it
+    /// with the sentence that says what protects it.
+    fn secured(&self, tcp: TcpStream, tls: Option<&tls::Client>) -> Result<(RustlsFtpStream, String), FsError> {
+        let (conn, refused_tls) = match (tls, self.site.protocol) {
+            (Some(tls), Protocol::Ftps) => (self.implicit_tls(tcp, tls)?, false),
+            (Some(tls), Protocol::Ftpes) => self.explicit_tls(self.greeted(tcp)?, tls)?,
+            _ => (self.greeted(tcp)?, false),
+        };
+        let version = tls.and_then(tls::Client::version).unwrap_or("TLS");
+        let security = match self.site.protocol {
+            Protocol::Ftp => "not encrypted".to_owned(),
+            Protocol::Ftpes if refused_tls => "not encrypted: the server refused TLS".to_owned(),
+            Protocol::Ftps => format!("{version} (implicit)"),
+            _ => format!("{version} (explicit)"),
+        };
+        Ok((conn, security))
+    }
+
+    /// FTPS: TLS from the first byte. suppaftp opens its own connection to the address that
+    /// `tcp` reached, so `tcp` only chose that address.
+    fn implicit_tls(&self, tcp: TcpStream, tls: &tls::Client) -> Result<RustlsFtpStream, FsError> {
+        let address = tcp
+            .peer_addr()
+            .map_err(|error| FsError::from_network(&error, "connecting"))?;
+        drop(tcp);
+        self.log.status("Starting TLS (implicit)");
+        let conn = RustlsFtpStream::connect_secure_implicit(
+            address,
+            RustlsConnector::from(tls.config.clone()),
+            &self.site.host,
+        )
+        .map_err(|error| self.tls_failure(error, tls))?;
+        let _ = set_timeouts(&conn.get_ref(), self.idle);
+        keep_control_alive(&conn.get_ref());
+        self.log_welcome(&conn);
+        Ok(conn)
+    }
+
+    /// FTPES: AUTH TLS on the greeted connection. Returns the connection and whether the
+    /// server refused TLS and the site allowed going on in clear text.
+    fn explicit_tls(&self, conn: RustlsFtpStream, tls: &tls::Client) -> Result<(RustlsFtpStream, bool), FsError> {
+        self.log.command("AUTH TLS");
+        match conn.into_secure(RustlsConnector::from(tls.config.clone()), &self.site.host) {
+            Ok(secured) => {
+                self.log.status("TLS established; PBSZ 0 and PROT P accepted");
+                Ok((secured, false))
+            }
+            // Only a refusal of AUTH TLS itself falls back: a failed handshake may be an
+            // attack, and a refused PBSZ/PROT comes after TLS was agreed; both stop.
+            Err(FtpError::UnexpectedResponse(response)) if self.site.tls_if_available && !tls.handshake_started() => {
+                self.log.reply(&reply_text(&response.body));
+                self.log.status(&format!(
+                    "WARNING: the server refused TLS. This site allows that, so Wharf logs in WITHOUT \
+                     encryption: the password and files cross the network in clear text ({})",
+                    self.site.authority()
+                ));
+                // `into_secure` took the refused connection and closed it: start again in clear.
+                Ok((self.greeted(self.tcp()?)?, true))
+            }
+            Err(error) => Err(self.tls_failure(error, tls)),
+        }
+    }
+
+    /// The error for a failed TLS start: the trust policy's own sentence when it refused the
+    /// certificate, else what went wrong.
+    fn tls_failure(&self, error: FtpError, tls: &tls::Client) -> FsError {
+        if let Some(refused) = tls.take_refusal() {
+            return refused;
+        }
+        // Ended before the server showed a certificate: no version or cipher in common.
+        if !matches!(error, FtpError::UnexpectedResponse(_)) && !tls.handshake_started() {
+            self.unagreed.set(true);
+        }
+        let host = &self.site.host;
+        match error {
+            FtpError::UnexpectedResponse(response) => FsError::new(
+                ErrorKind::Tls,
+                format!(
+                    "the server refused TLS (\"{}\"), so Wharf did not send the password; use ftp:// only if a clear-text connection is acceptable ({host})",
+                    reply_text(&response.body)
+                ),
+            ),
+            FtpError::SecureError(text) => {
+                FsError::new(ErrorKind::Tls, format!("the TLS handshake failed: {text} ({host})"))
+            }
+            other => map_ftp_error("setting up TLS", other, host),
+        }
+    }
+
+    /// Data connections: to the control connection's peer whatever a PASV reply names, with
+    /// the same timeouts; EPSV first in passive mode.
+    fn with_data_connections(&self, mut conn: RustlsFtpStream) -> RustlsFtpStream {
+        conn.set_passive_nat_workaround(true);
+        let (data_timeout, idle) = (self.connect_timeout, self.idle);
+        conn = conn.passive_stream_builder(move |address| {
+            let stream = TcpStream::connect_timeout(&address, data_timeout).map_err(FtpError::ConnectionError)?;
+            set_timeouts(&stream, idle).map_err(FtpError::ConnectionError)?;
+            Ok(stream)
+        });
+        if self.site.data_mode == DataMode::Active {
+            conn = conn.active_mode(idle);
+        } else {
+            conn.set_mode(Mode::ExtendedPassive);
+        }
+        conn
+    }
+}
+
 impl FtpFs {
     /// Connects, secures (for FTPS/FTPES), logs in and learns the server's features. TLS 1.2
     /// is offered first, TLS 1.3 to a server that takes nothing older ([`tls::Offer`]).
@@ -198,155 +337,63 @@ impl FtpFs {
         }
     }
 
-    /// `unagreed` is set when a TLS handshake ended before the server showed its certificate
-    /// (the server wants another version, or has no cipher in common).
+    /// One connection attempt with one TLS offer. `unagreed` is set when a TLS handshake ended
+    /// before the server showed its certificate (the server wants another version, or has no
+    /// cipher in common).
     fn connect_offering(
         site: &Site,
         context: &ConnectContext,
         offer: tls::Offer,
         unagreed: &Cell<bool>,
     ) -> Result<FtpFs, FsError> {
-        let log = context.log.clone();
-        let host = site.host.clone();
-        let connect_timeout = Duration::from_secs(context.timeouts.connect);
-        let idle = Duration::from_secs(context.timeouts.idle);
-        let tcp = connect_tcp(site, connect_timeout)?;
-        set_timeouts(&tcp, idle).map_err(|error| FsError::from_network(&error, "setting up the connection"))?;
-        keep_control_alive(&tcp);
-        log.status(&format!("Connected to {}", site.authority()));
-        let lost = |error: FtpError| map_ftp_error(&format!("talking to {}", site.authority()), error, &host);
-
+        let attempt = Attempt {
+            site,
+            log: &context.log,
+            connect_timeout: Duration::from_secs(context.timeouts.connect),
+            idle: Duration::from_secs(context.timeouts.idle),
+            unagreed,
+        };
+        let tcp = attempt.tcp()?;
+        context.log.status(&format!("Connected to {}", site.authority()));
         let tls = if site.protocol == Protocol::Ftp {
             None
         } else {
             Some(tls::client_config(&site.host, site.port, context.trust.clone(), offer)?)
         };
-        let tls_failure = |error: FtpError, refusal: &tls::Refusal, version: &tls::Version| -> FsError {
-            if let Some(refused) = refusal.lock().ok().and_then(|mut slot| slot.take()) {
-                return refused;
-            }
-            // Ended before the server showed a certificate: no version or cipher in common.
-            if !matches!(error, FtpError::UnexpectedResponse(_)) && !handshake_started(refusal, version) {
-                unagreed.set(true);
-            }
-            match error {
-                FtpError::UnexpectedResponse(response) => FsError::new(
-                    ErrorKind::Tls,
-                    format!(
-                        "the server refused TLS (\"{}\"), so Wharf did not send the password; use ftp:// only if a clear-text connection is acceptable ({host})",
-                        reply_text(&response.body)
-                    ),
-                ),
-                FtpError::SecureError(text) => {
-                    FsError::new(ErrorKind::Tls, format!("the TLS handshake failed: {text} ({host})"))
-                }
-                other => map_ftp_error("setting up TLS", other, &host),
-            }
-        };
-
-        let mut conn = match (&tls, site.protocol) {
-            (Some((config, refusal, version)), Protocol::Ftps) => {
-                let address = tcp
-                    .peer_addr()
-                    .map_err(|error| FsError::from_network(&error, "connecting"))?;
-                drop(tcp);
-                log.status("Starting TLS (implicit)");
-                let conn = RustlsFtpStream::connect_secure_implicit(
-                    address,
-                    RustlsConnector::from(config.clone()),
-                    &site.host,
-                )
-                .map_err(|error| tls_failure(error, refusal, version))?;
-                let _ = set_timeouts(&conn.get_ref(), idle);
-                keep_control_alive(&conn.get_ref());
-                conn
-            }
-            _ => RustlsFtpStream::connect_with_stream(tcp).map_err(lost)?,
-        };
-        if let Some(welcome) = conn.get_welcome_msg() {
-            log.reply(welcome.trim_end());
-        }
-        let mut refused_tls = false;
-        if let (Some((config, refusal, version)), Protocol::Ftpes) = (&tls, site.protocol) {
-            log.command("AUTH TLS");
-            match conn.into_secure(RustlsConnector::from(config.clone()), &site.host) {
-                Ok(secured) => {
-                    conn = secured;
-                    log.status("TLS established; PBSZ 0 and PROT P accepted");
-                }
-                // Only a refusal of AUTH TLS itself falls back: a failed handshake may be an
-                // attack, and a refused PBSZ/PROT comes after TLS was agreed; both stop.
-                Err(FtpError::UnexpectedResponse(response))
-                    if site.tls_if_available && !handshake_started(refusal, version) =>
-                {
-                    log.reply(&reply_text(&response.body));
-                    log.status(&format!(
-                        "WARNING: the server refused TLS. This site allows that, so Wharf logs in WITHOUT \
-                         encryption: the password and files cross the network in clear text ({})",
-                        site.authority()
-                    ));
-                    refused_tls = true;
-                    let tcp = connect_tcp(site, connect_timeout)?;
-                    set_timeouts(&tcp, idle)
-                        .map_err(|error| FsError::from_network(&error, "setting up the connection"))?;
-                    keep_control_alive(&tcp);
-                    conn = RustlsFtpStream::connect_with_stream(tcp).map_err(lost)?;
-                    if let Some(welcome) = conn.get_welcome_msg() {
-                        log.reply(welcome.trim_end());
-                    }
-                }
-                Err(error) => return Err(tls_failure(error, refusal, version)),
-            }
-        }
-        let version = tls
-            .as_ref()
-            .and_then(|(_, _, version)| *version.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
-            .unwrap_or("TLS");
-        let security = match site.protocol {
-            Protocol::Ftp => "not encrypted".to_owned(),
-            Protocol::Ftpes if refused_tls => "not encrypted: the server refused TLS".to_owned(),
-            Protocol::Ftps => format!("{version} (implicit)"),
-            _ => format!("{version} (explicit)"),
-        };
-        conn.set_passive_nat_workaround(true);
-        let data_timeout = connect_timeout;
-        conn = conn.passive_stream_builder(move |address| {
-            let stream = TcpStream::connect_timeout(&address, data_timeout).map_err(FtpError::ConnectionError)?;
-            set_timeouts(&stream, idle).map_err(FtpError::ConnectionError)?;
-            Ok(stream)
-        });
-        if site.data_mode == DataMode::Active {
-            conn = conn.active_mode(idle);
-        } else {
-            conn.set_mode(Mode::ExtendedPassive);
-        }
-
+        let (conn, security) = attempt.secured(tcp, tls.as_ref())?;
         let mut fs = FtpFs {
-            conn,
-            host,
+            conn: attempt.with_data_connections(conn),
+            host: site.host.clone(),
             home: "/".to_owned(),
             features: ServerFeatures::default(),
             server_type: ServerType::Unknown,
-            log,
+            log: context.log.clone(),
             epsv: site.data_mode == DataMode::Passive,
             broken: false,
             refuses_continuing: false,
             security,
         };
-        fs.login(site)?;
+        fs.start_session(site)?;
+        Ok(fs)
+    }
+
+    /// Logs in, asks for protected data connections under implicit TLS, learns the server's
+    /// features and reads the home folder.
+    fn start_session(&mut self, site: &Site) -> Result<(), FsError> {
+        self.login(site)?;
         if site.protocol == Protocol::Ftps {
             // Implicit TLS protects the control connection only until the data connections
             // are asked to be protected too (explicit TLS does this right after AUTH).
-            fs.command("PBSZ 0", &[Status::CommandOk])?;
-            fs.command("PROT P", &[Status::CommandOk])?;
+            self.command("PBSZ 0", &[Status::CommandOk])?;
+            self.command("PROT P", &[Status::CommandOk])?;
         }
-        fs.learn_features();
-        fs.command("TYPE I", &[Status::CommandOk])?;
-        let pwd = fs.command("PWD", &[Status::PathCreated])?;
+        self.learn_features();
+        self.command("TYPE I", &[Status::CommandOk])?;
+        let pwd = self.command("PWD", &[Status::PathCreated])?;
         if let Some(home) = parse_257(&reply_text(&pwd)) {
-            fs.home = home;
+            self.home = home;
         }
-        Ok(fs)
+        Ok(())
     }
 
     fn login(&mut self, site: &Site) -> Result<(), FsError> {
@@ -443,13 +490,22 @@ impl FtpFs {
                 self.log.reply(&reply_text(&response.body));
                 Ok(response.body)
             }
-            Err(FtpError::UnexpectedResponse(response)) => {
+            Err(error) => Err(self.failed(&describe_verb(&verb, command), error)),
+        }
+    }
+
+    /// The error for a command or transfer that failed: a negative reply is logged and
+    /// classified; anything else leaves the connection in an unknown state, so it is marked
+    /// broken and not used again.
+    fn failed(&mut self, what: &str, error: FtpError) -> FsError {
+        match error {
+            FtpError::UnexpectedResponse(response) => {
                 self.log.reply(&reply_text(&response.body));
-                Err(reply_error(&describe_verb(&verb, command), &response.body, &self.host))
+                reply_error(what, &response.body, &self.host)
             }
-            Err(error) => {
+            error => {
                 self.broken = true;
-                Err(map_ftp_error(&describe_verb(&verb, command), error, &self.host))
+                map_ftp_error(what, error, &self.host)
             }
         }
     }
@@ -488,15 +544,13 @@ impl FtpFs {
                     self.log.reply(&reply_text(&response.body));
                     return Ok(data);
                 }
-                Err(FtpError::UnexpectedResponse(response)) => {
+                // A server without EPSV refuses it before the command itself is sent.
+                Err(FtpError::UnexpectedResponse(response))
+                    if self.epsv && matches!(reply_code(&response.body), 500 | 501 | 502 | 522) =>
+                {
                     self.log.reply(&reply_text(&response.body));
-                    let code = reply_code(&response.body);
-                    // A server without EPSV refuses it before the command itself is sent.
-                    if self.epsv && matches!(code, 500 | 501 | 502 | 522) {
-                        self.fall_back_to_pasv();
-                        continue;
-                    }
-                    return Err(reply_error(&what, &response.body, &self.host));
+                    self.fall_back_to_pasv();
+                    continue;
                 }
                 Err(FtpError::ConnectionError(error)) if self.epsv && error.kind() != io::ErrorKind::TimedOut => {
                     // The EPSV port did not answer (some NAT routers break EPSV); nothing was
@@ -504,10 +558,7 @@ impl FtpFs {
                     self.fall_back_to_pasv();
                     continue;
                 }
-                Err(error) => {
-                    self.broken = true;
-                    return Err(map_ftp_error(&what, error, &self.host));
-                }
+                Err(error) => return Err(self.failed(&what, error)),
             }
         }
     }
@@ -558,15 +609,14 @@ impl FtpFs {
                 self.log.reply("226 transfer complete");
                 Ok(())
             }
-            Err(FtpError::UnexpectedResponse(response)) => {
-                self.log.reply(&reply_text(&response.body));
-                Err(reply_error(what, &response.body, &self.host))
-            }
-            Err(error) => {
-                self.broken = true;
-                Err(map_ftp_error(what, error, &self.host))
-            }
+            Err(error) => Err(self.failed(what, error)),
         }
+    }
+
+    /// Sends `VERB path` for a command whose reply says nothing but yes or no.
+    fn path_command(&mut self, verb: &str, path: &RemotePath, expect: &[Status]) -> Result<(), FsError> {
+        let wire = self.wire_path(path)?;
+        self.command(&format!("{verb} {wire}"), expect).map(drop)
     }
 
     fn listing_context(&self) -> ListingContext {
@@ -889,30 +939,15 @@ impl RemoteFs for FtpFs {
     }
 
     fn mkdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let wire = self.wire_path(path)?;
-        self.command(
-            &format!("MKD {wire}"),
-            &[Status::PathCreated, Status::RequestedFileActionOk],
-        )
-        .map(drop)
+        self.path_command("MKD", path, &[Status::PathCreated, Status::RequestedFileActionOk])
     }
 
     fn rmdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let wire = self.wire_path(path)?;
-        self.command(
-            &format!("RMD {wire}"),
-            &[Status::RequestedFileActionOk, Status::CommandOk],
-        )
-        .map(drop)
+        self.path_command("RMD", path, &[Status::RequestedFileActionOk, Status::CommandOk])
     }
 
     fn remove(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let wire = self.wire_path(path)?;
-        self.command(
-            &format!("DELE {wire}"),
-            &[Status::RequestedFileActionOk, Status::CommandOk],
-        )
-        .map(drop)
+        self.path_command("DELE", path, &[Status::RequestedFileActionOk, Status::CommandOk])
     }
 
     fn rename(&mut self, from: &RemotePath, to: &RemotePath) -> Result<(), FsError> {
@@ -1160,5 +1195,246 @@ mod tests {
             error.message,
             "deleting /x failed: the server said \"550 No such file.\" (ftp.example.com)"
         );
+    }
+
+    /// A scripted server on loopback, so that the connection sequence (what is sent, in which
+    /// order, and what the protocol log says) is pinned without a real FTP server.
+    mod session {
+        use std::io::{BufRead, BufReader, Read, Write};
+        use std::net::TcpListener;
+        use std::sync::{Arc, Mutex};
+
+        use super::*;
+        use crate::model::{Credentials, Secret};
+        use crate::protocol::trust::{CertificateInfo, HostKeyInfo, TrustPolicy};
+        use crate::protocol::{LogDirection, Timeouts};
+
+        /// How the scripted server answers AUTH TLS.
+        #[derive(Clone, Copy)]
+        enum AuthTls {
+            /// "504": a server without TLS.
+            Refuse,
+            /// "234", then bytes that are not TLS: the handshake ends before any certificate.
+            Garbage,
+        }
+
+        struct RefuseCertificates;
+
+        impl TrustPolicy for RefuseCertificates {
+            fn check_host_key(&self, _key: &HostKeyInfo) -> Result<(), FsError> {
+                Ok(())
+            }
+            fn check_certificate(&self, _certificate: &CertificateInfo) -> Result<(), FsError> {
+                Err(FsError::new(ErrorKind::Tls, "refused"))
+            }
+        }
+
+        /// Serves `connections` connections one after another and returns the port and the
+        /// commands it received, each prefixed with the connection's number.
+        fn serve(connections: usize, auth: AuthTls) -> (u16, Arc<Mutex<Vec<String>>>) {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+            let port = listener.local_addr().expect("its address").port();
+            let received = Arc::new(Mutex::new(Vec::new()));
+            let seen = received.clone();
+            std::thread::spawn(move || {
+                for number in 0..connections {
+                    let Ok((stream, _)) = listener.accept() else { return };
+                    let mut writer = stream.try_clone().expect("a second handle");
+                    let mut reader = BufReader::new(stream);
+                    let _ = writer.write_all(b"220 scripted\r\n");
+                    let mut line = String::new();
+                    while matches!(reader.read_line(&mut line), Ok(read) if read > 0) {
+                        let command = line.trim_end().to_owned();
+                        line.clear();
+                        seen.lock().expect("not poisoned").push(format!("{number}: {command}"));
+                        let reply: &[u8] = match command.split(' ').next().unwrap_or("") {
+                            "AUTH" => match auth {
+                                AuthTls::Refuse => b"504 AUTH TLS not supported\r\n",
+                                AuthTls::Garbage => {
+                                    let _ = writer.write_all(b"234 go ahead\r\n");
+                                    let _ = reader.get_mut().read(&mut [0; 4096]);
+                                    let _ = writer.write_all(b"this is not TLS\r\n");
+                                    break;
+                                }
+                            },
+                            "USER" => b"331 password please\r\n",
+                            "PASS" => b"230 welcome\r\n",
+                            "FEAT" => b"211-Features:\r\n MLST type*;size*;\r\n UTF8\r\n211 End\r\n",
+                            "SYST" => b"215 UNIX Type: L8\r\n",
+                            "OPTS" | "TYPE" => b"200 ok\r\n",
+                            "PWD" => b"257 \"/home/u\" is current\r\n",
+                            "QUIT" => {
+                                let _ = writer.write_all(b"221 bye\r\n");
+                                break;
+                            }
+                            _ => b"502 not scripted\r\n",
+                        };
+                        let _ = writer.write_all(reply);
+                    }
+                }
+            });
+            (port, received)
+        }
+
+        fn site(protocol: Protocol, port: u16, tls_if_available: bool) -> Site {
+            Site {
+                protocol,
+                host: "127.0.0.1".to_owned(),
+                port,
+                user: "u".to_owned(),
+                credentials: Credentials {
+                    password: Some(Secret::new("p")),
+                    ..Credentials::default()
+                },
+                data_mode: DataMode::Passive,
+                tls_if_available,
+            }
+        }
+
+        /// Connects and returns the result with everything the protocol log said.
+        fn connect(site: &Site) -> (Result<FtpFs, FsError>, Vec<String>) {
+            let lines = Arc::new(Mutex::new(Vec::new()));
+            let sink = lines.clone();
+            let context = ConnectContext {
+                trust: Arc::new(RefuseCertificates),
+                log: ProtocolLog::new(move |direction: LogDirection, text: &str| {
+                    sink.lock().expect("not poisoned").push(format!("{direction:?} {text}"));
+                }),
+                timeouts: Timeouts { connect: 5, idle: 5 },
+            };
+            let result = FtpFs::connect(site, &context);
+            let logged = lines.lock().expect("not poisoned").clone();
+            (result, logged)
+        }
+
+        fn taken(received: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
+            received.lock().expect("not poisoned").clone()
+        }
+
+        /// What the log says from USER to PWD on the scripted server.
+        const LOGIN: [&str; 14] = [
+            "Command USER u",
+            "Reply 331 password please",
+            "Command PASS ****",
+            "Reply 230 welcome",
+            "Command FEAT",
+            "Reply 211 features: MLST UTF8",
+            "Command SYST",
+            "Reply 215 UNIX Type: L8",
+            "Command OPTS UTF8 ON",
+            "Reply 200 ok",
+            "Command TYPE I",
+            "Reply 200 ok",
+            "Command PWD",
+            "Reply 257 \"/home/u\" is current",
+        ];
+
+        fn login_lines() -> Vec<String> {
+            LOGIN.map(str::to_owned).to_vec()
+        }
+
+        /// What the scripted server receives on connection `number` from USER to QUIT.
+        fn session_commands(number: usize) -> Vec<String> {
+            [
+                "USER u",
+                "PASS p",
+                "FEAT",
+                "SYST",
+                "OPTS UTF8 ON",
+                "TYPE I",
+                "PWD",
+                "QUIT",
+            ]
+            .map(|command| format!("{number}: {command}"))
+            .to_vec()
+        }
+
+        #[test]
+        fn plain_ftp_logs_in_learns_features_and_finds_home() {
+            let (port, received) = serve(1, AuthTls::Refuse);
+            let (result, logged) = connect(&site(Protocol::Ftp, port, false));
+            let fs = result.expect("connected");
+            assert_eq!((fs.home(), fs.security().as_str()), ("/home/u", "not encrypted"));
+            let mut expected = vec![
+                format!("Status Connected to 127.0.0.1:{port}"),
+                "Reply 220 scripted".to_owned(),
+            ];
+            expected.extend(login_lines());
+            assert_eq!(logged, expected);
+            drop(fs);
+            assert_eq!(taken(&received), session_commands(0));
+        }
+
+        #[test]
+        fn refused_auth_tls_stops_before_the_user_name() {
+            let (port, received) = serve(1, AuthTls::Refuse);
+            let (result, logged) = connect(&site(Protocol::Ftpes, port, false));
+            let error = result.err().expect("refused");
+            assert_eq!(error.kind, ErrorKind::Tls);
+            assert_eq!(
+                error.message,
+                "the server refused TLS (\"504 AUTH TLS not supported\"), so Wharf did not send the password; \
+                 use ftp:// only if a clear-text connection is acceptable (127.0.0.1)"
+            );
+            assert_eq!(
+                logged,
+                [
+                    format!("Status Connected to 127.0.0.1:{port}"),
+                    "Reply 220 scripted".to_owned(),
+                    "Command AUTH TLS".to_owned(),
+                ]
+            );
+            assert_eq!(taken(&received), ["0: AUTH TLS"]);
+        }
+
+        #[test]
+        fn tls_if_available_connects_again_in_clear_text_after_a_refused_auth_tls() {
+            let (port, received) = serve(2, AuthTls::Refuse);
+            let (result, logged) = connect(&site(Protocol::Ftpes, port, true));
+            let fs = result.expect("connected");
+            assert_eq!(fs.security(), "not encrypted: the server refused TLS");
+            let mut expected = vec![
+                format!("Status Connected to 127.0.0.1:{port}"),
+                "Reply 220 scripted".to_owned(),
+                "Command AUTH TLS".to_owned(),
+                "Reply 504 AUTH TLS not supported".to_owned(),
+                format!(
+                    "Status WARNING: the server refused TLS. This site allows that, so Wharf logs in WITHOUT \
+                     encryption: the password and files cross the network in clear text (127.0.0.1:{port})"
+                ),
+                "Reply 220 scripted".to_owned(),
+            ];
+            expected.extend(login_lines());
+            assert_eq!(logged, expected);
+            drop(fs);
+            let mut commands = vec!["0: AUTH TLS".to_owned()];
+            commands.extend(session_commands(1));
+            assert_eq!(taken(&received), commands);
+        }
+
+        #[test]
+        fn a_handshake_without_a_certificate_is_tried_again_with_tls_13() {
+            let (port, received) = serve(2, AuthTls::Garbage);
+            let (result, logged) = connect(&site(Protocol::Ftpes, port, true));
+            let error = result.err().expect("no TLS");
+            let failure = "setting up TLS (127.0.0.1) failed: the connection was lost \
+                           (received corrupt message of type InvalidContentType)";
+            assert_eq!(
+                (error.kind, error.message.as_str()),
+                (ErrorKind::ConnectionLost, failure)
+            );
+            let attempt = [
+                format!("Status Connected to 127.0.0.1:{port}"),
+                "Reply 220 scripted".to_owned(),
+                "Command AUTH TLS".to_owned(),
+            ];
+            let mut expected = attempt.to_vec();
+            expected.push(format!(
+                "Status TLS 1.2 did not work ({failure}); connecting again with TLS 1.3"
+            ));
+            expected.extend(attempt);
+            assert_eq!(logged, expected);
+            assert_eq!(taken(&received), ["0: AUTH TLS", "1: AUTH TLS"]);
+        }
     }
 }

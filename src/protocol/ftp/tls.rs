@@ -73,13 +73,37 @@ impl Offer {
     }
 }
 
+/// The client side of one FTPS connection: its configuration, and what its verifier saw.
+pub struct Client {
+    /// Shared by the control connection and every data connection.
+    pub config: Arc<ClientConfig>,
+    refusal: Refusal,
+    version: Version,
+}
+
+impl Client {
+    /// Whether the TLS handshake got as far as the server's certificate: after that, a refused
+    /// command (PBSZ, PROT) is not a server without TLS. A poisoned slot counts as started, so
+    /// that doubt never lowers security.
+    pub fn handshake_started(&self) -> bool {
+        self.version.lock().map_or(true, |version| version.is_some())
+            || self.refusal.lock().map_or(true, |refused| refused.is_some())
+    }
+
+    /// The trust policy's refusal of the certificate, taken so that the connection reports
+    /// the policy's sentence rather than rustls' generic one.
+    pub fn take_refusal(&self) -> Option<FsError> {
+        self.refusal.lock().ok().and_then(|mut slot| slot.take())
+    }
+
+    /// The TLS version of the full handshake, once there was one.
+    pub fn version(&self) -> Option<&'static str> {
+        *self.version.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 /// Builds the client configuration for one FTPS connection to `host:port`.
-pub fn client_config(
-    host: &str,
-    port: u16,
-    trust: Arc<dyn TrustPolicy>,
-    offer: Offer,
-) -> Result<(Arc<ClientConfig>, Refusal, Version), FsError> {
+pub fn client_config(host: &str, port: u16, trust: Arc<dyn TrustPolicy>, offer: Offer) -> Result<Client, FsError> {
     let provider = provider();
     let roots = system_roots();
     let webpki = if roots.is_empty() {
@@ -111,7 +135,11 @@ pub fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
-    Ok((Arc::new(config), refusal, version))
+    Ok(Client {
+        config: Arc::new(config),
+        refusal,
+        version,
+    })
 }
 
 #[derive(Debug)]
