@@ -3,12 +3,12 @@
 
 use egui::Ui;
 
-use super::Outcome;
+use super::Choice;
 use super::text_form::{self, Answer, TextForm};
 use crate::ui::intent::{Chosen, PaneIntent};
 use crate::ui::pane::Side;
 
-pub(super) fn draw_confirm_delete(side: Side, entries: &mut Vec<Chosen>, ui: &mut Ui) -> Outcome {
+pub(super) fn draw_confirm_delete(side: Side, entries: &mut Vec<Chosen>, ui: &mut Ui) -> Choice {
     let what = match entries.as_slice() {
         [Chosen { name, is_folder: true }] => format!("the folder {name:?} and everything in it"),
         [Chosen { name, is_folder: false }] => format!("{name:?}"),
@@ -32,22 +32,22 @@ pub(super) fn draw_confirm_delete(side: Side, entries: &mut Vec<Chosen>, ui: &mu
     ui.heading("Delete?");
     ui.label(format!("Delete {what} {place}? This cannot be undone."));
     ui.add_space(6.0);
-    let mut outcome = Outcome::Open;
+    let mut choice = Choice::Open;
     ui.horizontal(|ui| {
         if ui.button("Delete").clicked() {
-            outcome = Outcome::done(PaneIntent::Delete {
+            choice = Choice::done(PaneIntent::Delete {
                 side,
                 entries: std::mem::take(entries),
             });
         }
         if ui.button("Cancel").clicked() {
-            outcome = Outcome::Dismissed;
+            choice = Choice::Dismissed;
         }
     });
-    outcome
+    choice
 }
 
-pub(super) fn draw_rename(side: Side, from: &str, to: &mut String, ui: &mut Ui) -> Outcome {
+pub(super) fn draw_rename(side: Side, from: &str, to: &mut String, ui: &mut Ui) -> Choice {
     ui.heading(format!("Rename {from}"));
     let form = TextForm {
         hint: "New name",
@@ -55,17 +55,17 @@ pub(super) fn draw_rename(side: Side, from: &str, to: &mut String, ui: &mut Ui) 
         ..TextForm::default()
     };
     match text_form::show(&form, to, valid_name, ui) {
-        Answer::Submit => Outcome::done(PaneIntent::Rename {
+        Answer::Submit => Choice::done(PaneIntent::Rename {
             side,
             from: from.to_owned(),
             to: to.trim().to_owned(),
         }),
-        Answer::Cancel => Outcome::Dismissed,
-        Answer::Open | Answer::Extra => Outcome::Open,
+        Answer::Cancel => Choice::Dismissed,
+        Answer::Open | Answer::Extra => Choice::Open,
     }
 }
 
-pub(super) fn draw_new_folder(side: Side, name: &mut String, ui: &mut Ui) -> Outcome {
+pub(super) fn draw_new_folder(side: Side, name: &mut String, ui: &mut Ui) -> Choice {
     ui.heading("New folder");
     let form = TextForm {
         hint: "Folder name",
@@ -73,16 +73,16 @@ pub(super) fn draw_new_folder(side: Side, name: &mut String, ui: &mut Ui) -> Out
         ..TextForm::default()
     };
     match text_form::show(&form, name, valid_name, ui) {
-        Answer::Submit => Outcome::done(PaneIntent::NewFolder {
+        Answer::Submit => Choice::done(PaneIntent::NewFolder {
             side,
             name: name.trim().to_owned(),
         }),
-        Answer::Cancel => Outcome::Dismissed,
-        Answer::Open | Answer::Extra => Outcome::Open,
+        Answer::Cancel => Choice::Dismissed,
+        Answer::Open | Answer::Extra => Choice::Open,
     }
 }
 
-pub(super) fn draw_permissions(side: Side, names: &mut Vec<String>, mode: &mut u32, ui: &mut Ui) -> Outcome {
+pub(super) fn draw_permissions(side: Side, names: &mut Vec<String>, mode: &mut u32, ui: &mut Ui) -> Choice {
     let title = match names.as_slice() {
         [name] => format!("Permissions of {name}"),
         _ => format!("Permissions of {} items", names.len()),
@@ -111,20 +111,20 @@ pub(super) fn draw_permissions(side: Side, names: &mut Vec<String>, mode: &mut u
         }
     });
     ui.label(format!("Numeric: {:03o}", *mode));
-    let mut outcome = Outcome::Open;
+    let mut choice = Choice::Open;
     ui.horizontal(|ui| {
         if ui.button("Apply").clicked() {
-            outcome = Outcome::done(PaneIntent::Chmod {
+            choice = Choice::done(PaneIntent::Chmod {
                 side,
                 names: std::mem::take(names),
                 mode: *mode,
             });
         }
         if ui.button("Cancel").clicked() {
-            outcome = Outcome::Dismissed;
+            choice = Choice::Dismissed;
         }
     });
-    outcome
+    choice
 }
 
 /// A new name must be one name: not empty, no slashes, not `.` or `..`.

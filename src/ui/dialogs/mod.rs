@@ -146,8 +146,8 @@ impl Dialogs {
     }
 }
 
-/// What the front dialog's buttons said this frame.
-pub(crate) enum Outcome {
+/// What the user chose in the front dialog this frame.
+pub(super) enum Choice {
     /// Still open.
     Open,
     /// Still open, and this is asked for (a file dialog to fill a field).
@@ -158,10 +158,10 @@ pub(crate) enum Outcome {
     Done(super::intent::Intent),
 }
 
-impl Outcome {
+impl Choice {
     /// Closes the dialog, asking for `intent`.
-    pub(crate) fn done(intent: impl Into<super::intent::Intent>) -> Outcome {
-        Outcome::Done(intent.into())
+    pub(super) fn done(intent: impl Into<super::intent::Intent>) -> Choice {
+        Choice::Done(intent.into())
     }
 }
 
@@ -170,35 +170,35 @@ pub fn show(dialogs: &mut Dialogs, ui: &mut Ui, out: &mut Intents) {
     let Some(dialog) = dialogs.0.front_mut() else {
         return;
     };
-    let mut outcome = Outcome::Open;
+    let mut choice = Choice::Open;
     let modal = Modal::new(Id::unique("wharf-dialog")).show(ui.ctx(), |ui| {
         ui.set_max_width(560.0);
-        outcome = draw(dialog, ui);
+        choice = draw(dialog, ui);
     });
-    if matches!(outcome, Outcome::Open) && modal.should_close() {
-        outcome = match dialog {
+    if matches!(choice, Choice::Open) && modal.should_close() {
+        choice = match dialog {
             // Escape or a click beside the dialog is "no" for a question.
-            Dialog::Prompt { id, question, .. } => Outcome::done(WindowIntent::Answer {
+            Dialog::Prompt { id, question, .. } => Choice::done(WindowIntent::Answer {
                 prompt: *id,
                 reply: questions::refusal(question),
             }),
-            _ => Outcome::Dismissed,
+            _ => Choice::Dismissed,
         };
     }
-    match outcome {
-        Outcome::Open => {}
-        Outcome::Ask(intent) => out.push(intent),
-        Outcome::Dismissed => {
+    match choice {
+        Choice::Open => {}
+        Choice::Ask(intent) => out.push(intent),
+        Choice::Dismissed => {
             dialogs.0.pop_front();
         }
-        Outcome::Done(intent) => {
+        Choice::Done(intent) => {
             dialogs.0.pop_front();
             out.push(intent);
         }
     }
 }
 
-fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
+fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Choice {
     match dialog {
         Dialog::Prompt {
             id,
@@ -237,41 +237,41 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Outcome {
     }
 }
 
-fn draw_error(title: &str, text: &str, ui: &mut Ui) -> Outcome {
+fn draw_error(title: &str, text: &str, ui: &mut Ui) -> Choice {
     ui.heading(title);
     ui.label(text);
     ui.add_space(6.0);
     if ui.button("OK").clicked() || ui.input(|input| input.key_pressed(egui::Key::Enter)) {
-        return Outcome::Dismissed;
+        return Choice::Dismissed;
     }
-    Outcome::Open
+    Choice::Open
 }
 
-fn draw_close_while_running(ui: &mut Ui) -> Outcome {
+fn draw_close_while_running(ui: &mut Ui) -> Choice {
     ui.heading("Transfers are running");
     ui.label(
         "Wharf can stop them now and finish them the next time it starts (partial files resume \
          where they stopped), or keep the window open until they are done.",
     );
     ui.add_space(6.0);
-    let mut outcome = Outcome::Open;
+    let mut choice = Choice::Open;
     ui.horizontal(|ui| {
         if ui.button("Finish later").clicked() {
-            outcome = Outcome::done(WindowIntent::CloseNow);
+            choice = Choice::done(WindowIntent::CloseNow);
         }
         if ui.button("Wait, then close").clicked() {
-            outcome = Outcome::done(WindowIntent::CloseWhenIdle);
+            choice = Choice::done(WindowIntent::CloseWhenIdle);
         }
         if ui.button("Cancel").clicked() {
-            outcome = Outcome::Dismissed;
+            choice = Choice::Dismissed;
         }
     });
-    outcome
+    choice
 }
 
 /// About Wharf: what it is, its version and licence, and where its files are, with paths
 /// that can be selected and copied.
-fn draw_about(folders: &Folders, ui: &mut Ui) -> Outcome {
+fn draw_about(folders: &Folders, ui: &mut Ui) -> Choice {
     ui.heading(format!("Wharf {}", env!("CARGO_PKG_VERSION")));
     ui.label(env!("CARGO_PKG_DESCRIPTION"));
     ui.label(format!("Licence: {}", env!("CARGO_PKG_LICENSE")));
@@ -293,7 +293,7 @@ fn draw_about(folders: &Folders, ui: &mut Ui) -> Outcome {
     });
     ui.add_space(6.0);
     if ui.button("Close").clicked() {
-        return Outcome::Dismissed;
+        return Choice::Dismissed;
     }
-    Outcome::Open
+    Choice::Open
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use egui::{RichText, Ui};
 
-use super::Outcome;
+use super::Choice;
 use super::text_form::{self, Answer, TextForm};
 use crate::engine::api::{ConflictPolicy, Prompt, PromptId, PromptReply};
 use crate::model::Secret;
@@ -23,8 +23,8 @@ pub(super) fn refusal(question: &Prompt) -> PromptReply {
     }
 }
 
-fn answer(prompt: PromptId, reply: PromptReply) -> Outcome {
-    Outcome::done(WindowIntent::Answer { prompt, reply })
+fn answer(prompt: PromptId, reply: PromptReply) -> Choice {
+    Choice::done(WindowIntent::Answer { prompt, reply })
 }
 
 pub(super) fn draw_prompt(
@@ -34,7 +34,7 @@ pub(super) fn draw_prompt(
     policy: &mut ConflictPolicy,
     password: &mut String,
     ui: &mut Ui,
-) -> Outcome {
+) -> Choice {
     match question {
         Prompt::UnknownHostKey {
             host,
@@ -79,7 +79,7 @@ fn draw_file_exists(
     apply_to_all: &mut bool,
     policy: &mut ConflictPolicy,
     ui: &mut Ui,
-) -> Outcome {
+) -> Choice {
     let Prompt::FileExists {
         target,
         source_size,
@@ -89,7 +89,7 @@ fn draw_file_exists(
         ..
     } = question
     else {
-        return Outcome::Open;
+        return Choice::Open;
     };
     ui.heading("The target file exists");
     ui.label(target.as_str());
@@ -121,23 +121,23 @@ fn draw_file_exists(
     }
     ui.checkbox(apply_to_all, "Do this for all remaining conflicts");
     ui.add_space(6.0);
-    let mut outcome = Outcome::Open;
+    let mut choice = Choice::Open;
     ui.horizontal(|ui| {
         if ui.button("OK").clicked() {
             let reply = PromptReply::Conflict {
                 policy: *policy,
                 apply_to_all: *apply_to_all,
             };
-            outcome = answer(id, reply);
+            choice = answer(id, reply);
         }
         if ui.button("Cancel").clicked() {
-            outcome = answer(id, refusal(question));
+            choice = answer(id, refusal(question));
         }
     });
-    outcome
+    choice
 }
 
-fn draw_queue_password(id: PromptId, site: &str, passphrase: bool, password: &mut String, ui: &mut Ui) -> Outcome {
+fn draw_queue_password(id: PromptId, site: &str, passphrase: bool, password: &mut String, ui: &mut Ui) -> Choice {
     let what = if passphrase { "key passphrase" } else { "password" };
     ui.heading(format!("The {what} for {site}"));
     ui.label(format!(
@@ -155,13 +155,13 @@ fn draw_queue_password(id: PromptId, site: &str, passphrase: bool, password: &mu
     match text_form::show(&form, password, |_| Ok(()), ui) {
         Answer::Submit => answer(id, PromptReply::Password(Secret::new(std::mem::take(password)))),
         Answer::Cancel => answer(id, PromptReply::Refuse),
-        Answer::Open | Answer::Extra => Outcome::Open,
+        Answer::Open | Answer::Extra => Choice::Open,
     }
 }
 
 /// Trust always / once / cancel, for an unknown host key or certificate.
-fn trust_buttons(id: PromptId, ui: &mut Ui) -> Outcome {
-    let mut outcome = Outcome::Open;
+fn trust_buttons(id: PromptId, ui: &mut Ui) -> Choice {
+    let mut choice = Choice::Open;
     ui.horizontal(|ui| {
         for (label, reply) in [
             ("Trust always", PromptReply::AcceptAlways),
@@ -169,11 +169,11 @@ fn trust_buttons(id: PromptId, ui: &mut Ui) -> Outcome {
             ("Cancel", PromptReply::Refuse),
         ] {
             if ui.button(label).clicked() {
-                outcome = answer(id, reply);
+                choice = answer(id, reply);
             }
         }
     });
-    outcome
+    choice
 }
 
 pub(super) fn draw_host_key_changed(
@@ -183,7 +183,7 @@ pub(super) fn draw_host_key_changed(
     recorded: &[String],
     known_hosts: &Path,
     ui: &mut Ui,
-) -> Outcome {
+) -> Choice {
     ui.heading(RichText::new("⚠ The server's host key has CHANGED").color(ui.visuals().error_fg_color));
     ui.label(format!(
         "{server} now identifies itself with a different key than the one recorded. Someone may be \
@@ -206,7 +206,7 @@ pub(super) fn draw_host_key_changed(
     ));
     ui.add_space(6.0);
     if ui.button("Close").clicked() {
-        return Outcome::Dismissed;
+        return Choice::Dismissed;
     }
-    Outcome::Open
+    Choice::Open
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use egui::Ui;
 
-use super::Outcome;
+use super::Choice;
 use super::text_form::{self, Answer, TextForm};
 use crate::engine::api::{FolderEdit, ImportReport, ImportSource, RemotePath, SavedSite, Site};
 use crate::model::Secret;
@@ -14,20 +14,20 @@ use crate::ui::format;
 use crate::ui::intent::{ConnectionIntent, SitesIntent, WindowIntent};
 
 /// "Delete" or "Keep it", the first closing the dialog with `intent`.
-fn delete_or_keep(delete: &str, intent: SitesIntent, ui: &mut Ui) -> Outcome {
-    let mut outcome = Outcome::Open;
+fn delete_or_keep(delete: &str, intent: SitesIntent, ui: &mut Ui) -> Choice {
+    let mut choice = Choice::Open;
     ui.horizontal(|ui| {
         if ui.button(delete).clicked() {
-            outcome = Outcome::Done(intent.into());
+            choice = Choice::Done(intent.into());
         }
         if ui.button("Keep it").clicked() {
-            outcome = Outcome::Dismissed;
+            choice = Choice::Dismissed;
         }
     });
-    outcome
+    choice
 }
 
-pub(super) fn draw_confirm_delete_site(path: &str, ui: &mut Ui) -> Outcome {
+pub(super) fn draw_confirm_delete_site(path: &str, ui: &mut Ui) -> Choice {
     ui.heading("Delete the site?");
     ui.label(format!(
         "Forget the site {path} and its saved password? The server is not touched."
@@ -35,7 +35,7 @@ pub(super) fn draw_confirm_delete_site(path: &str, ui: &mut Ui) -> Outcome {
     delete_or_keep("Delete the site", SitesIntent::Delete(path.to_owned()), ui)
 }
 
-pub(super) fn draw_confirm_delete_folder(path: &str, sites: usize, ui: &mut Ui) -> Outcome {
+pub(super) fn draw_confirm_delete_folder(path: &str, sites: usize, ui: &mut Ui) -> Choice {
     ui.heading("Delete the folder?");
     ui.label(match sites {
         0 => format!("Delete the empty folder {path}?"),
@@ -51,7 +51,7 @@ pub(super) fn draw_confirm_delete_folder(path: &str, sites: usize, ui: &mut Ui) 
 }
 
 /// A folder of the site tree to create (`from` empty) or rename (move).
-pub(super) fn draw_site_folder(from: Option<&str>, path: &mut String, ui: &mut Ui) -> Outcome {
+pub(super) fn draw_site_folder(from: Option<&str>, path: &mut String, ui: &mut Ui) -> Choice {
     ui.heading(match from {
         Some(from) => format!("Rename the folder {from}"),
         None => "New folder of sites".to_owned(),
@@ -75,19 +75,19 @@ pub(super) fn draw_site_folder(from: Option<&str>, path: &mut String, ui: &mut U
         }
     };
     match text_form::show(&form, path, valid, ui) {
-        Answer::Submit => Outcome::done(SitesIntent::EditFolder(match from {
+        Answer::Submit => Choice::done(SitesIntent::EditFolder(match from {
             Some(from) => FolderEdit::Rename {
                 from: from.to_owned(),
                 to: cleaned(path),
             },
             None => FolderEdit::Create { path: cleaned(path) },
         })),
-        Answer::Cancel => Outcome::Dismissed,
-        Answer::Open | Answer::Extra => Outcome::Open,
+        Answer::Cancel => Choice::Dismissed,
+        Answer::Open | Answer::Extra => Choice::Open,
     }
 }
 
-pub(super) fn draw_import_filezilla(path: &mut String, ui: &mut Ui) -> Outcome {
+pub(super) fn draw_import_filezilla(path: &mut String, ui: &mut Ui) -> Choice {
     ui.heading("Import FileZilla's sites");
     ui.label(
         "FileZilla keeps them in sitemanager.xml (in ~/.config/filezilla on Linux, %APPDATA%\\FileZilla on \
@@ -104,21 +104,21 @@ pub(super) fn draw_import_filezilla(path: &mut String, ui: &mut Ui) -> Outcome {
     let ready = |path: &str| if path.trim().is_empty() { Err("") } else { Ok(()) };
     let typed = |path: &str| PathBuf::from(path.trim());
     match text_form::show(&form, path, ready, ui) {
-        Answer::Submit => Outcome::done(SitesIntent::Import(ImportSource::FileZilla {
+        Answer::Submit => Choice::done(SitesIntent::Import(ImportSource::FileZilla {
             file: typed(path),
             scrub: false,
         })),
         // The dialog stays; the file chosen fills its field.
-        Answer::Extra => Outcome::Ask(WindowIntent::Pick {
+        Answer::Extra => Choice::Ask(WindowIntent::Pick {
             what: Pick::FileZillaSites,
             start: typed(path).parent().map(PathBuf::from),
         }),
-        Answer::Cancel => Outcome::Dismissed,
-        Answer::Open => Outcome::Open,
+        Answer::Cancel => Choice::Dismissed,
+        Answer::Open => Choice::Open,
     }
 }
 
-pub(super) fn draw_import_report(file: Option<&Path>, report: &ImportReport, ui: &mut Ui) -> Outcome {
+pub(super) fn draw_import_report(file: Option<&Path>, report: &ImportReport, ui: &mut Ui) -> Choice {
     ui.heading(if report.added.is_empty() && report.skipped.is_empty() {
         "Done"
     } else {
@@ -136,7 +136,7 @@ pub(super) fn draw_import_report(file: Option<&Path>, report: &ImportReport, ui:
         .max_height(280.0)
         .show(ui, |ui| report_lines(report, ui));
     ui.add_space(6.0);
-    let mut outcome = Outcome::Open;
+    let mut choice = Choice::Open;
     if let Some(file) = file.filter(|_| !report.passwords_moved.is_empty()) {
         ui.label(format!(
             "FileZilla's file {} still holds these passwords, readable by anything that reads the file. \
@@ -146,19 +146,19 @@ pub(super) fn draw_import_report(file: Option<&Path>, report: &ImportReport, ui:
         ));
         ui.horizontal(|ui| {
             if ui.button("Remove the passwords from FileZilla's file").clicked() {
-                outcome = Outcome::done(SitesIntent::RemoveImportedPasswords {
+                choice = Choice::done(SitesIntent::RemoveImportedPasswords {
                     file: file.to_owned(),
                     sites: report.passwords_moved.clone(),
                 });
             }
             if ui.button("Leave the file as it is").clicked() {
-                outcome = Outcome::Dismissed;
+                choice = Choice::Dismissed;
             }
         });
     } else if ui.button("OK").clicked() {
-        outcome = Outcome::Dismissed;
+        choice = Choice::Dismissed;
     }
-    outcome
+    choice
 }
 
 /// Each site added or skipped, and the warnings.
@@ -193,7 +193,7 @@ pub(super) fn draw_site_password(
     path: &RemotePath,
     password: &mut String,
     ui: &mut Ui,
-) -> Outcome {
+) -> Choice {
     let passphrase = site.credentials.key_file.is_some();
     let what = if passphrase { "key passphrase" } else { "password" };
     ui.heading(format!("The {what} for {name}"));
@@ -219,14 +219,14 @@ pub(super) fn draw_site_password(
             } else {
                 site.credentials.password = Some(secret.clone());
             }
-            Outcome::done(ConnectionIntent::ConnectWith {
+            Choice::done(ConnectionIntent::ConnectWith {
                 saved: Box::new(saved.clone()),
                 site: Box::new(site),
                 path: path.clone(),
                 secret: Some(secret),
             })
         }
-        Answer::Cancel => Outcome::Dismissed,
-        Answer::Open | Answer::Extra => Outcome::Open,
+        Answer::Cancel => Choice::Dismissed,
+        Answer::Open | Answer::Extra => Choice::Open,
     }
 }
