@@ -18,120 +18,131 @@ pub struct ConnectBar<'a> {
 /// Draws the bar over the quickconnect fields (its own state).
 pub fn show(form: &mut ConnectForm, bar: &ConnectBar<'_>, ui: &mut Ui, out: &mut Intents) {
     ui.horizontal_wrapped(|ui| {
-        let protocol_label_id = ui.label("Protocol:").id;
-        ComboBox::from_id_salt("protocol")
-            .selected_text(protocol_label(form.protocol))
-            .show_ui(ui, |ui| {
-                for protocol in PROTOCOLS {
-                    ui.selectable_value(&mut form.protocol, protocol, protocol_label(protocol));
-                }
-            })
-            .response
-            .labelled_by(protocol_label_id);
-
-        let mut submit = false;
-        let host_label = ui.label("Host:").id;
-        let host = ui.add(
-            TextEdit::singleline(&mut form.host)
-                .hint_text("example.org or sftp://user@host/path")
-                .desired_width(220.0),
-        );
-        let host = host.labelled_by(host_label);
-        // A pasted URL fills the other fields at once; a typed one when the field is left.
-        let pasted =
-            host.changed() && ui.input(|input| input.events.iter().any(|event| matches!(event, egui::Event::Paste(_))));
-        if (pasted || host.lost_focus())
-            && let Err(sentence) = form.absorb_url()
-        {
-            out.push(WindowIntent::Complain(sentence));
-        }
-        submit |= host.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
-
-        let user_label = ui.label("User:").id;
-        let user = ui
-            .add(TextEdit::singleline(&mut form.user).desired_width(110.0))
-            .labelled_by(user_label);
-        submit |= user.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
-
-        let password_label = ui.label("Password:").id;
-        let password = ui
-            .add(
-                TextEdit::singleline(&mut form.password)
-                    .password(true)
-                    .desired_width(110.0),
-            )
-            .labelled_by(password_label);
-        submit |= password.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
-
-        let port_label = ui.label("Port:").id;
-        let port = ui
-            .add(
-                TextEdit::singleline(&mut form.port)
-                    .hint_text(form.protocol.default_port().to_string())
-                    .desired_width(48.0),
-            )
-            .labelled_by(port_label);
-        submit |= port.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
-
-        if !form.protocol.is_ftp() {
-            let key_text = match &form.key_file {
-                Some(path) => format!(
-                    "🔑 {}",
-                    path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default()
-                ),
-                None => "🔑 Key file...".to_owned(),
-            };
-            let key = ui
-                .button(key_text)
-                .on_hover_text("A private key file to log in with (its passphrase goes in Password)");
-            if key.clicked() {
-                let start = directories::BaseDirs::new().map(|dirs| dirs.home_dir().join(".ssh"));
-                out.push(WindowIntent::Pick {
-                    what: Pick::KeyFile,
-                    start,
-                });
-            }
-            if form.key_file.is_some() && key.secondary_clicked() {
-                form.key_file = None;
-            }
-        } else {
-            ui.checkbox(&mut form.active_mode, "Active mode")
-                .on_hover_text("Let the server connect back to this computer for data (EPRT/PORT)");
-        }
-
-        if ui.button("Connect").clicked() || submit {
-            out.push(ConnectionIntent::Connect);
-        }
-        if bar.online && ui.button("Disconnect").clicked() {
-            out.push(ConnectionIntent::Disconnect);
-        }
-        ui.add_enabled_ui(!bar.recent.is_empty(), |ui| {
-            ui.menu_button("Recent ⏷", |ui| {
-                for server in bar.recent {
-                    if ui.button(server.label()).clicked() {
-                        form.fill_from(server);
-                        ui.close();
-                    }
-                }
-            });
-        });
-        if ui.button("Site manager").clicked() {
-            out.push(SitesIntent::OpenManager);
-        }
-        if ui
-            .add_enabled(!form.host.trim().is_empty(), egui::Button::new("⭐ Save"))
-            .on_hover_text("Save these fields as a site (the password goes to the keyring)")
-            .clicked()
-        {
-            out.push(SitesIntent::SaveQuickconnect);
-        }
-        ui.separator();
-        let mut show_log = bar.show_log;
-        if ui.toggle_value(&mut show_log, "Message log").changed() {
-            out.push(WindowIntent::ShowLog(show_log));
-        }
-        if ui.button("About").clicked() {
-            out.push(WindowIntent::ShowAbout);
-        }
+        let submit = fields(form, ui, out);
+        buttons(form, bar, submit, ui, out);
     });
+}
+
+/// The fields, the key file (SFTP) or active mode (FTP); says whether Enter was pressed in a
+/// field.
+fn fields(form: &mut ConnectForm, ui: &mut Ui, out: &mut Intents) -> bool {
+    let protocol_label_id = ui.label("Protocol:").id;
+    ComboBox::from_id_salt("protocol")
+        .selected_text(protocol_label(form.protocol))
+        .show_ui(ui, |ui| {
+            for protocol in PROTOCOLS {
+                ui.selectable_value(&mut form.protocol, protocol, protocol_label(protocol));
+            }
+        })
+        .response
+        .labelled_by(protocol_label_id);
+
+    let mut submit = false;
+    let host_label = ui.label("Host:").id;
+    let host = ui.add(
+        TextEdit::singleline(&mut form.host)
+            .hint_text("example.org or sftp://user@host/path")
+            .desired_width(220.0),
+    );
+    let host = host.labelled_by(host_label);
+    // A pasted URL fills the other fields at once; a typed one when the field is left.
+    let pasted =
+        host.changed() && ui.input(|input| input.events.iter().any(|event| matches!(event, egui::Event::Paste(_))));
+    if (pasted || host.lost_focus())
+        && let Err(sentence) = form.absorb_url()
+    {
+        out.push(WindowIntent::Complain(sentence));
+    }
+    submit |= host.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+
+    let user_label = ui.label("User:").id;
+    let user = ui
+        .add(TextEdit::singleline(&mut form.user).desired_width(110.0))
+        .labelled_by(user_label);
+    submit |= user.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+
+    let password_label = ui.label("Password:").id;
+    let password = ui
+        .add(
+            TextEdit::singleline(&mut form.password)
+                .password(true)
+                .desired_width(110.0),
+        )
+        .labelled_by(password_label);
+    submit |= password.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+
+    let port_label = ui.label("Port:").id;
+    let port = ui
+        .add(
+            TextEdit::singleline(&mut form.port)
+                .hint_text(form.protocol.default_port().to_string())
+                .desired_width(48.0),
+        )
+        .labelled_by(port_label);
+    submit |= port.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+
+    if !form.protocol.is_ftp() {
+        let key_text = match &form.key_file {
+            Some(path) => format!(
+                "🔑 {}",
+                path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default()
+            ),
+            None => "🔑 Key file...".to_owned(),
+        };
+        let key = ui
+            .button(key_text)
+            .on_hover_text("A private key file to log in with (its passphrase goes in Password)");
+        if key.clicked() {
+            let start = directories::BaseDirs::new().map(|dirs| dirs.home_dir().join(".ssh"));
+            out.push(WindowIntent::Pick {
+                what: Pick::KeyFile,
+                start,
+            });
+        }
+        if form.key_file.is_some() && key.secondary_clicked() {
+            form.key_file = None;
+        }
+    } else {
+        ui.checkbox(&mut form.active_mode, "Active mode")
+            .on_hover_text("Let the server connect back to this computer for data (EPRT/PORT)");
+    }
+    submit
+}
+
+/// Connect, Disconnect, recent servers, the site manager, Save, the log switch and About.
+fn buttons(form: &mut ConnectForm, bar: &ConnectBar<'_>, submit: bool, ui: &mut Ui, out: &mut Intents) {
+    if ui.button("Connect").clicked() || submit {
+        out.push(ConnectionIntent::Connect);
+    }
+    if bar.online && ui.button("Disconnect").clicked() {
+        out.push(ConnectionIntent::Disconnect);
+    }
+    ui.add_enabled_ui(!bar.recent.is_empty(), |ui| {
+        ui.menu_button("Recent ⏷", |ui| {
+            for server in bar.recent {
+                if ui.button(server.label()).clicked() {
+                    form.fill_from(server);
+                    ui.close();
+                }
+            }
+        });
+    });
+    if ui.button("Site manager").clicked() {
+        out.push(SitesIntent::OpenManager);
+    }
+    if ui
+        .add_enabled(!form.host.trim().is_empty(), egui::Button::new("⭐ Save"))
+        .on_hover_text("Save these fields as a site (the password goes to the keyring)")
+        .clicked()
+    {
+        out.push(SitesIntent::SaveQuickconnect);
+    }
+    ui.separator();
+    let mut show_log = bar.show_log;
+    if ui.toggle_value(&mut show_log, "Message log").changed() {
+        out.push(WindowIntent::ShowLog(show_log));
+    }
+    if ui.button("About").clicked() {
+        out.push(WindowIntent::ShowAbout);
+    }
 }
