@@ -108,11 +108,11 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
-pub mod import;
+mod import;
 pub mod model;
 pub mod protocol;
 pub mod secrets;
-pub mod sites;
+mod sites;
 pub mod store;
-pub mod trust;
+mod trust;
 pub mod ui;

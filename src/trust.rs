@@ -160,6 +160,7 @@ impl KnownHosts {
         KnownHosts { entries }
     }
 
+    #[cfg(test)]
     pub fn parse(text: &str) -> KnownHosts {
         KnownHosts {
             entries: text.lines().filter_map(parse_line).collect(),
@@ -197,22 +198,6 @@ impl KnownHosts {
                 recorded_fingerprints: recorded,
             }
         }
-    }
-
-    /// Key types recorded for a host, so that the key exchange can prefer them.
-    pub fn key_types_for(&self, host: &str, port: u16) -> Vec<String> {
-        let name = host_key_name(host, port);
-        let mut types: Vec<String> = Vec::new();
-        for entry in self
-            .entries
-            .iter()
-            .filter(|entry| !entry.revoked && entry.hosts.matches(&name))
-        {
-            if !types.contains(&entry.key_type) {
-                types.push(entry.key_type.clone());
-            }
-        }
-        types
     }
 }
 
@@ -459,7 +444,6 @@ mod tests {
             hosts.check("127.0.0.1", 2022, "ssh-ed25519", &blob(KEY_A)),
             HostKeyStatus::Known
         );
-        assert_eq!(hosts.key_types_for("127.0.0.1", 2022), vec!["ssh-ed25519".to_owned()]);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

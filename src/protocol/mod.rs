@@ -6,7 +6,7 @@
 //! Backends block; the engine runs each connection on its own worker thread so that no
 //! network wait ever reaches the window.
 
-pub mod error;
+mod error;
 pub mod ftp;
 pub mod local;
 pub mod memory;

@@ -7,7 +7,7 @@
 //! are read as raw bytes and parsed by [`listing`]; explicit TLS aborts before USER/PASS
 //! when the server refuses AUTH TLS.
 
-pub mod listing;
+mod listing;
 mod tls;
 
 use std::cell::Cell;
