@@ -92,8 +92,6 @@ impl RemoteFs for LocalFs {
             resume_download: true,
             resume_upload: true,
             set_mtime: true,
-            chmod: cfg!(unix),
-            symlinks: cfg!(unix),
         }
     }
 

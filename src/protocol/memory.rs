@@ -154,8 +154,6 @@ impl RemoteFs for MemoryFs {
             resume_download: true,
             resume_upload: true,
             set_mtime: true,
-            chmod: false,
-            symlinks: false,
         }
     }
 

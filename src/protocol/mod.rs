@@ -35,8 +35,6 @@ pub struct Capabilities {
     /// Writing can continue at an offset (REST before STOR, APPE, SFTP write at offset).
     pub resume_upload: bool,
     pub set_mtime: bool,
-    pub chmod: bool,
-    pub symlinks: bool,
 }
 
 /// A folder's entries after screening: `.` and `..` are dropped, and names that could escape

@@ -314,8 +314,6 @@ impl RemoteFs for SftpFs {
             resume_download: true,
             resume_upload: true,
             set_mtime: true,
-            chmod: true,
-            symlinks: true,
         }
     }
 

@@ -848,8 +848,6 @@ impl RemoteFs for FtpFs {
             resume_download: true,
             resume_upload: true,
             set_mtime: self.features.mfmt,
-            chmod: true,
-            symlinks: false,
         }
     }
 
