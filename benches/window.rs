@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use wharf::engine::api::{
-    Command, Direction, Entry, EntryKind, Event, ItemKind, Progress, QueueItem, RemotePath, TransferState,
+    Command, Direction, Entry, EntryKind, Event, ItemKind, Progress, QueueItem, RemotePath, SessionCommand,
+    SessionRequest, TransferState,
 };
 use wharf::engine::handle::{EngineDouble, EngineHandle};
 use wharf::ui::app::App;
@@ -35,11 +36,11 @@ fn main() {
 
     let sent = engine.sent();
     let local = sent.iter().find_map(|command| match command {
-        Command::OpenLocal { id } => Some(*id),
+        Command::Session(SessionCommand::OpenLocal { id }) => Some(*id),
         _ => None,
     });
     let connect = sent.iter().find_map(|command| match command {
-        Command::Connect { id, .. } => Some(*id),
+        Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
         _ => None,
     });
     let (Some(local), Some(connect)) = (local, connect) else {
@@ -165,7 +166,11 @@ fn settle(harness: &mut Harness<'_, App>, _engine: &mut EngineDouble) {
 
 fn answer_listings(harness: &mut Harness<'_, App>, engine: &mut EngineDouble, remote: &str, entries: Vec<Entry>) {
     for command in engine.sent() {
-        if let Command::List { id, path, .. } = command {
+        if let Command::Session(SessionCommand::Request {
+            request: SessionRequest::List { id, path },
+            ..
+        }) = command
+        {
             let listing = if path.as_str() == remote {
                 entries.clone()
             } else {

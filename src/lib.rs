@@ -101,8 +101,8 @@
 //!   the queue database, `window.ron` or a log. Without a keyring, Wharf says so and asks.
 //! - Backends return errors, never panic, on anything a server, the disk or the user sends.
 //! - The window's thread never waits on the network or the disk: even this computer's folders
-//!   are listed by the engine (`Command::OpenLocal`); native file dialogs and "open with"
-//!   run on threads of their own. Progress is read from counters each frame while transfers
+//!   are listed by the engine (`SessionCommand::OpenLocal`); native file dialogs and "open
+//!   with" run on threads of their own. Progress is read from counters each frame while transfers
 //!   run; otherwise the window sleeps until an event wakes it.
 
 pub mod cli;

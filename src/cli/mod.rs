@@ -21,7 +21,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::engine::api::{
     Command, ConflictPolicy, Direction, Event, ItemId, LogDirection, OpError, OpSummary, Prompt, PromptReply,
-    QueueItem, QueueLimits, RequestId, SessionId, TransferOptions, TransferSpec, TransferState,
+    QueueCommand, QueueItem, QueueLimits, RequestId, SessionCommand, SessionId, SessionRequest, TransferOptions,
+    TransferSpec, TransferState,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
 use crate::model::link::{Link, LinkError};
@@ -304,21 +305,17 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
         Action::Queue(_) | Action::Site(_) => Ok(EXIT_USAGE),
         Action::Mkdir { .. } => {
             let id = client.engine.next_id();
-            client.engine.send(Command::Mkdir {
-                id,
-                session: client.session,
-                path,
-            });
+            client
+                .engine
+                .send(Command::request(client.session, SessionRequest::Mkdir { id, path }));
             client.finish(id)
         }
         Action::Rm { recursive, .. } => {
             let id = client.engine.next_id();
-            client.engine.send(Command::Delete {
-                id,
-                session: client.session,
-                path,
-                recursive,
-            });
+            client.engine.send(Command::request(
+                client.session,
+                SessionRequest::Delete { id, path, recursive },
+            ));
             client.finish(id)
         }
         Action::Mv { new_path, .. } => {
@@ -328,12 +325,10 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
                 RemotePath::new(&format!("{}/{new_path}", path.parent()))
             };
             let id = client.engine.next_id();
-            client.engine.send(Command::Rename {
-                id,
-                session: client.session,
-                from: path,
-                to,
-            });
+            client.engine.send(Command::request(
+                client.session,
+                SessionRequest::Rename { id, from: path, to },
+            ));
             client.finish(id)
         }
     }
@@ -422,7 +417,7 @@ impl<'a> Client<'a> {
     fn connect(location: &Location, args: &'a ConnectionArgs, limits: QueueLimits) -> Result<Client<'a>, String> {
         let mut client = Client::start(args, false, limits, location.site.credentials.password.clone())?;
         let id = client.engine.next_id();
-        client.engine.send(Command::Connect {
+        client.engine.send(SessionCommand::Connect {
             id,
             site: location.site.clone(),
         });
@@ -554,11 +549,10 @@ impl<'a> Client<'a> {
 
     fn ls(mut self, path: &RemotePath, json: bool) -> Result<i32, String> {
         let id = self.engine.next_id();
-        self.engine.send(Command::List {
-            id,
-            session: self.session,
-            path: path.clone(),
-        });
+        self.engine.send(Command::request(
+            self.session,
+            SessionRequest::List { id, path: path.clone() },
+        ));
         loop {
             match self.next_event()? {
                 Event::Listing {
@@ -579,11 +573,13 @@ impl<'a> Client<'a> {
                 } if answered == id => {
                     // `ls` of a file shows that file, like ls(1).
                     let stat_id = self.engine.next_id();
-                    self.engine.send(Command::Stat {
-                        id: stat_id,
-                        session: self.session,
-                        path: path.clone(),
-                    });
+                    self.engine.send(Command::request(
+                        self.session,
+                        SessionRequest::Stat {
+                            id: stat_id,
+                            path: path.clone(),
+                        },
+                    ));
                     return match self.wait_stat(stat_id)? {
                         Some(entry) if entry.kind != crate::model::EntryKind::Dir => {
                             println!("{}", output::listing(&[entry], json));
@@ -615,9 +611,9 @@ impl<'a> Client<'a> {
         spec: TransferSpec,
         transfer: &TransferArgs,
     ) -> Result<i32, String> {
-        self.engine.send(Command::Disconnect { session: self.session });
+        self.engine.send(SessionCommand::Disconnect { session: self.session });
         let job = self.engine.next_id();
-        self.engine.send(Command::Enqueue {
+        self.engine.send(QueueCommand::Enqueue {
             job,
             site: site.clone(),
             specs: vec![spec],
@@ -709,7 +705,7 @@ fn run_queue(action: &QueueAction, args: &ConnectionArgs) -> Result<i32, String>
                 (false, done, failed) => (done, failed),
             };
             let mut client = Client::start(args, false, QueueLimits::default(), None)?;
-            client.engine.send(Command::ClearQueue { done, failed });
+            client.engine.send(QueueCommand::Clear { done, failed });
             loop {
                 if let Event::ItemsRemoved { items } = client.next_event()? {
                     eprintln!("wharf: removed {} items from the queue", items.len());

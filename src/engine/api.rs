@@ -48,63 +48,119 @@ pub struct TransferSpec {
     pub recursive: bool,
 }
 
-/// Requests to the engine.
+/// Requests to the engine, grouped by the part of the engine that handles them.
 #[derive(Debug, Clone)]
 pub enum Command {
+    /// Opens, uses or closes a browsing session.
+    Session(SessionCommand),
+    /// Changes or runs the transfer queue.
+    Queue(QueueCommand),
+    /// Reads or changes the saved sites.
+    Sites(SitesCommand),
+    /// Reads or changes what Wharf trusts (host keys, pinned certificates).
+    Trust(TrustCommand),
+    /// Stops the request with this id as soon as possible.
+    Cancel { id: RequestId },
+    /// Answers a question the engine asked with `Event::Prompt`.
+    Answer { prompt: PromptId, reply: PromptReply },
+    /// Stops the engine: running transfers stay resumable.
+    Shutdown,
+}
+
+/// Opens, uses or closes a browsing session (one connection of its own).
+#[derive(Debug, Clone)]
+pub enum SessionCommand {
     /// Opens a session; the reply is `Connected` or `OpFinished` with the error. The new
     /// session's id is the request id.
-    Connect {
-        id: RequestId,
-        site: Site,
-    },
+    Connect { id: RequestId, site: Site },
     /// Opens a session on this computer's disk, for the window's local pane: the same
     /// requests (list, mkdir, rename, delete, chmod) with absolute local paths, run off the
     /// window's thread. The reply is `Connected` with the user's home folder.
-    OpenLocal {
-        id: RequestId,
-    },
-    Disconnect {
+    OpenLocal { id: RequestId },
+    /// Closes a session once its current request is done; the reply is `Disconnected`.
+    Disconnect { session: SessionId },
+    /// Runs a request on an open session, after the ones sent to it before. When the session
+    /// is closed, the reply is `OpFinished` with an error.
+    Request {
         session: SessionId,
+        request: SessionRequest,
     },
-    List {
-        id: RequestId,
-        session: SessionId,
-        path: RemotePath,
-    },
-    Stat {
-        id: RequestId,
-        session: SessionId,
-        path: RemotePath,
-    },
-    Mkdir {
-        id: RequestId,
-        session: SessionId,
-        path: RemotePath,
-    },
+}
+
+/// A request to an open browsing session.
+#[derive(Debug, Clone)]
+pub enum SessionRequest {
+    /// Lists a folder; the reply is `Listing`, or `OpFinished` with the error.
+    List { id: RequestId, path: RemotePath },
+    /// Looks at one file or folder; the reply is `Stat`, or `OpFinished` with the error.
+    Stat { id: RequestId, path: RemotePath },
+    /// Creates a folder; the reply is `OpFinished`.
+    Mkdir { id: RequestId, path: RemotePath },
     /// Deletes a file, or a folder with everything in it when `recursive`. Links are
-    /// removed, never followed.
+    /// removed, never followed. The reply is `OpFinished`.
     Delete {
         id: RequestId,
-        session: SessionId,
         path: RemotePath,
         recursive: bool,
     },
+    /// Renames (moves) a file or folder; the reply is `OpFinished`.
     Rename {
         id: RequestId,
-        session: SessionId,
         from: RemotePath,
         to: RemotePath,
     },
-    Chmod {
-        id: RequestId,
-        session: SessionId,
-        path: RemotePath,
-        mode: u32,
-    },
-    /// Stops the request with this id as soon as possible.
-    Cancel {
-        id: RequestId,
-    },
+    /// Changes a file's or folder's permission bits; the reply is `OpFinished`.
+    Chmod { id: RequestId, path: RemotePath, mode: u32 },
+}
+
+impl SessionRequest {
+    /// The id the reply to this request will carry.
+    pub fn id(&self) -> RequestId {
+        match self {
+            SessionRequest::List { id, .. }
+            | SessionRequest::Stat { id, .. }
+            | SessionRequest::Mkdir { id, .. }
+            | SessionRequest::Delete { id, .. }
+            | SessionRequest::Rename { id, .. }
+            | SessionRequest::Chmod { id, .. } => *id,
+        }
+    }
+}
+
+impl Command {
+    /// Runs `request` on the open session `session`.
+    pub fn request(session: SessionId, request: SessionRequest) -> Command {
+        Command::Session(SessionCommand::Request { session, request })
+    }
+}
+
+impl From<SessionCommand> for Command {
+    fn from(command: SessionCommand) -> Command {
+        Command::Session(command)
+    }
+}
+
+impl From<QueueCommand> for Command {
+    fn from(command: QueueCommand) -> Command {
+        Command::Queue(command)
+    }
+}
+
+impl From<SitesCommand> for Command {
+    fn from(command: SitesCommand) -> Command {
+        Command::Sites(command)
+    }
+}
+
+impl From<TrustCommand> for Command {
+    fn from(command: TrustCommand) -> Command {
+        Command::Trust(command)
+    }
+}
+
+/// Changes or runs the transfer queue. Replies come as item and job events.
+#[derive(Debug, Clone)]
+pub enum QueueCommand {
     /// Adds transfers to the queue. They run on the queue's own connections to `site`
     /// (which carries the password for this run; the queue database never sees it).
     /// `JobFinished` with this id says when all of them, folders' contents included, ended.
@@ -117,79 +173,54 @@ pub enum Command {
         paused: bool,
     },
     /// Holds pending or running items; a running one stops and keeps its partial file.
-    Pause {
-        items: Selection,
-    },
-    Resume {
-        items: Selection,
-    },
+    Pause { items: Selection },
+    /// Lets paused items run again.
+    Resume { items: Selection },
     /// Removes items from the running queue for good (their partial files stay on disk).
-    CancelItems {
-        items: Selection,
-    },
+    CancelItems { items: Selection },
     /// Puts failed or cancelled items back in the queue with fresh attempts.
-    Retry {
-        items: Selection,
-    },
-    Reprioritize {
-        item: ItemId,
-        to: Move,
-    },
-    SetLimits {
-        limits: QueueLimits,
-    },
+    Retry { items: Selection },
+    /// Moves a pending item in the queue; the reply is `QueueOrder`.
+    Reprioritize { item: ItemId, to: Move },
+    /// Changes how many transfers run at once and how fast.
+    SetLimits { limits: QueueLimits },
     /// Forgets finished items: done and skipped ones, failed and cancelled ones, or both.
-    ClearQueue {
-        done: bool,
-        failed: bool,
-    },
+    Clear { done: bool, failed: bool },
     /// Runs everything pending in the queue, including what an earlier run left behind.
-    RunQueue,
-    Answer {
-        prompt: PromptId,
-        reply: PromptReply,
-    },
+    Run,
+}
+
+/// Reads or changes the saved sites.
+#[derive(Debug, Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "sent once per user action; boxing the site would only burden every sender"
+)]
+pub enum SitesCommand {
     /// Reads the saved sites; the reply is `Sites`.
-    ListSites {
-        id: RequestId,
-    },
+    List { id: RequestId },
     /// Saves a site (a new one when its id is empty, else the one with that id), and its
     /// password or passphrase into the OS keyring when given. The reply is `SiteSaved`, or
     /// `OpFinished` with the error.
-    SaveSite {
+    Save {
         id: RequestId,
         site: SavedSite,
         secret: Option<Secret>,
     },
     /// Forgets a site (by path or unique name) and its keyring entries.
-    DeleteSite {
-        id: RequestId,
-        name: String,
-    },
+    Delete { id: RequestId, name: String },
     /// Looks up `NAME/path` (what follows `site:`): the saved site by path or unique name,
     /// its secret from the keyring, and the folder. The reply is `SiteResolved` (ready for
     /// `Connect` and `Enqueue`), or `OpFinished` with the error.
-    ResolveSite {
-        id: RequestId,
-        reference: String,
-    },
+    Resolve { id: RequestId, reference: String },
     /// Copies a site (by path or unique name) under a free name, keyring secret included.
     /// The reply is `SiteSaved` with the copy.
-    DuplicateSite {
-        id: RequestId,
-        name: String,
-    },
+    Duplicate { id: RequestId, name: String },
     /// Creates, renames (moves) or deletes a folder of the site tree. Deleting a folder
     /// forgets its sites and their keyring entries. The reply is `Sites`.
-    EditSiteFolder {
-        id: RequestId,
-        edit: FolderEdit,
-    },
+    EditFolder { id: RequestId, edit: FolderEdit },
     /// Imports sites from another program's file; the reply is `Imported`.
-    ImportSites {
-        id: RequestId,
-        source: ImportSource,
-    },
+    Import { id: RequestId, source: ImportSource },
     /// After a FileZilla import: removes the passwords of `sites` (their paths in FileZilla's
     /// file, as `ImportReport::passwords_moved` lists them) from `file`, keeping a backup as
     /// `FILE.bak`. The reply is `Imported` with a warning saying what was done.
@@ -198,17 +229,16 @@ pub enum Command {
         file: PathBuf,
         sites: Vec<String>,
     },
+}
+
+/// Reads or changes what Wharf trusts.
+#[derive(Debug, Clone)]
+pub enum TrustCommand {
     /// Lists the recorded host keys and pinned certificates; the reply is `Trust`.
-    ListTrust {
-        id: RequestId,
-    },
+    List { id: RequestId },
     /// Forgets a host key (from Wharf's own known_hosts) or a pinned certificate; the next
     /// connection asks again. The reply is `Trust`.
-    ForgetTrust {
-        id: RequestId,
-        entry: TrustEntry,
-    },
-    Shutdown,
+    Forget { id: RequestId, entry: TrustEntry },
 }
 
 /// A change to the folders of the site tree (`/`-separated paths).

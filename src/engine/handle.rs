@@ -88,9 +88,10 @@ impl EngineHandle {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub fn send(&self, command: Command) {
+    /// Sends a command, or one of its groups (`SitesCommand` ...), which it wraps.
+    pub fn send(&self, command: impl Into<Command>) {
         // After shutdown there is nobody to tell; the command is moot.
-        let _ = self.commands.send(command);
+        let _ = self.commands.send(command.into());
     }
 
     /// The next event if one is waiting.

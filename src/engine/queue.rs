@@ -15,8 +15,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::api::{
-    Command, ConflictPolicy, Direction, Event, ItemId, ItemKind, JobId, OpSummary, Progress, QueueCounts, QueueItem,
-    QueueLimits, Selection, TransferOptions, TransferState,
+    ConflictPolicy, Direction, Event, ItemId, ItemKind, JobId, OpSummary, Progress, QueueCommand, QueueCounts,
+    QueueItem, QueueLimits, Selection, TransferOptions, TransferState,
 };
 use super::lease::LeaseOwner;
 use super::limiter::RateLimits;
@@ -45,7 +45,7 @@ const OPTION_PRESERVE_MTIME: u32 = 1;
 const OPTION_UPLOAD_VIA_TEMP: u32 = 2;
 
 pub enum QueueMessage {
-    Command(Box<Command>),
+    Command(Box<QueueCommand>),
     Report { id: ItemId, report: Report, last: bool },
     Shutdown,
 }
@@ -585,18 +585,18 @@ impl Queue {
         }
     }
 
-    fn on_command(&mut self, command: Command) {
+    fn on_command(&mut self, command: QueueCommand) {
         self.idle_reported = false;
         match command {
-            Command::Enqueue {
+            QueueCommand::Enqueue {
                 job,
                 site,
                 specs,
                 options,
                 paused,
             } => self.enqueue(job, &site, specs, options, paused),
-            Command::Pause { items } => self.stop(&items, Scheduler::pause),
-            Command::Resume { items } => {
+            QueueCommand::Pause { items } => self.stop(&items, Scheduler::pause),
+            QueueCommand::Resume { items } => {
                 for id in self.selected(&items) {
                     if self.scheduler.state(id) == Some(&ItemState::Paused) {
                         self.scheduler.resume(id);
@@ -604,8 +604,8 @@ impl Queue {
                     }
                 }
             }
-            Command::CancelItems { items } => self.stop(&items, Scheduler::cancel),
-            Command::Retry { items } => {
+            QueueCommand::CancelItems { items } => self.stop(&items, Scheduler::cancel),
+            QueueCommand::Retry { items } => {
                 let ids = match items {
                     Selection::All => self.scheduler.retry_failed(),
                     Selection::Items(ids) => ids.into_iter().filter(|&id| self.scheduler.retry(id)).collect(),
@@ -624,7 +624,7 @@ impl Queue {
                     self.announce(id);
                 }
             }
-            Command::Reprioritize { item, to } => {
+            QueueCommand::Reprioritize { item, to } => {
                 self.scheduler.move_item(item, to);
                 let placement = match to {
                     super::api::Move::Up => Placement::Up,
@@ -639,14 +639,14 @@ impl Queue {
                     pending: self.scheduler.pending_order(),
                 });
             }
-            Command::SetLimits { limits } => {
+            QueueCommand::SetLimits { limits } => {
                 self.scheduler.set_limits(Limits {
                     global: limits.parallel,
                     per_site: limits.per_site,
                 });
                 self.shared.limits.set(limits.download_rate, limits.upload_rate);
             }
-            Command::ClearQueue { done, failed } => {
+            QueueCommand::Clear { done, failed } => {
                 let mut removed = match self.store.clear(done, failed) {
                     Ok(ids) => ids.into_iter().filter_map(|id| u64::try_from(id).ok()).collect(),
                     Err(error) => {
@@ -662,7 +662,7 @@ impl Queue {
                 }
                 self.emit(Event::ItemsRemoved { items: removed });
             }
-            Command::RunQueue => {
+            QueueCommand::Run => {
                 for id in std::mem::take(&mut self.held) {
                     let Some(record) = self.records.get(&id) else {
                         continue;
@@ -672,7 +672,6 @@ impl Queue {
                     self.scheduler.restore(id, site, ItemState::Queued, attempts);
                 }
             }
-            _ => {}
         }
     }
 

@@ -16,7 +16,8 @@ use super::settings::Settings;
 use super::transfers::Transfers;
 use crate::engine::api::{
     Command, ConflictPolicy, Direction, EntryKind, Event, ImportSource, JobId, LogDirection, OpError, OpSummary,
-    QueueLimits, RemotePath, RequestId, SavedSite, Selection, SessionId, Site, TransferOptions, TransferSpec,
+    QueueCommand, QueueLimits, RemotePath, RequestId, SavedSite, Selection, SessionCommand, SessionId, SessionRequest,
+    Site, TransferOptions, TransferSpec,
 };
 use crate::engine::handle::EngineHandle;
 use crate::model::link::Link;
@@ -88,7 +89,7 @@ impl App {
     /// a checked `link`, connects to the place it names at once (and does nothing more).
     pub fn new(engine: EngineHandle, settings: Settings, link: Option<Link>) -> App {
         let local_request = engine.next_id();
-        engine.send(Command::OpenLocal { id: local_request });
+        engine.send(SessionCommand::OpenLocal { id: local_request });
         let mut app = App {
             local: Pane::new(Side::Local, settings.local_sort),
             remote: Pane::new(Side::Remote, settings.remote_sort),
@@ -386,7 +387,7 @@ impl App {
         }
         if self.connecting != Some(id) {
             // A connection the user gave up on: close it again.
-            self.engine.send(Command::Disconnect { session });
+            self.engine.send(SessionCommand::Disconnect { session });
             return;
         }
         self.connecting = None;
@@ -577,7 +578,7 @@ impl App {
             site.user,
             site.authority()
         ));
-        self.engine.send(Command::Connect { id, site: site.clone() });
+        self.engine.send(SessionCommand::Connect { id, site: site.clone() });
         self.connecting = Some(id);
         self.site = Some(site);
         self.remote.clear(PaneStatus::Connecting);
@@ -585,7 +586,7 @@ impl App {
 
     pub fn disconnect(&mut self) {
         if let Some(session) = self.remote.session.take() {
-            self.engine.send(Command::Disconnect { session });
+            self.engine.send(SessionCommand::Disconnect { session });
         }
         if let Some(id) = self.connecting.take() {
             self.engine.send(Command::Cancel { id });
@@ -600,11 +601,10 @@ impl App {
             return;
         };
         let id = self.engine.next_id();
-        self.engine.send(Command::List {
-            id,
+        self.engine.send(Command::request(
             session,
-            path: path.clone(),
-        });
+            SessionRequest::List { id, path: path.clone() },
+        ));
         let pane = self.pane_mut(side);
         pane.pending = Some((id, path));
         if pane.path.is_none() {
@@ -624,7 +624,8 @@ impl App {
             return;
         };
         let id = self.engine.next_id();
-        self.engine.send(Command::List { id, session, path });
+        self.engine
+            .send(Command::request(session, SessionRequest::List { id, path }));
         self.pending.insert(id, Pending::Tree { side });
     }
 
@@ -697,7 +698,7 @@ impl App {
         }
         let job = self.engine.next_id();
         self.jobs.insert(job);
-        self.engine.send(Command::Enqueue {
+        self.engine.send(QueueCommand::Enqueue {
             job,
             site,
             specs,
@@ -737,7 +738,7 @@ impl App {
                 };
                 let job = self.engine.next_id();
                 self.jobs.insert(job);
-                self.engine.send(Command::Enqueue {
+                self.engine.send(QueueCommand::Enqueue {
                     job,
                     site,
                     specs: vec![spec],
@@ -753,12 +754,12 @@ impl App {
     }
 
     /// Sends a change to a pane's folder; the pane refreshes when it is done.
-    pub fn change(&mut self, side: Side, what: String, command: impl FnOnce(RequestId, SessionId) -> Command) {
+    pub fn change(&mut self, side: Side, what: String, request: impl FnOnce(RequestId) -> SessionRequest) {
         let Some(session) = self.pane(side).session else {
             return;
         };
         let id = self.engine.next_id();
-        self.engine.send(command(id, session));
+        self.engine.send(Command::request(session, request(id)));
         self.pending.insert(id, Pending::Change { side, what });
     }
 
@@ -783,7 +784,7 @@ impl App {
         match (download, upload) {
             (Ok(download_rate), Ok(upload_rate)) => {
                 let parallel = self.settings.parallel.clamp(1, 16);
-                self.engine.send(Command::SetLimits {
+                self.engine.send(QueueCommand::SetLimits {
                     limits: QueueLimits {
                         parallel,
                         per_site: parallel,

@@ -10,7 +10,9 @@ use egui::{Id, Modal, RichText, Ui};
 use super::app::{App, Closing, Picked};
 use super::format;
 use super::pane::Side;
-use crate::engine::api::{Command, ConflictPolicy, FolderEdit, Prompt, PromptId, PromptReply, RemotePath};
+use crate::engine::api::{
+    Command, ConflictPolicy, FolderEdit, Prompt, PromptId, PromptReply, RemotePath, SessionRequest, SitesCommand,
+};
 use crate::model::Secret;
 
 pub enum Dialog {
@@ -158,9 +160,8 @@ pub fn show(app: &mut App, ui: &mut Ui) {
             };
             for (name, is_folder) in entries {
                 let path = folder.join(&name);
-                app.change(side, format!("delete {name}"), |id, session| Command::Delete {
+                app.change(side, format!("delete {name}"), |id| SessionRequest::Delete {
                     id,
-                    session,
                     path,
                     recursive: is_folder,
                 });
@@ -171,9 +172,8 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 return;
             };
             let (from_path, to_path) = (folder.join(&from), folder.join(&to));
-            app.change(side, format!("rename {from}"), |id, session| Command::Rename {
+            app.change(side, format!("rename {from}"), |id| SessionRequest::Rename {
                 id,
-                session,
                 from: from_path,
                 to: to_path,
             });
@@ -183,8 +183,9 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 return;
             };
             let path = folder.join(&name);
-            app.change(side, format!("create the folder {name}"), |id, session| {
-                Command::Mkdir { id, session, path }
+            app.change(side, format!("create the folder {name}"), |id| SessionRequest::Mkdir {
+                id,
+                path,
             });
         }
         Outcome::Chmod(side, names, mode) => {
@@ -193,13 +194,8 @@ pub fn show(app: &mut App, ui: &mut Ui) {
             };
             for name in names {
                 let path = folder.join(&name);
-                app.change(side, format!("change the permissions of {name}"), |id, session| {
-                    Command::Chmod {
-                        id,
-                        session,
-                        path,
-                        mode,
-                    }
+                app.change(side, format!("change the permissions of {name}"), |id| {
+                    SessionRequest::Chmod { id, path, mode }
                 });
             }
         }
@@ -226,7 +222,8 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         Outcome::BrowseFileZilla(_) => {}
         Outcome::RemoveImportedPasswords(file, sites) => {
             let id = app.engine.next_id();
-            app.engine.send(Command::RemoveImportedPasswords { id, file, sites });
+            app.engine
+                .send(SitesCommand::RemoveImportedPasswords { id, file, sites });
             app.sites.pending.push(id);
         }
         Outcome::CloseWhenDone => {

@@ -645,8 +645,8 @@ fn apply(app: &mut App, side: Side, action: Action, ui: &mut Ui) {
             };
             for name in names {
                 let (from, to) = (folder.join(&name), target.join(&name));
-                app.change(side, format!("move {name}"), |id, session| {
-                    crate::engine::api::Command::Rename { id, session, from, to }
+                app.change(side, format!("move {name}"), |id| {
+                    crate::engine::api::SessionRequest::Rename { id, from, to }
                 });
             }
         }

@@ -9,7 +9,7 @@ use egui_extras::{Column, TableBuilder};
 use super::app::App;
 use super::format;
 use super::transfers::{Tab, Transfer};
-use crate::engine::api::{Command, Direction, ItemId, Move, Selection, TransferState};
+use crate::engine::api::{Command, Direction, ItemId, Move, QueueCommand, Selection, TransferState};
 
 const ROW_HEIGHT: f32 = 20.0;
 
@@ -40,13 +40,13 @@ fn toolbar(app: &mut App, ui: &mut Ui) {
     match app.transfers.tab {
         Tab::Queued => {
             if ui.add_enabled(any, egui::Button::new("⏸ Pause")).clicked() {
-                app.queue_command(|items| Command::Pause { items });
+                app.queue_command(|items| Command::Queue(QueueCommand::Pause { items }));
             }
             if ui.add_enabled(any, egui::Button::new("▶ Resume")).clicked() {
-                app.queue_command(|items| Command::Resume { items });
+                app.queue_command(|items| Command::Queue(QueueCommand::Resume { items }));
             }
             if ui.add_enabled(any, egui::Button::new("✖ Cancel")).clicked() {
-                app.queue_command(|items| Command::CancelItems { items });
+                app.queue_command(|items| Command::Queue(QueueCommand::CancelItems { items }));
             }
             let single = app.transfers.selection();
             let single = (single.len() == 1).then(|| single[0]);
@@ -62,19 +62,19 @@ fn toolbar(app: &mut App, ui: &mut Ui) {
                     .clicked()
                     && let Some(item) = single
                 {
-                    app.engine.send(Command::Reprioritize { item, to });
+                    app.engine.send(QueueCommand::Reprioritize { item, to });
                 }
             }
         }
         Tab::Failed => {
             if ui.add_enabled(any, egui::Button::new("↻ Retry")).clicked() {
-                app.queue_command(|items| Command::Retry { items });
+                app.queue_command(|items| Command::Queue(QueueCommand::Retry { items }));
             }
             if ui.button("↻ Retry all").clicked() {
-                app.engine.send(Command::Retry { items: Selection::All });
+                app.engine.send(QueueCommand::Retry { items: Selection::All });
             }
             if ui.button("Clear failed").clicked() {
-                app.engine.send(Command::ClearQueue {
+                app.engine.send(QueueCommand::Clear {
                     done: false,
                     failed: true,
                 });
@@ -82,7 +82,7 @@ fn toolbar(app: &mut App, ui: &mut Ui) {
         }
         Tab::Done => {
             if ui.button("Clear done").clicked() {
-                app.engine.send(Command::ClearQueue {
+                app.engine.send(QueueCommand::Clear {
                     done: true,
                     failed: false,
                 });
@@ -212,11 +212,13 @@ fn table(app: &mut App, ui: &mut Ui) {
                     let items = Selection::Items(vec![id]);
                     let choices: &[(&str, QueueVerb)] = match tab {
                         Tab::Queued => &[
-                            ("⏸ Pause", |items| Command::Pause { items }),
-                            ("▶ Resume", |items| Command::Resume { items }),
-                            ("✖ Cancel", |items| Command::CancelItems { items }),
+                            ("⏸ Pause", |items| Command::Queue(QueueCommand::Pause { items })),
+                            ("▶ Resume", |items| Command::Queue(QueueCommand::Resume { items })),
+                            ("✖ Cancel", |items| {
+                                Command::Queue(QueueCommand::CancelItems { items })
+                            }),
                         ],
-                        Tab::Failed => &[("↻ Retry", |items| Command::Retry { items })],
+                        Tab::Failed => &[("↻ Retry", |items| Command::Queue(QueueCommand::Retry { items }))],
                         Tab::Done => &[],
                     };
                     for (label, make) in choices {
@@ -228,7 +230,7 @@ fn table(app: &mut App, ui: &mut Ui) {
                     if tab == Tab::Queued {
                         for (label, to) in [("Move to the top", Move::Top), ("Move to the bottom", Move::Bottom)] {
                             if ui.button(label).clicked() {
-                                menu = Some(Command::Reprioritize { item: id, to });
+                                menu = Some(Command::Queue(QueueCommand::Reprioritize { item: id, to }));
                                 ui.close();
                             }
                         }

@@ -14,7 +14,7 @@ use super::app::App;
 use super::connect_form::{PROTOCOLS, protocol_label};
 use super::dialogs::Dialog;
 use crate::engine::api::{
-    Auth, Command, FolderEdit, FtpTls, ImportSource, KeyringStatus, RequestId, SavedSite, TransferType,
+    Auth, FolderEdit, FtpTls, ImportSource, KeyringStatus, RequestId, SavedSite, SitesCommand, TransferType,
 };
 use crate::model::{DataMode, Secret};
 
@@ -72,7 +72,7 @@ impl SiteManager {
     pub fn show_window(app: &mut App) {
         app.sites.open = true;
         let id = app.engine.next_id();
-        app.engine.send(Command::ListSites { id });
+        app.engine.send(SitesCommand::List { id });
         app.sites.pending.push(id);
     }
 
@@ -126,14 +126,14 @@ fn save(app: &mut App) {
     }
     let site = editing.site.clone();
     let id = app.engine.next_id();
-    app.engine.send(Command::SaveSite { id, site, secret });
+    app.engine.send(SitesCommand::Save { id, site, secret });
     app.sites.pending.push(id);
 }
 
 /// Connects to a saved site: the engine looks up its password in the keyring first.
 pub fn connect(app: &mut App, path: &str) {
     let id = app.engine.next_id();
-    app.engine.send(Command::ResolveSite {
+    app.engine.send(SitesCommand::Resolve {
         id,
         reference: path.to_owned(),
     });
@@ -142,7 +142,7 @@ pub fn connect(app: &mut App, path: &str) {
 
 pub fn delete(app: &mut App, path: &str) {
     let id = app.engine.next_id();
-    app.engine.send(Command::DeleteSite {
+    app.engine.send(SitesCommand::Delete {
         id,
         name: path.to_owned(),
     });
@@ -152,7 +152,7 @@ pub fn delete(app: &mut App, path: &str) {
 
 pub fn duplicate(app: &mut App, path: &str) {
     let id = app.engine.next_id();
-    app.engine.send(Command::DuplicateSite {
+    app.engine.send(SitesCommand::Duplicate {
         id,
         name: path.to_owned(),
     });
@@ -162,7 +162,7 @@ pub fn duplicate(app: &mut App, path: &str) {
 
 pub fn edit_folder(app: &mut App, edit: FolderEdit) {
     let id = app.engine.next_id();
-    app.engine.send(Command::EditSiteFolder { id, edit });
+    app.engine.send(SitesCommand::EditFolder { id, edit });
     app.sites.pending.push(id);
 }
 
@@ -172,7 +172,7 @@ pub fn import(app: &mut App, source: ImportSource) {
     if let ImportSource::FileZilla { file, .. } = &source {
         app.sites.importing.insert(id, file.clone());
     }
-    app.engine.send(Command::ImportSites { id, source });
+    app.engine.send(SitesCommand::Import { id, source });
     app.sites.pending.push(id);
 }
 
@@ -202,7 +202,7 @@ pub fn bookmark_current_folder(app: &mut App) {
     saved.bookmarks.push(folder);
     let site = saved.clone();
     let id = app.engine.next_id();
-    app.engine.send(Command::SaveSite { id, site, secret: None });
+    app.engine.send(SitesCommand::Save { id, site, secret: None });
     app.sites.pending.push(id);
 }
 
@@ -216,7 +216,7 @@ fn move_to(app: &mut App, id: &str, folder: &str) {
     }
     site.folder = folder.to_owned();
     let request = app.engine.next_id();
-    app.engine.send(Command::SaveSite {
+    app.engine.send(SitesCommand::Save {
         id: request,
         site,
         secret: None,

@@ -15,8 +15,8 @@ use super::app::App;
 use super::settings::Settings;
 use super::view;
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, Prompt, PromptReply, RemotePath,
-    RequestId, SessionId, TransferSpec,
+    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, Prompt, PromptReply, QueueCommand,
+    RemotePath, RequestId, SessionCommand, SessionId, SessionRequest, SitesCommand, TransferSpec, TrustCommand,
 };
 use crate::engine::handle::{EngineDouble, EngineHandle};
 use crate::model::Protocol;
@@ -61,7 +61,7 @@ impl Window {
             sent: Vec::new(),
         };
         let local = window.take(|command| match command {
-            Command::OpenLocal { id } => Some(*id),
+            Command::Session(SessionCommand::OpenLocal { id }) => Some(*id),
             _ => None,
         });
         window.engine.emit(Event::Connected {
@@ -102,7 +102,10 @@ impl Window {
     /// Answers the listing request for `path` with `entries`.
     fn answer_listing(&mut self, path: &str, entries: Vec<Entry>) {
         let id = self.take(|command| match command {
-            Command::List { id, path: asked, .. } if asked.as_str() == path => Some(*id),
+            Command::Session(SessionCommand::Request {
+                request: SessionRequest::List { id, path: asked },
+                ..
+            }) if asked.as_str() == path => Some(*id),
             _ => None,
         });
         self.engine.emit(Event::Listing {
@@ -125,7 +128,7 @@ impl Window {
         self.harness.get_by_label("Connect").click();
         self.settle();
         let id: RequestId = self.take(|command| match command {
-            Command::Connect { id, .. } => Some(*id),
+            Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
             _ => None,
         });
         self.engine.emit(Event::Connected {
@@ -173,7 +176,7 @@ impl Window {
 
     fn enqueued(&mut self) -> (Vec<TransferSpec>, bool) {
         self.take(|command| match command {
-            Command::Enqueue { specs, paused, .. } => Some((specs.clone(), *paused)),
+            Command::Queue(QueueCommand::Enqueue { specs, paused, .. }) => Some((specs.clone(), *paused)),
             _ => None,
         })
     }
@@ -203,7 +206,7 @@ fn connect_sends_the_fields_as_a_site() {
     window.settle();
 
     let site = window.take(|command| match command {
-        Command::Connect { site, .. } => Some(site.clone()),
+        Command::Session(SessionCommand::Connect { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(site.protocol, Protocol::Sftp);
@@ -243,7 +246,7 @@ fn a_listing_fills_the_pane_and_a_failed_connect_says_why() {
     window.harness.get_by_label("Connect").click();
     window.settle();
     let id = window.take(|command| match command {
-        Command::Connect { id, .. } => Some(*id),
+        Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::OpFinished {
@@ -463,7 +466,10 @@ fn delete_asks_first_and_then_deletes_folders_with_their_contents() {
     window.harness.get_by_label("Delete").click();
     window.settle();
     let (path, recursive) = window.take(|command| match command {
-        Command::Delete { path, recursive, .. } => Some((path.clone(), *recursive)),
+        Command::Session(SessionCommand::Request {
+            request: SessionRequest::Delete { path, recursive, .. },
+            ..
+        }) => Some((path.clone(), *recursive)),
         _ => None,
     });
     assert_eq!((path.as_str(), recursive), ("/home/me/photos", true));
@@ -536,7 +542,7 @@ fn a_changed_host_key_is_a_hard_stop_with_both_fingerprints() {
     window.harness.get_by_label("Connect").click();
     window.settle();
     let id = window.take(|command| match command {
-        Command::Connect { id, .. } => Some(*id),
+        Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::HostKeyChanged {
@@ -593,7 +599,7 @@ impl Window {
         self.harness.get_by_label("Site manager").click();
         self.settle();
         let id = self.take(|command| match command {
-            Command::ListSites { id } => Some(*id),
+            Command::Sites(SitesCommand::List { id }) => Some(*id),
             _ => None,
         });
         self.engine.emit(Event::Sites {
@@ -619,7 +625,7 @@ fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
     window.harness.get_by_label("Connect to this site").click();
     window.settle();
     let reference = window.take(|command| match command {
-        Command::ResolveSite { reference, .. } => Some(reference.clone()),
+        Command::Sites(SitesCommand::Resolve { reference, .. }) => Some(reference.clone()),
         _ => None,
     });
     assert_eq!(reference, "Acme/web");
@@ -635,7 +641,7 @@ fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
     });
     window.settle();
     let site = window.take(|command| match command {
-        Command::Connect { site, .. } => Some(site.clone()),
+        Command::Session(SessionCommand::Connect { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!((site.host.as_str(), site.port), ("web.acme.example", 2222));
@@ -652,7 +658,7 @@ fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
     window.harness.get_by_label("Delete the site").click();
     window.settle();
     let name = window.take(|command| match command {
-        Command::DeleteSite { name, .. } => Some(name.clone()),
+        Command::Sites(SitesCommand::Delete { name, .. }) => Some(name.clone()),
         _ => None,
     });
     assert_eq!(name, "Acme/web");
@@ -671,7 +677,7 @@ fn a_new_site_is_saved_with_its_password_for_the_keyring() {
     window.harness.get_by_label("Save").click();
     window.settle();
     let (site, secret) = window.take(|command| match command {
-        Command::SaveSite { site, secret, .. } => Some((site.clone(), secret.clone())),
+        Command::Sites(SitesCommand::Save { site, secret, .. }) => Some((site.clone(), secret.clone())),
         _ => None,
     });
     assert_eq!(
@@ -724,7 +730,7 @@ fn without_a_keyring_the_manager_says_so_and_connect_asks_for_the_password() {
     window.harness.get_by_label("Log in").click();
     window.settle();
     let site = window.take(|command| match command {
-        Command::Connect { site, .. } => Some(site.clone()),
+        Command::Session(SessionCommand::Connect { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(site.credentials.password.unwrap().expose(), "typed now");
@@ -741,7 +747,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
     window.harness.get_by_label("Create").click();
     window.settle();
     let edit = window.take(|command| match command {
-        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        Command::Sites(SitesCommand::EditFolder { edit, .. }) => Some(edit.clone()),
         _ => None,
     });
     assert_eq!(
@@ -778,7 +784,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
     window.harness.get_by_label("Rename").click();
     window.settle();
     let edit = window.take(|command| match command {
-        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        Command::Sites(SitesCommand::EditFolder { edit, .. }) => Some(edit.clone()),
         _ => None,
     });
     assert_eq!(
@@ -803,7 +809,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
     window.harness.get_by_label("Delete the folder").click();
     window.settle();
     let edit = window.take(|command| match command {
-        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        Command::Sites(SitesCommand::EditFolder { edit, .. }) => Some(edit.clone()),
         _ => None,
     });
     assert_eq!(edit, FolderEdit::Delete { path: "Acme".into() });
@@ -818,7 +824,7 @@ fn duplicate_asks_the_engine_and_shows_the_copy() {
     window.harness.get_by_label("Duplicate").click();
     window.settle();
     let (id, name) = window.take(|command| match command {
-        Command::DuplicateSite { id, name } => Some((*id, name.clone())),
+        Command::Sites(SitesCommand::Duplicate { id, name }) => Some((*id, name.clone())),
         _ => None,
     });
     assert_eq!(name, "Acme/web");
@@ -851,7 +857,7 @@ fn a_filezilla_import_offers_to_remove_the_passwords_from_its_file() {
     );
     window.settle();
     let id = window.take(|command| match command {
-        Command::ImportSites { id, .. } => Some(*id),
+        Command::Sites(SitesCommand::Import { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::Imported {
@@ -872,7 +878,9 @@ fn a_filezilla_import_offers_to_remove_the_passwords_from_its_file() {
         .click();
     window.settle();
     let (removed_from, sites) = window.take(|command| match command {
-        Command::RemoveImportedPasswords { file, sites, .. } => Some((file.clone(), sites.clone())),
+        Command::Sites(SitesCommand::RemoveImportedPasswords { file, sites, .. }) => {
+            Some((file.clone(), sites.clone()))
+        }
         _ => None,
     });
     assert_eq!((removed_from, sites), (file, vec!["Work/alpha".to_owned()]));
@@ -886,7 +894,7 @@ fn the_trust_page_lists_what_is_trusted_and_forgets_one() {
     window.harness.get_by_label("Trusted servers").click();
     window.settle();
     let id = window.take(|command| match command {
-        Command::ListTrust { id } => Some(*id),
+        Command::Trust(TrustCommand::List { id }) => Some(*id),
         _ => None,
     });
     let ours = TrustedHostKey {
@@ -921,7 +929,7 @@ fn the_trust_page_lists_what_is_trusted_and_forgets_one() {
     forget[0].click();
     window.settle();
     let entry = window.take(|command| match command {
-        Command::ForgetTrust { entry, .. } => Some(entry.clone()),
+        Command::Trust(TrustCommand::Forget { entry, .. }) => Some(entry.clone()),
         _ => None,
     });
     assert_eq!(entry, TrustEntry::HostKey(ours));
@@ -934,7 +942,7 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
         super::site_manager::connect(window.harness.state_mut(), "Acme/web");
         window.settle();
         let id = window.take(|command| match command {
-            Command::ResolveSite { id, .. } => Some(*id),
+            Command::Sites(SitesCommand::Resolve { id, .. }) => Some(*id),
             _ => None,
         });
         window.engine.emit(Event::SiteResolved {
@@ -954,7 +962,7 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
     window.harness.get_by_label("Log in").click();
     window.settle();
     let (id, first) = window.take(|command| match command {
-        Command::Connect { id, site } => Some((*id, site.clone())),
+        Command::Session(SessionCommand::Connect { id, site }) => Some((*id, site.clone())),
         _ => None,
     });
     assert_eq!(first.credentials.password.unwrap().expose(), "typed once");
@@ -977,7 +985,7 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
         "not asked twice in one run"
     );
     let second = window.take(|command| match command {
-        Command::Connect { site, .. } => Some(site.clone()),
+        Command::Session(SessionCommand::Connect { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(second.credentials.password.unwrap().expose(), "typed once");
@@ -994,7 +1002,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     super::site_manager::connect(window.harness.state_mut(), "Acme/web");
     window.settle();
     let id = window.take(|command| match command {
-        Command::ResolveSite { id, .. } => Some(*id),
+        Command::Sites(SitesCommand::Resolve { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::SiteResolved {
@@ -1006,7 +1014,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     });
     window.settle();
     let id = window.take(|command| match command {
-        Command::Connect { id, .. } => Some(*id),
+        Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::Connected {
@@ -1023,7 +1031,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     window.harness.get_by_label("Bookmark this folder").click();
     window.settle();
     let site = window.take(|command| match command {
-        Command::SaveSite { site, secret: None, .. } => Some(site.clone()),
+        Command::Sites(SitesCommand::Save { site, secret: None, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(site.bookmarks, ["/var/log/nginx", "/var/www"]);
@@ -1045,7 +1053,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
         .transfer(super::pane::Side::Local, &["notes.txt".into()], None, false);
     window.settle();
     let options = window.take(|command| match command {
-        Command::Enqueue { options, .. } => Some(*options),
+        Command::Queue(QueueCommand::Enqueue { options, .. }) => Some(*options),
         _ => None,
     });
     assert!(!options.upload_via_temp);
@@ -1061,7 +1069,7 @@ fn dragging_in_the_site_tree_moves_sites_and_folders() {
     );
     window.drag(site, top);
     let moved = window.take(|command| match command {
-        Command::SaveSite { site, .. } => Some(site.clone()),
+        Command::Sites(SitesCommand::Save { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(
@@ -1079,7 +1087,7 @@ fn dragging_in_the_site_tree_moves_sites_and_folders() {
     );
     window.drag(acme, clients);
     let edit = window.take(|command| match command {
-        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        Command::Sites(SitesCommand::EditFolder { edit, .. }) => Some(edit.clone()),
         _ => None,
     });
     assert_eq!(
@@ -1098,7 +1106,7 @@ fn dragging_in_the_site_tree_moves_sites_and_folders() {
 fn a_link_opens_its_folder_and_does_nothing_else() {
     let mut window = Window::open_at(Some("sftp://alice:hunter2@files.example.org/~/www"));
     let (id, site) = window.take(|command| match command {
-        Command::Connect { id, site, .. } => Some((*id, site.clone())),
+        Command::Session(SessionCommand::Connect { id, site, .. }) => Some((*id, site.clone())),
         _ => None,
     });
     assert_eq!((site.host.as_str(), site.user.as_str()), ("files.example.org", "alice"));
@@ -1155,7 +1163,11 @@ fn a_link_opens_its_folder_and_does_nothing_else() {
         assert!(
             matches!(
                 command,
-                Command::List { .. } | Command::OpenLocal { .. } | Command::SetLimits { .. }
+                Command::Session(SessionCommand::Request {
+                    request: SessionRequest::List { .. },
+                    ..
+                }) | Command::Session(SessionCommand::OpenLocal { .. })
+                    | Command::Queue(QueueCommand::SetLimits { .. })
             ),
             "a link only connects and lists, but the window sent {command:#?}"
         );

@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::app::App;
-use crate::engine::api::{Command, PinnedCertificate, RequestId, TrustEntry, TrustedHostKey};
+use crate::engine::api::{PinnedCertificate, RequestId, TrustCommand, TrustEntry, TrustedHostKey};
 
 #[derive(Default)]
 pub struct TrustPage {
@@ -35,14 +35,14 @@ impl TrustPage {
 pub fn open(app: &mut App) {
     app.trust.open = true;
     let id = app.engine.next_id();
-    app.engine.send(Command::ListTrust { id });
+    app.engine.send(TrustCommand::List { id });
     app.trust.pending.push(id);
 }
 
 fn forget(app: &mut App, entry: TrustEntry) {
     app.trust.problem = None;
     let id = app.engine.next_id();
-    app.engine.send(Command::ForgetTrust { id, entry });
+    app.engine.send(TrustCommand::Forget { id, entry });
     app.trust.pending.push(id);
 }
 
