@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use wharf::engine::api::{
-    Command, Direction, Entry, EntryKind, Event, ItemKind, Progress, QueueItem, RemotePath, SessionCommand,
-    SessionRequest, TransferState,
+    Command, Direction, Entry, EntryKind, Event, ItemId, ItemKind, JobId, Progress, QueueItem, RemotePath,
+    SessionCommand, SessionId, SessionRequest, TransferState,
 };
 use wharf::engine::handle::{EngineDouble, EngineHandle};
 use wharf::ui::app::App;
@@ -48,13 +48,13 @@ fn main() {
     };
     engine.emit(Event::Connected {
         id: local,
-        session: local,
+        session: SessionId::opened_by(local),
         security: "local".into(),
         home: "/tmp".into(),
     });
     engine.emit(Event::Connected {
         id: connect,
-        session: connect,
+        session: SessionId::opened_by(connect),
         security: "SSH, aes128-gcm@openssh.com".into(),
         home: "/srv".into(),
     });
@@ -82,8 +82,8 @@ fn main() {
 
     let items: Vec<QueueItem> = (1..=QUEUE)
         .map(|id| QueueItem {
-            id,
-            job: Some(1),
+            id: ItemId::new(id),
+            job: Some(JobId::new(1)),
             direction: Direction::Download,
             kind: ItemKind::File,
             local: PathBuf::from(format!("/tmp/file-{id:06}.dat")),
@@ -100,7 +100,7 @@ fn main() {
         .map(|item| {
             let progress = Progress::new(Some(10_000_000));
             engine.emit(Event::ItemChanged {
-                item,
+                item: ItemId::new(item),
                 state: TransferState::Transferring,
                 attempts: 1,
                 progress: progress.clone(),

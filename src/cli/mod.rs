@@ -304,18 +304,11 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
         }
         Action::Queue(_) | Action::Site(_) => Ok(EXIT_USAGE),
         Action::Mkdir { .. } => {
-            let id = client.engine.next_id();
-            client
-                .engine
-                .send(Command::request(client.session, SessionRequest::Mkdir { id, path }));
+            let id = client.request(|id| SessionRequest::Mkdir { id, path })?;
             client.finish(id)
         }
         Action::Rm { recursive, .. } => {
-            let id = client.engine.next_id();
-            client.engine.send(Command::request(
-                client.session,
-                SessionRequest::Delete { id, path, recursive },
-            ));
+            let id = client.request(|id| SessionRequest::Delete { id, path, recursive })?;
             client.finish(id)
         }
         Action::Mv { new_path, .. } => {
@@ -324,11 +317,7 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
             } else {
                 RemotePath::new(&format!("{}/{new_path}", path.parent()))
             };
-            let id = client.engine.next_id();
-            client.engine.send(Command::request(
-                client.session,
-                SessionRequest::Rename { id, from: path, to },
-            ));
+            let id = client.request(|id| SessionRequest::Rename { id, from: path, to })?;
             client.finish(id)
         }
     }
@@ -367,7 +356,7 @@ fn fill_credentials(location: &mut Location, args: &ConnectionArgs) -> Result<()
 /// An engine driven synchronously, with a browsing session when a URL was given.
 struct Client<'a> {
     engine: EngineHandle,
-    session: SessionId,
+    session: Option<SessionId>,
     args: &'a ConnectionArgs,
     progress: output::Bars,
     /// The answer to the queue's password questions (restored items of earlier runs).
@@ -404,7 +393,7 @@ impl<'a> Client<'a> {
         let engine =
             EngineHandle::start(config, None).map_err(|error| format!("the engine could not start: {error}"))?;
         Ok(Client {
-            session: 0,
+            session: None,
             args,
             progress: output::Bars::new(std::io::stderr().is_terminal()),
             engine,
@@ -426,7 +415,7 @@ impl<'a> Client<'a> {
                 Event::Connected {
                     id: answered, session, ..
                 } if answered == id => {
-                    client.session = session;
+                    client.session = Some(session);
                     return Ok(client);
                 }
                 Event::OpFinished {
@@ -547,12 +536,16 @@ impl<'a> Client<'a> {
         }
     }
 
-    fn ls(mut self, path: &RemotePath, json: bool) -> Result<i32, String> {
+    /// Sends a request to the browsing session; its id, or an error without a session.
+    fn request(&self, make: impl FnOnce(RequestId) -> SessionRequest) -> Result<RequestId, String> {
+        let session = self.session.ok_or("not connected: the session was closed")?;
         let id = self.engine.next_id();
-        self.engine.send(Command::request(
-            self.session,
-            SessionRequest::List { id, path: path.clone() },
-        ));
+        self.engine.send(Command::request(session, make(id)));
+        Ok(id)
+    }
+
+    fn ls(mut self, path: &RemotePath, json: bool) -> Result<i32, String> {
+        let id = self.request(|id| SessionRequest::List { id, path: path.clone() })?;
         loop {
             match self.next_event()? {
                 Event::Listing {
@@ -572,14 +565,7 @@ impl<'a> Client<'a> {
                     result: Err(error),
                 } if answered == id => {
                     // `ls` of a file shows that file, like ls(1).
-                    let stat_id = self.engine.next_id();
-                    self.engine.send(Command::request(
-                        self.session,
-                        SessionRequest::Stat {
-                            id: stat_id,
-                            path: path.clone(),
-                        },
-                    ));
+                    let stat_id = self.request(|id| SessionRequest::Stat { id, path: path.clone() })?;
                     return match self.wait_stat(stat_id)? {
                         Some(entry) if entry.kind != crate::model::EntryKind::Dir => {
                             println!("{}", output::listing(&[entry], json));
@@ -611,8 +597,10 @@ impl<'a> Client<'a> {
         spec: TransferSpec,
         transfer: &TransferArgs,
     ) -> Result<i32, String> {
-        self.engine.send(SessionCommand::Disconnect { session: self.session });
-        let job = self.engine.next_id();
+        if let Some(session) = self.session {
+            self.engine.send(SessionCommand::Disconnect { session });
+        }
+        let job = self.engine.next_job();
         self.engine.send(QueueCommand::Enqueue {
             job,
             site: site.clone(),

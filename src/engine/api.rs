@@ -21,13 +21,73 @@ pub use crate::model::trust::{PinnedCertificate, TrustEntry, TrustedHostKey};
 pub use crate::model::{Entry, EntryKind, Site};
 pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
 
-pub type RequestId = u64;
-pub type SessionId = u64;
-pub type PromptId = u64;
-/// A queue item; the same id in the queue database.
-pub type ItemId = u64;
-/// A set of items queued by one `Enqueue` (its request id).
-pub type JobId = u64;
+/// Declares an id: a number that only compares with ids of its own kind.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(u64);
+
+        impl $name {
+            /// The id with this number (the engine hands them out; tests make their own).
+            pub const fn new(number: u64) -> Self {
+                $name(number)
+            }
+
+            /// The id's number.
+            pub const fn get(self) -> u64 {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A request; its reply names it.
+    RequestId
+);
+id_type!(
+    /// An open browsing session: the id of the request that opened it.
+    SessionId
+);
+id_type!(
+    /// A question the engine asked (`Event::Prompt`), for its answer.
+    PromptId
+);
+id_type!(
+    /// A queue item; the same id in the queue database.
+    ItemId
+);
+id_type!(
+    /// A set of items queued by one `Enqueue`.
+    JobId
+);
+
+impl SessionId {
+    /// The session opened by request `id` (`Connect`, `OpenLocal`).
+    pub const fn opened_by(id: RequestId) -> SessionId {
+        SessionId(id.0)
+    }
+}
+
+impl ItemId {
+    /// The item with this row id of the queue database (which never hands out negative ones).
+    pub fn from_sql(row: i64) -> ItemId {
+        ItemId(u64::try_from(row).unwrap_or(0))
+    }
+
+    /// The item's row id in the queue database.
+    pub fn to_sql(self) -> i64 {
+        i64::try_from(self.0).unwrap_or(i64::MAX)
+    }
+}
 
 /// Which way a transfer goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

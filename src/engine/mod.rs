@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use self::api::{Command, Event, SessionCommand, SessionId, SessionRequest};
+use self::api::{Command, Event, RequestId, SessionCommand, SessionId, SessionRequest};
 use self::queue::{QueueMessage, QueueSetup};
 use self::session::{CancelFlags, Session};
 pub(crate) use self::trust_policy::{EngineTrust, Prompts};
@@ -178,7 +178,7 @@ impl Dispatcher {
                 self.sessions.remove(&session);
             }
             SessionCommand::Connect { id, site } => {
-                let context = session_context(id, &self.config, &self.trust, &self.emit);
+                let context = session_context(SessionId::opened_by(id), &self.config, &self.trust, &self.emit);
                 let opened = move || protocol::connect(&site, &context).map_err(|error| (error, context));
                 start_session(id, opened, &mut self.sessions, &self.emit, &self.cancels);
             }
@@ -251,21 +251,21 @@ type Opened = Result<Box<dyn protocol::RemoteFs>, (FsError, ConnectContext)>;
 
 /// Registers a session and opens it on the blocking pool (connecting may take seconds).
 fn start_session(
-    id: SessionId,
+    id: RequestId,
     open: impl FnOnce() -> Opened + Send + 'static,
     sessions: &mut HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>>,
     emit: &Emit,
     cancels: &CancelFlags,
 ) {
     let (sender, receiver) = mpsc::unbounded_channel();
-    sessions.insert(id, sender);
+    sessions.insert(SessionId::opened_by(id), sender);
     let emit = emit.clone();
     let cancels = cancels.clone();
     tokio::task::spawn_blocking(move || run_session(id, open, receiver, emit, cancels));
 }
 
 fn run_session(
-    id: SessionId,
+    id: RequestId,
     open: impl FnOnce() -> Opened,
     mut requests: mpsc::UnboundedReceiver<SessionRequest>,
     emit: Emit,
@@ -282,12 +282,12 @@ fn run_session(
     let home = fs.home().to_owned();
     emit(Event::Connected {
         id,
-        session: id,
+        session: SessionId::opened_by(id),
         security: fs.security(),
         home,
     });
     let mut session = Session {
-        id,
+        id: SessionId::opened_by(id),
         fs,
         events: emit.clone(),
         cancels,

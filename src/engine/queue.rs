@@ -303,7 +303,7 @@ impl Queue {
         let mut views = Vec::with_capacity(stored.len().min(EVENT_BATCH));
         for stored in stored {
             let item = stored.item;
-            let id = u64::try_from(stored.id).unwrap_or(0);
+            let id = ItemId::from_sql(stored.id);
             if !self.shared.pool.knows(&item.site)
                 && let Ok(Some(descriptor)) = self.store.site(&item.site)
                 && let Ok(descriptor) = serde_json::from_str::<SiteDescriptor>(&descriptor)
@@ -496,7 +496,7 @@ impl Queue {
         let Some(state) = self.scheduler.state(id).cloned() else {
             return;
         };
-        let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+        let id_sql = id.to_sql();
         let result = match &state {
             ItemState::Done => {
                 let (bytes, verified) = self
@@ -611,7 +611,7 @@ impl Queue {
                     Selection::Items(ids) => ids.into_iter().filter(|&id| self.scheduler.retry(id)).collect(),
                 };
                 for id in ids {
-                    if let Err(error) = self.store.requeue(i64::try_from(id).unwrap_or(i64::MAX)) {
+                    if let Err(error) = self.store.requeue(id.to_sql()) {
                         self.warn(error.to_string());
                     }
                     if let Some(record) = self.records.get_mut(&id) {
@@ -632,7 +632,7 @@ impl Queue {
                     super::api::Move::Top => Placement::Top,
                     super::api::Move::Bottom => Placement::Bottom,
                 };
-                if let Err(error) = self.store.move_item(i64::try_from(item).unwrap_or(i64::MAX), placement) {
+                if let Err(error) = self.store.move_item(item.to_sql(), placement) {
                     self.warn(error.to_string());
                 }
                 self.emit(Event::QueueOrder {
@@ -648,7 +648,10 @@ impl Queue {
             }
             QueueCommand::Clear { done, failed } => {
                 let mut removed = match self.store.clear(done, failed) {
-                    Ok(ids) => ids.into_iter().filter_map(|id| u64::try_from(id).ok()).collect(),
+                    Ok(ids) => ids
+                        .into_iter()
+                        .filter_map(|id| u64::try_from(id).ok().map(ItemId::new))
+                        .collect(),
                     Err(error) => {
                         self.warn(error.to_string());
                         Vec::new()
@@ -742,7 +745,7 @@ impl Queue {
         let site_key: Arc<str> = Arc::from(key.as_str());
         let mut views = Vec::with_capacity(ids.len());
         for (id, spec) in ids.into_iter().zip(specs) {
-            let id = u64::try_from(id).unwrap_or(0);
+            let id = ItemId::from_sql(id);
             self.records.insert(
                 id,
                 Record {
@@ -807,7 +810,7 @@ impl Queue {
                         on_conflict: String::new(),
                         options: 0,
                     };
-                    if let Err(error) = self.store.resolve(i64::try_from(id).unwrap_or(i64::MAX), &stored) {
+                    if let Err(error) = self.store.resolve(id.to_sql(), &stored) {
                         self.warn(error.to_string());
                     }
                 }
@@ -851,10 +854,7 @@ impl Queue {
             {
                 record.bytes_done = running.progress.done();
             }
-            if let Err(error) = self
-                .store
-                .release_lease(i64::try_from(id).unwrap_or(i64::MAX), self.lease.name())
-            {
+            if let Err(error) = self.store.release_lease(id.to_sql(), self.lease.name()) {
                 self.warn(error.to_string());
             }
         }
@@ -935,7 +935,7 @@ impl Queue {
                 options: options_bits(options),
             })
             .collect();
-        let ids = match self.store.expand(i64::try_from(id).unwrap_or(i64::MAX), &new_items) {
+        let ids = match self.store.expand(id.to_sql(), &new_items) {
             Ok(ids) => ids,
             Err(error) => {
                 self.finish(
@@ -963,7 +963,7 @@ impl Queue {
         }
         let mut views = Vec::with_capacity(ids.len());
         for (child_id, child) in ids.into_iter().zip(children) {
-            let child_id = u64::try_from(child_id).unwrap_or(0);
+            let child_id = ItemId::from_sql(child_id);
             self.records.insert(
                 child_id,
                 Record {
@@ -1062,10 +1062,10 @@ impl Queue {
         let offsets: Vec<(i64, u64)> = self
             .running
             .iter()
-            .map(|(&id, running)| (i64::try_from(id).unwrap_or(i64::MAX), running.progress.done()))
+            .map(|(&id, running)| (id.to_sql(), running.progress.done()))
             .collect();
         for &(id, done) in &offsets {
-            if let Some(record) = self.records.get_mut(&u64::try_from(id).unwrap_or(0)) {
+            if let Some(record) = self.records.get_mut(&ItemId::from_sql(id)) {
                 record.bytes_done = done;
             }
         }
@@ -1078,7 +1078,7 @@ impl Queue {
         let now = self.now();
         while let Some(id) = self.scheduler.next_ready(now) {
             self.idle_reported = false;
-            let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+            let id_sql = id.to_sql();
             let lease = &self.lease;
             match self
                 .store
@@ -1187,7 +1187,7 @@ impl Queue {
             match inbox.recv_timeout(left) {
                 Ok(QueueMessage::Report { id, report, last: true }) => {
                     if let Some(running) = self.running.remove(&id) {
-                        let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+                        let id_sql = id.to_sql();
                         // Closing: there is nobody left to tell about a database error.
                         let _ = match report {
                             Report::Done { .. } => self.store.set_done(
@@ -1209,7 +1209,7 @@ impl Queue {
         }
         // Workers that did not stop in time: their items come back queued next time.
         for (id, running) in std::mem::take(&mut self.running) {
-            let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+            let id_sql = id.to_sql();
             let _ = self.store.checkpoint(id_sql, running.progress.done());
             let _ = self.store.set_state(id_sql, "queued", None);
             let _ = self.store.release_lease(id_sql, self.lease.name());

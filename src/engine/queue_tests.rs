@@ -58,7 +58,7 @@ fn wait_for<T>(engine: &EngineHandle, mut pick: impl FnMut(&EngineHandle, Event)
 }
 
 fn enqueue(engine: &EngineHandle, specs: Vec<TransferSpec>, on_conflict: ConflictPolicy) -> JobId {
-    let job = engine.next_id();
+    let job = engine.next_job();
     engine.send(QueueCommand::Enqueue {
         job,
         site: site(),
@@ -490,7 +490,7 @@ fn uploads_without_a_temporary_name_resume_the_target_itself() {
     let content = data(200_000, 6);
     std::fs::write(local.path().join("u.bin"), &content).unwrap();
     let engine = engine(home.path(), &server);
-    let job = engine.next_id();
+    let job = engine.next_job();
     engine.send(QueueCommand::Enqueue {
         job,
         site: site(),
@@ -550,7 +550,7 @@ fn items_added_paused_wait_for_resume() {
     server.put("/held.txt", b"held until resumed");
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let engine = engine(home.path(), &server);
-    let job = engine.next_id();
+    let job = engine.next_job();
     engine.send(QueueCommand::Enqueue {
         job,
         site: site(),
@@ -657,7 +657,7 @@ fn restored_items_of_a_saved_site_take_its_password_from_the_keyring() {
         .unwrap();
     let first = engine(home.path(), &server);
     first.send(QueueCommand::Enqueue {
-        job: first.next_id(),
+        job: first.next_job(),
         site: site(),
         specs: vec![download("/kept.txt", out.path(), false)],
         options: TransferOptions::default(),

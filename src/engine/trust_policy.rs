@@ -20,7 +20,7 @@ const PROMPT_TIMEOUT: Duration = Duration::from_secs(600);
 /// Open questions, by id, with the channel that carries the answer back to the asking worker.
 #[derive(Default)]
 pub struct Prompts {
-    next: Mutex<PromptId>,
+    next: Mutex<u64>,
     waiting: Mutex<HashMap<PromptId, std_mpsc::Sender<PromptReply>>>,
 }
 
@@ -31,7 +31,7 @@ impl Prompts {
         let id = {
             let mut next = self.next.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             *next += 1;
-            *next
+            PromptId::new(*next)
         };
         self.waiting
             .lock()
@@ -273,6 +273,7 @@ impl TrustPolicy for EngineTrust {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::api::RequestId;
 
     #[test]
     fn the_trust_page_lists_and_forgets_what_was_accepted() {
@@ -291,7 +292,7 @@ mod tests {
             host_keys,
             certificates,
             ..
-        } = policy.handle(TrustCommand::List { id: 1 })
+        } = policy.handle(TrustCommand::List { id: RequestId::new(1) })
         else {
             panic!("no list");
         };
@@ -301,14 +302,14 @@ mod tests {
         assert_eq!(certificates.len(), 1);
 
         let Event::Trust { host_keys, .. } = policy.handle(TrustCommand::Forget {
-            id: 2,
+            id: RequestId::new(2),
             entry: TrustEntry::HostKey(ours[0].clone()),
         }) else {
             panic!("not forgotten");
         };
         assert!(host_keys.iter().all(|key| !key.removable));
         let Event::Trust { certificates, .. } = policy.handle(TrustCommand::Forget {
-            id: 3,
+            id: RequestId::new(3),
             entry: TrustEntry::Certificate(certificates[0].clone()),
         }) else {
             panic!("not forgotten");
@@ -317,7 +318,7 @@ mod tests {
         assert!(policy.once().is_empty());
 
         let Event::OpFinished { result: Err(error), .. } = policy.handle(TrustCommand::Forget {
-            id: 4,
+            id: RequestId::new(4),
             entry: TrustEntry::HostKey(TrustedHostKey {
                 removable: false,
                 file: "/home/someone/.ssh/known_hosts".into(),

@@ -696,7 +696,7 @@ impl App {
         if specs.is_empty() {
             return None;
         }
-        let job = self.engine.next_id();
+        let job = self.engine.next_job();
         self.jobs.insert(job);
         self.engine.send(QueueCommand::Enqueue {
             job,
@@ -736,7 +736,7 @@ impl App {
                     remote: folder.join(name),
                     recursive: false,
                 };
-                let job = self.engine.next_id();
+                let job = self.engine.next_job();
                 self.jobs.insert(job);
                 self.engine.send(QueueCommand::Enqueue {
                     job,

@@ -15,13 +15,14 @@ use super::app::App;
 use super::settings::Settings;
 use super::view;
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, Prompt, PromptReply, QueueCommand,
-    RemotePath, RequestId, SessionCommand, SessionId, SessionRequest, SitesCommand, TransferSpec, TrustCommand,
+    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, ItemId, Prompt, PromptId, PromptReply,
+    QueueCommand, RemotePath, RequestId, SessionCommand, SessionId, SessionRequest, SitesCommand, TransferSpec,
+    TrustCommand,
 };
 use crate::engine::handle::{EngineDouble, EngineHandle};
 use crate::model::Protocol;
 
-const LOCAL_SESSION: SessionId = 9001;
+const LOCAL_SESSION: SessionId = SessionId::new(9001);
 
 struct Window {
     harness: Harness<'static, App>,
@@ -133,7 +134,7 @@ impl Window {
         });
         self.engine.emit(Event::Connected {
             id,
-            session: id,
+            session: SessionId::opened_by(id),
             security: "SSH, aes128-gcm@openssh.com".into(),
             home: "/srv".into(),
         });
@@ -414,9 +415,9 @@ fn the_keyboard_moves_enters_goes_up_and_switches_panes() {
 fn the_file_exists_dialog_answers_with_the_chosen_policy() {
     let mut window = Window::open();
     window.engine.emit(Event::Prompt {
-        prompt: 77,
+        prompt: PromptId::new(77),
         question: Prompt::FileExists {
-            item: 5,
+            item: ItemId::new(5),
             target: "/srv/index.html".into(),
             source_size: Some(2_000),
             source_modified: None,
@@ -442,7 +443,7 @@ fn the_file_exists_dialog_answers_with_the_chosen_policy() {
     assert_eq!(
         answer,
         (
-            77,
+            PromptId::new(77),
             PromptReply::Conflict {
                 policy: ConflictPolicy::Rename,
                 apply_to_all: true
@@ -477,12 +478,12 @@ fn delete_asks_first_and_then_deletes_folders_with_their_contents() {
 
 #[test]
 fn closing_while_transfers_run_asks_to_finish_later_or_wait() {
-    use crate::engine::api::{ItemKind, Progress, QueueItem, TransferState};
+    use crate::engine::api::{ItemId, ItemKind, JobId, Progress, QueueItem, TransferState};
     let mut window = Window::open();
     window.engine.emit(Event::ItemsAdded {
         items: vec![QueueItem {
-            id: 1,
-            job: Some(1),
+            id: ItemId::new(1),
+            job: Some(JobId::new(1)),
             direction: Direction::Download,
             kind: ItemKind::File,
             local: PathBuf::from("/home/me/big.iso"),
@@ -497,7 +498,7 @@ fn closing_while_transfers_run_asks_to_finish_later_or_wait() {
     let progress = Progress::new(Some(1_000_000));
     progress.set_done(250_000);
     window.engine.emit(Event::ItemChanged {
-        item: 1,
+        item: ItemId::new(1),
         state: TransferState::Transferring,
         attempts: 1,
         progress,
@@ -969,7 +970,7 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
     // The site has no remote folder: `~` opens as the login folder the server names.
     window.engine.emit(Event::Connected {
         id,
-        session: id,
+        session: SessionId::opened_by(id),
         security: "SSH".into(),
         home: "/home/deploy".into(),
     });
@@ -1019,7 +1020,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     });
     window.engine.emit(Event::Connected {
         id,
-        session: id,
+        session: SessionId::opened_by(id),
         security: "SSH".into(),
         home: "/home/deploy".into(),
     });
@@ -1118,7 +1119,7 @@ fn a_link_opens_its_folder_and_does_nothing_else() {
 
     // An unknown host key is asked about, and nothing answers it but the user.
     window.engine.emit(Event::Prompt {
-        prompt: 5,
+        prompt: PromptId::new(5),
         question: Prompt::UnknownHostKey {
             host: "files.example.org".into(),
             port: 22,
@@ -1143,14 +1144,14 @@ fn a_link_opens_its_folder_and_does_nothing_else() {
     window.harness.get_by_label("Trust once").click();
     window.settle();
     let reply = window.take(|command| match command {
-        Command::Answer { prompt: 5, reply } => Some(reply.clone()),
+        Command::Answer { prompt, reply } if *prompt == PromptId::new(5) => Some(reply.clone()),
         _ => None,
     });
     assert_eq!(reply, PromptReply::AcceptOnce);
 
     window.engine.emit(Event::Connected {
         id,
-        session: id,
+        session: SessionId::opened_by(id),
         security: "SSH".into(),
         home: "/home/alice".into(),
     });
