@@ -11,10 +11,11 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use wharf::engine::api::{
-    Command, Direction, Entry, EntryKind, Event, ItemId, ItemKind, JobId, Progress, QueueItem, RemotePath,
+    Command, Direction, Entry, EntryKind, Event, ItemId, ItemKind, JobId, Progress, QueueItem, RemotePath, Security,
     SessionCommand, SessionId, SessionRequest, TransferState,
 };
 use wharf::engine::handle::{EngineDouble, EngineHandle};
+use wharf::model::Protocol;
 use wharf::ui::app::App;
 use wharf::ui::settings::Settings;
 use wharf::ui::view;
@@ -49,13 +50,13 @@ fn main() {
     engine.emit(Event::Connected {
         id: local,
         session: SessionId::opened_by(local),
-        security: "local".into(),
+        security: Security::local("local".into()),
         home: "/tmp".into(),
     });
     engine.emit(Event::Connected {
         id: connect,
         session: SessionId::opened_by(connect),
-        security: "SSH, aes128-gcm@openssh.com".into(),
+        security: Security::of(Protocol::Sftp, "SSH, aes128-gcm@openssh.com".into()),
         home: "/srv".into(),
     });
     settle(&mut harness, &mut engine);

@@ -16,6 +16,7 @@ use crate::model::Secret;
 
 pub use super::progress::SpeedMeter;
 pub use crate::model::location::RemotePath;
+pub use crate::model::security::{Encryption, Security};
 pub use crate::model::sites::{Auth, FtpTls, ImportReport, KeyringStatus, SavedSite, SecretKind, TransferType};
 pub use crate::model::trust::{PinnedCertificate, TrustEntry, TrustedHostKey};
 pub use crate::model::{Entry, EntryKind, Site};
@@ -626,7 +627,7 @@ pub enum Event {
     Connected {
         id: RequestId,
         session: SessionId,
-        security: String,
+        security: Security,
         home: String,
     },
     Disconnected {

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use self::api::{Command, Event, RequestId, SessionCommand, SessionId, SessionRequest};
+use self::api::{Command, Event, RequestId, Security, SessionCommand, SessionId, SessionRequest};
 use self::queue::{QueueMessage, QueueSetup};
 use self::session::{CancelFlags, Session};
 pub(crate) use self::trust_policy::{EngineTrust, Prompts};
@@ -179,11 +179,21 @@ impl Dispatcher {
             }
             SessionCommand::Connect { id, site } => {
                 let context = session_context(SessionId::opened_by(id), &self.config, &self.trust, &self.emit);
-                let opened = move || protocol::connect(&site, &context).map_err(|error| (error, context));
+                let opened = move || match protocol::connect(&site, &context) {
+                    Ok(fs) => {
+                        let security = Security::of(site.protocol, fs.security());
+                        Ok((fs, security))
+                    }
+                    Err(error) => Err((error, context)),
+                };
                 start_session(id, opened, &mut self.sessions, &self.emit, &self.cancels);
             }
             SessionCommand::OpenLocal { id } => {
-                let opened = || Ok(Box::new(protocol::local::LocalFs::this_computer()) as Box<dyn protocol::RemoteFs>);
+                let opened = || {
+                    let fs = protocol::local::LocalFs::this_computer();
+                    let security = Security::local(protocol::RemoteFs::security(&fs));
+                    Ok((Box::new(fs) as Box<dyn protocol::RemoteFs>, security))
+                };
                 start_session(id, opened, &mut self.sessions, &self.emit, &self.cancels);
             }
             SessionCommand::Request { session, request } => {
@@ -247,7 +257,8 @@ fn session_context(id: SessionId, config: &EngineConfig, trust: &Arc<EngineTrust
     }
 }
 
-type Opened = Result<Box<dyn protocol::RemoteFs>, (FsError, ConnectContext)>;
+/// An open connection and how it is protected, or why it could not be opened.
+type Opened = Result<(Box<dyn protocol::RemoteFs>, Security), (FsError, ConnectContext)>;
 
 /// Registers a session and opens it on the blocking pool (connecting may take seconds).
 fn start_session(
@@ -271,8 +282,8 @@ fn run_session(
     emit: Emit,
     cancels: CancelFlags,
 ) {
-    let fs = match open() {
-        Ok(fs) => fs,
+    let (fs, security) = match open() {
+        Ok(opened) => opened,
         Err((error, context)) => {
             context.log.write(protocol::LogDirection::Error, &error.message);
             emit(Event::OpFinished { id, result: Err(error) });
@@ -283,7 +294,7 @@ fn run_session(
     emit(Event::Connected {
         id,
         session: SessionId::opened_by(id),
-        security: fs.security(),
+        security,
         home,
     });
     let mut session = Session {

@@ -16,8 +16,8 @@ use super::settings::Settings;
 use super::transfers::Transfers;
 use crate::engine::api::{
     Command, ConflictPolicy, Direction, EntryKind, Event, ImportSource, JobId, LogDirection, OpError, OpSummary,
-    QueueCommand, QueueLimits, RemotePath, RequestId, SavedSite, Selection, SessionCommand, SessionId, SessionRequest,
-    Site, TransferOptions, TransferSpec,
+    QueueCommand, QueueLimits, RemotePath, RequestId, SavedSite, Security, Selection, SessionCommand, SessionId,
+    SessionRequest, Site, TransferOptions, TransferSpec,
 };
 use crate::engine::handle::EngineHandle;
 use crate::model::link::Link;
@@ -61,7 +61,7 @@ pub struct App {
     pub site: Option<Site>,
     pub connecting: Option<RequestId>,
     /// The encryption in use, as the engine described it.
-    pub security: Option<String>,
+    pub security: Option<Security>,
     local_request: RequestId,
     pub messages: Messages,
     pub transfers: Transfers,
@@ -373,7 +373,7 @@ impl App {
         }
     }
 
-    fn on_connected(&mut self, id: RequestId, session: SessionId, security: String, home: String) {
+    fn on_connected(&mut self, id: RequestId, session: SessionId, security: Security, home: String) {
         if id == self.local_request {
             self.local.session = Some(session);
             let start = self

@@ -16,8 +16,8 @@ use super::settings::Settings;
 use super::view;
 use crate::engine::api::{
     Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, ItemId, Prompt, PromptId, PromptReply,
-    QueueCommand, RemotePath, RequestId, SessionCommand, SessionId, SessionRequest, SitesCommand, TransferSpec,
-    TrustCommand,
+    QueueCommand, RemotePath, RequestId, Security, SessionCommand, SessionId, SessionRequest, SitesCommand,
+    TransferSpec, TrustCommand,
 };
 use crate::engine::handle::{EngineDouble, EngineHandle};
 use crate::model::Protocol;
@@ -68,7 +68,7 @@ impl Window {
         window.engine.emit(Event::Connected {
             id: local,
             session: LOCAL_SESSION,
-            security: "local".into(),
+            security: Security::local("local".into()),
             home: "/home/me".into(),
         });
         window.settle();
@@ -135,7 +135,7 @@ impl Window {
         self.engine.emit(Event::Connected {
             id,
             session: SessionId::opened_by(id),
-            security: "SSH, aes128-gcm@openssh.com".into(),
+            security: Security::of(Protocol::Sftp, "SSH, aes128-gcm@openssh.com".into()),
             home: "/srv".into(),
         });
         self.settle();
@@ -971,7 +971,7 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
     window.engine.emit(Event::Connected {
         id,
         session: SessionId::opened_by(id),
-        security: "SSH".into(),
+        security: Security::of(Protocol::Sftp, "SSH".into()),
         home: "/home/deploy".into(),
     });
     window.settle();
@@ -1021,7 +1021,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     window.engine.emit(Event::Connected {
         id,
         session: SessionId::opened_by(id),
-        security: "SSH".into(),
+        security: Security::of(Protocol::Sftp, "SSH".into()),
         home: "/home/deploy".into(),
     });
     window.settle();
@@ -1152,7 +1152,7 @@ fn a_link_opens_its_folder_and_does_nothing_else() {
     window.engine.emit(Event::Connected {
         id,
         session: SessionId::opened_by(id),
-        security: "SSH".into(),
+        security: Security::of(Protocol::Sftp, "SSH".into()),
         home: "/home/alice".into(),
     });
     window.settle();

@@ -11,7 +11,7 @@ use super::app::{App, Closing};
 use super::dialogs::{self, Dialog};
 use super::pane::Side;
 use super::{connect_bar, log_view, pane_view, queue_view};
-use crate::engine::api::RemotePath;
+use crate::engine::api::{Encryption, RemotePath};
 
 /// How often a frame is drawn while transfers run, to move their progress bars.
 const PROGRESS_REFRESH: Duration = Duration::from_millis(250);
@@ -289,10 +289,9 @@ fn status_bar(app: &mut App, ui: &mut Ui) {
         ui.label(connection);
         if let Some(security) = &app.security {
             ui.separator();
-            let icon = if security.contains("not encrypted") {
-                "🔓"
-            } else {
-                "🔒"
+            let icon = match security.encryption {
+                Encryption::None | Encryption::RefusedTls => "🔓",
+                Encryption::Local | Encryption::Tls | Encryption::Ssh => "🔒",
             };
             ui.label(format!("{icon} {security}"));
         }
