@@ -24,7 +24,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use servers::{FtpTls, PASSWORD, USER};
-use wharf::engine::api::Event;
+use wharf::engine::api::{Direction, Event, ItemKind};
 use wharf::engine::handle::{EngineConfig, EngineHandle};
 use wharf::store::{NewItem, QueueStore};
 
@@ -47,8 +47,8 @@ fn big_queue() {
     let paths = wharf::config::Paths::under(home.path().to_path_buf());
     let items: Vec<NewItem> = (0..ITEMS)
         .map(|n| NewItem {
-            direction: "download".into(),
-            kind: "file".into(),
+            direction: Direction::Download,
+            kind: ItemKind::File,
             site: "sftp://someone@example.org:22".into(),
             local_path: PathBuf::from(format!("/home/someone/photos/2024/album {}/IMG_{n:06}.jpg", n / 500)),
             remote_path: format!("/srv/photos/2024/album {}/IMG_{n:06}.jpg", n / 500),

@@ -16,6 +16,7 @@ use crate::model::Secret;
 
 pub use super::progress::SpeedMeter;
 pub use crate::model::location::RemotePath;
+pub use crate::model::queue::{ChecksumAlgorithm, Direction, ItemKind, ItemStatus, Verification};
 pub use crate::model::security::{Encryption, Security};
 pub use crate::model::sites::{Auth, FtpTls, ImportReport, KeyringStatus, SavedSite, SecretKind, TransferType};
 pub use crate::model::trust::{PinnedCertificate, TrustEntry, TrustedHostKey};
@@ -88,14 +89,6 @@ impl ItemId {
     pub fn to_sql(self) -> i64 {
         i64::try_from(self.0).unwrap_or(i64::MAX)
     }
-}
-
-/// Which way a transfer goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    Download,
-    Upload,
 }
 
 /// Copy `local` from or to `remote`. Like `cp`: when the destination is an existing folder,
@@ -434,17 +427,6 @@ impl Default for TransferOptions {
     }
 }
 
-/// What a queue item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ItemKind {
-    File,
-    /// Creating the folder and queueing what it holds.
-    Folder,
-    /// Not looked at yet: a file, or a folder when the transfer is recursive.
-    Auto,
-}
-
 /// Where a queue item is in its life, with the reason for failures and skips.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
@@ -469,7 +451,7 @@ pub enum TransferState {
     Paused,
     /// `verified` says how: `size`, or `size, SHA-256` ...
     Done {
-        verified: String,
+        verified: Verification,
     },
     Skipped {
         reason: String,
@@ -483,13 +465,24 @@ pub enum TransferState {
 impl TransferState {
     /// Finished for good: it will not run again unless retried.
     pub fn is_finished(&self) -> bool {
-        matches!(
-            self,
-            TransferState::Done { .. }
-                | TransferState::Skipped { .. }
-                | TransferState::Failed { .. }
-                | TransferState::Cancelled
-        )
+        self.status().is_finished()
+    }
+
+    /// The state without its details, as the queue database records it.
+    pub fn status(&self) -> ItemStatus {
+        match self {
+            TransferState::Queued | TransferState::Waiting { .. } => ItemStatus::Queued,
+            TransferState::Connecting
+            | TransferState::Transferring
+            | TransferState::Verifying
+            | TransferState::Stalled { .. }
+            | TransferState::RunningElsewhere => ItemStatus::Running,
+            TransferState::Paused => ItemStatus::Paused,
+            TransferState::Done { .. } => ItemStatus::Done,
+            TransferState::Skipped { .. } => ItemStatus::Skipped,
+            TransferState::Failed { .. } => ItemStatus::Failed,
+            TransferState::Cancelled => ItemStatus::Cancelled,
+        }
     }
 
     /// Between starting and finishing an attempt.

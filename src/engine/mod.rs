@@ -43,7 +43,7 @@ pub struct EngineConfig {
     /// A running transfer that moves nothing for this long shows as stalled.
     pub stall_after: Duration,
     /// Run what the queue database holds from earlier runs as soon as the engine starts.
-    /// Without it, earlier items are loaded (and shown) but wait for `RunQueue`.
+    /// Without it, earlier items are loaded (and shown) but wait for `QueueCommand::Run`.
     pub resume_queue: bool,
     /// Transfers at once and bandwidth limits, until `SetLimits` changes them.
     pub limits: api::QueueLimits,

@@ -15,8 +15,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::api::{
-    ConflictPolicy, Direction, Event, ItemId, ItemKind, JobId, OpSummary, Progress, QueueCommand, QueueCounts,
-    QueueItem, QueueLimits, Selection, TransferOptions, TransferState,
+    ConflictPolicy, Direction, Event, ItemId, ItemKind, ItemStatus, JobId, OpSummary, Progress, QueueCommand,
+    QueueCounts, QueueItem, QueueLimits, Selection, TransferOptions, TransferState, Verification,
 };
 use super::lease::LeaseOwner;
 use super::limiter::RateLimits;
@@ -86,8 +86,10 @@ struct Record {
     /// (a retry asks again too).
     seen_at_target: KnownTarget,
     bytes_done: u64,
-    /// The last error or skip reason, or how a done item was verified.
-    note: Option<String>,
+    /// The last error, shown while the item waits to be retried.
+    last_error: Option<String>,
+    /// How it was verified, once done.
+    verified: Verification,
     /// Counted as finished in its job.
     settled: bool,
 }
@@ -119,7 +121,7 @@ struct Queue {
     store: QueueStore,
     scheduler: Scheduler,
     records: HashMap<ItemId, Record>,
-    /// Items restored but not to run until `RunQueue`.
+    /// Items restored but not to run until `QueueCommand::Run`.
     held: Vec<ItemId>,
     /// Items another live Wharf process is running (its lease on them is held).
     elsewhere: std::collections::HashSet<ItemId>,
@@ -135,33 +137,6 @@ struct Queue {
     stall_after: Duration,
     last_checkpoint: Instant,
     idle_reported: bool,
-}
-
-fn db_state(state: &ItemState) -> &'static str {
-    match state {
-        ItemState::Queued | ItemState::Waiting { .. } => "queued",
-        ItemState::Running => "running",
-        ItemState::Paused => "paused",
-        ItemState::Done => "done",
-        ItemState::Failed { .. } => "failed",
-        ItemState::Skipped { .. } => "skipped",
-        ItemState::Cancelled => "cancelled",
-    }
-}
-
-fn direction_name(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Download => "download",
-        Direction::Upload => "upload",
-    }
-}
-
-fn kind_name(kind: ItemKind) -> &'static str {
-    match kind {
-        ItemKind::File => "file",
-        ItemKind::Folder => "folder",
-        ItemKind::Auto => "auto",
-    }
 }
 
 fn options_bits(options: TransferOptions) -> u32 {
@@ -312,43 +287,32 @@ impl Queue {
                 let limit = self.shared.pool.saved_limit(&item.site);
                 self.scheduler.configure_site_limit(&item.site, limit);
             }
-            let state = match stored.state.as_str() {
-                "paused" => ItemState::Paused,
-                "done" => ItemState::Done,
-                "failed" => ItemState::Failed {
+            let state = match stored.state {
+                ItemStatus::Paused => ItemState::Paused,
+                ItemStatus::Done => ItemState::Done,
+                ItemStatus::Failed => ItemState::Failed {
                     reason: stored.error.clone().unwrap_or_default(),
                 },
-                "skipped" => ItemState::Skipped {
+                ItemStatus::Skipped => ItemState::Skipped {
                     reason: stored.error.clone().unwrap_or_default(),
                 },
-                "cancelled" => ItemState::Cancelled,
+                ItemStatus::Cancelled => ItemState::Cancelled,
                 // Another live process runs it (a dead one's lease was recovered above); look
                 // again later.
-                "running" => {
+                ItemStatus::Running => {
                     self.elsewhere.insert(id);
                     ItemState::Waiting {
                         until: now + HELD_ELSEWHERE,
                     }
                 }
-                _ => ItemState::Queued,
+                ItemStatus::Queued => ItemState::Queued,
             };
-            let finished = matches!(
-                state,
-                ItemState::Done | ItemState::Failed { .. } | ItemState::Skipped { .. } | ItemState::Cancelled
-            );
+            let finished = state.is_finished();
             let site: Arc<str> = Arc::from(item.site.as_str());
             let record = Record {
                 job: None,
-                direction: if item.direction == "upload" {
-                    Direction::Upload
-                } else {
-                    Direction::Download
-                },
-                kind: match item.kind.as_str() {
-                    "folder" => ItemKind::Folder,
-                    "auto" => ItemKind::Auto,
-                    _ => ItemKind::File,
-                },
+                direction: item.direction,
+                kind: item.kind,
                 site: site.clone(),
                 local: item.local_path,
                 remote: RemotePath::new(&item.remote_path),
@@ -362,11 +326,9 @@ impl Queue {
                 },
                 seen_at_target: KnownTarget::Unknown,
                 bytes_done: stored.bytes_done,
-                note: if state == ItemState::Done {
-                    stored.verified
-                } else {
-                    stored.error
-                },
+                // A done item's error is cleared when it is done.
+                last_error: stored.error,
+                verified: stored.verified,
                 settled: finished,
             };
             if finished || self.resume {
@@ -404,12 +366,8 @@ impl Queue {
 
     /// How an item looks to the window and the command line.
     fn state_of(&self, id: ItemId) -> TransferState {
-        let note = || {
-            self.records
-                .get(&id)
-                .and_then(|record| record.note.clone())
-                .unwrap_or_default()
-        };
+        let record = self.records.get(&id);
+        let last_error = || record.and_then(|record| record.last_error.clone()).unwrap_or_default();
         // Only while this process holds it back: paused or cancelled here, it is that.
         let held_back = matches!(self.scheduler.state(id), None | Some(ItemState::Waiting { .. }));
         if held_back && self.elsewhere.contains(&id) {
@@ -426,11 +384,13 @@ impl Queue {
                 None => TransferState::Connecting,
             },
             Some(ItemState::Waiting { until }) => TransferState::Waiting {
-                reason: note(),
+                reason: last_error(),
                 retry_in_secs: until.saturating_sub(self.now()).as_secs(),
             },
             Some(ItemState::Paused) => TransferState::Paused,
-            Some(ItemState::Done) => TransferState::Done { verified: note() },
+            Some(ItemState::Done) => TransferState::Done {
+                verified: record.map(|record| record.verified).unwrap_or_default(),
+            },
             Some(ItemState::Failed { reason }) => TransferState::Failed { reason: reason.clone() },
             Some(ItemState::Skipped { reason }) => TransferState::Skipped { reason: reason.clone() },
             Some(ItemState::Cancelled) => TransferState::Cancelled,
@@ -502,18 +462,18 @@ impl Queue {
                 let (bytes, verified) = self
                     .records
                     .get(&id)
-                    .map(|record| (record.bytes_done, record.note.clone().unwrap_or_default()))
+                    .map(|record| (record.bytes_done, record.verified))
                     .unwrap_or_default();
-                self.store.set_done(id_sql, bytes, &verified)
+                self.store.set_done(id_sql, bytes, verified)
             }
             ItemState::Failed { reason } | ItemState::Skipped { reason } => {
-                self.store.set_state(id_sql, db_state(&state), Some(reason))
+                self.store.set_state(id_sql, state.status(), Some(reason))
             }
             ItemState::Waiting { .. } => {
-                let note = self.records.get(&id).and_then(|record| record.note.clone());
-                self.store.set_state(id_sql, "queued", note.as_deref())
+                let last_error = self.records.get(&id).and_then(|record| record.last_error.clone());
+                self.store.set_state(id_sql, ItemStatus::Queued, last_error.as_deref())
             }
-            other => self.store.set_state(id_sql, db_state(other), None),
+            other => self.store.set_state(id_sql, other.status(), None),
         };
         if let Err(error) = result {
             self.warn(error.to_string());
@@ -523,10 +483,7 @@ impl Queue {
     }
 
     fn settle(&mut self, id: ItemId, state: &ItemState) {
-        let finished = matches!(
-            state,
-            ItemState::Done | ItemState::Failed { .. } | ItemState::Skipped { .. } | ItemState::Cancelled
-        );
+        let finished = state.is_finished();
         let Some(record) = self.records.get_mut(&id) else {
             return;
         };
@@ -616,7 +573,8 @@ impl Queue {
                     }
                     if let Some(record) = self.records.get_mut(&id) {
                         record.settled = false;
-                        record.note = None;
+                        record.last_error = None;
+                        record.verified = Verification::NotRecorded;
                         if let Some(job) = record.job {
                             self.jobs.entry(job).or_default().open += 1;
                         }
@@ -717,8 +675,8 @@ impl Queue {
         let new_items: Vec<NewItem> = specs
             .iter()
             .map(|spec| NewItem {
-                direction: direction_name(spec.direction).to_owned(),
-                kind: "auto".to_owned(),
+                direction: spec.direction,
+                kind: ItemKind::Auto,
                 site: key.clone(),
                 local_path: spec.local.clone(),
                 remote_path: spec.remote.to_string(),
@@ -761,7 +719,8 @@ impl Queue {
                     options,
                     seen_at_target: KnownTarget::Unknown,
                     bytes_done: 0,
-                    note: None,
+                    last_error: None,
+                    verified: Verification::NotRecorded,
                     settled: false,
                 },
             );
@@ -799,8 +758,8 @@ impl Queue {
                     record.size = size;
                     record.mtime = mtime;
                     let stored = NewItem {
-                        direction: String::new(),
-                        kind: kind_name(kind).to_owned(),
+                        direction: record.direction,
+                        kind,
                         site: String::new(),
                         local_path: record.local.clone(),
                         remote_path: record.remote.to_string(),
@@ -823,7 +782,7 @@ impl Queue {
             }
             Report::Done { bytes, verified } => {
                 if let Some(record) = self.records.get_mut(&id) {
-                    record.note = Some(verified);
+                    record.verified = verified;
                     record.bytes_done = record.size.unwrap_or(record.bytes_done);
                 }
                 if let Some(job) = self.records.get(&id).and_then(|record| record.job)
@@ -842,7 +801,7 @@ impl Queue {
             Report::Failed(error) => {
                 let outcome = self.outcome_of(id, &error);
                 if let Some(record) = self.records.get_mut(&id) {
-                    record.note = Some(error.message.clone());
+                    record.last_error = Some(error.message.clone());
                 }
                 self.finish(id, outcome);
             }
@@ -894,7 +853,7 @@ impl Queue {
             let note = self
                 .records
                 .get(&id)
-                .and_then(|record| record.note.clone())
+                .and_then(|record| record.last_error.clone())
                 .unwrap_or_default();
             self.warn(format!(
                 "{note}; retrying in {:.1} s (attempt {} of {MAX_ATTEMPTS})",
@@ -923,8 +882,8 @@ impl Queue {
         let new_items: Vec<NewItem> = children
             .iter()
             .map(|child| NewItem {
-                direction: direction_name(direction).to_owned(),
-                kind: kind_name(child.kind).to_owned(),
+                direction,
+                kind: child.kind,
                 site: site.to_string(),
                 local_path: child.local.clone(),
                 remote_path: child.remote.to_string(),
@@ -979,7 +938,8 @@ impl Queue {
                     options,
                     seen_at_target: child.seen_at_target,
                     bytes_done: 0,
-                    note: None,
+                    last_error: None,
+                    verified: Verification::NotRecorded,
                     settled: false,
                 },
             );
@@ -991,7 +951,7 @@ impl Queue {
         }
         if let Some(record) = self.records.get_mut(&id) {
             record.kind = ItemKind::Folder;
-            record.note = Some("folder created".to_owned());
+            record.verified = Verification::FolderCreated;
         }
         self.finish(id, Outcome::Done);
     }
@@ -1097,7 +1057,7 @@ impl Queue {
                 Ok(Lease::Finished) => {
                     self.elsewhere.remove(&id);
                     if let Some(record) = self.records.get_mut(&id) {
-                        record.note = Some("finished by another Wharf".to_owned());
+                        record.verified = Verification::FinishedElsewhere;
                     }
                     self.finish(id, Outcome::Done);
                     continue;
@@ -1193,12 +1153,12 @@ impl Queue {
                             Report::Done { .. } => self.store.set_done(
                                 id_sql,
                                 self.records.get(&id).and_then(|record| record.size).unwrap_or(0),
-                                "size",
+                                Verification::Size,
                             ),
                             _ => self
                                 .store
                                 .checkpoint(id_sql, running.progress.done())
-                                .and_then(|()| self.store.set_state(id_sql, "queued", None)),
+                                .and_then(|()| self.store.set_state(id_sql, ItemStatus::Queued, None)),
                         };
                         let _ = self.store.release_lease(id_sql, self.lease.name());
                     }
@@ -1211,7 +1171,7 @@ impl Queue {
         for (id, running) in std::mem::take(&mut self.running) {
             let id_sql = id.to_sql();
             let _ = self.store.checkpoint(id_sql, running.progress.done());
-            let _ = self.store.set_state(id_sql, "queued", None);
+            let _ = self.store.set_state(id_sql, ItemStatus::Queued, None);
             let _ = self.store.release_lease(id_sql, self.lease.name());
         }
         self.shared.pool.close_idle();

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 pub use super::api::ItemId;
+use super::api::ItemStatus;
 /// Identifies a server for per-site limits (`protocol://user@host:port`, no secrets).
 pub type SiteKey = String;
 
@@ -32,6 +33,25 @@ pub enum ItemState {
 }
 
 impl ItemState {
+    /// The state without its details, as the queue database records it (a waiting item is
+    /// queued there).
+    pub fn status(&self) -> ItemStatus {
+        match self {
+            ItemState::Queued | ItemState::Waiting { .. } => ItemStatus::Queued,
+            ItemState::Running => ItemStatus::Running,
+            ItemState::Paused => ItemStatus::Paused,
+            ItemState::Done => ItemStatus::Done,
+            ItemState::Failed { .. } => ItemStatus::Failed,
+            ItemState::Skipped { .. } => ItemStatus::Skipped,
+            ItemState::Cancelled => ItemStatus::Cancelled,
+        }
+    }
+
+    /// Finished for good: it will not run again unless retried.
+    pub fn is_finished(&self) -> bool {
+        self.status().is_finished()
+    }
+
     /// Waiting to run (now or later), as opposed to running or finished.
     fn is_pending(&self) -> bool {
         matches!(self, ItemState::Queued | ItemState::Paused | ItemState::Waiting { .. })

@@ -21,8 +21,11 @@ use super::pool::Pool;
 use super::trust_policy::Prompts;
 use crate::model::location::RemotePath;
 use crate::model::names::check_remote_name;
+use crate::model::queue::{ChecksumAlgorithm, Verification};
 use crate::model::{Entry, EntryKind};
-use crate::protocol::{ConnectContext, ErrorKind, FsError, ProtocolLog, RemoteFs, Timeouts, TrustPolicy};
+use crate::protocol::{
+    ConnectContext, ErrorKind, FsError, HashAlgorithm, ProtocolLog, RemoteFs, Timeouts, TrustPolicy,
+};
 
 /// Deepest folder nesting a transfer follows (OpenSSH's limit is 64 below the start; this
 /// counts from the root of the server or disk).
@@ -92,7 +95,7 @@ pub enum Report {
     },
     Done {
         bytes: u64,
-        verified: String,
+        verified: Verification,
     },
     /// A folder was created and this is what it holds. `refused` are names from the server
     /// that were unsafe; `skipped` are links and special files, which are not followed.
@@ -623,11 +626,11 @@ fn verify(
     work: &Work,
     local: &Path,
     remote: &RemotePath,
-) -> Result<String, FsError> {
+) -> Result<Verification, FsError> {
     // The server may take a while to hash a big file: the row says so meanwhile.
     shared.enter(work, Phase::Verifying);
     let Some(checksum) = fs.checksum(remote)? else {
-        return Ok("size".to_owned());
+        return Ok(Verification::Size);
     };
     let name = checksum.algorithm.name();
     let local_hex = checksum
@@ -635,7 +638,10 @@ fn verify(
         .hex_of_file(local)
         .map_err(|error| FsError::from_local(&error, local))?;
     if local_hex == checksum.hex {
-        Ok(format!("size, {name}"))
+        Ok(Verification::Checksum(match checksum.algorithm {
+            HashAlgorithm::Sha256 => ChecksumAlgorithm::Sha256,
+            HashAlgorithm::Sha1 => ChecksumAlgorithm::Sha1,
+        }))
     } else {
         Err(FsError::new(
             ErrorKind::Protocol,

@@ -4,6 +4,7 @@
 pub mod link;
 pub mod location;
 pub mod names;
+pub mod queue;
 pub mod security;
 pub mod sites;
 pub mod trust;

@@ -321,7 +321,7 @@ fn state_text(transfer: &Transfer) -> String {
         }
         TransferState::Failed { reason } => format!("failed: {reason}"),
         TransferState::Skipped { reason } => format!("skipped: {reason}"),
-        TransferState::Done { verified } if !verified.is_empty() => format!("done (verified: {verified})"),
+        TransferState::Done { verified } if verified.is_recorded() => format!("done (verified: {verified})"),
         state if transfer.item.attempts > 1 && state.is_active() => {
             format!("{} (attempt {})", state.label(), transfer.item.attempts)
         }

@@ -283,7 +283,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::engine::api::{Direction, ItemKind, JobId};
+    use crate::engine::api::{Direction, ItemKind, JobId, Verification};
 
     fn item(id: u64, size: u64) -> QueueItem {
         QueueItem {
@@ -339,7 +339,7 @@ mod tests {
         transfers.changed(
             ItemId::new(1),
             TransferState::Done {
-                verified: "size".into(),
+                verified: Verification::Size,
             },
             1,
             progress,
