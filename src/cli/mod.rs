@@ -142,11 +142,15 @@ pub enum Action {
     },
 }
 
+/// `QueueLimits::DEFAULT_PARALLEL` and `MAX_PARALLEL` in the types clap wants (both are small).
+const DEFAULT_PARALLEL: u16 = QueueLimits::DEFAULT_PARALLEL as u16;
+const MAX_PARALLEL: i64 = QueueLimits::MAX_PARALLEL as i64;
+
 #[derive(Debug, Args)]
 pub struct TransferArgs {
     /// Transfers at once (1 to 16).
-    #[arg(short = 'j', long = "parallel", value_name = "N", default_value_t = 4,
-          value_parser = clap::value_parser!(u16).range(1..=16))]
+    #[arg(short = 'j', long = "parallel", value_name = "N", default_value_t = DEFAULT_PARALLEL,
+          value_parser = clap::value_parser!(u16).range(1..=MAX_PARALLEL))]
     pub parallel: u16,
     /// Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G.
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]

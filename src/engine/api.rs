@@ -349,11 +349,18 @@ pub struct QueueLimits {
     pub upload_rate: Option<u64>,
 }
 
+impl QueueLimits {
+    /// Transfers at once, overall and per site, unless the user says otherwise.
+    pub const DEFAULT_PARALLEL: usize = 4;
+    /// The most transfers at once, overall or per site.
+    pub const MAX_PARALLEL: usize = 16;
+}
+
 impl Default for QueueLimits {
     fn default() -> Self {
         QueueLimits {
-            parallel: 4,
-            per_site: 4,
+            parallel: QueueLimits::DEFAULT_PARALLEL,
+            per_site: QueueLimits::DEFAULT_PARALLEL,
             download_rate: None,
             upload_rate: None,
         }

@@ -354,13 +354,7 @@ impl Queue {
         let counts = self.scheduler.counts();
         QueueCounts {
             queued: counts.queued + self.held.len(),
-            running: counts.running,
-            waiting: counts.waiting,
-            paused: counts.paused,
-            done: counts.done,
-            skipped: counts.skipped,
-            failed: counts.failed,
-            cancelled: counts.cancelled,
+            ..counts
         }
     }
 

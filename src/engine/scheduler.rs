@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 pub use super::api::ItemId;
-use super::api::ItemStatus;
+use super::api::{ItemStatus, QueueCounts, QueueLimits};
 /// Identifies a server for per-site limits (`protocol://user@host:port`, no secrets).
 pub type SiteKey = String;
 
@@ -84,25 +84,16 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { global: 4, per_site: 4 }
+        Limits {
+            global: QueueLimits::DEFAULT_PARALLEL,
+            per_site: QueueLimits::DEFAULT_PARALLEL,
+        }
     }
 }
 
-pub const MAX_PARALLEL: usize = 16;
+const MAX_PARALLEL: usize = QueueLimits::MAX_PARALLEL;
 
 pub use super::api::Move;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub queued: usize,
-    pub running: usize,
-    pub paused: usize,
-    pub waiting: usize,
-    pub done: usize,
-    pub failed: usize,
-    pub skipped: usize,
-    pub cancelled: usize,
-}
 
 #[derive(Debug, Clone)]
 struct Item {
@@ -495,8 +486,8 @@ impl Scheduler {
         removed
     }
 
-    pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
+    pub fn counts(&self) -> QueueCounts {
+        let mut counts = QueueCounts::default();
         for item in self.items.values() {
             match item.state {
                 ItemState::Queued => counts.queued += 1,
@@ -568,11 +559,11 @@ mod tests {
         assert_eq!(start_all(&mut scheduler, secs(1)), ids(&[3]));
         assert_eq!(
             scheduler.counts(),
-            Counts {
+            QueueCounts {
                 running: 3,
                 queued: 1,
                 done: 1,
-                ..Counts::default()
+                ..QueueCounts::default()
             }
         );
     }

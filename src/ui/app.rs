@@ -783,7 +783,7 @@ impl App {
         let upload = super::format::parse_rate(&self.settings.upload_limit);
         match (download, upload) {
             (Ok(download_rate), Ok(upload_rate)) => {
-                let parallel = self.settings.parallel.clamp(1, 16);
+                let parallel = self.settings.parallel.clamp(1, QueueLimits::MAX_PARALLEL);
                 self.engine.send(QueueCommand::SetLimits {
                     limits: QueueLimits {
                         parallel,

@@ -9,7 +9,7 @@ use egui_extras::{Column, TableBuilder};
 use super::app::App;
 use super::format;
 use super::transfers::{Tab, Transfer};
-use crate::engine::api::{Command, Direction, ItemId, Move, QueueCommand, Selection, TransferState};
+use crate::engine::api::{Command, Direction, ItemId, Move, QueueCommand, QueueLimits, Selection, TransferState};
 
 const ROW_HEIGHT: f32 = 20.0;
 
@@ -92,7 +92,7 @@ fn toolbar(app: &mut App, ui: &mut Ui) {
     ui.separator();
     let parallel_label = ui.label("Parallel:").id;
     let parallel = ui
-        .add(egui::DragValue::new(&mut app.settings.parallel).range(1..=16))
+        .add(egui::DragValue::new(&mut app.settings.parallel).range(1..=QueueLimits::MAX_PARALLEL))
         .labelled_by(parallel_label);
     let down_label = ui.label("⬇ limit:").id;
     let down = ui
