@@ -20,7 +20,8 @@
 //!   ([`model::location`]), the name gate for server-sent names ([`model::names`]), the
 //!   gate for links handed over by a browser or the desktop ([`model::link`]), a queue
 //!   item's direction, kind, status and verification with their one text form
-//!   ([`model::queue`]), and how a connection is protected ([`model::security`]).
+//!   ([`model::queue`]), how a connection is protected ([`model::security`]), and
+//!   bandwidth limits as people type them ([`model::rate`]).
 //! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + sentence), and the
 //!   backends: [`protocol::ftp`] (suppaftp; FTP, implicit FTPS, explicit FTPES; listing
 //!   parser in [`protocol::ftp::listing`]), [`protocol::sftp`] (ssh2), [`protocol::local`],

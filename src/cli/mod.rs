@@ -27,6 +27,7 @@ use crate::engine::api::{
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
 use crate::model::link::{Link, LinkError};
 use crate::model::location::{Location, RemotePath};
+use crate::model::rate;
 use crate::model::{DataMode, Secret};
 
 /// Wharf: a fast, safe file-transfer client for FTP, FTPS and SFTP.
@@ -201,19 +202,9 @@ fn parse_window_link(text: &str) -> Result<Link, String> {
     })
 }
 
-/// `10M` -> 10485760. Suffixes K, M, G (powers of 1024), an optional `B` or `/s`.
+/// `10M` -> 10485760 ([`rate::parse_limit`]).
 fn parse_rate(text: &str) -> Result<u64, String> {
-    let trimmed = text.trim().trim_end_matches("/s").trim_end_matches(['B', 'b']);
-    let (number, multiplier) = match trimmed.chars().last() {
-        Some('k' | 'K') => (&trimmed[..trimmed.len() - 1], 1024.0),
-        Some('m' | 'M') => (&trimmed[..trimmed.len() - 1], 1024.0 * 1024.0),
-        Some('g' | 'G') => (&trimmed[..trimmed.len() - 1], 1024.0 * 1024.0 * 1024.0),
-        _ => (trimmed, 1.0),
-    };
-    match number.trim().parse::<f64>() {
-        Ok(value) if value > 0.0 && value.is_finite() => Ok((value * multiplier) as u64),
-        _ => Err(format!("{text:?} is not a rate; write it like 500K, 10M or 1.5G")),
-    }
+    rate::parse_limit(text).map_err(|error| error.to_string())
 }
 
 fn parse_policy(text: &str) -> Result<ConflictPolicy, String> {
