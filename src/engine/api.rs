@@ -298,8 +298,11 @@ pub enum TrustCommand {
 /// A change to the folders of the site tree (`/`-separated paths).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FolderEdit {
+    /// Creates a folder (and the folders above it).
     Create { path: String },
+    /// Renames or moves a folder with everything in it.
     Rename { from: String, to: String },
+    /// Deletes a folder, its sites and their keyring entries.
     Delete { path: String },
 }
 
@@ -316,7 +319,9 @@ pub enum ImportSource {
 /// Which queue items a command is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
+    /// Every item of the queue.
     All,
+    /// These items.
     Items(Vec<ItemId>),
 }
 
@@ -332,9 +337,13 @@ impl Selection {
 /// Where a pending item moves in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Move {
+    /// One place towards the front.
     Up,
+    /// One place towards the back.
     Down,
+    /// To the front of the queue.
     Top,
+    /// To the back of the queue.
     Bottom,
 }
 
@@ -374,6 +383,7 @@ pub enum ConflictPolicy {
     /// Ask the user (a `FileExists` prompt that blocks only that transfer).
     #[default]
     Ask,
+    /// Replace the target.
     Overwrite,
     /// Overwrite when the source is newer, else skip.
     Newer,
@@ -383,6 +393,7 @@ pub enum ConflictPolicy {
     Resume,
     /// Keep both: the new file gets a free name like `name (1).ext`.
     Rename,
+    /// Leave the target and skip the transfer.
     Skip,
 }
 
@@ -438,34 +449,31 @@ impl Default for TransferOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
 pub enum TransferState {
+    /// Waiting for its turn.
     Queued,
+    /// Getting a connection (and logging in).
     Connecting,
+    /// Moving bytes.
     Transferring,
+    /// Checking the copy (size, and the server's checksum when it offers one).
     Verifying,
     /// Running, but nothing has moved for `quiet_secs` seconds: the server is slow or the
     /// link hung. The attempt gives up when the connection's idle timeout passes.
-    Stalled {
-        quiet_secs: u64,
-    },
+    Stalled { quiet_secs: u64 },
     /// Another Wharf process (a window, or `wharf get`) is running it now.
     #[serde(rename = "running_elsewhere")]
     RunningElsewhere,
     /// Failed with an error that may pass; runs again after the delay.
-    Waiting {
-        reason: String,
-        retry_in_secs: u64,
-    },
+    Waiting { reason: String, retry_in_secs: u64 },
+    /// Held until resumed.
     Paused,
     /// `verified` says how: `size`, or `size, SHA-256` ...
-    Done {
-        verified: Verification,
-    },
-    Skipped {
-        reason: String,
-    },
-    Failed {
-        reason: String,
-    },
+    Done { verified: Verification },
+    /// Not transferred on purpose: `reason` says why (the target existed ...).
+    Skipped { reason: String },
+    /// Given up on: `reason` is the last error.
+    Failed { reason: String },
+    /// Removed from the running queue by the user.
     Cancelled,
 }
 
@@ -565,6 +573,7 @@ pub struct Folders {
 /// Questions the engine cannot answer alone. A prompt blocks only the connection that asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Prompt {
+    /// An SSH server whose host key is not recorded: trust it or not.
     UnknownHostKey {
         host: String,
         port: u16,
@@ -598,12 +607,11 @@ pub enum PromptReply {
     AcceptOnce,
     /// Trust it and remember it (known_hosts, pinned certificates).
     AcceptAlways,
+    /// Do not trust it (or, for a password, give none): the connection fails.
     Refuse,
     /// For `FileExists`: what to do, and whether for the rest of the queue too.
-    Conflict {
-        policy: ConflictPolicy,
-        apply_to_all: bool,
-    },
+    Conflict { policy: ConflictPolicy, apply_to_all: bool },
+    /// For `Password`: the password or passphrase.
     Password(Secret),
 }
 
@@ -624,34 +632,34 @@ pub struct OpSummary {
 /// Notifications from the engine.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// A session opened (the reply to `Connect` and `OpenLocal`), with how it is protected and its
+    /// login folder.
     Connected {
         id: RequestId,
         session: SessionId,
         security: Security,
         home: String,
     },
-    Disconnected {
-        session: SessionId,
-    },
+    /// A session closed after `Disconnect` (once its last request was done).
+    Disconnected { session: SessionId },
+    /// A folder's entries (the reply to `List`); `refused` are names from the server that were
+    /// unsafe, as sentences.
     Listing {
         id: RequestId,
         path: RemotePath,
         entries: Vec<Entry>,
         refused: Vec<String>,
     },
-    Stat {
-        id: RequestId,
-        entry: Entry,
-    },
+    /// One entry (the reply to `Stat`).
+    Stat { id: RequestId, entry: Entry },
+    /// A request ended: what it did, or its error.
     OpFinished {
         id: RequestId,
         result: Result<OpSummary, OpError>,
     },
     /// Items joined the queue (restored, enqueued, or found in a folder being expanded). An
     /// item named again replaces what was known of it (a resolved `Auto` item).
-    ItemsAdded {
-        items: Vec<QueueItem>,
-    },
+    ItemsAdded { items: Vec<QueueItem> },
     /// An item changed state. While it runs, `progress` carries its live byte counters.
     ItemChanged {
         item: ItemId,
@@ -659,30 +667,18 @@ pub enum Event {
         attempts: u32,
         progress: Progress,
     },
-    ItemsRemoved {
-        items: Vec<ItemId>,
-    },
+    /// Items left the queue (`QueueCommand::Clear`).
+    ItemsRemoved { items: Vec<ItemId> },
     /// The order of the pending items changed (after `Reprioritize`).
-    QueueOrder {
-        pending: Vec<ItemId>,
-    },
+    QueueOrder { pending: Vec<ItemId> },
     /// Everything an `Enqueue` started (folders' contents included) has finished.
-    JobFinished {
-        job: JobId,
-        summary: OpSummary,
-    },
+    JobFinished { job: JobId, summary: OpSummary },
     /// The queue was read from its database at start.
-    QueueLoaded {
-        counts: QueueCounts,
-    },
+    QueueLoaded { counts: QueueCounts },
     /// Nothing is running or due to run any more (paused items may remain).
-    QueueIdle {
-        counts: QueueCounts,
-    },
-    Prompt {
-        prompt: PromptId,
-        question: Prompt,
-    },
+    QueueIdle { counts: QueueCounts },
+    /// A question for the user; answer it with `Command::Answer`.
+    Prompt { prompt: PromptId, question: Prompt },
     /// A server's SSH host key differs from the one recorded: the connection was refused
     /// (its request fails with an error of kind `HostKey`). Not a question: there is nothing
     /// to accept; the user must check with the server's administrator.
@@ -695,11 +691,14 @@ pub enum Event {
         /// Wharf's own known_hosts file, where the old line is removed if the change is real.
         known_hosts: PathBuf,
     },
+    /// A line of a connection's conversation, or of the queue's own notes (`session` is `None` for
+    /// the queue).
     Log {
         session: Option<SessionId>,
         direction: LogDirection,
         text: String,
     },
+    /// The saved sites (the reply to `SitesCommand::List`, and to folder edits).
     Sites {
         id: RequestId,
         sites: Vec<SavedSite>,
@@ -724,10 +723,8 @@ pub enum Event {
         path: RemotePath,
         secret_missing: Option<String>,
     },
-    Imported {
-        id: RequestId,
-        report: ImportReport,
-    },
+    /// What an import did (the reply to `Import` and `RemoveImportedPasswords`).
+    Imported { id: RequestId, report: ImportReport },
     /// What Wharf trusts: host keys from Wharf's known_hosts and OpenSSH's, and pinned
     /// certificates.
     Trust {
@@ -751,8 +748,11 @@ struct Counters {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Phase {
     #[default]
+    /// Getting a connection.
     Connecting,
+    /// Moving bytes.
     Transferring,
+    /// Checking the copy.
     Verifying,
 }
 
