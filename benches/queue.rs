@@ -24,7 +24,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use servers::{FtpTls, PASSWORD, USER};
-use wharf::engine::api::{Direction, Event, ItemKind};
+use wharf::engine::api::{ConflictPolicy, Direction, Event, ItemKind};
 use wharf::engine::handle::{EngineConfig, EngineHandle};
 use wharf::store::{NewItem, QueueStore};
 
@@ -55,7 +55,7 @@ fn big_queue() {
             size: Some(3_000_000 + n as u64),
             source_mtime: Some(1_700_000_000),
             recursive: true,
-            on_conflict: "ask".into(),
+            on_conflict: ConflictPolicy::Ask,
             options: 3,
         })
         .collect();

@@ -16,7 +16,7 @@ use crate::model::Secret;
 
 pub use super::progress::SpeedMeter;
 pub use crate::model::location::RemotePath;
-pub use crate::model::queue::{ChecksumAlgorithm, Direction, ItemKind, ItemStatus, Verification};
+pub use crate::model::queue::{ChecksumAlgorithm, ConflictPolicy, Direction, ItemKind, ItemStatus, Verification};
 pub use crate::model::security::{Encryption, Security};
 pub use crate::model::sites::{Auth, FtpTls, ImportReport, KeyringStatus, SavedSite, SecretKind, TransferType};
 pub use crate::model::trust::{PinnedCertificate, TrustEntry, TrustedHostKey};
@@ -373,55 +373,6 @@ impl Default for QueueLimits {
             download_rate: None,
             upload_rate: None,
         }
-    }
-}
-
-/// What to do when a transfer's target already exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConflictPolicy {
-    /// Ask the user (a `FileExists` prompt that blocks only that transfer).
-    #[default]
-    Ask,
-    /// Replace the target.
-    Overwrite,
-    /// Overwrite when the source is newer, else skip.
-    Newer,
-    /// Overwrite when the sizes differ, else skip.
-    Differ,
-    /// Continue a smaller target as if it were a partial file; skip an equal one.
-    Resume,
-    /// Keep both: the new file gets a free name like `name (1).ext`.
-    Rename,
-    /// Leave the target and skip the transfer.
-    Skip,
-}
-
-impl ConflictPolicy {
-    pub const ALL: [ConflictPolicy; 7] = [
-        ConflictPolicy::Ask,
-        ConflictPolicy::Overwrite,
-        ConflictPolicy::Newer,
-        ConflictPolicy::Differ,
-        ConflictPolicy::Resume,
-        ConflictPolicy::Rename,
-        ConflictPolicy::Skip,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConflictPolicy::Ask => "ask",
-            ConflictPolicy::Overwrite => "overwrite",
-            ConflictPolicy::Newer => "newer",
-            ConflictPolicy::Differ => "differ",
-            ConflictPolicy::Resume => "resume",
-            ConflictPolicy::Rename => "rename",
-            ConflictPolicy::Skip => "skip",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ConflictPolicy> {
-        ConflictPolicy::ALL.into_iter().find(|policy| policy.as_str() == text)
     }
 }
 

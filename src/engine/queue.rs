@@ -15,8 +15,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::api::{
-    ConflictPolicy, Direction, Event, ItemId, ItemKind, ItemStatus, JobId, OpSummary, Progress, QueueCommand,
-    QueueCounts, QueueItem, QueueLimits, Selection, TransferOptions, TransferState, Verification,
+    Direction, Event, ItemId, ItemKind, ItemStatus, JobId, OpSummary, Progress, QueueCommand, QueueCounts, QueueItem,
+    QueueLimits, Selection, TransferOptions, TransferState, Verification,
 };
 use super::lease::LeaseOwner;
 use super::limiter::RateLimits;
@@ -320,7 +320,7 @@ impl Queue {
                 mtime: item.source_mtime,
                 recursive: item.recursive,
                 options: TransferOptions {
-                    on_conflict: ConflictPolicy::parse(&item.on_conflict).unwrap_or_default(),
+                    on_conflict: item.on_conflict,
                     preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
                     upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
                 },
@@ -677,7 +677,7 @@ impl Queue {
                 size: None,
                 source_mtime: None,
                 recursive: spec.recursive,
-                on_conflict: options.on_conflict.as_str().to_owned(),
+                on_conflict: options.on_conflict,
                 options: options_bits(options),
             })
             .collect();
@@ -760,7 +760,7 @@ impl Queue {
                         size,
                         source_mtime: mtime,
                         recursive: record.recursive,
-                        on_conflict: String::new(),
+                        on_conflict: record.options.on_conflict,
                         options: 0,
                     };
                     if let Err(error) = self.store.resolve(id.to_sql(), &stored) {
@@ -884,7 +884,7 @@ impl Queue {
                 size: child.size,
                 source_mtime: child.mtime,
                 recursive,
-                on_conflict: options.on_conflict.as_str().to_owned(),
+                on_conflict: options.on_conflict,
                 options: options_bits(options),
             })
             .collect();

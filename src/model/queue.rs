@@ -1,6 +1,6 @@
 //! Facts about queue items that every layer shares: which way an item goes, what it is,
-//! where it is in its life, and how a finished file was verified. Each has one text form,
-//! the one the queue database and the command line's JSON use.
+//! where it is in its life, what to do when its target exists, and how a finished file was
+//! verified. Each has one text form, the one the queue database and the command line use.
 
 use std::fmt;
 
@@ -108,6 +108,58 @@ impl ItemStatus {
             self,
             ItemStatus::Done | ItemStatus::Failed | ItemStatus::Skipped | ItemStatus::Cancelled
         )
+    }
+}
+
+/// What to do when a transfer's target already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConflictPolicy {
+    /// Ask the user (a `FileExists` prompt that blocks only that transfer).
+    #[default]
+    Ask,
+    /// Replace the target.
+    Overwrite,
+    /// Overwrite when the source is newer, else skip.
+    Newer,
+    /// Overwrite when the sizes differ, else skip.
+    Differ,
+    /// Continue a smaller target as if it were a partial file; skip an equal one.
+    Resume,
+    /// Keep both: the new file gets a free name like `name (1).ext`.
+    Rename,
+    /// Leave the target and skip the transfer.
+    Skip,
+}
+
+impl ConflictPolicy {
+    /// Every policy, in the order menus show them.
+    pub const ALL: [ConflictPolicy; 7] = [
+        ConflictPolicy::Ask,
+        ConflictPolicy::Overwrite,
+        ConflictPolicy::Newer,
+        ConflictPolicy::Differ,
+        ConflictPolicy::Resume,
+        ConflictPolicy::Rename,
+        ConflictPolicy::Skip,
+    ];
+
+    /// Its text form (the command line's `--on-conflict` value, the queue database's).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictPolicy::Ask => "ask",
+            ConflictPolicy::Overwrite => "overwrite",
+            ConflictPolicy::Newer => "newer",
+            ConflictPolicy::Differ => "differ",
+            ConflictPolicy::Resume => "resume",
+            ConflictPolicy::Rename => "rename",
+            ConflictPolicy::Skip => "skip",
+        }
+    }
+
+    /// The policy with this text form.
+    pub fn parse(text: &str) -> Option<ConflictPolicy> {
+        ConflictPolicy::ALL.into_iter().find(|policy| policy.as_str() == text)
     }
 }
 

@@ -12,7 +12,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
 
-use crate::model::queue::{Direction, ItemKind, ItemStatus, UnknownText, Verification};
+use crate::model::queue::{ConflictPolicy, Direction, ItemKind, ItemStatus, UnknownText, Verification};
 
 /// Each entry upgrades the schema by one version.
 const MIGRATIONS: &[&str] = &[
@@ -81,7 +81,7 @@ pub struct NewItem {
     pub size: Option<u64>,
     pub source_mtime: Option<i64>,
     pub recursive: bool,
-    pub on_conflict: String,
+    pub on_conflict: ConflictPolicy,
     /// Bit flags the engine defines (preserve times, upload through a temporary name).
     pub options: u32,
 }
@@ -195,6 +195,23 @@ impl ToSql for ItemStatus {
 impl FromSql for ItemStatus {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         from_text(value, ItemStatus::parse)
+    }
+}
+
+impl ToSql for ConflictPolicy {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for ConflictPolicy {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        from_text(value, |text| {
+            ConflictPolicy::parse(text).ok_or_else(|| UnknownText {
+                what: "conflict policy",
+                text: text.to_owned(),
+            })
+        })
     }
 }
 
@@ -605,7 +622,7 @@ mod tests {
             source_mtime: Some(1_700_000_000),
             kind: ItemKind::File,
             recursive: false,
-            on_conflict: "ask".into(),
+            on_conflict: ConflictPolicy::Ask,
             options: 3,
         }
     }
@@ -776,6 +793,15 @@ mod tests {
             .unwrap();
         let error = store.all().unwrap_err().to_string();
         assert!(error.contains("\"exploded\" is not a known queue state"), "{error}");
+        store
+            .connection
+            .execute(
+                "UPDATE items SET state = 'queued', on_conflict = 'shrug' WHERE id = ?1",
+                params![id],
+            )
+            .unwrap();
+        let error = store.all().unwrap_err().to_string();
+        assert!(error.contains("\"shrug\" is not a known conflict policy"), "{error}");
     }
 
     #[test]
