@@ -48,7 +48,9 @@ impl Security {
     }
 
     /// A connection made with `protocol`, which its backend describes as `detail`. The
-    /// backends give one line of text; only FTPES can end up in the clear, and says so.
+    /// backends give one line of text; only FTPES can end up in the clear, and says so. This
+    /// is the one place that reads that line, until `RemoteFs::security` returns a
+    /// `Security` itself.
     pub fn of(protocol: Protocol, detail: String) -> Security {
         let encryption = match protocol {
             Protocol::Ftp => Encryption::None,
