@@ -24,7 +24,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use servers::{FtpTls, PASSWORD, USER};
-use wharf::engine::api::Event;
+use wharf::engine::api::{ConflictPolicy, Direction, Event, ItemKind};
 use wharf::engine::handle::{EngineConfig, EngineHandle};
 use wharf::store::{NewItem, QueueStore};
 
@@ -47,15 +47,15 @@ fn big_queue() {
     let paths = wharf::config::Paths::under(home.path().to_path_buf());
     let items: Vec<NewItem> = (0..ITEMS)
         .map(|n| NewItem {
-            direction: "download".into(),
-            kind: "file".into(),
+            direction: Direction::Download,
+            kind: ItemKind::File,
             site: "sftp://someone@example.org:22".into(),
             local_path: PathBuf::from(format!("/home/someone/photos/2024/album {}/IMG_{n:06}.jpg", n / 500)),
             remote_path: format!("/srv/photos/2024/album {}/IMG_{n:06}.jpg", n / 500),
             size: Some(3_000_000 + n as u64),
             source_mtime: Some(1_700_000_000),
             recursive: true,
-            on_conflict: "ask".into(),
+            on_conflict: ConflictPolicy::Ask,
             options: 3,
         })
         .collect();

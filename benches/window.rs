@@ -11,9 +11,11 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use wharf::engine::api::{
-    Command, Direction, Entry, EntryKind, Event, ItemKind, Progress, QueueItem, RemotePath, TransferState,
+    Command, Direction, Entry, EntryKind, Event, ItemId, ItemKind, JobId, Progress, QueueItem, RemotePath, Security,
+    SessionCommand, SessionId, SessionRequest, TransferState,
 };
 use wharf::engine::handle::{EngineDouble, EngineHandle};
+use wharf::model::Protocol;
 use wharf::model::link::Link;
 use wharf::ui::{App, Settings};
 
@@ -33,11 +35,11 @@ fn main() {
 
     let sent = engine.sent();
     let local = sent.iter().find_map(|command| match command {
-        Command::OpenLocal { id } => Some(*id),
+        Command::Session(SessionCommand::OpenLocal { id }) => Some(*id),
         _ => None,
     });
     let connect = sent.iter().find_map(|command| match command {
-        Command::Connect { id, .. } => Some(*id),
+        Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
         _ => None,
     });
     let (Some(local), Some(connect)) = (local, connect) else {
@@ -45,14 +47,14 @@ fn main() {
     };
     engine.emit(Event::Connected {
         id: local,
-        session: local,
-        security: "local".into(),
+        session: SessionId::opened_by(local),
+        security: Security::local("local".into()),
         home: "/tmp".into(),
     });
     engine.emit(Event::Connected {
         id: connect,
-        session: connect,
-        security: "SSH, aes128-gcm@openssh.com".into(),
+        session: SessionId::opened_by(connect),
+        security: Security::of(Protocol::Sftp, "SSH, aes128-gcm@openssh.com".into()),
         home: "/srv".into(),
     });
     settle(&mut harness, &mut engine);
@@ -79,8 +81,8 @@ fn main() {
 
     let items: Vec<QueueItem> = (1..=QUEUE)
         .map(|id| QueueItem {
-            id,
-            job: Some(1),
+            id: ItemId::new(id),
+            job: Some(JobId::new(1)),
             direction: Direction::Download,
             kind: ItemKind::File,
             local: PathBuf::from(format!("/tmp/file-{id:06}.dat")),
@@ -97,7 +99,7 @@ fn main() {
         .map(|item| {
             let progress = Progress::new(Some(10_000_000));
             engine.emit(Event::ItemChanged {
-                item,
+                item: ItemId::new(item),
                 state: TransferState::Transferring,
                 attempts: 1,
                 progress: progress.clone(),
@@ -164,7 +166,11 @@ fn settle(harness: &mut Harness<'_, App>, _engine: &mut EngineDouble) {
 
 fn answer_listings(harness: &mut Harness<'_, App>, engine: &mut EngineDouble, remote: &str, entries: Vec<Entry>) {
     for command in engine.sent() {
-        if let Command::List { id, path, .. } = command {
+        if let Command::Session(SessionCommand::Request {
+            request: SessionRequest::List { id, path },
+            ..
+        }) = command
+        {
             let listing = if path.as_str() == remote {
                 entries.clone()
             } else {

@@ -17,8 +17,11 @@
 //! ## Code map
 //!
 //! - [`model`]: plain data. `Site`, `Entry`, `RemotePath` and URL parsing
-//!   ([`model::location`]), the name gate for server-sent names ([`model::names`]), and the
-//!   gate for links handed over by a browser or the desktop ([`model::link`]).
+//!   ([`model::location`]), the name gate for server-sent names ([`model::names`]), the
+//!   gate for links handed over by a browser or the desktop ([`model::link`]), a queue
+//!   item's direction, kind, status and verification with their one text form
+//!   ([`model::queue`]), how a connection is protected ([`model::security`]), and
+//!   bandwidth limits as people type them ([`model::rate`]).
 //! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + sentence), and the
 //!   backends: [`protocol::ftp`] (suppaftp; FTP, implicit FTPS, explicit FTPES; listing
 //!   parser in [`protocol::ftp::listing`]), [`protocol::sftp`] (ssh2), [`protocol::local`],
@@ -41,7 +44,7 @@
 //!   processes, folder expansion in one transaction). No secrets: sites are stored by
 //!   [`model::Site::key`] with a descriptor that says whether a password is needed.
 //! - [`trust`]: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates,
-//!   listed and forgotten for the trust page (`ListTrust`, `ForgetTrust`, answered by the
+//!   listed and forgotten for the trust page (`TrustCommand`, answered by the
 //!   engine's trust policy); what the page shows is plain data in [`model::trust`].
 //! - [`config`]: where files live (`WHARF_HOME` or the platform's folders).
 //! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv|queue`, over the engine API only.
@@ -54,8 +57,8 @@
 //!   [`model::sites`]. [`secrets`]: the OS keyring (keyring crate; Secret Service over zbus)
 //!   behind a `SecretStore` trait, with an in-memory store for tests. [`import`]: parsers for
 //!   FileZilla's `sitemanager.xml` and OpenSSH's config. The engine serves them through
-//!   `ListSites`, `SaveSite`, `DuplicateSite`, `DeleteSite`, `EditSiteFolder`, `ResolveSite`
-//!   (`site:NAME/path`), `ImportSites` and `RemoveImportedPasswords` (`engine::bookmarks`).
+//!   `SitesCommand`: list, save, duplicate, delete, edit folders, resolve (`site:NAME/path`),
+//!   import and remove imported passwords (`engine::bookmarks`).
 //!   The queue asks the saved site with the same key for its keyring password before it asks
 //!   the user, and for its own limit of transfers at once (`pool::SavedSites`).
 //!
@@ -101,8 +104,8 @@
 //!   the queue database, `window.ron` or a log. Without a keyring, Wharf says so and asks.
 //! - Backends return errors, never panic, on anything a server, the disk or the user sends.
 //! - The window's thread never waits on the network or the disk: even this computer's folders
-//!   are listed by the engine (`Command::OpenLocal`); native file dialogs and "open with"
-//!   run on threads of their own. Progress is read from counters each frame while transfers
+//!   are listed by the engine (`SessionCommand::OpenLocal`); native file dialogs and "open
+//!   with" run on threads of their own. Progress is read from counters each frame while transfers
 //!   run; otherwise the window sleeps until an event wakes it.
 
 pub mod cli;

@@ -21,11 +21,13 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::engine::api::{
     Command, ConflictPolicy, Direction, Event, ItemId, LogDirection, OpError, OpSummary, Prompt, PromptReply,
-    QueueItem, QueueLimits, RequestId, SessionId, TransferOptions, TransferSpec, TransferState,
+    QueueCommand, QueueItem, QueueLimits, RequestId, SessionCommand, SessionId, SessionRequest, TransferOptions,
+    TransferSpec, TransferState,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
 use crate::model::link::{Link, LinkError};
 use crate::model::location::{Location, RemotePath};
+use crate::model::rate;
 use crate::model::{DataMode, Secret};
 
 /// Wharf: a fast, safe file-transfer client for FTP, FTPS and SFTP.
@@ -141,11 +143,15 @@ pub enum Action {
     },
 }
 
+/// `QueueLimits::DEFAULT_PARALLEL` and `MAX_PARALLEL` in the types clap wants (both are small).
+const DEFAULT_PARALLEL: u16 = QueueLimits::DEFAULT_PARALLEL as u16;
+const MAX_PARALLEL: i64 = QueueLimits::MAX_PARALLEL as i64;
+
 #[derive(Debug, Args)]
 pub struct TransferArgs {
     /// Transfers at once (1 to 16).
-    #[arg(short = 'j', long = "parallel", value_name = "N", default_value_t = 4,
-          value_parser = clap::value_parser!(u16).range(1..=16))]
+    #[arg(short = 'j', long = "parallel", value_name = "N", default_value_t = DEFAULT_PARALLEL,
+          value_parser = clap::value_parser!(u16).range(1..=MAX_PARALLEL))]
     pub parallel: u16,
     /// Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G.
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]
@@ -196,19 +202,9 @@ fn parse_window_link(text: &str) -> Result<Link, String> {
     })
 }
 
-/// `10M` -> 10485760. Suffixes K, M, G (powers of 1024), an optional `B` or `/s`.
+/// `10M` -> 10485760 ([`rate::parse_limit`]).
 fn parse_rate(text: &str) -> Result<u64, String> {
-    let trimmed = text.trim().trim_end_matches("/s").trim_end_matches(['B', 'b']);
-    let (number, multiplier) = match trimmed.chars().last() {
-        Some('k' | 'K') => (&trimmed[..trimmed.len() - 1], 1024.0),
-        Some('m' | 'M') => (&trimmed[..trimmed.len() - 1], 1024.0 * 1024.0),
-        Some('g' | 'G') => (&trimmed[..trimmed.len() - 1], 1024.0 * 1024.0 * 1024.0),
-        _ => (trimmed, 1.0),
-    };
-    match number.trim().parse::<f64>() {
-        Ok(value) if value > 0.0 && value.is_finite() => Ok((value * multiplier) as u64),
-        _ => Err(format!("{text:?} is not a rate; write it like 500K, 10M or 1.5G")),
-    }
+    rate::parse_limit(text).map_err(|error| error.to_string())
 }
 
 fn parse_policy(text: &str) -> Result<ConflictPolicy, String> {
@@ -303,22 +299,11 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
         }
         Action::Queue(_) | Action::Site(_) => Ok(EXIT_USAGE),
         Action::Mkdir { .. } => {
-            let id = client.engine.next_id();
-            client.engine.send(Command::Mkdir {
-                id,
-                session: client.session,
-                path,
-            });
+            let id = client.request(|id| SessionRequest::Mkdir { id, path })?;
             client.finish(id)
         }
         Action::Rm { recursive, .. } => {
-            let id = client.engine.next_id();
-            client.engine.send(Command::Delete {
-                id,
-                session: client.session,
-                path,
-                recursive,
-            });
+            let id = client.request(|id| SessionRequest::Delete { id, path, recursive })?;
             client.finish(id)
         }
         Action::Mv { new_path, .. } => {
@@ -327,13 +312,7 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
             } else {
                 RemotePath::new(&format!("{}/{new_path}", path.parent()))
             };
-            let id = client.engine.next_id();
-            client.engine.send(Command::Rename {
-                id,
-                session: client.session,
-                from: path,
-                to,
-            });
+            let id = client.request(|id| SessionRequest::Rename { id, from: path, to })?;
             client.finish(id)
         }
     }
@@ -372,7 +351,7 @@ fn fill_credentials(location: &mut Location, args: &ConnectionArgs) -> Result<()
 /// An engine driven synchronously, with a browsing session when a URL was given.
 struct Client<'a> {
     engine: EngineHandle,
-    session: SessionId,
+    session: Option<SessionId>,
     args: &'a ConnectionArgs,
     progress: output::Bars,
     /// The answer to the queue's password questions (restored items of earlier runs).
@@ -409,7 +388,7 @@ impl<'a> Client<'a> {
         let engine =
             EngineHandle::start(config, None).map_err(|error| format!("the engine could not start: {error}"))?;
         Ok(Client {
-            session: 0,
+            session: None,
             args,
             progress: output::Bars::new(std::io::stderr().is_terminal()),
             engine,
@@ -422,7 +401,7 @@ impl<'a> Client<'a> {
     fn connect(location: &Location, args: &'a ConnectionArgs, limits: QueueLimits) -> Result<Client<'a>, String> {
         let mut client = Client::start(args, false, limits, location.site.credentials.password.clone())?;
         let id = client.engine.next_id();
-        client.engine.send(Command::Connect {
+        client.engine.send(SessionCommand::Connect {
             id,
             site: location.site.clone(),
         });
@@ -431,7 +410,7 @@ impl<'a> Client<'a> {
                 Event::Connected {
                     id: answered, session, ..
                 } if answered == id => {
-                    client.session = session;
+                    client.session = Some(session);
                     return Ok(client);
                 }
                 Event::OpFinished {
@@ -552,13 +531,16 @@ impl<'a> Client<'a> {
         }
     }
 
-    fn ls(mut self, path: &RemotePath, json: bool) -> Result<i32, String> {
+    /// Sends a request to the browsing session; its id, or an error without a session.
+    fn request(&self, make: impl FnOnce(RequestId) -> SessionRequest) -> Result<RequestId, String> {
+        let session = self.session.ok_or("not connected: the session was closed")?;
         let id = self.engine.next_id();
-        self.engine.send(Command::List {
-            id,
-            session: self.session,
-            path: path.clone(),
-        });
+        self.engine.send(Command::request(session, make(id)));
+        Ok(id)
+    }
+
+    fn ls(mut self, path: &RemotePath, json: bool) -> Result<i32, String> {
+        let id = self.request(|id| SessionRequest::List { id, path: path.clone() })?;
         loop {
             match self.next_event()? {
                 Event::Listing {
@@ -578,12 +560,7 @@ impl<'a> Client<'a> {
                     result: Err(error),
                 } if answered == id => {
                     // `ls` of a file shows that file, like ls(1).
-                    let stat_id = self.engine.next_id();
-                    self.engine.send(Command::Stat {
-                        id: stat_id,
-                        session: self.session,
-                        path: path.clone(),
-                    });
+                    let stat_id = self.request(|id| SessionRequest::Stat { id, path: path.clone() })?;
                     return match self.wait_stat(stat_id)? {
                         Some(entry) if entry.kind != crate::model::EntryKind::Dir => {
                             println!("{}", output::listing(&[entry], json));
@@ -615,9 +592,11 @@ impl<'a> Client<'a> {
         spec: TransferSpec,
         transfer: &TransferArgs,
     ) -> Result<i32, String> {
-        self.engine.send(Command::Disconnect { session: self.session });
-        let job = self.engine.next_id();
-        self.engine.send(Command::Enqueue {
+        if let Some(session) = self.session {
+            self.engine.send(SessionCommand::Disconnect { session });
+        }
+        let job = self.engine.next_job();
+        self.engine.send(QueueCommand::Enqueue {
             job,
             site: site.clone(),
             specs: vec![spec],
@@ -709,7 +688,7 @@ fn run_queue(action: &QueueAction, args: &ConnectionArgs) -> Result<i32, String>
                 (false, done, failed) => (done, failed),
             };
             let mut client = Client::start(args, false, QueueLimits::default(), None)?;
-            client.engine.send(Command::ClearQueue { done, failed });
+            client.engine.send(QueueCommand::Clear { done, failed });
             loop {
                 if let Event::ItemsRemoved { items } = client.next_event()? {
                     eprintln!("wharf: removed {} items from the queue", items.len());

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use clap::Subcommand;
 
 use super::{ConnectionArgs, EXIT_FAILED, EXIT_OK, EXIT_USAGE, given_password};
-use crate::engine::api::{Auth, Command, Event, ImportReport, ImportSource, KeyringStatus, RequestId, SavedSite};
+use crate::engine::api::{
+    Auth, Command, Event, ImportReport, ImportSource, KeyringStatus, RequestId, SavedSite, SitesCommand,
+};
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
 use crate::model::location::Location;
 use crate::model::{DataMode, Protocol};
@@ -100,7 +102,7 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
                 folders,
                 keyring,
                 ..
-            } = request(|id| Command::ListSites { id })?
+            } = request(|id| Command::Sites(SitesCommand::List { id }))?
             else {
                 return Ok(EXIT_FAILED);
             };
@@ -153,10 +155,12 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
                 (None, Protocol::Sftp, _) if secret.is_none() => Auth::Agent,
                 _ => Auth::Password,
             };
-            let Event::SiteSaved { site, warning, .. } = request(|id| Command::SaveSite {
-                id,
-                site: saved,
-                secret,
+            let Event::SiteSaved { site, warning, .. } = request(|id| {
+                Command::Sites(SitesCommand::Save {
+                    id,
+                    site: saved,
+                    secret,
+                })
             })?
             else {
                 return Ok(EXIT_FAILED);
@@ -168,7 +172,7 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
             Ok(EXIT_OK)
         }
         SiteAction::Rm { name } => {
-            request(|id| Command::DeleteSite { id, name: name.clone() })?;
+            request(|id| Command::Sites(SitesCommand::Delete { id, name: name.clone() }))?;
             eprintln!("wharf: forgot {name} and its password");
             Ok(EXIT_OK)
         }
@@ -188,7 +192,8 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
                     ImportSource::SshConfig { file }
                 }
             };
-            let Event::Imported { report, .. } = request(|id| Command::ImportSites { id, source })? else {
+            let Event::Imported { report, .. } = request(|id| Command::Sites(SitesCommand::Import { id, source }))?
+            else {
                 return Ok(EXIT_FAILED);
             };
             print_report(&report);
@@ -247,9 +252,11 @@ pub fn resolve(reference: &str, args: &ConnectionArgs) -> Result<Location, Strin
         secret_missing,
         saved,
         ..
-    } = request(|id| Command::ResolveSite {
-        id,
-        reference: reference.to_owned(),
+    } = request(|id| {
+        Command::Sites(SitesCommand::Resolve {
+            id,
+            reference: reference.to_owned(),
+        })
     })?
     else {
         return Err(format!("{reference:?} could not be looked up"));

@@ -16,25 +16,79 @@ use crate::model::Secret;
 
 pub use super::progress::SpeedMeter;
 pub use crate::model::location::RemotePath;
+pub use crate::model::queue::{ChecksumAlgorithm, ConflictPolicy, Direction, ItemKind, ItemStatus, Verification};
+pub use crate::model::security::{Encryption, Security};
 pub use crate::model::sites::{Auth, FtpTls, ImportReport, KeyringStatus, SavedSite, SecretKind, TransferType};
 pub use crate::model::trust::{PinnedCertificate, TrustEntry, TrustedHostKey};
 pub use crate::model::{Entry, EntryKind, Site};
 pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
 
-pub type RequestId = u64;
-pub type SessionId = u64;
-pub type PromptId = u64;
-/// A queue item; the same id in the queue database.
-pub type ItemId = u64;
-/// A set of items queued by one `Enqueue` (its request id).
-pub type JobId = u64;
+/// Declares an id: a number that only compares with ids of its own kind.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(u64);
 
-/// Which way a transfer goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    Download,
-    Upload,
+        impl $name {
+            /// The id with this number (the engine hands them out; tests make their own).
+            pub const fn new(number: u64) -> Self {
+                $name(number)
+            }
+
+            /// The id's number.
+            pub const fn get(self) -> u64 {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A request; its reply names it.
+    RequestId
+);
+id_type!(
+    /// An open browsing session: the id of the request that opened it.
+    SessionId
+);
+id_type!(
+    /// A question the engine asked (`Event::Prompt`), for its answer.
+    PromptId
+);
+id_type!(
+    /// A queue item; the same id in the queue database.
+    ItemId
+);
+id_type!(
+    /// A set of items queued by one `Enqueue`.
+    JobId
+);
+
+impl SessionId {
+    /// The session opened by request `id` (`Connect`, `OpenLocal`).
+    pub const fn opened_by(id: RequestId) -> SessionId {
+        SessionId(id.0)
+    }
+}
+
+impl ItemId {
+    /// The item with this row id of the queue database (which never hands out negative ones).
+    pub fn from_sql(row: i64) -> ItemId {
+        ItemId(u64::try_from(row).unwrap_or(0))
+    }
+
+    /// The item's row id in the queue database.
+    pub fn to_sql(self) -> i64 {
+        i64::try_from(self.0).unwrap_or(i64::MAX)
+    }
 }
 
 /// Copy `local` from or to `remote`. Like `cp`: when the destination is an existing folder,
@@ -48,63 +102,119 @@ pub struct TransferSpec {
     pub recursive: bool,
 }
 
-/// Requests to the engine.
+/// Requests to the engine, grouped by the part of the engine that handles them.
 #[derive(Debug, Clone)]
 pub enum Command {
+    /// Opens, uses or closes a browsing session.
+    Session(SessionCommand),
+    /// Changes or runs the transfer queue.
+    Queue(QueueCommand),
+    /// Reads or changes the saved sites.
+    Sites(SitesCommand),
+    /// Reads or changes what Wharf trusts (host keys, pinned certificates).
+    Trust(TrustCommand),
+    /// Stops the request with this id as soon as possible.
+    Cancel { id: RequestId },
+    /// Answers a question the engine asked with `Event::Prompt`.
+    Answer { prompt: PromptId, reply: PromptReply },
+    /// Stops the engine: running transfers stay resumable.
+    Shutdown,
+}
+
+/// Opens, uses or closes a browsing session (one connection of its own).
+#[derive(Debug, Clone)]
+pub enum SessionCommand {
     /// Opens a session; the reply is `Connected` or `OpFinished` with the error. The new
     /// session's id is the request id.
-    Connect {
-        id: RequestId,
-        site: Site,
-    },
+    Connect { id: RequestId, site: Site },
     /// Opens a session on this computer's disk, for the window's local pane: the same
     /// requests (list, mkdir, rename, delete, chmod) with absolute local paths, run off the
     /// window's thread. The reply is `Connected` with the user's home folder.
-    OpenLocal {
-        id: RequestId,
-    },
-    Disconnect {
+    OpenLocal { id: RequestId },
+    /// Closes a session once its current request is done; the reply is `Disconnected`.
+    Disconnect { session: SessionId },
+    /// Runs a request on an open session, after the ones sent to it before. When the session
+    /// is closed, the reply is `OpFinished` with an error.
+    Request {
         session: SessionId,
+        request: SessionRequest,
     },
-    List {
-        id: RequestId,
-        session: SessionId,
-        path: RemotePath,
-    },
-    Stat {
-        id: RequestId,
-        session: SessionId,
-        path: RemotePath,
-    },
-    Mkdir {
-        id: RequestId,
-        session: SessionId,
-        path: RemotePath,
-    },
+}
+
+/// A request to an open browsing session.
+#[derive(Debug, Clone)]
+pub enum SessionRequest {
+    /// Lists a folder; the reply is `Listing`, or `OpFinished` with the error.
+    List { id: RequestId, path: RemotePath },
+    /// Looks at one file or folder; the reply is `Stat`, or `OpFinished` with the error.
+    Stat { id: RequestId, path: RemotePath },
+    /// Creates a folder; the reply is `OpFinished`.
+    Mkdir { id: RequestId, path: RemotePath },
     /// Deletes a file, or a folder with everything in it when `recursive`. Links are
-    /// removed, never followed.
+    /// removed, never followed. The reply is `OpFinished`.
     Delete {
         id: RequestId,
-        session: SessionId,
         path: RemotePath,
         recursive: bool,
     },
+    /// Renames (moves) a file or folder; the reply is `OpFinished`.
     Rename {
         id: RequestId,
-        session: SessionId,
         from: RemotePath,
         to: RemotePath,
     },
-    Chmod {
-        id: RequestId,
-        session: SessionId,
-        path: RemotePath,
-        mode: u32,
-    },
-    /// Stops the request with this id as soon as possible.
-    Cancel {
-        id: RequestId,
-    },
+    /// Changes a file's or folder's permission bits; the reply is `OpFinished`.
+    Chmod { id: RequestId, path: RemotePath, mode: u32 },
+}
+
+impl SessionRequest {
+    /// The id the reply to this request will carry.
+    pub fn id(&self) -> RequestId {
+        match self {
+            SessionRequest::List { id, .. }
+            | SessionRequest::Stat { id, .. }
+            | SessionRequest::Mkdir { id, .. }
+            | SessionRequest::Delete { id, .. }
+            | SessionRequest::Rename { id, .. }
+            | SessionRequest::Chmod { id, .. } => *id,
+        }
+    }
+}
+
+impl Command {
+    /// Runs `request` on the open session `session`.
+    pub fn request(session: SessionId, request: SessionRequest) -> Command {
+        Command::Session(SessionCommand::Request { session, request })
+    }
+}
+
+impl From<SessionCommand> for Command {
+    fn from(command: SessionCommand) -> Command {
+        Command::Session(command)
+    }
+}
+
+impl From<QueueCommand> for Command {
+    fn from(command: QueueCommand) -> Command {
+        Command::Queue(command)
+    }
+}
+
+impl From<SitesCommand> for Command {
+    fn from(command: SitesCommand) -> Command {
+        Command::Sites(command)
+    }
+}
+
+impl From<TrustCommand> for Command {
+    fn from(command: TrustCommand) -> Command {
+        Command::Trust(command)
+    }
+}
+
+/// Changes or runs the transfer queue. Replies come as item and job events.
+#[derive(Debug, Clone)]
+pub enum QueueCommand {
     /// Adds transfers to the queue. They run on the queue's own connections to `site`
     /// (which carries the password for this run; the queue database never sees it).
     /// `JobFinished` with this id says when all of them, folders' contents included, ended.
@@ -117,79 +227,54 @@ pub enum Command {
         paused: bool,
     },
     /// Holds pending or running items; a running one stops and keeps its partial file.
-    Pause {
-        items: Selection,
-    },
-    Resume {
-        items: Selection,
-    },
+    Pause { items: Selection },
+    /// Lets paused items run again.
+    Resume { items: Selection },
     /// Removes items from the running queue for good (their partial files stay on disk).
-    CancelItems {
-        items: Selection,
-    },
+    CancelItems { items: Selection },
     /// Puts failed or cancelled items back in the queue with fresh attempts.
-    Retry {
-        items: Selection,
-    },
-    Reprioritize {
-        item: ItemId,
-        to: Move,
-    },
-    SetLimits {
-        limits: QueueLimits,
-    },
+    Retry { items: Selection },
+    /// Moves a pending item in the queue; the reply is `QueueOrder`.
+    Reprioritize { item: ItemId, to: Move },
+    /// Changes how many transfers run at once and how fast.
+    SetLimits { limits: QueueLimits },
     /// Forgets finished items: done and skipped ones, failed and cancelled ones, or both.
-    ClearQueue {
-        done: bool,
-        failed: bool,
-    },
+    Clear { done: bool, failed: bool },
     /// Runs everything pending in the queue, including what an earlier run left behind.
-    RunQueue,
-    Answer {
-        prompt: PromptId,
-        reply: PromptReply,
-    },
+    Run,
+}
+
+/// Reads or changes the saved sites.
+#[derive(Debug, Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "sent once per user action; boxing the site would only burden every sender"
+)]
+pub enum SitesCommand {
     /// Reads the saved sites; the reply is `Sites`.
-    ListSites {
-        id: RequestId,
-    },
+    List { id: RequestId },
     /// Saves a site (a new one when its id is empty, else the one with that id), and its
     /// password or passphrase into the OS keyring when given. The reply is `SiteSaved`, or
     /// `OpFinished` with the error.
-    SaveSite {
+    Save {
         id: RequestId,
         site: SavedSite,
         secret: Option<Secret>,
     },
     /// Forgets a site (by path or unique name) and its keyring entries.
-    DeleteSite {
-        id: RequestId,
-        name: String,
-    },
+    Delete { id: RequestId, name: String },
     /// Looks up `NAME/path` (what follows `site:`): the saved site by path or unique name,
     /// its secret from the keyring, and the folder. The reply is `SiteResolved` (ready for
     /// `Connect` and `Enqueue`), or `OpFinished` with the error.
-    ResolveSite {
-        id: RequestId,
-        reference: String,
-    },
+    Resolve { id: RequestId, reference: String },
     /// Copies a site (by path or unique name) under a free name, keyring secret included.
     /// The reply is `SiteSaved` with the copy.
-    DuplicateSite {
-        id: RequestId,
-        name: String,
-    },
+    Duplicate { id: RequestId, name: String },
     /// Creates, renames (moves) or deletes a folder of the site tree. Deleting a folder
     /// forgets its sites and their keyring entries. The reply is `Sites`.
-    EditSiteFolder {
-        id: RequestId,
-        edit: FolderEdit,
-    },
+    EditFolder { id: RequestId, edit: FolderEdit },
     /// Imports sites from another program's file; the reply is `Imported`.
-    ImportSites {
-        id: RequestId,
-        source: ImportSource,
-    },
+    Import { id: RequestId, source: ImportSource },
     /// After a FileZilla import: removes the passwords of `sites` (their paths in FileZilla's
     /// file, as `ImportReport::passwords_moved` lists them) from `file`, keeping a backup as
     /// `FILE.bak`. The reply is `Imported` with a warning saying what was done.
@@ -198,24 +283,26 @@ pub enum Command {
         file: PathBuf,
         sites: Vec<String>,
     },
+}
+
+/// Reads or changes what Wharf trusts.
+#[derive(Debug, Clone)]
+pub enum TrustCommand {
     /// Lists the recorded host keys and pinned certificates; the reply is `Trust`.
-    ListTrust {
-        id: RequestId,
-    },
+    List { id: RequestId },
     /// Forgets a host key (from Wharf's own known_hosts) or a pinned certificate; the next
     /// connection asks again. The reply is `Trust`.
-    ForgetTrust {
-        id: RequestId,
-        entry: TrustEntry,
-    },
-    Shutdown,
+    Forget { id: RequestId, entry: TrustEntry },
 }
 
 /// A change to the folders of the site tree (`/`-separated paths).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FolderEdit {
+    /// Creates a folder (and the folders above it).
     Create { path: String },
+    /// Renames or moves a folder with everything in it.
     Rename { from: String, to: String },
+    /// Deletes a folder, its sites and their keyring entries.
     Delete { path: String },
 }
 
@@ -232,7 +319,9 @@ pub enum ImportSource {
 /// Which queue items a command is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
+    /// Every item of the queue.
     All,
+    /// These items.
     Items(Vec<ItemId>),
 }
 
@@ -248,9 +337,13 @@ impl Selection {
 /// Where a pending item moves in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Move {
+    /// One place towards the front.
     Up,
+    /// One place towards the back.
     Down,
+    /// To the front of the queue.
     Top,
+    /// To the back of the queue.
     Bottom,
 }
 
@@ -265,61 +358,21 @@ pub struct QueueLimits {
     pub upload_rate: Option<u64>,
 }
 
+impl QueueLimits {
+    /// Transfers at once, overall and per site, unless the user says otherwise.
+    pub const DEFAULT_PARALLEL: usize = 4;
+    /// The most transfers at once, overall or per site.
+    pub const MAX_PARALLEL: usize = 16;
+}
+
 impl Default for QueueLimits {
     fn default() -> Self {
         QueueLimits {
-            parallel: 4,
-            per_site: 4,
+            parallel: QueueLimits::DEFAULT_PARALLEL,
+            per_site: QueueLimits::DEFAULT_PARALLEL,
             download_rate: None,
             upload_rate: None,
         }
-    }
-}
-
-/// What to do when a transfer's target already exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConflictPolicy {
-    /// Ask the user (a `FileExists` prompt that blocks only that transfer).
-    #[default]
-    Ask,
-    Overwrite,
-    /// Overwrite when the source is newer, else skip.
-    Newer,
-    /// Overwrite when the sizes differ, else skip.
-    Differ,
-    /// Continue a smaller target as if it were a partial file; skip an equal one.
-    Resume,
-    /// Keep both: the new file gets a free name like `name (1).ext`.
-    Rename,
-    Skip,
-}
-
-impl ConflictPolicy {
-    pub const ALL: [ConflictPolicy; 7] = [
-        ConflictPolicy::Ask,
-        ConflictPolicy::Overwrite,
-        ConflictPolicy::Newer,
-        ConflictPolicy::Differ,
-        ConflictPolicy::Resume,
-        ConflictPolicy::Rename,
-        ConflictPolicy::Skip,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConflictPolicy::Ask => "ask",
-            ConflictPolicy::Overwrite => "overwrite",
-            ConflictPolicy::Newer => "newer",
-            ConflictPolicy::Differ => "differ",
-            ConflictPolicy::Resume => "resume",
-            ConflictPolicy::Rename => "rename",
-            ConflictPolicy::Skip => "skip",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ConflictPolicy> {
-        ConflictPolicy::ALL.into_iter().find(|policy| policy.as_str() == text)
     }
 }
 
@@ -343,62 +396,59 @@ impl Default for TransferOptions {
     }
 }
 
-/// What a queue item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ItemKind {
-    File,
-    /// Creating the folder and queueing what it holds.
-    Folder,
-    /// Not looked at yet: a file, or a folder when the transfer is recursive.
-    Auto,
-}
-
 /// Where a queue item is in its life, with the reason for failures and skips.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
 pub enum TransferState {
+    /// Waiting for its turn.
     Queued,
+    /// Getting a connection (and logging in).
     Connecting,
+    /// Moving bytes.
     Transferring,
+    /// Checking the copy (size, and the server's checksum when it offers one).
     Verifying,
     /// Running, but nothing has moved for `quiet_secs` seconds: the server is slow or the
     /// link hung. The attempt gives up when the connection's idle timeout passes.
-    Stalled {
-        quiet_secs: u64,
-    },
+    Stalled { quiet_secs: u64 },
     /// Another Wharf process (a window, or `wharf get`) is running it now.
     #[serde(rename = "running_elsewhere")]
     RunningElsewhere,
     /// Failed with an error that may pass; runs again after the delay.
-    Waiting {
-        reason: String,
-        retry_in_secs: u64,
-    },
+    Waiting { reason: String, retry_in_secs: u64 },
+    /// Held until resumed.
     Paused,
     /// `verified` says how: `size`, or `size, SHA-256` ...
-    Done {
-        verified: String,
-    },
-    Skipped {
-        reason: String,
-    },
-    Failed {
-        reason: String,
-    },
+    Done { verified: Verification },
+    /// Not transferred on purpose: `reason` says why (the target existed ...).
+    Skipped { reason: String },
+    /// Given up on: `reason` is the last error.
+    Failed { reason: String },
+    /// Removed from the running queue by the user.
     Cancelled,
 }
 
 impl TransferState {
     /// Finished for good: it will not run again unless retried.
     pub fn is_finished(&self) -> bool {
-        matches!(
-            self,
-            TransferState::Done { .. }
-                | TransferState::Skipped { .. }
-                | TransferState::Failed { .. }
-                | TransferState::Cancelled
-        )
+        self.status().is_finished()
+    }
+
+    /// The state without its details, as the queue database records it.
+    pub fn status(&self) -> ItemStatus {
+        match self {
+            TransferState::Queued | TransferState::Waiting { .. } => ItemStatus::Queued,
+            TransferState::Connecting
+            | TransferState::Transferring
+            | TransferState::Verifying
+            | TransferState::Stalled { .. }
+            | TransferState::RunningElsewhere => ItemStatus::Running,
+            TransferState::Paused => ItemStatus::Paused,
+            TransferState::Done { .. } => ItemStatus::Done,
+            TransferState::Skipped { .. } => ItemStatus::Skipped,
+            TransferState::Failed { .. } => ItemStatus::Failed,
+            TransferState::Cancelled => ItemStatus::Cancelled,
+        }
     }
 
     /// Between starting and finishing an attempt.
@@ -474,6 +524,7 @@ pub struct Folders {
 /// Questions the engine cannot answer alone. A prompt blocks only the connection that asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Prompt {
+    /// An SSH server whose host key is not recorded: trust it or not.
     UnknownHostKey {
         host: String,
         port: u16,
@@ -507,12 +558,11 @@ pub enum PromptReply {
     AcceptOnce,
     /// Trust it and remember it (known_hosts, pinned certificates).
     AcceptAlways,
+    /// Do not trust it (or, for a password, give none): the connection fails.
     Refuse,
     /// For `FileExists`: what to do, and whether for the rest of the queue too.
-    Conflict {
-        policy: ConflictPolicy,
-        apply_to_all: bool,
-    },
+    Conflict { policy: ConflictPolicy, apply_to_all: bool },
+    /// For `Password`: the password or passphrase.
     Password(Secret),
 }
 
@@ -533,34 +583,34 @@ pub struct OpSummary {
 /// Notifications from the engine.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// A session opened (the reply to `Connect` and `OpenLocal`), with how it is protected and its
+    /// login folder.
     Connected {
         id: RequestId,
         session: SessionId,
-        security: String,
+        security: Security,
         home: String,
     },
-    Disconnected {
-        session: SessionId,
-    },
+    /// A session closed after `Disconnect` (once its last request was done).
+    Disconnected { session: SessionId },
+    /// A folder's entries (the reply to `List`); `refused` are names from the server that were
+    /// unsafe, as sentences.
     Listing {
         id: RequestId,
         path: RemotePath,
         entries: Vec<Entry>,
         refused: Vec<String>,
     },
-    Stat {
-        id: RequestId,
-        entry: Entry,
-    },
+    /// One entry (the reply to `Stat`).
+    Stat { id: RequestId, entry: Entry },
+    /// A request ended: what it did, or its error.
     OpFinished {
         id: RequestId,
         result: Result<OpSummary, OpError>,
     },
     /// Items joined the queue (restored, enqueued, or found in a folder being expanded). An
     /// item named again replaces what was known of it (a resolved `Auto` item).
-    ItemsAdded {
-        items: Vec<QueueItem>,
-    },
+    ItemsAdded { items: Vec<QueueItem> },
     /// An item changed state. While it runs, `progress` carries its live byte counters.
     ItemChanged {
         item: ItemId,
@@ -568,30 +618,18 @@ pub enum Event {
         attempts: u32,
         progress: Progress,
     },
-    ItemsRemoved {
-        items: Vec<ItemId>,
-    },
+    /// Items left the queue (`QueueCommand::Clear`).
+    ItemsRemoved { items: Vec<ItemId> },
     /// The order of the pending items changed (after `Reprioritize`).
-    QueueOrder {
-        pending: Vec<ItemId>,
-    },
+    QueueOrder { pending: Vec<ItemId> },
     /// Everything an `Enqueue` started (folders' contents included) has finished.
-    JobFinished {
-        job: JobId,
-        summary: OpSummary,
-    },
+    JobFinished { job: JobId, summary: OpSummary },
     /// The queue was read from its database at start.
-    QueueLoaded {
-        counts: QueueCounts,
-    },
+    QueueLoaded { counts: QueueCounts },
     /// Nothing is running or due to run any more (paused items may remain).
-    QueueIdle {
-        counts: QueueCounts,
-    },
-    Prompt {
-        prompt: PromptId,
-        question: Prompt,
-    },
+    QueueIdle { counts: QueueCounts },
+    /// A question for the user; answer it with `Command::Answer`.
+    Prompt { prompt: PromptId, question: Prompt },
     /// A server's SSH host key differs from the one recorded: the connection was refused
     /// (its request fails with an error of kind `HostKey`). Not a question: there is nothing
     /// to accept; the user must check with the server's administrator.
@@ -604,11 +642,14 @@ pub enum Event {
         /// Wharf's own known_hosts file, where the old line is removed if the change is real.
         known_hosts: PathBuf,
     },
+    /// A line of a connection's conversation, or of the queue's own notes (`session` is `None` for
+    /// the queue).
     Log {
         session: Option<SessionId>,
         direction: LogDirection,
         text: String,
     },
+    /// The saved sites (the reply to `SitesCommand::List`, and to folder edits).
     Sites {
         id: RequestId,
         sites: Vec<SavedSite>,
@@ -633,10 +674,8 @@ pub enum Event {
         path: RemotePath,
         secret_missing: Option<String>,
     },
-    Imported {
-        id: RequestId,
-        report: ImportReport,
-    },
+    /// What an import did (the reply to `Import` and `RemoveImportedPasswords`).
+    Imported { id: RequestId, report: ImportReport },
     /// What Wharf trusts: host keys from Wharf's known_hosts and OpenSSH's, and pinned
     /// certificates.
     Trust {
@@ -660,8 +699,11 @@ struct Counters {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Phase {
     #[default]
+    /// Getting a connection.
     Connecting,
+    /// Moving bytes.
     Transferring,
+    /// Checking the copy.
     Verifying,
 }
 

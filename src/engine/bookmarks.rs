@@ -5,7 +5,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::api::{Event, ImportReport, ImportSource, KeyringStatus, OpSummary, RequestId, SavedSite, SecretKind};
+use super::api::{
+    Event, ImportReport, ImportSource, KeyringStatus, OpSummary, RequestId, SavedSite, SecretKind, SitesCommand,
+};
 use crate::config::Paths;
 use crate::import::{self, Imported};
 use crate::model::Secret;
@@ -99,10 +101,9 @@ impl Bookmarks {
     }
 
     /// Runs a command that belongs here and says what came of it.
-    pub fn handle(&self, command: super::api::Command) -> Event {
-        use super::api::Command;
+    pub fn handle(&self, command: SitesCommand) -> Event {
         match command {
-            Command::ListSites { id } => match self.load() {
+            SitesCommand::List { id } => match self.load() {
                 Ok(sites) => Event::Sites {
                     id,
                     sites: sites.sites,
@@ -111,31 +112,31 @@ impl Bookmarks {
                 },
                 Err(error) => failed(id, error),
             },
-            Command::SaveSite { id, site, secret } => match self.save(site, secret) {
+            SitesCommand::Save { id, site, secret } => match self.save(site, secret) {
                 Ok((site, warning)) => Event::SiteSaved { id, site, warning },
                 Err(error) => failed(id, error),
             },
-            Command::DeleteSite { id, name } => Event::OpFinished {
+            SitesCommand::Delete { id, name } => Event::OpFinished {
                 id,
                 result: self.delete(&name).map(|()| OpSummary::default()),
             },
-            Command::ResolveSite { id, reference } => match self.resolve(&reference) {
+            SitesCommand::Resolve { id, reference } => match self.resolve(&reference) {
                 Ok(event) => event(id),
                 Err(error) => failed(id, error),
             },
-            Command::DuplicateSite { id, name } => match self.duplicate(&name) {
+            SitesCommand::Duplicate { id, name } => match self.duplicate(&name) {
                 Ok((site, warning)) => Event::SiteSaved { id, site, warning },
                 Err(error) => failed(id, error),
             },
-            Command::EditSiteFolder { id, edit } => match self.edit_folder(edit) {
-                Ok(()) => self.handle(Command::ListSites { id }),
+            SitesCommand::EditFolder { id, edit } => match self.edit_folder(edit) {
+                Ok(()) => self.handle(SitesCommand::List { id }),
                 Err(error) => failed(id, error),
             },
-            Command::ImportSites { id, source } => match self.import(source) {
+            SitesCommand::Import { id, source } => match self.import(source) {
                 Ok(report) => Event::Imported { id, report },
                 Err(error) => failed(id, error),
             },
-            Command::RemoveImportedPasswords { id, file, sites } => {
+            SitesCommand::RemoveImportedPasswords { id, file, sites } => {
                 let text = match std::fs::read_to_string(&file) {
                     Ok(text) => text,
                     Err(error) => return failed(id, FsError::from_local(&error, &file)),
@@ -157,7 +158,6 @@ impl Bookmarks {
                     ),
                 }
             }
-            _ => failed(0, FsError::new(ErrorKind::Unsupported, "not a site manager command")),
         }
     }
 
@@ -470,9 +470,9 @@ mod tests {
         EngineHandle::start(config, None).unwrap()
     }
 
-    fn ask(engine: &EngineHandle, make: impl FnOnce(RequestId) -> Command) -> Event {
+    fn ask(engine: &EngineHandle, make: impl FnOnce(RequestId) -> SitesCommand) -> Event {
         let id = engine.next_id();
-        engine.send(make(id));
+        engine.send(Command::Sites(make(id)));
         loop {
             let event = engine
                 .wait_event(Duration::from_secs(30))
@@ -532,7 +532,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let secrets = Arc::new(MemorySecrets::default());
         let engine = engine(home.path(), secrets.clone());
-        let Event::SiteSaved { site, warning, .. } = ask(&engine, |id| Command::SaveSite {
+        let Event::SiteSaved { site, warning, .. } = ask(&engine, |id| SitesCommand::Save {
             id,
             site: web(),
             secret: Some(Secret::new("pa55-W0rd-in-keyring")),
@@ -556,7 +556,7 @@ mod tests {
             path,
             secret_missing,
             ..
-        } = ask(&engine, |id| Command::ResolveSite {
+        } = ask(&engine, |id| SitesCommand::Resolve {
             id,
             reference: "web/~/logs".into(),
         })
@@ -568,7 +568,7 @@ mod tests {
             (resolved.host.as_str(), path.as_str(), secret_missing),
             ("web.example.org", "~/logs", None)
         );
-        let Event::SiteResolved { path, .. } = ask(&engine, |id| Command::ResolveSite {
+        let Event::SiteResolved { path, .. } = ask(&engine, |id| SitesCommand::Resolve {
             id,
             reference: "Clients/Acme/web".into(),
         }) else {
@@ -576,7 +576,8 @@ mod tests {
         };
         assert_eq!(path.as_str(), "/var/www", "without a path: the site's remote folder");
 
-        let Event::OpFinished { result, .. } = ask(&engine, |id| Command::DeleteSite { id, name: "web".into() }) else {
+        let Event::OpFinished { result, .. } = ask(&engine, |id| SitesCommand::Delete { id, name: "web".into() })
+        else {
             panic!("no answer");
         };
         result.unwrap();
@@ -585,7 +586,7 @@ mod tests {
             None,
             "the password goes too"
         );
-        let Event::OpFinished { result: Err(error), .. } = ask(&engine, |id| Command::ResolveSite {
+        let Event::OpFinished { result: Err(error), .. } = ask(&engine, |id| SitesCommand::Resolve {
             id,
             reference: "web".into(),
         }) else {
@@ -598,7 +599,7 @@ mod tests {
     fn without_a_keyring_the_site_is_saved_and_asks_for_its_password() {
         let home = tempfile::tempdir().unwrap();
         let engine = engine(home.path(), Arc::new(NoKeyring("no D-Bus session".into())));
-        let Event::SiteSaved { warning, .. } = ask(&engine, |id| Command::SaveSite {
+        let Event::SiteSaved { warning, .. } = ask(&engine, |id| SitesCommand::Save {
             id,
             site: web(),
             secret: Some(Secret::new("never-on-disk")),
@@ -612,12 +613,12 @@ mod tests {
         );
         assert!(warning.contains("never writes passwords to a file"), "{warning}");
         assert_no_secret_under(home.path(), "never-on-disk");
-        let Event::Sites { keyring, sites, .. } = ask(&engine, |id| Command::ListSites { id }) else {
+        let Event::Sites { keyring, sites, .. } = ask(&engine, |id| SitesCommand::List { id }) else {
             panic!("no list");
         };
         assert!(matches!(keyring, KeyringStatus::Unavailable { .. }));
         assert_eq!(sites.len(), 1);
-        let Event::SiteResolved { secret_missing, .. } = ask(&engine, |id| Command::ResolveSite {
+        let Event::SiteResolved { secret_missing, .. } = ask(&engine, |id| SitesCommand::Resolve {
             id,
             reference: "web".into(),
         }) else {
@@ -644,7 +645,7 @@ mod tests {
 </Servers></FileZilla3>"#,
         )
         .unwrap();
-        let Event::Imported { report, .. } = ask(&engine, |id| Command::ImportSites {
+        let Event::Imported { report, .. } = ask(&engine, |id| SitesCommand::Import {
             id,
             source: ImportSource::FileZilla {
                 file: export.clone(),
@@ -655,7 +656,7 @@ mod tests {
         };
         assert_eq!(report.added, ["Work/Deep/alpha", "beta"]);
         assert_eq!(report.passwords_moved, ["Work/Deep/alpha"]);
-        let Event::SiteResolved { site, saved, .. } = ask(&engine, |id| Command::ResolveSite {
+        let Event::SiteResolved { site, saved, .. } = ask(&engine, |id| SitesCommand::Resolve {
             id,
             reference: "alpha".into(),
         }) else {
@@ -663,7 +664,7 @@ mod tests {
         };
         assert_eq!(site.credentials.password.unwrap().expose(), "filezilla-pw");
         assert_eq!(saved.folder, "Work/Deep");
-        let Event::Sites { sites, folders, .. } = ask(&engine, |id| Command::ListSites { id }) else {
+        let Event::Sites { sites, folders, .. } = ask(&engine, |id| SitesCommand::List { id }) else {
             panic!("no list");
         };
         assert_eq!(folders, ["Work", "Work/Deep"]);
@@ -692,7 +693,7 @@ mod tests {
             max_connections: Some(2),
             ..web()
         };
-        let Event::SiteSaved { site: original, .. } = ask(&engine, |id| Command::SaveSite {
+        let Event::SiteSaved { site: original, .. } = ask(&engine, |id| SitesCommand::Save {
             id,
             site: limited,
             secret: Some(Secret::new("copied-secret")),
@@ -702,7 +703,7 @@ mod tests {
 
         let Event::SiteSaved {
             site: copy, warning, ..
-        } = ask(&engine, |id| Command::DuplicateSite { id, name: "web".into() })
+        } = ask(&engine, |id| SitesCommand::Duplicate { id, name: "web".into() })
         else {
             panic!("not duplicated");
         };
@@ -720,7 +721,7 @@ mod tests {
             "copied-secret",
             "the copy connects without asking"
         );
-        let Event::SiteSaved { site: second, .. } = ask(&engine, |id| Command::DuplicateSite {
+        let Event::SiteSaved { site: second, .. } = ask(&engine, |id| SitesCommand::Duplicate {
             id,
             name: "Clients/Acme/web".into(),
         }) else {
@@ -728,7 +729,7 @@ mod tests {
         };
         assert_eq!(second.name, "web (copy 2)");
 
-        let Event::Sites { folders, .. } = ask(&engine, |id| Command::EditSiteFolder {
+        let Event::Sites { folders, .. } = ask(&engine, |id| SitesCommand::EditFolder {
             id,
             edit: FolderEdit::Create {
                 path: "Empty/Inside".into(),
@@ -742,7 +743,7 @@ mod tests {
             "empty folders are kept"
         );
 
-        let Event::Sites { sites, .. } = ask(&engine, |id| Command::EditSiteFolder {
+        let Event::Sites { sites, .. } = ask(&engine, |id| SitesCommand::EditFolder {
             id,
             edit: FolderEdit::Rename {
                 from: "Clients".into(),
@@ -752,7 +753,7 @@ mod tests {
             panic!("no list");
         };
         assert!(sites.iter().all(|site| site.folder == "Customers/Acme"));
-        let Event::SiteResolved { site, .. } = ask(&engine, |id| Command::ResolveSite {
+        let Event::SiteResolved { site, .. } = ask(&engine, |id| SitesCommand::Resolve {
             id,
             reference: "Customers/Acme/web".into(),
         }) else {
@@ -765,7 +766,7 @@ mod tests {
         assert_eq!(bookmarks.connection_limit(&site.key()), Some(2));
         assert_eq!(bookmarks.connection_limit("sftp://nobody@elsewhere:22"), None);
 
-        let Event::Sites { sites, folders, .. } = ask(&engine, |id| Command::EditSiteFolder {
+        let Event::Sites { sites, folders, .. } = ask(&engine, |id| SitesCommand::EditFolder {
             id,
             edit: FolderEdit::Delete {
                 path: "Customers".into(),
@@ -795,7 +796,7 @@ mod tests {
 <Pass encoding="base64">c2VjcmV0LWluLWZ6</Pass><Logontype>1</Logontype><Name>alpha</Name></Server></Servers></FileZilla3>"#,
         )
         .unwrap();
-        let Event::Imported { report, .. } = ask(&engine, |id| Command::ImportSites {
+        let Event::Imported { report, .. } = ask(&engine, |id| SitesCommand::Import {
             id,
             source: ImportSource::FileZilla {
                 file: export.clone(),
@@ -809,7 +810,7 @@ mod tests {
             std::fs::read_to_string(&export).unwrap().contains("c2VjcmV0LWluLWZ6"),
             "not yet"
         );
-        let Event::Imported { report, .. } = ask(&engine, |id| Command::RemoveImportedPasswords {
+        let Event::Imported { report, .. } = ask(&engine, |id| SitesCommand::RemoveImportedPasswords {
             id,
             file: export.clone(),
             sites: report.passwords_moved.clone(),
@@ -830,7 +831,7 @@ mod tests {
             assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600);
         }
         // Asked again, the backup with the passwords is not overwritten by the scrubbed file.
-        let Event::Imported { .. } = ask(&engine, |id| Command::RemoveImportedPasswords {
+        let Event::Imported { .. } = ask(&engine, |id| SitesCommand::RemoveImportedPasswords {
             id,
             file: export.clone(),
             sites: vec!["alpha".into()],

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 pub use super::EngineConfig;
-use super::api::{Command, Event, Folders, RequestId};
+use super::api::{Command, Event, Folders, JobId, RequestId};
 
 /// Why no event came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,12 +85,22 @@ impl EngineHandle {
 
     /// A fresh request id.
     pub fn next_id(&self) -> RequestId {
+        RequestId::new(self.next_number())
+    }
+
+    /// A fresh job id, for an `Enqueue` (numbered with the requests).
+    pub fn next_job(&self) -> JobId {
+        JobId::new(self.next_number())
+    }
+
+    fn next_number(&self) -> u64 {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub fn send(&self, command: Command) {
+    /// Sends a command, or one of its groups (`SitesCommand` ...), which it wraps.
+    pub fn send(&self, command: impl Into<Command>) {
         // After shutdown there is nobody to tell; the command is moot.
-        let _ = self.commands.send(command);
+        let _ = self.commands.send(command.into());
     }
 
     /// The next event if one is waiting.

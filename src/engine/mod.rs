@@ -26,9 +26,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use self::api::{Command, Event, RequestId, SessionId};
+use self::api::{Command, Event, RequestId, Security, SessionCommand, SessionId, SessionRequest};
 use self::queue::{QueueMessage, QueueSetup};
-use self::session::{CancelFlags, Session, SessionRequest};
+use self::session::{CancelFlags, Session};
 pub(crate) use self::trust_policy::{EngineTrust, Prompts};
 use crate::config::Paths;
 use crate::protocol::{self, ConnectContext, ErrorKind, FsError, ProtocolLog, Timeouts};
@@ -43,7 +43,7 @@ pub struct EngineConfig {
     /// A running transfer that moves nothing for this long shows as stalled.
     pub stall_after: Duration,
     /// Run what the queue database holds from earlier runs as soon as the engine starts.
-    /// Without it, earlier items are loaded (and shown) but wait for `RunQueue`.
+    /// Without it, earlier items are loaded (and shown) but wait for `QueueCommand::Run`.
     pub resume_queue: bool,
     /// Transfers at once and bandwidth limits, until `SetLimits` changes them.
     pub limits: api::QueueLimits,
@@ -106,105 +106,115 @@ pub(crate) async fn run(
 ) {
     let (queue, queue_thread) = queue;
     let cancels: CancelFlags = Arc::new(Mutex::new(HashMap::new()));
-    let mut sessions: HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>> = HashMap::new();
-    let bookmarks = Arc::new(bookmarks::Bookmarks::new(config.paths.clone(), config.secrets.clone()));
+    let (paths, secrets) = (config.paths.clone(), config.secrets.clone());
 
+    let mut state = Dispatcher {
+        config,
+        emit,
+        queue,
+        prompts,
+        trust,
+        cancels,
+        sessions: HashMap::new(),
+        site_book: Arc::new(bookmarks::Bookmarks::new(paths, secrets)),
+    };
     while let Some(command) = commands.recv().await {
-        let (session_id, request) = match command {
-            Command::Shutdown => break,
-            command @ (Command::Enqueue { .. }
-            | Command::Pause { .. }
-            | Command::Resume { .. }
-            | Command::CancelItems { .. }
-            | Command::Retry { .. }
-            | Command::Reprioritize { .. }
-            | Command::SetLimits { .. }
-            | Command::ClearQueue { .. }
-            | Command::RunQueue) => {
-                let _ = queue.send(QueueMessage::Command(Box::new(command)));
-                continue;
+        if !state.dispatch(command) {
+            break;
+        }
+    }
+    let queue = state.queue;
+    // The queue leaves running items resumable (it waits briefly for their workers).
+    let _ = queue.send(QueueMessage::Shutdown);
+    let _ = tokio::task::spawn_blocking(move || queue_thread.join()).await;
+}
+
+/// What the dispatcher routes commands to.
+struct Dispatcher {
+    config: EngineConfig,
+    emit: Emit,
+    queue: std::sync::mpsc::Sender<QueueMessage>,
+    prompts: Arc<Prompts>,
+    trust: Arc<EngineTrust>,
+    cancels: CancelFlags,
+    sessions: HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>>,
+    site_book: Arc<bookmarks::Bookmarks>,
+}
+
+impl Dispatcher {
+    /// Routes one command; false when it was `Shutdown`.
+    fn dispatch(&mut self, command: Command) -> bool {
+        match command {
+            Command::Shutdown => return false,
+            Command::Session(command) => self.session(command),
+            Command::Queue(command) => {
+                let _ = self.queue.send(QueueMessage::Command(Box::new(command)));
             }
-            command @ (Command::ListSites { .. }
-            | Command::SaveSite { .. }
-            | Command::DeleteSite { .. }
-            | Command::ResolveSite { .. }
-            | Command::DuplicateSite { .. }
-            | Command::EditSiteFolder { .. }
-            | Command::ImportSites { .. }
-            | Command::RemoveImportedPasswords { .. }) => {
-                let (bookmarks, emit) = (bookmarks.clone(), emit.clone());
-                tokio::task::spawn_blocking(move || emit(bookmarks.handle(command)));
-                continue;
+            Command::Sites(command) => {
+                let (site_book, emit) = (self.site_book.clone(), self.emit.clone());
+                tokio::task::spawn_blocking(move || emit(site_book.handle(command)));
             }
-            command @ (Command::ListTrust { .. } | Command::ForgetTrust { .. }) => {
-                let (trust, emit) = (trust.clone(), emit.clone());
+            Command::Trust(command) => {
+                let (trust, emit) = (self.trust.clone(), self.emit.clone());
                 tokio::task::spawn_blocking(move || emit(trust.handle(command)));
-                continue;
             }
-            Command::Answer { prompt, reply } => {
-                prompts.answer(prompt, reply);
-                continue;
-            }
+            Command::Answer { prompt, reply } => self.prompts.answer(prompt, reply),
             Command::Cancel { id } => {
-                let mut flags = cancels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let mut flags = self.cancels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 flags
                     .entry(id)
                     .or_insert_with(|| Arc::new(AtomicBool::new(false)))
                     .store(true, Ordering::Relaxed);
-                continue;
             }
-            Command::Disconnect { session } => {
+        }
+        true
+    }
+
+    fn session(&mut self, command: SessionCommand) {
+        match command {
+            SessionCommand::Disconnect { session } => {
                 // Dropping the sender ends the session's loop once its current request is
                 // done; the session then says `Disconnected`.
-                sessions.remove(&session);
-                continue;
+                self.sessions.remove(&session);
             }
-            Command::Connect { id, site } => {
-                let context = session_context(id, &config, &trust, &emit);
-                let opened = move || protocol::connect(&site, &context).map_err(|error| (error, context));
-                start_session(id, opened, &mut sessions, &emit, &cancels);
-                continue;
+            SessionCommand::Connect { id, site } => {
+                let context = session_context(SessionId::opened_by(id), &self.config, &self.trust, &self.emit);
+                let opened = move || match protocol::connect(&site, &context) {
+                    Ok(fs) => {
+                        let security = Security::of(site.protocol, fs.security());
+                        Ok((fs, security))
+                    }
+                    Err(error) => Err((error, context)),
+                };
+                start_session(id, opened, &mut self.sessions, &self.emit, &self.cancels);
             }
-            Command::OpenLocal { id } => {
-                let opened = || Ok(Box::new(protocol::local::LocalFs::this_computer()) as Box<dyn protocol::RemoteFs>);
-                start_session(id, opened, &mut sessions, &emit, &cancels);
-                continue;
+            SessionCommand::OpenLocal { id } => {
+                let opened = || {
+                    let fs = protocol::local::LocalFs::this_computer();
+                    let security = Security::local(protocol::RemoteFs::security(&fs));
+                    Ok((Box::new(fs) as Box<dyn protocol::RemoteFs>, security))
+                };
+                start_session(id, opened, &mut self.sessions, &self.emit, &self.cancels);
             }
-            Command::List { id, session, path } => (session, SessionRequest::List { id, path }),
-            Command::Stat { id, session, path } => (session, SessionRequest::Stat { id, path }),
-            Command::Mkdir { id, session, path } => (session, SessionRequest::Mkdir { id, path }),
-            Command::Delete {
-                id,
-                session,
-                path,
-                recursive,
-            } => (session, SessionRequest::Delete { id, path, recursive }),
-            Command::Rename { id, session, from, to } => (session, SessionRequest::Rename { id, from, to }),
-            Command::Chmod {
-                id,
-                session,
-                path,
-                mode,
-            } => (session, SessionRequest::Chmod { id, path, mode }),
-        };
-        let id = request_id(&request);
-        let delivered = sessions
-            .get(&session_id)
-            .is_some_and(|sender| sender.send(request).is_ok());
-        if !delivered {
-            sessions.remove(&session_id);
-            emit(Event::OpFinished {
-                id,
-                result: Err(FsError::new(
-                    ErrorKind::ConnectionLost,
-                    "not connected: the session was closed",
-                )),
-            });
+            SessionCommand::Request { session, request } => {
+                let id = request.id();
+                let delivered = self
+                    .sessions
+                    .get(&session)
+                    .is_some_and(|sender| sender.send(request).is_ok());
+                if !delivered {
+                    self.sessions.remove(&session);
+                    (self.emit)(Event::OpFinished {
+                        id,
+                        result: Err(FsError::new(
+                            ErrorKind::ConnectionLost,
+                            "not connected: the session was closed",
+                        )),
+                    });
+                }
+            }
         }
     }
-    // The queue leaves running items resumable (it waits briefly for their workers).
-    let _ = queue.send(QueueMessage::Shutdown);
-    let _ = tokio::task::spawn_blocking(move || queue_thread.join()).await;
 }
 
 /// Starts the queue thread with what it shares with the rest of the engine.
@@ -231,17 +241,6 @@ pub(crate) fn start_queue(
     })
 }
 
-fn request_id(request: &SessionRequest) -> RequestId {
-    match request {
-        SessionRequest::List { id, .. }
-        | SessionRequest::Stat { id, .. }
-        | SessionRequest::Mkdir { id, .. }
-        | SessionRequest::Delete { id, .. }
-        | SessionRequest::Rename { id, .. }
-        | SessionRequest::Chmod { id, .. } => *id,
-    }
-}
-
 /// The connection context of a browsing session: its log lines become `Log` events.
 fn session_context(id: SessionId, config: &EngineConfig, trust: &Arc<EngineTrust>, emit: &Emit) -> ConnectContext {
     let log_emit = emit.clone();
@@ -258,32 +257,33 @@ fn session_context(id: SessionId, config: &EngineConfig, trust: &Arc<EngineTrust
     }
 }
 
-type Opened = Result<Box<dyn protocol::RemoteFs>, (FsError, ConnectContext)>;
+/// An open connection and how it is protected, or why it could not be opened.
+type Opened = Result<(Box<dyn protocol::RemoteFs>, Security), (FsError, ConnectContext)>;
 
 /// Registers a session and opens it on the blocking pool (connecting may take seconds).
 fn start_session(
-    id: SessionId,
+    id: RequestId,
     open: impl FnOnce() -> Opened + Send + 'static,
     sessions: &mut HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>>,
     emit: &Emit,
     cancels: &CancelFlags,
 ) {
     let (sender, receiver) = mpsc::unbounded_channel();
-    sessions.insert(id, sender);
+    sessions.insert(SessionId::opened_by(id), sender);
     let emit = emit.clone();
     let cancels = cancels.clone();
     tokio::task::spawn_blocking(move || run_session(id, open, receiver, emit, cancels));
 }
 
 fn run_session(
-    id: SessionId,
+    id: RequestId,
     open: impl FnOnce() -> Opened,
     mut requests: mpsc::UnboundedReceiver<SessionRequest>,
     emit: Emit,
     cancels: CancelFlags,
 ) {
-    let fs = match open() {
-        Ok(fs) => fs,
+    let (fs, security) = match open() {
+        Ok(opened) => opened,
         Err((error, context)) => {
             context.log.write(protocol::LogDirection::Error, &error.message);
             emit(Event::OpFinished { id, result: Err(error) });
@@ -293,12 +293,12 @@ fn run_session(
     let home = fs.home().to_owned();
     emit(Event::Connected {
         id,
-        session: id,
-        security: fs.security(),
+        session: SessionId::opened_by(id),
+        security,
         home,
     });
     let mut session = Session {
-        id,
+        id: SessionId::opened_by(id),
         fs,
         events: emit.clone(),
         cancels,

@@ -15,8 +15,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::api::{
-    Command, ConflictPolicy, Direction, Event, ItemId, ItemKind, JobId, OpSummary, Progress, QueueCounts, QueueItem,
-    QueueLimits, Selection, TransferOptions, TransferState,
+    Direction, Event, ItemId, ItemKind, ItemStatus, JobId, OpSummary, Progress, QueueCommand, QueueCounts, QueueItem,
+    QueueLimits, Selection, TransferOptions, TransferState, Verification,
 };
 use super::lease::LeaseOwner;
 use super::limiter::RateLimits;
@@ -45,7 +45,7 @@ const OPTION_PRESERVE_MTIME: u32 = 1;
 const OPTION_UPLOAD_VIA_TEMP: u32 = 2;
 
 pub enum QueueMessage {
-    Command(Box<Command>),
+    Command(Box<QueueCommand>),
     Report { id: ItemId, report: Report, last: bool },
     Shutdown,
 }
@@ -86,8 +86,10 @@ struct Record {
     /// (a retry asks again too).
     seen_at_target: KnownTarget,
     bytes_done: u64,
-    /// The last error or skip reason, or how a done item was verified.
-    note: Option<String>,
+    /// The last error, shown while the item waits to be retried.
+    last_error: Option<String>,
+    /// How it was verified, once done.
+    verified: Verification,
     /// Counted as finished in its job.
     settled: bool,
 }
@@ -119,7 +121,7 @@ struct Queue {
     store: QueueStore,
     scheduler: Scheduler,
     records: HashMap<ItemId, Record>,
-    /// Items restored but not to run until `RunQueue`.
+    /// Items restored but not to run until `QueueCommand::Run`.
     held: Vec<ItemId>,
     /// Items another live Wharf process is running (its lease on them is held).
     elsewhere: std::collections::HashSet<ItemId>,
@@ -135,33 +137,6 @@ struct Queue {
     stall_after: Duration,
     last_checkpoint: Instant,
     idle_reported: bool,
-}
-
-fn db_state(state: &ItemState) -> &'static str {
-    match state {
-        ItemState::Queued | ItemState::Waiting { .. } => "queued",
-        ItemState::Running => "running",
-        ItemState::Paused => "paused",
-        ItemState::Done => "done",
-        ItemState::Failed { .. } => "failed",
-        ItemState::Skipped { .. } => "skipped",
-        ItemState::Cancelled => "cancelled",
-    }
-}
-
-fn direction_name(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Download => "download",
-        Direction::Upload => "upload",
-    }
-}
-
-fn kind_name(kind: ItemKind) -> &'static str {
-    match kind {
-        ItemKind::File => "file",
-        ItemKind::Folder => "folder",
-        ItemKind::Auto => "auto",
-    }
 }
 
 fn options_bits(options: TransferOptions) -> u32 {
@@ -303,7 +278,7 @@ impl Queue {
         let mut views = Vec::with_capacity(stored.len().min(EVENT_BATCH));
         for stored in stored {
             let item = stored.item;
-            let id = u64::try_from(stored.id).unwrap_or(0);
+            let id = ItemId::from_sql(stored.id);
             if !self.shared.pool.knows(&item.site)
                 && let Ok(Some(descriptor)) = self.store.site(&item.site)
                 && let Ok(descriptor) = serde_json::from_str::<SiteDescriptor>(&descriptor)
@@ -312,43 +287,32 @@ impl Queue {
                 let limit = self.shared.pool.saved_limit(&item.site);
                 self.scheduler.configure_site_limit(&item.site, limit);
             }
-            let state = match stored.state.as_str() {
-                "paused" => ItemState::Paused,
-                "done" => ItemState::Done,
-                "failed" => ItemState::Failed {
+            let state = match stored.state {
+                ItemStatus::Paused => ItemState::Paused,
+                ItemStatus::Done => ItemState::Done,
+                ItemStatus::Failed => ItemState::Failed {
                     reason: stored.error.clone().unwrap_or_default(),
                 },
-                "skipped" => ItemState::Skipped {
+                ItemStatus::Skipped => ItemState::Skipped {
                     reason: stored.error.clone().unwrap_or_default(),
                 },
-                "cancelled" => ItemState::Cancelled,
+                ItemStatus::Cancelled => ItemState::Cancelled,
                 // Another live process runs it (a dead one's lease was recovered above); look
                 // again later.
-                "running" => {
+                ItemStatus::Running => {
                     self.elsewhere.insert(id);
                     ItemState::Waiting {
                         until: now + HELD_ELSEWHERE,
                     }
                 }
-                _ => ItemState::Queued,
+                ItemStatus::Queued => ItemState::Queued,
             };
-            let finished = matches!(
-                state,
-                ItemState::Done | ItemState::Failed { .. } | ItemState::Skipped { .. } | ItemState::Cancelled
-            );
+            let finished = state.is_finished();
             let site: Arc<str> = Arc::from(item.site.as_str());
             let record = Record {
                 job: None,
-                direction: if item.direction == "upload" {
-                    Direction::Upload
-                } else {
-                    Direction::Download
-                },
-                kind: match item.kind.as_str() {
-                    "folder" => ItemKind::Folder,
-                    "auto" => ItemKind::Auto,
-                    _ => ItemKind::File,
-                },
+                direction: item.direction,
+                kind: item.kind,
                 site: site.clone(),
                 local: item.local_path,
                 remote: RemotePath::new(&item.remote_path),
@@ -356,17 +320,15 @@ impl Queue {
                 mtime: item.source_mtime,
                 recursive: item.recursive,
                 options: TransferOptions {
-                    on_conflict: ConflictPolicy::parse(&item.on_conflict).unwrap_or_default(),
+                    on_conflict: item.on_conflict,
                     preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
                     upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
                 },
                 seen_at_target: KnownTarget::Unknown,
                 bytes_done: stored.bytes_done,
-                note: if state == ItemState::Done {
-                    stored.verified
-                } else {
-                    stored.error
-                },
+                // A done item's error is cleared when it is done.
+                last_error: stored.error,
+                verified: stored.verified,
                 settled: finished,
             };
             if finished || self.resume {
@@ -392,24 +354,14 @@ impl Queue {
         let counts = self.scheduler.counts();
         QueueCounts {
             queued: counts.queued + self.held.len(),
-            running: counts.running,
-            waiting: counts.waiting,
-            paused: counts.paused,
-            done: counts.done,
-            skipped: counts.skipped,
-            failed: counts.failed,
-            cancelled: counts.cancelled,
+            ..counts
         }
     }
 
     /// How an item looks to the window and the command line.
     fn state_of(&self, id: ItemId) -> TransferState {
-        let note = || {
-            self.records
-                .get(&id)
-                .and_then(|record| record.note.clone())
-                .unwrap_or_default()
-        };
+        let record = self.records.get(&id);
+        let last_error = || record.and_then(|record| record.last_error.clone()).unwrap_or_default();
         // Only while this process holds it back: paused or cancelled here, it is that.
         let held_back = matches!(self.scheduler.state(id), None | Some(ItemState::Waiting { .. }));
         if held_back && self.elsewhere.contains(&id) {
@@ -426,11 +378,13 @@ impl Queue {
                 None => TransferState::Connecting,
             },
             Some(ItemState::Waiting { until }) => TransferState::Waiting {
-                reason: note(),
+                reason: last_error(),
                 retry_in_secs: until.saturating_sub(self.now()).as_secs(),
             },
             Some(ItemState::Paused) => TransferState::Paused,
-            Some(ItemState::Done) => TransferState::Done { verified: note() },
+            Some(ItemState::Done) => TransferState::Done {
+                verified: record.map(|record| record.verified).unwrap_or_default(),
+            },
             Some(ItemState::Failed { reason }) => TransferState::Failed { reason: reason.clone() },
             Some(ItemState::Skipped { reason }) => TransferState::Skipped { reason: reason.clone() },
             Some(ItemState::Cancelled) => TransferState::Cancelled,
@@ -496,24 +450,24 @@ impl Queue {
         let Some(state) = self.scheduler.state(id).cloned() else {
             return;
         };
-        let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+        let id_sql = id.to_sql();
         let result = match &state {
             ItemState::Done => {
                 let (bytes, verified) = self
                     .records
                     .get(&id)
-                    .map(|record| (record.bytes_done, record.note.clone().unwrap_or_default()))
+                    .map(|record| (record.bytes_done, record.verified))
                     .unwrap_or_default();
-                self.store.set_done(id_sql, bytes, &verified)
+                self.store.set_done(id_sql, bytes, verified)
             }
             ItemState::Failed { reason } | ItemState::Skipped { reason } => {
-                self.store.set_state(id_sql, db_state(&state), Some(reason))
+                self.store.set_state(id_sql, state.status(), Some(reason))
             }
             ItemState::Waiting { .. } => {
-                let note = self.records.get(&id).and_then(|record| record.note.clone());
-                self.store.set_state(id_sql, "queued", note.as_deref())
+                let last_error = self.records.get(&id).and_then(|record| record.last_error.clone());
+                self.store.set_state(id_sql, ItemStatus::Queued, last_error.as_deref())
             }
-            other => self.store.set_state(id_sql, db_state(other), None),
+            other => self.store.set_state(id_sql, other.status(), None),
         };
         if let Err(error) = result {
             self.warn(error.to_string());
@@ -523,10 +477,7 @@ impl Queue {
     }
 
     fn settle(&mut self, id: ItemId, state: &ItemState) {
-        let finished = matches!(
-            state,
-            ItemState::Done | ItemState::Failed { .. } | ItemState::Skipped { .. } | ItemState::Cancelled
-        );
+        let finished = state.is_finished();
         let Some(record) = self.records.get_mut(&id) else {
             return;
         };
@@ -585,18 +536,18 @@ impl Queue {
         }
     }
 
-    fn on_command(&mut self, command: Command) {
+    fn on_command(&mut self, command: QueueCommand) {
         self.idle_reported = false;
         match command {
-            Command::Enqueue {
+            QueueCommand::Enqueue {
                 job,
                 site,
                 specs,
                 options,
                 paused,
             } => self.enqueue(job, &site, specs, options, paused),
-            Command::Pause { items } => self.stop(&items, Scheduler::pause),
-            Command::Resume { items } => {
+            QueueCommand::Pause { items } => self.stop(&items, Scheduler::pause),
+            QueueCommand::Resume { items } => {
                 for id in self.selected(&items) {
                     if self.scheduler.state(id) == Some(&ItemState::Paused) {
                         self.scheduler.resume(id);
@@ -604,19 +555,20 @@ impl Queue {
                     }
                 }
             }
-            Command::CancelItems { items } => self.stop(&items, Scheduler::cancel),
-            Command::Retry { items } => {
+            QueueCommand::CancelItems { items } => self.stop(&items, Scheduler::cancel),
+            QueueCommand::Retry { items } => {
                 let ids = match items {
                     Selection::All => self.scheduler.retry_failed(),
                     Selection::Items(ids) => ids.into_iter().filter(|&id| self.scheduler.retry(id)).collect(),
                 };
                 for id in ids {
-                    if let Err(error) = self.store.requeue(i64::try_from(id).unwrap_or(i64::MAX)) {
+                    if let Err(error) = self.store.requeue(id.to_sql()) {
                         self.warn(error.to_string());
                     }
                     if let Some(record) = self.records.get_mut(&id) {
                         record.settled = false;
-                        record.note = None;
+                        record.last_error = None;
+                        record.verified = Verification::NotRecorded;
                         if let Some(job) = record.job {
                             self.jobs.entry(job).or_default().open += 1;
                         }
@@ -624,7 +576,7 @@ impl Queue {
                     self.announce(id);
                 }
             }
-            Command::Reprioritize { item, to } => {
+            QueueCommand::Reprioritize { item, to } => {
                 self.scheduler.move_item(item, to);
                 let placement = match to {
                     super::api::Move::Up => Placement::Up,
@@ -632,23 +584,26 @@ impl Queue {
                     super::api::Move::Top => Placement::Top,
                     super::api::Move::Bottom => Placement::Bottom,
                 };
-                if let Err(error) = self.store.move_item(i64::try_from(item).unwrap_or(i64::MAX), placement) {
+                if let Err(error) = self.store.move_item(item.to_sql(), placement) {
                     self.warn(error.to_string());
                 }
                 self.emit(Event::QueueOrder {
                     pending: self.scheduler.pending_order(),
                 });
             }
-            Command::SetLimits { limits } => {
+            QueueCommand::SetLimits { limits } => {
                 self.scheduler.set_limits(Limits {
                     global: limits.parallel,
                     per_site: limits.per_site,
                 });
                 self.shared.limits.set(limits.download_rate, limits.upload_rate);
             }
-            Command::ClearQueue { done, failed } => {
+            QueueCommand::Clear { done, failed } => {
                 let mut removed = match self.store.clear(done, failed) {
-                    Ok(ids) => ids.into_iter().filter_map(|id| u64::try_from(id).ok()).collect(),
+                    Ok(ids) => ids
+                        .into_iter()
+                        .filter_map(|id| u64::try_from(id).ok().map(ItemId::new))
+                        .collect(),
                     Err(error) => {
                         self.warn(error.to_string());
                         Vec::new()
@@ -662,7 +617,7 @@ impl Queue {
                 }
                 self.emit(Event::ItemsRemoved { items: removed });
             }
-            Command::RunQueue => {
+            QueueCommand::Run => {
                 for id in std::mem::take(&mut self.held) {
                     let Some(record) = self.records.get(&id) else {
                         continue;
@@ -672,7 +627,6 @@ impl Queue {
                     self.scheduler.restore(id, site, ItemState::Queued, attempts);
                 }
             }
-            _ => {}
         }
     }
 
@@ -715,15 +669,15 @@ impl Queue {
         let new_items: Vec<NewItem> = specs
             .iter()
             .map(|spec| NewItem {
-                direction: direction_name(spec.direction).to_owned(),
-                kind: "auto".to_owned(),
+                direction: spec.direction,
+                kind: ItemKind::Auto,
                 site: key.clone(),
                 local_path: spec.local.clone(),
                 remote_path: spec.remote.to_string(),
                 size: None,
                 source_mtime: None,
                 recursive: spec.recursive,
-                on_conflict: options.on_conflict.as_str().to_owned(),
+                on_conflict: options.on_conflict,
                 options: options_bits(options),
             })
             .collect();
@@ -743,7 +697,7 @@ impl Queue {
         let site_key: Arc<str> = Arc::from(key.as_str());
         let mut views = Vec::with_capacity(ids.len());
         for (id, spec) in ids.into_iter().zip(specs) {
-            let id = u64::try_from(id).unwrap_or(0);
+            let id = ItemId::from_sql(id);
             self.records.insert(
                 id,
                 Record {
@@ -759,7 +713,8 @@ impl Queue {
                     options,
                     seen_at_target: KnownTarget::Unknown,
                     bytes_done: 0,
-                    note: None,
+                    last_error: None,
+                    verified: Verification::NotRecorded,
                     settled: false,
                 },
             );
@@ -797,18 +752,18 @@ impl Queue {
                     record.size = size;
                     record.mtime = mtime;
                     let stored = NewItem {
-                        direction: String::new(),
-                        kind: kind_name(kind).to_owned(),
+                        direction: record.direction,
+                        kind,
                         site: String::new(),
                         local_path: record.local.clone(),
                         remote_path: record.remote.to_string(),
                         size,
                         source_mtime: mtime,
                         recursive: record.recursive,
-                        on_conflict: String::new(),
+                        on_conflict: record.options.on_conflict,
                         options: 0,
                     };
-                    if let Err(error) = self.store.resolve(i64::try_from(id).unwrap_or(i64::MAX), &stored) {
+                    if let Err(error) = self.store.resolve(id.to_sql(), &stored) {
                         self.warn(error.to_string());
                     }
                 }
@@ -821,7 +776,7 @@ impl Queue {
             }
             Report::Done { bytes, verified } => {
                 if let Some(record) = self.records.get_mut(&id) {
-                    record.note = Some(verified);
+                    record.verified = verified;
                     record.bytes_done = record.size.unwrap_or(record.bytes_done);
                 }
                 if let Some(job) = self.records.get(&id).and_then(|record| record.job)
@@ -840,7 +795,7 @@ impl Queue {
             Report::Failed(error) => {
                 let outcome = self.outcome_of(id, &error);
                 if let Some(record) = self.records.get_mut(&id) {
-                    record.note = Some(error.message.clone());
+                    record.last_error = Some(error.message.clone());
                 }
                 self.finish(id, outcome);
             }
@@ -852,10 +807,7 @@ impl Queue {
             {
                 record.bytes_done = running.progress.done();
             }
-            if let Err(error) = self
-                .store
-                .release_lease(i64::try_from(id).unwrap_or(i64::MAX), self.lease.name())
-            {
+            if let Err(error) = self.store.release_lease(id.to_sql(), self.lease.name()) {
                 self.warn(error.to_string());
             }
         }
@@ -895,7 +847,7 @@ impl Queue {
             let note = self
                 .records
                 .get(&id)
-                .and_then(|record| record.note.clone())
+                .and_then(|record| record.last_error.clone())
                 .unwrap_or_default();
             self.warn(format!(
                 "{note}; retrying in {:.1} s (attempt {} of {MAX_ATTEMPTS})",
@@ -924,19 +876,19 @@ impl Queue {
         let new_items: Vec<NewItem> = children
             .iter()
             .map(|child| NewItem {
-                direction: direction_name(direction).to_owned(),
-                kind: kind_name(child.kind).to_owned(),
+                direction,
+                kind: child.kind,
                 site: site.to_string(),
                 local_path: child.local.clone(),
                 remote_path: child.remote.to_string(),
                 size: child.size,
                 source_mtime: child.mtime,
                 recursive,
-                on_conflict: options.on_conflict.as_str().to_owned(),
+                on_conflict: options.on_conflict,
                 options: options_bits(options),
             })
             .collect();
-        let ids = match self.store.expand(i64::try_from(id).unwrap_or(i64::MAX), &new_items) {
+        let ids = match self.store.expand(id.to_sql(), &new_items) {
             Ok(ids) => ids,
             Err(error) => {
                 self.finish(
@@ -964,7 +916,7 @@ impl Queue {
         }
         let mut views = Vec::with_capacity(ids.len());
         for (child_id, child) in ids.into_iter().zip(children) {
-            let child_id = u64::try_from(child_id).unwrap_or(0);
+            let child_id = ItemId::from_sql(child_id);
             self.records.insert(
                 child_id,
                 Record {
@@ -980,7 +932,8 @@ impl Queue {
                     options,
                     seen_at_target: child.seen_at_target,
                     bytes_done: 0,
-                    note: None,
+                    last_error: None,
+                    verified: Verification::NotRecorded,
                     settled: false,
                 },
             );
@@ -992,7 +945,7 @@ impl Queue {
         }
         if let Some(record) = self.records.get_mut(&id) {
             record.kind = ItemKind::Folder;
-            record.note = Some("folder created".to_owned());
+            record.verified = Verification::FolderCreated;
         }
         self.finish(id, Outcome::Done);
     }
@@ -1063,10 +1016,10 @@ impl Queue {
         let offsets: Vec<(i64, u64)> = self
             .running
             .iter()
-            .map(|(&id, running)| (i64::try_from(id).unwrap_or(i64::MAX), running.progress.done()))
+            .map(|(&id, running)| (id.to_sql(), running.progress.done()))
             .collect();
         for &(id, done) in &offsets {
-            if let Some(record) = self.records.get_mut(&u64::try_from(id).unwrap_or(0)) {
+            if let Some(record) = self.records.get_mut(&ItemId::from_sql(id)) {
                 record.bytes_done = done;
             }
         }
@@ -1079,7 +1032,7 @@ impl Queue {
         let now = self.now();
         while let Some(id) = self.scheduler.next_ready(now) {
             self.idle_reported = false;
-            let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+            let id_sql = id.to_sql();
             let lease = &self.lease;
             match self
                 .store
@@ -1098,7 +1051,7 @@ impl Queue {
                 Ok(Lease::Finished) => {
                     self.elsewhere.remove(&id);
                     if let Some(record) = self.records.get_mut(&id) {
-                        record.note = Some("finished by another Wharf".to_owned());
+                        record.verified = Verification::FinishedElsewhere;
                     }
                     self.finish(id, Outcome::Done);
                     continue;
@@ -1188,18 +1141,18 @@ impl Queue {
             match inbox.recv_timeout(left) {
                 Ok(QueueMessage::Report { id, report, last: true }) => {
                     if let Some(running) = self.running.remove(&id) {
-                        let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+                        let id_sql = id.to_sql();
                         // Closing: there is nobody left to tell about a database error.
                         let _ = match report {
                             Report::Done { .. } => self.store.set_done(
                                 id_sql,
                                 self.records.get(&id).and_then(|record| record.size).unwrap_or(0),
-                                "size",
+                                Verification::Size,
                             ),
                             _ => self
                                 .store
                                 .checkpoint(id_sql, running.progress.done())
-                                .and_then(|()| self.store.set_state(id_sql, "queued", None)),
+                                .and_then(|()| self.store.set_state(id_sql, ItemStatus::Queued, None)),
                         };
                         let _ = self.store.release_lease(id_sql, self.lease.name());
                     }
@@ -1210,9 +1163,9 @@ impl Queue {
         }
         // Workers that did not stop in time: their items come back queued next time.
         for (id, running) in std::mem::take(&mut self.running) {
-            let id_sql = i64::try_from(id).unwrap_or(i64::MAX);
+            let id_sql = id.to_sql();
             let _ = self.store.checkpoint(id_sql, running.progress.done());
-            let _ = self.store.set_state(id_sql, "queued", None);
+            let _ = self.store.set_state(id_sql, ItemStatus::Queued, None);
             let _ = self.store.release_lease(id_sql, self.lease.name());
         }
         self.shared.pool.close_idle();

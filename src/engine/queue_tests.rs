@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use crate::config::Paths;
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, Event, JobId, OpSummary, Progress, PromptReply, QueueLimits, Selection,
-    TransferOptions, TransferSpec, TransferState,
+    Command, ConflictPolicy, Direction, Event, JobId, OpSummary, Progress, PromptReply, QueueCommand, QueueLimits,
+    Selection, SessionCommand, SessionRequest, TransferOptions, TransferSpec, TransferState,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle};
 use crate::model::Site;
@@ -58,8 +58,8 @@ fn wait_for<T>(engine: &EngineHandle, mut pick: impl FnMut(&EngineHandle, Event)
 }
 
 fn enqueue(engine: &EngineHandle, specs: Vec<TransferSpec>, on_conflict: ConflictPolicy) -> JobId {
-    let job = engine.next_id();
-    engine.send(Command::Enqueue {
+    let job = engine.next_job();
+    engine.send(QueueCommand::Enqueue {
         job,
         site: site(),
         specs,
@@ -179,7 +179,7 @@ fn a_source_that_changed_between_attempts_is_started_over() {
             state: TransferState::Waiting { .. },
             ..
         } => {
-            engine.send(Command::Pause {
+            engine.send(QueueCommand::Pause {
                 items: Selection::Items(vec![item]),
             });
             Some(item)
@@ -195,7 +195,7 @@ fn a_source_that_changed_between_attempts_is_started_over() {
     });
     let fresh = data(250_000, 4);
     server.put("/f.bin", &fresh);
-    engine.send(Command::Resume {
+    engine.send(QueueCommand::Resume {
         items: Selection::Items(vec![item]),
     });
     let progress = wait_for(&engine, |_, event| match event {
@@ -464,7 +464,7 @@ fn permanent_errors_fail_at_once_and_retry_puts_them_back() {
     });
     assert_eq!(attempts, 1);
     server.put("/later.txt", b"here now");
-    engine.send(Command::Retry {
+    engine.send(QueueCommand::Retry {
         items: Selection::Items(vec![item]),
     });
     wait_for(&engine, |_, event| match event {
@@ -490,8 +490,8 @@ fn uploads_without_a_temporary_name_resume_the_target_itself() {
     let content = data(200_000, 6);
     std::fs::write(local.path().join("u.bin"), &content).unwrap();
     let engine = engine(home.path(), &server);
-    let job = engine.next_id();
-    engine.send(Command::Enqueue {
+    let job = engine.next_job();
+    engine.send(QueueCommand::Enqueue {
         job,
         site: site(),
         specs: vec![TransferSpec {
@@ -550,8 +550,8 @@ fn items_added_paused_wait_for_resume() {
     server.put("/held.txt", b"held until resumed");
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let engine = engine(home.path(), &server);
-    let job = engine.next_id();
-    engine.send(Command::Enqueue {
+    let job = engine.next_job();
+    engine.send(QueueCommand::Enqueue {
         job,
         site: site(),
         specs: vec![download("/held.txt", out.path(), false)],
@@ -569,7 +569,7 @@ fn items_added_paused_wait_for_resume() {
     });
     assert!(!out.path().join("held.txt").exists());
 
-    engine.send(Command::Resume {
+    engine.send(QueueCommand::Resume {
         items: Selection::Items(vec![item.id]),
     });
     let summary = job_summary(&engine, job);
@@ -586,28 +586,29 @@ fn the_local_session_lists_and_changes_this_computers_folders() {
     std::fs::write(work.path().join("a.txt"), b"abc").unwrap();
     let engine = engine(home.path(), &MemoryFs::new());
     let local = engine.next_id();
-    engine.send(Command::OpenLocal { id: local });
+    engine.send(SessionCommand::OpenLocal { id: local });
     let session = wait_for(&engine, |_, event| match event {
         Event::Connected { id, session, .. } if id == local => Some(session),
         _ => None,
     });
     let folder = RemotePath::new(work.path().to_str().unwrap());
     let mkdir = engine.next_id();
-    engine.send(Command::Mkdir {
-        id: mkdir,
+    engine.send(Command::request(
         session,
-        path: folder.join("new folder"),
-    });
+        SessionRequest::Mkdir {
+            id: mkdir,
+            path: folder.join("new folder"),
+        },
+    ));
     wait_for(&engine, |_, event| match event {
         Event::OpFinished { id, result } if id == mkdir => Some(result.unwrap()),
         _ => None,
     });
     let list = engine.next_id();
-    engine.send(Command::List {
-        id: list,
+    engine.send(Command::request(
         session,
-        path: folder,
-    });
+        SessionRequest::List { id: list, path: folder },
+    ));
     let mut names = wait_for(&engine, |_, event| match event {
         Event::Listing { id, entries, .. } if id == list => Some(
             entries
@@ -655,8 +656,8 @@ fn restored_items_of_a_saved_site_take_its_password_from_the_keyring() {
         )
         .unwrap();
     let first = engine(home.path(), &server);
-    first.send(Command::Enqueue {
-        job: first.next_id(),
+    first.send(QueueCommand::Enqueue {
+        job: first.next_job(),
         site: site(),
         specs: vec![download("/kept.txt", out.path(), false)],
         options: TransferOptions::default(),
@@ -670,7 +671,7 @@ fn restored_items_of_a_saved_site_take_its_password_from_the_keyring() {
     let mut restarted = config(home.path(), &server, QueueLimits::default(), true);
     restarted.secrets = secrets;
     let second = EngineHandle::start(restarted, None).unwrap();
-    second.send(Command::Resume { items: Selection::All });
+    second.send(QueueCommand::Resume { items: Selection::All });
     wait_for(&second, |_, event| match event {
         Event::Prompt {
             question: Prompt::Password { .. },

@@ -6,7 +6,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-pub type ItemId = u64;
+pub use super::api::ItemId;
+use super::api::{ItemStatus, QueueCounts, QueueLimits};
 /// Identifies a server for per-site limits (`protocol://user@host:port`, no secrets).
 pub type SiteKey = String;
 
@@ -32,6 +33,25 @@ pub enum ItemState {
 }
 
 impl ItemState {
+    /// The state without its details, as the queue database records it (a waiting item is
+    /// queued there).
+    pub fn status(&self) -> ItemStatus {
+        match self {
+            ItemState::Queued | ItemState::Waiting { .. } => ItemStatus::Queued,
+            ItemState::Running => ItemStatus::Running,
+            ItemState::Paused => ItemStatus::Paused,
+            ItemState::Done => ItemStatus::Done,
+            ItemState::Failed { .. } => ItemStatus::Failed,
+            ItemState::Skipped { .. } => ItemStatus::Skipped,
+            ItemState::Cancelled => ItemStatus::Cancelled,
+        }
+    }
+
+    /// Finished for good: it will not run again unless retried.
+    pub fn is_finished(&self) -> bool {
+        self.status().is_finished()
+    }
+
     /// Waiting to run (now or later), as opposed to running or finished.
     fn is_pending(&self) -> bool {
         matches!(self, ItemState::Queued | ItemState::Paused | ItemState::Waiting { .. })
@@ -64,25 +84,16 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { global: 4, per_site: 4 }
+        Limits {
+            global: QueueLimits::DEFAULT_PARALLEL,
+            per_site: QueueLimits::DEFAULT_PARALLEL,
+        }
     }
 }
 
-pub const MAX_PARALLEL: usize = 16;
+const MAX_PARALLEL: usize = QueueLimits::MAX_PARALLEL;
 
 pub use super::api::Move;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub queued: usize,
-    pub running: usize,
-    pub paused: usize,
-    pub waiting: usize,
-    pub done: usize,
-    pub failed: usize,
-    pub skipped: usize,
-    pub cancelled: usize,
-}
 
 #[derive(Debug, Clone)]
 struct Item {
@@ -475,8 +486,8 @@ impl Scheduler {
         removed
     }
 
-    pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
+    pub fn counts(&self) -> QueueCounts {
+        let mut counts = QueueCounts::default();
         for item in self.items.values() {
             match item.state {
                 ItemState::Queued => counts.queued += 1,
@@ -501,12 +512,17 @@ mod tests {
         Duration::from_secs(value)
     }
 
-    fn queue(limits: Limits, items: &[(ItemId, &str)]) -> Scheduler {
+    fn queue(limits: Limits, items: &[(u64, &str)]) -> Scheduler {
         let mut scheduler = Scheduler::new(limits, 3);
         for &(id, site) in items {
-            scheduler.push(id, site.to_owned());
+            scheduler.push(ItemId::new(id), site.to_owned());
         }
         scheduler
+    }
+
+    /// The items with these numbers.
+    fn ids(numbers: &[u64]) -> Vec<ItemId> {
+        numbers.iter().copied().map(ItemId::new).collect()
     }
 
     /// Takes every item that can start now.
@@ -536,18 +552,18 @@ mod tests {
         );
         assert_eq!(
             start_all(&mut scheduler, secs(0)),
-            vec![1, 2, 4],
+            ids(&[1, 2, 4]),
             "two for a, then b, three in all"
         );
-        scheduler.finish(1, Outcome::Done, secs(1));
-        assert_eq!(start_all(&mut scheduler, secs(1)), vec![3]);
+        scheduler.finish(ItemId::new(1), Outcome::Done, secs(1));
+        assert_eq!(start_all(&mut scheduler, secs(1)), ids(&[3]));
         assert_eq!(
             scheduler.counts(),
-            Counts {
+            QueueCounts {
                 running: 3,
                 queued: 1,
                 done: 1,
-                ..Counts::default()
+                ..QueueCounts::default()
             }
         );
     }
@@ -555,10 +571,10 @@ mod tests {
     #[test]
     fn retryable_failures_wait_with_exponential_backoff_then_give_up() {
         let mut scheduler = queue(Limits::default(), &[(1, "a")]);
-        assert_eq!(scheduler.next_ready(secs(0)), Some(1));
+        assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(1)));
         assert_eq!(
             scheduler.finish(
-                1,
+                ItemId::new(1),
                 Outcome::Failed {
                     retryable: true,
                     reason: "lost".into()
@@ -569,10 +585,10 @@ mod tests {
         );
         assert_eq!(scheduler.next_wakeup(), Some(secs(11)));
         assert_eq!(scheduler.next_ready(secs(10)), None, "not before its time");
-        assert_eq!(scheduler.next_ready(secs(11)), Some(1));
+        assert_eq!(scheduler.next_ready(secs(11)), Some(ItemId::new(1)));
         assert_eq!(
             scheduler.finish(
-                1,
+                ItemId::new(1),
                 Outcome::Failed {
                     retryable: true,
                     reason: "lost".into()
@@ -582,9 +598,9 @@ mod tests {
             Some(ItemState::Waiting { until: secs(22) }),
             "the second retry waits twice as long"
         );
-        assert_eq!(scheduler.next_ready(secs(22)), Some(1));
+        assert_eq!(scheduler.next_ready(secs(22)), Some(ItemId::new(1)));
         let last = scheduler.finish(
-            1,
+            ItemId::new(1),
             Outcome::Failed {
                 retryable: true,
                 reason: "lost".into(),
@@ -604,7 +620,7 @@ mod tests {
         let mut scheduler = queue(Limits::default(), &[(1, "a")]);
         scheduler.next_ready(secs(0));
         let state = scheduler.finish(
-            1,
+            ItemId::new(1),
             Outcome::Failed {
                 retryable: false,
                 reason: "550 No such file".into(),
@@ -618,8 +634,12 @@ mod tests {
             })
         );
         scheduler.retry_failed();
-        assert_eq!(scheduler.next_ready(secs(1)), Some(1), "retry puts it back");
-        assert_eq!(scheduler.attempts(1), 1, "with a fresh count");
+        assert_eq!(
+            scheduler.next_ready(secs(1)),
+            Some(ItemId::new(1)),
+            "retry puts it back"
+        );
+        assert_eq!(scheduler.attempts(ItemId::new(1)), 1, "with a fresh count");
     }
 
     #[test]
@@ -636,73 +656,84 @@ mod tests {
             Limits { global: 8, per_site: 4 },
             &[(1, "a"), (2, "a"), (3, "a"), (4, "a"), (5, "b")],
         );
-        assert_eq!(start_all(&mut scheduler, secs(0)), vec![1, 2, 3, 4, 5]);
+        assert_eq!(start_all(&mut scheduler, secs(0)), ids(&[1, 2, 3, 4, 5]));
         assert_eq!(
-            scheduler.finish(4, Outcome::TooManyConnections, secs(0)),
+            scheduler.finish(ItemId::new(4), Outcome::TooManyConnections, secs(0)),
             Some(ItemState::Queued)
         );
         assert_eq!(scheduler.site_limit("a"), 3);
-        assert_eq!(scheduler.attempts(4), 0, "the refusal is not the item's attempt");
+        assert_eq!(
+            scheduler.attempts(ItemId::new(4)),
+            0,
+            "the refusal is not the item's attempt"
+        );
         assert_eq!(
             start_all(&mut scheduler, secs(0)),
             Vec::<ItemId>::new(),
             "a is at its new limit"
         );
-        scheduler.finish(1, Outcome::Done, secs(1));
-        assert_eq!(start_all(&mut scheduler, secs(1)), vec![4]);
+        scheduler.finish(ItemId::new(1), Outcome::Done, secs(1));
+        assert_eq!(start_all(&mut scheduler, secs(1)), ids(&[4]));
         assert_eq!(scheduler.site_limit("b"), 4, "other sites keep theirs");
     }
 
     #[test]
     fn pause_resume_cancel() {
         let mut scheduler = queue(Limits { global: 1, per_site: 1 }, &[(1, "a"), (2, "a"), (3, "a")]);
-        assert!(!scheduler.pause(2), "a queued item needs no worker stopped");
-        assert_eq!(scheduler.next_ready(secs(0)), Some(1));
-        assert!(scheduler.cancel(1), "a running item's worker must stop");
+        assert!(
+            !scheduler.pause(ItemId::new(2)),
+            "a queued item needs no worker stopped"
+        );
+        assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(1)));
+        assert!(scheduler.cancel(ItemId::new(1)), "a running item's worker must stop");
         assert_eq!(
-            scheduler.finish(1, Outcome::Cancelled, secs(0)),
+            scheduler.finish(ItemId::new(1), Outcome::Cancelled, secs(0)),
             Some(ItemState::Cancelled)
         );
-        assert_eq!(scheduler.next_ready(secs(0)), Some(3), "paused items are skipped");
-        scheduler.finish(3, Outcome::Done, secs(0));
-        assert_eq!(scheduler.next_ready(secs(0)), None);
-        scheduler.resume(2);
-        assert_eq!(scheduler.next_ready(secs(0)), Some(2));
-        assert_eq!(scheduler.pause_all(), vec![2]);
         assert_eq!(
-            scheduler.finish(2, Outcome::Cancelled, secs(0)),
+            scheduler.next_ready(secs(0)),
+            Some(ItemId::new(3)),
+            "paused items are skipped"
+        );
+        scheduler.finish(ItemId::new(3), Outcome::Done, secs(0));
+        assert_eq!(scheduler.next_ready(secs(0)), None);
+        scheduler.resume(ItemId::new(2));
+        assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(2)));
+        assert_eq!(scheduler.pause_all(), ids(&[2]));
+        assert_eq!(
+            scheduler.finish(ItemId::new(2), Outcome::Cancelled, secs(0)),
             Some(ItemState::Paused),
             "a pause stands"
         );
         scheduler.resume_all();
-        assert_eq!(scheduler.next_ready(secs(0)), Some(2));
+        assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(2)));
     }
 
     #[test]
     fn moving_items_changes_the_order() {
         let mut scheduler = queue(Limits::default(), &[(1, "a"), (2, "a"), (3, "a"), (4, "a")]);
-        scheduler.move_item(3, Move::Top);
-        assert_eq!(scheduler.pending_order(), vec![3, 1, 2, 4]);
-        scheduler.move_item(3, Move::Bottom);
-        assert_eq!(scheduler.pending_order(), vec![1, 2, 4, 3]);
-        scheduler.move_item(4, Move::Up);
-        assert_eq!(scheduler.pending_order(), vec![1, 4, 2, 3]);
-        scheduler.move_item(1, Move::Down);
-        assert_eq!(scheduler.pending_order(), vec![4, 1, 2, 3]);
-        scheduler.move_item(4, Move::Up);
-        assert_eq!(scheduler.pending_order(), vec![4, 1, 2, 3], "the top stays the top");
-        assert_eq!(start_all(&mut scheduler, secs(0)), vec![4, 1, 2, 3]);
+        scheduler.move_item(ItemId::new(3), Move::Top);
+        assert_eq!(scheduler.pending_order(), ids(&[3, 1, 2, 4]));
+        scheduler.move_item(ItemId::new(3), Move::Bottom);
+        assert_eq!(scheduler.pending_order(), ids(&[1, 2, 4, 3]));
+        scheduler.move_item(ItemId::new(4), Move::Up);
+        assert_eq!(scheduler.pending_order(), ids(&[1, 4, 2, 3]));
+        scheduler.move_item(ItemId::new(1), Move::Down);
+        assert_eq!(scheduler.pending_order(), ids(&[4, 1, 2, 3]));
+        scheduler.move_item(ItemId::new(4), Move::Up);
+        assert_eq!(scheduler.pending_order(), ids(&[4, 1, 2, 3]), "the top stays the top");
+        assert_eq!(start_all(&mut scheduler, secs(0)), ids(&[4, 1, 2, 3]));
     }
 
     #[test]
     fn restored_running_items_come_back_queued() {
         let mut scheduler = Scheduler::new(Limits::default(), 3);
-        scheduler.restore(1, "a".into(), ItemState::Running, 1);
-        scheduler.restore(2, "a".into(), ItemState::Done, 1);
-        assert_eq!(scheduler.state(1), Some(&ItemState::Queued));
-        assert_eq!(scheduler.next_ready(secs(0)), Some(1));
-        assert_eq!(scheduler.attempts(1), 2);
-        assert_eq!(scheduler.clear(true, false, false), vec![2]);
+        scheduler.restore(ItemId::new(1), "a".into(), ItemState::Running, 1);
+        scheduler.restore(ItemId::new(2), "a".into(), ItemState::Done, 1);
+        assert_eq!(scheduler.state(ItemId::new(1)), Some(&ItemState::Queued));
+        assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(1)));
+        assert_eq!(scheduler.attempts(ItemId::new(1)), 2);
+        assert_eq!(scheduler.clear(true, false, false), ids(&[2]));
     }
 
     #[test]
@@ -723,13 +754,13 @@ mod tests {
     fn a_hundred_thousand_items_all_run_in_order() {
         let mut scheduler = Scheduler::new(Limits { global: 4, per_site: 4 }, 3);
         for id in 0..100_000 {
-            scheduler.push(id, "a".into());
+            scheduler.push(ItemId::new(id), "a".into());
         }
         let mut started = Vec::with_capacity(100_000);
         while let Some(id) = scheduler.next_ready(secs(0)) {
             scheduler.finish(id, Outcome::Done, secs(0));
             started.push(id);
         }
-        assert_eq!(started, (0..100_000).collect::<Vec<_>>());
+        assert_eq!(started, (0..100_000).map(ItemId::new).collect::<Vec<_>>());
     }
 }

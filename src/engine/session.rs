@@ -7,44 +7,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use super::api::{Event, OpSummary, RequestId, SessionId};
+use super::api::{Event, OpSummary, RequestId, SessionId, SessionRequest};
 use crate::model::EntryKind;
 use crate::model::location::RemotePath;
 use crate::protocol::{ErrorKind, FsError, RemoteFs};
 
 /// Deepest folder nesting a recursive operation follows (OpenSSH uses 64 too).
 const MAX_DEPTH: usize = 64;
-
-/// A request routed to a session.
-pub enum SessionRequest {
-    List {
-        id: RequestId,
-        path: RemotePath,
-    },
-    Stat {
-        id: RequestId,
-        path: RemotePath,
-    },
-    Mkdir {
-        id: RequestId,
-        path: RemotePath,
-    },
-    Delete {
-        id: RequestId,
-        path: RemotePath,
-        recursive: bool,
-    },
-    Rename {
-        id: RequestId,
-        from: RemotePath,
-        to: RemotePath,
-    },
-    Chmod {
-        id: RequestId,
-        path: RemotePath,
-        mode: u32,
-    },
-}
 
 /// Cancel flags of running requests, set by the engine's dispatcher.
 pub type CancelFlags = Arc<Mutex<HashMap<RequestId, Arc<AtomicBool>>>>;

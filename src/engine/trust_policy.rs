@@ -9,7 +9,7 @@ use std::time::Duration;
 
 #[cfg(test)]
 use super::api::TrustedHostKey;
-use super::api::{Command, Event, Prompt, PromptId, PromptReply, TrustEntry};
+use super::api::{Event, Prompt, PromptId, PromptReply, TrustCommand, TrustEntry};
 use crate::config::Paths;
 use crate::protocol::{CertificateInfo, ErrorKind, FsError, HostKeyInfo, TrustPolicy};
 use crate::trust::{self, CertificateStatus, HostKeyStatus, KnownHosts};
@@ -20,7 +20,7 @@ const PROMPT_TIMEOUT: Duration = Duration::from_secs(600);
 /// Open questions, by id, with the channel that carries the answer back to the asking worker.
 #[derive(Default)]
 pub struct Prompts {
-    next: Mutex<PromptId>,
+    next: Mutex<u64>,
     waiting: Mutex<HashMap<PromptId, std_mpsc::Sender<PromptReply>>>,
 }
 
@@ -31,7 +31,7 @@ impl Prompts {
         let id = {
             let mut next = self.next.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             *next += 1;
-            *next
+            PromptId::new(*next)
         };
         self.waiting
             .lock()
@@ -92,21 +92,15 @@ impl EngineTrust {
         KnownHosts::load(&files)
     }
 
-    /// Answers the trust page: `ListTrust` and `ForgetTrust`, each with the fresh list.
-    pub fn handle(&self, command: Command) -> Event {
+    /// Answers the trust page: `TrustCommand::List` and `TrustCommand::Forget`, each with the fresh list.
+    pub fn handle(&self, command: TrustCommand) -> Event {
         let id = match command {
-            Command::ListTrust { id } => id,
-            Command::ForgetTrust { id, entry } => {
+            TrustCommand::List { id } => id,
+            TrustCommand::Forget { id, entry } => {
                 if let Err(error) = self.forget(&entry) {
                     return Event::OpFinished { id, result: Err(error) };
                 }
                 id
-            }
-            _ => {
-                return Event::OpFinished {
-                    id: 0,
-                    result: Err(FsError::new(ErrorKind::Unsupported, "not a trust command")),
-                };
             }
         };
         let own = self.paths.known_hosts();
@@ -279,6 +273,7 @@ impl TrustPolicy for EngineTrust {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::api::RequestId;
 
     #[test]
     fn the_trust_page_lists_and_forgets_what_was_accepted() {
@@ -297,7 +292,7 @@ mod tests {
             host_keys,
             certificates,
             ..
-        } = policy.handle(Command::ListTrust { id: 1 })
+        } = policy.handle(TrustCommand::List { id: RequestId::new(1) })
         else {
             panic!("no list");
         };
@@ -306,15 +301,15 @@ mod tests {
         assert_eq!(ours[0].hosts, "[h.example]:2222");
         assert_eq!(certificates.len(), 1);
 
-        let Event::Trust { host_keys, .. } = policy.handle(Command::ForgetTrust {
-            id: 2,
+        let Event::Trust { host_keys, .. } = policy.handle(TrustCommand::Forget {
+            id: RequestId::new(2),
             entry: TrustEntry::HostKey(ours[0].clone()),
         }) else {
             panic!("not forgotten");
         };
         assert!(host_keys.iter().all(|key| !key.removable));
-        let Event::Trust { certificates, .. } = policy.handle(Command::ForgetTrust {
-            id: 3,
+        let Event::Trust { certificates, .. } = policy.handle(TrustCommand::Forget {
+            id: RequestId::new(3),
             entry: TrustEntry::Certificate(certificates[0].clone()),
         }) else {
             panic!("not forgotten");
@@ -322,8 +317,8 @@ mod tests {
         assert!(certificates.is_empty());
         assert!(policy.once().is_empty());
 
-        let Event::OpFinished { result: Err(error), .. } = policy.handle(Command::ForgetTrust {
-            id: 4,
+        let Event::OpFinished { result: Err(error), .. } = policy.handle(TrustCommand::Forget {
+            id: RequestId::new(4),
             entry: TrustEntry::HostKey(TrustedHostKey {
                 removable: false,
                 file: "/home/someone/.ssh/known_hosts".into(),

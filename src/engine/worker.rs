@@ -21,8 +21,11 @@ use super::pool::Pool;
 use super::trust_policy::Prompts;
 use crate::model::location::RemotePath;
 use crate::model::names::check_remote_name;
+use crate::model::queue::{ChecksumAlgorithm, Verification};
 use crate::model::{Entry, EntryKind};
-use crate::protocol::{ConnectContext, ErrorKind, FsError, ProtocolLog, RemoteFs, Timeouts, TrustPolicy};
+use crate::protocol::{
+    ConnectContext, ErrorKind, FsError, HashAlgorithm, ProtocolLog, RemoteFs, Timeouts, TrustPolicy,
+};
 
 /// Deepest folder nesting a transfer follows (OpenSSH's limit is 64 below the start; this
 /// counts from the root of the server or disk).
@@ -92,7 +95,7 @@ pub enum Report {
     },
     Done {
         bytes: u64,
-        verified: String,
+        verified: Verification,
     },
     /// A folder was created and this is what it holds. `refused` are names from the server
     /// that were unsafe; `skipped` are links and special files, which are not followed.
@@ -553,8 +556,11 @@ fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .ok_or_else(|| FsError::new(ErrorKind::InvalidName, format!("{} names no file", target.display())))?;
-    let mtime = unix_seconds(source.modified);
-    if changed(work, source.size, mtime) {
+    let facts = Facts {
+        size: source.size,
+        modified: source.modified,
+    };
+    if changed(work, source.size, unix_seconds(source.modified)) {
         let part = target.with_file_name(copy::partial_name(&name));
         if part.exists() {
             shared.log(
@@ -566,13 +572,7 @@ fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn
             );
             fs::remove_file(&part).map_err(|error| FsError::from_local(&error, &part))?;
         }
-        report(Report::Resolved {
-            kind: ItemKind::File,
-            local: target.clone(),
-            remote: work.remote.clone(),
-            size: source.size,
-            mtime,
-        });
+        report_new_source(report, work, target.clone(), facts);
     }
     if let Ok(meta) = fs::symlink_metadata(&target) {
         if meta.is_dir() {
@@ -581,10 +581,6 @@ fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn
         let existing = Facts {
             size: Some(meta.len()),
             modified: meta.modified().ok().map(DateTime::<Utc>::from),
-        };
-        let facts = Facts {
-            size: source.size,
-            modified: source.modified,
         };
         match decide(shared, work, &target.display().to_string(), facts, existing) {
             Decision::Overwrite => {}
@@ -602,17 +598,62 @@ fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn
             }
         }
     }
-    work.progress.set_total(source.size);
+    let ends = Ends {
+        direction: Direction::Download,
+        local: &target,
+        remote: &work.remote,
+    };
+    copy_and_verify(shared, fs, work, ends, source.size, |fs, control| {
+        copy::download_file(fs, &work.remote, &source, &target, control)
+    })
+}
+
+/// Tells the queue the source's size and time now: it changed since the item was queued.
+fn report_new_source(report: &dyn Fn(Report), work: &Work, local: PathBuf, source: Facts) {
+    report(Report::Resolved {
+        kind: ItemKind::File,
+        local,
+        remote: work.remote.clone(),
+        size: source.size,
+        mtime: unix_seconds(source.modified),
+    });
+}
+
+/// The two ends of a transfer once the conflict policy had its say.
+struct Ends<'a> {
+    direction: Direction,
+    local: &'a Path,
+    remote: &'a RemotePath,
+}
+
+/// What both directions do once the target is settled: count the size, `copy` at the
+/// direction's rate, and verify. A copy that does not match is not kept: the retry starts
+/// afresh.
+fn copy_and_verify(
+    shared: &Shared,
+    fs: &mut dyn RemoteFs,
+    work: &Work,
+    ends: Ends<'_>,
+    total: Option<u64>,
+    copy: impl FnOnce(&mut dyn RemoteFs, &CopyControl<'_>) -> Result<u64, FsError>,
+) -> Result<Report, FsError> {
+    work.progress.set_total(total);
     shared.enter(work, Phase::Transferring);
-    let throttle = |bytes: usize| shared.limits.throttle(Direction::Download, bytes);
-    let bytes = copy::download_file(fs, &work.remote, &source, &target, &control(work, &throttle))?;
-    let verified = verify(shared, fs, work, &target, &work.remote).inspect_err(|error| {
-        // A copy that does not match is not kept: the retry starts afresh.
-        if error.kind == ErrorKind::Protocol {
-            let _ = fs::remove_file(&target);
+    let throttle = |bytes: usize| shared.limits.throttle(ends.direction, bytes);
+    let bytes = copy(fs, &control(work, &throttle))?;
+    match verify(shared, fs, work, ends.local, ends.remote) {
+        Ok(verified) => Ok(Report::Done { bytes, verified }),
+        Err(error) => {
+            if error.kind == ErrorKind::Protocol {
+                // Best effort, as the attempt has failed already.
+                let _ = match ends.direction {
+                    Direction::Download => fs::remove_file(ends.local).map_err(|_| ()),
+                    Direction::Upload => fs.remove(ends.remote).map_err(|_| ()),
+                };
+            }
+            Err(error)
         }
-    })?;
-    Ok(Report::Done { bytes, verified })
+    }
 }
 
 /// After the size (checked by the copy), the server's checksum when it offers one. Returns
@@ -623,11 +664,11 @@ fn verify(
     work: &Work,
     local: &Path,
     remote: &RemotePath,
-) -> Result<String, FsError> {
+) -> Result<Verification, FsError> {
     // The server may take a while to hash a big file: the row says so meanwhile.
     shared.enter(work, Phase::Verifying);
     let Some(checksum) = fs.checksum(remote)? else {
-        return Ok("size".to_owned());
+        return Ok(Verification::Size);
     };
     let name = checksum.algorithm.name();
     let local_hex = checksum
@@ -635,7 +676,10 @@ fn verify(
         .hex_of_file(local)
         .map_err(|error| FsError::from_local(&error, local))?;
     if local_hex == checksum.hex {
-        Ok(format!("size, {name}"))
+        Ok(Verification::Checksum(match checksum.algorithm {
+            HashAlgorithm::Sha256 => ChecksumAlgorithm::Sha256,
+            HashAlgorithm::Sha1 => ChecksumAlgorithm::Sha1,
+        }))
     } else {
         Err(FsError::new(
             ErrorKind::Protocol,
@@ -735,25 +779,19 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
         Planned::Upload(plan) => plan,
         Planned::Skip(reason) => return Ok(Report::Skipped { reason }),
     };
-    work.progress.set_total(source.size);
-    shared.enter(work, Phase::Transferring);
     let mode = if work.options.upload_via_temp {
         UploadTarget::ViaTemp { resume: plan.resume }
     } else {
         UploadTarget::Direct { resume: plan.resume }
     };
-    let throttle = |bytes: usize| shared.limits.throttle(Direction::Upload, bytes);
-    let bytes = copy::upload_file(fs, &work.local, &plan.target, mode, &control(work, &throttle))?;
-    let verified = match verify(shared, fs, work, &work.local, &plan.target) {
-        Ok(verified) => verified,
-        Err(error) => {
-            if error.kind == ErrorKind::Protocol {
-                let _ = fs.remove(&plan.target);
-            }
-            return Err(error);
-        }
+    let ends = Ends {
+        direction: Direction::Upload,
+        local: &work.local,
+        remote: &plan.target,
     };
-    Ok(Report::Done { bytes, verified })
+    copy_and_verify(shared, fs, work, ends, source.size, |fs, control| {
+        copy::upload_file(fs, &work.local, &plan.target, mode, control)
+    })
 }
 
 /// The source changed since the item was queued: what an earlier attempt sent is of the old
@@ -770,13 +808,7 @@ fn start_over(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, source: Facts
         work.remote.clone()
     };
     let _ = fs.remove(&left);
-    report(Report::Resolved {
-        kind: ItemKind::File,
-        local: work.local.clone(),
-        remote: work.remote.clone(),
-        size: source.size,
-        mtime: unix_seconds(source.modified),
-    });
+    report_new_source(report, work, work.local.clone(), source);
 }
 
 /// Applies the conflict policy to what is at the target. An earlier attempt's own target

@@ -4,6 +4,9 @@
 pub mod link;
 pub mod location;
 pub mod names;
+pub mod queue;
+pub mod rate;
+pub mod security;
 pub mod sites;
 pub mod trust;
 

@@ -8,8 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params};
 use thiserror::Error;
+
+use crate::model::queue::{ConflictPolicy, Direction, ItemKind, ItemStatus, UnknownText, Verification};
 
 /// Each entry upgrades the schema by one version.
 const MIGRATIONS: &[&str] = &[
@@ -41,9 +44,6 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE sites (key TEXT PRIMARY KEY, descriptor TEXT NOT NULL);",
 ];
 
-/// States in which an item will not run again.
-pub const FINISHED_STATES: &[&str] = &["done", "failed", "cancelled", "skipped"];
-
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("the queue database {path} could not be opened: {source}")]
@@ -60,26 +60,28 @@ pub struct StoredItem {
     pub id: i64,
     /// What was queued.
     pub item: NewItem,
-    pub state: String,
+    pub state: ItemStatus,
     pub bytes_done: u64,
     pub attempts: u32,
+    /// Why it failed or was skipped, or the last error before a retry.
     pub error: Option<String>,
-    pub verified: Option<String>,
+    /// How a done item was verified.
+    pub verified: Verification,
 }
 
 /// A new item to append to the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewItem {
-    pub direction: String,
-    /// `file`, `folder` (its contents are queued when it runs) or `auto` (not looked at yet).
-    pub kind: String,
+    pub direction: Direction,
+    /// A file, a folder (its contents are queued when it runs) or not looked at yet.
+    pub kind: ItemKind,
     pub site: String,
     pub local_path: PathBuf,
     pub remote_path: String,
     pub size: Option<u64>,
     pub source_mtime: Option<i64>,
     pub recursive: bool,
-    pub on_conflict: String,
+    pub on_conflict: ConflictPolicy,
     /// Bit flags the engine defines (preserve times, upload through a temporary name).
     pub options: u32,
 }
@@ -143,9 +145,90 @@ fn from_sql(value: i64) -> u64 {
 const COLUMNS: &str = "id, direction, kind, site, local_path, remote_path, size, source_mtime, recursive, on_conflict, \
                        options, state, bytes_done, attempts, error, verified";
 
+/// `state IN ('done', ...)` for these states (their text forms are fixed words, no quotes).
+fn state_in(states: impl Iterator<Item = ItemStatus>) -> String {
+    let states: Vec<String> = states.map(|state| format!("'{state}'")).collect();
+    format!("state IN ({})", states.join(", "))
+}
+
 fn unfinished_clause() -> String {
-    let states: Vec<String> = FINISHED_STATES.iter().map(|state| format!("'{state}'")).collect();
-    format!("state NOT IN ({})", states.join(", "))
+    let finished = ItemStatus::ALL.iter().copied().filter(|state| state.is_finished());
+    format!("NOT {}", state_in(finished))
+}
+
+/// The text forms of the queue's enums are their column values; unknown text (a newer
+/// Wharf's, or damage) is an error, never taken for some default.
+fn from_text<T>(value: ValueRef<'_>, parse: fn(&str) -> Result<T, UnknownText>) -> FromSqlResult<T> {
+    parse(value.as_str()?).map_err(|error| FromSqlError::Other(Box::new(error)))
+}
+
+impl ToSql for Direction {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for Direction {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        from_text(value, Direction::parse)
+    }
+}
+
+impl ToSql for ItemKind {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for ItemKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        from_text(value, ItemKind::parse)
+    }
+}
+
+impl ToSql for ItemStatus {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for ItemStatus {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        from_text(value, ItemStatus::parse)
+    }
+}
+
+impl ToSql for ConflictPolicy {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for ConflictPolicy {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        from_text(value, |text| {
+            ConflictPolicy::parse(text).ok_or_else(|| UnknownText {
+                what: "conflict policy",
+                text: text.to_owned(),
+            })
+        })
+    }
+}
+
+impl ToSql for Verification {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.to_string().into())
+    }
+}
+
+impl FromSql for Verification {
+    /// See [`Verification::from_text`]; NULL (never finished) is `NotRecorded` too.
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value {
+            ValueRef::Null => Ok(Verification::NotRecorded),
+            value => Ok(Verification::from_text(value.as_str()?)),
+        }
+    }
 }
 
 impl QueueStore {
@@ -242,7 +325,7 @@ impl QueueStore {
     }
 
     /// Records a state change (and its error, for failures), committed at once.
-    pub fn set_state(&self, id: i64, state: &str, error: Option<&str>) -> Result<(), StoreError> {
+    pub fn set_state(&self, id: i64, state: ItemStatus, error: Option<&str>) -> Result<(), StoreError> {
         self.connection.execute(
             "UPDATE items SET state = ?2, error = ?3, attempts = attempts + (?2 = 'running') WHERE id = ?1",
             params![id, state, error],
@@ -250,8 +333,8 @@ impl QueueStore {
         Ok(())
     }
 
-    /// Records a finished item with how it was verified (`size`, `size, SHA-256` ...).
-    pub fn set_done(&self, id: i64, bytes_done: u64, verified: &str) -> Result<(), StoreError> {
+    /// Records a finished item with how it was verified.
+    pub fn set_done(&self, id: i64, bytes_done: u64, verified: Verification) -> Result<(), StoreError> {
         self.connection.execute(
             "UPDATE items SET state = 'done', error = NULL, bytes_done = ?2, verified = ?3,
              lease_owner = NULL, lease_until = NULL WHERE id = ?1",
@@ -346,7 +429,7 @@ impl QueueStore {
     /// Takes the right to run an item. Only one process gets it; `is_alive` says whether a
     /// current holder still runs, and the lease of one that died is taken over.
     pub fn acquire_lease(&self, id: i64, owner: &str, is_alive: &dyn Fn(&str) -> bool) -> Result<Lease, StoreError> {
-        let current: Option<(Option<String>, String)> = self
+        let current: Option<(Option<String>, ItemStatus)> = self
             .connection
             .query_row(
                 "SELECT lease_owner, state FROM items WHERE id = ?1",
@@ -357,7 +440,7 @@ impl QueueStore {
         let Some((holder, state)) = current else {
             return Ok(Lease::Finished);
         };
-        if FINISHED_STATES.contains(&state.as_str()) {
+        if state.is_finished() {
             return Ok(Lease::Finished);
         }
         if let Some(holder) = holder
@@ -457,24 +540,24 @@ impl QueueStore {
     pub fn clear(&self, done: bool, failed: bool) -> Result<Vec<i64>, StoreError> {
         let mut states = Vec::new();
         if done {
-            states.extend(["'done'", "'skipped'"]);
+            states.extend([ItemStatus::Done, ItemStatus::Skipped]);
         }
         if failed {
-            states.extend(["'failed'", "'cancelled'"]);
+            states.extend([ItemStatus::Failed, ItemStatus::Cancelled]);
         }
         if states.is_empty() {
             return Ok(Vec::new());
         }
-        let states = states.join(", ");
+        let states = state_in(states.into_iter());
         let ids: Vec<i64> = {
             let mut statement = self
                 .connection
-                .prepare(&format!("SELECT id FROM items WHERE state IN ({states})"))?;
+                .prepare(&format!("SELECT id FROM items WHERE {states}"))?;
             let rows = statement.query_map([], |row| row.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
         self.connection
-            .execute(&format!("DELETE FROM items WHERE state IN ({states})"), [])?;
+            .execute(&format!("DELETE FROM items WHERE {states}"), [])?;
         Ok(ids)
     }
 
@@ -531,15 +614,15 @@ mod tests {
 
     fn item(name: &str) -> NewItem {
         NewItem {
-            direction: "download".into(),
+            direction: Direction::Download,
             site: "sftp://me@example.org:22".into(),
             local_path: PathBuf::from(format!("/tmp/{name}")),
             remote_path: format!("/srv/{name}"),
             size: Some(1000),
             source_mtime: Some(1_700_000_000),
-            kind: "file".into(),
+            kind: ItemKind::File,
             recursive: false,
-            on_conflict: "ask".into(),
+            on_conflict: ConflictPolicy::Ask,
             options: 3,
         }
     }
@@ -584,8 +667,8 @@ mod tests {
         let ids = {
             let mut store = QueueStore::open(&path).unwrap();
             let ids = store.add(&[item("a"), item("b"), item("c")]).unwrap();
-            store.set_state(ids[0], "done", None).unwrap();
-            store.set_state(ids[1], "running", None).unwrap();
+            store.set_state(ids[0], ItemStatus::Done, None).unwrap();
+            store.set_state(ids[1], ItemStatus::Running, None).unwrap();
             store.checkpoint(ids[1], 512).unwrap();
             ids
             // Dropped without any clean shutdown, as in a crash.
@@ -596,7 +679,7 @@ mod tests {
             unfinished.iter().map(|item| item.id).collect::<Vec<_>>(),
             vec![ids[1], ids[2]]
         );
-        assert_eq!(unfinished[0].state, "queued");
+        assert_eq!(unfinished[0].state, ItemStatus::Queued);
         assert_eq!(unfinished[0].bytes_done, 512, "the offset reached is kept for resuming");
         assert_eq!(unfinished[0].attempts, 1);
         assert_eq!(unfinished[0].item, item("b"));
@@ -630,7 +713,7 @@ mod tests {
             Lease::Acquired
         );
         assert_eq!(second.lease_owner(id).unwrap().as_deref(), Some("window"));
-        first.set_done(id, 1000, "size").unwrap();
+        first.set_done(id, 1000, Verification::Size).unwrap();
         assert_eq!(second.acquire_lease(id, "cli", &nobody_alive).unwrap(), Lease::Finished);
     }
 
@@ -639,13 +722,13 @@ mod tests {
         let mut store = QueueStore::open_in_memory().unwrap();
         let ids = store.add(&[item("a"), item("b")]).unwrap();
         for &id in &ids {
-            store.set_state(id, "running", None).unwrap();
+            store.set_state(id, ItemStatus::Running, None).unwrap();
         }
         store.acquire_lease(ids[0], "alive", &nobody_alive).unwrap();
         store.acquire_lease(ids[1], "dead", &nobody_alive).unwrap();
         let unfinished = store.recover(&|owner: &str| owner == "alive").unwrap();
-        let states: Vec<&str> = unfinished.iter().map(|item| item.state.as_str()).collect();
-        assert_eq!(states, vec!["running", "queued"]);
+        let states: Vec<ItemStatus> = unfinished.iter().map(|item| item.state).collect();
+        assert_eq!(states, vec![ItemStatus::Running, ItemStatus::Queued]);
     }
 
     #[test]
@@ -653,7 +736,7 @@ mod tests {
         let mut store = QueueStore::open_in_memory().unwrap();
         let folder = store
             .add(&[NewItem {
-                kind: "auto".into(),
+                kind: ItemKind::Auto,
                 ..item("dir")
             }])
             .unwrap()[0];
@@ -661,8 +744,8 @@ mod tests {
             .expand(folder, &[item("dir/a"), item("dir/b"), item("dir/c")])
             .unwrap();
         let all = store.all().unwrap();
-        assert_eq!(all[0].state, "done");
-        assert_eq!(all[0].item.kind, "folder");
+        assert_eq!(all[0].state, ItemStatus::Done);
+        assert_eq!(all[0].item.kind, ItemKind::Folder);
         assert_eq!(all.len(), 4);
         store.move_item(children[2], Placement::Top).unwrap();
         store.move_item(children[0], Placement::Down).unwrap();
@@ -687,12 +770,38 @@ mod tests {
     fn clearing_finished_items() {
         let mut store = QueueStore::open_in_memory().unwrap();
         let ids = store.add(&[item("a"), item("b"), item("c")]).unwrap();
-        store.set_state(ids[0], "done", None).unwrap();
-        store.set_state(ids[1], "failed", Some("550 No such file")).unwrap();
+        store.set_state(ids[0], ItemStatus::Done, None).unwrap();
+        store
+            .set_state(ids[1], ItemStatus::Failed, Some("550 No such file"))
+            .unwrap();
         assert_eq!(store.all().unwrap()[1].error.as_deref(), Some("550 No such file"));
         assert_eq!(store.clear(true, false).unwrap(), vec![ids[0]]);
         assert_eq!(store.clear(false, true).unwrap(), vec![ids[1]]);
         assert_eq!(store.all().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn unknown_text_in_a_column_is_an_error_not_a_default() {
+        let mut store = QueueStore::open_in_memory().unwrap();
+        let id = store.add(&[item("a")]).unwrap()[0];
+        store.set_done(id, 1000, Verification::Size).unwrap();
+        assert_eq!(store.all().unwrap()[0].verified, Verification::Size);
+        // Direction and kind have CHECK constraints; a state has none.
+        store
+            .connection
+            .execute("UPDATE items SET state = 'exploded' WHERE id = ?1", params![id])
+            .unwrap();
+        let error = store.all().unwrap_err().to_string();
+        assert!(error.contains("\"exploded\" is not a known queue state"), "{error}");
+        store
+            .connection
+            .execute(
+                "UPDATE items SET state = 'queued', on_conflict = 'shrug' WHERE id = ?1",
+                params![id],
+            )
+            .unwrap();
+        let error = store.all().unwrap_err().to_string();
+        assert!(error.contains("\"shrug\" is not a known conflict policy"), "{error}");
     }
 
     #[test]

@@ -50,30 +50,10 @@ pub fn maybe_date(time: Option<DateTime<Utc>>) -> String {
     time.map(date).unwrap_or_default()
 }
 
-/// Parses a rate as people type it: `500K`, `10M`, `1.5M`, `0` or empty for unlimited.
+/// Parses a rate as people type it ([`crate::model::rate::parse`]): `500K`, `10M`, `1.5M`,
+/// `0` or empty for unlimited.
 pub fn parse_rate(text: &str) -> Result<Option<u64>, String> {
-    let text = text.trim();
-    if text.is_empty() || text == "0" {
-        return Ok(None);
-    }
-    let (number, unit) = text.split_at(text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len()));
-    let multiplier = match unit
-        .trim()
-        .to_ascii_uppercase()
-        .trim_end_matches("/S")
-        .trim_end_matches('B')
-    {
-        "" => 1.0,
-        "K" | "KI" => 1024.0,
-        "M" | "MI" => 1024.0 * 1024.0,
-        "G" | "GI" => 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(format!("{text:?} is not a rate; write it like 500K or 10M")),
-    };
-    match number.trim().parse::<f64>() {
-        Ok(value) if value > 0.0 && value.is_finite() => Ok(Some((value * multiplier) as u64)),
-        Ok(_) => Ok(None),
-        Err(_) => Err(format!("{text:?} is not a rate; write it like 500K or 10M")),
-    }
+    crate::model::rate::parse(text).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use egui_extras::{Column, TableBuilder};
 use super::format;
 use super::intent::{Intents, LimitsTyped, QueueIntent, QueueItems, QueueVerb};
 use super::transfers::{Tab, Transfer, Transfers};
-use crate::engine::api::{Direction, ItemId, Move, TransferState};
+use crate::engine::api::{Direction, ItemId, Move, QueueLimits, TransferState};
 
 const ROW_HEIGHT: f32 = 20.0;
 
@@ -107,7 +107,7 @@ fn toolbar(transfers: &Transfers, ui: &mut Ui, out: &mut Intents) {
 fn limits_fields(limits: &mut LimitsTyped, ui: &mut Ui, out: &mut Intents) {
     let parallel_label = ui.label("Parallel:").id;
     let parallel = ui
-        .add(egui::DragValue::new(&mut limits.parallel).range(1..=16))
+        .add(egui::DragValue::new(&mut limits.parallel).range(1..=QueueLimits::MAX_PARALLEL))
         .labelled_by(parallel_label);
     let down_label = ui.label("⬇ limit:").id;
     let down = ui
@@ -336,7 +336,7 @@ fn state_text(transfer: &Transfer) -> String {
         }
         TransferState::Failed { reason } => format!("failed: {reason}"),
         TransferState::Skipped { reason } => format!("skipped: {reason}"),
-        TransferState::Done { verified } if !verified.is_empty() => format!("done (verified: {verified})"),
+        TransferState::Done { verified } if verified.is_recorded() => format!("done (verified: {verified})"),
         state if transfer.item.attempts > 1 && state.is_active() => {
             format!("{} (attempt {})", state.label(), transfer.item.attempts)
         }

@@ -114,9 +114,9 @@ mod tests {
     #[test]
     fn an_answer_is_taken_once_and_forgotten_requests_are_dropped() {
         let mut requests = Requests::default();
-        requests.insert(1, Waiting::Connect);
+        requests.insert(RequestId::new(1), Waiting::Connect);
         requests.insert(
-            2,
+            RequestId::new(2),
             Waiting::Listing {
                 side: Side::Remote,
                 path: RemotePath::new("/srv"),
@@ -126,10 +126,10 @@ mod tests {
         assert!(requests.any(|waiting| matches!(waiting, Waiting::Listing { side: Side::Remote, .. })));
         assert_eq!(
             requests.forget(|waiting| matches!(waiting, Waiting::Listing { .. })),
-            vec![2]
+            vec![RequestId::new(2)]
         );
-        assert_eq!(requests.take(2), None);
-        assert_eq!(requests.take(1), Some(Waiting::Connect));
-        assert_eq!(requests.take(1), None);
+        assert_eq!(requests.take(RequestId::new(2)), None);
+        assert_eq!(requests.take(RequestId::new(1)), Some(Waiting::Connect));
+        assert_eq!(requests.take(RequestId::new(1)), None);
     }
 }

@@ -33,7 +33,7 @@ impl Default for Settings {
             local_folder: None,
             show_log: true,
             recent: Vec::new(),
-            parallel: 4,
+            parallel: crate::engine::api::QueueLimits::DEFAULT_PARALLEL,
             download_limit: String::new(),
             upload_limit: String::new(),
         }

@@ -2,11 +2,13 @@
 
 use egui::Ui;
 
+use crate::engine::api::Security;
+
 /// What the status bar shows.
 pub struct Status {
     pub connection: String,
-    /// The encryption in use, as the engine described it.
-    pub security: Option<String>,
+    /// The encryption in use.
+    pub security: Option<Security>,
     pub running: usize,
     pub queued: usize,
     /// The window closes once the running transfers are done.
@@ -18,7 +20,7 @@ pub fn show(status: &Status, ui: &mut Ui) {
         ui.label(status.connection.as_str());
         if let Some(security) = &status.security {
             ui.separator();
-            let icon = if security.contains("not encrypted") {
+            let icon = if security.encryption.is_clear_text() {
                 "🔓"
             } else {
                 "🔒"

@@ -275,12 +275,12 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::engine::api::{Direction, ItemKind};
+    use crate::engine::api::{Direction, ItemKind, JobId, Verification};
 
-    fn item(id: ItemId, size: u64) -> QueueItem {
+    fn item(id: u64, size: u64) -> QueueItem {
         QueueItem {
-            id,
-            job: Some(1),
+            id: ItemId::new(id),
+            job: Some(JobId::new(1)),
             direction: Direction::Download,
             kind: ItemKind::File,
             local: PathBuf::from(format!("/tmp/{id}")),
@@ -298,11 +298,17 @@ mod tests {
         let mut transfers = Transfers::default();
         transfers.added(vec![item(1, 1000), item(2, 1000)]);
         let progress = Progress::new(Some(1000));
-        transfers.changed(1, TransferState::Transferring, 1, progress.clone(), Duration::ZERO);
+        transfers.changed(
+            ItemId::new(1),
+            TransferState::Transferring,
+            1,
+            progress.clone(),
+            Duration::ZERO,
+        );
         progress.set_done(500);
         transfers.sample(Duration::from_secs(1));
         assert_eq!(transfers.running_count(), 1);
-        assert_eq!(transfers.get(1).unwrap().fraction(), Some(0.5));
+        assert_eq!(transfers.get(ItemId::new(1)).unwrap().fraction(), Some(0.5));
         assert_eq!(transfers.total_speed(), 500.0);
         assert_eq!(
             transfers.eta(),
@@ -311,7 +317,7 @@ mod tests {
         );
 
         transfers.changed(
-            2,
+            ItemId::new(2),
             TransferState::Failed {
                 reason: "no such file".into(),
             },
@@ -320,19 +326,19 @@ mod tests {
             Duration::from_secs(1),
         );
         transfers.refresh_tabs();
-        assert_eq!(transfers.tab_ids(Tab::Queued), [1]);
-        assert_eq!(transfers.tab_ids(Tab::Failed), [2]);
+        assert_eq!(transfers.tab_ids(Tab::Queued), [ItemId::new(1)]);
+        assert_eq!(transfers.tab_ids(Tab::Failed), [ItemId::new(2)]);
         transfers.changed(
-            1,
+            ItemId::new(1),
             TransferState::Done {
-                verified: "size".into(),
+                verified: Verification::Size,
             },
             1,
             progress,
             Duration::from_secs(2),
         );
         transfers.refresh_tabs();
-        assert_eq!(transfers.tab_ids(Tab::Done), [1]);
+        assert_eq!(transfers.tab_ids(Tab::Done), [ItemId::new(1)]);
         assert_eq!(transfers.running_count(), 0);
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{App, Closing};
 use crate::engine::api::{
     ErrorKind, Event, ImportReport, JobId, LogDirection, OpError, OpSummary, PinnedCertificate, QueueCounts,
-    RemotePath, RequestId, SavedSite, SessionId, Site, TransferState, TrustedHostKey,
+    RemotePath, RequestId, SavedSite, Security, SessionId, Site, TransferState, TrustedHostKey,
 };
 use crate::ui::background::{Done, Pick};
 use crate::ui::connect_form::{MAX_RECENT, Recent};
@@ -122,12 +122,14 @@ impl App {
         }
     }
 
-    fn on_connected(&mut self, id: RequestId, session: SessionId, security: String, home: String) {
+    fn on_connected(&mut self, id: RequestId, session: SessionId, security: Security, home: String) {
         match self.requests.take(id) {
             Some(Waiting::LocalSession) => self.on_local_session(session, home),
             Some(Waiting::Connect) => self.on_server_session(session, security, home),
             // A connection the user gave up on: close it again.
-            _ => self.engine.send(crate::engine::api::Command::Disconnect { session }),
+            _ => self
+                .engine
+                .send(crate::engine::api::SessionCommand::Disconnect { session }),
         }
     }
 
@@ -144,7 +146,7 @@ impl App {
         }
     }
 
-    fn on_server_session(&mut self, session: SessionId, security: String, home: String) {
+    fn on_server_session(&mut self, session: SessionId, security: Security, home: String) {
         self.remote.session = Some(session);
         self.messages.status(format!("Connected ({security})."));
         self.connection.security = Some(security);

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use super::App;
 use crate::engine::api::EntryKind;
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, FolderEdit, ImportSource, QueueLimits, RemotePath, RequestId, SavedSite,
-    Selection, SessionId, Site, TransferOptions, TransferSpec,
+    Command, ConflictPolicy, Direction, FolderEdit, ImportSource, QueueCommand, QueueLimits, RemotePath, RequestId,
+    SavedSite, Selection, SessionCommand, SessionRequest, Site, SitesCommand, TransferOptions, TransferSpec,
+    TrustCommand,
 };
 use crate::model::Secret;
 use crate::ui::dialogs::Dialog;
@@ -70,9 +71,10 @@ impl App {
                 self.disconnect();
                 self.messages.status("Disconnected.");
             }
-            ConnectionIntent::ConnectSite(path) => {
-                self.ask_sites(SitesRequest::Resolve, |id| Command::ResolveSite { id, reference: path })
-            }
+            ConnectionIntent::ConnectSite(path) => self.ask_sites(SitesRequest::Resolve, |id| SitesCommand::Resolve {
+                id,
+                reference: path,
+            }),
             ConnectionIntent::ConnectWith {
                 saved,
                 site,
@@ -90,8 +92,8 @@ impl App {
     fn carry_out_in_queue(&mut self, intent: QueueIntent) {
         match intent {
             QueueIntent::Apply { verb, items } => self.queue(verb, items),
-            QueueIntent::Move { item, to } => self.engine.send(Command::Reprioritize { item, to }),
-            QueueIntent::Clear { done, failed } => self.engine.send(Command::ClearQueue { done, failed }),
+            QueueIntent::Move { item, to } => self.engine.send(QueueCommand::Reprioritize { item, to }),
+            QueueIntent::Clear { done, failed } => self.engine.send(QueueCommand::Clear { done, failed }),
             QueueIntent::SetLimits(typed) => {
                 self.settings.parallel = typed.parallel;
                 self.settings.download_limit = typed.download;
@@ -107,27 +109,24 @@ impl App {
             SitesIntent::SaveQuickconnect => self.save_quickconnect(),
             SitesIntent::Save { site, secret } => self.save_site(*site, secret),
             SitesIntent::Duplicate(path) => {
-                self.ask_sites(SitesRequest::Duplicate, |id| Command::DuplicateSite { id, name: path })
+                self.ask_sites(SitesRequest::Duplicate, |id| SitesCommand::Duplicate { id, name: path })
             }
             SitesIntent::Delete(path) => {
                 self.sites.editing = None;
-                self.ask_sites(SitesRequest::Delete, |id| Command::DeleteSite { id, name: path });
+                self.ask_sites(SitesRequest::Delete, |id| SitesCommand::Delete { id, name: path });
             }
             SitesIntent::EditFolder(edit) => self.edit_site_folder(edit),
             SitesIntent::Import(source) => self.import(source),
             SitesIntent::AskFileZillaImport => self.background.find_filezilla_file(),
-            SitesIntent::RemoveImportedPasswords { file, sites } => {
-                self.ask_sites(SitesRequest::RemovePasswords, |id| Command::RemoveImportedPasswords {
-                    id,
-                    file,
-                    sites,
-                })
-            }
+            SitesIntent::RemoveImportedPasswords { file, sites } => self
+                .ask_sites(SitesRequest::RemovePasswords, |id| {
+                    SitesCommand::RemoveImportedPasswords { id, file, sites }
+                }),
             SitesIntent::OpenTrust => self.open_trust(),
             SitesIntent::ForgetTrust(entry) => {
                 self.trust.problem = None;
                 let id = self.engine.next_id();
-                self.engine.send(Command::ForgetTrust { id, entry });
+                self.engine.send(TrustCommand::Forget { id, entry });
                 self.requests.insert(id, Waiting::Trust);
             }
         }
@@ -199,7 +198,7 @@ impl App {
             site.user,
             site.authority()
         ));
-        self.engine.send(Command::Connect { id, site: site.clone() });
+        self.engine.send(SessionCommand::Connect { id, site: site.clone() });
         self.requests.insert(id, Waiting::Connect);
         self.connection.site = Some(site);
         self.remote.clear(PaneStatus::Connecting);
@@ -207,7 +206,7 @@ impl App {
 
     fn disconnect(&mut self) {
         if let Some(session) = self.remote.session.take() {
-            self.engine.send(Command::Disconnect { session });
+            self.engine.send(SessionCommand::Disconnect { session });
         }
         for id in self.requests.forget(|waiting| *waiting == Waiting::Connect) {
             self.engine.send(Command::Cancel { id });
@@ -230,11 +229,10 @@ impl App {
         };
         self.forget_listings(side);
         let id = self.engine.next_id();
-        self.engine.send(Command::List {
-            id,
+        self.engine.send(Command::request(
             session,
-            path: path.clone(),
-        });
+            SessionRequest::List { id, path: path.clone() },
+        ));
         self.requests.insert(id, Waiting::Listing { side, path, fallback });
         let pane = self.pane_mut(side);
         if pane.path.is_none() {
@@ -259,7 +257,8 @@ impl App {
             return;
         };
         let id = self.engine.next_id();
-        self.engine.send(Command::List { id, session, path });
+        self.engine
+            .send(Command::request(session, SessionRequest::List { id, path }));
         self.requests.insert(id, Waiting::TreeListing { side });
     }
 
@@ -331,10 +330,10 @@ impl App {
         if specs.is_empty() {
             return;
         }
-        let job = self.engine.next_id();
+        let job = self.engine.next_job();
         self.requests.start_job(job, None);
         let upload_via_temp = self.connection.saved.as_ref().is_none_or(|saved| saved.upload_via_temp);
-        self.engine.send(Command::Enqueue {
+        self.engine.send(QueueCommand::Enqueue {
             job,
             site,
             specs,
@@ -370,9 +369,9 @@ impl App {
         let Some(name) = remote.file_name().map(str::to_owned) else {
             return;
         };
-        let job = self.engine.next_id();
+        let job = self.engine.next_job();
         self.requests.start_job(job, Some(folder.join(&name)));
-        self.engine.send(Command::Enqueue {
+        self.engine.send(QueueCommand::Enqueue {
             job,
             site,
             specs: vec![TransferSpec {
@@ -395,12 +394,12 @@ impl App {
     }
 
     /// Sends a change to a pane's folder; the pane refreshes when it is done.
-    fn change(&mut self, side: Side, what: String, command: impl FnOnce(RequestId, SessionId) -> Command) {
+    fn change(&mut self, side: Side, what: String, request: impl FnOnce(RequestId) -> SessionRequest) {
         let Some(session) = self.pane(side).session else {
             return;
         };
         let id = self.engine.next_id();
-        self.engine.send(command(id, session));
+        self.engine.send(Command::request(session, request(id)));
         self.requests.insert(id, Waiting::Change { side, what });
     }
 
@@ -415,9 +414,8 @@ impl App {
         };
         for name in names {
             let (from, to) = (folder.join(&name), target.join(&name));
-            self.change(side, format!("move {name}"), |id, session| Command::Rename {
+            self.change(side, format!("move {name}"), |id| SessionRequest::Rename {
                 id,
-                session,
                 from,
                 to,
             });
@@ -430,9 +428,8 @@ impl App {
         };
         for Chosen { name, is_folder } in entries {
             let path = folder.join(&name);
-            self.change(side, format!("delete {name}"), |id, session| Command::Delete {
+            self.change(side, format!("delete {name}"), |id| SessionRequest::Delete {
                 id,
-                session,
                 path,
                 recursive: is_folder,
             });
@@ -444,9 +441,8 @@ impl App {
             return;
         };
         let (from_path, to_path) = (folder.join(from), folder.join(to));
-        self.change(side, format!("rename {from}"), |id, session| Command::Rename {
+        self.change(side, format!("rename {from}"), |id| SessionRequest::Rename {
             id,
-            session,
             from: from_path,
             to: to_path,
         });
@@ -457,8 +453,9 @@ impl App {
             return;
         };
         let path = folder.join(name);
-        self.change(side, format!("create the folder {name}"), |id, session| {
-            Command::Mkdir { id, session, path }
+        self.change(side, format!("create the folder {name}"), |id| SessionRequest::Mkdir {
+            id,
+            path,
         });
     }
 
@@ -468,13 +465,8 @@ impl App {
         };
         for name in names {
             let path = folder.join(&name);
-            self.change(side, format!("change the permissions of {name}"), |id, session| {
-                Command::Chmod {
-                    id,
-                    session,
-                    path,
-                    mode,
-                }
+            self.change(side, format!("change the permissions of {name}"), |id| {
+                SessionRequest::Chmod { id, path, mode }
             });
         }
     }
@@ -546,8 +538,8 @@ impl App {
         let upload = crate::ui::format::parse_rate(&self.settings.upload_limit);
         match (download, upload) {
             (Ok(download_rate), Ok(upload_rate)) => {
-                let parallel = self.settings.parallel.clamp(1, 16);
-                self.engine.send(Command::SetLimits {
+                let parallel = self.settings.parallel.clamp(1, QueueLimits::MAX_PARALLEL);
+                self.engine.send(QueueCommand::SetLimits {
                     limits: QueueLimits {
                         parallel,
                         per_site: parallel,
@@ -573,15 +565,15 @@ impl App {
             QueueItems::All => Selection::All,
         };
         self.engine.send(match verb {
-            QueueVerb::Pause => Command::Pause { items },
-            QueueVerb::Resume => Command::Resume { items },
-            QueueVerb::Cancel => Command::CancelItems { items },
-            QueueVerb::Retry => Command::Retry { items },
+            QueueVerb::Pause => QueueCommand::Pause { items },
+            QueueVerb::Resume => QueueCommand::Resume { items },
+            QueueVerb::Cancel => QueueCommand::CancelItems { items },
+            QueueVerb::Retry => QueueCommand::Retry { items },
         });
     }
 
     /// Sends a site manager request and records what it was.
-    fn ask_sites(&mut self, request: SitesRequest, command: impl FnOnce(RequestId) -> Command) {
+    fn ask_sites(&mut self, request: SitesRequest, command: impl FnOnce(RequestId) -> SitesCommand) {
         let id = self.engine.next_id();
         self.engine.send(command(id));
         self.requests.insert(id, Waiting::Sites(request));
@@ -590,7 +582,7 @@ impl App {
     /// Opens the site manager and asks for the current list.
     pub(super) fn open_site_manager(&mut self) {
         self.sites.open = true;
-        self.ask_sites(SitesRequest::List, |id| Command::ListSites { id });
+        self.ask_sites(SitesRequest::List, |id| SitesCommand::List { id });
     }
 
     /// Opens the manager with a new site filled from quickconnect (its password included).
@@ -605,11 +597,11 @@ impl App {
             // The new password replaces one typed earlier in this run.
             self.connection.remembered.remove(&site.id);
         }
-        self.ask_sites(SitesRequest::Save, |id| Command::SaveSite { id, site, secret });
+        self.ask_sites(SitesRequest::Save, |id| SitesCommand::Save { id, site, secret });
     }
 
     fn edit_site_folder(&mut self, edit: FolderEdit) {
-        self.ask_sites(SitesRequest::List, |id| Command::EditSiteFolder { id, edit });
+        self.ask_sites(SitesRequest::List, |id| SitesCommand::EditFolder { id, edit });
     }
 
     /// Imports sites; the answer shows as a report dialog.
@@ -618,7 +610,7 @@ impl App {
             ImportSource::FileZilla { file, .. } => Some(file.clone()),
             ImportSource::SshConfig { .. } => None,
         };
-        self.ask_sites(SitesRequest::Import { file }, |id| Command::ImportSites { id, source });
+        self.ask_sites(SitesRequest::Import { file }, |id| SitesCommand::Import { id, source });
     }
 
     /// Adds the server pane's folder to the connected saved site's bookmarks, and saves it.
@@ -632,7 +624,7 @@ impl App {
         }
         saved.bookmarks.push(folder);
         let site = saved.clone();
-        self.ask_sites(SitesRequest::Bookmark, |id| Command::SaveSite {
+        self.ask_sites(SitesRequest::Bookmark, |id| SitesCommand::Save {
             id,
             site,
             secret: None,
@@ -643,7 +635,7 @@ impl App {
     pub(super) fn open_trust(&mut self) {
         self.trust.open = true;
         let id = self.engine.next_id();
-        self.engine.send(Command::ListTrust { id });
+        self.engine.send(TrustCommand::List { id });
         self.requests.insert(id, Waiting::Trust);
     }
 }

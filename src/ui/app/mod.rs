@@ -24,7 +24,7 @@ use super::settings::Settings;
 use super::site_manager::SiteManager;
 use super::transfers::Transfers;
 use super::trust_view::TrustPage;
-use crate::engine::api::{Command, SavedSite, Site};
+use crate::engine::api::{SavedSite, Security, SessionCommand, Site};
 use crate::engine::handle::EngineHandle;
 use crate::model::Secret;
 use crate::model::link::Link;
@@ -46,7 +46,7 @@ struct Connection {
     /// The site, with its password, in memory only.
     site: Option<Site>,
     /// The encryption in use, as the engine described it.
-    security: Option<String>,
+    security: Option<Security>,
     /// The saved site the connection was opened from: its local folder, upload mode and
     /// bookmarks apply.
     saved: Option<SavedSite>,
@@ -92,7 +92,7 @@ impl App {
     /// a checked `link`, connects to the place it names at once (and does nothing more).
     pub fn new(engine: EngineHandle, settings: Settings, link: Option<Link>) -> App {
         let local_request = engine.next_id();
-        engine.send(Command::OpenLocal { id: local_request });
+        engine.send(SessionCommand::OpenLocal { id: local_request });
         let mut requests = Requests::default();
         requests.insert(local_request, Waiting::LocalSession);
         let mut app = App {

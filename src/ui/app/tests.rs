@@ -12,8 +12,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, Prompt, PromptReply, RemotePath,
-    RequestId, SessionId, TransferSpec,
+    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, ItemId, Prompt, PromptId, PromptReply,
+    QueueCommand, RemotePath, RequestId, Security, SessionCommand, SessionId, SessionRequest, SitesCommand,
+    TransferSpec, TrustCommand,
 };
 use crate::engine::handle::{EngineDouble, EngineHandle};
 use crate::model::Protocol;
@@ -21,7 +22,7 @@ use crate::ui::app::App;
 use crate::ui::intent::{ConnectionIntent, SitesIntent};
 use crate::ui::settings::Settings;
 
-const LOCAL_SESSION: SessionId = 9001;
+const LOCAL_SESSION: SessionId = SessionId::new(9001);
 
 struct Window {
     harness: Harness<'static, App>,
@@ -61,13 +62,13 @@ impl Window {
             sent: Vec::new(),
         };
         let local = window.take(|command| match command {
-            Command::OpenLocal { id } => Some(*id),
+            Command::Session(SessionCommand::OpenLocal { id }) => Some(*id),
             _ => None,
         });
         window.engine.emit(Event::Connected {
             id: local,
             session: LOCAL_SESSION,
-            security: "local".into(),
+            security: Security::local("local".into()),
             home: "/home/me".into(),
         });
         window.settle();
@@ -102,7 +103,10 @@ impl Window {
     /// Answers the listing request for `path` with `entries`.
     fn answer_listing(&mut self, path: &str, entries: Vec<Entry>) {
         let id = self.take(|command| match command {
-            Command::List { id, path: asked, .. } if asked.as_str() == path => Some(*id),
+            Command::Session(SessionCommand::Request {
+                request: SessionRequest::List { id, path: asked },
+                ..
+            }) if asked.as_str() == path => Some(*id),
             _ => None,
         });
         self.engine.emit(Event::Listing {
@@ -125,13 +129,13 @@ impl Window {
         self.harness.get_by_label("Connect").click();
         self.settle();
         let id: RequestId = self.take(|command| match command {
-            Command::Connect { id, .. } => Some(*id),
+            Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
             _ => None,
         });
         self.engine.emit(Event::Connected {
             id,
-            session: id,
-            security: "SSH, aes128-gcm@openssh.com".into(),
+            session: SessionId::opened_by(id),
+            security: Security::of(Protocol::Sftp, "SSH, aes128-gcm@openssh.com".into()),
             home: "/srv".into(),
         });
         self.settle();
@@ -173,7 +177,7 @@ impl Window {
 
     fn enqueued(&mut self) -> (Vec<TransferSpec>, bool) {
         self.take(|command| match command {
-            Command::Enqueue { specs, paused, .. } => Some((specs.clone(), *paused)),
+            Command::Queue(QueueCommand::Enqueue { specs, paused, .. }) => Some((specs.clone(), *paused)),
             _ => None,
         })
     }
@@ -203,7 +207,7 @@ fn connect_sends_the_fields_as_a_site() {
     window.settle();
 
     let site = window.take(|command| match command {
-        Command::Connect { site, .. } => Some(site.clone()),
+        Command::Session(SessionCommand::Connect { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(site.protocol, Protocol::Sftp);
@@ -243,7 +247,7 @@ fn a_listing_fills_the_pane_and_a_failed_connect_says_why() {
     window.harness.get_by_label("Connect").click();
     window.settle();
     let id = window.take(|command| match command {
-        Command::Connect { id, .. } => Some(*id),
+        Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::OpFinished {
@@ -411,9 +415,9 @@ fn the_keyboard_moves_enters_goes_up_and_switches_panes() {
 fn the_file_exists_dialog_answers_with_the_chosen_policy() {
     let mut window = Window::open();
     window.engine.emit(Event::Prompt {
-        prompt: 77,
+        prompt: PromptId::new(77),
         question: Prompt::FileExists {
-            item: 5,
+            item: ItemId::new(5),
             target: "/srv/index.html".into(),
             source_size: Some(2_000),
             source_modified: None,
@@ -439,7 +443,7 @@ fn the_file_exists_dialog_answers_with_the_chosen_policy() {
     assert_eq!(
         answer,
         (
-            77,
+            PromptId::new(77),
             PromptReply::Conflict {
                 policy: ConflictPolicy::Rename,
                 apply_to_all: true
@@ -463,7 +467,10 @@ fn delete_asks_first_and_then_deletes_folders_with_their_contents() {
     window.harness.get_by_label("Delete").click();
     window.settle();
     let (path, recursive) = window.take(|command| match command {
-        Command::Delete { path, recursive, .. } => Some((path.clone(), *recursive)),
+        Command::Session(SessionCommand::Request {
+            request: SessionRequest::Delete { path, recursive, .. },
+            ..
+        }) => Some((path.clone(), *recursive)),
         _ => None,
     });
     assert_eq!((path.as_str(), recursive), ("/home/me/photos", true));
@@ -471,12 +478,12 @@ fn delete_asks_first_and_then_deletes_folders_with_their_contents() {
 
 #[test]
 fn closing_while_transfers_run_asks_to_finish_later_or_wait() {
-    use crate::engine::api::{ItemKind, Progress, QueueItem, TransferState};
+    use crate::engine::api::{ItemId, ItemKind, JobId, Progress, QueueItem, TransferState};
     let mut window = Window::open();
     window.engine.emit(Event::ItemsAdded {
         items: vec![QueueItem {
-            id: 1,
-            job: Some(1),
+            id: ItemId::new(1),
+            job: Some(JobId::new(1)),
             direction: Direction::Download,
             kind: ItemKind::File,
             local: PathBuf::from("/home/me/big.iso"),
@@ -491,7 +498,7 @@ fn closing_while_transfers_run_asks_to_finish_later_or_wait() {
     let progress = Progress::new(Some(1_000_000));
     progress.set_done(250_000);
     window.engine.emit(Event::ItemChanged {
-        item: 1,
+        item: ItemId::new(1),
         state: TransferState::Transferring,
         attempts: 1,
         progress,
@@ -536,7 +543,7 @@ fn a_changed_host_key_is_a_hard_stop_with_both_fingerprints() {
     window.harness.get_by_label("Connect").click();
     window.settle();
     let id = window.take(|command| match command {
-        Command::Connect { id, .. } => Some(*id),
+        Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::HostKeyChanged {
@@ -593,7 +600,7 @@ impl Window {
         self.harness.get_by_label("Site manager").click();
         self.settle();
         let id = self.take(|command| match command {
-            Command::ListSites { id } => Some(*id),
+            Command::Sites(SitesCommand::List { id }) => Some(*id),
             _ => None,
         });
         self.engine.emit(Event::Sites {
@@ -619,7 +626,7 @@ fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
     window.harness.get_by_label("Connect to this site").click();
     window.settle();
     let (id, reference) = window.take(|command| match command {
-        Command::ResolveSite { id, reference } => Some((*id, reference.clone())),
+        Command::Sites(SitesCommand::Resolve { id, reference }) => Some((*id, reference.clone())),
         _ => None,
     });
     assert_eq!(reference, "Acme/web");
@@ -634,7 +641,7 @@ fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
     });
     window.settle();
     let site = window.take(|command| match command {
-        Command::Connect { site, .. } => Some(site.clone()),
+        Command::Session(SessionCommand::Connect { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!((site.host.as_str(), site.port), ("web.acme.example", 2222));
@@ -651,7 +658,7 @@ fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
     window.harness.get_by_label("Delete the site").click();
     window.settle();
     let name = window.take(|command| match command {
-        Command::DeleteSite { name, .. } => Some(name.clone()),
+        Command::Sites(SitesCommand::Delete { name, .. }) => Some(name.clone()),
         _ => None,
     });
     assert_eq!(name, "Acme/web");
@@ -670,7 +677,7 @@ fn a_new_site_is_saved_with_its_password_for_the_keyring() {
     window.harness.get_by_label("Save").click();
     window.settle();
     let (site, secret) = window.take(|command| match command {
-        Command::SaveSite { site, secret, .. } => Some((site.clone(), secret.clone())),
+        Command::Sites(SitesCommand::Save { site, secret, .. }) => Some((site.clone(), secret.clone())),
         _ => None,
     });
     assert_eq!(
@@ -710,7 +717,7 @@ fn without_a_keyring_the_manager_says_so_and_connect_asks_for_the_password() {
     window.harness.get_by_label("Connect to this site").click();
     window.settle();
     let id = window.take(|command| match command {
-        Command::ResolveSite { id, .. } => Some(*id),
+        Command::Sites(SitesCommand::Resolve { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::SiteResolved {
@@ -726,7 +733,7 @@ fn without_a_keyring_the_manager_says_so_and_connect_asks_for_the_password() {
     window.harness.get_by_label("Log in").click();
     window.settle();
     let site = window.take(|command| match command {
-        Command::Connect { site, .. } => Some(site.clone()),
+        Command::Session(SessionCommand::Connect { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(site.credentials.password.unwrap().expose(), "typed now");
@@ -743,7 +750,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
     window.harness.get_by_label("Create").click();
     window.settle();
     let edit = window.take(|command| match command {
-        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        Command::Sites(SitesCommand::EditFolder { edit, .. }) => Some(edit.clone()),
         _ => None,
     });
     assert_eq!(
@@ -780,7 +787,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
     window.harness.get_by_label("Rename").click();
     window.settle();
     let edit = window.take(|command| match command {
-        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        Command::Sites(SitesCommand::EditFolder { edit, .. }) => Some(edit.clone()),
         _ => None,
     });
     assert_eq!(
@@ -805,7 +812,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
     window.harness.get_by_label("Delete the folder").click();
     window.settle();
     let edit = window.take(|command| match command {
-        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        Command::Sites(SitesCommand::EditFolder { edit, .. }) => Some(edit.clone()),
         _ => None,
     });
     assert_eq!(edit, FolderEdit::Delete { path: "Acme".into() });
@@ -820,7 +827,7 @@ fn duplicate_asks_the_engine_and_shows_the_copy() {
     window.harness.get_by_label("Duplicate").click();
     window.settle();
     let (id, name) = window.take(|command| match command {
-        Command::DuplicateSite { id, name } => Some((*id, name.clone())),
+        Command::Sites(SitesCommand::Duplicate { id, name }) => Some((*id, name.clone())),
         _ => None,
     });
     assert_eq!(name, "Acme/web");
@@ -853,7 +860,7 @@ fn a_filezilla_import_offers_to_remove_the_passwords_from_its_file() {
         }));
     window.settle();
     let id = window.take(|command| match command {
-        Command::ImportSites { id, .. } => Some(*id),
+        Command::Sites(SitesCommand::Import { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::Imported {
@@ -874,7 +881,9 @@ fn a_filezilla_import_offers_to_remove_the_passwords_from_its_file() {
         .click();
     window.settle();
     let (removed_from, sites) = window.take(|command| match command {
-        Command::RemoveImportedPasswords { file, sites, .. } => Some((file.clone(), sites.clone())),
+        Command::Sites(SitesCommand::RemoveImportedPasswords { file, sites, .. }) => {
+            Some((file.clone(), sites.clone()))
+        }
         _ => None,
     });
     assert_eq!((removed_from, sites), (file, vec!["Work/alpha".to_owned()]));
@@ -888,7 +897,7 @@ fn the_trust_page_lists_what_is_trusted_and_forgets_one() {
     window.harness.get_by_label("Trusted servers").click();
     window.settle();
     let id = window.take(|command| match command {
-        Command::ListTrust { id } => Some(*id),
+        Command::Trust(TrustCommand::List { id }) => Some(*id),
         _ => None,
     });
     let ours = TrustedHostKey {
@@ -923,7 +932,7 @@ fn the_trust_page_lists_what_is_trusted_and_forgets_one() {
     forget[0].click();
     window.settle();
     let entry = window.take(|command| match command {
-        Command::ForgetTrust { entry, .. } => Some(entry.clone()),
+        Command::Trust(TrustCommand::Forget { entry, .. }) => Some(entry.clone()),
         _ => None,
     });
     assert_eq!(entry, TrustEntry::HostKey(ours));
@@ -939,7 +948,7 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
             .carry_out(ConnectionIntent::ConnectSite("Acme/web".into()));
         window.settle();
         let id = window.take(|command| match command {
-            Command::ResolveSite { id, .. } => Some(*id),
+            Command::Sites(SitesCommand::Resolve { id, .. }) => Some(*id),
             _ => None,
         });
         window.engine.emit(Event::SiteResolved {
@@ -959,15 +968,15 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
     window.harness.get_by_label("Log in").click();
     window.settle();
     let (id, first) = window.take(|command| match command {
-        Command::Connect { id, site } => Some((*id, site.clone())),
+        Command::Session(SessionCommand::Connect { id, site }) => Some((*id, site.clone())),
         _ => None,
     });
     assert_eq!(first.credentials.password.unwrap().expose(), "typed once");
     // The site has no remote folder: `~` opens as the login folder the server names.
     window.engine.emit(Event::Connected {
         id,
-        session: id,
-        security: "SSH".into(),
+        session: SessionId::opened_by(id),
+        security: Security::of(Protocol::Sftp, "SSH".into()),
         home: "/home/deploy".into(),
     });
     window.settle();
@@ -982,7 +991,7 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
         "not asked twice in one run"
     );
     let second = window.take(|command| match command {
-        Command::Connect { site, .. } => Some(site.clone()),
+        Command::Session(SessionCommand::Connect { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(second.credentials.password.unwrap().expose(), "typed once");
@@ -1002,7 +1011,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
         .carry_out(ConnectionIntent::ConnectSite("Acme/web".into()));
     window.settle();
     let id = window.take(|command| match command {
-        Command::ResolveSite { id, .. } => Some(*id),
+        Command::Sites(SitesCommand::Resolve { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::SiteResolved {
@@ -1014,13 +1023,13 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     });
     window.settle();
     let id = window.take(|command| match command {
-        Command::Connect { id, .. } => Some(*id),
+        Command::Session(SessionCommand::Connect { id, .. }) => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::Connected {
         id,
-        session: id,
-        security: "SSH".into(),
+        session: SessionId::opened_by(id),
+        security: Security::of(Protocol::Sftp, "SSH".into()),
         home: "/home/deploy".into(),
     });
     window.settle();
@@ -1031,7 +1040,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     window.harness.get_by_label("Bookmark this folder").click();
     window.settle();
     let site = window.take(|command| match command {
-        Command::SaveSite { site, secret: None, .. } => Some(site.clone()),
+        Command::Sites(SitesCommand::Save { site, secret: None, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(site.bookmarks, ["/var/log/nginx", "/var/www"]);
@@ -1058,7 +1067,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
         });
     window.settle();
     let options = window.take(|command| match command {
-        Command::Enqueue { options, .. } => Some(*options),
+        Command::Queue(QueueCommand::Enqueue { options, .. }) => Some(*options),
         _ => None,
     });
     assert!(!options.upload_via_temp);
@@ -1074,7 +1083,7 @@ fn dragging_in_the_site_tree_moves_sites_and_folders() {
     );
     window.drag(site, top);
     let moved = window.take(|command| match command {
-        Command::SaveSite { site, .. } => Some(site.clone()),
+        Command::Sites(SitesCommand::Save { site, .. }) => Some(site.clone()),
         _ => None,
     });
     assert_eq!(
@@ -1092,7 +1101,7 @@ fn dragging_in_the_site_tree_moves_sites_and_folders() {
     );
     window.drag(acme, clients);
     let edit = window.take(|command| match command {
-        Command::EditSiteFolder { edit, .. } => Some(edit.clone()),
+        Command::Sites(SitesCommand::EditFolder { edit, .. }) => Some(edit.clone()),
         _ => None,
     });
     assert_eq!(
@@ -1111,7 +1120,7 @@ fn dragging_in_the_site_tree_moves_sites_and_folders() {
 fn a_link_opens_its_folder_and_does_nothing_else() {
     let mut window = Window::open_at(Some("sftp://alice:hunter2@files.example.org/~/www"));
     let (id, site) = window.take(|command| match command {
-        Command::Connect { id, site, .. } => Some((*id, site.clone())),
+        Command::Session(SessionCommand::Connect { id, site, .. }) => Some((*id, site.clone())),
         _ => None,
     });
     assert_eq!((site.host.as_str(), site.user.as_str()), ("files.example.org", "alice"));
@@ -1123,7 +1132,7 @@ fn a_link_opens_its_folder_and_does_nothing_else() {
 
     // An unknown host key is asked about, and nothing answers it but the user.
     window.engine.emit(Event::Prompt {
-        prompt: 5,
+        prompt: PromptId::new(5),
         question: Prompt::UnknownHostKey {
             host: "files.example.org".into(),
             port: 22,
@@ -1148,15 +1157,15 @@ fn a_link_opens_its_folder_and_does_nothing_else() {
     window.harness.get_by_label("Trust once").click();
     window.settle();
     let reply = window.take(|command| match command {
-        Command::Answer { prompt: 5, reply } => Some(reply.clone()),
+        Command::Answer { prompt, reply } if *prompt == PromptId::new(5) => Some(reply.clone()),
         _ => None,
     });
     assert_eq!(reply, PromptReply::AcceptOnce);
 
     window.engine.emit(Event::Connected {
         id,
-        session: id,
-        security: "SSH".into(),
+        session: SessionId::opened_by(id),
+        security: Security::of(Protocol::Sftp, "SSH".into()),
         home: "/home/alice".into(),
     });
     window.settle();
@@ -1168,7 +1177,11 @@ fn a_link_opens_its_folder_and_does_nothing_else() {
         assert!(
             matches!(
                 command,
-                Command::List { .. } | Command::OpenLocal { .. } | Command::SetLimits { .. }
+                Command::Session(SessionCommand::Request {
+                    request: SessionRequest::List { .. },
+                    ..
+                }) | Command::Session(SessionCommand::OpenLocal { .. })
+                    | Command::Queue(QueueCommand::SetLimits { .. })
             ),
             "a link only connects and lists, but the window sent {command:#?}"
         );
@@ -1213,7 +1226,7 @@ fn the_local_pane_opens_where_it_was_or_at_home_when_that_folder_is_gone() {
         .sent()
         .iter()
         .find_map(|command| match command {
-            Command::OpenLocal { id } => Some(*id),
+            Command::Session(SessionCommand::OpenLocal { id }) => Some(*id),
             _ => None,
         })
         .unwrap();
@@ -1225,13 +1238,16 @@ fn the_local_pane_opens_where_it_was_or_at_home_when_that_folder_is_gone() {
     window.engine.emit(Event::Connected {
         id: local,
         session: LOCAL_SESSION,
-        security: "local".into(),
+        security: Security::local("local".into()),
         home: "/home/me".into(),
     });
     window.settle();
     // The folder of last time is asked for first; the window never looks at the disk itself.
     let gone = window.take(|command| match command {
-        Command::List { id, path, .. } if path.as_str() == "/home/me/gone" => Some(*id),
+        Command::Session(SessionCommand::Request {
+            request: SessionRequest::List { id, path },
+            ..
+        }) if path.as_str() == "/home/me/gone" => Some(*id),
         _ => None,
     });
     window.engine.emit(Event::OpFinished {
