@@ -53,12 +53,12 @@
 //!   manager ([`ui::site_manager`]) and the trust page ([`ui::trust_view`]). State and logic
 //!   in [`ui::app`], drawing in the `*_view` modules; tested with egui_kittest against a
 //!   detached engine handle ([`engine::handle::EngineHandle::detached`]).
-//! - [`sites`]: the sites file (`sites.json`, atomic, 0600, no secrets); the data itself is
-//!   [`model::sites`]. [`secrets`]: the OS keyring (keyring crate; Secret Service over zbus)
+//! - [`sites_file`]: the sites file (`sites.json`, atomic, 0600, no secrets); the data itself is
+//!   [`model::saved_site`]. [`secrets`]: the OS keyring (keyring crate; Secret Service over zbus)
 //!   behind a `SecretStore` trait, with an in-memory store for tests. [`import`]: parsers for
 //!   FileZilla's `sitemanager.xml` and OpenSSH's config. The engine serves them through
 //!   `SitesCommand`: list, save, duplicate, delete, edit folders, resolve (`site:NAME/path`),
-//!   import and remove imported passwords (`engine::bookmarks`).
+//!   import and remove imported passwords (`engine::site_book`).
 //!   The queue asks the saved site with the same key for its keyring password before it asks
 //!   the user, and for its own limit of transfers at once (`pool::SavedSites`).
 //!
@@ -115,7 +115,7 @@ mod import;
 pub mod model;
 pub mod protocol;
 pub mod secrets;
-mod sites;
+mod sites_file;
 pub mod store;
 mod trust;
 pub mod ui;

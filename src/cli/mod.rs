@@ -10,7 +10,7 @@
 //! refused, with its fingerprint shown so that it can be checked.
 
 mod output;
-mod sites;
+mod site_command;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
@@ -120,7 +120,7 @@ pub enum Action {
     /// Saved sites: list, add, remove, import (passwords live in the OS keyring). Anywhere a
     /// URL is taken, `site:NAME/path` names a saved site and a path on it.
     #[command(subcommand)]
-    Site(sites::SiteAction),
+    Site(site_command::SiteAction),
     /// Create a remote folder.
     Mkdir {
         /// The folder to create: a URL or site:NAME/path.
@@ -232,7 +232,7 @@ pub fn run(action: Action, args: &ConnectionArgs) -> i32 {
 fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
     let url = match &action {
         Action::Queue(queue) => return run_queue(queue, args),
-        Action::Site(site) => return sites::run(site, args),
+        Action::Site(site) => return site_command::run(site, args),
         Action::Ls { url, .. }
         | Action::Get { url, .. }
         | Action::Put { url, .. }
@@ -242,7 +242,7 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
     };
     let location = match url.strip_prefix("site:") {
         Some(reference) => {
-            let mut location = sites::resolve(reference, args)?;
+            let mut location = site_command::resolve(reference, args)?;
             if args.active {
                 location.site.data_mode = DataMode::Active;
             }
@@ -416,7 +416,7 @@ impl<'a> Client<'a> {
                 Event::OpFinished {
                     id: answered,
                     result: Err(error),
-                } if answered == id => return Err(sentence(&error)),
+                } if answered == id => return Err(error.message),
                 _ => {}
             }
         }
@@ -566,7 +566,7 @@ impl<'a> Client<'a> {
                             println!("{}", output::listing(&[entry], json));
                             Ok(EXIT_OK)
                         }
-                        _ => Err(sentence(&error)),
+                        _ => Err(error.message),
                     };
                 }
                 _ => {}
@@ -700,10 +700,5 @@ fn run_queue(action: &QueueAction, args: &ConnectionArgs) -> Result<i32, String>
 }
 
 fn report(result: Result<OpSummary, OpError>) -> Result<i32, String> {
-    report_summary(result.map_err(|error| sentence(&error))?, 0)
-}
-
-/// An engine error as the one sentence the user sees.
-fn sentence(error: &OpError) -> String {
-    error.message.clone()
+    report_summary(result.map_err(|error| error.message)?, 0)
 }

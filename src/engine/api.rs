@@ -17,8 +17,8 @@ use crate::model::Secret;
 pub use super::progress::SpeedMeter;
 pub use crate::model::location::RemotePath;
 pub use crate::model::queue::{ChecksumAlgorithm, ConflictPolicy, Direction, ItemKind, ItemStatus, Verification};
+pub use crate::model::saved_site::{Auth, FtpTls, ImportReport, KeyringStatus, SavedSite, SecretKind, TransferType};
 pub use crate::model::security::{Encryption, Security};
-pub use crate::model::sites::{Auth, FtpTls, ImportReport, KeyringStatus, SavedSite, SecretKind, TransferType};
 pub use crate::model::trust::{PinnedCertificate, TrustEntry, TrustedHostKey};
 pub use crate::model::{Entry, EntryKind, Site};
 pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
@@ -323,15 +323,6 @@ pub enum Selection {
     All,
     /// These items.
     Items(Vec<ItemId>),
-}
-
-impl Selection {
-    pub fn contains(&self, id: ItemId) -> bool {
-        match self {
-            Selection::All => true,
-            Selection::Items(ids) => ids.contains(&id),
-        }
-    }
 }
 
 /// Where a pending item moves in the queue.

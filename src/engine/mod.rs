@@ -5,16 +5,16 @@
 //! the user must know comes back as [`api::Event`]s through the [`handle::EngineHandle`].
 
 pub mod api;
-mod bookmarks;
 pub mod copy;
 pub mod handle;
 mod lease;
-pub mod limiter;
-pub(crate) mod pool;
-pub mod progress;
+mod limiter;
+mod pool;
+mod progress;
 mod queue;
-pub mod scheduler;
+mod scheduler;
 mod session;
+mod site_book;
 mod trust_policy;
 mod watchdog;
 mod worker;
@@ -116,7 +116,7 @@ pub(crate) async fn run(
         trust,
         cancels,
         sessions: HashMap::new(),
-        site_book: Arc::new(bookmarks::Bookmarks::new(paths, secrets)),
+        site_book: Arc::new(site_book::SiteBook::new(paths, secrets)),
     };
     while let Some(command) = commands.recv().await {
         if !state.dispatch(command) {
@@ -138,7 +138,7 @@ struct Dispatcher {
     trust: Arc<EngineTrust>,
     cancels: CancelFlags,
     sessions: HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>>,
-    site_book: Arc<bookmarks::Bookmarks>,
+    site_book: Arc<site_book::SiteBook>,
 }
 
 impl Dispatcher {
@@ -237,7 +237,7 @@ pub(crate) fn start_queue(
         backoff_unit: config.retry_backoff,
         stall_after: config.stall_after,
         limits: config.limits,
-        saved_secrets: Arc::new(bookmarks::Bookmarks::new(config.paths.clone(), config.secrets.clone())),
+        saved_secrets: Arc::new(site_book::SiteBook::new(config.paths.clone(), config.secrets.clone())),
     })
 }
 

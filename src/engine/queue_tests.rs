@@ -638,7 +638,7 @@ fn restored_items_of_a_saved_site_take_its_password_from_the_keyring() {
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let secrets: Arc<MemorySecrets> = Arc::new(MemorySecrets::default());
     // The site is saved (its password in the keyring) and an item for it waits in the queue.
-    let mut sites = crate::sites::Sites::default();
+    let mut sites = crate::sites_file::Sites::default();
     let saved = sites
         .add(SavedSite {
             name: "memory".into(),

@@ -374,19 +374,6 @@ impl Scheduler {
         }
     }
 
-    /// Pauses everything pending or running; returns the running items to stop.
-    pub fn pause_all(&mut self) -> Vec<ItemId> {
-        let ids: Vec<ItemId> = self.items.keys().copied().collect();
-        ids.into_iter().filter(|&id| self.pause(id)).collect()
-    }
-
-    pub fn resume_all(&mut self) {
-        let ids: Vec<ItemId> = self.pending.values().copied().collect();
-        for id in ids {
-            self.resume(id);
-        }
-    }
-
     /// Puts failed items back in the queue with a fresh attempt count.
     pub fn retry_failed(&mut self) -> Vec<ItemId> {
         let failed: Vec<ItemId> = self
@@ -699,13 +686,16 @@ mod tests {
         assert_eq!(scheduler.next_ready(secs(0)), None);
         scheduler.resume(ItemId::new(2));
         assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(2)));
-        assert_eq!(scheduler.pause_all(), ids(&[2]));
+        assert!(
+            scheduler.pause(ItemId::new(2)),
+            "it was running, so it is to be stopped"
+        );
         assert_eq!(
             scheduler.finish(ItemId::new(2), Outcome::Cancelled, secs(0)),
             Some(ItemState::Paused),
             "a pause stands"
         );
-        scheduler.resume_all();
+        scheduler.resume(ItemId::new(2));
         assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(2)));
     }
 

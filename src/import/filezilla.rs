@@ -6,7 +6,7 @@
 use base64::Engine as _;
 
 use super::Imported;
-use crate::model::sites::{Auth, FtpTls, SavedSite};
+use crate::model::saved_site::{Auth, FtpTls, SavedSite};
 use crate::model::{DataMode, Secret};
 
 /// Reads the XML. Errors only when the file is not a FileZilla site list at all.

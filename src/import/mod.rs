@@ -6,7 +6,7 @@ pub mod filezilla;
 pub mod ssh_config;
 
 use crate::model::Secret;
-use crate::model::sites::SavedSite;
+use crate::model::saved_site::SavedSite;
 
 /// What a parser found.
 #[derive(Debug, Default)]

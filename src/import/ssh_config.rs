@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Imported;
-use crate::model::sites::{Auth, SavedSite};
+use crate::model::saved_site::{Auth, SavedSite};
 
 /// Reads the config's text; `home` expands `~` in IdentityFile.
 pub fn parse(text: &str, home: &Path) -> Imported {

@@ -6,8 +6,8 @@ pub mod location;
 pub mod names;
 pub mod queue;
 pub mod rate;
+pub mod saved_site;
 pub mod security;
-pub mod sites;
 pub mod trust;
 
 use std::fmt;

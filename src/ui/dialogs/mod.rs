@@ -5,12 +5,12 @@
 //!
 //! - [`questions`]: the engine's questions and the changed-host-key stop;
 //! - [`files`]: delete, rename, new folder, permissions;
-//! - [`sites`]: the site manager's confirmations, imports and a saved site's password;
+//! - [`saved_sites`]: the site manager's confirmations, imports and a saved site's password;
 //! - [`text_form`]: the one-field form the naming dialogs share.
 
 mod files;
 mod questions;
-mod sites;
+mod saved_sites;
 mod text_form;
 
 use std::collections::VecDeque;
@@ -220,11 +220,11 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Choice {
         Dialog::Rename { side, from, to } => files::draw_rename(*side, from, to, ui),
         Dialog::NewFolder { side, name } => files::draw_new_folder(*side, name, ui),
         Dialog::Permissions { side, names, mode } => files::draw_permissions(*side, names, mode, ui),
-        Dialog::ConfirmDeleteSite { path } => sites::draw_confirm_delete_site(path, ui),
-        Dialog::SiteFolder { from, path } => sites::draw_site_folder(from.as_deref(), path, ui),
-        Dialog::ConfirmDeleteSiteFolder { path, sites } => sites::draw_confirm_delete_folder(path, *sites, ui),
-        Dialog::ImportFileZilla { path } => sites::draw_import_filezilla(path, ui),
-        Dialog::ImportReport { file, report } => sites::draw_import_report(file.as_deref(), report, ui),
+        Dialog::ConfirmDeleteSite { path } => saved_sites::draw_confirm_delete_site(path, ui),
+        Dialog::SiteFolder { from, path } => saved_sites::draw_site_folder(from.as_deref(), path, ui),
+        Dialog::ConfirmDeleteSiteFolder { path, sites } => saved_sites::draw_confirm_delete_folder(path, *sites, ui),
+        Dialog::ImportFileZilla { path } => saved_sites::draw_import_filezilla(path, ui),
+        Dialog::ImportReport { file, report } => saved_sites::draw_import_report(file.as_deref(), report, ui),
         Dialog::SitePassword {
             name,
             reason,
@@ -232,7 +232,7 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Choice {
             site,
             path,
             password,
-        } => sites::draw_site_password(name, reason, saved, site, path, password, ui),
+        } => saved_sites::draw_site_password(name, reason, saved, site, path, password, ui),
         Dialog::CloseWhileRunning => draw_close_while_running(ui),
     }
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::model::sites::SavedSite;
+use crate::model::saved_site::SavedSite;
 
 #[derive(Debug, Error)]
 pub enum SitesError {
@@ -243,7 +243,7 @@ impl Sites {
 
 /// A site's name must survive being written in `site:NAME/path` and as a folder path.
 pub fn check_name(name: &str) -> Result<(), SitesError> {
-    if !crate::model::sites::valid_site_name(name) {
+    if !crate::model::saved_site::valid_site_name(name) {
         return Err(SitesError::BadName(name.to_owned()));
     }
     Ok(())
@@ -251,7 +251,7 @@ pub fn check_name(name: &str) -> Result<(), SitesError> {
 
 /// A folder path: names that pass [`check_name`], joined by `/`.
 pub fn check_folder(path: &str) -> Result<(), SitesError> {
-    if !crate::model::sites::valid_folder_path(path) {
+    if !crate::model::saved_site::valid_folder_path(path) {
         return Err(SitesError::BadName(path.to_owned()));
     }
     Ok(())

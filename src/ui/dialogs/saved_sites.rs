@@ -66,7 +66,7 @@ pub(super) fn draw_site_folder(from: Option<&str>, path: &mut String, ui: &mut U
     let valid = |path: &str| {
         let cleaned = cleaned(path);
         let into_itself = from.is_some_and(|from| cleaned == from || cleaned.starts_with(&format!("{from}/")));
-        if !crate::model::sites::valid_folder_path(&cleaned) {
+        if !crate::model::saved_site::valid_folder_path(&cleaned) {
             Err("Use names without : or \\, separated by /.")
         } else if into_itself {
             Err("Type the folder's new path: a folder cannot move into itself.")

@@ -83,7 +83,7 @@ fn request(make: impl FnOnce(RequestId) -> Command) -> Result<Event, String> {
                 | Event::OpFinished { id: answered, .. }),
             ) if answered == id => {
                 if let Event::OpFinished { result: Err(error), .. } = &event {
-                    return Err(super::sentence(error));
+                    return Err(error.message.clone());
                 }
                 return Ok(event);
             }

@@ -13,9 +13,9 @@ use crate::import::{self, Imported};
 use crate::model::Secret;
 use crate::protocol::{ErrorKind, FsError};
 use crate::secrets::{SecretError, SecretStore};
-use crate::sites::{Sites, SitesError};
+use crate::sites_file::{Sites, SitesError};
 
-pub struct Bookmarks {
+pub struct SiteBook {
     paths: Paths,
     secrets: Arc<dyn SecretStore>,
     lock: Mutex<()>,
@@ -42,9 +42,9 @@ fn not_kept(error: &SecretError) -> String {
     }
 }
 
-impl Bookmarks {
+impl SiteBook {
     pub fn new(paths: Paths, secrets: Arc<dyn SecretStore>) -> Self {
-        Bookmarks {
+        SiteBook {
             paths,
             secrets,
             lock: Mutex::new(()),
@@ -70,7 +70,7 @@ impl Bookmarks {
     }
 }
 
-impl super::pool::SavedSites for Bookmarks {
+impl super::pool::SavedSites for SiteBook {
     fn connection_limit(&self, key: &str) -> Option<usize> {
         self.with_key(key).iter().find_map(|site| site.max_connections)
     }
@@ -90,7 +90,7 @@ impl super::pool::SavedSites for Bookmarks {
     }
 }
 
-impl Bookmarks {
+impl SiteBook {
     pub fn keyring_status(&self) -> KeyringStatus {
         match self.secrets.get("probe/reachable") {
             Ok(_) => KeyringStatus::Available,
@@ -762,7 +762,7 @@ mod tests {
         assert_eq!(site.credentials.password.clone().unwrap().expose(), "copied-secret");
 
         // The queue learns the site's own limit from its key.
-        let bookmarks = Bookmarks::new(Paths::under(home.path().to_path_buf()), secrets.clone());
+        let bookmarks = SiteBook::new(Paths::under(home.path().to_path_buf()), secrets.clone());
         assert_eq!(bookmarks.connection_limit(&site.key()), Some(2));
         assert_eq!(bookmarks.connection_limit("sftp://nobody@elsewhere:22"), None);
 
