@@ -11,11 +11,10 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use wharf::engine::api::{
-    Command, Direction, Entry, EntryKind, Event, ItemId, ItemKind, JobId, Progress, QueueItem, RemotePath, Security,
-    SessionCommand, SessionId, SessionRequest, TransferState,
+    Command, Direction, Encryption, Entry, EntryKind, Event, ItemId, ItemKind, JobId, Progress, QueueItem, RemotePath,
+    Security, SessionCommand, SessionId, SessionRequest, TransferState,
 };
 use wharf::engine::handle::{EngineDouble, EngineHandle};
-use wharf::model::Protocol;
 use wharf::model::link::Link;
 use wharf::ui::{App, Settings};
 
@@ -48,13 +47,13 @@ fn main() {
     engine.emit(Event::Connected {
         id: local,
         session: SessionId::opened_by(local),
-        security: Security::local("local".into()),
+        security: Security::local("local"),
         home: "/tmp".into(),
     });
     engine.emit(Event::Connected {
         id: connect,
         session: SessionId::opened_by(connect),
-        security: Security::of(Protocol::Sftp, "SSH, aes128-gcm@openssh.com".into()),
+        security: Security::new(Encryption::Ssh, "SSH, aes128-gcm@openssh.com"),
         home: "/srv".into(),
     });
     settle(&mut harness, &mut engine);

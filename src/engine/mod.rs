@@ -181,7 +181,7 @@ impl Dispatcher {
                 let context = session_context(SessionId::opened_by(id), &self.config, &self.trust, &self.emit);
                 let opened = move || match protocol::connect(&site, &context) {
                     Ok(fs) => {
-                        let security = Security::of(site.protocol, fs.security());
+                        let security = fs.security();
                         Ok((fs, security))
                     }
                     Err(error) => Err((error, context)),
@@ -191,7 +191,7 @@ impl Dispatcher {
             SessionCommand::OpenLocal { id } => {
                 let opened = || {
                     let fs = protocol::local::LocalFs::this_computer();
-                    let security = Security::local(protocol::RemoteFs::security(&fs));
+                    let security = protocol::RemoteFs::security(&fs);
                     Ok((Box::new(fs) as Box<dyn protocol::RemoteFs>, security))
                 };
                 start_session(id, opened, &mut self.sessions, &self.emit, &self.cancels);

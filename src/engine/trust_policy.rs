@@ -68,12 +68,24 @@ impl Prompts {
     }
 }
 
+/// A host key or certificate the user trusted for this run only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum AcceptedOnce {
+    HostKey {
+        host: String,
+        port: u16,
+        fingerprint: String,
+    },
+    /// `authority` is `host:port`, as the trust page names a pinned certificate's server.
+    Certificate { authority: String, fingerprint: String },
+}
+
 pub struct EngineTrust {
     pub paths: Paths,
     pub prompts: Arc<Prompts>,
     pub events: Arc<dyn Fn(Event) + Send + Sync>,
     /// Keys and certificates accepted "once", for the rest of this run.
-    accepted_once: Mutex<HashSet<String>>,
+    accepted_once: Mutex<HashSet<AcceptedOnce>>,
 }
 
 impl EngineTrust {
@@ -131,15 +143,18 @@ impl EngineTrust {
                 let file = self.paths.known_hosts();
                 let removed = trust::forget_host_key(&file, key);
                 // Keys accepted once this run are forgotten with it.
-                self.once()
-                    .retain(|accepted| !(accepted.starts_with("ssh ") && accepted.ends_with(&key.fingerprint)));
+                self.once().retain(|accepted| {
+                    !matches!(accepted, AcceptedOnce::HostKey { fingerprint, .. } if *fingerprint == key.fingerprint)
+                });
                 (file, removed)
             }
             TrustEntry::Certificate(certificate) => {
                 let file = self.paths.trusted_certificates();
                 let removed = trust::forget_certificate(&file, certificate);
-                self.once()
-                    .remove(&format!("tls {} {}", certificate.server, certificate.fingerprint));
+                self.once().remove(&AcceptedOnce::Certificate {
+                    authority: certificate.server.clone(),
+                    fingerprint: certificate.fingerprint.clone(),
+                });
                 (file, removed)
             }
         };
@@ -153,7 +168,7 @@ impl EngineTrust {
         }
     }
 
-    fn once(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    fn once(&self) -> std::sync::MutexGuard<'_, HashSet<AcceptedOnce>> {
         self.accepted_once
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -189,7 +204,11 @@ impl TrustPolicy for EngineTrust {
             }
             HostKeyStatus::Unknown => {}
         }
-        let once_key = format!("ssh {}:{} {fingerprint}", key.host, key.port);
+        let once_key = AcceptedOnce::HostKey {
+            host: key.host.clone(),
+            port: key.port,
+            fingerprint: fingerprint.clone(),
+        };
         if self.once().contains(&once_key) {
             return Ok(());
         }
@@ -238,7 +257,10 @@ impl TrustPolicy for EngineTrust {
             }
             CertificateStatus::Unknown => {}
         }
-        let once_key = format!("tls {authority} {fingerprint}");
+        let once_key = AcceptedOnce::Certificate {
+            authority: authority.clone(),
+            fingerprint: fingerprint.clone(),
+        };
         if self.once().contains(&once_key) {
             return Ok(());
         }
@@ -286,7 +308,10 @@ mod tests {
         trust::pin_certificate(&paths.trusted_certificates(), "f.example", 21, "SHA256:pin").unwrap();
         let policy = EngineTrust::new(paths.clone(), Arc::new(Prompts::default()), Arc::new(|_| {}));
         // What was accepted once this run is forgotten with the entry.
-        policy.once().insert("tls f.example:21 SHA256:pin".to_owned());
+        policy.once().insert(AcceptedOnce::Certificate {
+            authority: "f.example:21".into(),
+            fingerprint: "SHA256:pin".into(),
+        });
 
         let Event::Trust {
             host_keys,

@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use super::Protocol;
-
 /// What protects a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encryption {
@@ -35,30 +33,17 @@ pub struct Security {
     pub detail: String,
 }
 
-/// What a backend says of an unencrypted FTP connection; FTPES says it when TLS was refused.
-const CLEAR_TEXT: &str = "not encrypted";
-
 impl Security {
-    /// This computer's disk, described by `detail`.
-    pub fn local(detail: String) -> Security {
+    pub fn new(encryption: Encryption, detail: impl Into<String>) -> Security {
         Security {
-            encryption: Encryption::Local,
-            detail,
+            encryption,
+            detail: detail.into(),
         }
     }
 
-    /// A connection made with `protocol`, which its backend describes as `detail`. The
-    /// backends give one line of text; only FTPES can end up in the clear, and says so. This
-    /// is the one place that reads that line, until `RemoteFs::security` returns a
-    /// `Security` itself.
-    pub fn of(protocol: Protocol, detail: String) -> Security {
-        let encryption = match protocol {
-            Protocol::Ftp => Encryption::None,
-            Protocol::Ftpes if detail.starts_with(CLEAR_TEXT) => Encryption::RefusedTls,
-            Protocol::Ftps | Protocol::Ftpes => Encryption::Tls,
-            Protocol::Sftp => Encryption::Ssh,
-        };
-        Security { encryption, detail }
+    /// This computer's disk, described by `detail`.
+    pub fn local(detail: impl Into<String>) -> Security {
+        Security::new(Encryption::Local, detail)
     }
 }
 
@@ -73,21 +58,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_kind_follows_the_protocol_and_a_refused_tls() {
-        let of = |protocol, detail: &str| Security::of(protocol, detail.to_owned()).encryption;
-        assert_eq!(of(Protocol::Ftp, "not encrypted"), Encryption::None);
-        assert_eq!(of(Protocol::Ftpes, "TLS 1.3 (explicit)"), Encryption::Tls);
-        assert_eq!(
-            of(Protocol::Ftpes, "not encrypted: the server refused TLS"),
-            Encryption::RefusedTls
+    fn only_plain_ftp_and_a_refused_tls_are_clear_text() {
+        assert!(
+            Security::new(Encryption::None, "not encrypted")
+                .encryption
+                .is_clear_text()
         );
-        assert_eq!(of(Protocol::Ftps, "TLS 1.2 (implicit)"), Encryption::Tls);
-        assert_eq!(of(Protocol::Sftp, "SSH, aes128-gcm@openssh.com"), Encryption::Ssh);
-        assert!(of(Protocol::Ftpes, "not encrypted: the server refused TLS").is_clear_text());
-        assert!(!Security::local("local".into()).encryption.is_clear_text());
+        assert!(
+            Security::new(Encryption::RefusedTls, "not encrypted: the server refused TLS")
+                .encryption
+                .is_clear_text()
+        );
+        for encryption in [Encryption::Local, Encryption::Tls, Encryption::Ssh] {
+            assert!(!encryption.is_clear_text(), "{encryption:?}");
+        }
         assert_eq!(
-            Security::of(Protocol::Ftp, "not encrypted".into()).to_string(),
-            "not encrypted"
+            Security::new(Encryption::Tls, "TLS 1.3 (explicit)").to_string(),
+            "TLS 1.3 (explicit)"
         );
     }
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Capabilities, ErrorKind, FsError, ReadStream, RemoteFs, WriteStream};
 use crate::model::location::RemotePath;
+use crate::model::security::Security;
 use crate::model::{Entry, EntryKind};
 
 pub struct LocalFs {
@@ -99,8 +100,8 @@ impl RemoteFs for LocalFs {
         &self.home
     }
 
-    fn security(&self) -> String {
-        "local".to_owned()
+    fn security(&self) -> Security {
+        Security::local("local")
     }
 
     fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Capabilities, ErrorKind, FsError, ReadStream, RemoteFs, WriteStream};
 use crate::model::location::RemotePath;
+use crate::model::security::{Encryption, Security};
 use crate::model::{Entry, EntryKind};
 
 /// Faults to inject. Each fires once and then clears itself, like a transient failure.
@@ -161,8 +162,8 @@ impl RemoteFs for MemoryFs {
         "/"
     }
 
-    fn security(&self) -> String {
-        "memory".to_owned()
+    fn security(&self) -> Security {
+        Security::new(Encryption::None, "memory")
     }
 
     fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {

@@ -25,6 +25,7 @@ pub use trust::{CertificateInfo, HostKeyInfo, TrustPolicy};
 
 use crate::model::location::RemotePath;
 use crate::model::names::{UnsafeName, check_remote_name};
+use crate::model::security::Security;
 use crate::model::{Entry, Site};
 
 /// What a backend can do beyond the basics.
@@ -83,7 +84,7 @@ pub trait RemoteFs: Send {
     fn home(&self) -> &str;
 
     /// One line for the status bar: "TLS 1.3, TLS_AES_256_GCM_SHA384" or "SSH, aes256-gcm".
-    fn security(&self) -> String;
+    fn security(&self) -> Security;
 
     /// The raw entries of a folder, `.` and `..` included if the server sends them.
     fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError>;

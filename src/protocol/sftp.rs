@@ -18,6 +18,7 @@ use super::{
     connect_tcp,
 };
 use crate::model::location::RemotePath;
+use crate::model::security::{Encryption, Security};
 use crate::model::{Entry, EntryKind, Site, decode_name};
 
 /// libssh2 pipelines reads and writes up to the size of the buffer it is given; large
@@ -36,7 +37,7 @@ pub struct SftpFs {
     host: String,
     home: String,
     log: ProtocolLog,
-    security: String,
+    security: Security,
 }
 
 fn key_type_name(kind: HostKeyType) -> &'static str {
@@ -160,7 +161,7 @@ impl SftpFs {
             host,
             home,
             log,
-            security: format!("SSH, {cipher}"),
+            security: Security::new(Encryption::Ssh, format!("SSH, {cipher}")),
         })
     }
 
@@ -321,7 +322,7 @@ impl RemoteFs for SftpFs {
         &self.home
     }
 
-    fn security(&self) -> String {
+    fn security(&self) -> Security {
         self.security.clone()
     }
 

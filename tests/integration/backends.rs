@@ -40,7 +40,7 @@ fn ftpes() {
     let tls = TlsFiles::generate(keys.path());
     let server = FtpServer::start(root.path(), Some(&tls));
     let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
-    assert_eq!(wharf::protocol::RemoteFs::security(&fs), "TLS 1.2 (explicit)");
+    assert_eq!(wharf::protocol::RemoteFs::security(&fs).detail, "TLS 1.2 (explicit)");
     exercise(&mut fs, &RemotePath::new("/"));
 }
 
@@ -59,7 +59,11 @@ fn ftpes_prefers_tls12_and_falls_back_to_tls13() {
         tls.versions = versions;
         let server = FtpServer::start(root.path(), Some(&tls));
         let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
-        assert_eq!(wharf::protocol::RemoteFs::security(&fs), expected, "{versions:?}");
+        assert_eq!(
+            wharf::protocol::RemoteFs::security(&fs).detail,
+            expected,
+            "{versions:?}"
+        );
         exercise(&mut fs, &RemotePath::new("/"));
     }
 }

@@ -145,10 +145,9 @@ fn tls_if_available_goes_plain_only_when_the_server_refuses_auth_tls() {
     let mut site = crate::support::site(wharf::model::Protocol::Ftpes, server.port, "u", "p");
     site.tls_if_available = true;
     let fs = wharf::protocol::ftp::FtpFs::connect(&site, &crate::support::context()).unwrap();
-    assert_eq!(
-        wharf::protocol::RemoteFs::security(&fs),
-        "not encrypted: the server refused TLS"
-    );
+    let security = wharf::protocol::RemoteFs::security(&fs);
+    assert_eq!(security.detail, "not encrypted: the server refused TLS");
+    assert!(security.encryption.is_clear_text(), "the window shows the open padlock");
     let commands = server.commands();
     assert_eq!(commands.first().map(String::as_str), Some("AUTH TLS"));
     assert!(commands.iter().any(|command| command == "USER u"), "{commands:?}");

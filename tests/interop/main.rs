@@ -46,7 +46,7 @@ fn vsftpd_plain_ftp() {
 #[test]
 fn vsftpd_explicit_tls_with_session_reuse_required() {
     let (_server, folder, mut fs) = vsftpd_session(FtpTls::Explicit, Protocol::Ftpes, "ftpes");
-    assert!(fs.security().contains("TLS"));
+    assert!(fs.security().detail.contains("TLS"));
     conformance::exercise(&mut fs, &remote(&folder));
 }
 
@@ -60,7 +60,7 @@ fn vsftpd_without_tls_is_refused_unless_the_site_allows_plain() {
     assert!(refused.message.contains("refused TLS"), "{}", refused.message);
     site.tls_if_available = true;
     let mut fs = FtpFs::connect(&site, &context()).unwrap();
-    assert_eq!(fs.security(), "not encrypted: the server refused TLS");
+    assert_eq!(fs.security().detail, "not encrypted: the server refused TLS");
     fs.list(&RemotePath::home()).unwrap();
 }
 

@@ -35,7 +35,7 @@ fn pure_ftpd_explicit_tls() {
     let (server, _) = pure_ftpd::start(true);
     let folder = user_folder("pure-tls");
     let mut fs = ftp(Protocol::Ftpes, server.port);
-    assert!(fs.security().contains("TLS"), "{}", fs.security());
+    assert!(fs.security().detail.contains("TLS"), "{}", fs.security());
     conformance::exercise(&mut fs, &remote(&folder));
 }
 
@@ -51,7 +51,7 @@ fn proftpd_explicit_tls_with_session_reuse_required() {
     let (server, _) = proftpd::start(Module::Tls);
     let folder = user_folder("proftpd-tls");
     let mut fs = ftp(Protocol::Ftpes, server.port);
-    assert!(fs.security().contains("TLS"), "{}", fs.security());
+    assert!(fs.security().detail.contains("TLS"), "{}", fs.security());
     conformance::exercise(&mut fs, &remote(&folder));
 }
 

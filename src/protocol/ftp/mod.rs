@@ -26,6 +26,7 @@ use super::{
 };
 use crate::model::location::RemotePath;
 use crate::model::names::check_command_text;
+use crate::model::security::{Encryption, Security};
 use crate::model::{DataMode, Entry, EntryKind, Protocol, Site, decode_name};
 
 /// Names the TLS stream type that suppaftp keeps private, through the stream it parameterises.
@@ -79,7 +80,7 @@ pub struct FtpFs {
     broken: bool,
     /// The server refused to continue an upload (REST+STOR and APPE): not asked again.
     refuses_continuing: bool,
-    security: String,
+    security: Security,
 }
 
 fn set_timeouts(stream: &TcpStream, idle: Duration) -> io::Result<()> {
@@ -214,7 +215,7 @@ impl Attempt<'_> {
 
     /// Opens the control connection on `tcp` and secures it as the protocol asks. Returns it
     /// with the sentence that says what protects it.
-    fn secured(&self, tcp: TcpStream, tls: Option<&tls::Client>) -> Result<(RustlsFtpStream, String), FsError> {
+    fn secured(&self, tcp: TcpStream, tls: Option<&tls::Client>) -> Result<(RustlsFtpStream, Security), FsError> {
         let (conn, refused_tls) = match (tls, self.site.protocol) {
             (Some(tls), Protocol::Ftps) => (self.implicit_tls(tcp, tls)?, false),
             (Some(tls), Protocol::Ftpes) => self.explicit_tls(self.greeted(tcp)?, tls)?,
@@ -222,10 +223,12 @@ impl Attempt<'_> {
         };
         let version = tls.and_then(tls::Client::version).unwrap_or("TLS");
         let security = match self.site.protocol {
-            Protocol::Ftp => "not encrypted".to_owned(),
-            Protocol::Ftpes if refused_tls => "not encrypted: the server refused TLS".to_owned(),
-            Protocol::Ftps => format!("{version} (implicit)"),
-            _ => format!("{version} (explicit)"),
+            Protocol::Ftp => Security::new(Encryption::None, "not encrypted"),
+            Protocol::Ftpes if refused_tls => {
+                Security::new(Encryption::RefusedTls, "not encrypted: the server refused TLS")
+            }
+            Protocol::Ftps => Security::new(Encryption::Tls, format!("{version} (implicit)")),
+            _ => Security::new(Encryption::Tls, format!("{version} (explicit)")),
         };
         Ok((conn, security))
     }
@@ -855,7 +858,7 @@ impl RemoteFs for FtpFs {
         &self.home
     }
 
-    fn security(&self) -> String {
+    fn security(&self) -> Security {
         self.security.clone()
     }
 
@@ -1352,7 +1355,7 @@ mod tests {
             let (port, received) = serve(1, AuthTls::Refuse);
             let (result, logged) = connect(&site(Protocol::Ftp, port, false));
             let fs = result.expect("connected");
-            assert_eq!((fs.home(), fs.security().as_str()), ("/home/u", "not encrypted"));
+            assert_eq!((fs.home(), fs.security().detail.as_str()), ("/home/u", "not encrypted"));
             let mut expected = vec![
                 format!("Status Connected to 127.0.0.1:{port}"),
                 "Reply 220 scripted".to_owned(),
@@ -1390,7 +1393,8 @@ mod tests {
             let (port, received) = serve(2, AuthTls::Refuse);
             let (result, logged) = connect(&site(Protocol::Ftpes, port, true));
             let fs = result.expect("connected");
-            assert_eq!(fs.security(), "not encrypted: the server refused TLS");
+            assert_eq!(fs.security().detail, "not encrypted: the server refused TLS");
+            assert_eq!(fs.security().encryption, Encryption::RefusedTls);
             let mut expected = vec![
                 format!("Status Connected to 127.0.0.1:{port}"),
                 "Reply 220 scripted".to_owned(),

@@ -12,9 +12,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, Entry, EntryKind, Event, FolderEdit, ItemId, Prompt, PromptId, PromptReply,
-    QueueCommand, RemotePath, RequestId, Security, SessionCommand, SessionId, SessionRequest, SitesCommand,
-    TransferSpec, TrustCommand,
+    Command, ConflictPolicy, Direction, Encryption, Entry, EntryKind, Event, FolderEdit, ItemId, Prompt, PromptId,
+    PromptReply, QueueCommand, RemotePath, RequestId, Security, SessionCommand, SessionId, SessionRequest,
+    SitesCommand, TransferSpec, TrustCommand,
 };
 use crate::engine::handle::{EngineDouble, EngineHandle};
 use crate::model::Protocol;
@@ -68,7 +68,7 @@ impl Window {
         window.engine.emit(Event::Connected {
             id: local,
             session: LOCAL_SESSION,
-            security: Security::local("local".into()),
+            security: Security::local("local"),
             home: "/home/me".into(),
         });
         window.settle();
@@ -135,7 +135,7 @@ impl Window {
         self.engine.emit(Event::Connected {
             id,
             session: SessionId::opened_by(id),
-            security: Security::of(Protocol::Sftp, "SSH, aes128-gcm@openssh.com".into()),
+            security: Security::new(Encryption::Ssh, "SSH, aes128-gcm@openssh.com"),
             home: "/srv".into(),
         });
         self.settle();
@@ -976,7 +976,7 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
     window.engine.emit(Event::Connected {
         id,
         session: SessionId::opened_by(id),
-        security: Security::of(Protocol::Sftp, "SSH".into()),
+        security: Security::new(Encryption::Ssh, "SSH"),
         home: "/home/deploy".into(),
     });
     window.settle();
@@ -1029,7 +1029,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     window.engine.emit(Event::Connected {
         id,
         session: SessionId::opened_by(id),
-        security: Security::of(Protocol::Sftp, "SSH".into()),
+        security: Security::new(Encryption::Ssh, "SSH"),
         home: "/home/deploy".into(),
     });
     window.settle();
@@ -1165,7 +1165,7 @@ fn a_link_opens_its_folder_and_does_nothing_else() {
     window.engine.emit(Event::Connected {
         id,
         session: SessionId::opened_by(id),
-        security: Security::of(Protocol::Sftp, "SSH".into()),
+        security: Security::new(Encryption::Ssh, "SSH"),
         home: "/home/alice".into(),
     });
     window.settle();
@@ -1238,7 +1238,7 @@ fn the_local_pane_opens_where_it_was_or_at_home_when_that_folder_is_gone() {
     window.engine.emit(Event::Connected {
         id: local,
         session: LOCAL_SESSION,
-        security: Security::local("local".into()),
+        security: Security::local("local"),
         home: "/home/me".into(),
     });
     window.settle();
