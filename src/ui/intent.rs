@@ -7,7 +7,6 @@
 use std::path::PathBuf;
 
 use super::background::Pick;
-use super::dialogs::Dialog;
 use super::pane::{Side, SortOrder};
 use crate::engine::api::{
     FolderEdit, ImportSource, ItemId, Move, PromptId, PromptReply, RemotePath, SavedSite, Site, TrustEntry,
@@ -177,7 +176,20 @@ pub enum SitesIntent {
         secret: Option<Secret>,
     },
     Duplicate(String),
+    /// Asks before deleting a site (by path).
+    AskDelete(String),
     Delete(String),
+    /// Asks for the name of a new folder inside `parent` ("" for the top level).
+    AskNewFolder {
+        parent: String,
+    },
+    /// Asks for a folder's new path.
+    AskRenameFolder(String),
+    /// Asks before deleting a folder with the `sites` in it.
+    AskDeleteFolder {
+        path: String,
+        sites: usize,
+    },
     EditFolder(FolderEdit),
     Import(ImportSource),
     /// Opens the FileZilla import dialog at FileZilla's own file, when there is one.
@@ -198,8 +210,6 @@ pub enum WindowIntent {
         prompt: PromptId,
         reply: PromptReply,
     },
-    /// Shows a dialog after the ones already open.
-    Show(Dialog),
     ShowAbout,
     /// Opens the system's file dialog on a thread of its own.
     Pick {

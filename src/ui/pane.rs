@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use super::tree::FolderTree;
-use crate::engine::api::{Entry, EntryKind, RemotePath, RequestId, SessionId};
+use crate::engine::api::{Entry, EntryKind, RemotePath, SessionId};
 
 /// Which side a pane shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,8 +131,6 @@ pub struct Pane {
     anchor: Option<usize>,
     type_ahead: String,
     type_ahead_at: f64,
-    /// The listing request whose answer this pane waits for; others are stale.
-    pub pending: Option<(RequestId, RemotePath)>,
     /// Set when the cursor moved by keyboard, so the view scrolls to it once.
     pub scroll_to_cursor: bool,
     pub tree: FolderTree,
@@ -160,7 +158,6 @@ impl Pane {
             anchor: None,
             type_ahead: String::new(),
             type_ahead_at: f64::NEG_INFINITY,
-            pending: None,
             scroll_to_cursor: false,
             tree: FolderTree::default(),
         }
@@ -202,7 +199,6 @@ impl Pane {
         self.cursor = None;
         self.anchor = None;
         self.path = None;
-        self.pending = None;
         self.status = status;
         self.tree = FolderTree::default();
     }

@@ -59,6 +59,13 @@ enum Action {
     Bookmark,
 }
 
+/// A folder row as drawn this frame: where files from the desktop dropped on it go.
+#[derive(Debug, Clone)]
+pub struct DropFolder {
+    pub rect: egui::Rect,
+    pub path: RemotePath,
+}
+
 /// What a pane is shown of the rest of the window.
 pub struct PaneLent {
     /// The keyboard works on this pane.
@@ -71,7 +78,7 @@ pub struct PaneLent {
 
 /// Draws a pane; returns where its folder rows are, with their paths, as drop targets for
 /// files from the desktop.
-pub fn show(pane: &mut Pane, lent: &PaneLent, ui: &mut Ui, out: &mut Intents) -> Vec<(egui::Rect, RemotePath)> {
+pub fn show(pane: &mut Pane, lent: &PaneLent, ui: &mut Ui, out: &mut Intents) -> Vec<DropFolder> {
     let mut actions = Vec::new();
     let side = pane.side;
     header(pane, lent, ui, &mut actions);
@@ -246,13 +253,7 @@ fn tree(pane: &mut Pane, ui: &mut Ui, actions: &mut Vec<Action>) {
         });
 }
 
-fn list(
-    pane: &Pane,
-    connected: bool,
-    ui: &mut Ui,
-    actions: &mut Vec<Action>,
-    folders: &mut Vec<(egui::Rect, RemotePath)>,
-) {
+fn list(pane: &Pane, connected: bool, ui: &mut Ui, actions: &mut Vec<Action>, folders: &mut Vec<DropFolder>) {
     if placeholder(&pane.status, ui) {
         return;
     }
@@ -306,10 +307,16 @@ fn list(
                 if let Some(entry) = entry
                     && entry.kind == EntryKind::Dir
                 {
-                    folders.push((response.rect, folder.join(&entry.name)));
+                    folders.push(DropFolder {
+                        rect: response.rect,
+                        path: folder.join(&entry.name),
+                    });
                 }
                 if shown == Row::Up {
-                    folders.push((response.rect, folder.parent()));
+                    folders.push(DropFolder {
+                        rect: response.rect,
+                        path: folder.parent(),
+                    });
                 }
             });
         });

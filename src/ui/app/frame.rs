@@ -9,10 +9,9 @@ use std::time::Duration;
 use egui::{Rect, Ui};
 
 use super::{App, Closing};
-use crate::engine::api::RemotePath;
 use crate::ui::intent::{Intents, PaneIntent, WindowIntent};
 use crate::ui::pane::Side;
-use crate::ui::pane_view::{self, PaneLent};
+use crate::ui::pane_view::{self, DropFolder, PaneLent};
 use crate::ui::status_bar::{self, Status};
 use crate::ui::transfers::Tab;
 use crate::ui::{connect_bar, dialogs, log_view, queue_view, site_manager, trust_view};
@@ -26,7 +25,7 @@ pub struct Geometry {
     pub local: Rect,
     pub remote: Rect,
     /// Folder rows of the remote list that were visible, with their paths.
-    pub remote_folders: Vec<(Rect, RemotePath)>,
+    pub remote_folders: Vec<DropFolder>,
 }
 
 impl Default for Geometry {
@@ -208,8 +207,8 @@ impl App {
                 self.geometry
                     .remote_folders
                     .iter()
-                    .find(|(rect, _)| rect.contains(position))
-                    .map(|(_, path)| path.clone())
+                    .find(|folder| folder.rect.contains(position))
+                    .map(|folder| folder.path.clone())
             })
             .unwrap_or(current);
         intents.push(PaneIntent::UploadDropped { paths: dropped, folder });

@@ -111,6 +111,22 @@ impl App {
             SitesIntent::Duplicate(path) => {
                 self.ask_sites(SitesRequest::Duplicate, |id| SitesCommand::Duplicate { id, name: path })
             }
+            SitesIntent::AskDelete(path) => self.dialogs.push(Dialog::ConfirmDeleteSite { path }),
+            SitesIntent::AskNewFolder { parent } => self.dialogs.push(Dialog::SiteFolder {
+                from: None,
+                path: if parent.is_empty() {
+                    String::new()
+                } else {
+                    format!("{parent}/")
+                },
+            }),
+            SitesIntent::AskRenameFolder(path) => self.dialogs.push(Dialog::SiteFolder {
+                from: Some(path.clone()),
+                path,
+            }),
+            SitesIntent::AskDeleteFolder { path, sites } => {
+                self.dialogs.push(Dialog::ConfirmDeleteSiteFolder { path, sites })
+            }
             SitesIntent::Delete(path) => {
                 self.sites.editing = None;
                 self.ask_sites(SitesRequest::Delete, |id| SitesCommand::Delete { id, name: path });
@@ -135,7 +151,6 @@ impl App {
     fn carry_out_in_window(&mut self, intent: WindowIntent) {
         match intent {
             WindowIntent::Answer { prompt, reply } => self.engine.send(Command::Answer { prompt, reply }),
-            WindowIntent::Show(dialog) => self.dialogs.push(dialog),
             WindowIntent::ShowAbout => self.dialogs.push(Dialog::About(self.engine.folders().clone())),
             WindowIntent::Pick { what, start } => self.background.pick(what, start),
             WindowIntent::ShowLog(shown) => self.settings.show_log = shown,

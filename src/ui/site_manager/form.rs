@@ -7,8 +7,7 @@ use super::{Editing, SiteManager};
 use crate::engine::api::{Auth, FtpTls, KeyringStatus, SavedSite, TransferType};
 use crate::model::{DataMode, Protocol, Secret};
 use crate::ui::connect_form::{PROTOCOLS, protocol_label};
-use crate::ui::dialogs::Dialog;
-use crate::ui::intent::{ConnectionIntent, Intents, SitesIntent, WindowIntent};
+use crate::ui::intent::{ConnectionIntent, Intents, SitesIntent};
 
 /// What a button above the form asked for.
 #[derive(Clone, Copy)]
@@ -57,7 +56,7 @@ pub(super) fn show(manager: &mut SiteManager, ui: &mut Ui, out: &mut Intents) {
         Button::Save => {}
         Button::Connect => out.push(ConnectionIntent::ConnectSite(path)),
         Button::Duplicate => out.push(SitesIntent::Duplicate(path)),
-        Button::Delete => out.push(WindowIntent::Show(Dialog::ConfirmDeleteSite { path })),
+        Button::Delete => out.push(SitesIntent::AskDelete(path)),
     }
 }
 

@@ -6,8 +6,7 @@ use egui::{RichText, Ui};
 
 use super::{Editing, SiteManager};
 use crate::engine::api::{FolderEdit, ImportSource, SavedSite};
-use crate::ui::dialogs::Dialog;
-use crate::ui::intent::{ConnectionIntent, Intents, SitesIntent, WindowIntent};
+use crate::ui::intent::{ConnectionIntent, Intents, SitesIntent};
 
 /// What is dragged in the tree: a site (by id) or a folder (by path).
 #[derive(Debug, Clone)]
@@ -164,7 +163,6 @@ fn site_row(site: &SavedSite, depth: usize, selected: bool, ui: &mut Ui, actions
 }
 
 fn apply(manager: &mut SiteManager, action: TreeAction, out: &mut Intents) {
-    let ask = |dialog: Dialog| WindowIntent::Show(dialog);
     match action {
         TreeAction::Choose(id) => {
             if let Some(site) = manager.site(&id) {
@@ -179,19 +177,9 @@ fn apply(manager: &mut SiteManager, action: TreeAction, out: &mut Intents) {
         }
         TreeAction::Connect(path) => out.push(ConnectionIntent::ConnectSite(path)),
         TreeAction::Duplicate(path) => out.push(SitesIntent::Duplicate(path)),
-        TreeAction::DeleteSite(path) => out.push(ask(Dialog::ConfirmDeleteSite { path })),
-        TreeAction::NewFolderIn(parent) => out.push(ask(Dialog::SiteFolder {
-            from: None,
-            path: if parent.is_empty() {
-                String::new()
-            } else {
-                format!("{parent}/")
-            },
-        })),
-        TreeAction::RenameFolder(path) => out.push(ask(Dialog::SiteFolder {
-            from: Some(path.clone()),
-            path,
-        })),
+        TreeAction::DeleteSite(path) => out.push(SitesIntent::AskDelete(path)),
+        TreeAction::NewFolderIn(parent) => out.push(SitesIntent::AskNewFolder { parent }),
+        TreeAction::RenameFolder(path) => out.push(SitesIntent::AskRenameFolder(path)),
         TreeAction::DeleteFolder(path) => {
             let inside = format!("{path}/");
             let sites = manager
@@ -199,7 +187,7 @@ fn apply(manager: &mut SiteManager, action: TreeAction, out: &mut Intents) {
                 .iter()
                 .filter(|site| site.folder == path || site.folder.starts_with(&inside))
                 .count();
-            out.push(ask(Dialog::ConfirmDeleteSiteFolder { path, sites }));
+            out.push(SitesIntent::AskDeleteFolder { path, sites });
         }
         TreeAction::Move(Dragged::Site(id), folder) => move_site(manager, &id, folder, out),
         TreeAction::Move(Dragged::Folder(from), into) => move_folder(from, &into, out),
