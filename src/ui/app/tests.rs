@@ -595,6 +595,19 @@ fn acme_web() -> crate::engine::api::SavedSite {
 }
 
 impl Window {
+    /// Asks to connect to a saved site (as a double click or `site:` link does); returns the
+    /// request id of the engine's lookup.
+    fn connect_to_saved(&mut self, reference: &str) -> RequestId {
+        self.harness
+            .state_mut()
+            .carry_out(ConnectionIntent::ConnectSite(reference.into()));
+        self.settle();
+        self.take(|command| match command {
+            Command::Sites(SitesCommand::Resolve { id, .. }) => Some(*id),
+            _ => None,
+        })
+    }
+
     /// Opens the site manager and answers its list with `acme_web`.
     fn open_site_manager(&mut self, keyring: crate::engine::api::KeyringStatus) {
         self.harness.get_by_label("Site manager").click();
@@ -942,15 +955,7 @@ fn the_trust_page_lists_what_is_trusted_and_forgets_one() {
 fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
     let mut window = Window::open();
     let resolve = |window: &mut Window, secret_missing: Option<String>| {
-        window
-            .harness
-            .state_mut()
-            .carry_out(ConnectionIntent::ConnectSite("Acme/web".into()));
-        window.settle();
-        let id = window.take(|command| match command {
-            Command::Sites(SitesCommand::Resolve { id, .. }) => Some(*id),
-            _ => None,
-        });
+        let id = window.connect_to_saved("Acme/web");
         window.engine.emit(Event::SiteResolved {
             id,
             saved: acme_web(),
@@ -1005,15 +1010,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
         upload_via_temp: false,
         ..acme_web()
     };
-    window
-        .harness
-        .state_mut()
-        .carry_out(ConnectionIntent::ConnectSite("Acme/web".into()));
-    window.settle();
-    let id = window.take(|command| match command {
-        Command::Sites(SitesCommand::Resolve { id, .. }) => Some(*id),
-        _ => None,
-    });
+    let id = window.connect_to_saved("Acme/web");
     window.engine.emit(Event::SiteResolved {
         id,
         saved: saved.clone(),
