@@ -16,51 +16,61 @@
 //!
 //! ## Code map
 //!
+//! Modules are private unless something outside the crate (the binary, the integration
+//! tests, the benchmarks) needs them, so that the compiler reports dead code; links below
+//! in `code` marks name private modules.
+//!
 //! - [`model`]: plain data. `Site`, `Entry`, `RemotePath` and URL parsing
 //!   ([`model::location`]), the name gate for server-sent names ([`model::names`]), the
 //!   gate for links handed over by a browser or the desktop ([`model::link`]), a queue
-//!   item's direction, kind, status and verification with their one text form
-//!   ([`model::queue`]), how a connection is protected ([`model::security`]), and
-//!   bandwidth limits as people type them ([`model::rate`]).
-//! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + sentence), and the
-//!   backends: [`protocol::ftp`] (suppaftp; FTP, implicit FTPS, explicit FTPES; listing
-//!   parser in [`protocol::ftp::listing`]), [`protocol::sftp`] (ssh2), [`protocol::local`],
-//!   [`protocol::memory`] (test double with fault injection, hung links included). FTPS
-//!   offers TLS 1.2 first, so that data connections can resume the control connection's
-//!   session as often as servers demand (`protocol::ftp::tls::Offer`).
-//! - [`engine`]: `api` (THE boundary), `handle`, `session` (browsing: list, stat, mkdir,
-//!   rename, chmod, recursive delete), and the transfer queue: `queue` (the thread that owns
-//!   the state, persists every change, checkpoints offsets, restores after a restart),
-//!   [`engine::scheduler`] (pure: limits, backoff, pause/cancel/move; fake clock in tests),
-//!   `worker` (one attempt at one item: resolve, expand a folder into items, conflict policy,
-//!   changed-source check; a folder's expansion tells each upload what is at its target, so
-//!   a file costs STOR, RNFR, RNTO and MFMT over FTP and no probe), `watchdog` (a running
-//!   item that moves nothing is shown as stalled), `pool` (connections per site, secrets in memory, `Password`
-//!   prompts for restored sites), [`engine::copy`] (one file: partial name, resume, verify,
-//!   rename), [`engine::limiter`] (bandwidth, governor), `lease` (which process is alive,
-//!   by lock file), [`engine::progress`] (speed over a moving window, ETA), and the trust
-//!   policy that asks the user through prompts.
+//!   item's direction, kind, status, conflict policy and verification with their one text
+//!   form ([`model::queue`]), how a connection is protected ([`model::security`]: an
+//!   encryption kind and a line for people), bandwidth limits as people type them
+//!   ([`model::rate`]), saved sites ([`model::saved_site`]) and what the trust page lists
+//!   ([`model::trust`]).
+//! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + message, and the
+//!   message as a sentence for dialogs), and the backends: [`protocol::ftp`] (suppaftp; FTP,
+//!   implicit FTPS, explicit FTPES; the listing parser in `protocol::ftp::listing`; one
+//!   connection sequence whose steps a reconnect repeats), [`protocol::sftp`] (ssh2),
+//!   [`protocol::local`], [`protocol::memory`] (test double with fault injection, hung
+//!   links included). FTPS offers TLS 1.2 first, so that data connections can resume the
+//!   control connection's session as often as servers demand (`protocol::ftp::tls::Offer`).
+//! - [`engine`]: [`engine::api`] (THE boundary: `Command` grouped by handler, `Session`,
+//!   `Queue`, `Sites` and `Trust`, each matched whole by its handler; `Event`; newtype ids),
+//!   [`engine::handle`], `session` (browsing: list, stat, mkdir, rename, chmod, recursive
+//!   delete), and the transfer queue: `queue` (the thread that owns the state, persists
+//!   every change, checkpoints offsets, restores after a restart), `scheduler` (pure:
+//!   limits, backoff, pause/cancel/move; fake clock in tests), `worker` (one attempt at one
+//!   item: resolve, expand a folder into items, conflict policy, changed-source check; a
+//!   folder's expansion tells each upload what is at its target, so a file costs STOR, RNFR,
+//!   RNTO and MFMT over FTP and no probe), `watchdog` (a running item that moves nothing is
+//!   shown as stalled), `pool` (connections per site, secrets in memory, `Password` prompts
+//!   for restored sites), [`engine::copy`] (one file: partial name, resume, verify,
+//!   rename), `limiter` (bandwidth, governor), `lease` (which process is alive, by lock
+//!   file), `progress` (speed over a moving window, ETA), `site_book` (the sites file, the
+//!   keyring and imports, behind `SitesCommand`) and `trust_policy` (asks the user through
+//!   prompts; answers `TrustCommand`).
 //! - [`store`]: the queue in SQLite (WAL, `user_version` migrations, leases between
-//!   processes, folder expansion in one transaction). No secrets: sites are stored by
-//!   [`model::Site::key`] with a descriptor that says whether a password is needed.
-//! - [`trust`]: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates,
-//!   listed and forgotten for the trust page (`TrustCommand`, answered by the
-//!   engine's trust policy); what the page shows is plain data in [`model::trust`].
+//!   processes, folder expansion in one transaction; the queue's enums read and written with
+//!   `ToSql`/`FromSql`). No secrets: sites are stored by [`model::Site::key`] with a
+//!   descriptor that says whether a password is needed.
+//! - `trust`: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates,
+//!   listed and forgotten for the trust page.
 //! - [`config`]: where files live (`WHARF_HOME` or the platform's folders).
-//! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv|queue`, over the engine API only.
-//! - [`ui`]: the window (egui/eframe, glow): quickconnect, message log, two panes (this
-//!   computer through the engine's local session, the server), the queue, dialogs, the site
-//!   manager ([`ui::site_manager`]) and the trust page ([`ui::trust_view`]). State and logic
-//!   in [`ui::app`], drawing in the `*_view` modules; tested with egui_kittest against a
+//! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv|queue|site`, over the engine API only.
+//! - [`ui`]: the window (egui/eframe, glow). One owner of state, `ui::app`: events in,
+//!   intents out, and the frame, which lends each component (panes, queue, log,
+//!   quickconnect, dialogs, site manager, trust page) what it draws; components keep their
+//!   own view state and push intents (`ui::intent`), and one table says what each request's
+//!   answer is for (`ui::requests`). Disk and desktop work (file dialogs, "open with") runs
+//!   on the window's own threads (`ui::background`). Tested with egui_kittest against a
 //!   detached engine handle ([`engine::handle::EngineHandle::detached`]).
-//! - [`sites_file`]: the sites file (`sites.json`, atomic, 0600, no secrets); the data itself is
-//!   [`model::saved_site`]. [`secrets`]: the OS keyring (keyring crate; Secret Service over zbus)
-//!   behind a `SecretStore` trait, with an in-memory store for tests. [`import`]: parsers for
-//!   FileZilla's `sitemanager.xml` and OpenSSH's config. The engine serves them through
-//!   `SitesCommand`: list, save, duplicate, delete, edit folders, resolve (`site:NAME/path`),
-//!   import and remove imported passwords (`engine::site_book`).
-//!   The queue asks the saved site with the same key for its keyring password before it asks
-//!   the user, and for its own limit of transfers at once (`pool::SavedSites`).
+//! - `sites_file`: the sites file (`sites.json`, atomic, 0600, no secrets); [`secrets`]: the
+//!   OS keyring (keyring crate; Secret Service over zbus) behind a `SecretStore` trait, with
+//!   an in-memory store for tests; `import`: parsers for FileZilla's `sitemanager.xml` and
+//!   OpenSSH's config. The queue asks the saved site with the same key for its keyring
+//!   password before it asks the user, and for its own limit of transfers at once
+//!   (`pool::SavedSites`).
 //!
 //! Outside `src/`: `assets/` holds what the desktop sees (the icon's SVG and its renders,
 //! the desktop entry, the AppStream metainfo with screenshots) and what is generated from

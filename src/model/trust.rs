@@ -1,5 +1,5 @@
 //! What the trust page shows: recorded SSH host keys and pinned TLS certificates, as plain
-//! data. The files behind them belong to [`crate::trust`].
+//! data. The files behind them belong to `crate::trust`.
 
 use std::path::PathBuf;
 

@@ -7,18 +7,18 @@
 //! engine's counters each frame while transfers run; when idle the window repaints only when
 //! an event wakes it.
 //!
-//! - [`app`]: the one owner of state: events in ([`app`]'s `events`), intents out (`intents`),
+//! - `app`: the one owner of state: events in (`app`'s `events`), intents out (`intents`),
 //!   and the frame (`frame`), which lends each component what it draws.
-//! - [`intent`]: what the user asked for, as plain values, grouped by concern; [`requests`]:
-//!   the one table of what each request's answer is for; [`background`]: the threads the
+//! - `intent`: what the user asked for, as plain values, grouped by concern; `requests`:
+//!   the one table of what each request's answer is for; `background`: the threads the
 //!   window hands disk and desktop work to (file dialogs, "open with", finding FileZilla's
 //!   file, the folder a remote file opens from).
-//! - Components, each owning its view state and pushing intents: [`pane_view`] (a pane and
-//!   its keys, over the model in [`pane`] and [`tree`]), [`queue_view`] (over [`transfers`]),
-//!   [`log_view`] (over [`messages`]), [`connect_bar`] (over [`connect_form`]),
-//!   [`status_bar`], [`dialogs`] (one modal at a time), [`site_manager`] (saved sites: a tree
-//!   of folders and sites, an edit form), [`trust_view`] (host keys and pinned certificates).
-//! - [`settings`], [`format`]: what is remembered, and how numbers read.
+//! - Components, each owning its view state and pushing intents: `pane_view` (a pane and
+//!   its keys, over the model in `pane` and `tree`), `queue_view` (over `transfers`),
+//!   `log_view` (over `messages`), `connect_bar` (over `connect_form`),
+//!   `status_bar`, `dialogs` (one modal at a time), `site_manager` (saved sites: a tree
+//!   of folders and sites, an edit form), `trust_view` (host keys and pinned certificates).
+//! - `settings`, `format`: what is remembered, and how numbers read.
 
 mod app;
 mod background;

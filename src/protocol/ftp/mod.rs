@@ -4,7 +4,7 @@
 //! refuses CR/LF/NUL, logs the command (password masked) and the reply, and turns replies
 //! into [`FsError`]s; data connections go to the control connection's peer whatever address
 //! a PASV reply names (curl >= 7.74); EPSV is tried first and PASV is the fallback; listings
-//! are read as raw bytes and parsed by [`listing`]; explicit TLS aborts before USER/PASS
+//! are read as raw bytes and parsed by `listing`; explicit TLS aborts before USER/PASS
 //! when the server refuses AUTH TLS.
 
 mod listing;
@@ -325,7 +325,7 @@ impl Attempt<'_> {
 
 impl FtpFs {
     /// Connects, secures (for FTPS/FTPES), logs in and learns the server's features. TLS 1.2
-    /// is offered first, TLS 1.3 to a server that takes nothing older ([`tls::Offer`]).
+    /// is offered first, TLS 1.3 to a server that takes nothing older (`tls::Offer`).
     pub fn connect(site: &Site, context: &ConnectContext) -> Result<FtpFs, FsError> {
         let unagreed = Cell::new(false);
         match FtpFs::connect_offering(site, context, tls::Offer::Tls12, &unagreed) {
