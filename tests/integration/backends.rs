@@ -58,11 +58,12 @@ fn ftpes_prefers_tls12_and_falls_back_to_tls13() {
         let mut tls = TlsFiles::generate(keys.path());
         tls.versions = versions;
         let server = FtpServer::start(root.path(), Some(&tls));
-        let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context()).unwrap();
+        let mut fs = FtpFs::connect(&site(Protocol::Ftpes, server.port, USER, PASSWORD), &context())
+            .unwrap_or_else(|error| panic!("server speaking {versions:?}: {error:?}"));
         assert_eq!(
             wharf::protocol::RemoteFs::security(&fs).detail,
             expected,
-            "{versions:?}"
+            "server speaking {versions:?}"
         );
         exercise(&mut fs, &RemotePath::new("/"));
     }
