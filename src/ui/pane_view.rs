@@ -747,25 +747,21 @@ pub fn keyboard(pane: &mut Pane, now: f64, ui: &mut Ui, out: &mut Intents) {
             }
         }
     }
-    let single = match pane.chosen().as_slice() {
+    // The one chosen entry, looked up only when a key asks for it: with 100,000 entries
+    // selected, collecting the choice every frame would cost the frame.
+    let single = |pane: &Pane| match pane.chosen().as_slice() {
         [entry] => Some((entry.name.clone(), entry.kind == EntryKind::Dir)),
         _ => None,
     };
     if pressed(ui, Modifiers::COMMAND, Key::O)
-        && let Some((name, false)) = &single
+        && let Some((name, false)) = single(pane)
     {
-        out.push(PaneIntent::Open {
-            side,
-            name: name.clone(),
-        });
+        out.push(PaneIntent::Open { side, name });
     }
     if pressed(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::C)
-        && let Some((name, _)) = &single
+        && let Some((name, _)) = single(pane)
     {
-        out.push(PaneIntent::CopyAddress {
-            side,
-            name: name.clone(),
-        });
+        out.push(PaneIntent::CopyAddress { side, name });
     }
     if pressed(ui, Modifiers::COMMAND, Key::P) {
         out.push(PaneIntent::AskPermissions(side));
