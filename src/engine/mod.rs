@@ -45,7 +45,7 @@ pub struct EngineConfig {
     /// Run what the queue database holds from earlier runs as soon as the engine starts.
     /// Without it, earlier items are loaded (and shown) but wait for `QueueCommand::Run`.
     pub resume_queue: bool,
-    /// Transfers at once and bandwidth limits, until `SetLimits` changes them.
+    /// Transfers at once and bandwidth limits, until `QueueCommand::SetLimits` changes them.
     pub limits: api::QueueLimits,
     /// How the queue connects; tests substitute in-memory servers.
     pub(crate) connector: pool::Connector,

@@ -21,11 +21,9 @@ use super::pool::Pool;
 use super::trust_policy::Prompts;
 use crate::model::location::RemotePath;
 use crate::model::names::check_remote_name;
-use crate::model::queue::{ChecksumAlgorithm, Verification};
+use crate::model::queue::Verification;
 use crate::model::{Entry, EntryKind};
-use crate::protocol::{
-    ConnectContext, ErrorKind, FsError, HashAlgorithm, ProtocolLog, RemoteFs, Timeouts, TrustPolicy,
-};
+use crate::protocol::{ConnectContext, ErrorKind, FsError, ProtocolLog, RemoteFs, Timeouts, TrustPolicy};
 
 /// Deepest folder nesting a transfer follows (OpenSSH's limit is 64 below the start; this
 /// counts from the root of the server or disk).
@@ -676,10 +674,7 @@ fn verify(
         .hex_of_file(local)
         .map_err(|error| FsError::from_local(&error, local))?;
     if local_hex == checksum.hex {
-        Ok(Verification::Checksum(match checksum.algorithm {
-            HashAlgorithm::Sha256 => ChecksumAlgorithm::Sha256,
-            HashAlgorithm::Sha1 => ChecksumAlgorithm::Sha1,
-        }))
+        Ok(Verification::Checksum(checksum.algorithm))
     } else {
         Err(FsError::new(
             ErrorKind::Protocol,

@@ -22,10 +22,10 @@ pub fn parse(text: &str) -> Result<Option<u64>, RateError> {
         rest = stripped;
     }
     let rest = rest.trim_end_matches(['B', 'b']);
-    let unit_at = rest
-        .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(0, |index| index + 1);
-    let (number, unit) = rest.split_at(unit_at);
+    // The unit is the ASCII letters at the end; what comes before is the number (slicing at
+    // its length never splits a character, whatever was typed).
+    let number = rest.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &rest[number.len()..];
     let multiplier = match unit.to_ascii_uppercase().as_str() {
         "" => 1.0,
         "K" | "KI" => 1024.0,
@@ -51,6 +51,18 @@ pub fn parse_limit(text: &str) -> Result<u64, RateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anything_typed_is_an_answer_never_a_panic() {
+        for typed in [
+            "5€", "5µ", "１０M", "€", "µM", "5 ÷ 2", "1e3K", "-3M", "nan", "inf", "MB/s",
+        ] {
+            let _ = parse(typed);
+        }
+        assert!(parse("5€").is_err());
+        assert!(parse("１０M").is_err());
+        assert!(parse("µM").is_err());
+    }
 
     #[test]
     fn what_the_window_accepted() {

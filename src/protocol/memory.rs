@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Capabilities, ErrorKind, FsError, ReadStream, RemoteFs, WriteStream};
 use crate::model::location::RemotePath;
-use crate::model::security::{Encryption, Security};
+use crate::model::security::Security;
 use crate::model::{Entry, EntryKind};
 
 /// Faults to inject. Each fires once and then clears itself, like a transient failure.
@@ -163,7 +163,8 @@ impl RemoteFs for MemoryFs {
     }
 
     fn security(&self) -> Security {
-        Security::new(Encryption::None, "memory")
+        // In-process, like this computer's disk: nothing travels.
+        Security::local("memory")
     }
 
     fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {

@@ -140,26 +140,16 @@ pub trait RemoteFs: Send {
     }
 }
 
-/// Hash functions servers offer that Wharf can check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HashAlgorithm {
-    Sha256,
-    Sha1,
-}
+/// Hash functions servers offer that Wharf can check: the ones a finished item's
+/// verification names, so the fact is written once (in `model::queue`).
+pub use crate::model::queue::ChecksumAlgorithm;
 
-impl HashAlgorithm {
-    pub fn name(self) -> &'static str {
-        match self {
-            HashAlgorithm::Sha256 => "SHA-256",
-            HashAlgorithm::Sha1 => "SHA-1",
-        }
-    }
-
+impl ChecksumAlgorithm {
     /// Hex digits in a digest.
     pub fn hex_len(self) -> usize {
         match self {
-            HashAlgorithm::Sha256 => 64,
-            HashAlgorithm::Sha1 => 40,
+            ChecksumAlgorithm::Sha256 => 64,
+            ChecksumAlgorithm::Sha1 => 40,
         }
     }
 
@@ -179,8 +169,8 @@ impl HashAlgorithm {
             Ok(digest.finalize().to_vec())
         }
         let bytes = match self {
-            HashAlgorithm::Sha256 => feed(sha2::Sha256::new(), path)?,
-            HashAlgorithm::Sha1 => feed(sha1::Sha1::new(), path)?,
+            ChecksumAlgorithm::Sha256 => feed(sha2::Sha256::new(), path)?,
+            ChecksumAlgorithm::Sha1 => feed(sha1::Sha1::new(), path)?,
         };
         Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
     }
@@ -189,7 +179,7 @@ impl HashAlgorithm {
 /// A server's checksum of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checksum {
-    pub algorithm: HashAlgorithm,
+    pub algorithm: ChecksumAlgorithm,
     /// Lowercase hex.
     pub hex: String,
 }
@@ -197,7 +187,7 @@ pub struct Checksum {
 impl Checksum {
     /// Finds the digest in a reply such as `213 SHA-256 0-49 2f5a... name` or `250 2f5a...`:
     /// the first word of the right length made only of hex digits.
-    pub fn from_reply(algorithm: HashAlgorithm, reply: &str) -> Option<Checksum> {
+    pub fn from_reply(algorithm: ChecksumAlgorithm, reply: &str) -> Option<Checksum> {
         reply
             .split_whitespace()
             .find(|word| word.len() == algorithm.hex_len() && word.chars().all(|c| c.is_ascii_hexdigit()))

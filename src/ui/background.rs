@@ -64,9 +64,9 @@ impl Background {
         }
     }
 
-    /// Runs `work` on a named thread and sends what it returns, if anything; says in the
-    /// log's place (tracing) when no thread could be made.
-    fn spawn(&self, name: &str, work: impl FnOnce() -> Option<Done> + Send + 'static) {
+    /// Runs `work` on a named thread and sends what it returns, if anything. Says why when
+    /// no thread could be made.
+    fn spawn(&self, name: &str, work: impl FnOnce() -> Option<Done> + Send + 'static) -> Result<(), String> {
         let sender = self.sender.clone();
         let wake = self.wake.clone();
         let spawned = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
@@ -78,15 +78,16 @@ impl Background {
                 }
             }
         });
-        if let Err(error) = spawned {
+        spawned.map(drop).map_err(|error| {
             tracing::warn!("could not start the {name} thread: {error}");
-        }
+            error.to_string()
+        })
     }
 
     /// Asks the system for a folder or a file, so the window keeps drawing while the native
     /// dialog is open.
     pub fn pick(&self, what: Pick, start: Option<PathBuf>) {
-        self.spawn("wharf-file-dialog", move || {
+        let _ = self.spawn("wharf-file-dialog", move || {
             let mut dialog = rfd::FileDialog::new();
             if let Some(start) = start {
                 dialog = dialog.set_directory(start);
@@ -105,7 +106,7 @@ impl Background {
 
     /// Looks for FileZilla's `sitemanager.xml` where FileZilla keeps it.
     pub fn find_filezilla_file(&self) {
-        self.spawn("wharf-find-filezilla", || {
+        let _ = self.spawn("wharf-find-filezilla", || {
             let file = filezilla_folder()
                 .map(|folder| folder.join("sitemanager.xml"))
                 .filter(|file| file.is_file());
@@ -115,7 +116,7 @@ impl Background {
 
     /// Makes the temporary folder a remote file is downloaded to before it opens.
     pub fn make_scratch_folder(&self, remote: RemotePath) {
-        self.spawn("wharf-scratch-folder", move || {
+        let _ = self.spawn("wharf-scratch-folder", move || {
             let folder = std::env::temp_dir().join(format!("wharf-open-{}", std::process::id()));
             let folder = std::fs::create_dir_all(&folder)
                 .map(|()| folder)
@@ -124,15 +125,16 @@ impl Background {
         });
     }
 
-    /// Opens a file with the program the system associates with it.
-    pub fn open_with_system(&self, path: &Path) {
+    /// Opens a file with the program the system associates with it; says why when it cannot
+    /// even try.
+    pub fn open_with_system(&self, path: &Path) -> Result<(), String> {
         let path = path.to_path_buf();
         self.spawn("wharf-open", move || {
             if let Err(error) = opener::open(&path) {
                 tracing::warn!("could not open {}: {error}", path.display());
             }
             None
-        });
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! The trust page: the SSH host keys and TLS certificates Wharf trusts, and a way to forget
 //! one (the next connection asks again). The files belong to the engine; the page asks to
-//! forget an entry, and the app sends `ListTrust` and `ForgetTrust` and hands it the answers.
+//! forget an entry, and the app sends `TrustCommand::List` and `Forget` and hands it the answers.
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};

@@ -21,7 +21,7 @@ use suppaftp::{FtpError, ImplFtpStream, Mode, RustlsConnector, RustlsFtpStream, 
 
 use self::listing::{ListingContext, ParsedEntry, ParsedKind, ServerType};
 use super::{
-    Capabilities, Checksum, ConnectContext, ErrorKind, FsError, HashAlgorithm, ProtocolLog, ReadStream, RemoteFs,
+    Capabilities, Checksum, ChecksumAlgorithm, ConnectContext, ErrorKind, FsError, ProtocolLog, ReadStream, RemoteFs,
     WriteStream, connect_tcp,
 };
 use crate::model::location::RemotePath;
@@ -874,16 +874,16 @@ impl RemoteFs for FtpFs {
         let answered = [Status::File, Status::RequestedFileActionOk];
         let (algorithm, reply) = if self.features.xsha256 || self.features.xsha1 {
             let (algorithm, verb) = if self.features.xsha256 {
-                (HashAlgorithm::Sha256, "XSHA256")
+                (ChecksumAlgorithm::Sha256, "XSHA256")
             } else {
-                (HashAlgorithm::Sha1, "XSHA1")
+                (ChecksumAlgorithm::Sha1, "XSHA1")
             };
             (algorithm, self.command(&format!("{verb} {wire}"), &answered))
         } else if self.features.hash_sha256 || self.features.hash_sha1 {
             let algorithm = if self.features.hash_sha256 {
-                HashAlgorithm::Sha256
+                ChecksumAlgorithm::Sha256
             } else {
-                HashAlgorithm::Sha1
+                ChecksumAlgorithm::Sha1
             };
             let chosen = self.command(&format!("OPTS HASH {}", algorithm.name()), &[Status::CommandOk]);
             (
@@ -1135,16 +1135,16 @@ mod tests {
         let hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
         let hash = format!("213 SHA-256 0-49 {} some file.txt", hex.to_uppercase());
         assert_eq!(
-            Checksum::from_reply(HashAlgorithm::Sha256, &hash).map(|checksum| checksum.hex),
+            Checksum::from_reply(ChecksumAlgorithm::Sha256, &hash).map(|checksum| checksum.hex),
             Some(hex.to_owned())
         );
         assert_eq!(
-            Checksum::from_reply(HashAlgorithm::Sha1, "250 a94a8fe5ccb19ba61c4c0873d391e987982fbbd3")
+            Checksum::from_reply(ChecksumAlgorithm::Sha1, "250 a94a8fe5ccb19ba61c4c0873d391e987982fbbd3")
                 .map(|checksum| checksum.hex.len()),
             Some(40)
         );
         assert_eq!(
-            Checksum::from_reply(HashAlgorithm::Sha256, "550 cannot hash that"),
+            Checksum::from_reply(ChecksumAlgorithm::Sha256, "550 cannot hash that"),
             None
         );
     }

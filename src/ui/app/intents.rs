@@ -405,7 +405,9 @@ impl App {
 
     pub(super) fn open_with_system(&mut self, path: &Path) {
         self.messages.status(format!("Opening {} ...", path.display()));
-        self.background.open_with_system(path);
+        if let Err(error) = self.background.open_with_system(path) {
+            self.messages.error(format!("Could not open the file: {error}"));
+        }
     }
 
     /// Sends a change to a pane's folder; the pane refreshes when it is done.

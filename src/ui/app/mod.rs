@@ -132,8 +132,12 @@ impl App {
         app
     }
 
-    /// The settings to remember when the window closes.
-    pub fn settings(&self) -> &Settings {
+    /// The settings to remember when the window closes: the limits as typed too, even when
+    /// their field still has the keyboard (they apply at the next start).
+    pub fn settings(&mut self) -> &Settings {
+        self.settings.parallel = self.limits.parallel;
+        self.settings.download_limit.clone_from(&self.limits.download);
+        self.settings.upload_limit.clone_from(&self.limits.upload);
         &self.settings
     }
 

@@ -1,7 +1,7 @@
 //! The site manager: a tree of folders and saved sites (create, rename, move by drag and drop,
 //! duplicate, delete), an edit form, Connect, and imports. Sites and their passwords belong to
 //! the engine (the sites file and the OS keyring); the manager draws what the app hands it
-//! and asks for changes as intents. A password typed here goes to the keyring with `SaveSite`
+//! and asks for changes as intents. A password typed here goes to the keyring with `SitesCommand::Save`
 //! and is not kept in the window.
 //!
 //! - this file: the manager's state, and how answers change it;
