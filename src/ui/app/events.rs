@@ -224,9 +224,10 @@ impl App {
     fn on_queue_loaded(&mut self, counts: QueueCounts) {
         let unfinished = counts.queued + counts.paused + counts.waiting;
         if unfinished > 0 {
-            self.messages.status(format!(
-                "{unfinished} transfers left from the last run are back in the queue."
-            ));
+            let transfers = format::count(unfinished, "transfer", "transfers");
+            let are = if unfinished == 1 { "is" } else { "are" };
+            self.messages
+                .status(format!("{transfers} left from the last run {are} back in the queue."));
         }
     }
 

@@ -1263,3 +1263,93 @@ fn the_local_pane_opens_where_it_was_or_at_home_when_that_folder_is_gone() {
     );
     assert!(window.harness.query_by_label_contains("notes.txt").is_some());
 }
+
+impl Window {
+    /// Clicks at a point with the mouse (press and release), as a hand does; no AccessKit.
+    fn click_at(&mut self, at: Pos2) {
+        self.harness.hover_at(at);
+        self.harness.step();
+        self.harness.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: Modifiers::NONE,
+        });
+        self.harness.step();
+        self.harness.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: Modifiers::NONE,
+        });
+        self.settle();
+    }
+
+    /// Types text with key events, as a keyboard does; no AccessKit.
+    fn type_keys(&mut self, text: &str) {
+        self.harness.event(egui::Event::Text(text.to_owned()));
+        self.settle();
+    }
+
+    /// The middle of the widget with this role and label.
+    fn middle_of(&self, role: Role, label: &str) -> Pos2 {
+        let bounds = self
+            .harness
+            .get_by_role_and_label(role, label)
+            .accesskit_node()
+            .bounding_box()
+            .unwrap();
+        Pos2::new(
+            ((bounds.x0 + bounds.x1) / 2.0) as f32,
+            ((bounds.y0 + bounds.y1) / 2.0) as f32,
+        )
+    }
+}
+
+#[test]
+fn the_queues_password_question_takes_a_click_typing_and_enter() {
+    let mut window = Window::open();
+    window.engine.emit(Event::Prompt {
+        prompt: PromptId::new(9),
+        question: Prompt::Password {
+            site: "ftp://bench@127.0.0.1:2121".into(),
+            passphrase: false,
+        },
+    });
+    window.settle();
+    // Click into the field first, as people do, then type and press Enter.
+    let field = window.middle_of(Role::PasswordInput, "Password for the queue:");
+    window.click_at(field);
+    window.type_keys("pw-typed");
+    window.harness.key_press(Key::Enter);
+    window.settle();
+    let reply = window.take(|command| match command {
+        Command::Answer { prompt, reply } if *prompt == PromptId::new(9) => Some(reply.clone()),
+        _ => None,
+    });
+    match reply {
+        PromptReply::Password(secret) => assert_eq!(secret.expose(), "pw-typed"),
+        other => panic!("not a password: {other:?}"),
+    }
+}
+
+#[test]
+fn the_log_counts_transfers_left_from_the_last_run_in_words() {
+    let mut window = Window::open();
+    for (queued, said) in [
+        (1, "1 transfer left from the last run is back in the queue."),
+        (3, "3 transfers left from the last run are back in the queue."),
+    ] {
+        window.engine.emit(Event::QueueLoaded {
+            counts: crate::engine::api::QueueCounts {
+                queued,
+                ..crate::engine::api::QueueCounts::default()
+            },
+        });
+        window.settle();
+        assert!(
+            window.harness.query_by_label_contains(said).is_some(),
+            "the log says {said:?}"
+        );
+    }
+}

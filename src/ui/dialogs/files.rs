@@ -18,7 +18,10 @@ pub(super) fn draw_confirm_delete(side: Side, entries: &mut Vec<Chosen>, ui: &mu
                 "{} items{}",
                 entries.len(),
                 if folders > 0 {
-                    format!(" ({folders} folders with everything in them)")
+                    format!(
+                        " ({} with everything in them)",
+                        crate::ui::format::count(folders, "folder", "folders")
+                    )
                 } else {
                     String::new()
                 }
