@@ -18,8 +18,9 @@ pub(super) fn draw_confirm_delete(side: Side, entries: &mut Vec<Chosen>, ui: &mu
                 "{} items{}",
                 entries.len(),
                 if folders > 0 {
+                    let them = if folders == 1 { "it" } else { "them" };
                     format!(
-                        " ({} with everything in them)",
+                        " ({} with everything in {them})",
                         crate::ui::format::count(folders, "folder", "folders")
                     )
                 } else {
