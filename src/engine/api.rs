@@ -395,6 +395,9 @@ pub enum TransferState {
     Queued,
     /// Getting a connection (and logging in).
     Connecting,
+    /// Waiting for the user to give the site's password (or key passphrase).
+    #[serde(rename = "waiting_for_password")]
+    WaitingForPassword,
     /// Moving bytes.
     Transferring,
     /// Checking the copy (size, and the server's checksum when it offers one).
@@ -430,6 +433,7 @@ impl TransferState {
         match self {
             TransferState::Queued | TransferState::Waiting { .. } => ItemStatus::Queued,
             TransferState::Connecting
+            | TransferState::WaitingForPassword
             | TransferState::Transferring
             | TransferState::Verifying
             | TransferState::Stalled { .. }
@@ -457,6 +461,7 @@ impl TransferState {
         match self {
             TransferState::Queued => "queued",
             TransferState::Connecting => "connecting",
+            TransferState::WaitingForPassword => "waiting for the password",
             TransferState::Transferring => "transferring",
             TransferState::Verifying => "verifying",
             TransferState::Stalled { .. } => "stalled",
@@ -692,6 +697,8 @@ pub enum Phase {
     #[default]
     /// Getting a connection.
     Connecting,
+    /// The connection needs a password (or passphrase) that only the user can give.
+    WaitingForPassword,
     /// Moving bytes.
     Transferring,
     /// Checking the copy.
@@ -699,11 +706,17 @@ pub enum Phase {
 }
 
 impl Phase {
-    const ALL: [Phase; 3] = [Phase::Connecting, Phase::Transferring, Phase::Verifying];
+    const ALL: [Phase; 4] = [
+        Phase::Connecting,
+        Phase::WaitingForPassword,
+        Phase::Transferring,
+        Phase::Verifying,
+    ];
 
     pub fn state(self) -> TransferState {
         match self {
             Phase::Connecting => TransferState::Connecting,
+            Phase::WaitingForPassword => TransferState::WaitingForPassword,
             Phase::Transferring => TransferState::Transferring,
             Phase::Verifying => TransferState::Verifying,
         }

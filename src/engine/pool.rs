@@ -163,8 +163,9 @@ impl Pool {
             .contains_key(key)
     }
 
-    /// The site with its secrets, asking the user for those it needs and lacks.
-    fn site(&self, key: &str) -> Result<Site, FsError> {
+    /// The site with its secrets, asking the user for those it needs and lacks; `asking` hears
+    /// `true` before the user is asked and `false` once they answered.
+    fn site(&self, key: &str, asking: &dyn Fn(bool)) -> Result<Site, FsError> {
         let slot = self
             .sites
             .lock()
@@ -179,15 +180,15 @@ impl Pool {
             })?;
         let mut slot = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if slot.descriptor.needs_password && slot.site.credentials.password.is_none() {
-            slot.site.credentials.password = Some(self.ask(key, false)?);
+            slot.site.credentials.password = Some(self.ask(key, false, asking)?);
         }
         if slot.descriptor.needs_passphrase && slot.site.credentials.key_passphrase.is_none() {
-            slot.site.credentials.key_passphrase = Some(self.ask(key, true)?);
+            slot.site.credentials.key_passphrase = Some(self.ask(key, true, asking)?);
         }
         Ok(slot.site.clone())
     }
 
-    fn ask(&self, key: &str, passphrase: bool) -> Result<Secret, FsError> {
+    fn ask(&self, key: &str, passphrase: bool, asking: &dyn Fn(bool)) -> Result<Secret, FsError> {
         // A saved site's keyring entry answers without bothering the user.
         if let Some(secret) = self.saved_secrets.secret(key, passphrase) {
             return Ok(secret);
@@ -196,7 +197,10 @@ impl Pool {
             site: key.to_owned(),
             passphrase,
         };
-        match self.prompts.ask(self.events.as_ref(), question) {
+        asking(true);
+        let reply = self.prompts.ask(self.events.as_ref(), question);
+        asking(false);
+        match reply {
             PromptReply::Password(secret) => Ok(secret),
             _ => Err(FsError::new(
                 ErrorKind::Auth,
@@ -208,8 +212,14 @@ impl Pool {
         }
     }
 
-    /// A connection to the site: an idle one that still answers, or a new one.
-    pub fn take(&self, key: &str, context: &ConnectContext) -> Result<Box<dyn RemoteFs>, FsError> {
+    /// A connection to the site: an idle one that still answers, or a new one. `asking`
+    /// hears when the user is asked for a password and when they answered.
+    pub fn take(
+        &self,
+        key: &str,
+        context: &ConnectContext,
+        asking: &dyn Fn(bool),
+    ) -> Result<Box<dyn RemoteFs>, FsError> {
         loop {
             let idle = self
                 .idle
@@ -224,7 +234,7 @@ impl Pool {
                 return Ok(idle.fs);
             }
         }
-        let site = self.site(key)?;
+        let site = self.site(key, asking)?;
         (self.connector)(&site, context)
     }
 

@@ -249,14 +249,27 @@ fn a_restart_from_the_database_resumes_the_partial_file() {
     });
     assert_eq!(restored.len(), 1);
     assert!(restored[0].bytes_done >= 512 * 1024, "{:?}", restored[0]);
-    // The database has no password: the restored queue asks for it, once.
+    // The database has no password: the restored queue asks for it, once, and the item says
+    // it waits for the password (not "connecting") while the question is open.
     let mut asked = 0;
+    let mut said_waiting = false;
     let progress = wait_for(&second, |engine, event| match event {
+        Event::ItemChanged {
+            state: TransferState::WaitingForPassword,
+            ..
+        } => {
+            said_waiting = true;
+            None
+        }
         Event::Prompt {
             prompt,
             question: crate::engine::api::Prompt::Password { site, passphrase },
         } => {
             assert_eq!((site.as_str(), passphrase), ("sftp://me@memory.test:22", false));
+            assert!(
+                said_waiting,
+                "the item says it waits for the password before the question"
+            );
             asked += 1;
             engine.send(Command::Answer {
                 prompt,

@@ -180,7 +180,15 @@ fn healthy_after(error: &FsError) -> bool {
 pub fn run(shared: &Shared, work: Work, report: &dyn Fn(Report)) -> Report {
     shared.enter(&work, Phase::Connecting);
     let context = shared.context();
-    let mut fs = match shared.pool.take(&work.site, &context) {
+    let asking = |asking: bool| {
+        let phase = if asking {
+            Phase::WaitingForPassword
+        } else {
+            Phase::Connecting
+        };
+        shared.enter(&work, phase);
+    };
+    let mut fs = match shared.pool.take(&work.site, &context, &asking) {
         Ok(fs) => fs,
         Err(error) => return Report::Failed(error),
     };

@@ -316,7 +316,7 @@ fn cells(transfer: &Transfer, row: &mut egui_extras::TableRow<'_, '_>) {
         let text = state_text(transfer);
         let colour = match item.state {
             TransferState::Failed { .. } => Some(ui.visuals().error_fg_color),
-            TransferState::Waiting { .. } => Some(ui.visuals().warn_fg_color),
+            TransferState::Waiting { .. } | TransferState::WaitingForPassword => Some(ui.visuals().warn_fg_color),
             _ => None,
         };
         let mut rich = RichText::new(text.clone());
