@@ -360,6 +360,10 @@ struct Client<'a> {
     names: HashMap<ItemId, String>,
     /// Queue items that failed or were skipped in this run, already reported.
     failures: usize,
+    /// The session being opened: if it fails, its error is the command's result.
+    opening: Option<SessionId>,
+    /// What to do about a refused host key or certificate, said after the error it causes.
+    hint: Option<String>,
 }
 
 /// How often the progress display refreshes while waiting.
@@ -395,12 +399,15 @@ impl<'a> Client<'a> {
             password,
             names: HashMap::new(),
             failures: 0,
+            opening: None,
+            hint: None,
         })
     }
 
     fn connect(location: &Location, args: &'a ConnectionArgs, limits: QueueLimits) -> Result<Client<'a>, String> {
         let mut client = Client::start(args, false, limits, location.site.credentials.password.clone())?;
         let id = client.engine.next_id();
+        client.opening = Some(SessionId::opened_by(id));
         client.engine.send(SessionCommand::Connect {
             id,
             site: location.site.clone(),
@@ -416,9 +423,17 @@ impl<'a> Client<'a> {
                 Event::OpFinished {
                     id: answered,
                     result: Err(error),
-                } if answered == id => return Err(error.message),
+                } if answered == id => return Err(client.with_hint(error.message)),
                 _ => {}
             }
+        }
+    }
+
+    /// An error, followed by what to do about it when there is a hint.
+    fn with_hint(&mut self, error: String) -> String {
+        match self.hint.take() {
+            Some(hint) => format!("{error}\nwharf: {hint}"),
+            None => error,
         }
     }
 
@@ -434,12 +449,19 @@ impl<'a> Client<'a> {
                 Err(WaitError::Stopped) => return Err("the engine stopped unexpectedly".to_owned()),
             };
             match event {
-                Event::Log { direction, text, .. } => {
-                    // Errors reach the user once, as the operation's result; the log repeats
-                    // them only for those who asked for the whole conversation.
+                Event::Log {
+                    session,
+                    direction,
+                    text,
+                } => {
+                    // Errors reach the user once, as the operation's result: a session that
+                    // could not be opened says why as the command's error, so the conversation
+                    // leaves that line out. Other errors (a queue item's, to be retried) show
+                    // for those who asked for the whole conversation.
+                    let is_result = direction == LogDirection::Error && session.is_some() && session == self.opening;
                     if direction == LogDirection::Warning {
                         self.progress.println(&format!("wharf: warning: {text}"));
-                    } else if self.args.verbose {
+                    } else if self.args.verbose && !is_result {
                         self.progress.println(&output::log_line(direction, &text));
                     }
                 }
@@ -463,7 +485,8 @@ impl<'a> Client<'a> {
                     TransferState::Failed { reason } => {
                         self.progress.finish(item);
                         self.failures += 1;
-                        self.progress.println(&format!("wharf: {reason}"));
+                        let said = self.with_hint(reason.clone());
+                        self.progress.println(&format!("wharf: {said}"));
                     }
                     TransferState::Skipped { reason } => {
                         self.progress.finish(item);
@@ -477,7 +500,7 @@ impl<'a> Client<'a> {
         }
     }
 
-    fn answer(&self, question: &Prompt) -> PromptReply {
+    fn answer(&mut self, question: &Prompt) -> PromptReply {
         match question {
             Prompt::UnknownHostKey {
                 host,
@@ -489,10 +512,11 @@ impl<'a> Client<'a> {
                     eprintln!("wharf: recording the new host key of {host}:{port}: {key_type} {fingerprint}");
                     PromptReply::AcceptAlways
                 } else {
-                    eprintln!(
-                        "wharf: the host key of {host}:{port} is not known: {key_type} {fingerprint}\n\
-                         wharf: check it with the server's administrator, then run again with --accept-new-host-key"
-                    );
+                    // Why it stops is the command's error; this says what to do about it, after it.
+                    self.hint = Some(format!(
+                        "if {key_type} {fingerprint} is the key the administrator of {host}:{port} gave you, \
+                         run again with --accept-new-host-key"
+                    ));
                     PromptReply::Refuse
                 }
             }
@@ -506,10 +530,11 @@ impl<'a> Client<'a> {
                     eprintln!("wharf: pinning the certificate of {host}:{port} ({problem}): {fingerprint}");
                     PromptReply::AcceptAlways
                 } else {
-                    eprintln!(
-                        "wharf: the certificate of {host}:{port} is not trusted because {problem}: {fingerprint}\n\
-                         wharf: check it with the server's administrator, then run again with --accept-new-cert"
-                    );
+                    // Why it stops is the command's error; this says what to do about it, after it.
+                    self.hint = Some(format!(
+                        "if {fingerprint} is the certificate the administrator of {host}:{port} gave you, \
+                         run again with --accept-new-cert"
+                    ));
                     PromptReply::Refuse
                 }
             }

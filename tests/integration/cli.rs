@@ -209,6 +209,17 @@ fn an_unknown_certificate_is_refused_then_pinned_on_request() {
     let message = stderr(&refused);
     assert!(message.contains(&fingerprint), "the fingerprint is shown: {message}");
     assert!(message.contains("--accept-new-cert"), "{message}");
+    // Why, in words, said once, even with the whole conversation shown; then what to do.
+    let verbose = wharf(home.path(), &["-v", "ls", &url]);
+    let message = stderr(&verbose);
+    assert_eq!(message.matches("is not trusted because").count(), 1, "{message}");
+    assert!(message.contains("because it is self-signed"), "{message}");
+    assert!(!message.contains("Other("), "no debug output: {message}");
+    let last_two: Vec<&str> = message.lines().rev().take(2).collect();
+    assert!(
+        last_two[1].contains("is not trusted because") && last_two[0].contains("--accept-new-cert"),
+        "the reason, then the advice: {message}"
+    );
 
     let accepted = wharf(home.path(), &["ls", "--accept-new-cert", &url]);
     assert!(accepted.status.success(), "{}", stderr(&accepted));

@@ -7,6 +7,7 @@
 //! are read as raw bytes and parsed by `listing`; explicit TLS aborts before USER/PASS
 //! when the server refuses AUTH TLS.
 
+mod certificate;
 mod listing;
 mod tls;
 

@@ -179,7 +179,7 @@ impl ServerCertVerifier for PinningVerifier {
             Some(webpki) => match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
             {
                 Ok(verified) => return Ok(verified),
-                Err(error) => describe_problem(&error),
+                Err(error) => super::certificate::describe(&error, end_entity.as_ref()),
             },
             None => "no system root certificates are available".to_owned(),
         };
@@ -223,21 +223,5 @@ impl ServerCertVerifier for PinningVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
-    }
-}
-
-/// rustls' verification errors as a phrase a user can act on.
-fn describe_problem(error: &rustls::Error) -> String {
-    use rustls::CertificateError as C;
-    match error {
-        rustls::Error::InvalidCertificate(C::UnknownIssuer) => "it is not signed by a known authority".to_owned(),
-        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => "it has expired".to_owned(),
-        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
-            "it is not valid yet".to_owned()
-        }
-        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
-            "it was issued for another host name".to_owned()
-        }
-        other => other.to_string(),
     }
 }
