@@ -367,10 +367,11 @@ fn columns(side: Side) -> &'static [Column] {
     }
 }
 
-/// The table, its first column widths in proportion to the room there is; after that the
-/// user's, remembered.
+/// The table. Each column but the name starts as wide as what it usually holds (a whole date
+/// and time, a size, permissions), measured in the current font; the name gets the rest.
+/// After that the widths are the user's, remembered.
 fn table_builder<'a>(side: Side, columns: &[Column], ui: &'a mut Ui) -> TableBuilder<'a> {
-    let room = ui.available_width().max(300.0);
+    let widths: Vec<f32> = columns.iter().map(|column| starting_width(*column, ui)).collect();
     let mut table = TableBuilder::new(ui)
         .id_salt(("files", side))
         .striped(true)
@@ -380,22 +381,28 @@ fn table_builder<'a>(side: Side, columns: &[Column], ui: &'a mut Ui) -> TableBui
         .min_scrolled_height(0.0)
         .max_scroll_height(f32::INFINITY)
         .cell_layout(egui::Layout::left_to_right(Align::Center));
-    for (index, column) in columns.iter().enumerate() {
-        let share = match column {
-            Column::Name => 0.36,
-            Column::Size => 0.12,
-            Column::Type => 0.12,
-            Column::Modified => 0.2,
-            Column::Permissions => 0.12,
-            Column::Owner => 0.1,
-        };
-        table = if index + 1 == columns.len() {
-            table.column(TableColumn::remainder().at_least(40.0).clip(true))
-        } else {
-            table.column(TableColumn::initial(room * share).at_least(36.0).clip(true))
+    for (column, width) in columns.iter().zip(widths) {
+        table = match column {
+            Column::Name => table.column(TableColumn::remainder().at_least(80.0).clip(true)),
+            _ => table.column(TableColumn::initial(width).at_least(36.0).clip(true)),
         };
     }
     table
+}
+
+/// How wide a column starts: its usual content in the body font, plus the cell's margins.
+fn starting_width(column: Column, ui: &Ui) -> f32 {
+    let sample = match column {
+        Column::Name => return 0.0,
+        Column::Size => "1023.9 MiB",
+        Column::Type => "TXT file",
+        Column::Modified => "2026-12-31 23:59 ",
+        Column::Permissions => "rwxr-xr-x",
+        Column::Owner => "www-data",
+    };
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text = ui.fonts_mut(|fonts| fonts.layout_no_wrap(sample.to_owned(), font, Color32::WHITE).size().x);
+    text + 2.0 * ui.spacing().item_spacing.x + 4.0
 }
 
 /// A column's title: a button that sorts by it, with an arrow on the sorted one.

@@ -1353,3 +1353,43 @@ fn the_log_counts_transfers_left_from_the_last_run_in_words() {
         );
     }
 }
+
+#[test]
+fn the_default_columns_show_a_whole_date_and_time_on_both_sides() {
+    let mut window = Window::open();
+    window.connect();
+    let modified = chrono::DateTime::from_timestamp(1_764_488_460, 0);
+    let entry = |name: &str| Entry {
+        modified,
+        permissions: Some("rw-r--r--".into()),
+        owner: Some("www-data".into()),
+        ..file(name, 48_000)
+    };
+    for (side, folder, name) in [
+        (crate::ui::pane::Side::Remote, "/srv", "remote-report.pdf"),
+        (crate::ui::pane::Side::Local, "/home/me", "local-report.pdf"),
+    ] {
+        window
+            .harness
+            .state_mut()
+            .carry_out(crate::ui::intent::PaneIntent::Refresh(side));
+        window.settle();
+        window.answer_listing(folder, vec![entry(name)]);
+    }
+    let shown = crate::ui::format::maybe_date(modified);
+    let cells: Vec<_> = window.harness.query_all_by_label(&shown).collect();
+    assert_eq!(cells.len(), 2, "one date in each pane");
+    let font = egui::TextStyle::Body.resolve(&window.harness.ctx.global_style());
+    let needed = window
+        .harness
+        .ctx
+        .fonts_mut(|fonts| fonts.layout_no_wrap(shown.clone(), font, egui::Color32::WHITE).size().x);
+    for cell in cells {
+        let bounds = cell.accesskit_node().bounding_box().unwrap();
+        let width = (bounds.x1 - bounds.x0) as f32;
+        assert!(
+            width + 0.5 >= needed,
+            "{shown:?} needs {needed} px, its cell shows {width}"
+        );
+    }
+}
