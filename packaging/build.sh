@@ -78,9 +78,10 @@ Files: *
 Copyright: 2026 The Wharf developers
 License: MIT or Apache-2.0
 Comment: The binary also contains the Rust crates listed in the source's Cargo.lock, each
- under its own licence (MIT, Apache-2.0, BSD, ISC, Zlib, Unicode or compatible), and builds
+ under its own licence (MIT, Apache-2.0, BSD, ISC, Zlib, Unicode or compatible), builds
  of OpenSSL (Apache-2.0), libssh2 (BSD-3-Clause) and SQLite (public domain) from their
- vendored sources.
+ vendored sources, and the Phosphor Icons font (MIT, Copyright 2020 Phosphor Icons; see
+ assets/fonts/README.md in the source).
 
 License: MIT
 $(sed -e 's/^$/./' -e 's/^/ /' LICENSE-MIT)

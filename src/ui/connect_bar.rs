@@ -5,6 +5,7 @@ use egui::{ComboBox, TextEdit, Ui};
 
 use super::background::Pick;
 use super::connect_form::{ConnectForm, PROTOCOLS, Recent, protocol_label};
+use super::icons;
 use super::intent::{ConnectionIntent, Intents, SitesIntent, WindowIntent};
 
 /// What the bar is shown of the rest of the window.
@@ -84,10 +85,11 @@ fn fields(form: &mut ConnectForm, ui: &mut Ui, out: &mut Intents) -> bool {
     if !form.protocol.is_ftp() {
         let key_text = match &form.key_file {
             Some(path) => format!(
-                "🔑 {}",
+                "{} {}",
+                icons::KEY,
                 path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default()
             ),
-            None => "🔑 Key file...".to_owned(),
+            None => format!("{} Key file...", icons::KEY),
         };
         let key = ui
             .button(key_text)
@@ -118,7 +120,7 @@ fn buttons(form: &mut ConnectForm, bar: &ConnectBar<'_>, submit: bool, ui: &mut 
         out.push(ConnectionIntent::Disconnect);
     }
     ui.add_enabled_ui(!bar.recent.is_empty(), |ui| {
-        ui.menu_button("Recent ⏷", |ui| {
+        ui.menu_button(format!("Recent {}", icons::EXPANDED), |ui| {
             for server in bar.recent {
                 if ui.button(server.label()).clicked() {
                     form.fill_from(server);
@@ -131,7 +133,10 @@ fn buttons(form: &mut ConnectForm, bar: &ConnectBar<'_>, submit: bool, ui: &mut 
         out.push(SitesIntent::OpenManager);
     }
     if ui
-        .add_enabled(!form.host.trim().is_empty(), egui::Button::new("⭐ Save"))
+        .add_enabled(
+            !form.host.trim().is_empty(),
+            egui::Button::new(format!("{} Save", icons::SAVE)),
+        )
         .on_hover_text("Save these fields as a site (the password goes to the keyring)")
         .clicked()
     {

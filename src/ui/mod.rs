@@ -26,6 +26,7 @@ mod connect_bar;
 mod connect_form;
 mod dialogs;
 mod format;
+mod icons;
 mod intent;
 mod log_view;
 mod messages;

@@ -14,6 +14,7 @@ use egui::{Key, Modifiers};
 
 use super::background::Pick;
 use super::format;
+use super::icons;
 use super::intent::{Intents, PaneIntent, WindowIntent};
 use super::pane::{ClickMods, Column, Pane, PaneStatus, Row, Side, type_of};
 use crate::engine::api::{Entry, EntryKind, RemotePath};
@@ -103,8 +104,8 @@ fn header(pane: &mut Pane, lent: &PaneLent, ui: &mut Ui, actions: &mut Vec<Actio
     let (side, focused, bookmarks) = (pane.side, lent.focused, &lent.bookmarks);
     ui.horizontal(|ui| {
         let title = match side {
-            Side::Local => "💻 This computer".to_owned(),
-            Side::Remote => "🖧 Server".to_owned(),
+            Side::Local => format!("{} This computer", icons::COMPUTER),
+            Side::Remote => format!("{} Server", icons::SERVER),
         };
         let title = if focused {
             RichText::new(title).strong()
@@ -117,24 +118,27 @@ fn header(pane: &mut Pane, lent: &PaneLent, ui: &mut Ui, actions: &mut Vec<Actio
     });
     let at = pane.path.clone();
     ui.horizontal(|ui| {
-        let up = ui.add_enabled(at.as_ref().is_some_and(|path| !path.is_root()), egui::Button::new("⬆"));
+        let up = ui.add_enabled(
+            at.as_ref().is_some_and(|path| !path.is_root()),
+            egui::Button::new(icons::UP),
+        );
         if up.on_hover_text("Up to the parent folder (Backspace)").clicked()
             && let Some(path) = &at
         {
             actions.push(Action::Navigate(path.parent()));
         }
         if ui
-            .add_enabled(pane.session.is_some(), egui::Button::new("🔄"))
+            .add_enabled(pane.session.is_some(), egui::Button::new(icons::REFRESH))
             .on_hover_text("Refresh (F5)")
             .clicked()
         {
             actions.push(Action::Refresh);
         }
-        if side == Side::Local && ui.button("📂").on_hover_text("Choose a folder").clicked() {
+        if side == Side::Local && ui.button(icons::FOLDER_OPEN).on_hover_text("Choose a folder").clicked() {
             actions.push(Action::Browse);
         }
         if let Some(bookmarks) = bookmarks {
-            ui.menu_button("☆", |ui| {
+            ui.menu_button(icons::BOOKMARKS, |ui| {
                 for bookmark in bookmarks {
                     if ui.button(bookmark.as_str()).clicked() {
                         actions.push(Action::Navigate(RemotePath::new(bookmark)));
@@ -235,8 +239,8 @@ fn tree(pane: &mut Pane, ui: &mut Ui, actions: &mut Vec<Action>) {
                     ui.add_space(row.depth as f32 * 12.0);
                     let arrow = match (row.expanded, row.has_children) {
                         (_, Some(false)) => " ",
-                        (true, _) => "⏷",
-                        (false, _) => "⏵",
+                        (true, _) => icons::EXPANDED,
+                        (false, _) => icons::COLLAPSED,
                     };
                     if ui
                         .add(Label::new(arrow).sense(Sense::click()).selectable(false))
@@ -245,7 +249,8 @@ fn tree(pane: &mut Pane, ui: &mut Ui, actions: &mut Vec<Action>) {
                         actions.push(Action::TreeToggle(row.path.clone()));
                     }
                     let here = current.as_ref() == Some(&row.path);
-                    if ui.selectable_label(here, format!("📁 {}", row.name)).clicked() {
+                    let label = icons::with_words(icons::FOLDER, Some(icons::FOLDER_COLOUR), &row.name, ui);
+                    if ui.selectable_label(here, label).clicked() {
                         actions.push(Action::Navigate(row.path.clone()));
                     }
                 });
@@ -455,25 +460,30 @@ fn list_background(side: Side, background: &egui::Response, ui: &mut Ui, actions
 fn cell(ui: &mut Ui, entry: Option<&Entry>, column: Column) {
     let Some(entry) = entry else {
         if column == Column::Name {
-            ui.add(Label::new("⮪ ..").selectable(false));
+            ui.add(Label::new(format!("{} ..", icons::PARENT)).selectable(false));
         }
         return;
     };
-    let text = match column {
-        Column::Name => format!("{} {}", icon(entry), entry.name),
+    let text: egui::WidgetText = match column {
+        Column::Name => {
+            let (icon, colour) = icons::for_entry(entry);
+            icons::with_words(icon, colour, &entry.name, ui)
+        }
         Column::Size => match (entry.kind, entry.size) {
             (EntryKind::Dir, _) | (_, None) => String::new(),
             (_, Some(size)) => format::size(size),
-        },
-        Column::Type => type_of(entry),
-        Column::Modified => format::maybe_date(entry.modified),
-        Column::Permissions => entry.permissions.clone().unwrap_or_default(),
+        }
+        .into(),
+        Column::Type => type_of(entry).into(),
+        Column::Modified => format::maybe_date(entry.modified).into(),
+        Column::Permissions => entry.permissions.clone().unwrap_or_default().into(),
         Column::Owner => match (&entry.owner, &entry.group) {
             (Some(owner), Some(group)) => format!("{owner} {group}"),
             (Some(owner), None) => owner.clone(),
             (None, Some(group)) => group.clone(),
             (None, None) => String::new(),
-        },
+        }
+        .into(),
     };
     let label = Label::new(text).selectable(false).truncate();
     let response = ui.add(label);
@@ -481,31 +491,6 @@ fn cell(ui: &mut Ui, entry: Option<&Entry>, column: Column) {
         && let Some(target) = &entry.target
     {
         response.on_hover_text(format!("→ {target}"));
-    }
-}
-
-fn icon(entry: &Entry) -> &'static str {
-    match entry.kind {
-        EntryKind::Dir => "📁",
-        EntryKind::Link => "🔗",
-        EntryKind::Other => "⚙",
-        EntryKind::File => {
-            let extension = entry
-                .name
-                .rsplit_once('.')
-                .map(|(_, extension)| extension.to_ascii_lowercase())
-                .unwrap_or_default();
-            match extension.as_str() {
-                "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp" | "bmp" | "ico" => "🖼",
-                "mp3" | "flac" | "ogg" | "wav" | "m4a" => "🎵",
-                "mp4" | "mkv" | "avi" | "mov" | "webm" => "🎞",
-                "zip" | "gz" | "tgz" | "xz" | "bz2" | "zst" | "7z" | "rar" | "tar" | "deb" | "rpm" => "📦",
-                "txt" | "md" | "log" | "csv" | "json" | "xml" | "yml" | "yaml" | "toml" | "ini" | "conf" => "📝",
-                "html" | "htm" | "css" | "js" | "ts" | "php" | "py" | "rs" | "c" | "h" | "go" | "java" | "sh" => "📜",
-                "pdf" => "📕",
-                _ => "📄",
-            }
-        }
     }
 }
 
@@ -627,10 +612,16 @@ fn row_menu(here: &RowHere<'_>, entry: &Entry, connected: bool, ui: &mut Ui, act
     let side = here.pane.side;
     let names = here.names(entry);
     let (transfer, queue) = match side {
-        Side::Local => ("⬆ Upload (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
-        Side::Remote => ("⬇ Download (Ctrl+Enter)", "Add to queue, paused (Ctrl+Shift+Enter)"),
+        Side::Local => (
+            format!("{} Upload (Ctrl+Enter)", icons::UPLOAD),
+            "Add to queue, paused (Ctrl+Shift+Enter)",
+        ),
+        Side::Remote => (
+            format!("{} Download (Ctrl+Enter)", icons::DOWNLOAD),
+            "Add to queue, paused (Ctrl+Shift+Enter)",
+        ),
     };
-    for (label, paused) in [(transfer, false), (queue, true)] {
+    for (label, paused) in [(transfer, false), (queue.to_owned(), true)] {
         if ui.add_enabled(connected, egui::Button::new(label)).clicked() {
             actions.push(Action::Transfer {
                 from: side,

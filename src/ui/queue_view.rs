@@ -7,11 +7,19 @@ use egui::{Align, Color32, Label, ProgressBar, RichText, Sense, Stroke, TextEdit
 use egui_extras::{Column, TableBuilder};
 
 use super::format;
+use super::icons;
 use super::intent::{Intents, LimitsTyped, QueueIntent, QueueItems, QueueVerb};
 use super::transfers::{Tab, Transfer, Transfers};
 use crate::engine::api::{Direction, ItemId, Move, QueueLimits, TransferState};
 
 const ROW_HEIGHT: f32 = 20.0;
+
+/// What the queued tab's buttons and menus do to items, with their icons.
+const VERBS: [(&str, &str, QueueVerb); 3] = [
+    (icons::PAUSE, "Pause", QueueVerb::Pause),
+    (icons::RESUME, "Resume", QueueVerb::Resume),
+    (icons::CANCEL, "Cancel", QueueVerb::Cancel),
+];
 
 /// Draws the queue (its own state: the items, the tab, the selection) and the limits as
 /// typed.
@@ -48,22 +56,21 @@ fn toolbar(transfers: &Transfers, ui: &mut Ui, out: &mut Intents) {
     let any = !transfers.selection().is_empty();
     match transfers.tab {
         Tab::Queued => {
-            for (label, verb) in [
-                ("⏸ Pause", QueueVerb::Pause),
-                ("▶ Resume", QueueVerb::Resume),
-                ("✖ Cancel", QueueVerb::Cancel),
-            ] {
-                if ui.add_enabled(any, egui::Button::new(label)).clicked() {
+            for (icon, label, verb) in VERBS {
+                if ui
+                    .add_enabled(any, egui::Button::new(format!("{icon} {label}")))
+                    .clicked()
+                {
                     out.push(on_selected(verb));
                 }
             }
             let single = transfers.selection();
             let single = (single.len() == 1).then(|| single[0]);
             for (label, hover, to) in [
-                ("⏶", "Move up", Move::Up),
-                ("⏷", "Move down", Move::Down),
-                ("⏫", "Move to the top", Move::Top),
-                ("⏬", "Move to the bottom", Move::Bottom),
+                (icons::MOVE_UP, "Move up", Move::Up),
+                (icons::MOVE_DOWN, "Move down", Move::Down),
+                (icons::MOVE_TOP, "Move to the top", Move::Top),
+                (icons::MOVE_BOTTOM, "Move to the bottom", Move::Bottom),
             ] {
                 if ui
                     .add_enabled(single.is_some(), egui::Button::new(label))
@@ -76,10 +83,13 @@ fn toolbar(transfers: &Transfers, ui: &mut Ui, out: &mut Intents) {
             }
         }
         Tab::Failed => {
-            if ui.add_enabled(any, egui::Button::new("↻ Retry")).clicked() {
+            if ui
+                .add_enabled(any, egui::Button::new(format!("{} Retry", icons::RETRY)))
+                .clicked()
+            {
                 out.push(on_selected(QueueVerb::Retry));
             }
-            if ui.button("↻ Retry all").clicked() {
+            if ui.button(format!("{} Retry all", icons::RETRY)).clicked() {
                 out.push(QueueIntent::Apply {
                     verb: QueueVerb::Retry,
                     items: QueueItems::All,
@@ -109,7 +119,7 @@ fn limits_fields(limits: &mut LimitsTyped, ui: &mut Ui, out: &mut Intents) {
     let parallel = ui
         .add(egui::DragValue::new(&mut limits.parallel).range(1..=QueueLimits::MAX_PARALLEL))
         .labelled_by(parallel_label);
-    let down_label = ui.label("⬇ limit:").id;
+    let down_label = ui.label(format!("{} limit:", icons::DOWNLOAD)).id;
     let down = ui
         .add(
             TextEdit::singleline(&mut limits.download)
@@ -118,7 +128,7 @@ fn limits_fields(limits: &mut LimitsTyped, ui: &mut Ui, out: &mut Intents) {
         )
         .labelled_by(down_label)
         .on_hover_text("Download limit, like 500K or 10M; empty for none");
-    let up_label = ui.label("⬆ limit:").id;
+    let up_label = ui.label(format!("{} limit:", icons::UPLOAD)).id;
     let up = ui
         .add(
             TextEdit::singleline(&mut limits.upload)
@@ -241,17 +251,13 @@ fn table(transfers: &mut Transfers, ui: &mut Ui, out: &mut Intents) {
 /// A row's context menu: what its tab allows for this one item.
 fn row_menu(tab: Tab, transfer: &Transfer, ui: &mut Ui, out: &mut Intents) {
     let id = transfer.item.id;
-    let verbs: &[(&str, QueueVerb)] = match tab {
-        Tab::Queued => &[
-            ("⏸ Pause", QueueVerb::Pause),
-            ("▶ Resume", QueueVerb::Resume),
-            ("✖ Cancel", QueueVerb::Cancel),
-        ],
-        Tab::Failed => &[("↻ Retry", QueueVerb::Retry)],
+    let verbs: &[(&str, &str, QueueVerb)] = match tab {
+        Tab::Queued => &VERBS,
+        Tab::Failed => &[(icons::RETRY, "Retry", QueueVerb::Retry)],
         Tab::Done => &[],
     };
-    for (label, verb) in verbs {
-        if ui.button(*label).clicked() {
+    for (icon, label, verb) in verbs {
+        if ui.button(format!("{icon} {label}")).clicked() {
             out.push(QueueIntent::Apply {
                 verb: *verb,
                 items: QueueItems::One(id),
@@ -277,8 +283,8 @@ fn cells(transfer: &Transfer, row: &mut egui_extras::TableRow<'_, '_>) {
     let item = &transfer.item;
     row.col(|ui| {
         let arrow = match item.direction {
-            Direction::Download => "⬇",
-            Direction::Upload => "⬆",
+            Direction::Download => icons::DOWNLOAD,
+            Direction::Upload => icons::UPLOAD,
         };
         ui.add(Label::new(arrow).selectable(false))
             .on_hover_text(format!("{:?}", item.direction).to_lowercase());

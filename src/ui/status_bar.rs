@@ -2,6 +2,7 @@
 
 use egui::Ui;
 
+use super::icons;
 use crate::engine::api::Security;
 
 /// What the status bar shows.
@@ -21,9 +22,9 @@ pub fn show(status: &Status, ui: &mut Ui) {
         if let Some(security) = &status.security {
             ui.separator();
             let icon = if security.encryption.is_clear_text() {
-                "🔓"
+                icons::UNLOCKED
             } else {
-                "🔒"
+                icons::LOCKED
             };
             ui.label(format!("{icon} {security}"));
         }

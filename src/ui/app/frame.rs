@@ -43,6 +43,9 @@ impl App {
     pub fn frame(&mut self, ui: &mut Ui) {
         self.now = ui.input(|input| input.time);
         self.background.wake_with(ui.ctx());
+        if !std::mem::replace(&mut self.icons_installed, true) {
+            crate::ui::icons::install(ui.ctx());
+        }
         self.drain_events();
         self.transfers.sample(self.clock());
         self.transfers.refresh_tabs();

@@ -85,6 +85,8 @@ pub struct App {
     trust: TrustPage,
     background: Background,
     outbox: Outbox,
+    /// The icon font is added to egui's fonts with the first frame.
+    icons_installed: bool,
 }
 
 impl App {
@@ -119,6 +121,7 @@ impl App {
             trust: TrustPage::default(),
             background: Background::default(),
             outbox: Outbox::default(),
+            icons_installed: false,
         };
         app.apply_limits();
         match link {

@@ -38,6 +38,15 @@ fn file(name: &str, size: u64) -> Entry {
     }
 }
 
+/// How the site tree labels a folder and a site: the icon, then the name.
+fn folder_label(name: &str) -> String {
+    format!("{} {name}", crate::ui::icons::FOLDER)
+}
+
+fn site_label(name: &str) -> String {
+    format!("{} {name}", crate::ui::icons::SERVER)
+}
+
 fn folder(name: &str) -> Entry {
     Entry::new(name, EntryKind::Dir)
 }
@@ -631,10 +640,10 @@ fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
     let mut window = Window::open();
     window.open_site_manager(crate::engine::api::KeyringStatus::Available);
     assert!(
-        window.harness.query_by_label("📁 Acme").is_some(),
+        window.harness.query_by_label(&folder_label("Acme")).is_some(),
         "the folder is in the tree"
     );
-    window.harness.get_by_label("🖧 web").click();
+    window.harness.get_by_label(&site_label("web")).click();
     window.settle();
     window.harness.get_by_label("Connect to this site").click();
     window.settle();
@@ -663,7 +672,7 @@ fn the_site_manager_connects_to_a_saved_site_with_its_keyring_password() {
 
     // Deleting a site asks first.
     window.open_site_manager(crate::engine::api::KeyringStatus::Available);
-    window.harness.get_by_label("🖧 web").click();
+    window.harness.get_by_label(&site_label("web")).click();
     window.settle();
     window.harness.get_by_label("Delete").click();
     window.settle();
@@ -725,7 +734,7 @@ fn without_a_keyring_the_manager_says_so_and_connect_asks_for_the_password() {
             .query_by_label_contains("passwords cannot be saved, so Wharf asks for them")
             .is_some()
     );
-    window.harness.get_by_label("🖧 web").click();
+    window.harness.get_by_label(&site_label("web")).click();
     window.settle();
     window.harness.get_by_label("Connect to this site").click();
     window.settle();
@@ -773,7 +782,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
         }
     );
 
-    window.harness.get_by_label("📁 Acme").click_secondary();
+    window.harness.get_by_label(&folder_label("Acme")).click_secondary();
     window.settle();
     window.harness.get_by_label("Rename or move…").click();
     window.settle();
@@ -811,7 +820,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
         }
     );
 
-    window.harness.get_by_label("📁 Acme").click_secondary();
+    window.harness.get_by_label(&folder_label("Acme")).click_secondary();
     window.settle();
     window.harness.get_by_label("Delete…").click();
     window.settle();
@@ -835,7 +844,7 @@ fn site_folders_are_made_renamed_and_deleted_through_the_engine() {
 fn duplicate_asks_the_engine_and_shows_the_copy() {
     let mut window = Window::open();
     window.open_site_manager(crate::engine::api::KeyringStatus::Available);
-    window.harness.get_by_label("🖧 web").click();
+    window.harness.get_by_label(&site_label("web")).click();
     window.settle();
     window.harness.get_by_label("Duplicate").click();
     window.settle();
@@ -1032,7 +1041,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
     window.settle();
     window.answer_listing("/var/www", vec![file("index.html", 10)]);
 
-    window.harness.get_by_label("☆").click();
+    window.harness.get_by_label(crate::ui::icons::BOOKMARKS).click();
     window.settle();
     window.harness.get_by_label("Bookmark this folder").click();
     window.settle();
@@ -1046,7 +1055,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
         "bookmarking does not open the site manager"
     );
 
-    window.harness.get_by_label("☆").click();
+    window.harness.get_by_label(crate::ui::icons::BOOKMARKS).click();
     window.settle();
     window.harness.get_by_label("/var/log/nginx").click();
     window.settle();
@@ -1075,7 +1084,7 @@ fn dragging_in_the_site_tree_moves_sites_and_folders() {
     let mut window = Window::open();
     window.open_site_manager(crate::engine::api::KeyringStatus::Available);
     let (site, top) = (
-        window.harness.get_by_label("🖧 web").rect().center(),
+        window.harness.get_by_label(&site_label("web")).rect().center(),
         window.harness.get_by_label("Sites").rect().center(),
     );
     window.drag(site, top);
@@ -1093,8 +1102,8 @@ fn dragging_in_the_site_tree_moves_sites_and_folders() {
     window.harness.state_mut().sites.folders = vec!["Acme".into(), "Clients".into()];
     window.settle();
     let (acme, clients) = (
-        window.harness.get_by_label("📁 Acme").rect().center(),
-        window.harness.get_by_label("📁 Clients").rect().center(),
+        window.harness.get_by_label(&folder_label("Acme")).rect().center(),
+        window.harness.get_by_label(&folder_label("Clients")).rect().center(),
     );
     window.drag(acme, clients);
     let edit = window.take(|command| match command {

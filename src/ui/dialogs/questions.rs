@@ -10,6 +10,7 @@ use super::text_form::{self, Answer, TextForm};
 use crate::engine::api::{ConflictPolicy, Prompt, PromptId, PromptReply};
 use crate::model::Secret;
 use crate::ui::format;
+use crate::ui::icons;
 use crate::ui::intent::WindowIntent;
 
 /// The answer that closing a question gives: skip this file, or refuse.
@@ -184,7 +185,10 @@ pub(super) fn draw_host_key_changed(
     known_hosts: &Path,
     ui: &mut Ui,
 ) -> Choice {
-    ui.heading(RichText::new("⚠ The server's host key has CHANGED").color(ui.visuals().error_fg_color));
+    ui.heading(
+        RichText::new(format!("{} The server's host key has CHANGED", icons::WARNING))
+            .color(ui.visuals().error_fg_color),
+    );
     ui.label(format!(
         "{server} now identifies itself with a different key than the one recorded. Someone may be \
          intercepting the connection, so Wharf did not connect."

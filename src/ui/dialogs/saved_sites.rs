@@ -11,6 +11,7 @@ use crate::engine::api::{FolderEdit, ImportReport, ImportSource, RemotePath, Sav
 use crate::model::Secret;
 use crate::ui::background::Pick;
 use crate::ui::format;
+use crate::ui::icons;
 use crate::ui::intent::{ConnectionIntent, SitesIntent, WindowIntent};
 
 /// "Delete" or "Keep it", the first closing the dialog with `intent`.
@@ -179,7 +180,7 @@ fn report_lines(report: &ImportReport, ui: &mut Ui) {
             }
             ui.label(format!("{sentence}."));
         } else {
-            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {warning}"));
+            ui.colored_label(ui.visuals().warn_fg_color, format!("{} {warning}", icons::WARNING));
         }
     }
 }

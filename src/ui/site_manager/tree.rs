@@ -6,6 +6,7 @@ use egui::{RichText, Ui};
 
 use super::{Editing, SiteManager};
 use crate::engine::api::{FolderEdit, ImportSource, SavedSite};
+use crate::ui::icons;
 use crate::ui::intent::{ConnectionIntent, Intents, SitesIntent};
 
 /// What is dragged in the tree: a site (by id) or a folder (by path).
@@ -105,11 +106,11 @@ fn folder_row(folder: &str, depth: usize, ui: &mut Ui, actions: &mut Vec<TreeAct
     ui.horizontal(|ui| {
         ui.add_space(14.0 * depth.saturating_sub(1) as f32);
         let title = match folder.rsplit_once('/') {
-            _ if folder.is_empty() => "Sites".to_owned(),
-            Some((_, last)) => format!("📁 {last}"),
-            None => format!("📁 {folder}"),
+            _ if folder.is_empty() => RichText::new("Sites").strong().into(),
+            Some((_, last)) => icons::with_words(icons::FOLDER, Some(icons::FOLDER_COLOUR), last, ui),
+            None => icons::with_words(icons::FOLDER, Some(icons::FOLDER_COLOUR), folder, ui),
         };
-        let response = ui.add(egui::Label::new(RichText::new(title).strong()).sense(egui::Sense::click_and_drag()));
+        let response = ui.add(egui::Label::new(title).sense(egui::Sense::click_and_drag()));
         if !folder.is_empty() && response.drag_started() {
             response.dnd_set_drag_payload(Dragged::Folder(folder.to_owned()));
         }
@@ -136,7 +137,7 @@ fn site_row(site: &SavedSite, depth: usize, selected: bool, ui: &mut Ui, actions
     let response = ui
         .horizontal(|ui| {
             ui.add_space(14.0 * depth as f32 + 6.0);
-            ui.selectable_label(selected, format!("🖧 {}", site.name))
+            ui.selectable_label(selected, icons::with_words(icons::SERVER, None, &site.name, ui))
                 .interact(egui::Sense::click_and_drag())
         })
         .inner;
