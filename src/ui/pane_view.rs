@@ -399,15 +399,16 @@ fn table_builder<'a>(side: Side, columns: &[Column], ui: &'a mut Ui) -> TableBui
 fn starting_width(column: Column, ui: &Ui) -> f32 {
     let sample = match column {
         Column::Name => return 0.0,
-        Column::Size => "1023.9 MiB",
-        Column::Type => "TXT file",
+        Column::Size => "999.9 MiB",
+        Column::Type => "GZ file",
         Column::Modified => "2026-12-31 23:59 ",
         Column::Permissions => "rwxr-xr-x",
         Column::Owner => "www-data",
     };
     let font = egui::TextStyle::Body.resolve(ui.style());
     let text = ui.fonts_mut(|fonts| fonts.layout_no_wrap(sample.to_owned(), font, Color32::WHITE).size().x);
-    text + 2.0 * ui.spacing().item_spacing.x + 4.0
+    // The cell's margin on each side, and room for the resize handle.
+    text + ui.spacing().item_spacing.x + 6.0
 }
 
 /// A column's title: a button that sorts by it, with an arrow on the sorted one.
