@@ -13,6 +13,13 @@ use crate::engine::api::{
 };
 use crate::model::Secret;
 
+/// Where the keyboard works: one of the panes, or the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Pane(Side),
+    Queue,
+}
+
 /// One entry chosen in a pane, as a confirmation shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chosen {
@@ -159,9 +166,20 @@ pub enum ConnectionIntent {
 /// The transfer queue.
 #[derive(Debug)]
 pub enum QueueIntent {
-    Apply { verb: QueueVerb, items: QueueItems },
-    Move { item: ItemId, to: Move },
-    Clear { done: bool, failed: bool },
+    /// The keyboard works on the queue now.
+    Focus,
+    Apply {
+        verb: QueueVerb,
+        items: QueueItems,
+    },
+    Move {
+        item: ItemId,
+        to: Move,
+    },
+    Clear {
+        done: bool,
+        failed: bool,
+    },
     SetLimits(LimitsTyped),
 }
 

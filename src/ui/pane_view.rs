@@ -15,7 +15,7 @@ use egui::{Key, Modifiers};
 use super::background::Pick;
 use super::format;
 use super::icons;
-use super::intent::{Intents, PaneIntent, WindowIntent};
+use super::intent::{Intents, PaneIntent, QueueIntent, WindowIntent};
 use super::pane::{ClickMods, Column, Pane, PaneStatus, Row, Side, type_of};
 use crate::engine::api::{Entry, EntryKind, RemotePath};
 
@@ -721,8 +721,12 @@ fn apply(pane: &mut Pane, action: Action, out: &mut Intents) {
 pub fn keyboard(pane: &mut Pane, now: f64, ui: &mut Ui, out: &mut Intents) {
     let side = pane.side;
     let pressed = |ui: &mut Ui, mods: Modifiers, key: Key| ui.input_mut(|input| input.consume_key(mods, key));
+    // Tab goes round: this computer, the server, the queue.
     if pressed(ui, Modifiers::NONE, Key::Tab) {
-        out.push(PaneIntent::Focus(side.other()));
+        match side {
+            Side::Local => out.push(PaneIntent::Focus(Side::Remote)),
+            Side::Remote => out.push(QueueIntent::Focus),
+        }
         return;
     }
     move_cursor_by_keys(pane, ui);

@@ -3,12 +3,13 @@
 //! with per-file progress, speed and ETA that lays out only visible rows; and a total line with
 //! the overall speed, ETA and a small speed graph.
 
-use egui::{Align, Color32, Label, ProgressBar, RichText, Sense, Stroke, TextEdit, Ui, pos2, vec2};
+use egui::{Align, Color32, Key, Label, Modifiers, ProgressBar, RichText, Sense, Stroke, TextEdit, Ui, pos2, vec2};
 use egui_extras::{Column, TableBuilder};
 
 use super::format;
 use super::icons;
-use super::intent::{Intents, LimitsTyped, QueueIntent, QueueItems, QueueVerb};
+use super::intent::{Intents, LimitsTyped, PaneIntent, QueueIntent, QueueItems, QueueVerb};
+use super::pane::Side;
 use super::transfers::{Tab, Transfer, Transfers};
 use crate::engine::api::{Direction, ItemId, Move, QueueLimits, TransferState};
 
@@ -236,6 +237,7 @@ fn table(transfers: &mut Transfers, ui: &mut Ui, out: &mut Intents) {
             });
         });
     if let Some((id, modifiers)) = clicked {
+        out.push(QueueIntent::Focus);
         let selected = &mut transfers.selected;
         if modifiers.command {
             if !selected.remove(&id) {
@@ -244,6 +246,42 @@ fn table(transfers: &mut Transfers, ui: &mut Ui, out: &mut Intents) {
         } else {
             selected.clear();
             selected.insert(id);
+        }
+    }
+}
+
+/// The queue's keys, when it has the keyboard: Del cancels the selected items, Space pauses
+/// them (or resumes them when all are paused), Ctrl+Up and Ctrl+Down move the one selected.
+pub fn keyboard(transfers: &Transfers, ui: &mut Ui, out: &mut Intents) {
+    let pressed = |ui: &mut Ui, mods: Modifiers, key: Key| ui.input_mut(|input| input.consume_key(mods, key));
+    if pressed(ui, Modifiers::NONE, Key::Tab) {
+        out.push(PaneIntent::Focus(Side::Local));
+        return;
+    }
+    let selected = transfers.selection();
+    if selected.is_empty() {
+        return;
+    }
+    if pressed(ui, Modifiers::NONE, Key::Delete) {
+        out.push(on_selected(QueueVerb::Cancel));
+    }
+    if pressed(ui, Modifiers::NONE, Key::Space) {
+        let all_paused = selected.iter().all(|id| {
+            transfers
+                .get(*id)
+                .is_some_and(|transfer| transfer.item.state == TransferState::Paused)
+        });
+        out.push(on_selected(if all_paused {
+            QueueVerb::Resume
+        } else {
+            QueueVerb::Pause
+        }));
+    }
+    if let [item] = selected.as_slice() {
+        for (key, to) in [(Key::ArrowUp, Move::Up), (Key::ArrowDown, Move::Down)] {
+            if pressed(ui, Modifiers::COMMAND, key) {
+                out.push(QueueIntent::Move { item: *item, to });
+            }
         }
     }
 }

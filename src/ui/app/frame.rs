@@ -9,7 +9,7 @@ use std::time::Duration;
 use egui::{Rect, Ui};
 
 use super::{App, Closing};
-use crate::ui::intent::{Intents, PaneIntent, WindowIntent};
+use crate::ui::intent::{Focus, Intents, PaneIntent, WindowIntent};
 use crate::ui::pane::Side;
 use crate::ui::pane_view::{self, DropFolder, PaneLent};
 use crate::ui::status_bar::{self, Status};
@@ -54,9 +54,13 @@ impl App {
         let mut intents = Intents::default();
         self.drop_files_from_desktop(ui, &mut intents);
         if self.dialogs.is_empty() && !ui.ctx().text_edit_focused() {
-            let side = self.focus;
-            let now = self.now;
-            pane_view::keyboard(self.pane_mut(side), now, ui, &mut intents);
+            match self.focus {
+                Focus::Pane(side) => {
+                    let now = self.now;
+                    pane_view::keyboard(self.pane_mut(side), now, ui, &mut intents);
+                }
+                Focus::Queue => queue_view::keyboard(&self.transfers, ui, &mut intents),
+            }
         }
         self.lay_out(ui, &mut intents);
         site_manager::show(&mut self.sites, ui.ctx(), &mut intents);
@@ -114,7 +118,7 @@ impl App {
     /// What a pane is shown of the rest of the window.
     fn pane_lent(&self, side: Side) -> PaneLent {
         PaneLent {
-            focused: self.focus == side,
+            focused: self.focus == Focus::Pane(side),
             connected: self.connection.site.is_some(),
             // A saved site's bookmarks, on the server side.
             bookmarks: match side {

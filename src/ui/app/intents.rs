@@ -13,7 +13,7 @@ use crate::engine::api::{
 use crate::model::Secret;
 use crate::ui::dialogs::Dialog;
 use crate::ui::intent::{
-    Chosen, ConnectionIntent, Intent, PaneIntent, QueueIntent, QueueItems, QueueVerb, SitesIntent, WindowIntent,
+    Chosen, ConnectionIntent, Focus, Intent, PaneIntent, QueueIntent, QueueItems, QueueVerb, SitesIntent, WindowIntent,
 };
 use crate::ui::pane::{Activation, PaneStatus, Side};
 use crate::ui::requests::{SitesRequest, Waiting};
@@ -33,7 +33,7 @@ impl App {
 
     fn carry_out_in_pane(&mut self, intent: PaneIntent) {
         match intent {
-            PaneIntent::Focus(side) => self.focus = side,
+            PaneIntent::Focus(side) => self.focus = Focus::Pane(side),
             PaneIntent::Navigate { side, path } => self.navigate(side, path),
             PaneIntent::Refresh(side) => self.refresh(side),
             PaneIntent::ListForTree { side, path } => self.list_for_tree(side, path),
@@ -91,6 +91,7 @@ impl App {
 
     fn carry_out_in_queue(&mut self, intent: QueueIntent) {
         match intent {
+            QueueIntent::Focus => self.focus = Focus::Queue,
             QueueIntent::Apply { verb, items } => self.queue(verb, items),
             QueueIntent::Move { item, to } => self.engine.send(QueueCommand::Reprioritize { item, to }),
             QueueIntent::Clear { done, failed } => self.engine.send(QueueCommand::Clear { done, failed }),

@@ -16,7 +16,7 @@ pub use self::frame::Geometry;
 use super::background::Background;
 use super::connect_form::ConnectForm;
 use super::dialogs::Dialogs;
-use super::intent::{ConnectionIntent, LimitsTyped};
+use super::intent::{ConnectionIntent, Focus, LimitsTyped};
 use super::messages::Messages;
 use super::pane::{Pane, Side};
 use super::requests::{Requests, Waiting};
@@ -67,8 +67,8 @@ pub struct App {
     pub(super) form: ConnectForm,
     pub(super) local: Pane,
     pub(super) remote: Pane,
-    /// The pane the keyboard works on.
-    pub(super) focus: Side,
+    /// Where the keyboard works: a pane or the queue.
+    pub(super) focus: Focus,
     connection: Connection,
     pub(super) messages: Messages,
     transfers: Transfers,
@@ -108,7 +108,7 @@ impl App {
             engine,
             settings,
             form: ConnectForm::default(),
-            focus: Side::Local,
+            focus: Focus::Pane(Side::Local),
             connection: Connection::default(),
             messages: Messages::default(),
             transfers: Transfers::default(),

@@ -405,7 +405,10 @@ fn the_keyboard_moves_enters_goes_up_and_switches_panes() {
     // Tab: the server's pane; Enter on its first entry (the up row) lists the parent.
     window.harness.key_press(Key::Tab);
     window.settle();
-    assert_eq!(window.harness.state().focus, crate::ui::pane::Side::Remote);
+    assert_eq!(
+        window.harness.state().focus,
+        crate::ui::intent::Focus::Pane(crate::ui::pane::Side::Remote)
+    );
     window.harness.key_press(Key::ArrowDown);
     window.settle();
     window.harness.key_press(Key::ArrowDown);
@@ -1401,4 +1404,57 @@ fn the_default_columns_show_a_whole_date_and_time_on_both_sides() {
             "{shown:?} needs {needed} px, its cell shows {width}"
         );
     }
+}
+
+#[test]
+fn the_queue_takes_keys_once_clicked_or_reached_with_tab() {
+    use crate::engine::api::{ItemKind, Move, QueueItem, Selection, TransferState};
+    let mut window = Window::open();
+    let item = |id: u64, state: TransferState| QueueItem {
+        id: ItemId::new(id),
+        job: None,
+        direction: Direction::Download,
+        kind: ItemKind::File,
+        local: PathBuf::from(format!("/home/me/file-{id}.bin")),
+        remote: format!("/srv/file-{id}.bin"),
+        site: "sftp://alice@files.example.org:22".into(),
+        size: Some(1_000),
+        state,
+        attempts: 0,
+        bytes_done: 0,
+    };
+    window.engine.emit(Event::ItemsAdded {
+        items: vec![item(1, TransferState::Queued), item(2, TransferState::Paused)],
+    });
+    window.settle();
+    // Click the second row: the queue has the keyboard now, and that item is selected.
+    let row = window.harness.get_by_label("/home/me/file-2.bin").rect().center();
+    window.click_at(row);
+    assert_eq!(window.harness.state().focus, crate::ui::intent::Focus::Queue);
+    let only_two = Selection::Items(vec![ItemId::new(2)]);
+    window.harness.key_press(Key::Space);
+    window.settle();
+    window.take(|command| match command {
+        Command::Queue(QueueCommand::Resume { items }) if *items == only_two => Some(()),
+        _ => None,
+    });
+    window.harness.key_press_modifiers(Modifiers::COMMAND, Key::ArrowUp);
+    window.settle();
+    window.take(|command| match command {
+        Command::Queue(QueueCommand::Reprioritize { item, to: Move::Up }) if *item == ItemId::new(2) => Some(()),
+        _ => None,
+    });
+    window.harness.key_press(Key::Delete);
+    window.settle();
+    window.take(|command| match command {
+        Command::Queue(QueueCommand::CancelItems { items }) if *items == only_two => Some(()),
+        _ => None,
+    });
+    // Tab leaves the queue for this computer's pane; the panes' keys work there again.
+    window.harness.key_press(Key::Tab);
+    window.settle();
+    assert_eq!(
+        window.harness.state().focus,
+        crate::ui::intent::Focus::Pane(crate::ui::pane::Side::Local)
+    );
 }
