@@ -194,6 +194,10 @@ pub enum SitesIntent {
         secret: Option<Secret>,
     },
     Duplicate(String),
+    /// Asks whether to save the form's changes before connecting to the site (by path).
+    AskSaveBeforeConnect(String),
+    /// Saves the form's site, then connects to it.
+    SaveAndConnect,
     /// Asks before deleting a site (by path).
     AskDelete(String),
     Delete(String),

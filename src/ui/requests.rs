@@ -40,6 +40,8 @@ pub enum SitesRequest {
     List,
     /// Saving the form's site.
     Save,
+    /// Saving the form's site, then connecting to it.
+    SaveThenConnect,
     /// Saving the connected site's bookmarks (from the server pane).
     Bookmark,
     /// Looking up a saved site to connect to.

@@ -390,9 +390,13 @@ impl App {
             }
             return;
         }
+        let path = site.path();
         self.sites.tell(error, message);
         self.sites.saved(site, request == SitesRequest::Duplicate);
         self.open_site_manager();
+        if request == SitesRequest::SaveThenConnect {
+            self.carry_out(crate::ui::intent::ConnectionIntent::ConnectSite(path));
+        }
     }
 
     fn on_site_resolved(&mut self, saved: SavedSite, site: Site, path: RemotePath, secret_missing: Option<String>) {

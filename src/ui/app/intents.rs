@@ -113,6 +113,12 @@ impl App {
                 self.ask_sites(SitesRequest::Duplicate, |id| SitesCommand::Duplicate { id, name: path })
             }
             SitesIntent::AskDelete(path) => self.dialogs.push(Dialog::ConfirmDeleteSite { path }),
+            SitesIntent::AskSaveBeforeConnect(path) => self.dialogs.push(Dialog::SaveBeforeConnect { path }),
+            SitesIntent::SaveAndConnect => {
+                if let Some((site, secret)) = self.sites.take_save() {
+                    self.save_site_as(SitesRequest::SaveThenConnect, site, secret);
+                }
+            }
             SitesIntent::AskNewFolder { parent } => self.dialogs.push(Dialog::SiteFolder {
                 from: None,
                 path: if parent.is_empty() {
@@ -611,11 +617,15 @@ impl App {
     }
 
     fn save_site(&mut self, site: SavedSite, secret: Option<Secret>) {
+        self.save_site_as(SitesRequest::Save, site, secret);
+    }
+
+    fn save_site_as(&mut self, request: SitesRequest, site: SavedSite, secret: Option<Secret>) {
         if secret.is_some() {
             // The new password replaces one typed earlier in this run.
             self.connection.remembered.remove(&site.id);
         }
-        self.ask_sites(SitesRequest::Save, |id| SitesCommand::Save { id, site, secret });
+        self.ask_sites(request, |id| SitesCommand::Save { id, site, secret });
     }
 
     fn edit_site_folder(&mut self, edit: FolderEdit) {

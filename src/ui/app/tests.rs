@@ -1458,3 +1458,52 @@ fn the_queue_takes_keys_once_clicked_or_reached_with_tab() {
         crate::ui::intent::Focus::Pane(crate::ui::pane::Side::Local)
     );
 }
+
+#[test]
+fn connect_with_unsaved_changes_asks_to_save_them_first() {
+    let mut window = Window::open();
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+    window.harness.get_by_label(&site_label("web")).click();
+    window.settle();
+    // Nothing changed: Connect connects at once.
+    window.harness.get_by_label("Connect to this site").click();
+    window.settle();
+    assert!(window.harness.query_by_label("Save the changes first?").is_none());
+    window.take(|command| match command {
+        Command::Sites(SitesCommand::Resolve { reference, .. }) if reference == "Acme/web" => Some(()),
+        _ => None,
+    });
+
+    // The manager stays open until the lookup answers; the form still shows the site.
+    window.type_into(Role::TextInput, "User name:", "-ops");
+    window.harness.get_by_label("Connect to this site").click();
+    window.settle();
+    assert!(
+        window.harness.query_by_label("Save the changes first?").is_some(),
+        "the form's changes are not lost silently"
+    );
+    window.harness.get_by_label("Save and connect").click();
+    window.settle();
+    let (id, saved) = window.take(|command| match command {
+        Command::Sites(SitesCommand::Save { id, site, .. }) => Some((*id, site.clone())),
+        _ => None,
+    });
+    assert_eq!(saved.user, "deploy-ops");
+    assert!(
+        !window
+            .sent
+            .iter()
+            .any(|command| matches!(command, Command::Sites(SitesCommand::Resolve { .. }))),
+        "it connects once the site is saved, not before"
+    );
+    window.engine.emit(Event::SiteSaved {
+        id,
+        site: saved,
+        warning: None,
+    });
+    window.settle();
+    window.take(|command| match command {
+        Command::Sites(SitesCommand::Resolve { reference, .. }) if reference == "Acme/web" => Some(()),
+        _ => None,
+    });
+}

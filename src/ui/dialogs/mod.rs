@@ -70,6 +70,10 @@ pub enum Dialog {
     ConfirmDeleteSite {
         path: String,
     },
+    /// The site manager's form has changes and Connect was pressed: save them first?
+    SaveBeforeConnect {
+        path: String,
+    },
     /// A folder of the site tree to create (`from` empty) or rename; `path` is its full path.
     SiteFolder {
         from: Option<String>,
@@ -221,6 +225,7 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Choice {
         Dialog::NewFolder { side, name } => files::draw_new_folder(*side, name, ui),
         Dialog::Permissions { side, names, mode } => files::draw_permissions(*side, names, mode, ui),
         Dialog::ConfirmDeleteSite { path } => saved_sites::draw_confirm_delete_site(path, ui),
+        Dialog::SaveBeforeConnect { path } => saved_sites::draw_save_before_connect(path, ui),
         Dialog::SiteFolder { from, path } => saved_sites::draw_site_folder(from.as_deref(), path, ui),
         Dialog::ConfirmDeleteSiteFolder { path, sites } => saved_sites::draw_confirm_delete_folder(path, *sites, ui),
         Dialog::ImportFileZilla { path } => saved_sites::draw_import_filezilla(path, ui),

@@ -36,6 +36,26 @@ pub(super) fn draw_confirm_delete_site(path: &str, ui: &mut Ui) -> Choice {
     delete_or_keep("Delete the site", SitesIntent::Delete(path.to_owned()), ui)
 }
 
+pub(super) fn draw_save_before_connect(path: &str, ui: &mut Ui) -> Choice {
+    ui.heading("Save the changes first?");
+    ui.label(format!(
+        "The form holds changes to {path} that are not saved. Connecting uses the site as saved."
+    ));
+    let mut choice = Choice::Open;
+    ui.horizontal(|ui| {
+        if ui.button("Save and connect").clicked() {
+            choice = Choice::done(SitesIntent::SaveAndConnect);
+        }
+        if ui.button("Connect without saving").clicked() {
+            choice = Choice::done(ConnectionIntent::ConnectSite(path.to_owned()));
+        }
+        if ui.button("Cancel").clicked() {
+            choice = Choice::Dismissed;
+        }
+    });
+    choice
+}
+
 pub(super) fn draw_confirm_delete_folder(path: &str, sites: usize, ui: &mut Ui) -> Choice {
     ui.heading("Delete the folder?");
     ui.label(match sites {

@@ -5,7 +5,7 @@ use egui::{ComboBox, TextEdit, Ui};
 
 use super::{Editing, SiteManager};
 use crate::engine::api::{Auth, FtpTls, KeyringStatus, SavedSite, TransferType};
-use crate::model::{DataMode, Protocol, Secret};
+use crate::model::{DataMode, Protocol};
 use crate::ui::connect_form::{PROTOCOLS, protocol_label};
 use crate::ui::intent::{ConnectionIntent, Intents, SitesIntent};
 
@@ -43,17 +43,28 @@ pub(super) fn show(manager: &mut SiteManager, ui: &mut Ui, out: &mut Intents) {
         return;
     };
     if let Button::Save = button {
-        out.push(save(editing));
+        let (site, secret) = editing.take_for_saving();
+        out.push(SitesIntent::Save {
+            site: Box::new(site),
+            secret,
+        });
         return;
     }
     // Connect, Duplicate and Delete act on the site as saved, found by its id: the form's
     // unsaved name may name another site.
     let id = editing.site.id.clone();
-    let Some(path) = manager.site(&id).map(SavedSite::path) else {
+    let Some(saved) = manager.site(&id) else {
         return;
     };
+    let path = saved.path();
+    let changed = manager
+        .editing
+        .as_ref()
+        .is_some_and(|editing| editing.differs_from(saved));
     match button {
         Button::Save => {}
+        // Connecting uses the site as saved: ask first when the form holds changes.
+        Button::Connect if changed => out.push(SitesIntent::AskSaveBeforeConnect(path)),
         Button::Connect => out.push(ConnectionIntent::ConnectSite(path)),
         Button::Duplicate => out.push(SitesIntent::Duplicate(path)),
         Button::Delete => out.push(SitesIntent::AskDelete(path)),
@@ -77,24 +88,6 @@ fn buttons(new: bool, ui: &mut Ui) -> Option<Button> {
         }
     });
     pressed
-}
-
-/// The form's site (and password) to be saved.
-fn save(editing: &mut Editing) -> SitesIntent {
-    editing.site.port = editing.port.trim().parse().ok();
-    editing.site.max_connections = editing.max_connections.trim().parse().ok().filter(|&limit| limit > 0);
-    editing.site.bookmarks = editing
-        .bookmarks
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let secret = (!editing.password.is_empty()).then(|| Secret::new(std::mem::take(&mut editing.password)));
-    SitesIntent::Save {
-        site: Box::new(editing.site.clone()),
-        secret,
-    }
 }
 
 /// A labelled one-line field, one row of the grid.

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use super::connect_form::ConnectForm;
 use super::intent::Intents;
 use crate::engine::api::{Auth, KeyringStatus, SavedSite};
-use crate::model::DataMode;
+use crate::model::{DataMode, Secret};
 
 /// A site being edited, with the password typed for it (empty: keep the saved one).
 pub struct Editing {
@@ -37,6 +37,33 @@ impl Editing {
             site,
             password: String::new(),
         }
+    }
+
+    /// The site as the form shows it now (the port, limit and bookmarks as typed).
+    fn edited(&self) -> SavedSite {
+        let mut site = self.site.clone();
+        site.port = self.port.trim().parse().ok();
+        site.max_connections = self.max_connections.trim().parse().ok().filter(|&limit| limit > 0);
+        site.bookmarks = self
+            .bookmarks
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_owned)
+            .collect();
+        site
+    }
+
+    /// Whether the form holds changes not saved: fields that differ from `saved`, or a password.
+    pub fn differs_from(&self, saved: &SavedSite) -> bool {
+        self.edited() != *saved || !self.password.is_empty()
+    }
+
+    /// The site and password to save; the typed password leaves the form.
+    pub fn take_for_saving(&mut self) -> (SavedSite, Option<Secret>) {
+        self.site = self.edited();
+        let secret = (!self.password.is_empty()).then(|| Secret::new(std::mem::take(&mut self.password)));
+        (self.site.clone(), secret)
     }
 
     /// A new site filled from the quickconnect fields, their password included.
@@ -116,6 +143,11 @@ impl SiteManager {
         {
             editing.site = site;
         }
+    }
+
+    /// The form's site and password to save, when a site is being edited.
+    pub fn take_save(&mut self) -> Option<(SavedSite, Option<Secret>)> {
+        self.editing.as_mut().map(Editing::take_for_saving)
     }
 
     /// The site saved under `id`.
