@@ -62,6 +62,22 @@ fn session_error_kind(code: i32) -> ErrorKind {
     }
 }
 
+/// What a libssh2 error code (`LIBSSH2_ERROR_*`) means, in words a user can act on; `None`
+/// where libssh2's own message says it as well.
+fn session_error_words(code: i32) -> Option<&'static str> {
+    Some(match code {
+        -2 => "the server did not greet Wharf as an SSH server does (is this the SSH port?)",
+        -4 | -12 => "data arrived damaged (a checksum or decryption failed); the link may be unreliable",
+        -5 | -8 => "the server and Wharf have no key exchange or cipher in common",
+        -10 | -11 => "the server's host key could not be read or checked",
+        -15 => "the password has expired; change it on the server (with ssh), then connect again",
+        -18 => "the user name or password (or key) was not accepted",
+        -19 => "the server did not accept the key's signature",
+        -7 | -13 | -43 => "the server closed the connection",
+        _ => return None,
+    })
+}
+
 /// SFTP status codes (draft-ietf-secsh-filexfer) as error kinds.
 fn sftp_error_kind(code: i32) -> ErrorKind {
     match code {
@@ -91,10 +107,11 @@ fn map_ssh_error(what: &str, error: &ssh2::Error, host: &str) -> FsError {
         }
         ErrorCode::Session(code) => {
             let kind = session_error_kind(code);
-            let why = match kind {
-                ErrorKind::Timeout => "the server stopped answering".to_owned(),
-                ErrorKind::ConnectionLost => format!("the connection was lost ({})", error.message()),
-                _ => error.message().to_owned(),
+            let why = match (kind, session_error_words(code)) {
+                (ErrorKind::Timeout, _) => "the server stopped answering".to_owned(),
+                (_, Some(words)) => words.to_owned(),
+                (ErrorKind::ConnectionLost, None) => format!("the connection was lost ({})", error.message()),
+                (_, None) => error.message().to_owned(),
             };
             (kind, why)
         }
@@ -543,5 +560,29 @@ impl WriteStream for SftpFile {
         self.file
             .close()
             .map_err(|error| map_ssh_error(&self.what, &error, &self.host))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libssh2_errors_read_as_words() {
+        let said = |code: i32, message: &'static str| {
+            map_ssh_error(
+                "connecting to h:22",
+                &ssh2::Error::new(ErrorCode::Session(code), message),
+                "h",
+            )
+            .message
+        };
+        let no_common = said(-5, "Unable to exchange encryption keys");
+        assert!(no_common.contains("no key exchange or cipher in common"), "{no_common}");
+        assert!(said(-18, "Authentication failed (username/password)").contains("was not accepted"));
+        assert!(said(-2, "Failed getting banner").contains("is this the SSH port?"));
+        assert!(said(-15, "Password Expired, and no callback specified").contains("has expired"));
+        // A code without words of its own keeps libssh2's message.
+        assert!(said(-14, "Invalid data").contains("Invalid data"));
     }
 }
