@@ -451,6 +451,7 @@ impl TransferState {
         matches!(
             self,
             TransferState::Connecting
+                | TransferState::WaitingForPassword
                 | TransferState::Transferring
                 | TransferState::Verifying
                 | TransferState::Stalled { .. }
