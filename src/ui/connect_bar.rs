@@ -14,6 +14,7 @@ pub struct ConnectBar<'a> {
     pub online: bool,
     pub recent: &'a [Recent],
     pub show_log: bool,
+    pub theme: egui::ThemePreference,
 }
 
 /// Draws the bar over the quickconnect fields (its own state).
@@ -147,7 +148,30 @@ fn buttons(form: &mut ConnectForm, bar: &ConnectBar<'_>, submit: bool, ui: &mut 
     if ui.toggle_value(&mut show_log, "Message log").changed() {
         out.push(WindowIntent::ShowLog(show_log));
     }
+    theme_menu(bar.theme, ui, out);
     if ui.button("About").clicked() {
         out.push(WindowIntent::ShowAbout);
     }
+}
+
+/// Light, dark, or as the system says.
+fn theme_menu(current: egui::ThemePreference, ui: &mut Ui, out: &mut Intents) {
+    use egui::ThemePreference as Theme;
+    let label = ui.label("Theme:").id;
+    let name = |theme: Theme| match theme {
+        Theme::System => "As the system",
+        Theme::Light => "Light",
+        Theme::Dark => "Dark",
+    };
+    ComboBox::from_id_salt("theme")
+        .selected_text(name(current))
+        .show_ui(ui, |ui| {
+            for theme in [Theme::System, Theme::Light, Theme::Dark] {
+                if ui.selectable_label(current == theme, name(theme)).clicked() && current != theme {
+                    out.push(WindowIntent::Theme(theme));
+                }
+            }
+        })
+        .response
+        .labelled_by(label);
 }

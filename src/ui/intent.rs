@@ -239,6 +239,8 @@ pub enum WindowIntent {
         start: Option<PathBuf>,
     },
     ShowLog(bool),
+    /// Light, dark, or the system's theme.
+    Theme(egui::ThemePreference),
     /// Says something went wrong, in the message log.
     Complain(String),
     /// Closes now; unfinished transfers resume at the next start.

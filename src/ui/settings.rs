@@ -1,6 +1,6 @@
 //! What the window remembers between runs (through eframe's storage, next to egui's own
 //! memory of panel sizes and column widths): sort orders, the last local folder, whether the
-//! log is shown, recent servers (never their passwords) and the queue's limits.
+//! log is shown, recent servers (never their passwords), the queue's limits and the theme.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +23,8 @@ pub struct Settings {
     /// Rate limits as typed (`500K`, `10M`); empty is unlimited.
     pub download_limit: String,
     pub upload_limit: String,
+    /// Light, dark, or the system's choice (the default).
+    pub theme: egui::ThemePreference,
 }
 
 impl Default for Settings {
@@ -36,6 +38,7 @@ impl Default for Settings {
             parallel: crate::engine::api::QueueLimits::DEFAULT_PARALLEL,
             download_limit: String::new(),
             upload_limit: String::new(),
+            theme: egui::ThemePreference::System,
         }
     }
 }

@@ -46,6 +46,9 @@ impl App {
         if !std::mem::replace(&mut self.icons_installed, true) {
             crate::ui::icons::install(ui.ctx());
         }
+        if ui.ctx().options(|options| options.theme_preference) != self.settings.theme {
+            ui.ctx().set_theme(self.settings.theme);
+        }
         self.drain_events();
         self.transfers.sample(self.clock());
         self.transfers.refresh_tabs();
@@ -82,6 +85,7 @@ impl App {
             online: self.remote.session.is_some() || self.connecting(),
             recent: &self.settings.recent,
             show_log: self.settings.show_log,
+            theme: self.settings.theme,
         };
         egui::Panel::top("quickconnect").show(ui, |ui| connect_bar::show(&mut self.form, &bar, ui, intents));
         if self.settings.show_log {

@@ -1507,3 +1507,23 @@ fn connect_with_unsaved_changes_asks_to_save_them_first() {
         _ => None,
     });
 }
+
+#[test]
+fn the_theme_can_be_chosen_and_is_remembered() {
+    let mut window = Window::open();
+    window.settle();
+    window.harness.get_by_label("Theme:").click();
+    window.settle();
+    window.harness.get_by_label("Light").click();
+    window.settle();
+    assert_eq!(window.harness.ctx.theme(), egui::Theme::Light);
+    let remembered = window.harness.state_mut().settings().clone();
+    assert_eq!(remembered.theme, egui::ThemePreference::Light);
+    let text = serde_json::to_string(&remembered).unwrap();
+    let back: Settings = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        back.theme,
+        egui::ThemePreference::Light,
+        "remembered with the settings: {text}"
+    );
+}
