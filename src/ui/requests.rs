@@ -79,6 +79,16 @@ impl Requests {
         self.waiting.remove(&id)
     }
 
+    /// Takes what `id` was for when `pick` accepts it; an answer of another shape leaves the
+    /// request waiting.
+    pub fn take_if(&mut self, id: RequestId, pick: impl Fn(&Waiting) -> bool) -> Option<Waiting> {
+        if self.waiting.get(&id).is_some_and(pick) {
+            self.waiting.remove(&id)
+        } else {
+            None
+        }
+    }
+
     /// Forgets the requests `drop` picks (the answers are dropped when they come); returns
     /// their ids.
     pub fn forget(&mut self, drop: impl Fn(&Waiting) -> bool) -> Vec<RequestId> {
@@ -131,6 +141,11 @@ mod tests {
             vec![RequestId::new(2)]
         );
         assert_eq!(requests.take(RequestId::new(2)), None);
+        assert_eq!(
+            requests.take_if(RequestId::new(1), |waiting| matches!(waiting, Waiting::Trust)),
+            None,
+            "an answer of another shape leaves the request waiting"
+        );
         assert_eq!(requests.take(RequestId::new(1)), Some(Waiting::Connect));
         assert_eq!(requests.take(RequestId::new(1)), None);
     }

@@ -191,7 +191,8 @@ impl App {
     }
 
     fn on_listing(&mut self, id: RequestId, path: RemotePath, entries: Vec<crate::engine::api::Entry>) {
-        match self.requests.take(id) {
+        let listing = |waiting: &Waiting| matches!(waiting, Waiting::TreeListing { .. } | Waiting::Listing { .. });
+        match self.requests.take_if(id, listing) {
             Some(Waiting::TreeListing { side }) => self.pane_mut(side).tree.learn(&path, &entries),
             Some(Waiting::Listing { side, .. }) => {
                 if side == Side::Local {
@@ -199,8 +200,7 @@ impl App {
                 }
                 self.pane_mut(side).show_listing(path, entries);
             }
-            Some(other) => self.requests.insert(id, other),
-            None => {}
+            _ => {}
         }
     }
 
@@ -348,12 +348,12 @@ impl App {
 
     /// Takes `id` from the table when a site manager request waits for it.
     fn take_sites_request(&mut self, id: RequestId) -> Option<SitesRequest> {
-        match self.requests.take(id)? {
+        match self
+            .requests
+            .take_if(id, |waiting| matches!(waiting, Waiting::Sites(_)))?
+        {
             Waiting::Sites(request) => Some(request),
-            other => {
-                self.requests.insert(id, other);
-                None
-            }
+            _ => None,
         }
     }
 
@@ -434,10 +434,12 @@ impl App {
     }
 
     fn on_trust(&mut self, id: RequestId, host_keys: Vec<TrustedHostKey>, certificates: Vec<PinnedCertificate>) {
-        match self.requests.take(id) {
-            Some(Waiting::Trust) => self.trust.update(host_keys, certificates),
-            Some(other) => self.requests.insert(id, other),
-            None => {}
+        if self
+            .requests
+            .take_if(id, |waiting| *waiting == Waiting::Trust)
+            .is_some()
+        {
+            self.trust.update(host_keys, certificates);
         }
     }
 

@@ -16,11 +16,16 @@ use crate::ui::intent::WindowIntent;
 /// The answer that closing a question gives: skip this file, or refuse.
 pub(super) fn refusal(question: &Prompt) -> PromptReply {
     match question {
-        Prompt::FileExists { .. } => PromptReply::Conflict {
-            policy: ConflictPolicy::Skip,
-            apply_to_all: false,
-        },
+        Prompt::FileExists { .. } => skip_this_one(),
         _ => PromptReply::Refuse,
+    }
+}
+
+/// Skip this file (and ask again at the next conflict).
+fn skip_this_one() -> PromptReply {
+    PromptReply::Conflict {
+        policy: ConflictPolicy::Skip,
+        apply_to_all: false,
     }
 }
 
@@ -69,45 +74,49 @@ pub(super) fn draw_prompt(
             ui.add_space(6.0);
             trust_buttons(id, ui)
         }
-        Prompt::FileExists { .. } => draw_file_exists(id, question, apply_to_all, policy, ui),
+        Prompt::FileExists {
+            target,
+            source_size,
+            source_modified,
+            target_size,
+            target_modified,
+            ..
+        } => {
+            let sides = [
+                ("New (source):", *source_size, *source_modified),
+                ("Existing (target):", *target_size, *target_modified),
+            ];
+            draw_file_exists(id, target, &sides, apply_to_all, policy, ui)
+        }
         Prompt::Password { site, passphrase } => draw_queue_password(id, site, *passphrase, password, ui),
     }
 }
 
+/// A file and its size and time on one side of a conflict.
+type Side<'a> = (&'a str, Option<u64>, Option<chrono::DateTime<chrono::Utc>>);
+
 fn draw_file_exists(
     id: PromptId,
-    question: &Prompt,
+    target: &str,
+    sides: &[Side<'_>; 2],
     apply_to_all: &mut bool,
     policy: &mut ConflictPolicy,
     ui: &mut Ui,
 ) -> Choice {
-    let Prompt::FileExists {
-        target,
-        source_size,
-        source_modified,
-        target_size,
-        target_modified,
-        ..
-    } = question
-    else {
-        return Choice::Open;
-    };
     ui.heading("The target file exists");
-    ui.label(target.as_str());
+    ui.label(target);
     ui.add_space(4.0);
     egui::Grid::new("file-exists").num_columns(3).show(ui, |ui| {
         ui.label("");
         ui.strong("Size");
         ui.strong("Modified");
         ui.end_row();
-        ui.label("New (source):");
-        ui.label(source_size.map(format::size).unwrap_or_default());
-        ui.label(format::maybe_date(*source_modified));
-        ui.end_row();
-        ui.label("Existing (target):");
-        ui.label(target_size.map(format::size).unwrap_or_default());
-        ui.label(format::maybe_date(*target_modified));
-        ui.end_row();
+        for (which, size, modified) in sides {
+            ui.label(*which);
+            ui.label(size.map(format::size).unwrap_or_default());
+            ui.label(format::maybe_date(*modified));
+            ui.end_row();
+        }
     });
     ui.add_space(6.0);
     for (choice, label) in [
@@ -132,7 +141,7 @@ fn draw_file_exists(
             choice = answer(id, reply);
         }
         if ui.button("Cancel").clicked() {
-            choice = answer(id, refusal(question));
+            choice = answer(id, skip_this_one());
         }
     });
     choice
