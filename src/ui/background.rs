@@ -1,11 +1,14 @@
 //! What the window hands to threads of its own, because it would wait on the disk or on the
 //! desktop: native file dialogs, opening a file with the system's program, looking for
-//! FileZilla's sites file, and making the folder a remote file is opened from. Results come
-//! back on a channel the app reads each frame ([`Background::try_recv`]), and wake it.
+//! FileZilla's sites file, making the folder a remote file is opened from, and cleaning up
+//! what earlier runs' edits left. Results come back on a channel the app reads each frame
+//! ([`Background::try_recv`]), and wake it; the edit watcher (`edit_watch`) reports on the
+//! same channel through a [`Reporter`].
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
+use super::edit_watch::{self, EditReport};
 use crate::engine::api::RemotePath;
 
 /// What a native file dialog is asked for.
@@ -30,6 +33,26 @@ pub enum Done {
         remote: RemotePath,
         folder: Result<PathBuf, String>,
     },
+    /// From the files being edited.
+    Edit(EditReport),
+}
+
+/// A thread's way to hand a result to the window and wake it.
+#[derive(Clone)]
+pub struct Reporter {
+    sender: mpsc::Sender<Done>,
+    wake: Option<egui::Context>,
+}
+
+impl Reporter {
+    pub fn send(&self, done: Done) {
+        // The window may have closed meanwhile; then nobody needs the answer.
+        if self.sender.send(done).is_ok()
+            && let Some(ctx) = &self.wake
+        {
+            ctx.request_repaint();
+        }
+    }
 }
 
 /// The threads' way back to the window.
@@ -64,18 +87,21 @@ impl Background {
         }
     }
 
+    /// How a thread of the window's hands its results back.
+    pub fn reporter(&self) -> Reporter {
+        Reporter {
+            sender: self.sender.clone(),
+            wake: self.wake.clone(),
+        }
+    }
+
     /// Runs `work` on a named thread and sends what it returns, if anything. Says why when
     /// no thread could be made.
     fn spawn(&self, name: &str, work: impl FnOnce() -> Option<Done> + Send + 'static) -> Result<(), String> {
-        let sender = self.sender.clone();
-        let wake = self.wake.clone();
+        let report = self.reporter();
         let spawned = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
             if let Some(done) = work() {
-                // The window may have closed meanwhile; then nobody needs the answer.
-                let _ = sender.send(done);
-                if let Some(ctx) = wake {
-                    ctx.request_repaint();
-                }
+                report.send(done);
             }
         });
         spawned.map(drop).map_err(|error| {
@@ -122,6 +148,15 @@ impl Background {
                 .map(|()| folder)
                 .map_err(|error| error.to_string());
             Some(Done::ScratchFolder { remote, folder })
+        });
+    }
+
+    /// Removes the copies that earlier runs' edits left, but those with changes that were
+    /// not uploaded, which are named instead.
+    pub fn clean_earlier_edits(&self, base: PathBuf) {
+        let _ = self.spawn("wharf-edit-cleanup", move || {
+            let kept = edit_watch::clean_earlier_runs(&base);
+            (!kept.is_empty()).then_some(Done::Edit(EditReport::Kept(kept)))
         });
     }
 

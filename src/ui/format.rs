@@ -45,6 +45,11 @@ pub fn date(time: DateTime<Utc>) -> String {
     time.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// `2026-11-21 14:03:07` in local time, where seconds tell two versions apart.
+pub fn date_to_the_second(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// An optional date, or nothing.
 pub fn maybe_date(time: Option<DateTime<Utc>>) -> String {
     time.map(date).unwrap_or_default()

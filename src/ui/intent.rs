@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use super::background::Pick;
+use super::edits::EditId;
 use super::pane::{Side, SortOrder};
 use crate::engine::api::{
     FolderEdit, ImportSource, ItemId, Move, PromptId, PromptReply, RemotePath, SavedSite, Site, TrustEntry,
@@ -61,6 +62,7 @@ pub enum Intent {
     Queue(QueueIntent),
     Sites(SitesIntent),
     Window(WindowIntent),
+    Edit(EditIntent),
 }
 
 /// Browsing and file actions in one of the panes.
@@ -249,6 +251,34 @@ pub enum WindowIntent {
     CloseWhenIdle,
 }
 
+/// Editing server files: starting, uploading saves, answering about changes on the server.
+#[derive(Debug)]
+pub enum EditIntent {
+    /// F4 or "Edit" on a file of a pane: a server file is fetched and watched, a file here
+    /// opens in the editor.
+    Start {
+        side: Side,
+        name: String,
+    },
+    /// Uploads the saved copy (after checking the server's copy).
+    Upload(EditId),
+    /// Uploads this save and every later one without asking.
+    AlwaysUpload(EditId),
+    SetAlwaysUpload(EditId, bool),
+    /// Uploads over a server copy that changed since it was fetched.
+    Overwrite(EditId),
+    /// Leaves the save here, not uploaded, as asked.
+    NotNow(EditId),
+    /// The server's copy changed: leave it, and keep the save here.
+    KeepServerCopy(EditId),
+    /// Opens the copy in the editor again.
+    Reopen(EditId),
+    /// Stops editing (asks first when the copy has changes that were not uploaded).
+    Close(EditId),
+    /// Stops editing and removes the copy.
+    Discard(EditId),
+}
+
 macro_rules! intent_from {
     ($($group:ident => $variant:ident),*) => {$(
         impl From<$group> for Intent {
@@ -264,7 +294,8 @@ intent_from!(
     ConnectionIntent => Connection,
     QueueIntent => Queue,
     SitesIntent => Sites,
-    WindowIntent => Window
+    WindowIntent => Window,
+    EditIntent => Edit
 );
 
 /// What the components asked for in one frame, in order.

@@ -13,10 +13,14 @@
 //!   the one table of what each request's answer is for; `background`: the threads the
 //!   window hands disk and desktop work to (file dialogs, "open with", finding FileZilla's
 //!   file, the folder a remote file opens from).
+//! - The edit loop: `edits` (the files being edited and where each is in the loop),
+//!   `edit_watch` (a thread that makes the private copies, opens the editor, notices saves
+//!   with the notify crate and removes the copies), `edits_view` (the list above the
+//!   queue), and `app`'s `editing` (fetch, ask, check the server's copy, upload).
 //! - Components, each owning its view state and pushing intents: `pane_view` (a pane and
 //!   its keys, over the model in `pane` and `tree`), `queue_view` (over `transfers`),
 //!   `log_view` (over `messages`), `connect_bar` (over `connect_form`),
-//!   `status_bar`, `dialogs` (one modal at a time), `site_manager` (saved sites: a tree
+//!   `status_bar`, `edits_view`, `dialogs` (one modal at a time), `site_manager` (saved sites: a tree
 //!   of folders and sites, an edit form), `trust_view` (host keys and pinned certificates).
 //! - `settings`, `format`: what is remembered, and how numbers read.
 
@@ -25,6 +29,9 @@ mod background;
 mod connect_bar;
 mod connect_form;
 mod dialogs;
+mod edit_watch;
+mod edits;
+mod edits_view;
 mod format;
 mod icons;
 mod intent;
@@ -105,6 +112,7 @@ pub fn run(links: Vec<Link>) -> i32 {
             let engine = EngineHandle::start(config, Some(wake))?;
             let mut app = App::new(engine, settings, first);
             app.note_links_not_opened(&not_opened);
+            app.clean_earlier_edits();
             Ok(Box::new(Window { app }))
         }),
     );

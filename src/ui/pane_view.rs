@@ -15,7 +15,7 @@ use egui::{Key, Modifiers};
 use super::background::Pick;
 use super::format;
 use super::icons;
-use super::intent::{Intents, PaneIntent, QueueIntent, WindowIntent};
+use super::intent::{EditIntent, Intents, PaneIntent, QueueIntent, WindowIntent};
 use super::pane::{ClickMods, Column, Pane, PaneStatus, Row, Side, type_of};
 use crate::engine::api::{Entry, EntryKind, RemotePath};
 
@@ -49,6 +49,7 @@ enum Action {
     /// Rows of this pane dropped on one of its own folders: move them there.
     MoveInto(Vec<String>, RemotePath),
     Open(String),
+    Edit(String),
     Rename,
     Delete,
     NewFolder,
@@ -638,6 +639,10 @@ fn row_menu(here: &RowHere<'_>, entry: &Entry, connected: bool, ui: &mut Ui, act
         actions.push(Action::Open(entry.name.clone()));
         ui.close();
     }
+    if entry.kind == EntryKind::File && ui.button(format!("{} Edit (F4)", icons::EDIT)).clicked() {
+        actions.push(Action::Edit(entry.name.clone()));
+        ui.close();
+    }
     if ui
         .add_enabled(names.len() == 1, egui::Button::new("Rename (F2)"))
         .clicked()
@@ -702,6 +707,7 @@ fn apply(pane: &mut Pane, action: Action, out: &mut Intents) {
         }),
         Action::MoveInto(names, target) => out.push(PaneIntent::MoveInto { side, names, target }),
         Action::Open(name) => out.push(PaneIntent::Open { side, name }),
+        Action::Edit(name) => out.push(EditIntent::Start { side, name }),
         Action::Rename => out.push(PaneIntent::AskRename(side)),
         Action::Delete => out.push(PaneIntent::AskDelete(side)),
         Action::NewFolder => out.push(PaneIntent::AskNewFolder(side)),
@@ -760,6 +766,11 @@ pub fn keyboard(pane: &mut Pane, now: f64, ui: &mut Ui, out: &mut Intents) {
         && let Some((name, false)) = single(pane)
     {
         out.push(PaneIntent::Open { side, name });
+    }
+    if pressed(ui, Modifiers::NONE, Key::F4)
+        && let Some((name, false)) = single(pane)
+    {
+        out.push(EditIntent::Start { side, name });
     }
     if pressed(ui, Modifiers::COMMAND | Modifiers::SHIFT, Key::C)
         && let Some((name, _)) = single(pane)

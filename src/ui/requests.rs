@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::edits::{EditId, Stamp};
 use super::pane::Side;
 use crate::engine::api::{JobId, RemotePath, RequestId};
 
@@ -31,6 +32,19 @@ pub enum Waiting {
     Sites(SitesRequest),
     /// A trust page request (the lists, or forgetting one).
     Trust,
+    /// A look at the server's copy of an edited file.
+    EditLook { edit: EditId, why: EditLook },
+}
+
+/// Why the server's copy of an edited file is looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditLook {
+    /// Before fetching it: what it looked like when the edit began.
+    BeforeFetch,
+    /// Before uploading a save: did someone else change it meanwhile?
+    BeforeUpload,
+    /// After uploading: what it looks like now, for the next check.
+    AfterUpload,
 }
 
 /// What a site manager request was, so its answer lands in the right place.
@@ -58,9 +72,15 @@ pub enum SitesRequest {
 
 /// A transfer job the window started, and what to do when it ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Job {
+pub enum Job {
+    /// Nothing beyond refreshing the panes.
+    Plain,
     /// A downloaded file to open with the system's program ("open" on a remote file).
-    pub open_when_done: Option<PathBuf>,
+    Open(PathBuf),
+    /// An edited file's copy is here: open it in the editor.
+    EditFetched(EditId),
+    /// An edited file's save, as it was when `Stamp`, is on the server.
+    EditUploaded(EditId, Stamp),
 }
 
 #[derive(Debug, Default)]
@@ -109,8 +129,8 @@ impl Requests {
         self.waiting.values().any(pick)
     }
 
-    pub fn start_job(&mut self, job: JobId, open_when_done: Option<PathBuf>) {
-        self.jobs.insert(job, Job { open_when_done });
+    pub fn start_job(&mut self, job: JobId, then: Job) {
+        self.jobs.insert(job, then);
     }
 
     /// Takes a finished job, if this window started it.

@@ -1,6 +1,6 @@
 //! What the window remembers between runs (through eframe's storage, next to egui's own
 //! memory of panel sizes and column widths): sort orders, the last local folder, whether the
-//! log is shown, recent servers (never their passwords), the queue's limits and the theme.
+//! log is shown, recent servers (never their passwords), the queue's limits, the theme and the editor command.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,9 @@ pub struct Settings {
     pub upload_limit: String,
     /// Light, dark, or the system's choice (the default).
     pub theme: egui::ThemePreference,
+    /// The command that edits server files (F4), the file's path added as its last
+    /// argument; empty opens the file with the system's program for its kind.
+    pub editor: String,
 }
 
 impl Default for Settings {
@@ -39,6 +42,7 @@ impl Default for Settings {
             download_limit: String::new(),
             upload_limit: String::new(),
             theme: egui::ThemePreference::System,
+            editor: String::new(),
         }
     }
 }

@@ -9,6 +9,7 @@ mod backends;
 mod cli;
 mod conformance;
 mod desktop;
+mod edit;
 mod generated;
 mod hostile;
 mod queue;

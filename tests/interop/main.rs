@@ -79,6 +79,17 @@ fn vsftpd_many_uploads_in_a_row_keep_resuming_the_tls_session() {
     assert_eq!(fs.list(&remote(&folder)).unwrap().entries.len(), 8);
 }
 
+/// The window's edit loop against vsftpd (issue 13): fetched, saved, uploaded; then a
+/// change on the server is asked about and overwritten.
+#[test]
+fn the_window_edits_a_file_on_vsftpd() {
+    let (server, _) = servers::vsftpd(FtpTls::None);
+    let folder = servers::user_folder("edit");
+    let home = tempfile::tempdir().unwrap();
+    let link = format!("ftp://{USER}:{PASSWORD}@127.0.0.1:{}{}", server.port, folder.display());
+    support::window::edit_loop(home.path(), &link, "page.html", &folder.join("page.html"));
+}
+
 #[test]
 fn vsftpd_implicit_tls() {
     let (_server, folder, mut fs) = vsftpd_session(FtpTls::Implicit, Protocol::Ftps, "ftps");

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::{App, Closing};
 use crate::engine::api::{
-    ErrorKind, Event, ImportReport, JobId, LogDirection, OpError, OpSummary, PinnedCertificate, QueueCounts,
+    Entry, ErrorKind, Event, ImportReport, JobId, LogDirection, OpError, OpSummary, PinnedCertificate, QueueCounts,
     RemotePath, RequestId, SavedSite, Security, SessionId, Site, TransferState, TrustedHostKey,
 };
 use crate::ui::background::{Done, Pick};
@@ -15,7 +15,7 @@ use crate::ui::dialogs::Dialog;
 use crate::ui::format;
 use crate::ui::intent::SitesIntent;
 use crate::ui::pane::{PaneStatus, Side};
-use crate::ui::requests::{SitesRequest, Waiting};
+use crate::ui::requests::{Job, SitesRequest, Waiting};
 
 impl App {
     /// Reads every event waiting, and what the window's threads finished; returns how many
@@ -57,7 +57,7 @@ impl App {
                 }
                 self.on_listing(id, path, entries);
             }
-            Event::Stat { .. } => {}
+            Event::Stat { id, entry } => self.on_stat(id, Ok(entry)),
             Event::OpFinished { id, result } => self.on_finished(id, result),
             Event::ItemsAdded { items } => self.transfers.added(items),
             Event::ItemChanged {
@@ -231,6 +231,16 @@ impl App {
         }
     }
 
+    /// A look at one file (the reply to `Stat`), or its error.
+    fn on_stat(&mut self, id: RequestId, result: Result<Entry, OpError>) {
+        if let Some(Waiting::EditLook { edit, why }) = self
+            .requests
+            .take_if(id, |waiting| matches!(waiting, Waiting::EditLook { .. }))
+        {
+            self.on_edit_look(edit, why, result);
+        }
+    }
+
     fn on_finished(&mut self, id: RequestId, result: Result<OpSummary, OpError>) {
         let Some(waiting) = self.requests.take(id) else {
             return;
@@ -270,6 +280,11 @@ impl App {
                 }
             }
             Waiting::TreeListing { .. } => {}
+            Waiting::EditLook { edit, why } => {
+                if let Err(error) = result {
+                    self.on_edit_look(edit, why, Err(error));
+                }
+            }
         }
     }
 
@@ -337,10 +352,15 @@ impl App {
                 format!(", {} failed (see the Failed tab)", summary.failed.len())
             }
         ));
-        if let Some(file) = job.open_when_done
-            && summary.failed.is_empty()
-        {
-            self.open_with_system(&file);
+        match job {
+            Job::Plain => {}
+            Job::Open(file) => {
+                if summary.failed.is_empty() {
+                    self.open_with_system(&file);
+                }
+            }
+            Job::EditFetched(id) => self.on_edit_fetched(id, &summary),
+            Job::EditUploaded(id, stamp) => self.on_edit_uploaded(id, stamp, &summary),
         }
         self.refresh(Side::Local);
         self.refresh(Side::Remote);
@@ -481,6 +501,7 @@ impl App {
                         .error(format!("Could not make a folder for {name}: {error}"));
                 }
             },
+            Done::Edit(report) => self.on_edit_report(report),
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::ui::pane::Side;
 use crate::ui::pane_view::{self, DropFolder, PaneLent};
 use crate::ui::status_bar::{self, Status};
 use crate::ui::transfers::Tab;
-use crate::ui::{connect_bar, dialogs, log_view, queue_view, site_manager, trust_view};
+use crate::ui::{connect_bar, dialogs, edits_view, log_view, queue_view, site_manager, trust_view};
 
 /// How often a frame is drawn while transfers run, to move their progress bars.
 const PROGRESS_REFRESH: Duration = Duration::from_millis(250);
@@ -97,6 +97,11 @@ impl App {
         }
         let status = self.status();
         egui::Panel::bottom("status-bar").show(ui, |ui| status_bar::show(&status, ui));
+        if !self.edits.is_empty() {
+            egui::Panel::bottom("edited-files").show(ui, |ui| {
+                edits_view::show(&self.edits, &mut self.settings.editor, ui, intents)
+            });
+        }
         egui::Panel::bottom("queue")
             .resizable(true)
             .default_size(230.0)

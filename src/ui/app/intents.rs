@@ -16,7 +16,7 @@ use crate::ui::intent::{
     Chosen, ConnectionIntent, Focus, Intent, PaneIntent, QueueIntent, QueueItems, QueueVerb, SitesIntent, WindowIntent,
 };
 use crate::ui::pane::{Activation, PaneStatus, Side};
-use crate::ui::requests::{SitesRequest, Waiting};
+use crate::ui::requests::{Job, SitesRequest, Waiting};
 use crate::ui::site_manager::Editing;
 
 impl App {
@@ -28,6 +28,7 @@ impl App {
             Intent::Queue(intent) => self.carry_out_in_queue(intent),
             Intent::Sites(intent) => self.carry_out_for_sites(intent),
             Intent::Window(intent) => self.carry_out_in_window(intent),
+            Intent::Edit(intent) => self.carry_out_for_edits(intent),
         }
     }
 
@@ -354,7 +355,7 @@ impl App {
             return;
         }
         let job = self.engine.next_job();
-        self.requests.start_job(job, None);
+        self.requests.start_job(job, Job::Plain);
         let upload_via_temp = self.connection.saved.as_ref().is_none_or(|saved| saved.upload_via_temp);
         self.engine.send(QueueCommand::Enqueue {
             job,
@@ -393,7 +394,7 @@ impl App {
             return;
         };
         let job = self.engine.next_job();
-        self.requests.start_job(job, Some(folder.join(&name)));
+        self.requests.start_job(job, Job::Open(folder.join(&name)));
         self.engine.send(QueueCommand::Enqueue {
             job,
             site,
@@ -670,7 +671,7 @@ impl App {
 }
 
 /// A pane path of the local side as a file system path.
-fn local_path(path: &RemotePath) -> PathBuf {
+pub(super) fn local_path(path: &RemotePath) -> PathBuf {
     PathBuf::from(path.as_str())
 }
 

@@ -4,6 +4,7 @@
 //! Nothing here waits: every request is sent, recorded in one table ([`Requests`]) with what
 //! its answer is for, and its answer arrives later as an event.
 
+mod editing;
 mod events;
 mod frame;
 mod intents;
@@ -11,11 +12,14 @@ mod intents;
 mod tests;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 pub use self::frame::Geometry;
 use super::background::Background;
 use super::connect_form::ConnectForm;
 use super::dialogs::Dialogs;
+use super::edit_watch::EditWatch;
+use super::edits::Edits;
 use super::intent::{ConnectionIntent, Focus, LimitsTyped};
 use super::messages::Messages;
 use super::pane::{Pane, Side};
@@ -87,6 +91,13 @@ pub struct App {
     outbox: Outbox,
     /// The icon font is added to egui's fonts with the first frame.
     icons_installed: bool,
+    /// Server files being edited, and the thread that watches their copies (started with
+    /// the first edit).
+    pub(super) edits: Edits,
+    edit_watch: Option<EditWatch>,
+    /// Where the copies of edited files are made: the system's temporary folder (tests
+    /// use their own).
+    pub(super) edit_base: PathBuf,
 }
 
 impl App {
@@ -122,6 +133,9 @@ impl App {
             background: Background::default(),
             outbox: Outbox::default(),
             icons_installed: false,
+            edits: Edits::default(),
+            edit_watch: None,
+            edit_base: std::env::temp_dir(),
         };
         app.apply_limits();
         match link {
@@ -142,6 +156,18 @@ impl App {
         self.settings.download_limit.clone_from(&self.limits.download);
         self.settings.upload_limit.clone_from(&self.limits.upload);
         &self.settings
+    }
+
+    /// Makes the copies of edited files in `base` instead of the system's temporary folder.
+    pub fn with_edit_folder(mut self, base: PathBuf) -> App {
+        self.edit_base = base;
+        self
+    }
+
+    /// Removes what earlier runs' edits left in the temporary folder, but copies with
+    /// changes that were not uploaded, which the log names.
+    pub fn clean_earlier_edits(&self) {
+        self.background.clean_earlier_edits(self.edit_base.clone());
     }
 
     /// Says in the log which links were not opened (shown without their passwords).

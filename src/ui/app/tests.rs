@@ -1527,3 +1527,6 @@ fn the_theme_can_be_chosen_and_is_remembered() {
         "remembered with the settings: {text}"
     );
 }
+
+#[path = "edit_tests.rs"]
+mod edit_tests;

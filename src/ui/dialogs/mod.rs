@@ -6,8 +6,11 @@
 //! - [`questions`]: the engine's questions and the changed-host-key stop;
 //! - [`files`]: delete, rename, new folder, permissions;
 //! - [`saved_sites`]: the site manager's confirmations, imports and a saved site's password;
+//! - [`edits`]: an edited file was saved (upload it?), its server copy changed meanwhile,
+//!   closing an edit with changes that were not uploaded;
 //! - [`text_form`]: the one-field form the naming dialogs share.
 
+mod edits;
 mod files;
 mod questions;
 mod saved_sites;
@@ -18,7 +21,8 @@ use std::path::{Path, PathBuf};
 
 use egui::{Id, Modal, RichText, Ui};
 
-use super::intent::{Chosen, Intents, WindowIntent};
+use super::edits::{EditId, Stamp};
+use super::intent::{Chosen, EditIntent, Intents, WindowIntent};
 use super::pane::Side;
 use crate::engine::api::{ConflictPolicy, Folders, ImportReport, Prompt, PromptId, RemotePath};
 use crate::engine::api::{SavedSite, Site};
@@ -100,6 +104,27 @@ pub enum Dialog {
         site: Box<Site>,
         path: RemotePath,
         password: String,
+    },
+    /// An edited file was saved in the editor: upload it to `server`?
+    UploadEdited {
+        edit: EditId,
+        name: String,
+        server: String,
+    },
+    /// The server's copy of an edited file changed since it was fetched (`server_now` is
+    /// `None` when it is gone): overwrite it with the save, or keep it?
+    EditConflict {
+        edit: EditId,
+        name: String,
+        server: String,
+        fetched: Option<Stamp>,
+        server_now: Option<Stamp>,
+        copy: Option<Stamp>,
+    },
+    /// Stop editing a file whose copy has changes that were not uploaded?
+    DiscardEdit {
+        edit: EditId,
+        name: String,
     },
 }
 
@@ -186,6 +211,8 @@ pub fn show(dialogs: &mut Dialogs, ui: &mut Ui, out: &mut Intents) {
                 prompt: *id,
                 reply: questions::refusal(question),
             }),
+            Dialog::UploadEdited { edit, .. } => Choice::done(EditIntent::NotNow(*edit)),
+            Dialog::EditConflict { edit, .. } => Choice::done(EditIntent::KeepServerCopy(*edit)),
             _ => Choice::Dismissed,
         };
     }
@@ -239,6 +266,26 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Choice {
             password,
         } => saved_sites::draw_site_password(name, reason, saved, site, path, password, ui),
         Dialog::CloseWhileRunning => draw_close_while_running(ui),
+        Dialog::UploadEdited { edit, name, server } => edits::draw_upload_edited(*edit, name, server, ui),
+        Dialog::EditConflict {
+            edit,
+            name,
+            server,
+            fetched,
+            server_now,
+            copy,
+        } => edits::draw_conflict(
+            *edit,
+            name,
+            server,
+            edits::Versions {
+                fetched: *fetched,
+                server_now: *server_now,
+                copy: *copy,
+            },
+            ui,
+        ),
+        Dialog::DiscardEdit { edit, name } => edits::draw_discard(*edit, name, ui),
     }
 }
 

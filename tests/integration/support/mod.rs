@@ -4,6 +4,7 @@
 pub mod ftp_server;
 pub mod scripted_ftp;
 pub mod sftp_server;
+pub mod window;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
