@@ -133,6 +133,8 @@ pub struct Pane {
     type_ahead_at: f64,
     /// Set when the cursor moved by keyboard, so the view scrolls to it once.
     pub scroll_to_cursor: bool,
+    /// The Menu key or Shift+F10 asked for the cursor row's context menu.
+    pub menu_from_keyboard: bool,
     pub tree: FolderTree,
 }
 
@@ -158,6 +160,7 @@ impl Pane {
             anchor: None,
             type_ahead: String::new(),
             type_ahead_at: f64::NEG_INFINITY,
+            menu_from_keyboard: false,
             scroll_to_cursor: false,
             tree: FolderTree::default(),
         }

@@ -59,6 +59,8 @@ enum Action {
     Browse,
     /// Adds the current folder to the saved site's bookmarks.
     Bookmark,
+    /// The context menu asked for with the keyboard is open.
+    KeyboardMenuShown,
 }
 
 /// A folder row as drawn this frame: where files from the desktop dropped on it go.
@@ -543,7 +545,30 @@ fn row_interaction(here: &RowHere<'_>, connected: bool, response: &egui::Respons
     }
     if let Some(entry) = here.entry {
         response.context_menu(|ui| row_menu(here, entry, connected, ui, actions));
+        if here.pane.cursor() == Some(here.index) {
+            keyboard_menu(here, entry, connected, response, actions);
+        }
     }
+}
+
+/// The cursor row's context menu as the Menu key or Shift+F10 opens it: below the row's
+/// name, since the pointer may be anywhere.
+fn keyboard_menu(
+    here: &RowHere<'_>,
+    entry: &Entry,
+    connected: bool,
+    response: &egui::Response,
+    actions: &mut Vec<Action>,
+) {
+    let open = here.pane.menu_from_keyboard.then_some(egui::SetOpenCommand::Bool(true));
+    if open.is_some() {
+        actions.push(Action::KeyboardMenuShown);
+    }
+    egui::Popup::menu(response)
+        .id(response.id.with("keyboard-menu"))
+        .at_position(response.rect.left_bottom() + egui::vec2(24.0, 0.0))
+        .open_memory(open)
+        .show(|ui| row_menu(here, entry, connected, ui, actions));
 }
 
 /// A click chooses the row (Ctrl toggles, Shift extends), a double click opens it, and a
@@ -719,6 +744,7 @@ fn apply(pane: &mut Pane, action: Action, out: &mut Intents) {
             start: pane.path.as_ref().map(|path| std::path::PathBuf::from(path.as_str())),
         }),
         Action::Bookmark => out.push(PaneIntent::BookmarkFolder),
+        Action::KeyboardMenuShown => pane.menu_from_keyboard = false,
     }
 }
 
@@ -766,6 +792,10 @@ pub fn keyboard(pane: &mut Pane, now: f64, ui: &mut Ui, out: &mut Intents) {
         && let Some((name, false)) = single(pane)
     {
         out.push(PaneIntent::Open { side, name });
+    }
+    if (pressed(ui, Modifiers::NONE, Key::Menu) || pressed(ui, Modifiers::SHIFT, Key::F10)) && pane.cursor().is_some() {
+        pane.menu_from_keyboard = true;
+        pane.scroll_to_cursor = true;
     }
     if pressed(ui, Modifiers::NONE, Key::F4)
         && let Some((name, false)) = single(pane)

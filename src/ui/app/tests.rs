@@ -1530,3 +1530,37 @@ fn the_theme_can_be_chosen_and_is_remembered() {
 
 #[path = "edit_tests.rs"]
 mod edit_tests;
+
+/// The Menu key and Shift+F10 open the cursor row's context menu (issue 13), whose entries
+/// then work as when right-clicked.
+#[test]
+fn the_menu_key_and_shift_f10_open_the_context_menu_of_the_cursor_row() {
+    let mut window = Window::open();
+    window.connect();
+    window.harness.key_press(Key::ArrowDown);
+    window.settle();
+    window.harness.key_press(Key::ArrowDown);
+    window.settle();
+    assert!(window.harness.query_by_label("Rename (F2)").is_none());
+    window.harness.key_press(Key::Menu);
+    window.settle();
+    assert!(
+        window.harness.query_by_label("Rename (F2)").is_some(),
+        "the menu is open"
+    );
+    window.harness.key_press(Key::Escape);
+    window.settle();
+    assert!(
+        window.harness.query_by_label("Rename (F2)").is_none(),
+        "Escape closes it"
+    );
+
+    window.harness.key_press_modifiers(Modifiers::SHIFT, Key::F10);
+    window.settle();
+    window.harness.get_by_label("Rename (F2)").click();
+    window.settle();
+    assert!(
+        window.harness.query_by_label_contains("Rename notes.txt").is_some(),
+        "the menu's entry acts on the cursor row"
+    );
+}
