@@ -23,8 +23,14 @@ pub enum Pick {
 /// A result from a thread.
 #[derive(Debug)]
 pub enum Done {
-    /// A file or folder chosen in a native dialog.
-    Picked { what: Pick, path: PathBuf },
+    /// A file or folder chosen in a native dialog; `None` when the dialog was closed or
+    /// could not open (no desktop portal), and the window offers to type the path instead,
+    /// starting at `start`.
+    Picked {
+        what: Pick,
+        path: Option<PathBuf>,
+        start: Option<PathBuf>,
+    },
     /// FileZilla's sites file on this system (`None` when it has none), for the import dialog.
     FileZillaFile(Option<PathBuf>),
     /// The folder the remote file `remote` is downloaded to, to open it, is ready (or could
@@ -87,6 +93,12 @@ impl Background {
         }
     }
 
+    /// Hands the window a result as if a thread had finished it (tests play the desktop).
+    #[cfg(test)]
+    pub fn pretend(&self, done: Done) {
+        self.reporter().send(done);
+    }
+
     /// How a thread of the window's hands its results back.
     pub fn reporter(&self) -> Reporter {
         Reporter {
@@ -115,7 +127,7 @@ impl Background {
     pub fn pick(&self, what: Pick, start: Option<PathBuf>) {
         let _ = self.spawn("wharf-file-dialog", move || {
             let mut dialog = rfd::FileDialog::new();
-            if let Some(start) = start {
+            if let Some(start) = &start {
                 dialog = dialog.set_directory(start);
             }
             let path = match what {
@@ -126,7 +138,7 @@ impl Background {
                     .add_filter("FileZilla sites", &["xml"])
                     .pick_file(),
             };
-            path.map(|path| Done::Picked { what, path })
+            Some(Done::Picked { what, path, start })
         });
     }
 

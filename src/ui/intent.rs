@@ -243,6 +243,11 @@ pub enum WindowIntent {
     ShowLog(bool),
     /// Light, dark, or the system's theme.
     Theme(egui::ThemePreference),
+    /// A path typed where the system's file dialog did not open.
+    Picked {
+        what: Pick,
+        path: PathBuf,
+    },
     /// Says something went wrong, in the message log.
     Complain(String),
     /// Closes now; unfinished transfers resume at the next start.

@@ -2,6 +2,7 @@
 //! components draw. An answer is matched to its request through the one table of what is
 //! waited for; answers nobody waits for any more are dropped.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{App, Closing};
@@ -463,26 +464,17 @@ impl App {
         }
     }
 
-    /// What a thread of the window's own finished.
-    fn finished_in_background(&mut self, done: Done) {
-        match done {
-            Done::Picked {
-                what: Pick::LocalFolder,
-                path,
-            } => match path.to_str() {
+    /// A file or folder chosen in the system's dialog, or typed when it did not open.
+    pub(super) fn picked(&mut self, what: Pick, path: PathBuf) {
+        match what {
+            Pick::LocalFolder => match path.to_str() {
                 Some(text) => self.navigate(Side::Local, RemotePath::new(text)),
                 None => self
                     .messages
                     .error(format!("{} is not a path Wharf can show.", path.display())),
             },
-            Done::Picked {
-                what: Pick::KeyFile,
-                path,
-            } => self.form.key_file = Some(path),
-            Done::Picked {
-                what: Pick::FileZillaSites,
-                path,
-            } => {
+            Pick::KeyFile => self.form.key_file = Some(path),
+            Pick::FileZillaSites => {
                 if !self.dialogs.fill_filezilla_path(&path) {
                     self.carry_out(SitesIntent::Import(crate::engine::api::ImportSource::FileZilla {
                         file: path,
@@ -490,6 +482,29 @@ impl App {
                     }));
                 }
             }
+        }
+    }
+
+    /// What a thread of the window's own finished.
+    fn finished_in_background(&mut self, done: Done) {
+        match done {
+            Done::Picked {
+                what, path: Some(path), ..
+            } => self.picked(what, path),
+            // The FileZilla import's dialog has its own field for the path.
+            Done::Picked {
+                what: Pick::FileZillaSites,
+                path: None,
+                ..
+            } => {}
+            Done::Picked {
+                what,
+                path: None,
+                start,
+            } => self.dialogs.push(Dialog::TypePath {
+                what,
+                path: start.map(|start| start.display().to_string()).unwrap_or_default(),
+            }),
             Done::FileZillaFile(file) => self.dialogs.push(Dialog::ImportFileZilla {
                 path: file.map(|file| file.display().to_string()).unwrap_or_default(),
             }),

@@ -161,6 +161,7 @@ impl App {
             WindowIntent::Answer { prompt, reply } => self.engine.send(Command::Answer { prompt, reply }),
             WindowIntent::ShowAbout => self.dialogs.push(Dialog::About(self.engine.folders().clone())),
             WindowIntent::Pick { what, start } => self.background.pick(what, start),
+            WindowIntent::Picked { what, path } => self.picked(what, path),
             WindowIntent::ShowLog(shown) => self.settings.show_log = shown,
             WindowIntent::Theme(theme) => self.settings.theme = theme,
             WindowIntent::Complain(sentence) => self.messages.error(sentence),

@@ -1564,3 +1564,47 @@ fn the_menu_key_and_shift_f10_open_the_context_menu_of_the_cursor_row() {
         "the menu's entry acts on the cursor row"
     );
 }
+
+/// Without a desktop portal the system's file chooser does not open (rfd returns nothing):
+/// the window asks for the path in a dialog of its own instead (issue 13).
+#[test]
+fn a_file_chooser_that_does_not_open_falls_back_to_typing_the_path() {
+    let mut window = Window::open();
+    window
+        .harness
+        .state()
+        .background
+        .pretend(crate::ui::background::Done::Picked {
+            what: crate::ui::background::Pick::KeyFile,
+            path: None,
+            start: Some(PathBuf::from("/home/me/.ssh")),
+        });
+    window.settle();
+    assert!(window.harness.query_by_label("Choose a private key").is_some());
+    window.type_into(Role::TextInput, "Key file:", "/id_ed25519");
+    window.harness.key_press(Key::Enter);
+    window.settle();
+    assert_eq!(
+        window.harness.state().form.key_file,
+        Some(PathBuf::from("/home/me/.ssh/id_ed25519"))
+    );
+
+    window
+        .harness
+        .state()
+        .background
+        .pretend(crate::ui::background::Done::Picked {
+            what: crate::ui::background::Pick::LocalFolder,
+            path: None,
+            start: Some(PathBuf::from("/home/me")),
+        });
+    window.settle();
+    window.type_into(Role::TextInput, "Folder:", "/photos");
+    window.harness.get_by_label("Open").click();
+    window.settle();
+    window.answer_listing("/home/me/photos", vec![file("cat.jpg", 10)]);
+    assert_eq!(
+        window.harness.state().local.path,
+        Some(RemotePath::new("/home/me/photos"))
+    );
+}

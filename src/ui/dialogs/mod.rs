@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use egui::{Id, Modal, RichText, Ui};
 
+use super::background::Pick;
 use super::edits::{EditId, Stamp};
 use super::intent::{Chosen, EditIntent, Intents, WindowIntent};
 use super::pane::Side;
@@ -104,6 +105,12 @@ pub enum Dialog {
         site: Box<Site>,
         path: RemotePath,
         password: String,
+    },
+    /// The system's file dialog was closed or did not open (no desktop portal): type the
+    /// path instead.
+    TypePath {
+        what: Pick,
+        path: String,
     },
     /// An edited file was saved in the editor: upload it to `server`?
     UploadEdited {
@@ -286,6 +293,7 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Choice {
             ui,
         ),
         Dialog::DiscardEdit { edit, name } => edits::draw_discard(*edit, name, ui),
+        Dialog::TypePath { what, path } => draw_type_path(*what, path, ui),
     }
 }
 
@@ -297,6 +305,31 @@ fn draw_error(title: &str, text: &str, ui: &mut Ui) -> Choice {
         return Choice::Dismissed;
     }
     Choice::Open
+}
+
+fn draw_type_path(what: Pick, path: &mut String, ui: &mut Ui) -> Choice {
+    let (heading, label, submit) = match what {
+        Pick::KeyFile => ("Choose a private key", "Key file:", "Use this key"),
+        Pick::LocalFolder => ("Choose a folder", "Folder:", "Open"),
+        Pick::FileZillaSites => ("Choose FileZilla's sites file", "FileZilla file:", "Import"),
+    };
+    ui.heading(heading);
+    ui.label("The system's file chooser was closed or could not open. Type the path instead:");
+    let form = text_form::TextForm {
+        label: Some(label),
+        width: Some(480.0),
+        submit,
+        ..text_form::TextForm::default()
+    };
+    let ready = |path: &str| if path.trim().is_empty() { Err("") } else { Ok(()) };
+    match text_form::show(&form, path, ready, ui) {
+        text_form::Answer::Submit => Choice::done(WindowIntent::Picked {
+            what,
+            path: PathBuf::from(path.trim()),
+        }),
+        text_form::Answer::Cancel => Choice::Dismissed,
+        text_form::Answer::Open | text_form::Answer::Extra => Choice::Open,
+    }
 }
 
 fn draw_close_while_running(ui: &mut Ui) -> Choice {
