@@ -28,7 +28,7 @@ use super::worker::{self, KnownTarget, Report, Shared, Work};
 use crate::config::Paths;
 use crate::model::location::RemotePath;
 use crate::protocol::{ErrorKind, FsError, LogDirection, Timeouts, TrustPolicy};
-use crate::store::{Lease, NewItem, Placement, QueueStore};
+use crate::store::{Lease, NewItem, Placement, QueueStore, StoredItem};
 
 /// Attempts per item before a retryable error counts as a failure.
 const MAX_ATTEMPTS: u32 = 5;
@@ -92,6 +92,53 @@ struct Record {
     verified: Verification,
     /// Counted as finished in its job.
     settled: bool,
+}
+
+impl Record {
+    /// An item as the database holds it, from an earlier run or from another process.
+    fn restored(stored: StoredItem, settled: bool) -> Record {
+        let item = stored.item;
+        Record {
+            job: None,
+            direction: item.direction,
+            kind: item.kind,
+            site: Arc::from(item.site.as_str()),
+            local: item.local_path,
+            remote: RemotePath::new(&item.remote_path),
+            size: item.size,
+            mtime: item.source_mtime,
+            recursive: item.recursive,
+            options: TransferOptions {
+                on_conflict: item.on_conflict,
+                preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
+                upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
+            },
+            seen_at_target: KnownTarget::Unknown,
+            bytes_done: stored.bytes_done,
+            // A done item's error is cleared when it is done.
+            last_error: stored.error,
+            verified: stored.verified,
+            settled,
+        }
+    }
+}
+
+/// The scheduler's state for an item as the database holds it. A running item is another
+/// live process's (a dead one's lease is recovered before loading): it waits, and its lease
+/// is tried again later.
+fn restored_state(stored: &StoredItem, now: Duration) -> ItemState {
+    let reason = || stored.error.clone().unwrap_or_default();
+    match stored.state {
+        ItemStatus::Paused => ItemState::Paused,
+        ItemStatus::Done => ItemState::Done,
+        ItemStatus::Failed => ItemState::Failed { reason: reason() },
+        ItemStatus::Skipped => ItemState::Skipped { reason: reason() },
+        ItemStatus::Cancelled => ItemState::Cancelled,
+        ItemStatus::Running => ItemState::Waiting {
+            until: now + HELD_ELSEWHERE,
+        },
+        ItemStatus::Queued => ItemState::Queued,
+    }
 }
 
 struct Running {
@@ -274,70 +321,16 @@ impl Queue {
                 Vec::new()
             }
         };
-        let now = self.now();
+        self.admit_all(stored, self.resume);
+        self.emit(Event::QueueLoaded { counts: self.counts() });
+    }
+
+    /// Takes in items read from the database (see [`Queue::admit`]) and tells the window and
+    /// the command line, in batches.
+    fn admit_all(&mut self, stored: Vec<StoredItem>, run_here: bool) {
         let mut views = Vec::with_capacity(stored.len().min(EVENT_BATCH));
         for stored in stored {
-            let item = stored.item;
-            let id = ItemId::from_sql(stored.id);
-            if !self.shared.pool.knows(&item.site)
-                && let Ok(Some(descriptor)) = self.store.site(&item.site)
-                && let Ok(descriptor) = serde_json::from_str::<SiteDescriptor>(&descriptor)
-            {
-                self.shared.pool.add_descriptor(&item.site, descriptor);
-                let limit = self.shared.pool.saved_limit(&item.site);
-                self.scheduler.configure_site_limit(&item.site, limit);
-            }
-            let state = match stored.state {
-                ItemStatus::Paused => ItemState::Paused,
-                ItemStatus::Done => ItemState::Done,
-                ItemStatus::Failed => ItemState::Failed {
-                    reason: stored.error.clone().unwrap_or_default(),
-                },
-                ItemStatus::Skipped => ItemState::Skipped {
-                    reason: stored.error.clone().unwrap_or_default(),
-                },
-                ItemStatus::Cancelled => ItemState::Cancelled,
-                // Another live process runs it (a dead one's lease was recovered above); look
-                // again later.
-                ItemStatus::Running => {
-                    self.elsewhere.insert(id);
-                    ItemState::Waiting {
-                        until: now + HELD_ELSEWHERE,
-                    }
-                }
-                ItemStatus::Queued => ItemState::Queued,
-            };
-            let finished = state.is_finished();
-            let site: Arc<str> = Arc::from(item.site.as_str());
-            let record = Record {
-                job: None,
-                direction: item.direction,
-                kind: item.kind,
-                site: site.clone(),
-                local: item.local_path,
-                remote: RemotePath::new(&item.remote_path),
-                size: item.size,
-                mtime: item.source_mtime,
-                recursive: item.recursive,
-                options: TransferOptions {
-                    on_conflict: item.on_conflict,
-                    preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
-                    upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
-                },
-                seen_at_target: KnownTarget::Unknown,
-                bytes_done: stored.bytes_done,
-                // A done item's error is cleared when it is done.
-                last_error: stored.error,
-                verified: stored.verified,
-                settled: finished,
-            };
-            if finished || self.resume {
-                self.scheduler.restore(id, site.to_string(), state, stored.attempts);
-            } else {
-                self.held.push(id);
-            }
-            self.records.insert(id, record);
-            views.push(self.view(id));
+            views.push(self.admit(stored, run_here));
             if views.len() == EVENT_BATCH {
                 self.emit(Event::ItemsAdded {
                     items: std::mem::take(&mut views),
@@ -347,7 +340,41 @@ impl Queue {
         if !views.is_empty() {
             self.emit(Event::ItemsAdded { items: views });
         }
-        self.emit(Event::QueueLoaded { counts: self.counts() });
+    }
+
+    /// Takes in one item read from the database: its record, its site, and its place. It
+    /// goes to the scheduler when it is finished or `run_here`, else it is held (until
+    /// `QueueCommand::Run`).
+    fn admit(&mut self, stored: StoredItem, run_here: bool) -> QueueItem {
+        let id = ItemId::from_sql(stored.id);
+        self.learn_site(&stored.item.site);
+        let state = restored_state(&stored, self.now());
+        let (running, attempts) = (stored.state == ItemStatus::Running, stored.attempts);
+        let record = Record::restored(stored, state.is_finished());
+        let site = record.site.to_string();
+        self.records.insert(id, record);
+        if running {
+            self.elsewhere.insert(id);
+        }
+        if state.is_finished() || run_here {
+            self.scheduler.restore(id, site, state, attempts);
+        } else {
+            self.held.push(id);
+        }
+        self.view(id)
+    }
+
+    /// Learns how to reach the site of an item read from the database (without secrets:
+    /// those come from the keyring or the user when it runs) and the site's own limit.
+    fn learn_site(&mut self, key: &str) {
+        if !self.shared.pool.knows(key)
+            && let Ok(Some(descriptor)) = self.store.site(key)
+            && let Ok(descriptor) = serde_json::from_str::<SiteDescriptor>(&descriptor)
+        {
+            self.shared.pool.add_descriptor(key, descriptor);
+            let limit = self.shared.pool.saved_limit(key);
+            self.scheduler.configure_site_limit(key, limit);
+        }
     }
 
     fn counts(&self) -> QueueCounts {
