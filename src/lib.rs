@@ -39,7 +39,9 @@
 //!   `Queue`, `Sites` and `Trust`, each matched whole by its handler; `Event`; newtype ids),
 //!   [`engine::handle`], `session` (browsing: list, stat, mkdir, rename, chmod, recursive
 //!   delete), and the transfer queue: `queue` (the thread that owns the state, persists
-//!   every change, checkpoints offsets, restores after a restart), `scheduler` (pure:
+//!   every change, checkpoints offsets, restores after a restart; the window's queue also
+//!   looks each second at what other processes sharing the database add, run and finish,
+//!   and shows it without running it), `scheduler` (pure:
 //!   limits, backoff, pause/cancel/move; fake clock in tests), `worker` (one attempt at one
 //!   item: resolve, expand a folder into items, conflict policy, changed-source check; a
 //!   folder's expansion tells each upload what is at its target, so a file costs STOR, RNFR,
@@ -107,6 +109,7 @@
 //! - The queue database holds every item's state (committed on each change) and offset
 //!   (checkpointed at least every second), never a secret. Only the process holding an
 //!   item's lease runs it; a lease whose holder died (its lock file is free) is taken over.
+//!   Items another process adds are that process's to run: a watching queue only shows them.
 //! - An unknown SSH host key or untrusted certificate is asked about; a changed host key or
 //!   pinned certificate is refused. Nothing is trusted silently.
 //! - Secrets ([`model::Secret`]) never print: `Debug` masks them, logs show `PASS ****`.

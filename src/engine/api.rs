@@ -446,7 +446,9 @@ impl TransferState {
         }
     }
 
-    /// Between starting and finishing an attempt.
+    /// Between starting and finishing an attempt, here or in another Wharf process: its
+    /// progress moves (a watching queue reads another process's from the database), so
+    /// speed and ETA are measured.
     pub fn is_active(&self) -> bool {
         matches!(
             self,
@@ -455,6 +457,7 @@ impl TransferState {
                 | TransferState::Transferring
                 | TransferState::Verifying
                 | TransferState::Stalled { .. }
+                | TransferState::RunningElsewhere
         )
     }
 

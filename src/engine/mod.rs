@@ -47,6 +47,9 @@ pub struct EngineConfig {
     pub resume_queue: bool,
     /// Transfers at once and bandwidth limits, until `QueueCommand::SetLimits` changes them.
     pub limits: api::QueueLimits,
+    /// Show, within a second or two, the items other Wharf processes add to the queue and
+    /// the progress of what they run (the window does; a one-shot command need not).
+    pub watch_others: bool,
     /// How the queue connects; tests substitute in-memory servers.
     pub(crate) connector: pool::Connector,
     /// Where passwords of saved sites are kept: the OS keyring; tests use memory.
@@ -60,6 +63,7 @@ impl std::fmt::Debug for EngineConfig {
             .field("timeouts", &self.timeouts)
             .field("retry_backoff", &self.retry_backoff)
             .field("resume_queue", &self.resume_queue)
+            .field("watch_others", &self.watch_others)
             .finish_non_exhaustive()
     }
 }
@@ -79,6 +83,7 @@ impl EngineConfig {
             stall_after: watchdog::STALL_AFTER,
             resume_queue: true,
             limits: api::QueueLimits::default(),
+            watch_others: false,
             connector: Arc::new(protocol::connect),
             secrets: Arc::new(crate::secrets::OsKeyring::default()),
         }
@@ -238,6 +243,7 @@ pub(crate) fn start_queue(
         stall_after: config.stall_after,
         limits: config.limits,
         saved_secrets: Arc::new(site_book::SiteBook::new(config.paths.clone(), config.secrets.clone())),
+        watch_others: config.watch_others,
     })
 }
 

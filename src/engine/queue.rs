@@ -4,6 +4,10 @@
 //! database when it happens, running items' byte offsets at least every second; on start the
 //! queue reads the database back (running items of a process that died come back queued)
 //! and, when asked to, carries on.
+//!
+//! Other Wharf processes may share the database; an item runs where its lease is held. A
+//! watching queue (the window's) looks every second at what the others did: it shows the
+//! items they add without running them, and the progress and end of what they run.
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -28,7 +32,7 @@ use super::worker::{self, KnownTarget, Report, Shared, Work};
 use crate::config::Paths;
 use crate::model::location::RemotePath;
 use crate::protocol::{ErrorKind, FsError, LogDirection, Timeouts, TrustPolicy};
-use crate::store::{Lease, NewItem, Placement, QueueStore};
+use crate::store::{Lease, NewItem, Placement, QueueStore, StoredItem};
 
 /// Attempts per item before a retryable error counts as a failure.
 const MAX_ATTEMPTS: u32 = 5;
@@ -36,6 +40,8 @@ const MAX_ATTEMPTS: u32 = 5;
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// How long an item that another process runs waits before it is looked at again.
 const HELD_ELSEWHERE: Duration = Duration::from_secs(5);
+/// How often a watching queue looks at what other processes did to the database.
+const LOOK_AROUND_EVERY: Duration = Duration::from_secs(1);
 /// Items per `ItemsAdded` event when a large queue is loaded.
 const EVENT_BATCH: usize = 5000;
 /// How long closing the queue waits for running workers to stop.
@@ -67,6 +73,9 @@ pub struct QueueSetup {
     pub limits: QueueLimits,
     /// Secrets of saved sites, tried before asking the user for a restored site's password.
     pub saved_secrets: super::pool::SavedSecrets,
+    /// Show, within a second or two, the items other processes add and the progress of
+    /// what they run (the window); a one-shot command has no use for it.
+    pub watch_others: bool,
 }
 
 /// What is known of one item.
@@ -92,6 +101,53 @@ struct Record {
     verified: Verification,
     /// Counted as finished in its job.
     settled: bool,
+}
+
+impl Record {
+    /// An item as the database holds it, from an earlier run or from another process.
+    fn restored(stored: StoredItem, settled: bool) -> Record {
+        let item = stored.item;
+        Record {
+            job: None,
+            direction: item.direction,
+            kind: item.kind,
+            site: Arc::from(item.site.as_str()),
+            local: item.local_path,
+            remote: RemotePath::new(&item.remote_path),
+            size: item.size,
+            mtime: item.source_mtime,
+            recursive: item.recursive,
+            options: TransferOptions {
+                on_conflict: item.on_conflict,
+                preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
+                upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
+            },
+            seen_at_target: KnownTarget::Unknown,
+            bytes_done: stored.bytes_done,
+            // A done item's error is cleared when it is done.
+            last_error: stored.error,
+            verified: stored.verified,
+            settled,
+        }
+    }
+}
+
+/// The scheduler's state for an item as the database holds it. A running item is another
+/// live process's (a dead one's lease is recovered before loading): it waits, and its lease
+/// is tried again later.
+fn restored_state(stored: &StoredItem, now: Duration) -> ItemState {
+    let reason = || stored.error.clone().unwrap_or_default();
+    match stored.state {
+        ItemStatus::Paused => ItemState::Paused,
+        ItemStatus::Done => ItemState::Done,
+        ItemStatus::Failed => ItemState::Failed { reason: reason() },
+        ItemStatus::Skipped => ItemState::Skipped { reason: reason() },
+        ItemStatus::Cancelled => ItemState::Cancelled,
+        ItemStatus::Running => ItemState::Waiting {
+            until: now + HELD_ELSEWHERE,
+        },
+        ItemStatus::Queued => ItemState::Queued,
+    }
 }
 
 struct Running {
@@ -123,8 +179,9 @@ struct Queue {
     records: HashMap<ItemId, Record>,
     /// Items restored but not to run until `QueueCommand::Run`.
     held: Vec<ItemId>,
-    /// Items another live Wharf process is running (its lease on them is held).
-    elsewhere: std::collections::HashSet<ItemId>,
+    /// Items another live Wharf process is running (its lease on them is held), with their
+    /// progress as the database shows it (a watching queue keeps it up to date).
+    elsewhere: HashMap<ItemId, Progress>,
     running: HashMap<ItemId, Running>,
     jobs: HashMap<JobId, Job>,
     shared: Arc<Shared>,
@@ -137,6 +194,13 @@ struct Queue {
     stall_after: Duration,
     last_checkpoint: Instant,
     idle_reported: bool,
+    /// Whether to look at what other processes do (`QueueSetup::watch_others`).
+    watch_others: bool,
+    last_look: Instant,
+    /// The database's `data_version` at the last look; it changes when another process commits.
+    data_version: Option<i64>,
+    /// The highest item id looked at in the database: anything above it is new.
+    seen_up_to: i64,
 }
 
 fn options_bits(options: TransferOptions) -> u32 {
@@ -194,7 +258,7 @@ impl Queue {
             scheduler,
             records: HashMap::new(),
             held: Vec::new(),
-            elsewhere: std::collections::HashSet::new(),
+            elsewhere: HashMap::new(),
             running: HashMap::new(),
             jobs: HashMap::new(),
             shared,
@@ -207,6 +271,10 @@ impl Queue {
             stall_after: setup.stall_after,
             last_checkpoint: Instant::now(),
             idle_reported: false,
+            watch_others: setup.watch_others,
+            last_look: Instant::now(),
+            data_version: None,
+            seen_up_to: 0,
         })
     }
 
@@ -258,6 +326,9 @@ impl Queue {
         if let Some(wakeup) = self.scheduler.next_wakeup() {
             timeout = timeout.min(wakeup.saturating_sub(self.now()));
         }
+        if self.watch_others {
+            timeout = timeout.min(LOOK_AROUND_EVERY.saturating_sub(self.last_look.elapsed()));
+        }
         timeout.max(Duration::from_millis(5))
     }
 
@@ -274,70 +345,22 @@ impl Queue {
                 Vec::new()
             }
         };
-        let now = self.now();
+        self.admit_all(stored, self.resume);
+        self.emit(Event::QueueLoaded { counts: self.counts() });
+    }
+
+    /// Takes in items read from the database (see [`Queue::admit`]) and tells the window and
+    /// the command line, in batches. A watching queue then hands out the progress of those
+    /// another process runs, which its looks keep up to date.
+    fn admit_all(&mut self, stored: Vec<StoredItem>, run_here: bool) {
         let mut views = Vec::with_capacity(stored.len().min(EVENT_BATCH));
+        let mut elsewhere = Vec::new();
         for stored in stored {
-            let item = stored.item;
-            let id = ItemId::from_sql(stored.id);
-            if !self.shared.pool.knows(&item.site)
-                && let Ok(Some(descriptor)) = self.store.site(&item.site)
-                && let Ok(descriptor) = serde_json::from_str::<SiteDescriptor>(&descriptor)
-            {
-                self.shared.pool.add_descriptor(&item.site, descriptor);
-                let limit = self.shared.pool.saved_limit(&item.site);
-                self.scheduler.configure_site_limit(&item.site, limit);
+            let view = self.admit(stored, run_here);
+            if view.state == TransferState::RunningElsewhere {
+                elsewhere.push(view.id);
             }
-            let state = match stored.state {
-                ItemStatus::Paused => ItemState::Paused,
-                ItemStatus::Done => ItemState::Done,
-                ItemStatus::Failed => ItemState::Failed {
-                    reason: stored.error.clone().unwrap_or_default(),
-                },
-                ItemStatus::Skipped => ItemState::Skipped {
-                    reason: stored.error.clone().unwrap_or_default(),
-                },
-                ItemStatus::Cancelled => ItemState::Cancelled,
-                // Another live process runs it (a dead one's lease was recovered above); look
-                // again later.
-                ItemStatus::Running => {
-                    self.elsewhere.insert(id);
-                    ItemState::Waiting {
-                        until: now + HELD_ELSEWHERE,
-                    }
-                }
-                ItemStatus::Queued => ItemState::Queued,
-            };
-            let finished = state.is_finished();
-            let site: Arc<str> = Arc::from(item.site.as_str());
-            let record = Record {
-                job: None,
-                direction: item.direction,
-                kind: item.kind,
-                site: site.clone(),
-                local: item.local_path,
-                remote: RemotePath::new(&item.remote_path),
-                size: item.size,
-                mtime: item.source_mtime,
-                recursive: item.recursive,
-                options: TransferOptions {
-                    on_conflict: item.on_conflict,
-                    preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
-                    upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
-                },
-                seen_at_target: KnownTarget::Unknown,
-                bytes_done: stored.bytes_done,
-                // A done item's error is cleared when it is done.
-                last_error: stored.error,
-                verified: stored.verified,
-                settled: finished,
-            };
-            if finished || self.resume {
-                self.scheduler.restore(id, site.to_string(), state, stored.attempts);
-            } else {
-                self.held.push(id);
-            }
-            self.records.insert(id, record);
-            views.push(self.view(id));
+            views.push(view);
             if views.len() == EVENT_BATCH {
                 self.emit(Event::ItemsAdded {
                     items: std::mem::take(&mut views),
@@ -347,7 +370,58 @@ impl Queue {
         if !views.is_empty() {
             self.emit(Event::ItemsAdded { items: views });
         }
-        self.emit(Event::QueueLoaded { counts: self.counts() });
+        if self.watch_others {
+            for id in elsewhere {
+                self.announce(id);
+            }
+        }
+    }
+
+    /// Takes in one item read from the database: its record, its site, and its place. It
+    /// goes to the scheduler when it is finished or `run_here`, else it is held (until
+    /// `QueueCommand::Run`, or for good when another process added it).
+    fn admit(&mut self, stored: StoredItem, run_here: bool) -> QueueItem {
+        let id = ItemId::from_sql(stored.id);
+        self.seen_up_to = self.seen_up_to.max(stored.id);
+        self.learn_site(&stored.item.site);
+        let state = restored_state(&stored, self.now());
+        let (running, attempts) = (stored.state == ItemStatus::Running, stored.attempts);
+        let record = Record::restored(stored, state.is_finished());
+        let site = record.site.to_string();
+        self.records.insert(id, record);
+        if running {
+            self.mark_elsewhere(id);
+        }
+        if state.is_finished() || run_here {
+            self.scheduler.restore(id, site, state, attempts);
+        } else {
+            self.held.push(id);
+        }
+        self.view(id)
+    }
+
+    /// Learns how to reach the site of an item read from the database (without secrets:
+    /// those come from the keyring or the user when it runs) and the site's own limit.
+    fn learn_site(&mut self, key: &str) {
+        if !self.shared.pool.knows(key)
+            && let Ok(Some(descriptor)) = self.store.site(key)
+            && let Ok(descriptor) = serde_json::from_str::<SiteDescriptor>(&descriptor)
+        {
+            self.shared.pool.add_descriptor(key, descriptor);
+            let limit = self.shared.pool.saved_limit(key);
+            self.scheduler.configure_site_limit(key, limit);
+        }
+    }
+
+    /// Notes that another process runs an item, with a progress of its own for the window;
+    /// `true` when that is news.
+    fn mark_elsewhere(&mut self, id: ItemId) -> bool {
+        if self.elsewhere.contains_key(&id) {
+            return false;
+        }
+        let progress = self.progress_of(id);
+        self.elsewhere.insert(id, progress);
+        true
     }
 
     fn counts(&self) -> QueueCounts {
@@ -362,9 +436,13 @@ impl Queue {
     fn state_of(&self, id: ItemId) -> TransferState {
         let record = self.records.get(&id);
         let last_error = || record.and_then(|record| record.last_error.clone()).unwrap_or_default();
-        // Only while this process holds it back: paused or cancelled here, it is that.
-        let held_back = matches!(self.scheduler.state(id), None | Some(ItemState::Waiting { .. }));
-        if held_back && self.elsewhere.contains(&id) {
+        // Only while this process holds it back or has yet to start it: paused or cancelled
+        // here, it is that.
+        let held_back = matches!(
+            self.scheduler.state(id),
+            None | Some(ItemState::Queued | ItemState::Waiting { .. })
+        );
+        if held_back && self.elsewhere.contains_key(&id) {
             return TransferState::RunningElsewhere;
         }
         match self.scheduler.state(id) {
@@ -425,6 +503,9 @@ impl Queue {
     }
 
     fn progress_of(&self, id: ItemId) -> Progress {
+        if let Some(progress) = self.elsewhere.get(&id) {
+            return progress.clone();
+        }
         match self.running.get(&id) {
             Some(running) => running.progress.clone(),
             None => {
@@ -956,6 +1037,9 @@ impl Queue {
             self.checkpoint();
         }
         self.watch_running();
+        if self.watch_others && self.last_look.elapsed() >= LOOK_AROUND_EVERY {
+            self.look_around();
+        }
         self.start_ready();
         let counts = self.counts();
         let idle = self.running.is_empty() && counts.queued == self.held.len() && counts.waiting == 0;
@@ -1011,6 +1095,144 @@ impl Queue {
         });
     }
 
+    /// Looks at what other processes did to the database since the last look: items they
+    /// added, and the progress and end of what they run. It reads rows only when another
+    /// process committed, or while items run elsewhere (a holder that was killed commits
+    /// nothing, and its items must stop showing as running).
+    fn look_around(&mut self) {
+        self.last_look = Instant::now();
+        // A failed look is tried again in a second; the log would fill with the same line.
+        let version = match self.store.data_version() {
+            Ok(version) => version,
+            Err(error) => {
+                tracing::warn!("{error}");
+                return;
+            }
+        };
+        let changed = self.data_version.replace(version) != Some(version);
+        if !changed && self.elsewhere.is_empty() {
+            return;
+        }
+        let watched: Vec<i64> = self.elsewhere.keys().chain(&self.held).map(|id| id.to_sql()).collect();
+        let rows = match self
+            .store
+            .changed_elsewhere(self.seen_up_to, &watched, self.lease.name())
+        {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::warn!("{error}");
+                return;
+            }
+        };
+        let (mut new, known): (Vec<StoredItem>, Vec<StoredItem>) = rows
+            .into_iter()
+            .partition(|row| !self.records.contains_key(&ItemId::from_sql(row.id)));
+        self.seen_up_to = known.iter().map(|row| row.id).fold(self.seen_up_to, i64::max);
+        for row in known {
+            let running_there = self.runs_elsewhere(&row);
+            self.take_in(row, running_there);
+        }
+        for row in &mut new {
+            if row.state == ItemStatus::Running && !self.runs_elsewhere(row) {
+                // Its process was killed: it is queued, as the next to open the queue finds it.
+                row.state = ItemStatus::Queued;
+            }
+        }
+        // What another process added is its to run, with its own limits: held here.
+        self.admit_all(new, false);
+    }
+
+    /// Whether a live process other than this one runs the item of `row`.
+    fn runs_elsewhere(&self, row: &StoredItem) -> bool {
+        row.state == ItemStatus::Running
+            && row
+                .lease_owner
+                .as_deref()
+                .is_some_and(|owner| owner != self.lease.name() && self.lease.is_alive(owner))
+    }
+
+    /// Takes in what another process did to an item this queue knows.
+    fn take_in(&mut self, row: StoredItem, running_there: bool) {
+        let id = ItemId::from_sql(row.id);
+        if self.running.contains_key(&id) {
+            // This process runs it and holds its lease: its own account is the true one.
+            return;
+        }
+        if self.refresh(id, &row) {
+            self.emit(Event::ItemsAdded {
+                items: vec![self.view(id)],
+            });
+        }
+        if running_there {
+            self.running_elsewhere(id, &row);
+        } else if row.state.is_finished() {
+            self.finished_elsewhere(id, &row);
+        } else if let Some(progress) = self.elsewhere.remove(&id) {
+            // Stopped there: its process paused it, quit, or was killed. A held item stays
+            // held; one of this queue's is taken over when its wait ends.
+            progress.set_done(row.bytes_done);
+            self.announce(id);
+        }
+    }
+
+    /// Brings a record up to date with its row: another process may have resolved the item
+    /// (its kind, paths and size) and moved it on. `true` when the window must be told.
+    fn refresh(&mut self, id: ItemId, row: &StoredItem) -> bool {
+        let Some(record) = self.records.get_mut(&id) else {
+            return false;
+        };
+        let item = &row.item;
+        let resolved = record.kind != item.kind
+            || record.size != item.size
+            || record.local != item.local_path
+            || record.remote.as_str() != item.remote_path;
+        record.kind = item.kind;
+        record.size = item.size;
+        record.mtime = item.source_mtime;
+        record.local.clone_from(&item.local_path);
+        record.remote = RemotePath::new(&item.remote_path);
+        record.bytes_done = row.bytes_done;
+        resolved
+    }
+
+    /// Another process runs the item: shown as such, with its progress moving.
+    fn running_elsewhere(&mut self, id: ItemId, row: &StoredItem) {
+        if self.mark_elsewhere(id) {
+            self.announce(id);
+        }
+        if let Some(progress) = self.elsewhere.get(&id) {
+            progress.set_total(row.item.size);
+            progress.set_done(row.bytes_done);
+        }
+    }
+
+    /// Another process finished the item: it ends here as it ended there, without running.
+    fn finished_elsewhere(&mut self, id: ItemId, row: &StoredItem) {
+        let state = restored_state(row, self.now());
+        if let Some(progress) = self.elsewhere.remove(&id) {
+            progress.set_done(row.bytes_done);
+        }
+        let concluded = match self.held.iter().position(|&held| held == id) {
+            Some(index) => {
+                self.held.remove(index);
+                let site = self.records.get(&id).map(|record| record.site.to_string());
+                self.scheduler
+                    .restore(id, site.unwrap_or_default(), state.clone(), row.attempts);
+                true
+            }
+            None => self.scheduler.finished_elsewhere(id, state.clone()),
+        };
+        if !concluded {
+            return;
+        }
+        if let Some(record) = self.records.get_mut(&id) {
+            record.verified = row.verified;
+            record.last_error.clone_from(&row.error);
+        }
+        self.announce(id);
+        self.settle(id, &state);
+    }
+
     fn checkpoint(&mut self) {
         self.last_checkpoint = Instant::now();
         let offsets: Vec<(i64, u64)> = self
@@ -1043,7 +1265,7 @@ impl Queue {
                 }
                 Ok(Lease::HeldBy(_)) => {
                     self.scheduler.defer(id, now + HELD_ELSEWHERE);
-                    if self.elsewhere.insert(id) {
+                    if self.mark_elsewhere(id) {
                         self.announce(id);
                     }
                     continue;

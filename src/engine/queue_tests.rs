@@ -1,6 +1,7 @@
 //! The queue end to end against the in-memory backend with injected faults: parallel folder
 //! transfers, retries that resume, a source that changed, restarts from the database,
-//! conflict policies, a server that allows fewer connections, permanent errors.
+//! conflict policies, a server that allows fewer connections, permanent errors, and two
+//! engines on one database (another process's items seen, and never run, by a watching one).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -861,4 +862,236 @@ fn uploads_into_an_existing_folder_follow_the_policy_for_what_its_listing_showed
     let summary = job_summary(&engine, job);
     assert_eq!(summary.skipped.len(), 3, "all three are there now: {summary:?}");
     assert_eq!(server.get("/up/site/same.txt").unwrap(), b"already there");
+}
+
+/// The window's engine on the same database as `engine`'s, watching what other processes
+/// do. It must run nothing: its connector counts every connection it is asked for.
+fn watching(home: &Path) -> (EngineHandle, Arc<std::sync::atomic::AtomicUsize>) {
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut config = EngineConfig::under(Paths::under(home.to_path_buf()));
+    config.watch_others = true;
+    let counted = connections.clone();
+    config.connector = Arc::new(move |_, _| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Err(FsError::new(ErrorKind::Other, "the watching engine must not connect"))
+    });
+    let engine = EngineHandle::start(config, None).unwrap();
+    wait_for(&engine, |_, event| {
+        matches!(event, Event::QueueLoaded { .. }).then_some(())
+    });
+    (engine, connections)
+}
+
+/// Fails the test when the watching engine starts an item itself.
+fn not_run_here(state: &TransferState) {
+    assert!(
+        !state.is_active() || *state == TransferState::RunningElsewhere,
+        "the watching engine ran another process's item: {state:?}"
+    );
+}
+
+/// Waits until the watching engine says `item` is done; returns how it was verified and
+/// the bytes its progress shows.
+fn done_in(window: &EngineHandle, item: crate::engine::api::ItemId) -> (crate::engine::api::Verification, u64) {
+    wait_for(window, |_, event| match event {
+        Event::ItemChanged {
+            item: changed,
+            state: TransferState::Done { verified },
+            progress,
+            ..
+        } if changed == item => Some((verified, progress.done())),
+        Event::ItemChanged { state, .. } => {
+            not_run_here(&state);
+            None
+        }
+        _ => None,
+    })
+}
+
+/// Issue 13: a window open first sees what `wharf get` adds to the shared queue, its
+/// progress as that process moves it, and its end, without running it itself.
+#[test]
+fn a_watching_queue_shows_what_another_process_adds_and_runs() {
+    use crate::protocol::memory::Gate;
+    let server = MemoryFs::new();
+    let content = data(100_000, 8);
+    server.put("/shared.bin", &content);
+    let gate = Gate::default();
+    server.set_faults(Faults {
+        hold_reads_at: vec![(50_000, gate.clone())],
+        ..Faults::default()
+    });
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (window, connections) = watching(home.path());
+
+    let command_line = engine(home.path(), &server);
+    let job = enqueue(
+        &command_line,
+        vec![download("/shared.bin", out.path(), false)],
+        ConflictPolicy::Overwrite,
+    );
+    let item = wait_for(&window, |_, event| match event {
+        Event::ItemsAdded { items } => items.first().map(|item| item.id),
+        _ => None,
+    });
+    let progress = wait_for(&window, |_, event| match event {
+        Event::ItemChanged {
+            item: changed,
+            state: TransferState::RunningElsewhere,
+            progress,
+            ..
+        } if changed == item => Some(progress),
+        Event::ItemChanged { state, .. } => {
+            not_run_here(&state);
+            None
+        }
+        _ => None,
+    });
+    // The other process holds at the gate; its checkpoint reaches the window's counters.
+    let deadline = Instant::now() + WAIT;
+    while progress.done() < 50_000 {
+        assert!(Instant::now() < deadline, "no progress seen within {WAIT:?}");
+        if let Ok(Event::ItemChanged { state, .. }) = window.wait_event(Duration::from_millis(20)) {
+            not_run_here(&state);
+        }
+    }
+    assert_eq!(progress.total(), Some(100_000), "the size that process found");
+
+    gate.open();
+    let (verified, bytes) = done_in(&window, item);
+    let verified_there = wait_for(&command_line, |_, event| match event {
+        Event::ItemChanged {
+            state: TransferState::Done { verified },
+            ..
+        } => Some(verified),
+        _ => None,
+    });
+    assert_eq!(job_summary(&command_line, job).failed, Vec::<String>::new());
+    assert_eq!((verified, bytes), (verified_there, 100_000), "as it ended there");
+    assert_eq!(std::fs::read(out.path().join("shared.bin")).unwrap(), content);
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+/// Issue 13: what another process queued is its to run, with its own limits; a watching
+/// queue shows it queued, then running there, then done, and never starts it.
+#[test]
+fn a_watching_queue_leaves_another_process_its_queued_items() {
+    use crate::protocol::memory::Gate;
+    let server = MemoryFs::new();
+    server.put("/one.bin", &data(100_000, 9));
+    server.put("/two.bin", &data(1_000, 10));
+    let gate = Gate::default();
+    server.set_faults(Faults {
+        hold_reads_at: vec![(10_000, gate.clone())],
+        ..Faults::default()
+    });
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (window, connections) = watching(home.path());
+
+    // One at a time there: the second waits in that process's queue behind the first.
+    let one_at_a_time = QueueLimits {
+        parallel: 1,
+        per_site: 1,
+        ..QueueLimits::default()
+    };
+    let command_line = EngineHandle::start(config(home.path(), &server, one_at_a_time, false), None).unwrap();
+    let job = enqueue(
+        &command_line,
+        vec![
+            download("/one.bin", out.path(), false),
+            download("/two.bin", out.path(), false),
+        ],
+        ConflictPolicy::Overwrite,
+    );
+    let mut seen = Vec::new();
+    let second = wait_for(&window, |_, event| match event {
+        Event::ItemsAdded { items } => {
+            seen.extend(items);
+            (seen.len() >= 2).then(|| seen[1].clone())
+        }
+        Event::ItemChanged { state, .. } => {
+            not_run_here(&state);
+            None
+        }
+        _ => None,
+    });
+    assert_eq!(second.remote, "/two.bin");
+    assert_eq!(second.state, TransferState::Queued, "queued there, and so here");
+    // The first shows as running there while the second waits its turn there.
+    let first = seen[0].id;
+    wait_for(&window, |_, event| match event {
+        Event::ItemChanged {
+            item,
+            state: TransferState::RunningElsewhere,
+            ..
+        } if item == first => Some(()),
+        Event::ItemChanged { state, .. } => {
+            not_run_here(&state);
+            None
+        }
+        _ => None,
+    });
+
+    gate.open();
+    let (_, bytes) = done_in(&window, second.id);
+    assert_eq!(bytes, 1_000);
+    assert_eq!(job_summary(&command_line, job).failed, Vec::<String>::new());
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+/// Issue 13: another process is killed while it runs an item. Its lock goes, nothing is
+/// committed, and the item stays in the database; a watching queue stops showing it as
+/// running there, and leaves it for whoever runs the queue next.
+#[test]
+fn a_watching_queue_sees_another_process_die() {
+    use crate::engine::lease::LeaseOwner;
+    use crate::model::queue::{ItemKind, ItemStatus};
+    use crate::store::{NewItem, QueueStore};
+    let home = tempfile::tempdir().unwrap();
+    let (window, connections) = watching(home.path());
+
+    let paths = Paths::under(home.path().to_path_buf());
+    let other = LeaseOwner::new(paths.state.join("locks"));
+    let mut store = QueueStore::open(&paths.queue_database()).unwrap();
+    let id = store
+        .add(&[NewItem {
+            direction: Direction::Download,
+            kind: ItemKind::File,
+            site: site().key(),
+            local_path: home.path().join("f.bin"),
+            remote_path: "/f.bin".into(),
+            size: Some(1_000),
+            source_mtime: None,
+            recursive: false,
+            on_conflict: ConflictPolicy::Overwrite,
+            options: 0,
+        }])
+        .unwrap()[0];
+    store.acquire_lease(id, other.name(), &|_| false).unwrap();
+    store.set_state(id, ItemStatus::Running, None).unwrap();
+    store.checkpoint(id, 400).unwrap();
+    let item = crate::engine::api::ItemId::from_sql(id);
+
+    let progress = wait_for(&window, |_, event| match event {
+        Event::ItemChanged {
+            item: changed,
+            state: TransferState::RunningElsewhere,
+            progress,
+            ..
+        } if changed == item => Some(progress),
+        _ => None,
+    });
+    assert_eq!((progress.done(), progress.total()), (400, Some(1_000)));
+
+    drop(other);
+    let state = wait_for(&window, |_, event| match event {
+        Event::ItemChanged {
+            item: changed, state, ..
+        } if changed == item => Some(state),
+        _ => None,
+    });
+    assert_eq!(state, TransferState::Queued, "no longer running anywhere");
+    let left = store.all().unwrap();
+    assert_eq!((left.len(), left[0].bytes_done), (1, 400), "nothing is lost");
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
 }

@@ -345,6 +345,18 @@ impl Scheduler {
         self.set_state(id, ItemState::Waiting { until });
     }
 
+    /// Records that another process finished a pending item: it takes `state` (a finished
+    /// one) and leaves the queue order, with no attempt counted here. `false` when the item
+    /// is not pending here (running here, or finished already), and then nothing changes.
+    pub fn finished_elsewhere(&mut self, id: ItemId, state: ItemState) -> bool {
+        let pending = self.state(id).is_some_and(ItemState::is_pending);
+        if !pending || !state.is_finished() {
+            return false;
+        }
+        self.set_state(id, state);
+        true
+    }
+
     /// Pauses a pending item. A running item is paused by stopping its worker, which the
     /// engine does when this returns `true`; its partial file is kept for resuming.
     pub fn pause(&mut self, id: ItemId) -> bool {
@@ -724,6 +736,26 @@ mod tests {
         assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(1)));
         assert_eq!(scheduler.attempts(ItemId::new(1)), 2);
         assert_eq!(scheduler.clear(true, false, false), ids(&[2]));
+    }
+
+    #[test]
+    fn an_item_finished_elsewhere_leaves_the_queue_order() {
+        let mut scheduler = queue(Limits { global: 1, per_site: 1 }, &[(1, "a"), (2, "a"), (3, "a")]);
+        assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(1)));
+        assert!(
+            !scheduler.finished_elsewhere(ItemId::new(1), ItemState::Done),
+            "running here: this process finishes it"
+        );
+        assert!(
+            !scheduler.finished_elsewhere(ItemId::new(2), ItemState::Queued),
+            "only a finished state"
+        );
+        assert!(scheduler.finished_elsewhere(ItemId::new(2), ItemState::Done));
+        assert_eq!(scheduler.state(ItemId::new(2)), Some(&ItemState::Done));
+        assert_eq!(scheduler.pending_order(), ids(&[3]));
+        assert_eq!(scheduler.attempts(ItemId::new(2)), 0);
+        scheduler.finish(ItemId::new(1), Outcome::Done, secs(1));
+        assert_eq!(start_all(&mut scheduler, secs(1)), ids(&[3]), "2 does not run again");
     }
 
     #[test]

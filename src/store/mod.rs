@@ -3,7 +3,8 @@
 //! crash loses at most the last byte-offset checkpoint. No secret is ever stored: a site is
 //! recorded by its key (`scheme://user@host:port`).
 //!
-//! Several processes may open the same queue; an item is run by whoever holds its lease.
+//! Several processes may open the same queue; an item is run by whoever holds its lease, and
+//! `PRAGMA data_version` tells one process cheaply when another has committed.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -67,6 +68,8 @@ pub struct StoredItem {
     pub error: Option<String>,
     /// How a done item was verified.
     pub verified: Verification,
+    /// The process that holds its lease (runs it, or last ran it), if any.
+    pub lease_owner: Option<String>,
 }
 
 /// A new item to append to the queue.
@@ -143,7 +146,7 @@ fn from_sql(value: i64) -> u64 {
 }
 
 const COLUMNS: &str = "id, direction, kind, site, local_path, remote_path, size, source_mtime, recursive, on_conflict, \
-                       options, state, bytes_done, attempts, error, verified";
+                       options, state, bytes_done, attempts, error, verified, lease_owner";
 
 /// `state IN ('done', ...)` for these states (their text forms are fixed words, no quotes).
 fn state_in(states: impl Iterator<Item = ItemStatus>) -> String {
@@ -372,7 +375,7 @@ impl QueueStore {
 
     /// Every item in queue order.
     pub fn all(&self) -> Result<Vec<StoredItem>, StoreError> {
-        self.select(&format!("SELECT {COLUMNS} FROM items ORDER BY position"))
+        self.select(&format!("SELECT {COLUMNS} FROM items ORDER BY position"), [])
     }
 
     /// Items not finished, in queue order. Items that were running when their process
@@ -393,15 +396,46 @@ impl QueueStore {
                 )?;
             }
         }
-        self.select(&format!(
-            "SELECT {COLUMNS} FROM items WHERE {} ORDER BY position",
-            unfinished_clause()
-        ))
+        self.select(
+            &format!(
+                "SELECT {COLUMNS} FROM items WHERE {} ORDER BY position",
+                unfinished_clause()
+            ),
+            [],
+        )
     }
 
-    fn select(&self, sql: &str) -> Result<Vec<StoredItem>, StoreError> {
+    /// A number that changes whenever another connection (another Wharf process) commits
+    /// to the database, and only then: a cheap way to tell whether to look closer.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .connection
+            .pragma_query_value(None, "data_version", |row| row.get(0))?)
+    }
+
+    /// What other processes may have changed, in queue order: items added after id `after`,
+    /// the items in `watched`, and running items whose lease is not `owner`'s.
+    pub fn changed_elsewhere(&self, after: i64, watched: &[i64], owner: &str) -> Result<Vec<StoredItem>, StoreError> {
+        // One parameter carries any number of ids, as a JSON array (SQLite's JSON functions
+        // are built in).
+        let watched: Vec<String> = watched.iter().map(i64::to_string).collect();
+        let watched = format!("[{}]", watched.join(","));
+        // Three searches by index, not one scan of the whole queue (an OR of them is one);
+        // `position` is selected too, for a compound select orders by what it selects.
+        self.select(
+            &format!(
+                "SELECT {COLUMNS}, position FROM items WHERE id > ?1
+                 UNION SELECT {COLUMNS}, position FROM items WHERE id IN (SELECT value FROM json_each(?2))
+                 UNION SELECT {COLUMNS}, position FROM items WHERE state = 'running' AND lease_owner IS NOT ?3
+                 ORDER BY position"
+            ),
+            params![after, watched, owner],
+        )
+    }
+
+    fn select(&self, sql: &str, parameters: impl rusqlite::Params) -> Result<Vec<StoredItem>, StoreError> {
         let mut statement = self.connection.prepare(sql)?;
-        let rows = statement.query_map([], |row| {
+        let rows = statement.query_map(parameters, |row| {
             Ok(StoredItem {
                 id: row.get(0)?,
                 item: NewItem {
@@ -421,6 +455,7 @@ impl QueueStore {
                 attempts: u32::try_from(row.get::<_, i64>(13)?).unwrap_or(u32::MAX),
                 error: row.get(14)?,
                 verified: row.get(15)?,
+                lease_owner: row.get(16)?,
             })
         })?;
         let mut items = Vec::new();
@@ -741,6 +776,48 @@ mod tests {
         let unfinished = store.recover(&|owner: &str| owner == "alive").unwrap();
         let states: Vec<ItemStatus> = unfinished.iter().map(|item| item.state).collect();
         assert_eq!(states, vec![ItemStatus::Running, ItemStatus::Queued]);
+    }
+
+    /// Issue 13: a window sees what `wharf get` in another process adds and runs.
+    #[test]
+    fn what_another_process_changed_is_found_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.sqlite");
+        let mut here = QueueStore::open(&path).unwrap();
+        let mut there = QueueStore::open(&path).unwrap();
+        let ids = here
+            .add(&[item("idle"), item("taken"), item("watched"), item("mine")])
+            .unwrap();
+        let (idle, taken, watched, mine) = (ids[0], ids[1], ids[2], ids[3]);
+        let before = here.data_version().unwrap();
+        here.acquire_lease(mine, "here", &nobody_alive).unwrap();
+        here.set_state(mine, ItemStatus::Running, None).unwrap();
+        assert_eq!(here.data_version().unwrap(), before, "its own commits do not count");
+
+        let added = there.add(&[item("added")]).unwrap()[0];
+        there.acquire_lease(taken, "there", &nobody_alive).unwrap();
+        there.set_state(taken, ItemStatus::Running, None).unwrap();
+        there.set_done(watched, 1000, Verification::Size).unwrap();
+        let after = here.data_version().unwrap();
+        assert_ne!(after, before, "another connection's commits do");
+        assert_eq!(here.data_version().unwrap(), after, "and only they");
+
+        let changed = here.changed_elsewhere(mine, &[watched], "here").unwrap();
+        let found: Vec<(i64, ItemStatus, Option<&str>)> = changed
+            .iter()
+            .map(|stored| (stored.id, stored.state, stored.lease_owner.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (taken, ItemStatus::Running, Some("there")),
+                (watched, ItemStatus::Done, None),
+                (added, ItemStatus::Queued, None),
+            ],
+            "not {idle} (unchanged) nor {mine} (its own)"
+        );
+        assert_eq!(changed[2].item, item("added"));
+        assert_eq!(changed[1].verified, Verification::Size);
     }
 
     #[test]

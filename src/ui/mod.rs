@@ -98,7 +98,9 @@ pub fn run(links: Vec<Link>) -> i32 {
     let mut links = links.into_iter();
     let first = links.next();
     let not_opened: Vec<Link> = links.collect();
-    let config = EngineConfig::discover();
+    let mut config = EngineConfig::discover();
+    // What `wharf get` and `put` add, and their progress, show in the window as they happen.
+    config.watch_others = true;
     let started = eframe::run_native(
         "Wharf",
         native_options(&config),

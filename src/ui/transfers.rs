@@ -210,8 +210,18 @@ impl Transfers {
         }
     }
 
+    /// Items running, here or in another Wharf process.
     pub fn running_count(&self) -> usize {
         self.running.len()
+    }
+
+    /// Items this process runs: closing the window stops them, unlike another process's.
+    pub fn running_here(&self) -> usize {
+        self.running
+            .iter()
+            .filter_map(|id| self.items.get(id))
+            .filter(|transfer| transfer.item.state != TransferState::RunningElsewhere)
+            .count()
     }
 
     pub fn total_speed(&self) -> f64 {
@@ -340,5 +350,27 @@ mod tests {
         transfers.refresh_tabs();
         assert_eq!(transfers.tab_ids(Tab::Done), [ItemId::new(1)]);
         assert_eq!(transfers.running_count(), 0);
+    }
+
+    /// Issue 13: what another Wharf process runs moves in the window, with its speed, but
+    /// closing the window does not stop it, so it does not count as running here.
+    #[test]
+    fn an_item_running_elsewhere_is_measured_but_not_run_here() {
+        let mut transfers = Transfers::default();
+        transfers.added(vec![item(1, 1000)]);
+        let progress = Progress::new(Some(1000));
+        transfers.changed(
+            ItemId::new(1),
+            TransferState::RunningElsewhere,
+            1,
+            progress.clone(),
+            Duration::ZERO,
+        );
+        progress.set_done(400);
+        transfers.sample(Duration::from_secs(1));
+        let transfer = transfers.get(ItemId::new(1)).unwrap();
+        assert_eq!(transfer.speed(), Some(400.0));
+        assert!(transfer.eta().is_some());
+        assert_eq!((transfers.running_count(), transfers.running_here()), (1, 0));
     }
 }

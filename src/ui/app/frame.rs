@@ -157,7 +157,7 @@ impl App {
         if ui.input(|input| input.viewport().close_requested()) && !self.close_requested() {
             ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
         }
-        if self.closing == Closing::Now && self.dialogs.is_empty() && self.transfers.running_count() == 0 {
+        if self.closing == Closing::Now && self.dialogs.is_empty() && self.transfers.running_here() == 0 {
             ui.send_viewport_cmd(egui::ViewportCommand::Close);
         }
     }
@@ -166,7 +166,7 @@ impl App {
     fn close_requested(&mut self) -> bool {
         match self.closing {
             Closing::Now => true,
-            _ if self.transfers.running_count() == 0 => true,
+            _ if self.transfers.running_here() == 0 => true,
             _ => {
                 if !self
                     .dialogs
