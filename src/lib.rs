@@ -54,7 +54,8 @@
 //!   prompts; answers `TrustCommand`).
 //! - [`store`]: the queue in SQLite (WAL, `user_version` migrations, leases between
 //!   processes, folder expansion in one transaction; the queue's enums read and written with
-//!   `ToSql`/`FromSql`). No secrets: sites are stored by [`model::Site::key`] with a
+//!   `ToSql`/`FromSql`; ids are never used twice, since other processes know items by
+//!   id). No secrets: sites are stored by [`model::Site::key`] with a
 //!   descriptor that says whether a password is needed.
 //! - `trust`: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates,
 //!   listed and forgotten for the trust page.

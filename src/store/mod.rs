@@ -43,6 +43,37 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE items ADD COLUMN options INTEGER NOT NULL DEFAULT 3;
     ALTER TABLE items ADD COLUMN verified TEXT;
     CREATE TABLE sites (key TEXT PRIMARY KEY, descriptor TEXT NOT NULL);",
+    // 3: ids are never used twice. Another process watching the queue knows items by id;
+    // without AUTOINCREMENT, clearing the newest items let the next one take a cleared id.
+    "CREATE TABLE items_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        position INTEGER NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('download', 'upload')),
+        site TEXT NOT NULL,
+        local_path BLOB NOT NULL,
+        remote_path TEXT NOT NULL,
+        size INTEGER,
+        source_mtime INTEGER,
+        state TEXT NOT NULL,
+        bytes_done INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        kind TEXT NOT NULL DEFAULT 'file' CHECK (kind IN ('file', 'folder', 'auto')),
+        recursive INTEGER NOT NULL DEFAULT 0,
+        on_conflict TEXT NOT NULL DEFAULT 'ask',
+        options INTEGER NOT NULL DEFAULT 3,
+        verified TEXT
+    );
+    INSERT INTO items_v3 (id, position, direction, site, local_path, remote_path, size, source_mtime, state,
+        bytes_done, attempts, error, lease_owner, lease_until, kind, recursive, on_conflict, options, verified)
+    SELECT id, position, direction, site, local_path, remote_path, size, source_mtime, state,
+        bytes_done, attempts, error, lease_owner, lease_until, kind, recursive, on_conflict, options, verified
+    FROM items;
+    DROP TABLE items;
+    ALTER TABLE items_v3 RENAME TO items;
+    CREATE INDEX items_by_state ON items (state, position);",
 ];
 
 #[derive(Debug, Error)]
@@ -676,6 +707,41 @@ mod tests {
 
     fn nobody_alive(_: &str) -> bool {
         false
+    }
+
+    /// Another process knows items by id (issue 13): clearing the newest items must not
+    /// hand their ids to the next ones.
+    #[test]
+    fn a_cleared_id_is_never_used_again() {
+        let mut store = QueueStore::open_in_memory().unwrap();
+        let first = store.add(&[item("a"), item("b")]).unwrap();
+        for &id in &first {
+            store.set_done(id, 1, Verification::Size).unwrap();
+        }
+        store.clear(true, false).unwrap();
+        let next = store.add(&[item("c")]).unwrap();
+        assert!(next[0] > first[1], "{next:?} after {first:?}");
+    }
+
+    /// A queue written before ids were kept unique keeps its items, ids and states.
+    #[test]
+    fn items_survive_the_move_to_unique_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.sqlite");
+        {
+            let mut connection = Connection::open(&path).unwrap();
+            let transaction = connection.transaction().unwrap();
+            transaction.execute_batch(MIGRATIONS[0]).unwrap();
+            transaction.execute_batch(MIGRATIONS[1]).unwrap();
+            transaction.pragma_update(None, "user_version", 2).unwrap();
+            insert(&transaction, &[item("old")]).unwrap();
+            transaction.commit().unwrap();
+        }
+        let store = QueueStore::open(&path).unwrap();
+        let items = store.all().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].item, item("old"));
+        assert_eq!(items[0].state, ItemStatus::Queued);
     }
 
     #[test]
