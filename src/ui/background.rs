@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use super::edit_watch::{self, EditReport};
+use super::notice::Notice;
 use crate::engine::api::RemotePath;
 
 /// What a native file dialog is asked for.
@@ -67,6 +68,8 @@ pub struct Background {
     receiver: mpsc::Receiver<Done>,
     /// Wakes the window when a result arrives (none in tests, which step frames themselves).
     wake: Option<egui::Context>,
+    #[cfg(test)]
+    notices: std::sync::Mutex<Vec<Notice>>,
 }
 
 impl Default for Background {
@@ -76,6 +79,8 @@ impl Default for Background {
             sender,
             receiver,
             wake: None,
+            #[cfg(test)]
+            notices: std::sync::Mutex::default(),
         }
     }
 }
@@ -170,6 +175,35 @@ impl Background {
             let kept = edit_watch::clean_earlier_runs(&base);
             (!kept.is_empty()).then_some(Done::Edit(EditReport::Kept(kept)))
         });
+    }
+
+    /// Shows a desktop notification from a thread of its own (D-Bus may be slow to answer).
+    pub fn notify(&self, notice: Notice) {
+        #[cfg(test)]
+        {
+            self.notices
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(notice);
+        }
+        #[cfg(not(test))]
+        {
+            let _ = self.spawn("wharf-notify", move || {
+                if let Err(error) = super::notice::show(&notice) {
+                    tracing::info!("no desktop notification: {error}");
+                }
+                None
+            });
+        }
+    }
+
+    /// The notifications shown so far (tests read them instead of a desktop).
+    #[cfg(test)]
+    pub fn notices(&self) -> Vec<Notice> {
+        self.notices
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Opens a file with the program the system associates with it; says why when it cannot

@@ -40,6 +40,16 @@ pub fn eta(duration: Duration) -> String {
     }
 }
 
+/// `42 s`, `3 min 5 s`, `1 h 2 min`, as a sentence reads best.
+pub fn duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min {} s", seconds / 60, seconds % 60),
+        _ => format!("{} h {} min", seconds / 3600, (seconds / 60) % 60),
+    }
+}
+
 /// `2026-11-21 14:03` in local time.
 pub fn date(time: DateTime<Utc>) -> String {
     time.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()

@@ -22,6 +22,8 @@
 //!   `log_view` (over `messages`), `connect_bar` (over `connect_form`),
 //!   `status_bar`, `edits_view`, `dialogs` (one modal at a time), `site_manager` (saved sites: a tree
 //!   of folders and sites, an edit form), `trust_view` (host keys and pinned certificates).
+//! - `notice`: the desktop notification when a job ends while the window is in the
+//!   background.
 //! - `settings`, `format`: what is remembered, and how numbers read.
 
 mod app;
@@ -37,6 +39,7 @@ mod icons;
 mod intent;
 mod log_view;
 mod messages;
+mod notice;
 mod pane;
 mod pane_view;
 mod queue_view;

@@ -86,7 +86,8 @@ pub enum Job {
 #[derive(Debug, Default)]
 pub struct Requests {
     waiting: HashMap<RequestId, Waiting>,
-    jobs: HashMap<JobId, Job>,
+    /// Each job with when it started (the window's clock, in seconds).
+    jobs: HashMap<JobId, (Job, f64)>,
 }
 
 impl Requests {
@@ -129,12 +130,12 @@ impl Requests {
         self.waiting.values().any(pick)
     }
 
-    pub fn start_job(&mut self, job: JobId, then: Job) {
-        self.jobs.insert(job, then);
+    pub fn start_job(&mut self, job: JobId, then: Job, now: f64) {
+        self.jobs.insert(job, (then, now));
     }
 
-    /// Takes a finished job, if this window started it.
-    pub fn finish_job(&mut self, job: JobId) -> Option<Job> {
+    /// Takes a finished job, if this window started it, with when it started.
+    pub fn finish_job(&mut self, job: JobId) -> Option<(Job, f64)> {
         self.jobs.remove(&job)
     }
 }

@@ -283,7 +283,7 @@ impl App {
         edit.step = Step::Fetching;
         let (site, remote) = (edit.site.clone(), edit.remote.clone());
         let job = self.engine.next_job();
-        self.requests.start_job(job, Job::EditFetched(id));
+        self.requests.start_job(job, Job::EditFetched(id), self.now);
         self.engine.send(QueueCommand::Enqueue {
             job,
             site,
@@ -311,7 +311,7 @@ impl App {
         edit.step = Step::Uploading;
         let (site, folder) = (edit.site.clone(), edit.remote.parent());
         let job = self.engine.next_job();
-        self.requests.start_job(job, Job::EditUploaded(id, stamp));
+        self.requests.start_job(job, Job::EditUploaded(id, stamp), self.now);
         self.engine.send(QueueCommand::Enqueue {
             job,
             site,

@@ -15,6 +15,7 @@ use crate::ui::connect_form::{MAX_RECENT, Recent};
 use crate::ui::dialogs::Dialog;
 use crate::ui::format;
 use crate::ui::intent::SitesIntent;
+use crate::ui::notice::Notice;
 use crate::ui::pane::{PaneStatus, Side};
 use crate::ui::requests::{Job, SitesRequest, Waiting};
 
@@ -333,7 +334,7 @@ impl App {
     }
 
     fn on_job_finished(&mut self, job: JobId, summary: OpSummary) {
-        let Some(job) = self.requests.finish_job(job) else {
+        let Some((job, started)) = self.requests.finish_job(job) else {
             return;
         };
         for failure in &summary.failed {
@@ -353,6 +354,12 @@ impl App {
                 format!(", {} failed (see the Failed tab)", summary.failed.len())
             }
         ));
+        // A job of the user's that ends while they look elsewhere is worth telling; the edit
+        // loop's own transfers are not (the user is in the editor, saving).
+        if !self.window_focused && matches!(job, Job::Plain | Job::Open(_)) {
+            let took = Duration::from_secs_f64((self.now - started).max(0.0));
+            self.background.notify(Notice::for_job(&summary, took));
+        }
         match job {
             Job::Plain => {}
             Job::Open(file) => {

@@ -42,6 +42,7 @@ impl App {
     /// Draws one frame and carries out what the user asked for in it.
     pub fn frame(&mut self, ui: &mut Ui) {
         self.now = ui.input(|input| input.time);
+        self.window_focused = ui.input(|input| input.viewport().focused.unwrap_or(true));
         self.background.wake_with(ui.ctx());
         if !std::mem::replace(&mut self.icons_installed, true) {
             crate::ui::icons::install(ui.ctx());

@@ -356,7 +356,7 @@ impl App {
             return;
         }
         let job = self.engine.next_job();
-        self.requests.start_job(job, Job::Plain);
+        self.requests.start_job(job, Job::Plain, self.now);
         let upload_via_temp = self.connection.saved.as_ref().is_none_or(|saved| saved.upload_via_temp);
         self.engine.send(QueueCommand::Enqueue {
             job,
@@ -395,7 +395,7 @@ impl App {
             return;
         };
         let job = self.engine.next_job();
-        self.requests.start_job(job, Job::Open(folder.join(&name)));
+        self.requests.start_job(job, Job::Open(folder.join(&name)), self.now);
         self.engine.send(QueueCommand::Enqueue {
             job,
             site,

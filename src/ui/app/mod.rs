@@ -95,6 +95,8 @@ pub struct App {
     /// the first edit).
     pub(super) edits: Edits,
     edit_watch: Option<EditWatch>,
+    /// Whether the window has the keyboard (has the desktop's focus), as of the last frame.
+    window_focused: bool,
     /// Where the copies of edited files are made: the system's temporary folder (tests
     /// use their own).
     pub(super) edit_base: PathBuf,
@@ -136,6 +138,7 @@ impl App {
             edits: Edits::default(),
             edit_watch: None,
             edit_base: std::env::temp_dir(),
+            window_focused: true,
         };
         app.apply_limits();
         match link {

@@ -1608,3 +1608,52 @@ fn a_file_chooser_that_does_not_open_falls_back_to_typing_the_path() {
         Some(RemotePath::new("/home/me/photos"))
     );
 }
+
+/// A job that ends while the window is in the background raises a desktop notification
+/// with what was transferred (issue 13); one that ends in front of the user does not.
+#[test]
+fn a_job_finished_in_the_background_is_told_on_the_desktop() {
+    let mut window = Window::open();
+    window.connect();
+    let finish = |window: &mut Window, focused: bool| {
+        window.harness.key_press(Key::ArrowDown);
+        window.settle();
+        window.harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+        window.settle();
+        let job = window.take(|command| match command {
+            Command::Queue(QueueCommand::Enqueue { job, .. }) => Some(*job),
+            _ => None,
+        });
+        window
+            .harness
+            .input_mut()
+            .viewports
+            .entry(egui::ViewportId::ROOT)
+            .or_default()
+            .focused = Some(focused);
+        window.settle();
+        window.engine.emit(Event::JobFinished {
+            job,
+            summary: crate::engine::api::OpSummary {
+                files: 2,
+                bytes: 3 * 1024 * 1024,
+                failed: vec!["b.txt: permission denied".into()],
+                ..Default::default()
+            },
+        });
+        window.settle();
+    };
+    finish(&mut window, true);
+    assert_eq!(window.harness.state().background.notices(), vec![]);
+
+    finish(&mut window, false);
+    let notices = window.harness.state().background.notices();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].title, "Transfer finished with failures");
+    assert!(
+        notices[0].body.starts_with("2 files, 3.0 MiB in "),
+        "{}",
+        notices[0].body
+    );
+    assert!(notices[0].body.ends_with("; 1 failed."), "{}", notices[0].body);
+}
