@@ -298,9 +298,10 @@ impl Attempt<'_> {
                     reply_text(&response.body)
                 ),
             ),
-            FtpError::SecureError(text) => {
-                FsError::new(ErrorKind::Tls, format!("the TLS handshake failed: {text} ({host})"))
-            }
+            FtpError::SecureError(text) => FsError::new(
+                ErrorKind::Tls,
+                format!("the TLS handshake failed: {} ({host})", tls::failure_in_words(&text)),
+            ),
             other => map_ftp_error("setting up TLS", other, host),
         }
     }
@@ -812,9 +813,10 @@ fn features_of(features: &Features) -> ServerFeatures {
 fn map_ftp_error(what: &str, error: FtpError, host: &str) -> FsError {
     match error {
         FtpError::ConnectionError(io) => FsError::from_network(&io, &format!("{what} ({host})")),
-        FtpError::SecureError(text) => {
-            FsError::new(ErrorKind::Tls, format!("{what} failed: TLS error: {text} ({host})"))
-        }
+        FtpError::SecureError(text) => FsError::new(
+            ErrorKind::Tls,
+            format!("{what} failed: {} ({host})", tls::failure_in_words(&text)),
+        ),
         FtpError::UnexpectedResponse(response) => reply_error(what, &response.body, host),
         FtpError::BadResponse => FsError::new(
             ErrorKind::Protocol,

@@ -225,3 +225,68 @@ impl ServerCertVerifier for PinningVerifier {
         self.algorithms.supported_schemes()
     }
 }
+
+/// What a TLS failure means, in words, from the text the FTP library gives for it (rustls's
+/// own message, or the I/O error under it). Unknown texts are passed on as they are.
+pub fn failure_in_words(text: &str) -> String {
+    let has = |needle: &str| text.contains(needle);
+    let sentence = if has("ProtocolVersion") {
+        "the server and Wharf have no TLS version in common (Wharf speaks TLS 1.2 and 1.3; the server may \
+         allow only older ones)"
+    } else if has("HandshakeFailure") || has("InsufficientSecurity") || has("NoCipherSuitesInCommon") {
+        "the server and Wharf agreed on no cipher: the server refused the handshake"
+    } else if has("CertificateRequired") || has("BadCertificate") {
+        "the server asks for a client certificate, which Wharf does not send"
+    } else if has("UnrecognisedName") || has("UnrecognizedName") {
+        "the server does not answer to this host name over TLS (SNI); try the name on its certificate"
+    } else if has("AccessDenied") {
+        "the server denied access during the TLS handshake"
+    } else if has("BadRecordMac") || has("DecryptError") || has("DecodeError") {
+        "the encrypted data was damaged on the way (a proxy or a faulty network in between?)"
+    } else if has("corrupt message") || has("InvalidContentType") {
+        "the server did not answer in TLS: is this the right port and kind of FTPS? (implicit FTPS, \
+         ftps://, is usually port 990; explicit, ftpes://, port 21)"
+    } else if has("unexpected end of file") || has("UnexpectedEof") || has("close_notify") {
+        "the server closed the connection during the TLS handshake"
+    } else if has("peer sent no certificates") {
+        "the server sent no certificate"
+    } else if let Some(detail) = text.split_once("peer is incompatible: ").map(|(_, detail)| detail) {
+        return format!("the server's TLS is incompatible with Wharf's ({detail})");
+    } else if let Some(detail) = text.split_once("peer misbehaved: ").map(|(_, detail)| detail) {
+        return format!("the server broke the TLS protocol ({detail})");
+    } else {
+        return format!("TLS error: {text}");
+    };
+    sentence.to_owned()
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::failure_in_words;
+
+    /// The messages rustls and its streams give, as suppaftp passes them on.
+    #[test]
+    fn tls_failures_read_as_sentences() {
+        for (text, expected) in [
+            ("received fatal alert: ProtocolVersion", "no TLS version in common"),
+            ("received fatal alert: HandshakeFailure", "agreed on no cipher"),
+            ("received fatal alert: CertificateRequired", "client certificate"),
+            ("received fatal alert: UnrecognisedName", "(SNI)"),
+            ("received corrupt message of type InvalidContentType", "right port"),
+            (
+                "unexpected end of file",
+                "closed the connection during the TLS handshake",
+            ),
+            ("peer is incompatible: NoCipherSuitesInCommon", "agreed on no cipher"),
+            (
+                "peer misbehaved: IllegalMiddleboxChangeCipherSpec",
+                "broke the TLS protocol (Illegal",
+            ),
+            ("something new", "TLS error: something new"),
+        ] {
+            let words = failure_in_words(text);
+            assert!(words.contains(expected), "{text:?} read as {words:?}");
+            assert!(!words.contains("Other(") && !words.contains("AlertReceived"), "{words}");
+        }
+    }
+}
