@@ -325,7 +325,11 @@ impl Watch {
 /// its searched-for name only once locked, so that another window's cleanup never sees it
 /// unlocked.
 fn make_root(temp: &Path) -> std::io::Result<(PathBuf, File)> {
-    let making = tempfile::Builder::new().prefix(MAKING).tempdir_in(temp)?.keep();
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(MAKING);
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let making = builder.tempdir_in(temp)?.keep();
     let lock = File::create(making.join(LOCK))?;
     lock.try_lock().map_err(std::io::Error::other)?;
     let nanos = SystemTime::now()
@@ -442,6 +446,18 @@ fn wait_for_editor(mut child: Child, program: &str, path: PathBuf, report: &Repo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The copies may be private: only their owner can enter the folder.
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_of_copies_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let temp = tempfile::tempdir().unwrap();
+        let (root, _lock) = make_root(temp.path()).unwrap();
+        let mode = fs::metadata(&root).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+        assert!(root.file_name().unwrap().to_string_lossy().starts_with(PREFIX));
+    }
 
     #[test]
     fn earlier_runs_are_cleaned_except_unsent_changes_and_live_windows() {

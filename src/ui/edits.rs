@@ -83,7 +83,8 @@ impl Step {
             Step::Looking | Step::Preparing | Step::Fetching => "downloading".to_owned(),
             Step::Open => "open in the editor".to_owned(),
             Step::Changed => "changed, not uploaded".to_owned(),
-            Step::Checking | Step::Conflict => "checking the server's copy".to_owned(),
+            Step::Checking => "checking the server's copy".to_owned(),
+            Step::Conflict => "changed on the server too: asked".to_owned(),
             Step::Uploading => "uploading".to_owned(),
             Step::Failed(reason) => format!("failed: {reason}"),
         }

@@ -812,6 +812,11 @@ fn features_of(features: &Features) -> ServerFeatures {
 
 fn map_ftp_error(what: &str, error: FtpError, host: &str) -> FsError {
     match error {
+        // Implicit TLS fails inside the stream: rustls's error comes wrapped in an I/O error.
+        FtpError::ConnectionError(io) if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => FsError::new(
+            ErrorKind::Tls,
+            format!("{what} failed: {} ({host})", tls::failure_in_words(&io.to_string())),
+        ),
         FtpError::ConnectionError(io) => FsError::from_network(&io, &format!("{what} ({host})")),
         FtpError::SecureError(text) => FsError::new(
             ErrorKind::Tls,

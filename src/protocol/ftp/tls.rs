@@ -265,6 +265,18 @@ mod words_tests {
     use super::failure_in_words;
 
     /// The messages rustls and its streams give, as suppaftp passes them on.
+    /// Implicit TLS against a server that answers in plain text, as the FTP library reports it.
+    #[test]
+    fn a_plain_answer_to_implicit_tls_says_to_check_the_port() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+        );
+        let error = super::super::map_ftp_error("setting up TLS", suppaftp::FtpError::ConnectionError(io), "h");
+        assert_eq!(error.kind, crate::protocol::ErrorKind::Tls);
+        assert!(error.message.contains("right port"), "{}", error.message);
+    }
+
     #[test]
     fn tls_failures_read_as_sentences() {
         for (text, expected) in [

@@ -98,11 +98,6 @@ impl App {
         }
         let status = self.status();
         egui::Panel::bottom("status-bar").show(ui, |ui| status_bar::show(&status, ui));
-        if !self.edits.is_empty() {
-            egui::Panel::bottom("edited-files").show(ui, |ui| {
-                edits_view::show(&self.edits, &mut self.settings.editor, ui, intents)
-            });
-        }
         egui::Panel::bottom("queue")
             .resizable(true)
             .default_size(230.0)
@@ -110,6 +105,12 @@ impl App {
             .show(ui, |ui| {
                 queue_view::show(&mut self.transfers, &mut self.limits, ui, intents)
             });
+        // Added after the queue, so it sits above it, next to the panes the files came from.
+        if !self.edits.is_empty() {
+            egui::Panel::bottom("edited-files").show(ui, |ui| {
+                edits_view::show(&self.edits, &mut self.settings.editor, ui, intents)
+            });
+        }
         let half = (ui.available_width() / 2.0 - 4.0).max(240.0);
         let lent = self.pane_lent(Side::Local);
         let local = egui::Panel::left("local-pane")
