@@ -215,6 +215,15 @@ impl Transfers {
         self.running.len()
     }
 
+    /// Whether a running item can move its progress bar, so that the window redraws; one
+    /// waiting for the user's password cannot, and then the window sleeps.
+    pub fn any_moving(&self) -> bool {
+        self.running
+            .iter()
+            .filter_map(|id| self.items.get(id))
+            .any(|transfer| transfer.item.state != TransferState::WaitingForPassword)
+    }
+
     /// Items this process runs: closing the window stops them, unlike another process's.
     pub fn running_here(&self) -> usize {
         self.running

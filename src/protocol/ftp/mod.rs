@@ -1427,12 +1427,10 @@ mod tests {
             let (port, received) = serve(2, AuthTls::Garbage);
             let (result, logged) = connect(&site(Protocol::Ftpes, port, true));
             let error = result.err().expect("no TLS");
-            let failure = "setting up TLS (127.0.0.1) failed: the connection was lost \
-                           (received corrupt message of type InvalidContentType)";
-            assert_eq!(
-                (error.kind, error.message.as_str()),
-                (ErrorKind::ConnectionLost, failure)
-            );
+            let failure = "setting up TLS failed: the server did not answer in TLS: is this the right port \
+                           and kind of FTPS? (implicit FTPS, ftps://, is usually port 990; explicit, \
+                           ftpes://, port 21) (127.0.0.1)";
+            assert_eq!((error.kind, error.message.as_str()), (ErrorKind::Tls, failure));
             let attempt = [
                 format!("Status Connected to 127.0.0.1:{port}"),
                 "Reply 220 scripted".to_owned(),

@@ -75,7 +75,7 @@ impl App {
             self.carry_out(intent);
         }
         self.deliver_outbox(ui);
-        if self.transfers.running_count() > 0 {
+        if self.transfers.any_moving() {
             ui.ctx().request_repaint_after(PROGRESS_REFRESH);
         }
     }

@@ -1657,3 +1657,84 @@ fn a_job_finished_in_the_background_is_told_on_the_desktop() {
     );
     assert!(notices[0].body.ends_with("; 1 failed."), "{}", notices[0].body);
 }
+
+/// Bug 1 of issue 13: a dialog's text field asked for the keyboard again every frame while
+/// the window was in the background (egui counts a widget as focused only when its window
+/// is). Each request interrupts the input method, which egui-winit does by turning it off
+/// and on; on X11 that wakes the window again, so the window spun at 100 % of a core and
+/// keys typed meanwhile could be lost. The field must ask once and then leave it.
+#[test]
+fn a_dialog_field_asks_for_the_keyboard_once_even_while_the_window_is_in_the_background() {
+    let mut window = Window::open();
+    window.harness.input_mut().focused = false;
+    window.engine.emit(Event::Prompt {
+        prompt: PromptId::new(9),
+        question: Prompt::Password {
+            site: "ftp://bench@127.0.0.1:2121".into(),
+            passphrase: false,
+        },
+    });
+    window.settle();
+    for frame in 0..6 {
+        window.harness.step();
+        let interrupts = window
+            .harness
+            .output()
+            .platform_output
+            .ime
+            .as_ref()
+            .is_some_and(|ime| ime.should_interrupt_composition);
+        assert!(!interrupts, "frame {frame} asked for the keyboard again");
+    }
+    // Back in front, typing goes into the field.
+    window.harness.input_mut().focused = true;
+    window.type_keys("pw");
+    window.harness.key_press(Key::Enter);
+    window.settle();
+    let reply = window.take(|command| match command {
+        Command::Answer { prompt, reply } if *prompt == PromptId::new(9) => Some(reply.clone()),
+        _ => None,
+    });
+    match reply {
+        PromptReply::Password(secret) => assert_eq!(secret.expose(), "pw"),
+        other => panic!("not a password: {other:?}"),
+    }
+}
+
+/// Bug 1 of issue 13, the other half: while the only running transfer waits for the user's
+/// password nothing can move, so the window sleeps instead of redrawing four times a second.
+#[test]
+fn the_window_sleeps_while_a_transfer_waits_for_the_password() {
+    use crate::engine::api::{ItemKind, Progress, QueueItem, TransferState};
+    let mut window = Window::open();
+    window.engine.emit(Event::ItemsAdded {
+        items: vec![QueueItem {
+            id: ItemId::new(1),
+            job: None,
+            direction: Direction::Download,
+            kind: ItemKind::File,
+            local: PathBuf::from("/home/me/big.bin"),
+            remote: "/srv/big.bin".into(),
+            site: "ftp://bench@127.0.0.1:2121".into(),
+            size: Some(1_000),
+            state: TransferState::Queued,
+            attempts: 1,
+            bytes_done: 300,
+        }],
+    });
+    let repaint_delay = |window: &mut Window, state: TransferState| {
+        window.engine.emit(Event::ItemChanged {
+            item: ItemId::new(1),
+            state,
+            attempts: 2,
+            progress: Progress::new(Some(1_000)),
+        });
+        window.settle();
+        window.harness.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay
+    };
+    assert!(repaint_delay(&mut window, TransferState::Transferring) <= std::time::Duration::from_millis(250));
+    assert_eq!(
+        repaint_delay(&mut window, TransferState::WaitingForPassword),
+        std::time::Duration::MAX
+    );
+}

@@ -59,8 +59,12 @@ pub(super) fn show<'e>(
     if let Some(label) = label {
         response = response.labelled_by(label);
     }
+    // The widget's own focus, not `Response::has_focus`, which is also false whenever the
+    // window is in the background: asking again each frame then interrupts the input method
+    // each frame, which keeps the window awake and can lose keys on X11.
+    let focused = ui.memory(|memory| memory.has_focus(response.id));
     let wants_focus = !form.focus_when_empty_only || text.is_empty();
-    if wants_focus && !response.has_focus() && !response.lost_focus() {
+    if wants_focus && !focused && !response.lost_focus() {
         response.request_focus();
     }
     let valid = valid(text);
