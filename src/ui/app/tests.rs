@@ -1738,3 +1738,57 @@ fn the_window_sleeps_while_a_transfer_waits_for_the_password() {
         std::time::Duration::MAX
     );
 }
+
+/// The other dialogs with text fields, the way bug 1 of issue 13 asks: click into the field
+/// with the pointer, type with key events, press Enter.
+#[test]
+fn every_text_dialog_takes_a_click_typing_and_enter() {
+    let mut window = Window::open();
+    window.harness.key_press(Key::F7);
+    window.settle();
+    let field = window.middle_of(Role::TextInput, "Folder name:");
+    window.click_at(field);
+    window.type_keys("fresh");
+    window.harness.key_press(Key::Enter);
+    window.settle();
+    window.take(|command| match command {
+        Command::Session(SessionCommand::Request {
+            request: SessionRequest::Mkdir { path, .. },
+            ..
+        }) if path.as_str() == "/home/me/fresh" => Some(()),
+        _ => None,
+    });
+
+    // Rename: the field holds the old name; the cursor goes to its end and the typing adds.
+    window.harness.key_press(Key::ArrowDown);
+    window.settle();
+    window.harness.key_press(Key::F2);
+    window.settle();
+    let field = window.middle_of(Role::TextInput, "New name:");
+    window.click_at(field);
+    window.harness.key_press(Key::End);
+    window.type_keys("-old");
+    window.harness.key_press(Key::Enter);
+    window.settle();
+    window.take(|command| match command {
+        Command::Session(SessionCommand::Request {
+            request: SessionRequest::Rename { to, .. },
+            ..
+        }) if to.as_str() == "/home/me/photos-old" => Some(()),
+        _ => None,
+    });
+
+    window.open_site_manager(crate::engine::api::KeyringStatus::Available);
+    window.harness.get_by_label("New folder").click();
+    window.settle();
+    let field = window.middle_of(Role::TextInput, "Folder path:");
+    window.click_at(field);
+    window.type_keys("Clients");
+    window.harness.key_press(Key::Enter);
+    window.settle();
+    let edit = window.take(|command| match command {
+        Command::Sites(SitesCommand::EditFolder { edit, .. }) => Some(edit.clone()),
+        _ => None,
+    });
+    assert_eq!(edit, FolderEdit::Create { path: "Clients".into() });
+}

@@ -54,6 +54,7 @@ pub(super) fn draw_confirm_delete(side: Side, entries: &mut Vec<Chosen>, ui: &mu
 pub(super) fn draw_rename(side: Side, from: &str, to: &mut String, ui: &mut Ui) -> Choice {
     ui.heading(format!("Rename {from}"));
     let form = TextForm {
+        label: Some("New name:"),
         hint: "New name",
         submit: "Rename",
         ..TextForm::default()
@@ -72,6 +73,7 @@ pub(super) fn draw_rename(side: Side, from: &str, to: &mut String, ui: &mut Ui) 
 pub(super) fn draw_new_folder(side: Side, name: &mut String, ui: &mut Ui) -> Choice {
     ui.heading("New folder");
     let form = TextForm {
+        label: Some("Folder name:"),
         hint: "Folder name",
         submit: "Create",
         ..TextForm::default()
