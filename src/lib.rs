@@ -65,8 +65,11 @@
 //!   intents out, and the frame, which lends each component (panes, queue, log,
 //!   quickconnect, dialogs, site manager, trust page) what it draws; components keep their
 //!   own view state and push intents (`ui::intent`), and one table says what each request's
-//!   answer is for (`ui::requests`). Disk and desktop work (file dialogs, "open with") runs
-//!   on the window's own threads (`ui::background`). Tested with egui_kittest against a
+//!   answer is for (`ui::requests`). Disk and desktop work (file dialogs, "open with",
+//!   desktop notifications) runs on the window's own threads (`ui::background`). The edit
+//!   loop (F4) keeps private copies of server files, watched by a thread of their own with
+//!   the notify crate (`ui::edit_watch`), and uploads each save after checking that the
+//!   server's copy did not change meanwhile (`ui::app`'s `editing`). Tested with egui_kittest against a
 //!   detached engine handle ([`engine::handle::EngineHandle::detached`]).
 //! - `sites_file`: the sites file (`sites.json`, atomic, 0600, no secrets); [`secrets`]: the
 //!   OS keyring (keyring crate; Secret Service over zbus) behind a `SecretStore` trait, with
