@@ -70,7 +70,7 @@ impl Window {
     }
 
     pub fn shows(&self, text: &str) -> bool {
-        self.harness.query_by_label_contains(text).is_some()
+        self.harness.query_all_by_label_contains(text).next().is_some()
     }
 
     pub fn click(&mut self, label: &str) {
