@@ -154,6 +154,9 @@ struct Running {
     cancel: Arc<AtomicBool>,
     progress: Progress,
     watch: Watch,
+    /// Bytes done when the attempt started: a failed attempt that got past them made
+    /// progress, and does not use up the retry budget.
+    started_at: u64,
 }
 
 #[derive(Default)]
@@ -874,6 +877,13 @@ impl Queue {
             } => self.expand(id, children, refused, skipped),
             Report::Skipped { reason } => self.finish(id, Outcome::Skipped { reason }),
             Report::Failed(error) => {
+                if self
+                    .running
+                    .get(&id)
+                    .is_some_and(|running| running.progress.done() > running.started_at)
+                {
+                    self.scheduler.progressed(id);
+                }
                 let outcome = self.outcome_of(id, &error);
                 if let Some(record) = self.records.get_mut(&id) {
                     record.last_error = Some(error.message.clone());
@@ -930,8 +940,14 @@ impl Queue {
                 .get(&id)
                 .and_then(|record| record.last_error.clone())
                 .unwrap_or_default();
+            let fruitless = self.scheduler.fruitless(id);
+            let budget = if fruitless <= 1 {
+                "from where it stopped".to_owned()
+            } else {
+                format!("{fruitless} attempts in a row moved nothing; Wharf gives up after {MAX_ATTEMPTS}")
+            };
             self.warn(format!(
-                "{note}; retrying in {:.1} s (attempt {} of {MAX_ATTEMPTS})",
+                "{note}; retrying in {:.1} s, {budget} (attempt {})",
                 until.saturating_sub(now).as_secs_f64(),
                 self.scheduler.attempts(id) + 1
             ));
@@ -1318,6 +1334,7 @@ impl Queue {
                 id,
                 Running {
                     cancel,
+                    started_at: progress.done(),
                     progress,
                     watch,
                 },

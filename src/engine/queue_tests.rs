@@ -1095,3 +1095,62 @@ fn a_watching_queue_sees_another_process_die() {
     assert_eq!((left.len(), left[0].bytes_done), (1, 400), "nothing is lost");
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
+
+/// Issue 14: a link that keeps dropping still finishes. Every read breaks after 256 KiB, so
+/// a 3 MiB file takes a dozen attempts; each resumes where the last stopped and moves bytes,
+/// so none of them uses up the retry budget (five attempts in a row that move nothing).
+#[test]
+fn a_link_that_keeps_dropping_finishes_because_each_attempt_makes_progress() {
+    let server = MemoryFs::new();
+    let content = data(3 * 1024 * 1024 + 7, 9);
+    server.put("/flaky.bin", &content);
+    server.set_faults(Faults {
+        drop_reads_every: Some(256 * 1024),
+        ..Faults::default()
+    });
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+    let job = enqueue(
+        &engine,
+        vec![download("/flaky.bin", out.path(), false)],
+        ConflictPolicy::Ask,
+    );
+    let mut attempts = 0;
+    let summary = wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            state: TransferState::Transferring,
+            attempts: now,
+            ..
+        } => {
+            attempts = attempts.max(now);
+            None
+        }
+        Event::JobFinished { job: done, summary } if done == job => Some(summary),
+        _ => None,
+    });
+    assert_eq!(summary.failed, Vec::<String>::new());
+    assert_eq!(std::fs::read(out.path().join("flaky.bin")).unwrap(), content);
+    assert!(attempts > 5, "it took {attempts} attempts, more than the budget of five");
+    assert!(attempts <= 14, "each attempt resumed: {attempts} attempts");
+}
+
+/// The other side of the budget: attempts that move nothing still give up, after five.
+#[test]
+fn attempts_that_move_nothing_give_up_after_five() {
+    let server = MemoryFs::new();
+    server.put("/dead.bin", &data(100_000, 3));
+    server.set_faults(Faults {
+        drop_reads_every: Some(0),
+        ..Faults::default()
+    });
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+    let job = enqueue(
+        &engine,
+        vec![download("/dead.bin", out.path(), false)],
+        ConflictPolicy::Ask,
+    );
+    let summary = job_summary(&engine, job);
+    assert_eq!(summary.failed.len(), 1, "{summary:?}");
+    assert!(summary.failed[0].contains("gave up after 5 attempts"), "{}", summary.failed[0]);
+}

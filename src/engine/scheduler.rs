@@ -100,6 +100,9 @@ struct Item {
     site: SiteKey,
     state: ItemState,
     attempts: u32,
+    /// Attempts in a row that failed without moving a byte: only these use up the retry
+    /// budget, so a link that drops every few megabytes still finishes.
+    fruitless: u32,
     /// Key in `pending` while the item is pending.
     position: i64,
 }
@@ -175,6 +178,7 @@ impl Scheduler {
                 site,
                 state,
                 attempts,
+                fruitless: attempts,
                 position,
             },
         );
@@ -301,6 +305,13 @@ impl Scheduler {
             return Some(item.state.clone());
         }
         let (attempts, site) = (item.attempts, item.site.clone());
+        let fruitless = match outcome {
+            Outcome::Failed { retryable: true, .. } => item.fruitless + 1,
+            _ => item.fruitless,
+        };
+        if let Some(item) = self.items.get_mut(&id) {
+            item.fruitless = fruitless;
+        }
         let state = match outcome {
             Outcome::Done => ItemState::Done,
             Outcome::Cancelled => ItemState::Cancelled,
@@ -308,11 +319,15 @@ impl Scheduler {
             Outcome::Failed {
                 retryable: true,
                 reason,
-            } if attempts >= self.max_attempts => ItemState::Failed {
-                reason: format!("{reason} (gave up after {attempts} attempts)"),
+            } if fruitless >= self.max_attempts => ItemState::Failed {
+                reason: if fruitless == attempts {
+                    format!("{reason} (gave up after {attempts} attempts)")
+                } else {
+                    format!("{reason} (gave up after {fruitless} attempts in a row that moved nothing, {attempts} in all)")
+                },
             },
             Outcome::Failed { retryable: true, .. } => ItemState::Waiting {
-                until: now + backoff(attempts).mul_f64(self.backoff_unit.as_secs_f64()),
+                until: now + backoff(fruitless).mul_f64(self.backoff_unit.as_secs_f64()),
             },
             Outcome::Failed {
                 retryable: false,
@@ -331,6 +346,21 @@ impl Scheduler {
         };
         self.set_state(id, state.clone());
         Some(state)
+    }
+
+    /// The running attempt moved bytes before it failed: the retry budget starts over, and
+    /// the next attempt (which resumes from there) comes after the shortest delay.
+    pub fn progressed(&mut self, id: ItemId) {
+        if let Some(item) = self.items.get_mut(&id)
+            && item.state == ItemState::Running
+        {
+            item.fruitless = 0;
+        }
+    }
+
+    /// Attempts in a row that failed without moving anything.
+    pub fn fruitless(&self, id: ItemId) -> u32 {
+        self.items.get(&id).map_or(0, |item| item.fruitless)
     }
 
     /// Puts a just-started item back to wait until `until` without counting the attempt
@@ -407,6 +437,7 @@ impl Scheduler {
             return false;
         }
         item.attempts = 0;
+        item.fruitless = 0;
         // A retried item goes to the end of the queue, like a new one.
         let position = self.next_position;
         self.next_position += 1;

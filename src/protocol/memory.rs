@@ -20,6 +20,9 @@ use crate::model::{Entry, EntryKind};
 pub struct Faults {
     /// The connection breaks after this many bytes have been read from one file.
     pub drop_read_after: Option<u64>,
+    /// Every read of a file breaks after this many bytes (a link that keeps dropping, as an
+    /// FTP data connection on a flaky line does); unlike `drop_read_after`, it stays.
+    pub drop_reads_every: Option<u64>,
     /// The connection breaks after this many bytes have been written to one file.
     pub drop_write_after: Option<u64>,
     /// The next rename is refused.
@@ -287,7 +290,7 @@ impl RemoteFs for MemoryFs {
             Some(Node::File { data, .. }) => data.clone(),
             _ => return Err(not_found(&path_key)),
         };
-        let drop_after = state.faults.drop_read_after.take();
+        let drop_after = state.faults.drop_read_after.take().or(state.faults.drop_reads_every);
         let holds = std::mem::take(&mut state.faults.hold_reads_at);
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
         Ok(Box::new(MemoryReader {

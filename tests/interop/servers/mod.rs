@@ -274,3 +274,48 @@ pub fn plain_client_key(server: &Running) -> PathBuf {
 pub fn host_public_key(server: &Running) -> String {
     std::fs::read_to_string(server.dir.path().join("host_ed25519.pub")).unwrap()
 }
+
+/// `tools/netproxy.py` in front of a server on loopback, making its link worse as `args`
+/// say (`--cut-every N`, `--stall-after N`, `--delay-ms D` ...); its per-connection counts
+/// go to `log`.
+pub struct Proxy {
+    running: Running,
+    pub log: PathBuf,
+}
+
+impl Proxy {
+    pub fn port(&self) -> u16 {
+        self.running.port
+    }
+
+    /// How many connections the proxy cut, from its log (one line a connection).
+    pub fn cuts(&self) -> usize {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.ends_with("cut 1"))
+            .count()
+    }
+}
+
+pub fn netproxy(target: u16, args: &[&str]) -> Proxy {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let log = dir.path().join("proxy.log");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/tools/netproxy.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .arg(port.to_string())
+        .arg(target.to_string())
+        .args(args)
+        .arg("--log")
+        .arg(&log)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, &mut child, "netproxy");
+    Proxy {
+        running: Running::new(child, port, dir),
+        log,
+    }
+}
