@@ -182,7 +182,7 @@ _wharf() {
 
     case "${cmd}" in
         wharf)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version ls get put queue site mkdir rm mv help"
+            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version ls get put queue site mkdir rm mv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,6 +196,10 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -204,7 +208,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__get)
-            opts="-r -j -i -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-r -j -i -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +235,10 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -508,7 +516,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__ls)
-            opts="-i -v -h -V --json --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --json --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,6 +527,10 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -530,7 +542,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__mkdir)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -541,6 +553,10 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -552,7 +568,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__mv)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -566,6 +582,10 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -574,7 +594,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__put)
-            opts="-r -j -i -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-r -j -i -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -604,6 +624,10 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -612,7 +636,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version list run clear help"
+            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version list run clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -626,6 +650,10 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -634,7 +662,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue__subcmd__clear)
-            opts="-i -v -h -V --done --failed --all --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --done --failed --all --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -645,6 +673,10 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -726,7 +758,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue__subcmd__list)
-            opts="-i -v -h -V --json --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --json --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +772,10 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -748,7 +784,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue__subcmd__run)
-            opts="-j -i -v -h -V --parallel --limit-rate --on-conflict --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-j -i -v -h -V --parallel --limit-rate --on-conflict --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -778,6 +814,10 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -786,7 +826,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__rm)
-            opts="-r -i -v -h -V --recursive --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-r -i -v -h -V --recursive --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -797,6 +837,10 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -808,7 +852,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version list add rm import help"
+            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version list add rm import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,6 +866,10 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -830,7 +878,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__add)
-            opts="-i -v -h -V --folder --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --folder --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -845,6 +893,10 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -968,7 +1020,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__import)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version filezilla ssh-config help"
+            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version filezilla ssh-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -982,6 +1034,10 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -990,7 +1046,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__import__subcmd__filezilla)
-            opts="-i -v -h -V --remove-passwords --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --remove-passwords --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1001,6 +1057,10 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1068,7 +1128,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__import__subcmd__ssh__subcmd__config)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1082,6 +1142,10 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1090,7 +1154,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__list)
-            opts="-i -v -h -V --json --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --json --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1101,6 +1165,10 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1112,7 +1180,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__rm)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --help --version"
+            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,6 +1191,10 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

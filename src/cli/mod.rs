@@ -76,6 +76,11 @@ pub struct ConnectionArgs {
     /// Print every command and reply (passwords masked) on stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Seconds a connection may move nothing before it is given up (a transfer is then
+    /// retried and resumes).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = QueueLimits::DEFAULT_IDLE_TIMEOUT,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -375,6 +380,7 @@ fn limits(transfer: &TransferArgs) -> QueueLimits {
         per_site: usize::from(transfer.parallel),
         download_rate: transfer.limit_rate,
         upload_rate: transfer.limit_rate,
+        ..QueueLimits::default()
     }
 }
 
@@ -388,7 +394,10 @@ impl<'a> Client<'a> {
     ) -> Result<Client<'a>, String> {
         let mut config = EngineConfig::discover();
         config.resume_queue = resume_queue;
-        config.limits = limits;
+        config.limits = QueueLimits {
+            idle_timeout: args.timeout,
+            ..limits
+        };
         let engine =
             EngineHandle::start(config, None).map_err(|error| format!("the engine could not start: {error}"))?;
         Ok(Client {

@@ -347,11 +347,19 @@ pub struct QueueLimits {
     pub per_site: usize,
     pub download_rate: Option<u64>,
     pub upload_rate: Option<u64>,
+    /// Seconds a connection may move nothing (no data, no reply) before it is given up; a
+    /// transfer is then retried and resumed. Applies to connections opened after a change.
+    pub idle_timeout: u64,
 }
 
 impl QueueLimits {
     /// Transfers at once, overall and per site, unless the user says otherwise.
     pub const DEFAULT_PARALLEL: usize = 4;
+    /// 30 s: long enough for a busy server's slow reply (a big folder's listing, the final
+    /// reply after an upload while the server writes it out), short enough that a hung link
+    /// is given up and resumed within a minute with the retry's delay. FileZilla waits 20 s,
+    /// WinSCP 15 s; the queue shows "stalled" after 10 s either way.
+    pub const DEFAULT_IDLE_TIMEOUT: u64 = 30;
     /// The most transfers at once, overall or per site.
     pub const MAX_PARALLEL: usize = 16;
 }
@@ -363,6 +371,7 @@ impl Default for QueueLimits {
             per_site: QueueLimits::DEFAULT_PARALLEL,
             download_rate: None,
             upload_rate: None,
+            idle_timeout: QueueLimits::DEFAULT_IDLE_TIMEOUT,
         }
     }
 }

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use self::api::{Command, Event, RequestId, Security, SessionCommand, SessionId, SessionRequest};
+use self::api::{Command, Event, QueueCommand, RequestId, Security, SessionCommand, SessionId, SessionRequest};
 use self::queue::{QueueMessage, QueueSetup};
 use self::session::{CancelFlags, Session};
 pub(crate) use self::trust_policy::{EngineTrust, Prompts};
@@ -37,6 +37,8 @@ use crate::protocol::{self, ConnectContext, ErrorKind, FsError, ProtocolLog, Tim
 #[derive(Clone)]
 pub struct EngineConfig {
     pub paths: Paths,
+    /// The connect timeout; the idle timeout is `limits.idle_timeout` (it can change while
+    /// the engine runs).
     pub timeouts: Timeouts,
     /// Retry delays are 1, 2, 4 ... 32 times this (one second; tests shorten it).
     pub retry_backoff: Duration,
@@ -45,7 +47,8 @@ pub struct EngineConfig {
     /// Run what the queue database holds from earlier runs as soon as the engine starts.
     /// Without it, earlier items are loaded (and shown) but wait for `QueueCommand::Run`.
     pub resume_queue: bool,
-    /// Transfers at once and bandwidth limits, until `QueueCommand::SetLimits` changes them.
+    /// Transfers at once, bandwidth limits and the idle timeout, until
+    /// `QueueCommand::SetLimits` changes them.
     pub limits: api::QueueLimits,
     /// Show, within a second or two, the items other Wharf processes add to the queue and
     /// the progress of what they run (the window does; a one-shot command need not).
@@ -110,6 +113,8 @@ pub(crate) async fn run(
     trust: Arc<EngineTrust>,
 ) {
     let (queue, queue_thread) = queue;
+    let mut config = config;
+    config.timeouts.idle = config.limits.idle_timeout;
     let cancels: CancelFlags = Arc::new(Mutex::new(HashMap::new()));
     let (paths, secrets) = (config.paths.clone(), config.secrets.clone());
 
@@ -153,6 +158,10 @@ impl Dispatcher {
             Command::Shutdown => return false,
             Command::Session(command) => self.session(command),
             Command::Queue(command) => {
+                if let QueueCommand::SetLimits { limits } = &command {
+                    // Browsing sessions opened from now on wait as long as transfers do.
+                    self.config.timeouts.idle = limits.idle_timeout;
+                }
                 let _ = self.queue.send(QueueMessage::Command(Box::new(command)));
             }
             Command::Sites(command) => {

@@ -245,6 +245,7 @@ impl Queue {
             events: events.clone(),
             trust: setup.trust,
             timeouts: setup.timeouts,
+            idle_timeout: std::sync::atomic::AtomicU64::new(setup.limits.idle_timeout),
             conflict_for_all: Mutex::new(None),
             conflict_answers: Mutex::new(HashMap::new()),
         });
@@ -681,6 +682,7 @@ impl Queue {
                     per_site: limits.per_site,
                 });
                 self.shared.limits.set(limits.download_rate, limits.upload_rate);
+                self.shared.idle_timeout.store(limits.idle_timeout, Ordering::Relaxed);
             }
             QueueCommand::Clear { done, failed } => {
                 let mut removed = match self.store.clear(done, failed) {
@@ -1071,13 +1073,16 @@ impl Queue {
     fn watch_running(&mut self) {
         let now = self.now();
         let asking = self.shared.prompts.pending();
+        // "Stalled" shows before the attempt is given up, also with a short idle timeout.
+        let idle = self.shared.idle_timeout.load(Ordering::Relaxed);
+        let stall_after = self.stall_after.min(Duration::from_secs((idle / 2).max(1)));
         let mut changed = Vec::new();
         for (&id, running) in &mut self.running {
             let (done, phase) = (running.progress.done(), running.progress.phase());
             let change = if asking {
                 running.watch.hold(done, phase, now)
             } else {
-                running.watch.observe(done, phase, now, self.stall_after)
+                running.watch.observe(done, phase, now, stall_after)
             };
             if let Some(change) = change {
                 changed.push((id, change));
@@ -1106,7 +1111,7 @@ impl Queue {
                 "{what}: nothing has moved for {} s; waiting for {} (the attempt ends after {} s without data)",
                 quiet.as_secs(),
                 record.site,
-                self.shared.timeouts.idle
+                self.shared.idle_timeout.load(Ordering::Relaxed)
             ),
         });
     }

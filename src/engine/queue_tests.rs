@@ -1130,7 +1130,10 @@ fn a_link_that_keeps_dropping_finishes_because_each_attempt_makes_progress() {
     });
     assert_eq!(summary.failed, Vec::<String>::new());
     assert_eq!(std::fs::read(out.path().join("flaky.bin")).unwrap(), content);
-    assert!(attempts > 5, "it took {attempts} attempts, more than the budget of five");
+    assert!(
+        attempts > 5,
+        "it took {attempts} attempts, more than the budget of five"
+    );
     assert!(attempts <= 14, "each attempt resumed: {attempts} attempts");
 }
 
@@ -1152,5 +1155,9 @@ fn attempts_that_move_nothing_give_up_after_five() {
     );
     let summary = job_summary(&engine, job);
     assert_eq!(summary.failed.len(), 1, "{summary:?}");
-    assert!(summary.failed[0].contains("gave up after 5 attempts"), "{}", summary.failed[0]);
+    assert!(
+        summary.failed[0].contains("gave up after 5 attempts"),
+        "{}",
+        summary.failed[0]
+    );
 }

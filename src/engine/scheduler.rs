@@ -323,7 +323,9 @@ impl Scheduler {
                 reason: if fruitless == attempts {
                     format!("{reason} (gave up after {attempts} attempts)")
                 } else {
-                    format!("{reason} (gave up after {fruitless} attempts in a row that moved nothing, {attempts} in all)")
+                    format!(
+                        "{reason} (gave up after {fruitless} attempts in a row that moved nothing, {attempts} in all)"
+                    )
                 },
             },
             Outcome::Failed { retryable: true, .. } => ItemState::Waiting {

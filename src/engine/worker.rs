@@ -115,7 +115,9 @@ pub struct Shared {
     pub prompts: Arc<Prompts>,
     pub events: Arc<dyn Fn(Event) + Send + Sync>,
     pub trust: Arc<dyn TrustPolicy>,
+    /// The connect timeout; the idle timeout is `idle_timeout`, which the user may change.
     pub timeouts: Timeouts,
+    pub idle_timeout: std::sync::atomic::AtomicU64,
     /// "Apply to all" answers to `FileExists`, for the rest of the queue.
     pub conflict_for_all: Mutex<Option<ConflictPolicy>>,
     /// Answers per item, so that a retry does not ask again.
@@ -134,7 +136,10 @@ impl Shared {
                     text: text.to_owned(),
                 })
             }),
-            timeouts: self.timeouts,
+            timeouts: Timeouts {
+                idle: self.idle_timeout.load(Ordering::Relaxed),
+                ..self.timeouts
+            },
         }
     }
 

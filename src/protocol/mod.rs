@@ -258,7 +258,8 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { connect: 20, idle: 60 }
+        // The engine's default idle timeout (`QueueLimits::DEFAULT_IDLE_TIMEOUT`) says why 30.
+        Timeouts { connect: 20, idle: 30 }
     }
 }
 

@@ -46,12 +46,18 @@ pub enum QueueItems {
     All,
 }
 
+/// The idle timeout the toolbar offers, in seconds.
+pub const MIN_TIMEOUT: u64 = 5;
+pub const MAX_TIMEOUT: u64 = 600;
+
 /// The queue's limits as the toolbar shows them (rates as typed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitsTyped {
     pub parallel: usize,
     pub download: String,
     pub upload: String,
+    /// The idle timeout, in seconds.
+    pub timeout: u64,
 }
 
 /// A request of the user's, for the app to carry out, by what it concerns.

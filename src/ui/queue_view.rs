@@ -8,7 +8,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::format;
 use super::icons;
-use super::intent::{Intents, LimitsTyped, PaneIntent, QueueIntent, QueueItems, QueueVerb};
+use super::intent::{Intents, LimitsTyped, MAX_TIMEOUT, MIN_TIMEOUT, PaneIntent, QueueIntent, QueueItems, QueueVerb};
 use super::pane::Side;
 use super::transfers::{Tab, Transfer, Transfers};
 use crate::engine::api::{Direction, ItemId, Move, QueueLimits, TransferState};
@@ -138,7 +138,16 @@ fn limits_fields(limits: &mut LimitsTyped, ui: &mut Ui, out: &mut Intents) {
         )
         .labelled_by(up_label)
         .on_hover_text("Upload limit, like 500K or 10M; empty for none");
-    if parallel.changed() || down.lost_focus() || up.lost_focus() {
+    let timeout_label = ui.label("Timeout:").id;
+    let timeout = ui
+        .add(
+            egui::DragValue::new(&mut limits.timeout)
+                .range(MIN_TIMEOUT..=MAX_TIMEOUT)
+                .suffix(" s"),
+        )
+        .labelled_by(timeout_label)
+        .on_hover_text("A connection that moves nothing for this long is given up; its transfer resumes");
+    if parallel.changed() || timeout.changed() || down.lost_focus() || up.lost_focus() {
         out.push(QueueIntent::SetLimits(limits.clone()));
     }
 }

@@ -23,6 +23,8 @@ pub struct Settings {
     /// Rate limits as typed (`500K`, `10M`); empty is unlimited.
     pub download_limit: String,
     pub upload_limit: String,
+    /// Seconds a connection may move nothing before it is given up.
+    pub idle_timeout: u64,
     /// Light, dark, or the system's choice (the default).
     pub theme: egui::ThemePreference,
     /// The command that edits server files (F4), the file's path added as its last
@@ -41,6 +43,7 @@ impl Default for Settings {
             parallel: crate::engine::api::QueueLimits::DEFAULT_PARALLEL,
             download_limit: String::new(),
             upload_limit: String::new(),
+            idle_timeout: crate::engine::api::QueueLimits::DEFAULT_IDLE_TIMEOUT,
             theme: egui::ThemePreference::System,
             editor: String::new(),
         }

@@ -302,8 +302,53 @@ fn sftp_through_a_link_that_resets_every_few_hundred_kb_finishes_identical() {
     assert_eq!(std::fs::read(out.path().join("flaky.bin")).unwrap(), content);
     let retries = log.lines().filter(|line| line.contains("retrying in")).count();
     assert!(proxy.cuts() > 5, "the proxy cut {} times: {log}", proxy.cuts());
-    assert!(retries <= proxy.cuts(), "{retries} retries for {} cuts: {log}", proxy.cuts());
+    assert!(
+        retries <= proxy.cuts(),
+        "{retries} retries for {} cuts: {log}",
+        proxy.cuts()
+    );
     assert!(log.contains("from where it stopped"), "{log}");
+}
+
+/// Issue 14: a hung link is noticed. netproxy.py stops forwarding after ~700 KB on every
+/// connection without closing it (a dead NAT, a hung server). Each attempt shows as stalled,
+/// is given up after the idle timeout (`--timeout 4`), and the next one resumes: the file
+/// ends identical.
+#[test]
+fn sftp_through_a_link_that_hangs_is_given_up_after_the_timeout_and_resumed() {
+    let (server, _) = servers::sshd();
+    let folder = servers::user_folder("hung");
+    let content = support::data(2 * 1024 * 1024 + 5, 8);
+    std::fs::write(folder.join("hung.bin"), &content).unwrap();
+    let proxy = servers::netproxy(server.port, &["--stall-after", "700000"]);
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = format!("sftp://{USER}@127.0.0.1:{}{}/hung.bin", proxy.port(), folder.display());
+    let started = std::time::Instant::now();
+    let run = support::wharf_with(
+        home.path(),
+        &[
+            "-v",
+            "get",
+            "--timeout",
+            "4",
+            "--accept-new-host-key",
+            &url,
+            out.path().to_str().unwrap(),
+        ],
+        &[("WHARF_PASSWORD", PASSWORD)],
+    );
+    let log = stderr(&run);
+    assert!(run.status.success(), "{log}");
+    assert_eq!(std::fs::read(out.path().join("hung.bin")).unwrap(), content);
+    assert!(log.contains("nothing has moved for"), "stalled is shown first: {log}");
+    assert!(log.contains("retrying in"), "{log}");
+    // Three stalls, each given up after 4 s and retried after 1 s, plus logins: a hung
+    // connection that also waited out its goodbyes took 52 s here.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(40),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// The OS keyring for real: GNOME Keyring's Secret Service, which `.ci/run` starts (unlocked)

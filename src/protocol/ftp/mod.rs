@@ -235,19 +235,40 @@ impl Attempt<'_> {
     }
 
     /// FTPS: TLS from the first byte. suppaftp opens its own connection to the address that
-    /// `tcp` reached, so `tcp` only chose that address.
+    /// `tcp` reached, so `tcp` only chose that address. That connection has no timeouts
+    /// until it is greeted, so it is made on a thread of its own and given up on after the
+    /// connect and idle timeouts: a server that accepts and then says nothing must not hang
+    /// the attempt. (The abandoned thread ends when the server closes; nothing else can
+    /// reach its socket.)
     fn implicit_tls(&self, tcp: TcpStream, tls: &tls::Client) -> Result<RustlsFtpStream, FsError> {
         let address = tcp
             .peer_addr()
             .map_err(|error| FsError::from_network(&error, "connecting"))?;
         drop(tcp);
         self.log.status("Starting TLS (implicit)");
-        let conn = RustlsFtpStream::connect_secure_implicit(
-            address,
-            RustlsConnector::from(tls.config.clone()),
-            &self.site.host,
-        )
-        .map_err(|error| self.tls_failure(error, tls))?;
+        let (connector, host) = (RustlsConnector::from(tls.config.clone()), self.site.host.clone());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("wharf-ftps-connect".to_owned())
+            .spawn(move || {
+                let _ = sender.send(RustlsFtpStream::connect_secure_implicit(address, connector, &host));
+            })
+            .map_err(|error| FsError::new(ErrorKind::Other, format!("cannot start a connection: {error}")))?;
+        let waited = self.connect_timeout + self.idle;
+        let conn = match receiver.recv_timeout(waited) {
+            Ok(result) => result.map_err(|error| self.tls_failure(error, tls))?,
+            Err(_) => {
+                return Err(FsError::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "the server accepted the connection but did not start TLS within {} s; is this the \
+                         right port for implicit FTPS (ftps://)? ({})",
+                        waited.as_secs(),
+                        self.site.host
+                    ),
+                ));
+            }
+        };
         let _ = set_timeouts(&conn.get_ref(), self.idle);
         keep_control_alive(&conn.get_ref());
         self.log_welcome(&conn);
@@ -1372,6 +1393,50 @@ mod tests {
             assert_eq!(logged, expected);
             drop(fs);
             assert_eq!(taken(&received), session_commands(0));
+        }
+
+        /// Issue 14: implicit FTPS to a server that accepts and then says nothing gives up
+        /// after the connect and idle timeouts instead of waiting forever.
+        #[test]
+        fn implicit_tls_to_a_silent_server_times_out() {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+            let port = listener.local_addr().expect("bound").port();
+            let (keep, hold) = std::sync::mpsc::channel::<()>();
+            std::thread::spawn(move || {
+                // Accept both connections (the address probe and suppaftp's own), keep them
+                // open and silent until the test ends.
+                let mut open = Vec::new();
+                while open.len() < 2 {
+                    if let Ok((stream, _)) = listener.accept() {
+                        open.push(stream);
+                    }
+                }
+                let _ = hold.recv();
+            });
+            let site = site(Protocol::Ftps, port, false);
+            let lines = Arc::new(Mutex::new(Vec::new()));
+            let context = ConnectContext {
+                trust: Arc::new(RefuseCertificates),
+                log: ProtocolLog::new(move |direction: LogDirection, text: &str| {
+                    lines
+                        .lock()
+                        .expect("not poisoned")
+                        .push(format!("{direction:?} {text}"));
+                }),
+                timeouts: Timeouts { connect: 1, idle: 1 },
+            };
+            let started = std::time::Instant::now();
+            let error = FtpFs::connect(&site, &context)
+                .err()
+                .expect("no TLS from a silent server");
+            assert_eq!(error.kind, ErrorKind::Timeout, "{}", error.message);
+            assert!(
+                error.message.contains("did not start TLS within 2 s"),
+                "{}",
+                error.message
+            );
+            assert!(started.elapsed() < std::time::Duration::from_secs(30));
+            drop(keep);
         }
 
         #[test]

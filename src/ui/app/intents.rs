@@ -15,6 +15,7 @@ use crate::ui::dialogs::Dialog;
 use crate::ui::intent::{
     Chosen, ConnectionIntent, Focus, Intent, PaneIntent, QueueIntent, QueueItems, QueueVerb, SitesIntent, WindowIntent,
 };
+use crate::ui::intent::{MAX_TIMEOUT, MIN_TIMEOUT};
 use crate::ui::pane::{Activation, PaneStatus, Side};
 use crate::ui::requests::{Job, SitesRequest, Waiting};
 use crate::ui::site_manager::Editing;
@@ -100,6 +101,7 @@ impl App {
                 self.settings.parallel = typed.parallel;
                 self.settings.download_limit = typed.download;
                 self.settings.upload_limit = typed.upload;
+                self.settings.idle_timeout = typed.timeout;
                 self.apply_limits();
             }
         }
@@ -572,6 +574,7 @@ impl App {
                         per_site: parallel,
                         download_rate,
                         upload_rate,
+                        idle_timeout: self.settings.idle_timeout.clamp(MIN_TIMEOUT, MAX_TIMEOUT),
                     },
                 });
             }

@@ -117,6 +117,7 @@ impl App {
                 parallel: settings.parallel,
                 download: settings.download_limit.clone(),
                 upload: settings.upload_limit.clone(),
+                timeout: settings.idle_timeout,
             },
             engine,
             settings,
@@ -158,6 +159,7 @@ impl App {
         self.settings.parallel = self.limits.parallel;
         self.settings.download_limit.clone_from(&self.limits.download);
         self.settings.upload_limit.clone_from(&self.limits.upload);
+        self.settings.idle_timeout = self.limits.timeout;
         &self.settings
     }
 

@@ -1792,3 +1792,23 @@ fn every_text_dialog_takes_a_click_typing_and_enter() {
     });
     assert_eq!(edit, FolderEdit::Create { path: "Clients".into() });
 }
+
+/// Issue 14: the idle timeout is one of the queue's limits; what the toolbar says goes to
+/// the engine with the rest, and is remembered.
+#[test]
+fn the_idle_timeout_goes_to_the_engine_and_is_remembered() {
+    let mut window = Window::open();
+    // A click on the number lets one type it, as in other DragValues.
+    let field = window.middle_of(Role::SpinButton, "Timeout:");
+    window.click_at(field);
+    window.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    window.type_keys("90");
+    window.harness.key_press(Key::Enter);
+    window.settle();
+    let limits = window.take(|command| match command {
+        Command::Queue(QueueCommand::SetLimits { limits }) if limits.idle_timeout == 90 => Some(*limits),
+        _ => None,
+    });
+    assert_eq!(limits.parallel, 4);
+    assert_eq!(window.harness.state_mut().settings().idle_timeout, 90);
+}
