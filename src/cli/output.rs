@@ -138,18 +138,7 @@ pub fn queue(items: &[QueueItem], json: bool) -> String {
 
 /// 1536 -> "1.5 KiB".
 pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    crate::model::rate::human_size(bytes)
 }
 
 pub fn log_line(direction: LogDirection, text: &str) -> String {

@@ -4,7 +4,8 @@
 //! An interrupted copy leaves its partial file (`.NAME.wharf-part`); the next attempt
 //! resumes from its size when the backend can, after checking that the partial file is a
 //! plain file no larger than the source. Nothing here retries: the caller decides, using
-//! [`crate::protocol::FsError::retryable`].
+//! [`crate::protocol::FsError::retryable`]. A full disk says how much room is left and
+//! where, and keeps the partial file for when there is room again.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -92,7 +93,7 @@ pub fn download_file(
 ) -> Result<u64, FsError> {
     control.check_cancel()?;
     let part = local_partial(target)?;
-    let local_error = |error: io::Error| FsError::from_local(&error, &part);
+    let local_error = |error: io::Error| local_write_error(&error, &part);
     let resumable = fs.capabilities().resume_download;
     let offset = match fs::symlink_metadata(&part) {
         Ok(meta)
@@ -143,6 +144,12 @@ pub fn download_file(
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => return Err(FsError::from_network(&error, &format!("downloading {remote}"))),
             };
+            #[cfg(test)]
+            let count = full_disks::fill(&part, control.progress.done(), count, |bytes| {
+                file.write_all(&buffer[..bytes]).map_err(local_error)?;
+                control.count(bytes);
+                Ok(())
+            })?;
             file.write_all(&buffer[..count]).map_err(local_error)?;
             control.count(count);
         }
@@ -170,6 +177,78 @@ pub fn download_file(
         let _ = file.set_modified(modified.into());
     }
     Ok(written.saturating_sub(offset))
+}
+
+/// A local write that failed: a full disk says how much room is left there.
+fn local_write_error(error: &io::Error, part: &Path) -> FsError {
+    let failed = FsError::from_local(error, part);
+    if failed.kind != ErrorKind::NoSpace {
+        return failed;
+    }
+    let folder = part.parent().unwrap_or(part);
+    let free = fs4::available_space(folder).map_or_else(
+        |_| "no room".to_owned(),
+        |free| format!("{} free", crate::model::rate::human_size(free)),
+    );
+    FsError::new(
+        ErrorKind::NoSpace,
+        format!(
+            "the disk is full: {free} on {}; the partial file was kept",
+            folder.display()
+        ),
+    )
+}
+
+/// Disks that tests declare full: a write into one of these folders that would take its
+/// file past the capacity fails as a full disk does.
+#[cfg(test)]
+pub mod full_disks {
+    use std::io;
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    static FULL: Mutex<Vec<(PathBuf, u64)>> = Mutex::new(Vec::new());
+
+    pub fn declare(folder: &Path, capacity: u64) {
+        FULL.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((folder.to_path_buf(), capacity));
+    }
+
+    pub fn clear(folder: &Path) {
+        FULL.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|(full, _)| full != folder);
+    }
+
+    /// Before writing `count` bytes to `file`, which holds `size`: on a declared disk, writes
+    /// (with `write`) what still fits and fails as a full disk does; otherwise says to write
+    /// all of them.
+    pub(super) fn fill(
+        file: &Path,
+        size: u64,
+        count: usize,
+        write: impl FnOnce(usize) -> Result<(), crate::protocol::FsError>,
+    ) -> Result<usize, crate::protocol::FsError> {
+        let capacity = FULL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .find(|(folder, _)| file.starts_with(folder))
+            .map(|(_, capacity)| *capacity);
+        let Some(capacity) = capacity else {
+            return Ok(count);
+        };
+        let room = usize::try_from(capacity.saturating_sub(size)).unwrap_or(usize::MAX);
+        if count <= room {
+            return Ok(count);
+        }
+        write(room)?;
+        Err(super::local_write_error(
+            &io::Error::from(io::ErrorKind::StorageFull),
+            file,
+        ))
+    }
 }
 
 /// Moves the finished partial file over the target.

@@ -636,6 +636,7 @@ impl Queue {
                 for id in self.selected(&items) {
                     if self.scheduler.state(id) == Some(&ItemState::Paused) {
                         self.scheduler.resume(id);
+                        self.reopen_in_job(id);
                         self.persist(id);
                     }
                 }
@@ -651,13 +652,10 @@ impl Queue {
                         self.warn(error.to_string());
                     }
                     if let Some(record) = self.records.get_mut(&id) {
-                        record.settled = false;
                         record.last_error = None;
                         record.verified = Verification::NotRecorded;
-                        if let Some(job) = record.job {
-                            self.jobs.entry(job).or_default().open += 1;
-                        }
                     }
+                    self.reopen_in_job(id);
                     self.announce(id);
                 }
             }
@@ -891,6 +889,14 @@ impl Queue {
                     record.last_error = Some(error.message.clone());
                 }
                 self.finish(id, outcome);
+                if error.kind == ErrorKind::NoSpace
+                    && self
+                        .records
+                        .get(&id)
+                        .is_some_and(|record| record.direction == Direction::Download)
+                {
+                    self.pause_downloads_to_the_same_disk(id, &error.message);
+                }
             }
         }
         if last {
@@ -903,6 +909,92 @@ impl Queue {
             if let Err(error) = self.store.release_lease(id.to_sql(), self.lease.name()) {
                 self.warn(error.to_string());
             }
+        }
+    }
+
+    /// This computer's disk is full: the other downloads to it would fail the same way, so
+    /// they wait, paused, until the user makes room and resumes them (their partial files
+    /// are kept). Uploads and other disks go on.
+    fn pause_downloads_to_the_same_disk(&mut self, full: ItemId, reason: &str) {
+        let Some(disk) = self.records.get(&full).and_then(|record| disk_of(&record.local)) else {
+            return;
+        };
+        let same_disk: Vec<ItemId> = self
+            .records
+            .iter()
+            .filter(|&(&id, record)| {
+                id != full
+                    && record.direction == Direction::Download
+                    && matches!(
+                        self.scheduler.state(id),
+                        Some(ItemState::Queued | ItemState::Waiting { .. } | ItemState::Running)
+                    )
+                    && disk_of(&record.local) == Some(disk)
+            })
+            .map(|(&id, _)| id)
+            .collect();
+        if same_disk.is_empty() {
+            return;
+        }
+        for id in &same_disk {
+            if let Some(record) = self.records.get_mut(id) {
+                record.last_error = Some(format!("paused: {reason}"));
+            }
+        }
+        let count = same_disk.len();
+        self.stop(&Selection::Items(same_disk.clone()), Scheduler::pause);
+        self.warn(format!(
+            "{reason}. {count} other download{} to the same disk {} paused; resume {} once there is room",
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "was" } else { "were" },
+            if count == 1 { "it" } else { "them" },
+        ));
+        // A job does not wait for what only the user can resume: `wharf get` ends and says
+        // so; resuming counts the item in its job again.
+        for id in same_disk {
+            self.settle_paused(id, reason);
+        }
+    }
+
+    /// Counts a paused item as ended in its job, with `reason` among the job's failures.
+    fn settle_paused(&mut self, id: ItemId, reason: &str) {
+        let Some(record) = self.records.get_mut(&id) else {
+            return;
+        };
+        if record.settled {
+            return;
+        }
+        record.settled = true;
+        let what = match record.direction {
+            Direction::Download => record.remote.to_string(),
+            Direction::Upload => record.local.display().to_string(),
+        };
+        let Some(job_id) = record.job else {
+            return;
+        };
+        let Some(job) = self.jobs.get_mut(&job_id) else {
+            return;
+        };
+        job.summary.failed.push(format!("{what} was paused: {reason}"));
+        job.open = job.open.saturating_sub(1);
+        if job.open == 0
+            && let Some(job) = self.jobs.remove(&job_id)
+        {
+            self.emit(Event::JobFinished {
+                job: job_id,
+                summary: job.summary,
+            });
+        }
+    }
+
+    /// A settled item runs again (retried, or resumed after it was settled paused): its
+    /// job waits for it again.
+    fn reopen_in_job(&mut self, id: ItemId) {
+        if let Some(record) = self.records.get_mut(&id)
+            && std::mem::replace(&mut record.settled, false)
+            && let Some(job) = record.job
+        {
+            self.jobs.entry(job).or_default().open += 1;
         }
     }
 
@@ -1413,6 +1505,23 @@ impl Queue {
             let _ = self.store.release_lease(id_sql, self.lease.name());
         }
         self.shared.pool.close_idle();
+    }
+}
+
+/// Which disk a local path is on: the device of its nearest folder that exists (a download's
+/// folder may not exist yet). Elsewhere than Unix, unknown, and nothing is paused together.
+fn disk_of(path: &std::path::Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        path.ancestors()
+            .find_map(|folder| std::fs::metadata(folder).ok())
+            .map(|metadata| metadata.dev())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

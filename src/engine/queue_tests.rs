@@ -1161,3 +1161,91 @@ fn attempts_that_move_nothing_give_up_after_five() {
         summary.failed[0]
     );
 }
+
+/// Issue 14: this computer's disk fills up during a download. The item fails at once (it is
+/// not retried blindly) with how much room is left and where; its partial file is kept and
+/// no finished-looking file appears; the next download to the same disk is paused with the
+/// same reason. With room again, Retry resumes the partial file and Resume runs the other.
+#[test]
+fn a_full_disk_fails_the_download_keeps_its_partial_file_and_pauses_the_others() {
+    use crate::engine::copy::full_disks;
+    let server = MemoryFs::new();
+    let (first, second) = (data(300_000, 1), data(200_000, 2));
+    server.put("/first.bin", &first);
+    server.put("/second.bin", &second);
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    full_disks::declare(out.path(), 100_000);
+    let one_at_a_time = QueueLimits {
+        parallel: 1,
+        per_site: 1,
+        ..QueueLimits::default()
+    };
+    let engine = EngineHandle::start(config(home.path(), &server, one_at_a_time, false), None).unwrap();
+    enqueue(
+        &engine,
+        vec![
+            download("/first.bin", out.path(), false),
+            download("/second.bin", out.path(), false),
+        ],
+        ConflictPolicy::Overwrite,
+    );
+    let mut failed = None;
+    let mut paused = None;
+    wait_for(&engine, |_, event| {
+        match event {
+            Event::ItemChanged {
+                item,
+                state: TransferState::Failed { reason },
+                ..
+            } => failed = Some((item, reason)),
+            Event::ItemChanged {
+                item,
+                state: TransferState::Paused,
+                ..
+            } => paused = Some(item),
+            _ => {}
+        }
+        (failed.is_some() && paused.is_some()).then_some(())
+    });
+    let (failed, reason) = failed.unwrap();
+    let paused = paused.unwrap();
+    assert!(reason.starts_with("the disk is full: "), "{reason}");
+    assert!(
+        reason.contains(&format!("free on {}", out.path().display())),
+        "{reason}"
+    );
+    assert!(!reason.contains("gave up after"), "not retried: {reason}");
+    assert!(!out.path().join("first.bin").exists(), "no finished-looking file");
+    let partial = std::fs::metadata(out.path().join(".first.bin.wharf-part"))
+        .unwrap()
+        .len();
+    assert!(partial > 0 && partial <= 100_000, "{partial}");
+
+    full_disks::clear(out.path());
+    engine.send(QueueCommand::Retry {
+        items: Selection::Items(vec![failed]),
+    });
+    engine.send(QueueCommand::Resume {
+        items: Selection::Items(vec![paused]),
+    });
+    let mut finished = 0;
+    let mut resumed_from = None;
+    wait_for(&engine, |_, event| {
+        if let Event::ItemChanged {
+            item,
+            state: TransferState::Done { .. },
+            progress,
+            ..
+        } = event
+        {
+            finished += 1;
+            if item == failed {
+                resumed_from = Some(progress.resumed_from());
+            }
+        }
+        (finished == 2).then_some(())
+    });
+    assert_eq!(std::fs::read(out.path().join("first.bin")).unwrap(), first);
+    assert_eq!(std::fs::read(out.path().join("second.bin")).unwrap(), second);
+    assert_eq!(resumed_from, Some(partial), "the retry resumed the partial file");
+}

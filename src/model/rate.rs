@@ -1,5 +1,5 @@
 //! Bandwidth limits as people type them, for the window's settings and the command line's
-//! `--limit-rate`: `500K`, `10M`, `1.5G`, `2 MiB/s`.
+//! `--limit-rate`: `500K`, `10M`, `1.5G`, `2 MiB/s`; and sizes as people read them.
 
 /// Text that is not a rate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +46,23 @@ pub fn parse_limit(text: &str) -> Result<u64, RateError> {
     parse(text)?.ok_or_else(|| RateError {
         text: text.trim().to_owned(),
     })
+}
+
+/// A size as people read it, in binary units: `999 B`, `1.5 KiB`, `15.3 MiB`. The window,
+/// the command line and the engine's sentences ("N free on /path") all say sizes this way.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
 }
 
 #[cfg(test)]

@@ -12,17 +12,7 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 
 /// `0 B`, `999 B`, `1.0 KiB`, `15.3 MiB` ... like the command line's listing.
 pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
+    crate::model::rate::human_size(bytes)
 }
 
 /// `12.5 MiB/s`.

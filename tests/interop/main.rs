@@ -351,6 +351,66 @@ fn sftp_through_a_link_that_hangs_is_given_up_after_the_timeout_and_resumed() {
     );
 }
 
+/// Issue 14: this computer's disk fills up during a download (a real 8 MiB tmpfs, 2 MiB of
+/// it free). The download fails at once with the room left and where, keeps its partial
+/// file, and the other download to that disk is paused; once there is room, the same `get`
+/// resumes the partial file and finishes both, identical.
+#[test]
+fn a_full_local_disk_says_so_keeps_the_partial_file_and_a_second_get_resumes() {
+    let (server, _) = servers::sshd();
+    let folder = servers::user_folder("full-disk");
+    std::fs::create_dir(folder.join("files")).unwrap();
+    let (a, b) = (support::data(3 * 1024 * 1024, 1), support::data(3 * 1024 * 1024, 2));
+    std::fs::write(folder.join("files/a.bin"), &a).unwrap();
+    std::fs::write(folder.join("files/b.bin"), &b).unwrap();
+    let disk = servers::SmallDisk::mount(8 * 1024 * 1024);
+    std::fs::write(disk.path().join("blocker"), vec![0u8; 6 * 1024 * 1024]).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("sftp://{USER}@127.0.0.1:{}{}/files", server.port, folder.display());
+    // An existing folder receives the download under the folder's own name, both times.
+    let target = disk.path().join("out");
+    std::fs::create_dir(&target).unwrap();
+    let args = [
+        "-v",
+        "get",
+        "-r",
+        "-j",
+        "1",
+        "--accept-new-host-key",
+        url.as_str(),
+        target.to_str().unwrap(),
+    ];
+    let full = support::wharf_with(home.path(), &args, &[("WHARF_PASSWORD", PASSWORD)]);
+    let log = stderr(&full);
+    assert!(!full.status.success(), "{log}");
+    assert!(log.contains("the disk is full: "), "{log}");
+    let files = target.join("files");
+    assert!(log.contains(&format!("free on {}", files.display())), "{log}");
+    assert!(log.contains("1 other download to the same disk was paused"), "{log}");
+    assert!(
+        !log.contains("retrying in"),
+        "a full disk is not retried blindly: {log}"
+    );
+    let partials = std::fs::read_dir(&files)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".wharf-part"))
+        .count();
+    assert_eq!(partials, 1, "the partial file is kept: {log}");
+
+    std::fs::remove_file(disk.path().join("blocker")).unwrap();
+    let again = support::wharf_with(home.path(), &args, &[("WHARF_PASSWORD", PASSWORD)]);
+    let log = stderr(&again);
+    assert!(again.status.success(), "{log}");
+    assert!(
+        log.lines()
+            .any(|line| line.contains("(read from ") && !line.contains("(read from 0)")),
+        "one file resumed: {log}"
+    );
+    assert_eq!(std::fs::read(files.join("a.bin")).unwrap(), a);
+    assert_eq!(std::fs::read(files.join("b.bin")).unwrap(), b);
+}
+
 /// The OS keyring for real: GNOME Keyring's Secret Service, which `.ci/run` starts (unlocked)
 /// in the D-Bus session it runs this suite in.
 #[test]

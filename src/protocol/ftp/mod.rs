@@ -125,7 +125,9 @@ fn refuses_continuing(error: &FsError) -> bool {
     }
 }
 
-/// Classifies a negative reply. 4yz replies are transient, 5yz permanent (RFC 959).
+/// Classifies a negative reply. 4yz replies are transient, 5yz permanent (RFC 959), but a
+/// full disk or quota (452, 552) is permanent either way: retrying it blindly only fills the
+/// log, and the upload's partial file stays on the server for a retry once there is room.
 fn reply_error(what: &str, body: &[u8], host: &str) -> FsError {
     let code = reply_code(body);
     let text = reply_text(body);
@@ -145,7 +147,7 @@ fn reply_error(what: &str, body: &[u8], host: &str) -> FsError {
         500 | 502 | 504 => ErrorKind::Unsupported,
         _ => ErrorKind::Other,
     };
-    let retryable = (400..500).contains(&code) || kind.is_retryable();
+    let retryable = ((400..500).contains(&code) && kind != ErrorKind::NoSpace) || kind.is_retryable();
     FsError::new(
         kind,
         format!(
@@ -1212,7 +1214,7 @@ mod tests {
             ErrorKind::TooManyConnections,
             true,
         );
-        classify("452 Disk full", ErrorKind::NoSpace, true);
+        classify("452 Disk full", ErrorKind::NoSpace, false);
         classify("552 Quota exceeded", ErrorKind::NoSpace, false);
         classify("451 Local error", ErrorKind::Other, true);
         classify("999 weird", ErrorKind::Other, false);

@@ -319,3 +319,32 @@ pub fn netproxy(target: u16, args: &[&str]) -> Proxy {
         log,
     }
 }
+
+/// A small tmpfs of `bytes`, mounted on a fresh folder and unmounted when dropped: a disk
+/// that can really fill up. Needs root, as `.ci/run` is.
+pub struct SmallDisk {
+    folder: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    pub fn mount(bytes: u64) -> SmallDisk {
+        let folder = tempfile::tempdir().unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "wharf-small-disk"])
+            .arg(folder.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "mounting a tmpfs needs root: {status}");
+        SmallDisk { folder }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.folder.path()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.folder.path()).status();
+    }
+}
