@@ -49,6 +49,13 @@ impl EngineHandle {
                 wake();
             }
         });
+        if let Err(error) = config.paths.make_private() {
+            emit(Event::Log {
+                session: None,
+                direction: crate::engine::api::LogDirection::Warning,
+                text: format!("Wharf's folders could not be made private to you: {error}"),
+            });
+        }
         let prompts = Arc::new(super::Prompts::default());
         let trust = Arc::new(super::EngineTrust::new(
             config.paths.clone(),

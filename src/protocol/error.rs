@@ -117,8 +117,10 @@ impl FsError {
             io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => ErrorKind::NoSpace,
             _ => ErrorKind::Local,
         };
+        // Which side said no matters: the same words come from servers.
         let why = match kind {
             ErrorKind::NoSpace => "the disk is full".to_owned(),
+            ErrorKind::PermissionDenied => "this computer denies access (permission denied)".to_owned(),
             _ => describe_io(error),
         };
         FsError::new(kind, format!("{why}: {}", path.display()))
@@ -169,5 +171,17 @@ mod tests {
         assert_eq!(error.kind, ErrorKind::NoSpace);
         assert!(!error.retryable);
         assert_eq!(error.message, "the disk is full: /tmp/x");
+    }
+
+    /// Issue 14: a refusal says which side refused, and what.
+    #[test]
+    fn a_local_refusal_names_this_computer_and_the_path() {
+        let denied = io::Error::from(io::ErrorKind::PermissionDenied);
+        let error = FsError::from_local(&denied, std::path::Path::new("/srv/out/a.bin"));
+        assert_eq!(error.kind, ErrorKind::PermissionDenied);
+        assert_eq!(
+            error.message,
+            "this computer denies access (permission denied): /srv/out/a.bin"
+        );
     }
 }

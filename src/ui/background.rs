@@ -157,12 +157,18 @@ impl Background {
         });
     }
 
-    /// Makes the temporary folder a remote file is downloaded to before it opens.
+    /// Makes the temporary folder a remote file is downloaded to before it opens: a new one
+    /// with a name nobody can guess, readable by the user only (a folder of a predictable
+    /// name in a shared /tmp could be made first by someone else).
     pub fn make_scratch_folder(&self, remote: RemotePath) {
         let _ = self.spawn("wharf-scratch-folder", move || {
-            let folder = std::env::temp_dir().join(format!("wharf-open-{}", std::process::id()));
-            let folder = std::fs::create_dir_all(&folder)
-                .map(|()| folder)
+            let mut builder = tempfile::Builder::new();
+            builder.prefix("wharf-open-");
+            #[cfg(unix)]
+            builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+            let folder = builder
+                .tempdir()
+                .map(tempfile::TempDir::keep)
                 .map_err(|error| error.to_string());
             Some(Done::ScratchFolder { remote, folder })
         });

@@ -148,7 +148,7 @@ fn native_options(config: &EngineConfig) -> eframe::NativeOptions {
         persist_window: true,
         // Window size, panel and column widths, sort orders: next to Wharf's other settings
         // (so `WHARF_HOME` moves them too), never a secret.
-        persistence_path: Some(config.paths.config.join("window.ron")),
+        persistence_path: Some(config.paths.window_settings()),
         event_loop_builder: Some(Box::new(prefer_x11)),
         ..eframe::NativeOptions::default()
     }
