@@ -25,9 +25,21 @@ use crate::model::{Entry, EntryKind, Site, decode_name};
 /// buffers are what make it fast.
 pub const TRANSFER_BUFFER: usize = 1024 * 1024;
 
-/// Ciphers in order of preference.
+/// Ciphers in order of preference. Never 3des-cbc, arcfour or other CBC modes.
 const CIPHERS: &str =
     "aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr";
+/// Key exchanges: no diffie-hellman-group1-sha1 or group14-sha1. The last two names are
+/// not algorithms but what libssh2 offers with them: extension negotiation, and the strict
+/// key exchange against Terrapin (CVE-2023-48795), used when the server offers it too.
+const KEX: &str = "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,\
+                   ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,\
+                   diffie-hellman-group18-sha512,diffie-hellman-group14-sha256,ext-info-c,\
+                   kex-strict-c-v00@openssh.com";
+/// Host key signatures: no ssh-dss, and RSA keys only with SHA-2 (not ssh-rsa's SHA-1).
+const HOST_KEYS: &str = "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,\
+                         rsa-sha2-256";
+/// MACs (unused with the AEAD ciphers above): no hmac-md5.
+const MACS: &str = "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1";
 
 /// A logged-in SFTP session.
 pub struct SftpFs {
@@ -68,7 +80,11 @@ fn session_error_words(code: i32) -> Option<&'static str> {
     Some(match code {
         -2 => "the server did not greet Wharf as an SSH server does (is this the SSH port?)",
         -4 | -12 => "data arrived damaged (a checksum or decryption failed); the link may be unreliable",
-        -5 | -8 => "the server and Wharf have no key exchange or cipher in common",
+        -5 | -8 => {
+            "the server and Wharf have no key exchange, host key or cipher in common; Wharf does not use \
+             the weak ones (ssh-dss, ssh-rsa with SHA-1, diffie-hellman-group1-sha1 and group14-sha1, \
+             3des-cbc, arcfour and hmac-md5), which may be all this server offers"
+        }
         -10 | -11 => "the server's host key could not be read or checked",
         -15 => "the password has expired; change it on the server (with ssh), then connect again",
         -18 => "the user name or password (or key) was not accepted",
@@ -123,6 +139,23 @@ fn io_error(what: &str, error: &io::Error, host: &str) -> FsError {
     FsError::from_network(error, &format!("{what} ({host})"))
 }
 
+/// Offers only the algorithms above, strongest first. libssh2 drops names it does not know.
+fn prefer_strong_methods(session: &Session) -> Result<(), ssh2::Error> {
+    use ssh2::MethodType;
+    let preferences = [
+        (MethodType::Kex, KEX),
+        (MethodType::HostKey, HOST_KEYS),
+        (MethodType::CryptCs, CIPHERS),
+        (MethodType::CryptSc, CIPHERS),
+        (MethodType::MacCs, MACS),
+        (MethodType::MacSc, MACS),
+    ];
+    for (method, names) in preferences {
+        session.method_pref(method, names)?;
+    }
+    Ok(())
+}
+
 impl SftpFs {
     /// Connects, verifies the host key, authenticates and opens the SFTP channel.
     pub fn connect(site: &Site, context: &ConnectContext) -> Result<SftpFs, FsError> {
@@ -137,9 +170,7 @@ impl SftpFs {
         session.set_tcp_stream(tcp);
         // AES-GCM first: with AES instructions it is the fastest cipher libssh2 offers, as
         // OpenSSH's own client prefers it. Unknown names are ignored by libssh2.
-        for method in [ssh2::MethodType::CryptCs, ssh2::MethodType::CryptSc] {
-            let _ = session.method_pref(method, CIPHERS);
-        }
+        prefer_strong_methods(&session).map_err(|error| map_ssh_error(&what, &error, &host))?;
         session
             .handshake()
             .map_err(|error| map_ssh_error(&format!("the SSH handshake with {}", site.authority()), &error, &host))?;
@@ -171,6 +202,10 @@ impl SftpFs {
             .methods(ssh2::MethodType::CryptCs)
             .unwrap_or("unknown cipher")
             .to_owned();
+        let kex = session
+            .methods(ssh2::MethodType::Kex)
+            .unwrap_or("unknown key exchange")
+            .to_owned();
         log.status(&format!("SFTP session ready; home folder {home}"));
         Ok(SftpFs {
             sftp: Some(sftp),
@@ -178,7 +213,7 @@ impl SftpFs {
             host,
             home,
             log,
-            security: Security::new(Encryption::Ssh, format!("SSH, {cipher}")),
+            security: Security::new(Encryption::Ssh, format!("SSH, {cipher}, {kex}")),
         })
     }
 

@@ -411,6 +411,34 @@ fn a_full_local_disk_says_so_keeps_the_partial_file_and_a_second_get_resumes() {
     assert_eq!(std::fs::read(files.join("b.bin")).unwrap(), b);
 }
 
+/// Issue 14: Wharf offers no weak algorithm. An sshd that allows only a SHA-1 key exchange
+/// and 3DES is refused, with a sentence that names what Wharf does not use; the usual sshd
+/// is reached with a strong key exchange, which the status line names.
+#[test]
+fn sshd_offering_only_weak_algorithms_is_refused_with_words() {
+    let (weak, _) = servers::sshd_with("KexAlgorithms diffie-hellman-group14-sha1\nCiphers 3des-cbc\n");
+    let refused = SftpFs::connect(&site(Protocol::Sftp, weak.port, USER, PASSWORD), &context())
+        .err()
+        .expect("no algorithm in common");
+    assert!(
+        refused
+            .message
+            .contains("no key exchange, host key or cipher in common"),
+        "{}",
+        refused.message
+    );
+    assert!(refused.message.contains("3des-cbc"), "{}", refused.message);
+
+    let (strong, _) = servers::sshd();
+    let fs = SftpFs::connect(&site(Protocol::Sftp, strong.port, USER, PASSWORD), &context()).unwrap();
+    let detail = fs.security().detail;
+    assert!(
+        detail.contains("curve25519-sha256") || detail.contains("ecdh-sha2"),
+        "{detail}"
+    );
+    assert!(!detail.contains("sha1"), "{detail}");
+}
+
 /// The OS keyring for real: GNOME Keyring's Secret Service, which `.ci/run` starts (unlocked)
 /// in the D-Bus session it runs this suite in.
 #[test]

@@ -214,6 +214,11 @@ pub fn vsftpd(tls: FtpTls) -> (Running, Option<Vec<u8>>) {
 /// OpenSSH's sshd with password, keyboard-interactive and key authentication; returns the
 /// server and the path of a passphrase-protected ed25519 client key it accepts.
 pub fn sshd() -> (Running, PathBuf) {
+    sshd_with("")
+}
+
+/// An sshd as [`sshd`] starts it, with `extra` lines in its configuration.
+pub fn sshd_with(extra: &str) -> (Running, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let host_key = dir.path().join("host_ed25519");
@@ -232,7 +237,7 @@ pub fn sshd() -> (Running, PathBuf) {
     let config = format!(
         "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\n\
          PasswordAuthentication yes\nKbdInteractiveAuthentication yes\nUsePAM yes\nStrictModes no\n\
-         Subsystem sftp internal-sftp\nLogLevel VERBOSE\n",
+         Subsystem sftp internal-sftp\nLogLevel VERBOSE\n{extra}",
         host_key.display(),
         dir.path().join("sshd.pid").display(),
         authorized.display()
