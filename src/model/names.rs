@@ -20,7 +20,15 @@ pub enum NameProblem {
     ControlCharacter,
     /// Starts like a Windows drive (`C:`).
     DriveLetter,
+    /// Longer than 255 bytes: no common file system can hold it, and a longer one is a
+    /// server's mistake or an attack on buffers.
+    TooLong,
+    /// The same name came twice in one listing; the first is kept.
+    Duplicate,
 }
+
+/// The longest name, in bytes, that ext4, APFS and NTFS (in UTF-16 units) all hold.
+pub const MAX_NAME_BYTES: usize = 255;
 
 /// A refused name, with the name escaped for display.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +45,8 @@ impl fmt::Display for UnsafeName {
             NameProblem::Separator => "it contains a path separator",
             NameProblem::ControlCharacter => "it contains control characters",
             NameProblem::DriveLetter => "it starts with a drive letter",
+            NameProblem::TooLong => "it is longer than 255 bytes",
+            NameProblem::Duplicate => "the listing names it twice (the first is kept)",
         };
         write!(f, "the server sent the name \"{}\", refused because {why}", self.shown)
     }
@@ -64,6 +74,9 @@ pub fn check_remote_name(name: &str) -> Result<(), UnsafeName> {
     }
     if name.chars().any(char::is_control) {
         return refuse(NameProblem::ControlCharacter);
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return refuse(NameProblem::TooLong);
     }
     let mut chars = name.chars();
     if let (Some(letter), Some(':')) = (chars.next(), chars.next())
@@ -160,6 +173,10 @@ mod tests {
         refused("esc\x1b[2J", NameProblem::ControlCharacter);
         refused("del\x7f", NameProblem::ControlCharacter);
         refused("c1\u{85}", NameProblem::ControlCharacter);
+        refused(&"n".repeat(MAX_NAME_BYTES + 1), NameProblem::TooLong);
+        assert_eq!(check_remote_name(&"n".repeat(MAX_NAME_BYTES)), Ok(()));
+        // Bytes, not characters: 128 two-byte letters are 256 bytes.
+        refused(&"ü".repeat(128), NameProblem::TooLong);
     }
 
     #[test]

@@ -38,6 +38,25 @@ pub struct Capabilities {
     pub set_mtime: bool,
 }
 
+/// The most entries Wharf reads from one listing: a folder bigger than this, or a server
+/// whose listing never ends, is refused with a sentence, so memory stays bounded (a million
+/// entries take a few hundred MB).
+pub const MAX_LISTING_ENTRIES: usize = 1_000_000;
+/// The most bytes of an FTP listing (LIST lines are rarely longer than 100 bytes).
+pub const MAX_LISTING_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The error for a listing longer than the limits above.
+pub fn listing_too_long(what: &str, host: &str) -> FsError {
+    FsError::new(
+        ErrorKind::Protocol,
+        format!(
+            "{what} stopped after {MAX_LISTING_ENTRIES} entries ({} MiB): a folder that big, or a listing \
+             that never ends, is more than Wharf reads ({host})",
+            MAX_LISTING_BYTES / 1024 / 1024
+        ),
+    )
+}
+
 /// A folder's entries after screening: `.` and `..` are dropped, and names that could escape
 /// a local folder are refused and listed separately so that the user can be told.
 #[derive(Debug, Clone, Default)]
@@ -47,14 +66,20 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// Screens raw entries from a server.
+    /// Screens raw entries from a server. A name that comes twice keeps its first entry:
+    /// two entries for one local file would race each other to it.
     pub fn screen(raw: Vec<Entry>) -> Listing {
         let mut listing = Listing::default();
+        let mut seen = std::collections::HashSet::with_capacity(raw.len());
         for entry in raw {
             if entry.name == "." || entry.name == ".." {
                 continue;
             }
             match check_remote_name(&entry.name) {
+                Ok(()) if !seen.insert(entry.name.clone()) => listing.refused.push(UnsafeName {
+                    shown: crate::model::names::escape_control(&entry.name).into_owned(),
+                    problem: crate::model::names::NameProblem::Duplicate,
+                }),
                 Ok(()) => listing.entries.push(entry),
                 Err(refused) => listing.refused.push(refused),
             }

@@ -389,6 +389,9 @@ impl RemoteFs for SftpFs {
         let mut raw = Vec::new();
         loop {
             match handle.readdir() {
+                Ok(_) if raw.len() >= super::MAX_LISTING_ENTRIES => {
+                    return Err(super::listing_too_long(&what, &self.host));
+                }
                 Ok((name, stat)) => raw.push((path_text(&name), stat)),
                 // libssh2 reports the end of a directory as an SFTP EOF status.
                 Err(error) if matches!(error.code(), ErrorCode::Session(-16) | ErrorCode::SFTP(1)) => break,

@@ -347,6 +347,43 @@ fn hostile_fake_names_reach_the_listing_screen_and_are_refused() {
     });
 }
 
+/// Issue 14: more of what a hostile SFTP server can send: a name with NUL or a backslash,
+/// one longer than 255 bytes, and the same name twice. Only what is safe, once, is kept.
+#[test]
+fn long_duplicate_and_nul_names_from_an_sftp_server_are_refused() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    fs::write(folder.path().join("real.txt"), b"real").expect("a file");
+    let hostile = [
+        "real.txt",
+        &"n".repeat(256),
+        "nul\0.txt",
+        "back\\slash",
+        "fine.txt",
+        "fine.txt",
+    ];
+    let server = SftpServer::start(folder.path(), PASSWORD, None)
+        .with_fake_entries_in("/", hostile.iter().map(|name| (*name).to_owned()).collect());
+    within(30, move || {
+        let mut fs = connect(&server, password(PASSWORD)).expect("wharf connects");
+        let listing = fs.list(&RemotePath::new("/")).expect("list");
+        let kept: Vec<&str> = listing.entries.iter().map(|entry| entry.name.as_str()).collect();
+        assert_eq!(kept, ["real.txt", "fine.txt"]);
+        let why: Vec<String> = listing.refused.iter().map(ToString::to_string).collect();
+        assert_eq!(why.len(), 5, "{why:#?}");
+        assert!(
+            why.iter().any(|said| said.contains("longer than 255 bytes")),
+            "{why:#?}"
+        );
+        assert!(why.iter().any(|said| said.contains("control characters")), "{why:#?}");
+        assert!(why.iter().any(|said| said.contains("path separator")), "{why:#?}");
+        assert_eq!(
+            why.iter().filter(|said| said.contains("names it twice")).count(),
+            2,
+            "real.txt (a fake second one) and fine.txt: {why:#?}"
+        );
+    });
+}
+
 #[test]
 fn the_known_hosts_line_names_the_port_and_key() {
     let folder = tempfile::tempdir().expect("a temporary folder");

@@ -158,6 +158,13 @@ fn reply_error(what: &str, body: &[u8], host: &str) -> FsError {
     .retryable(retryable)
 }
 
+/// Reads to the end, or `None` once more than `limit` bytes came.
+fn read_capped(reader: &mut impl Read, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
 /// Takes the path out of a 257 reply: `257 "/a ""quoted"" dir" is current`.
 pub fn parse_257(text: &str) -> Option<String> {
     let start = text.find('"')?;
@@ -617,15 +624,24 @@ impl FtpFs {
                 Err(error) => return Err(error),
             }
         };
-        let mut bytes = Vec::new();
-        let read = data.read_to_end(&mut bytes);
-        if let Err(error) = read {
-            self.broken = true;
-            return Err(FsError::from_network(
-                &error,
-                &format!("listing {path} on {}", self.host),
-            ));
-        }
+        let bytes = match read_capped(&mut data, crate::protocol::MAX_LISTING_BYTES) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                // The rest of the listing is still coming: this connection is done for.
+                self.broken = true;
+                return Err(crate::protocol::listing_too_long(
+                    &format!("listing {path}"),
+                    &self.host,
+                ));
+            }
+            Err(error) => {
+                self.broken = true;
+                return Err(FsError::from_network(
+                    &error,
+                    &format!("listing {path} on {}", self.host),
+                ));
+            }
+        };
         self.finish_data(data, &format!("listing {path}"))?;
         Ok((bytes, mlsd))
     }
@@ -897,6 +913,12 @@ impl RemoteFs for FtpFs {
         let wire = self.wire_path(path)?;
         let (bytes, mlsd) = self.read_listing(&wire)?;
         let entries = listing::parse_listing(&bytes, mlsd, &self.listing_context());
+        if entries.len() > crate::protocol::MAX_LISTING_ENTRIES {
+            return Err(crate::protocol::listing_too_long(
+                &format!("listing {wire}"),
+                &self.host,
+            ));
+        }
         Ok(entries.into_iter().map(entry_from).collect())
     }
 
@@ -1194,6 +1216,23 @@ mod tests {
     }
 
     #[track_caller]
+    /// Issue 14: a listing that never ends stops at the limit instead of filling memory.
+    #[test]
+    fn an_endless_listing_is_cut_at_the_limit() {
+        let mut endless = std::io::repeat(b'x');
+        assert_eq!(read_capped(&mut endless, 1000).expect("read"), None);
+        let mut short: &[u8] = b"-rw-r--r-- 1 u g 3 Jan 1 2024 a\r\n";
+        assert_eq!(
+            read_capped(&mut short, 1000).expect("read").map(|bytes| bytes.len()),
+            Some(33)
+        );
+        let mut exact: &[u8] = &[b'y'; 1000];
+        assert!(
+            read_capped(&mut exact, 1000).expect("read").is_some(),
+            "the limit itself is allowed"
+        );
+    }
+
     fn classify(reply: &str, kind: ErrorKind, retryable: bool) {
         let error = reply_error("x", reply.as_bytes(), "h");
         assert_eq!((error.kind, error.retryable), (kind, retryable), "{reply}");
