@@ -644,7 +644,10 @@ mod tests {
             .message
         };
         let no_common = said(-5, "Unable to exchange encryption keys");
-        assert!(no_common.contains("no key exchange or cipher in common"), "{no_common}");
+        assert!(
+            no_common.contains("no key exchange, host key or cipher in common"),
+            "{no_common}"
+        );
         assert!(said(-18, "Authentication failed (username/password)").contains("was not accepted"));
         assert!(said(-2, "Failed getting banner").contains("is this the SSH port?"));
         assert!(said(-15, "Password Expired, and no callback specified").contains("has expired"));

@@ -12,6 +12,10 @@ use super::edit_watch::{self, EditReport};
 use super::notice::Notice;
 use crate::engine::api::RemotePath;
 
+/// A chooser that returns nothing sooner than this did not open; one that took longer was
+/// closed by the user.
+const CHOOSER_OPENED: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// What a native file dialog is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pick {
@@ -131,6 +135,7 @@ impl Background {
     /// dialog is open.
     pub fn pick(&self, what: Pick, start: Option<PathBuf>) {
         let _ = self.spawn("wharf-file-dialog", move || {
+            let asked = std::time::Instant::now();
             let mut dialog = rfd::FileDialog::new();
             if let Some(start) = &start {
                 dialog = dialog.set_directory(start);
@@ -143,6 +148,11 @@ impl Background {
                     .add_filter("FileZilla sites", &["xml"])
                     .pick_file(),
             };
+            // Nothing back at once means the chooser could not open (no desktop portal); after
+            // a while, that the user closed it, and then no second dialog is wanted.
+            if path.is_none() && asked.elapsed() > CHOOSER_OPENED {
+                return None;
+            }
             Some(Done::Picked { what, path, start })
         });
     }

@@ -73,6 +73,7 @@ enum Input {
     },
     Forget {
         path: PathBuf,
+        discard: bool,
     },
     Changed(Vec<PathBuf>),
     /// The window is closing.
@@ -152,10 +153,12 @@ impl EditWatch {
         });
     }
 
-    /// Stops watching the copy at `path` and removes it.
-    pub fn forget(&self, path: &Path) {
+    /// Stops watching the copy at `path` and removes it; unless `discard`, a copy saved
+    /// since the window last heard is kept.
+    pub fn forget(&self, path: &Path, discard: bool) {
         self.send(Input::Forget {
             path: path.to_path_buf(),
+            discard,
         });
     }
 
@@ -226,14 +229,7 @@ impl Watch {
                     let _ = fs::remove_file(folder.join(UNSENT));
                 }
             }
-            Input::Forget { path } => {
-                self.known.remove(&path);
-                self.dirty.remove(&path);
-                if let Some(folder) = path.parent() {
-                    let _ = self.watcher.unwatch(folder);
-                    let _ = fs::remove_dir_all(folder);
-                }
-            }
+            Input::Forget { path, discard } => self.forget(&path, discard),
             Input::Changed(paths) => {
                 for path in paths {
                     if self.known.contains_key(&path) {
@@ -245,7 +241,37 @@ impl Watch {
         }
     }
 
+    /// Stops watching a copy and removes its folder: always when `discard`, else only when
+    /// nothing changed since it was last seen (a save in the last moment, which the window
+    /// did not hear of yet, is kept and named at the next start instead).
+    fn forget(&mut self, path: &Path, discard: bool) {
+        let known = self.known.remove(path);
+        let dirty = self.dirty.remove(path);
+        let Some(folder) = path.parent() else {
+            return;
+        };
+        // Only ever one edit's own folder, directly inside this window's root.
+        let own = self
+            .root
+            .as_ref()
+            .is_some_and(|(root, _)| folder.parent() == Some(root.as_path()));
+        if !own {
+            return;
+        }
+        let _ = self.watcher.unwatch(folder);
+        let changed = dirty || stamp_of(path) != known;
+        if changed && !discard {
+            let _ = File::create(folder.join(UNSENT));
+            tracing::warn!("{} changed as its edit ended; the copy is kept", path.display());
+            return;
+        }
+        let _ = fs::remove_dir_all(folder);
+    }
+
     fn prepare(&mut self, id: EditId, name: &str) -> Result<PathBuf, String> {
+        // The name comes from a listing, which refuses these already; the folder must hold
+        // exactly one plain file all the same.
+        crate::model::names::check_remote_name(name).map_err(|refused| refused.to_string())?;
         if self.root.is_none() {
             self.root = Some(make_root(&self.base).map_err(|error| format!("cannot make a private folder: {error}"))?);
         }
@@ -253,8 +279,6 @@ impl Watch {
             return Err("cannot make a private folder".to_owned());
         };
         let folder = root.join(id.to_string());
-        // A file of the same name left from an earlier edit of this one is replaced.
-        let _ = fs::remove_dir_all(&folder);
         fs::create_dir(&folder).map_err(|error| format!("cannot make {}: {error}", folder.display()))?;
         Ok(folder.join(name))
     }
@@ -303,8 +327,10 @@ impl Watch {
         }
     }
 
-    /// The window is closing: removes the copies that hold nothing unsent.
-    fn close(self) {
+    /// The window is closing: marks saves not yet reported, then removes the copies that
+    /// hold nothing unsent.
+    fn close(mut self) {
+        self.settle();
         let Some((root, _lock)) = self.root else {
             return;
         };
@@ -325,6 +351,9 @@ impl Watch {
 /// its searched-for name only once locked, so that another window's cleanup never sees it
 /// unlocked.
 fn make_root(temp: &Path) -> std::io::Result<(PathBuf, File)> {
+    // The spelling file events use (on macOS /var is /private/var), so saves are recognised.
+    let temp = temp.canonicalize()?;
+    let temp = temp.as_path();
     let mut builder = tempfile::Builder::new();
     builder.prefix(MAKING);
     #[cfg(unix)]
@@ -382,10 +411,11 @@ pub fn clean_earlier_runs(temp: &Path) -> Vec<PathBuf> {
         return Vec::new();
     };
     let mut kept = Vec::new();
+    let user = current_user();
     for entry in entries.flatten() {
         let root = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = (name.starts_with(PREFIX) || name.starts_with(MAKING)) && root.is_dir();
+        let ours = (name.starts_with(PREFIX) || name.starts_with(MAKING)) && owned_folder(&root, user);
         if !ours {
             continue;
         }
@@ -400,6 +430,39 @@ pub fn clean_earlier_runs(temp: &Path) -> Vec<PathBuf> {
     kept
 }
 
+/// A real folder (not a link to one) that this user owns: /tmp is shared.
+fn owned_folder(path: &Path, user: Option<u32>) -> bool {
+    let Ok(metadata) = fs::symlink_metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        metadata.is_dir() && user == Some(metadata.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = user;
+        metadata.is_dir()
+    }
+}
+
+/// This process's user, read from a file it makes (the standard library has no getuid).
+fn current_user() -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        tempfile::tempfile()
+            .and_then(|file| file.metadata())
+            .ok()
+            .map(|metadata| metadata.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 fn stamp_of(path: &Path) -> Option<Stamp> {
     let metadata = fs::metadata(path).ok()?;
     Some(Stamp::local(
@@ -412,10 +475,14 @@ fn stamp_of(path: &Path) -> Option<Stamp> {
 /// with the system's program when `editor` is empty. A command that ends with an error is
 /// reported from a thread that waits for it.
 fn launch(editor: &str, path: &Path, report: Reporter) -> Result<(), String> {
-    if editor.trim().is_empty() {
-        return opener::open(path).map_err(|error| format!("the system could not open it: {error}"));
-    }
-    let words = shell_words::split(editor).map_err(|error| format!("the editor command cannot be read: {error}"))?;
+    let words = if editor.trim().is_empty() {
+        match default_editor() {
+            Some(words) => words,
+            None => return opener::open(path).map_err(|error| format!("the system could not open it: {error}")),
+        }
+    } else {
+        shell_words::split(editor).map_err(|error| format!("the editor command cannot be read: {error}"))?
+    };
     let Some((program, arguments)) = words.split_first() else {
         return Err("the editor command is empty".to_owned());
     };
@@ -430,6 +497,19 @@ fn launch(editor: &str, path: &Path, report: Reporter) -> Result<(), String> {
         .spawn(move || wait_for_editor(child, &program, path, &report))
         .map(drop)
         .map_err(|error| error.to_string())
+}
+
+/// Where "the system's program" could run the file instead of showing it (Windows runs an
+/// .exe or .js it opens; macOS opens an app bundle), edit with the system's text editor.
+/// Linux desktops open a file by its kind, never by running it.
+fn default_editor() -> Option<Vec<String>> {
+    if cfg!(windows) {
+        Some(vec!["notepad".to_owned()])
+    } else if cfg!(target_os = "macos") {
+        Some(vec!["open".to_owned(), "-t".to_owned()])
+    } else {
+        None
+    }
 }
 
 fn wait_for_editor(mut child: Child, program: &str, path: PathBuf, report: &Reporter) {
@@ -457,6 +537,40 @@ mod tests {
         let mode = fs::metadata(&root).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700, "{mode:o}");
         assert!(root.file_name().unwrap().to_string_lossy().starts_with(PREFIX));
+    }
+
+    /// Review of issue 13: ending an edit removes its copy only when nothing changed since
+    /// the window last heard; a save in the last moment is kept (and named at the next
+    /// start). Discarding removes it whatever it holds, and only its own folder.
+    #[test]
+    fn ending_an_edit_keeps_a_copy_saved_in_the_last_moment() {
+        let temp = tempfile::tempdir().unwrap();
+        let watcher = notify::recommended_watcher(|_: notify::Result<notify::Event>| {}).unwrap();
+        let mut watch = Watch::new(
+            watcher,
+            super::super::background::Background::default().reporter(),
+            temp.path().to_path_buf(),
+        );
+        let quiet = watch.prepare(EditId::first(), "quiet.txt").unwrap();
+        let saved = watch.prepare(EditId::first().next(), "saved.txt").unwrap();
+        for path in [&quiet, &saved] {
+            fs::write(path, "fetched").unwrap();
+            watch.open(path.clone(), "true");
+        }
+        fs::write(&saved, "saved just now, not yet reported").unwrap();
+
+        watch.forget(&quiet, false);
+        watch.forget(&saved, false);
+        assert!(!quiet.exists(), "nothing changed: the copy goes");
+        assert!(saved.exists(), "a late save is kept");
+        assert!(saved.parent().unwrap().join(UNSENT).exists());
+
+        watch.forget(&saved, true);
+        assert!(!saved.exists(), "discarded");
+        assert!(
+            watch.prepare(EditId::first(), "").is_err(),
+            "an empty name has no folder"
+        );
     }
 
     #[test]

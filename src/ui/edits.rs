@@ -14,6 +14,17 @@ use crate::engine::api::{Entry, RemotePath, Site};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EditId(u64);
 
+#[cfg(test)]
+impl EditId {
+    pub fn first() -> EditId {
+        EditId(1)
+    }
+
+    pub fn next(self) -> EditId {
+        EditId(self.0 + 1)
+    }
+}
+
 impl std::fmt::Display for EditId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)
@@ -72,6 +83,7 @@ pub enum Step {
     Checking,
     /// The server's copy changed since it was fetched; the user is asked.
     Conflict,
+    /// The save is on its way to the server.
     Uploading,
     /// Could not be fetched or opened: `reason` says why.
     Failed(String),
@@ -109,6 +121,8 @@ pub struct Edit {
     pub always_upload: bool,
     /// Saved again while an upload ran: upload once more when it ends.
     pub saved_again: bool,
+    /// Uploads go to a temporary name and are renamed, as the saved site says.
+    pub upload_via_temp: bool,
 }
 
 impl Edit {
@@ -135,7 +149,8 @@ pub struct Edits {
 impl Edits {
     /// Starts editing `remote` on `site`; when it is edited already, that edit's id is the
     /// error (the caller opens it again instead).
-    pub fn start(&mut self, site: Site, remote: RemotePath) -> Result<EditId, EditId> {
+    /// `upload_via_temp` says whether its uploads go through a temporary name.
+    pub fn start(&mut self, site: Site, remote: RemotePath, upload_via_temp: bool) -> Result<EditId, EditId> {
         if let Some(edit) = self.find(&site, &remote) {
             return Err(edit.id);
         }
@@ -151,6 +166,7 @@ impl Edits {
             step: Step::Looking,
             always_upload: false,
             saved_again: false,
+            upload_via_temp,
         });
         Ok(id)
     }
@@ -228,9 +244,9 @@ mod tests {
         let site = Location::parse("sftp://me@example.test/").unwrap().site;
         let other = Location::parse("sftp://me@other.test/").unwrap().site;
         let mut edits = Edits::default();
-        let first = edits.start(site.clone(), RemotePath::new("/a.txt")).unwrap();
-        assert_eq!(edits.start(site.clone(), RemotePath::new("/a.txt")), Err(first));
-        let elsewhere = edits.start(other, RemotePath::new("/a.txt")).unwrap();
+        let first = edits.start(site.clone(), RemotePath::new("/a.txt"), true).unwrap();
+        assert_eq!(edits.start(site.clone(), RemotePath::new("/a.txt"), true), Err(first));
+        let elsewhere = edits.start(other, RemotePath::new("/a.txt"), true).unwrap();
         assert_ne!(first, elsewhere);
         if let Some(edit) = edits.get_mut(first) {
             edit.local = Some(PathBuf::from("/tmp/x/1/a.txt"));

@@ -247,7 +247,7 @@ pub fn failure_in_words(text: &str) -> String {
         "the server did not answer in TLS: is this the right port and kind of FTPS? (implicit FTPS, \
          ftps://, is usually port 990; explicit, ftpes://, port 21)"
     } else if has("unexpected end of file") || has("UnexpectedEof") || has("close_notify") {
-        "the server closed the connection during the TLS handshake"
+        "the server closed the TLS connection unexpectedly"
     } else if has("peer sent no certificates") {
         "the server sent no certificate"
     } else if let Some(detail) = text.split_once("peer is incompatible: ").map(|(_, detail)| detail) {
@@ -285,10 +285,7 @@ mod words_tests {
             ("received fatal alert: CertificateRequired", "client certificate"),
             ("received fatal alert: UnrecognisedName", "(SNI)"),
             ("received corrupt message of type InvalidContentType", "right port"),
-            (
-                "unexpected end of file",
-                "closed the connection during the TLS handshake",
-            ),
+            ("unexpected end of file", "closed the TLS connection unexpectedly"),
             ("peer is incompatible: NoCipherSuitesInCommon", "agreed on no cipher"),
             (
                 "peer misbehaved: IllegalMiddleboxChangeCipherSpec",

@@ -133,6 +133,24 @@ fn a_server_file_is_fetched_opened_and_each_save_uploaded_after_checking_the_ser
         (spec.direction, spec.local.clone(), spec.remote.as_str()),
         (Direction::Upload, copy.clone(), "/srv")
     );
+    // A dialog answered late, while this upload runs, starts nothing beside it.
+    let id = window.harness.state().edits.iter().next().map(|edit| edit.id).unwrap();
+    window
+        .harness
+        .state_mut()
+        .carry_out(crate::ui::intent::EditIntent::Upload(id));
+    window.settle();
+    window.sent.extend(window.engine.sent());
+    assert!(
+        !window.sent.iter().any(|command| matches!(
+            command,
+            Command::Session(SessionCommand::Request {
+                request: SessionRequest::Stat { .. },
+                ..
+            })
+        )),
+        "a late answer starts nothing while the upload runs"
+    );
     window.finish_job(upload);
     window.answer_stat("/srv/index.html", stamped("index.html", 17, 2_000));
     assert!(window.shows("Uploaded index.html"));

@@ -1,7 +1,7 @@
 //! The edit loop: F4 on a server file looks at the server's copy, fetches it into a private
 //! folder, and opens it in the editor; each save is offered for upload (or uploaded at once
 //! when the user chose "always"), after checking that nobody changed the server's copy since
-//! it was fetched. A change there is asked about with both versions' details. The copies are
+//! it was fetched. A change there is asked about with the three versions' details. The copies are
 //! watched and removed by `edit_watch`; the list is drawn by `edits_view`.
 
 use std::path::PathBuf;
@@ -23,14 +23,28 @@ impl App {
     pub(super) fn carry_out_for_edits(&mut self, intent: EditIntent) {
         match intent {
             EditIntent::Start { side, name } => self.start_edit(side, &name),
-            EditIntent::Upload(id) => self.look_at_server_copy(id, EditLook::BeforeUpload),
+            // An answer counts only for the step it was asked in: a dialog answered late
+            // must not start a second upload beside one already running.
+            EditIntent::Upload(id) if self.edit_is(id, &Step::Changed) => {
+                self.look_at_server_copy(id, EditLook::BeforeUpload)
+            }
             EditIntent::AlwaysUpload(id) => {
                 self.set_always_upload(id, true);
-                self.look_at_server_copy(id, EditLook::BeforeUpload);
+                if self.edit_is(id, &Step::Changed) {
+                    self.look_at_server_copy(id, EditLook::BeforeUpload);
+                }
             }
             EditIntent::SetAlwaysUpload(id, always) => self.set_always_upload(id, always),
-            EditIntent::Overwrite(id) => self.upload_edit(id),
-            EditIntent::NotNow(id) | EditIntent::KeepServerCopy(id) => self.set_step(id, Step::Changed),
+            EditIntent::Overwrite(id) if self.edit_is(id, &Step::Conflict) => self.upload_edit(id),
+            EditIntent::NotNow(id) | EditIntent::KeepServerCopy(id)
+                if self.edit_is(id, &Step::Changed) || self.edit_is(id, &Step::Conflict) =>
+            {
+                self.set_step(id, Step::Changed)
+            }
+            EditIntent::Upload(_)
+            | EditIntent::Overwrite(_)
+            | EditIntent::NotNow(_)
+            | EditIntent::KeepServerCopy(_) => {}
             EditIntent::Reopen(id) => {
                 if let Some(path) = self.edits.get(id).and_then(|edit| edit.local.clone()) {
                     self.open_in_editor(&path);
@@ -41,10 +55,10 @@ impl App {
                     edit: id,
                     name: edit.name().to_owned(),
                 }),
-                Some(_) => self.discard_edit(id),
+                Some(_) => self.discard_edit(id, false),
                 None => {}
             },
-            EditIntent::Discard(id) => self.discard_edit(id),
+            EditIntent::Discard(id) => self.discard_edit(id, true),
         }
     }
 
@@ -65,8 +79,17 @@ impl App {
                 let Some(site) = self.connection.site.clone() else {
                     return;
                 };
-                match self.edits.start(site, folder.join(name)) {
+                let remote = folder.join(name);
+                let via_temp = self.connection.saved.as_ref().is_none_or(|saved| saved.upload_via_temp);
+                match self.edits.start(site.clone(), remote.clone(), via_temp) {
                     Ok(id) => self.look_at_server_copy(id, EditLook::BeforeFetch),
+                    // One that failed starts over.
+                    Err(id) if matches!(self.edits.get(id).map(|edit| &edit.step), Some(Step::Failed(_))) => {
+                        self.discard_edit(id, true);
+                        if let Ok(id) = self.edits.start(site, remote, via_temp) {
+                            self.look_at_server_copy(id, EditLook::BeforeFetch);
+                        }
+                    }
                     Err(id) => self.carry_out(EditIntent::Reopen(id)),
                 }
             }
@@ -78,7 +101,18 @@ impl App {
         if self.edit_watch.is_none() {
             match EditWatch::start(self.background.reporter(), self.edit_base.clone()) {
                 Ok(watch) => self.edit_watch = Some(watch),
-                Err(reason) => self.messages.error(format!("Files cannot be edited: {reason}.")),
+                Err(reason) => {
+                    self.messages.error(format!("Files cannot be edited: {reason}."));
+                    let stuck: Vec<EditId> = self.edits.iter().map(|edit| edit.id).collect();
+                    for id in stuck {
+                        if matches!(
+                            self.edits.get(id).map(|edit| &edit.step),
+                            Some(Step::Looking | Step::Preparing)
+                        ) {
+                            self.set_step(id, Step::Failed(reason.clone()));
+                        }
+                    }
+                }
             }
         }
         self.edit_watch.as_ref()
@@ -89,6 +123,10 @@ impl App {
         if let Some(watch) = self.edit_watch() {
             watch.open(path, &editor);
         }
+    }
+
+    fn edit_is(&self, id: EditId, step: &Step) -> bool {
+        self.edits.get(id).is_some_and(|edit| edit.step == *step)
     }
 
     fn set_step(&mut self, id: EditId, step: Step) {
@@ -116,20 +154,25 @@ impl App {
             .is_some_and(|site| site.key() == edit.site.key());
         let session = self.remote.session.filter(|_| connected);
         let Some(session) = session else {
-            let text = format!(
-                "{}: connect to {} again to upload it; the copy here is kept.",
-                edit.name(),
-                edit.site.authority()
-            );
-            self.messages.error(text);
-            self.set_step(
-                id,
-                match why {
-                    EditLook::BeforeFetch => Step::Failed("not connected".to_owned()),
-                    EditLook::BeforeUpload => Step::Changed,
-                    EditLook::AfterUpload => Step::Open,
-                },
-            );
+            let step = match why {
+                EditLook::BeforeFetch => Step::Failed("not connected".to_owned()),
+                EditLook::BeforeUpload => Step::Changed,
+                // Uploaded; a save made meanwhile waits for the user.
+                EditLook::AfterUpload if edit.saved_again => Step::Changed,
+                EditLook::AfterUpload => Step::Open,
+            };
+            if why != EditLook::AfterUpload {
+                let text = format!(
+                    "{}: connect to {} again to upload it; the copy here is kept.",
+                    edit.name(),
+                    edit.site.authority()
+                );
+                self.messages.error(text);
+            }
+            if let Some(edit) = self.edits.get_mut(id) {
+                edit.saved_again = false;
+            }
+            self.set_step(id, step);
             return;
         };
         let request = self.engine.next_id();
@@ -309,6 +352,9 @@ impl App {
             return;
         };
         edit.step = Step::Uploading;
+        // This upload sends the newest save there is.
+        edit.saved_again = false;
+        let upload_via_temp = edit.upload_via_temp;
         let (site, folder) = (edit.site.clone(), edit.remote.parent());
         let job = self.engine.next_job();
         self.requests.start_job(job, Job::EditUploaded(id, stamp), self.now);
@@ -323,6 +369,7 @@ impl App {
             }],
             options: TransferOptions {
                 on_conflict: ConflictPolicy::Overwrite,
+                upload_via_temp,
                 ..TransferOptions::default()
             },
             paused: false,
@@ -337,8 +384,12 @@ impl App {
         let Some(path) = edit.local.clone() else {
             return;
         };
-        if let Some(reason) = summary.failed.first() {
+        if let Some(reason) = summary.failed.first().or(summary.skipped.first()) {
             edit.step = Step::Failed(reason.clone());
+            return;
+        }
+        if summary.files != 1 {
+            edit.step = Step::Failed("it is not a plain file".to_owned());
             return;
         }
         edit.step = Step::Open;
@@ -354,9 +405,14 @@ impl App {
         let Some(edit) = self.edits.get_mut(id) else {
             return;
         };
-        if !summary.failed.is_empty() {
+        if !summary.failed.is_empty() || summary.files != 1 {
             // The failure itself is in the log; the save waits here.
             edit.step = Step::Changed;
+            edit.saved_again = false;
+            if let Some(skipped) = summary.skipped.first() {
+                let skipped = skipped.clone();
+                self.messages.error(format!("Not uploaded: {skipped}"));
+            }
             return;
         }
         let (name, server) = (edit.name().to_owned(), edit.site.authority());
@@ -367,11 +423,12 @@ impl App {
         self.look_at_server_copy(id, EditLook::AfterUpload);
     }
 
-    fn discard_edit(&mut self, id: EditId) {
+    /// Ends an edit; its copy goes (at once when `discard`, else unless it changed).
+    fn discard_edit(&mut self, id: EditId, discard: bool) {
         if let Some(edit) = self.edits.remove(id)
             && let (Some(path), Some(watch)) = (edit.local, self.edit_watch.as_ref())
         {
-            watch.forget(&path);
+            watch.forget(&path, discard);
         }
     }
 }
