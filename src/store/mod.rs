@@ -284,34 +284,36 @@ impl QueueStore {
 
     fn prepare(connection: Connection) -> Result<QueueStore, StoreError> {
         // WAL lets a reader (the window) and a writer (`wharf queue run`) work at once; the
-        // busy timeout makes one wait briefly for the other instead of failing.
+        // busy timeout makes one wait briefly for the other instead of failing (set first:
+        // switching to WAL takes a lock too, when two start at once).
+        connection.busy_timeout(Duration::from_secs(5))?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
-        connection.busy_timeout(Duration::from_secs(5))?;
         let mut store = QueueStore { connection };
         store.migrate()?;
         Ok(store)
     }
 
+    /// Brings the schema up to date. Each step runs in an immediate transaction that reads
+    /// the version again inside it: two processes starting at once must not both run the
+    /// same step (the second waits, then finds it done).
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self
-            .connection
-            .pragma_query_value(None, "user_version", |row| row.get(0))?;
         let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(StoreError::TooNew { found: version, known });
-        }
-        for (index, migration) in MIGRATIONS
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(version).unwrap_or(0))
-        {
-            let transaction = self.connection.transaction()?;
+        loop {
+            let transaction = self
+                .connection
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let version: i64 = transaction.pragma_query_value(None, "user_version", |row| row.get(0))?;
+            if version > known {
+                return Err(StoreError::TooNew { found: version, known });
+            }
+            let Some(migration) = usize::try_from(version).ok().and_then(|index| MIGRATIONS.get(index)) else {
+                return Ok(());
+            };
             transaction.execute_batch(migration)?;
-            transaction.pragma_update(None, "user_version", index as i64 + 1)?;
+            transaction.pragma_update(None, "user_version", version + 1)?;
             transaction.commit()?;
         }
-        Ok(())
     }
 
     pub fn schema_version(&self) -> Result<i64, StoreError> {
@@ -742,6 +744,24 @@ mod tests {
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].item, item("old"));
         assert_eq!(items[0].state, ItemStatus::Queued);
+    }
+
+    /// Two processes (here threads) opening a new queue at once: both succeed, and each
+    /// step ran once (a second run of step 1 would fail: its table exists).
+    #[test]
+    fn two_openers_at_once_migrate_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.sqlite");
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || QueueStore::open(&path).map(|store| store.schema_version()))
+            })
+            .collect();
+        for opener in openers {
+            let version = opener.join().unwrap().unwrap().unwrap();
+            assert_eq!(version, MIGRATIONS.len() as i64);
+        }
     }
 
     #[test]
