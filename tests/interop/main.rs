@@ -439,6 +439,38 @@ fn sshd_offering_only_weak_algorithms_is_refused_with_words() {
     assert!(!detail.contains("sha1"), "{detail}");
 }
 
+/// Issue 14: links in a recursive download are not followed: a link to the folder's own
+/// parent (a loop) and one that leaves the tree (to /etc) are skipped and named; only the
+/// real files arrive, and the download ends.
+#[test]
+fn a_recursive_download_skips_link_loops_and_links_out_of_the_tree() {
+    let (server, _) = servers::sshd();
+    let folder = servers::user_folder("links");
+    let tree = folder.join("tree");
+    std::fs::create_dir_all(tree.join("sub")).unwrap();
+    std::fs::write(tree.join("sub/real.txt"), b"real").unwrap();
+    std::os::unix::fs::symlink("..", tree.join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink("/etc", tree.join("outside")).unwrap();
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = format!("sftp://{USER}@127.0.0.1:{}{}", server.port, tree.display());
+    let run = support::wharf_with(
+        home.path(),
+        &["get", "-r", "--accept-new-host-key", &url, out.path().to_str().unwrap()],
+        &[("WHARF_PASSWORD", PASSWORD)],
+    );
+    let log = stderr(&run);
+    assert!(run.status.success(), "skipped links are not failures: {log}");
+    let files: Vec<String> = tree_of(out.path());
+    assert_eq!(files, ["tree/sub/real.txt"], "{log}");
+    assert!(log.contains("sub/loop: links are not followed"), "{log}");
+    assert!(log.contains("outside: links are not followed"), "{log}");
+}
+
+/// Files under `root`, relative, sorted.
+fn tree_of(root: &std::path::Path) -> Vec<String> {
+    tree(root).into_iter().map(|(name, _)| name).collect()
+}
+
 /// The OS keyring for real: GNOME Keyring's Secret Service, which `.ci/run` starts (unlocked)
 /// in the D-Bus session it runs this suite in.
 #[test]
