@@ -42,7 +42,8 @@
 //!   every change, checkpoints offsets, restores after a restart; the window's queue also
 //!   looks each second at what other processes sharing the database add, run and finish,
 //!   and shows it without running it), `scheduler` (pure:
-//!   limits, backoff, pause/cancel/move; fake clock in tests), `worker` (one attempt at one
+//!   limits, backoff, pause/cancel/move; only attempts that move nothing use up the retry
+//!   budget; fake clock in tests), `worker` (one attempt at one
 //!   item: resolve, expand a folder into items, conflict policy, changed-source check; a
 //!   folder's expansion tells each upload what is at its target, so a file costs STOR, RNFR,
 //!   RNTO and MFMT over FTP and no probe), `watchdog` (a running item that moves nothing is
