@@ -79,10 +79,18 @@
 //!   password before it asks the user, and for its own limit of transfers at once
 //!   (`pool::SavedSites`).
 //!
+//! - `fuzzing` (only with the `fuzzing` feature, and in tests): the fuzz targets' way in, one
+//!   thin function per target over the parsers of listings, replies, URLs and `site:` names,
+//!   imports, known_hosts and queue rows (with a `harness` beside the FTP client and the store
+//!   where a parser needs a scene: a scripted server on loopback, a row in SQLite). Outside the
+//!   dependency rule: it reaches into every layer and nothing names it. `cargo test` replays
+//!   the committed corpora through it.
+//!
 //! Outside `src/`: `assets/` holds what the desktop sees (the icon's SVG and its renders,
 //! the desktop entry, the AppStream metainfo with screenshots) and what is generated from
 //! the command line's definitions (man pages, completions; `tests/integration/generated.rs`
-//! keeps them in step). `packaging/` builds the .deb, the .rpm and the AppImage's folder
+//! keeps them in step). `fuzz/` is the cargo-fuzz crate (nightly; its own workspace) with a
+//! target per `fuzzing` function and their corpora. `packaging/` builds the .deb, the .rpm and the AppImage's folder
 //! (`build.sh`), validates them (`check.sh`), installs the .deb into a bare Debian
 //! (`install-test.sh`), and holds the Flatpak, Windows and macOS recipes. One application
 //! id, [`ui::APP_ID`], names Wharf everywhere a desktop does.
@@ -92,8 +100,9 @@
 //! ## Dependency rule
 //!
 //! `model <- protocol <- engine -> {store, sites, secrets, import, trust, config}`; `cli` and `ui` see only
-//! `engine::{api, handle}` and `model`. `tests/architecture.rs` fails when an import
-//! crosses this line.
+//! `engine::{api, handle}` and `model`. `fuzzing` stands outside the rule: it may name any
+//! module, and no module names it. `tests/architecture.rs` fails when an import crosses
+//! this line.
 //!
 //! ## Invariants
 //!
@@ -129,6 +138,9 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod import;
 pub mod model;
 pub mod protocol;

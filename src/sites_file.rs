@@ -79,6 +79,28 @@ impl Sites {
         Ok(&self.sites[index])
     }
 
+    /// `NAME/path`: the longest leading part that names a site is the site (names may carry
+    /// folders, `Clients/Acme/www/var/log`); the rest is the path, as in a URL.
+    pub fn resolve<'a>(&self, reference: &'a str) -> Result<(&SavedSite, &'a str), SitesError> {
+        let mut cuts: Vec<usize> = reference.match_indices('/').map(|(index, _)| index).collect();
+        cuts.push(reference.len());
+        let mut first_error = None;
+        for &cut in cuts.iter().rev() {
+            match self.find(&reference[..cut]) {
+                Ok(site) => return Ok((site, &reference[cut..])),
+                Err(error @ SitesError::Ambiguous(_)) => {
+                    first_error.get_or_insert(error);
+                }
+                Err(error) => {
+                    if cut == cuts[0] {
+                        first_error.get_or_insert(error);
+                    }
+                }
+            }
+        }
+        Err(first_error.unwrap_or_else(|| SitesError::NotFound(reference.to_owned())))
+    }
+
     pub fn position(&self, name: &str) -> Result<usize, SitesError> {
         if let Some(index) = self.sites.iter().position(|site| site.path() == name) {
             return Ok(index);

@@ -160,7 +160,7 @@ impl KnownHosts {
         KnownHosts { entries }
     }
 
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn parse(text: &str) -> KnownHosts {
         KnownHosts {
             entries: text.lines().filter_map(parse_line).collect(),
@@ -240,6 +240,11 @@ pub fn list_host_keys(file: &Path, removable: bool) -> Vec<TrustedHostKey> {
     let Ok(text) = fs::read_to_string(file) else {
         return Vec::new();
     };
+    host_keys_in(&text, file, removable)
+}
+
+/// Every host key line of `text`, the contents of `file`.
+pub fn host_keys_in(text: &str, file: &Path, removable: bool) -> Vec<TrustedHostKey> {
     text.lines()
         .filter_map(parse_line)
         .map(|entry| TrustedHostKey {

@@ -251,35 +251,11 @@ impl SiteBook {
         Ok(())
     }
 
-    /// `NAME/path`: the longest leading part that names a site is the site (names may carry
-    /// folders, `Clients/Acme/www/var/log`); the rest is the path, as in a URL.
+    /// `NAME/path` (see [`Sites::resolve`]): the site, its folder, and its secret.
     fn resolve(&self, reference: &str) -> Result<impl FnOnce(RequestId) -> Event, FsError> {
         let sites = self.load()?;
-        let mut cuts: Vec<usize> = reference.match_indices('/').map(|(index, _)| index).collect();
-        cuts.push(reference.len());
-        let mut found = None;
-        let mut first_error = None;
-        for &cut in cuts.iter().rev() {
-            match sites.find(&reference[..cut]) {
-                Ok(site) => {
-                    found = Some((site.clone(), &reference[cut..]));
-                    break;
-                }
-                Err(error @ SitesError::Ambiguous(_)) => {
-                    first_error.get_or_insert(error);
-                }
-                Err(error) => {
-                    if cut == cuts[0] {
-                        first_error.get_or_insert(error);
-                    }
-                }
-            }
-        }
-        let Some((saved, rest)) = found else {
-            return Err(sites_error(
-                first_error.unwrap_or_else(|| SitesError::NotFound(reference.to_owned())),
-            ));
-        };
+        let (saved, rest) = sites.resolve(reference).map_err(sites_error)?;
+        let saved = saved.clone();
         let path = if rest.is_empty() || rest == "/" {
             saved
                 .start_folder()

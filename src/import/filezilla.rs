@@ -18,19 +18,38 @@ pub fn parse(xml: &str) -> Result<Imported, String> {
     }
     let mut imported = Imported::default();
     for servers in root.children().filter(|node| node.has_tag_name("Servers")) {
-        walk(servers, "", &mut imported);
+        walk(servers, "", 0, &mut imported);
     }
     Ok(imported)
 }
 
-fn walk(node: roxmltree::Node<'_, '_>, folder: &str, imported: &mut Imported) {
+/// How deep folders may nest. FileZilla sets no limit, but a file nested thousands deep
+/// (a damaged or hostile one) would overflow the stack of the recursive walk, and each level's
+/// path repeats all the levels above it.
+const MAX_FOLDER_DEPTH: usize = 32;
+
+/// Whether a folder at `depth` (0 for the top level) is too deep to import.
+fn too_deep(depth: usize, path: &str, skipped: &mut Vec<String>) -> bool {
+    let deep = depth >= MAX_FOLDER_DEPTH;
+    if deep {
+        skipped.push(format!(
+            "{path}: folders nested more than {MAX_FOLDER_DEPTH} deep are not imported"
+        ));
+    }
+    deep
+}
+
+fn walk(node: roxmltree::Node<'_, '_>, folder: &str, depth: usize, imported: &mut Imported) {
     for child in node.children().filter(roxmltree::Node::is_element) {
         match child.tag_name().name() {
             "Server" => server(child, folder, imported),
             "Folder" => {
                 let path = folder_path(child, folder);
+                if too_deep(depth, &path, &mut imported.skipped) {
+                    continue;
+                }
                 imported.folders.push(path.clone());
-                walk(child, &path, imported);
+                walk(child, &path, depth + 1, imported);
             }
             _ => {}
         }
@@ -259,7 +278,7 @@ pub fn scrub_passwords(xml: &str, stored: &[String]) -> Result<String, String> {
         .children()
         .filter(|node| node.has_tag_name("Servers"))
     {
-        collect_cuts(servers, "", stored, &mut cuts, &mut check);
+        collect_cuts(servers, "", 0, stored, &mut cuts, &mut check);
     }
     cuts.sort_by_key(|range| std::cmp::Reverse(range.start));
     let mut text = xml.to_owned();
@@ -272,6 +291,7 @@ pub fn scrub_passwords(xml: &str, stored: &[String]) -> Result<String, String> {
 fn collect_cuts(
     node: roxmltree::Node<'_, '_>,
     folder: &str,
+    depth: usize,
     stored: &[String],
     cuts: &mut Vec<std::ops::Range<usize>>,
     scratch: &mut Imported,
@@ -290,7 +310,12 @@ fn collect_cuts(
                     cuts.push(pass.range());
                 }
             }
-            "Folder" => collect_cuts(child, &folder_path(child, folder), stored, cuts, scratch),
+            "Folder" => {
+                let path = folder_path(child, folder);
+                if !too_deep(depth, &path, &mut scratch.skipped) {
+                    collect_cuts(child, &path, depth + 1, stored, cuts, scratch);
+                }
+            }
             _ => {}
         }
     }
@@ -436,6 +461,23 @@ mod tests {
         assert!(scrubbed.contains("plain-old"), "passwords not moved stay");
         let again = parse(&scrubbed).unwrap();
         assert_eq!(again.sites.len(), 6, "the file is still a valid site list");
+    }
+
+    /// A file of 5,000 nested folders overflowed the stack (found while fuzzing the import).
+    #[test]
+    fn folders_nested_too_deep_are_skipped_with_a_reason() {
+        let depth = 100_000;
+        let xml = format!(
+            "<FileZilla3><Servers>{}<Server><Host>h</Host><Pass>p</Pass></Server>{}</Servers></FileZilla3>",
+            "<Folder>F".repeat(depth),
+            "</Folder>".repeat(depth)
+        );
+        let imported = parse(&xml).unwrap();
+        assert_eq!(imported.folders.len(), MAX_FOLDER_DEPTH);
+        assert!(imported.sites.is_empty(), "the site below the limit is not imported");
+        assert_eq!(imported.skipped.len(), 1, "{:?}", imported.skipped);
+        assert!(imported.skipped[0].ends_with("folders nested more than 32 deep are not imported"));
+        assert_eq!(scrub_passwords(&xml, &[]).unwrap(), xml);
     }
 
     #[test]

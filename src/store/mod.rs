@@ -15,6 +15,9 @@ use thiserror::Error;
 
 use crate::model::queue::{ConflictPolicy, Direction, ItemKind, ItemStatus, UnknownText, Verification};
 
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod harness;
+
 /// Each entry upgrades the schema by one version.
 const MIGRATIONS: &[&str] = &[
     // 1: the queue.
@@ -468,29 +471,7 @@ impl QueueStore {
 
     fn select(&self, sql: &str, parameters: impl rusqlite::Params) -> Result<Vec<StoredItem>, StoreError> {
         let mut statement = self.connection.prepare(sql)?;
-        let rows = statement.query_map(parameters, |row| {
-            Ok(StoredItem {
-                id: row.get(0)?,
-                item: NewItem {
-                    direction: row.get(1)?,
-                    kind: row.get(2)?,
-                    site: row.get(3)?,
-                    local_path: path_from_bytes(row.get(4)?),
-                    remote_path: row.get(5)?,
-                    size: row.get::<_, Option<i64>>(6)?.map(from_sql),
-                    source_mtime: row.get(7)?,
-                    recursive: row.get(8)?,
-                    on_conflict: row.get(9)?,
-                    options: u32::try_from(row.get::<_, i64>(10)?).unwrap_or(0),
-                },
-                state: row.get(11)?,
-                bytes_done: from_sql(row.get(12)?),
-                attempts: u32::try_from(row.get::<_, i64>(13)?).unwrap_or(u32::MAX),
-                error: row.get(14)?,
-                verified: row.get(15)?,
-                lease_owner: row.get(16)?,
-            })
-        })?;
+        let rows = statement.query_map(parameters, read_item)?;
         let mut items = Vec::new();
         for row in rows {
             match row {
@@ -659,6 +640,31 @@ impl QueueStore {
             })
             .optional()?)
     }
+}
+
+/// One item from a row of [`COLUMNS`].
+fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredItem> {
+    Ok(StoredItem {
+        id: row.get(0)?,
+        item: NewItem {
+            direction: row.get(1)?,
+            kind: row.get(2)?,
+            site: row.get(3)?,
+            local_path: path_from_bytes(row.get(4)?),
+            remote_path: row.get(5)?,
+            size: row.get::<_, Option<i64>>(6)?.map(from_sql),
+            source_mtime: row.get(7)?,
+            recursive: row.get(8)?,
+            on_conflict: row.get(9)?,
+            options: u32::try_from(row.get::<_, i64>(10)?).unwrap_or(0),
+        },
+        state: row.get(11)?,
+        bytes_done: from_sql(row.get(12)?),
+        attempts: u32::try_from(row.get::<_, i64>(13)?).unwrap_or(u32::MAX),
+        error: row.get(14)?,
+        verified: row.get(15)?,
+        lease_owner: row.get(16)?,
+    })
 }
 
 fn insert(transaction: &rusqlite::Transaction<'_>, items: &[NewItem]) -> Result<Vec<i64>, StoreError> {

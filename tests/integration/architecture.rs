@@ -88,3 +88,24 @@ fn the_engine_does_not_know_its_front_ends() {
         }
     }
 }
+
+#[test]
+fn nothing_but_the_crate_root_names_the_fuzzing_entry_points() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut checked = 0;
+    for file in files {
+        if file == root.join("lib.rs") || file == root.join("fuzzing.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains("crate::fuzzing"),
+            "{} names the fuzzing entry points, which are for the fuzz targets only",
+            file.display()
+        );
+        checked += 1;
+    }
+    assert!(checked > 10, "the sources were found and checked");
+}

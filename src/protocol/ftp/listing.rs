@@ -114,7 +114,7 @@ impl ParsedEntry {
 
 /// Parses one LIST line (without the line terminator). `None` for lines that are
 /// not entries ("total 12", blank, headers, garbage).
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn parse_list_line(line: &[u8], ctx: &ListingContext) -> Option<ParsedEntry> {
     parse_list_line_inner(line, ctx).map(|parsed| parsed.entry)
 }

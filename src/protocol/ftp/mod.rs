@@ -8,12 +8,14 @@
 //! when the server refuses AUTH TLS.
 
 mod certificate;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod harness;
 mod listing;
 mod tls;
 
 use std::cell::Cell;
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -336,23 +338,33 @@ impl Attempt<'_> {
         }
     }
 
-    /// Data connections: to the control connection's peer whatever a PASV reply names, with
-    /// the same timeouts; EPSV first in passive mode.
-    fn with_data_connections(&self, mut conn: RustlsFtpStream) -> RustlsFtpStream {
-        conn.set_passive_nat_workaround(true);
+    /// Data connections with the same timeouts as the control connection.
+    fn with_data_connections(&self, conn: RustlsFtpStream) -> RustlsFtpStream {
         let (data_timeout, idle) = (self.connect_timeout, self.idle);
-        conn = conn.passive_stream_builder(move |address| {
+        data_connections(conn, self.site.data_mode, idle, move |address| {
             let stream = TcpStream::connect_timeout(&address, data_timeout).map_err(FtpError::ConnectionError)?;
             set_timeouts(&stream, idle).map_err(FtpError::ConnectionError)?;
             Ok(stream)
-        });
-        if self.site.data_mode == DataMode::Active {
-            conn = conn.active_mode(idle);
-        } else {
-            conn.set_mode(Mode::ExtendedPassive);
-        }
-        conn
+        })
     }
+}
+
+/// Data connections: to the control connection's peer whatever a PASV reply names, opened by
+/// `connect`; EPSV first in passive mode.
+fn data_connections(
+    mut conn: RustlsFtpStream,
+    mode: DataMode,
+    idle: Duration,
+    connect: impl Fn(SocketAddr) -> Result<TcpStream, FtpError> + Send + Sync + 'static,
+) -> RustlsFtpStream {
+    conn.set_passive_nat_workaround(true);
+    conn = conn.passive_stream_builder(connect);
+    if mode == DataMode::Active {
+        conn = conn.active_mode(idle);
+    } else {
+        conn.set_mode(Mode::ExtendedPassive);
+    }
+    conn
 }
 
 impl FtpFs {
@@ -396,20 +408,25 @@ impl FtpFs {
             Some(tls::client_config(&site.host, site.port, context.trust.clone(), offer)?)
         };
         let (conn, security) = attempt.secured(tcp, tls.as_ref())?;
-        let mut fs = FtpFs {
-            conn: attempt.with_data_connections(conn),
+        let mut fs = FtpFs::new(attempt.with_data_connections(conn), site, security, context.log.clone());
+        fs.start_session(site)?;
+        Ok(fs)
+    }
+
+    /// A connection that is secured and whose data connections are set up, before login.
+    fn new(conn: RustlsFtpStream, site: &Site, security: Security, log: ProtocolLog) -> FtpFs {
+        FtpFs {
+            conn,
             host: site.host.clone(),
             home: "/".to_owned(),
             features: ServerFeatures::default(),
             server_type: ServerType::Unknown,
-            log: context.log.clone(),
+            log,
             epsv: site.data_mode == DataMode::Passive,
             broken: false,
             refuses_continuing: false,
             security,
-        };
-        fs.start_session(site)?;
-        Ok(fs)
+        }
     }
 
     /// Logs in, asks for protected data connections under implicit TLS, learns the server's
@@ -713,12 +730,8 @@ impl FtpFs {
     /// the question open for the older commands.
     fn mlst(&mut self, wire: &str) -> Mlst {
         match self.command(&format!("MLST {wire}"), &[Status::RequestedFileActionOk]) {
-            Ok(reply) => match String::from_utf8_lossy(&reply)
-                .lines()
-                .nth(1)
-                .and_then(|line| listing::parse_mlsd_line(line.trim_start().as_bytes()))
-            {
-                Some(parsed) => Mlst::Found(entry_from(parsed)),
+            Ok(reply) => match mlst_entry(&reply) {
+                Some(entry) => Mlst::Found(entry),
                 None => Mlst::Unanswered,
             },
             Err(error) if error.kind == ErrorKind::Unsupported => {
@@ -741,26 +754,42 @@ impl FtpFs {
 
     fn size_of(&mut self, path: &str) -> Result<u64, FsError> {
         let reply = self.command(&format!("SIZE {path}"), &[Status::File])?;
-        reply_text(&reply)
-            .get(4..)
-            .and_then(|digits| digits.trim().parse().ok())
-            .ok_or_else(|| {
-                FsError::new(
-                    ErrorKind::Protocol,
-                    format!("the server's SIZE reply for {path} is not a number ({})", self.host),
-                )
-            })
+        size_in(&reply).ok_or_else(|| {
+            FsError::new(
+                ErrorKind::Protocol,
+                format!("the server's SIZE reply for {path} is not a number ({})", self.host),
+            )
+        })
     }
 
     fn mtime_of(&mut self, path: &str) -> Option<DateTime<Utc>> {
         let reply = self.command(&format!("MDTM {path}"), &[Status::File]).ok()?;
-        let text = reply_text(&reply);
-        let stamp = text.get(4..)?.trim();
-        let digits = stamp.get(..14)?;
-        NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M%S")
-            .ok()
-            .map(|time| time.and_utc())
+        mtime_in(&reply)
     }
+}
+
+/// The entry in an MLST reply: its second line holds the facts.
+fn mlst_entry(reply: &[u8]) -> Option<Entry> {
+    String::from_utf8_lossy(reply)
+        .lines()
+        .nth(1)
+        .and_then(|line| listing::parse_mlsd_line(line.trim_start().as_bytes()))
+        .map(entry_from)
+}
+
+/// The size in a SIZE reply (`213 1234`).
+fn size_in(reply: &[u8]) -> Option<u64> {
+    reply_text(reply).get(4..).and_then(|digits| digits.trim().parse().ok())
+}
+
+/// The time in an MDTM reply (`213 20240615120000`, maybe with fractions).
+fn mtime_in(reply: &[u8]) -> Option<DateTime<Utc>> {
+    let text = reply_text(reply);
+    let stamp = text.get(4..)?.trim();
+    let digits = stamp.get(..14)?;
+    NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M%S")
+        .ok()
+        .map(|time| time.and_utc())
 }
 
 /// Ends the TLS session of an upload's data connection and lets rustls read everything the
@@ -874,6 +903,14 @@ fn map_ftp_error(what: &str, error: FtpError, host: &str) -> FsError {
     }
 }
 
+/// The entries of a LIST or MLSD transfer, before the listing screen judges their names.
+fn listing_entries(bytes: &[u8], mlsd: bool, context: &ListingContext) -> Vec<Entry> {
+    listing::parse_listing(bytes, mlsd, context)
+        .into_iter()
+        .map(entry_from)
+        .collect()
+}
+
 fn entry_from(parsed: ParsedEntry) -> Entry {
     Entry {
         name: decode_name(&parsed.name),
@@ -912,14 +949,14 @@ impl RemoteFs for FtpFs {
     fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {
         let wire = self.wire_path(path)?;
         let (bytes, mlsd) = self.read_listing(&wire)?;
-        let entries = listing::parse_listing(&bytes, mlsd, &self.listing_context());
+        let entries = listing_entries(&bytes, mlsd, &self.listing_context());
         if entries.len() > crate::protocol::MAX_LISTING_ENTRIES {
             return Err(crate::protocol::listing_too_long(
                 &format!("listing {wire}"),
                 &self.host,
             ));
         }
-        Ok(entries.into_iter().map(entry_from).collect())
+        Ok(entries)
     }
 
     fn checksum(&mut self, path: &RemotePath) -> Result<Option<Checksum>, FsError> {
