@@ -152,6 +152,13 @@ pub fn download_file(
             })?;
             file.write_all(&buffer[..count]).map_err(local_error)?;
             control.count(count);
+            if let Some(size) = source.size
+                && control.progress.done() > size
+            {
+                // More than the server listed can never pass the size check below, and a
+                // server that sends without end would fill the disk: stop at once.
+                return Err(size_mismatch(remote, control.progress.done(), size, "at least "));
+            }
         }
         reader.finish()?;
     }
@@ -161,13 +168,7 @@ pub fn download_file(
     if let Some(size) = source.size
         && written != size
     {
-        return Err(FsError::new(
-            ErrorKind::Protocol,
-            format!(
-                "downloading {remote} gave {written} bytes where the server listed {size}; the partial file was kept"
-            ),
-        )
-        .retryable(written < size));
+        return Err(size_mismatch(remote, written, size, ""));
     }
     replace_local(&part, target)?;
     if control.preserve_mtime
@@ -320,6 +321,18 @@ fn send(
 /// The error for a folder where a file is to go.
 pub fn folder_in_the_way(target: &impl std::fmt::Display) -> FsError {
     FsError::new(ErrorKind::AlreadyExists, format!("a folder is in the way: {target}"))
+}
+
+/// A download whose byte count differs from the size the server listed. Fewer bytes are
+/// retried (the link may have dropped); more are not, since the server's own words disagree.
+fn size_mismatch(remote: &RemotePath, written: u64, size: u64, bound: &str) -> FsError {
+    FsError::new(
+        ErrorKind::Protocol,
+        format!(
+            "downloading {remote} gave {bound}{written} bytes where the server listed {size}; the partial file was kept"
+        ),
+    )
+    .retryable(written < size)
 }
 
 /// Where a continued upload starts: the size of what an earlier attempt left at `part`, if
@@ -490,6 +503,45 @@ mod tests {
         assert_eq!(progress.resumed_from(), CHUNK as u64 + 5);
         assert_eq!(fs::read(&target).unwrap(), content);
         assert!(!part.exists());
+    }
+
+    /// A server whose listing misstates a file's size: a download is never finished
+    /// against the listed size, and one that sends more stops as soon as it is more.
+    #[test]
+    fn a_misstated_size_is_never_marked_done() {
+        let server = MemoryFs::new();
+        let content = data(4 * CHUNK);
+        server.put("/f", &content);
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("f");
+        let part = dir.path().join(".f.wharf-part");
+        let mut fs = server.clone();
+        let path = RemotePath::new("/f");
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+
+        let mut listed_larger = fs.stat(&path).unwrap();
+        listed_larger.size = Some(content.len() as u64 + 10);
+        let error = download_file(&mut fs, &path, &listed_larger, &target, &control(&cancel, &progress)).unwrap_err();
+        assert!(error.message.contains("where the server listed"), "{}", error.message);
+        assert!(error.retryable, "fewer bytes than listed may be a dropped link");
+        assert!(!target.exists());
+        assert_eq!(fs::metadata(&part).unwrap().len(), content.len() as u64, "kept");
+        fs::remove_file(&part).unwrap();
+
+        let mut listed_smaller = fs.stat(&path).unwrap();
+        listed_smaller.size = Some(10);
+        let progress = Progress::default();
+        let error = download_file(&mut fs, &path, &listed_smaller, &target, &control(&cancel, &progress)).unwrap_err();
+        assert!(error.message.contains("gave at least"), "{}", error.message);
+        assert!(
+            !error.retryable,
+            "the server's own words disagree; trying again cannot help"
+        );
+        assert!(!target.exists());
+        assert!(
+            fs::metadata(&part).unwrap().len() <= CHUNK as u64,
+            "reading stopped at the first chunk past the listed size"
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ use self::queue::{QueueMessage, QueueSetup};
 use self::session::{CancelFlags, Session};
 pub(crate) use self::trust_policy::{EngineTrust, Prompts};
 use crate::config::Paths;
-use crate::protocol::{self, ConnectContext, ErrorKind, FsError, ProtocolLog, Timeouts};
+use crate::protocol::{self, ConnectContext, ErrorKind, FsError, ListingLimits, ProtocolLog, Timeouts};
 
 /// How the engine is set up.
 #[derive(Clone)]
@@ -269,6 +269,7 @@ fn session_context(id: SessionId, config: &EngineConfig, trust: &Arc<EngineTrust
             })
         }),
         timeouts: config.timeouts,
+        limits: ListingLimits::default(),
     }
 }
 

@@ -23,7 +23,9 @@ use crate::model::location::RemotePath;
 use crate::model::names::check_remote_name;
 use crate::model::queue::Verification;
 use crate::model::{Entry, EntryKind};
-use crate::protocol::{ConnectContext, ErrorKind, FsError, ProtocolLog, RemoteFs, Timeouts, TrustPolicy};
+use crate::protocol::{
+    ConnectContext, ErrorKind, FsError, ListingLimits, ProtocolLog, RemoteFs, Timeouts, TrustPolicy,
+};
 
 /// Deepest folder nesting a transfer follows (OpenSSH's limit is 64 below the start; this
 /// counts from the root of the server or disk).
@@ -140,6 +142,7 @@ impl Shared {
                 idle: self.idle_timeout.load(Ordering::Relaxed),
                 ..self.timeouts
             },
+            limits: ListingLimits::default(),
         }
     }
 

@@ -45,14 +45,33 @@ pub const MAX_LISTING_ENTRIES: usize = 1_000_000;
 /// The most bytes of an FTP listing (LIST lines are rarely longer than 100 bytes).
 pub const MAX_LISTING_BYTES: u64 = 256 * 1024 * 1024;
 
-/// The error for a listing longer than the limits above.
-pub fn listing_too_long(what: &str, host: &str) -> FsError {
+/// How much of one listing a backend reads: [`MAX_LISTING_ENTRIES`] and
+/// [`MAX_LISTING_BYTES`], unless a test asks for less to show the limit without sending
+/// hundreds of megabytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListingLimits {
+    pub entries: usize,
+    pub bytes: u64,
+}
+
+impl Default for ListingLimits {
+    fn default() -> Self {
+        ListingLimits {
+            entries: MAX_LISTING_ENTRIES,
+            bytes: MAX_LISTING_BYTES,
+        }
+    }
+}
+
+/// The error for a listing longer than `limits`.
+pub fn listing_too_long(what: &str, host: &str, limits: ListingLimits) -> FsError {
     FsError::new(
         ErrorKind::Protocol,
         format!(
-            "{what} stopped after {MAX_LISTING_ENTRIES} entries ({} MiB): a folder that big, or a listing \
-             that never ends, is more than Wharf reads ({host})",
-            MAX_LISTING_BYTES / 1024 / 1024
+            "{what} stopped after {} entries ({} MiB): a folder that big, or a listing that never ends, \
+             is more than Wharf reads ({host})",
+            limits.entries,
+            limits.bytes / 1024 / 1024
         ),
     )
 }
@@ -294,6 +313,7 @@ pub struct ConnectContext {
     pub trust: Arc<dyn TrustPolicy>,
     pub log: ProtocolLog,
     pub timeouts: Timeouts,
+    pub limits: ListingLimits,
 }
 
 /// Opens the TCP connection to the first address of `host:port` that answers in time.

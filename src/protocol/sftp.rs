@@ -50,6 +50,8 @@ pub struct SftpFs {
     home: String,
     log: ProtocolLog,
     security: Security,
+    /// How many entries of one listing are read before it is refused.
+    limits: super::ListingLimits,
 }
 
 fn key_type_name(kind: HostKeyType) -> &'static str {
@@ -214,6 +216,7 @@ impl SftpFs {
             home,
             log,
             security: Security::new(Encryption::Ssh, format!("SSH, {cipher}, {kex}")),
+            limits: context.limits,
         })
     }
 
@@ -389,8 +392,8 @@ impl RemoteFs for SftpFs {
         let mut raw = Vec::new();
         loop {
             match handle.readdir() {
-                Ok(_) if raw.len() >= super::MAX_LISTING_ENTRIES => {
-                    return Err(super::listing_too_long(&what, &self.host));
+                Ok(_) if raw.len() >= self.limits.entries => {
+                    return Err(super::listing_too_long(&what, &self.host, self.limits));
                 }
                 Ok((name, stat)) => raw.push((path_text(&name), stat)),
                 // libssh2 reports the end of a directory as an SFTP EOF status.

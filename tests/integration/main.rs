@@ -12,6 +12,7 @@ mod desktop;
 mod edit;
 mod generated;
 mod hostile;
+mod hostile_replies;
 mod queue;
 mod round_trips;
 mod sftp;

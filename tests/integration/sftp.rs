@@ -84,6 +84,7 @@ fn context(trust: Arc<AcceptAll>) -> ConnectContext {
         trust,
         log: ProtocolLog::tracing(),
         timeouts: Timeouts { connect: 5, idle: 10 },
+        limits: wharf::protocol::ListingLimits::default(),
     }
 }
 

@@ -24,8 +24,8 @@ use suppaftp::{FtpError, ImplFtpStream, Mode, RustlsConnector, RustlsFtpStream, 
 
 use self::listing::{ListingContext, ParsedEntry, ParsedKind, ServerType};
 use super::{
-    Capabilities, Checksum, ChecksumAlgorithm, ConnectContext, ErrorKind, FsError, ProtocolLog, ReadStream, RemoteFs,
-    WriteStream, connect_tcp,
+    Capabilities, Checksum, ChecksumAlgorithm, ConnectContext, ErrorKind, FsError, ListingLimits, ProtocolLog,
+    ReadStream, RemoteFs, WriteStream, connect_tcp,
 };
 use crate::model::location::RemotePath;
 use crate::model::names::check_command_text;
@@ -84,6 +84,8 @@ pub struct FtpFs {
     /// The server refused to continue an upload (REST+STOR and APPE): not asked again.
     refuses_continuing: bool,
     security: Security,
+    /// How much of one listing is read before it is refused.
+    limits: ListingLimits,
 }
 
 fn set_timeouts(stream: &TcpStream, idle: Duration) -> io::Result<()> {
@@ -358,13 +360,34 @@ fn data_connections(
     connect: impl Fn(SocketAddr) -> Result<TcpStream, FtpError> + Send + Sync + 'static,
 ) -> RustlsFtpStream {
     conn.set_passive_nat_workaround(true);
-    conn = conn.passive_stream_builder(connect);
+    conn = conn.passive_stream_builder(move |address: SocketAddr| {
+        refuse_privileged_port(address)?;
+        connect(address)
+    });
     if mode == DataMode::Active {
         conn = conn.active_mode(idle);
     } else {
         conn.set_mode(Mode::ExtendedPassive);
     }
     conn
+}
+
+/// The lowest port a passive-mode reply may name. Port 0 is no port at all, and the ports
+/// below 1024 belong to the server's other services (SSH, mail): no FTP server puts a data
+/// connection there, and a client that went would hand an upload to whatever listens.
+const LOWEST_DATA_PORT: u16 = 1024;
+
+fn refuse_privileged_port(address: SocketAddr) -> Result<(), FtpError> {
+    if address.port() >= LOWEST_DATA_PORT {
+        return Ok(());
+    }
+    Err(FtpError::ConnectionError(io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "the server named port {} for the data connection; Wharf opens data connections only to ports from {LOWEST_DATA_PORT} up",
+            address.port()
+        ),
+    )))
 }
 
 impl FtpFs {
@@ -409,6 +432,7 @@ impl FtpFs {
         };
         let (conn, security) = attempt.secured(tcp, tls.as_ref())?;
         let mut fs = FtpFs::new(attempt.with_data_connections(conn), site, security, context.log.clone());
+        fs.limits = context.limits;
         fs.start_session(site)?;
         Ok(fs)
     }
@@ -426,6 +450,7 @@ impl FtpFs {
             broken: false,
             refuses_continuing: false,
             security,
+            limits: ListingLimits::default(),
         }
     }
 
@@ -641,7 +666,7 @@ impl FtpFs {
                 Err(error) => return Err(error),
             }
         };
-        let bytes = match read_capped(&mut data, crate::protocol::MAX_LISTING_BYTES) {
+        let bytes = match read_capped(&mut data, self.limits.bytes) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => {
                 // The rest of the listing is still coming: this connection is done for.
@@ -649,6 +674,7 @@ impl FtpFs {
                 return Err(crate::protocol::listing_too_long(
                     &format!("listing {path}"),
                     &self.host,
+                    self.limits,
                 ));
             }
             Err(error) => {
@@ -885,6 +911,11 @@ fn map_ftp_error(what: &str, error: FtpError, host: &str) -> FsError {
             ErrorKind::Tls,
             format!("{what} failed: {} ({host})", tls::failure_in_words(&io.to_string())),
         ),
+        // A reply past suppaftp's cap, or a data port Wharf refuses: the server misbehaves,
+        // and asking again would only get the same answer.
+        FtpError::ConnectionError(io) if io.kind() == io::ErrorKind::InvalidData => {
+            FsError::new(ErrorKind::Protocol, format!("{what} failed: {io} ({host})"))
+        }
         FtpError::ConnectionError(io) => FsError::from_network(&io, &format!("{what} ({host})")),
         FtpError::SecureError(text) => FsError::new(
             ErrorKind::Tls,
@@ -950,10 +981,11 @@ impl RemoteFs for FtpFs {
         let wire = self.wire_path(path)?;
         let (bytes, mlsd) = self.read_listing(&wire)?;
         let entries = listing_entries(&bytes, mlsd, &self.listing_context());
-        if entries.len() > crate::protocol::MAX_LISTING_ENTRIES {
+        if entries.len() > self.limits.entries {
             return Err(crate::protocol::listing_too_long(
                 &format!("listing {wire}"),
                 &self.host,
+                self.limits,
             ));
         }
         Ok(entries)
@@ -1315,7 +1347,7 @@ mod tests {
         use super::*;
         use crate::model::{Credentials, Secret};
         use crate::protocol::trust::{CertificateInfo, HostKeyInfo, TrustPolicy};
-        use crate::protocol::{LogDirection, Timeouts};
+        use crate::protocol::{ListingLimits, LogDirection, Timeouts};
 
         /// How the scripted server answers AUTH TLS.
         #[derive(Clone, Copy)]
@@ -1409,6 +1441,7 @@ mod tests {
                     sink.lock().expect("not poisoned").push(format!("{direction:?} {text}"));
                 }),
                 timeouts: Timeouts { connect: 5, idle: 5 },
+                limits: ListingLimits::default(),
             };
             let result = FtpFs::connect(site, &context);
             let logged = lines.lock().expect("not poisoned").clone();
@@ -1502,6 +1535,7 @@ mod tests {
                         .push(format!("{direction:?} {text}"));
                 }),
                 timeouts: Timeouts { connect: 1, idle: 1 },
+                limits: ListingLimits::default(),
             };
             let started = std::time::Instant::now();
             let error = FtpFs::connect(&site, &context)

@@ -32,6 +32,7 @@ pub fn context() -> ConnectContext {
         trust: Arc::new(AcceptAll),
         log: ProtocolLog::tracing(),
         timeouts: Timeouts { connect: 10, idle: 20 },
+        limits: wharf::protocol::ListingLimits::default(),
     }
 }
 

@@ -31,7 +31,33 @@ pub struct Script {
     /// XSHA256 commands answered so far, across sessions.
     pub hashes: Arc<std::sync::atomic::AtomicUsize>,
     /// Offer MLST, and answer it as pure-ftpd does ("550 Can't check for file existence").
+    /// MLSD then serves the listings as they are (they should be MLSD lines).
     pub mlst: bool,
+    /// One way to misbehave, if any.
+    pub hostile: Option<Hostile>,
+}
+
+/// What a hostile server does instead of the usual.
+#[derive(Clone, Copy, Debug)]
+pub enum Hostile {
+    /// PWD is answered with a megabyte and no line end.
+    EndlessReplyLine,
+    /// PWD is answered with continuation lines that never end.
+    EndlessMultiline,
+    /// After a listing's data, 1xx replies come without end instead of 226.
+    PreliminaryFlood,
+    /// EPSV and PASV name this port (on the right host).
+    PassivePort(u16),
+    /// LIST sends lines until the client goes away.
+    EndlessListing,
+}
+
+/// Writes `chunk` until the client stops reading or goes away.
+fn flood(out: &mut TcpStream, first: &[u8], chunk: &[u8]) -> std::io::Result<()> {
+    out.write_all(first)?;
+    loop {
+        out.write_all(chunk)?;
+    }
 }
 
 pub struct ScriptedFtp {
@@ -68,6 +94,10 @@ impl ScriptedFtp {
     }
 }
 
+fn line_of_listing() -> String {
+    "-rw-r--r--   1 u  g        3 Jan  1  2024 again-and-again.txt\r\n".to_owned()
+}
+
 fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(20)))?;
     let mut out = stream.try_clone()?;
@@ -93,7 +123,40 @@ fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std:
                 format!("{}/{argument}", cwd.trim_end_matches('/'))
             }
         };
-        match verb.to_ascii_uppercase().as_str() {
+        let verb = verb.to_ascii_uppercase();
+        match (verb.as_str(), script.hostile) {
+            ("PWD", Some(Hostile::EndlessReplyLine)) => {
+                let mut out = reader.get_ref().try_clone()?;
+                let line = vec![b'x'; 1024 * 1024];
+                out.write_all(b"257 \"")?;
+                out.write_all(&line)?;
+                continue;
+            }
+            ("PWD", Some(Hostile::EndlessMultiline)) => {
+                return flood(
+                    &mut reader.get_ref().try_clone()?,
+                    b"257-here it comes\r\n",
+                    b"257-and more\r\n",
+                );
+            }
+            ("EPSV" | "PASV", Some(Hostile::PassivePort(port))) if verb == "PASV" || script.epsv => {
+                send(&if verb == "EPSV" {
+                    format!("229 Entering Extended Passive Mode (|||{port}|)")
+                } else {
+                    format!("227 Entering Passive Mode (127,0,0,1,{},{})", port >> 8, port & 255)
+                })?;
+                continue;
+            }
+            ("LIST", Some(Hostile::EndlessListing)) if data.is_some() => {
+                send("150 here it comes")?;
+                let (mut connection, _) = data.take().expect("checked").accept()?;
+                let _ = flood(&mut connection, b"", line_of_listing().as_bytes());
+                send("426 the client went away")?;
+                continue;
+            }
+            _ => {}
+        }
+        match verb.as_str() {
             "AUTH" if script.refuse_auth => send("534 TLS is not available here")?,
             "USER" => send("331 password please")?,
             "PASS" => send("230 logged in")?,
@@ -159,8 +222,8 @@ fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std:
                 ))?;
                 data = Some(listener);
             }
-            "LIST" | "RETR" => {
-                let payload = if verb.eq_ignore_ascii_case("LIST") {
+            "LIST" | "RETR" | "MLSD" => {
+                let payload = if verb != "RETR" {
                     script.listings.get(&cwd).cloned()
                 } else {
                     script.files.get(&resolve(argument, &cwd)).cloned()
@@ -189,6 +252,9 @@ fn session(stream: TcpStream, script: &Script, log: &Mutex<Vec<String>>) -> std:
                     None => {
                         connection.write_all(&payload)?;
                         drop(connection);
+                        if let Some(Hostile::PreliminaryFlood) = script.hostile {
+                            return flood(&mut reader.get_ref().try_clone()?, b"", b"150 still going\r\n");
+                        }
                         send("226 done")?;
                     }
                 }
