@@ -157,7 +157,7 @@ pub fn download_file(
             {
                 // More than the server listed can never pass the size check below, and a
                 // server that sends without end would fill the disk: stop at once.
-                return Err(size_mismatch(remote, control.progress.done(), size, "at least "));
+                return Err(size_mismatch(remote, control.progress.done(), size, "at least ").retryable(false));
             }
         }
         reader.finish()?;
@@ -168,7 +168,10 @@ pub fn download_file(
     if let Some(size) = source.size
         && written != size
     {
-        return Err(size_mismatch(remote, written, size, ""));
+        // Short is retried (a dropped link can look like the end), unless this attempt,
+        // resumed at the end of what came before, got nothing more: the server has no more.
+        let got_more = written > offset;
+        return Err(size_mismatch(remote, written, size, "").retryable(written < size && got_more));
     }
     replace_local(&part, target)?;
     if control.preserve_mtime
@@ -323,8 +326,7 @@ pub fn folder_in_the_way(target: &impl std::fmt::Display) -> FsError {
     FsError::new(ErrorKind::AlreadyExists, format!("a folder is in the way: {target}"))
 }
 
-/// A download whose byte count differs from the size the server listed. Fewer bytes are
-/// retried (the link may have dropped); more are not, since the server's own words disagree.
+/// A download whose byte count differs from the size the server listed.
 fn size_mismatch(remote: &RemotePath, written: u64, size: u64, bound: &str) -> FsError {
     FsError::new(
         ErrorKind::Protocol,
@@ -332,7 +334,6 @@ fn size_mismatch(remote: &RemotePath, written: u64, size: u64, bound: &str) -> F
             "downloading {remote} gave {bound}{written} bytes where the server listed {size}; the partial file was kept"
         ),
     )
-    .retryable(written < size)
 }
 
 /// Where a continued upload starts: the size of what an earlier attempt left at `part`, if
@@ -526,6 +527,12 @@ mod tests {
         assert!(error.retryable, "fewer bytes than listed may be a dropped link");
         assert!(!target.exists());
         assert_eq!(fs::metadata(&part).unwrap().len(), content.len() as u64, "kept");
+        let progress = Progress::default();
+        let error = download_file(&mut fs, &path, &listed_larger, &target, &control(&cancel, &progress)).unwrap_err();
+        assert!(
+            !error.retryable,
+            "resumed at the end, the server had nothing more: asking again cannot help"
+        );
         fs::remove_file(&part).unwrap();
 
         let mut listed_smaller = fs.stat(&path).unwrap();

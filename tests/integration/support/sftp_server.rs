@@ -49,6 +49,21 @@ pub struct Options {
     pub authorized_key: Option<String>,
     /// Whether `keyboard-interactive` is offered (one prompt, answered with the password).
     pub keyboard_interactive: bool,
+    /// One way to misbehave, if any.
+    pub hostile: Option<HostileSftp>,
+}
+
+/// What a hostile server does instead of the usual.
+#[derive(Debug, Clone, Copy)]
+pub enum HostileSftp {
+    /// Every file's size is reported off by this many bytes (stat, fstat and listings).
+    MisstatedSize(i64),
+    /// READDIR never reports the end: made-up names come forever.
+    EndlessListing,
+    /// Each DATA reply is held back and sent after the reply that follows it.
+    ReorderedReplies,
+    /// DATA replies carry a request id that no request had.
+    WrongRequestIds,
 }
 
 impl Options {
@@ -58,6 +73,7 @@ impl Options {
             password: password.to_owned(),
             authorized_key: None,
             keyboard_interactive: true,
+            hostile: None,
         }
     }
 }
@@ -79,6 +95,9 @@ struct Shared {
     fake_entries: Mutex<FakeEntries>,
     /// The method of every accepted login, in order.
     logins: Mutex<Vec<&'static str>>,
+    hostile: Option<HostileSftp>,
+    /// DATA replies sent out of order or with a wrong request id so far.
+    spoiled: std::sync::atomic::AtomicUsize,
 }
 
 /// A running test server on `127.0.0.1:port`.
@@ -117,6 +136,8 @@ impl SftpServer {
             authorized_key,
             fake_entries: Mutex::new(FakeEntries::default()),
             logins: Mutex::new(Vec::new()),
+            hostile: options.hostile,
+            spoiled: std::sync::atomic::AtomicUsize::new(0),
         });
 
         let mut methods = vec![MethodKind::Password, MethodKind::PublicKey];
@@ -191,6 +212,11 @@ impl SftpServer {
             names,
         };
         self
+    }
+
+    /// How many DATA replies a hostile server has sent out of order or with a wrong id.
+    pub fn spoiled_replies(&self) -> usize {
+        self.shared.spoiled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The method of every accepted login so far, in order: `password`, `publickey` or
@@ -362,13 +388,91 @@ impl russh::server::Handler for SshHandler {
                     shared: Arc::clone(&self.shared),
                     handles: HashMap::new(),
                     next_handle: 0,
+                    made_up: 0,
                 };
-                russh_sftp::server::run(channel.into_stream(), handler).await;
+                let stream = channel.into_stream();
+                match self.shared.hostile {
+                    Some(mischief @ (HostileSftp::ReorderedReplies | HostileSftp::WrongRequestIds)) => {
+                        let (server_side, meddler_side) = tokio::io::duplex(1 << 20);
+                        tokio::spawn(meddle(stream, meddler_side, mischief, Arc::clone(&self.shared)));
+                        russh_sftp::server::run(server_side, handler).await;
+                    }
+                    _ => russh_sftp::server::run(stream, handler).await,
+                }
                 Ok(())
             }
             _ => session.channel_failure(channel_id),
         }
     }
+}
+
+/// SFTP's DATA reply (to READ).
+const SSH_FXP_DATA: u8 = 103;
+
+/// Reads one SFTP packet (length, type, request id, body) from the SFTP server's side.
+async fn read_packet(from: &mut (impl tokio::io::AsyncRead + Unpin)) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let length = from.read_u32().await.ok()?;
+    let mut packet = length.to_be_bytes().to_vec();
+    packet.resize(4 + usize::try_from(length).ok()?, 0);
+    from.read_exact(&mut packet[4..]).await.ok()?;
+    Some(packet)
+}
+
+/// Stands between the client and the SFTP server and spoils the DATA replies as `mischief`
+/// says; requests pass untouched.
+async fn meddle(
+    channel: russh::ChannelStream<Msg>,
+    sftp_side: tokio::io::DuplexStream,
+    mischief: HostileSftp,
+    shared: Arc<Shared>,
+) {
+    use tokio::io::AsyncWriteExt;
+    let (mut from_client, mut to_client) = tokio::io::split(channel);
+    let (mut from_server, mut to_server) = tokio::io::split(sftp_side);
+    let requests = async move {
+        let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+        let _ = to_server.shutdown().await;
+    };
+    // Packets are read on their own task, so that waiting for the next one can time out
+    // without losing half a packet.
+    let (packets, mut replies) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(async move {
+        while let Some(packet) = read_packet(&mut from_server).await {
+            if packets.send(packet).await.is_err() {
+                return;
+            }
+        }
+    });
+    let spoiled = async move {
+        while let Some(mut packet) = replies.recv().await {
+            if packet.get(4) == Some(&SSH_FXP_DATA) {
+                let spoil = || shared.spoiled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                match mischief {
+                    HostileSftp::WrongRequestIds => {
+                        packet[5] ^= 0x40;
+                        spoil();
+                    }
+                    _ => {
+                        // The next reply goes first, if it comes soon; a client that waits
+                        // for this one before asking again gets it alone.
+                        let next = tokio::time::timeout(Duration::from_millis(200), replies.recv()).await;
+                        if let Ok(Some(next)) = next {
+                            spoil();
+                            if to_client.write_all(&next).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+            if to_client.write_all(&packet).await.is_err() {
+                return;
+            }
+        }
+        let _ = to_client.shutdown().await;
+    };
+    tokio::join!(requests, spoiled);
 }
 
 /// What an SFTP handle stands for.
@@ -388,6 +492,8 @@ struct SftpHandler {
     shared: Arc<Shared>,
     handles: HashMap<String, OpenHandle>,
     next_handle: u64,
+    /// Made-up names handed out so far by an endless listing.
+    made_up: u64,
 }
 
 /// The SFTP v3 status for a file-system error, as OpenSSH's `errno_to_portable` maps it.
@@ -517,6 +623,17 @@ impl SftpHandler {
         }
     }
 
+    /// What `metadata` is reported as, with the size misstated when the server is set to.
+    fn attributes(&self, metadata: &Metadata) -> FileAttributes {
+        let mut attributes = attributes(metadata);
+        if let Some(HostileSftp::MisstatedSize(by)) = self.shared.hostile
+            && metadata.is_file()
+        {
+            attributes.size = attributes.size.map(|size| size.saturating_add_signed(by));
+        }
+        attributes
+    }
+
     /// Everything a listing of `path` returns: `.`, `..`, the real entries sorted by name,
     /// then any fake entries.
     fn listing(&self, path: &str, local: &Path) -> io::Result<VecDeque<sftp::File>> {
@@ -537,7 +654,7 @@ impl SftpHandler {
         for (name, child) in names {
             // A name removed meanwhile is skipped, as a racing `readdir` would.
             if let Ok(metadata) = fs::symlink_metadata(&child) {
-                entries.push_back(sftp::File::new(name.to_string_lossy(), attributes(&metadata)));
+                entries.push_back(sftp::File::new(name.to_string_lossy(), self.attributes(&metadata)));
             }
         }
         let fakes = self.shared.fake_entries.lock().expect("the fake entries lock").clone();
@@ -616,7 +733,7 @@ impl russh_sftp::server::Handler for SftpHandler {
         let metadata = fs::symlink_metadata(self.local(&path)).map_err(|error| status(&error))?;
         Ok(sftp::Attrs {
             id,
-            attrs: attributes(&metadata),
+            attrs: self.attributes(&metadata),
         })
     }
 
@@ -624,7 +741,7 @@ impl russh_sftp::server::Handler for SftpHandler {
         let metadata = fs::metadata(self.local(&path)).map_err(|error| status(&error))?;
         Ok(sftp::Attrs {
             id,
-            attrs: attributes(&metadata),
+            attrs: self.attributes(&metadata),
         })
     }
 
@@ -637,7 +754,7 @@ impl russh_sftp::server::Handler for SftpHandler {
         let metadata = metadata.map_err(|error| status(&error))?;
         Ok(sftp::Attrs {
             id,
-            attrs: attributes(&metadata),
+            attrs: self.attributes(&metadata),
         })
     }
 
@@ -664,6 +781,14 @@ impl russh_sftp::server::Handler for SftpHandler {
     }
 
     async fn readdir(&mut self, id: u32, handle: String) -> Result<sftp::Name, StatusReply> {
+        if let Some(HostileSftp::EndlessListing) = self.shared.hostile {
+            let first = self.made_up;
+            self.made_up += ENTRIES_PER_READDIR as u64;
+            let files = (first..self.made_up)
+                .map(|index| sftp::File::new(format!("endless-{index}"), fake_attributes()))
+                .collect();
+            return Ok(sftp::Name { id, files });
+        }
         let entries = match self.handles.get_mut(&handle) {
             Some(OpenHandle::Dir { entries, .. }) => entries,
             Some(OpenHandle::File { .. }) => return Err(failure("the handle is a file")),
