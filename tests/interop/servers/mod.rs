@@ -169,6 +169,18 @@ pub enum FtpTls {
 
 /// vsftpd with a configuration of our own; returns the server and its certificate's DER.
 pub fn vsftpd(tls: FtpTls) -> (Running, Option<Vec<u8>>) {
+    vsftpd_with(tls, None)
+}
+
+/// A certificate and its key, in PEM.
+pub struct Pem {
+    pub certificate: String,
+    pub key: String,
+}
+
+/// vsftpd with TLS (`tls` is not [`FtpTls::None`]) and the certificate `pem`, or a fresh
+/// self-signed one.
+pub fn vsftpd_with(tls: FtpTls, pem: Option<&Pem>) -> (Running, Option<Vec<u8>>) {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let pasv = free_port();
@@ -186,8 +198,19 @@ pub fn vsftpd(tls: FtpTls) -> (Running, Option<Vec<u8>>) {
     );
     let mut der = None;
     if tls != FtpTls::None {
-        let (cert, key, certificate) = write_certificate(dir.path());
-        der = Some(certificate);
+        let (cert, key) = match pem {
+            Some(pem) => {
+                let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+                std::fs::write(&cert, &pem.certificate).unwrap();
+                std::fs::write(&key, &pem.key).unwrap();
+                (cert, key)
+            }
+            None => {
+                let (cert, key, certificate) = write_certificate(dir.path());
+                der = Some(certificate);
+                (cert, key)
+            }
+        };
         config.push_str(&format!(
             "ssl_enable=YES\nrsa_cert_file={}\nrsa_private_key_file={}\nforce_local_logins_ssl=YES\n\
              force_local_data_ssl=YES\nrequire_ssl_reuse=YES\nssl_ciphers=HIGH\n",

@@ -23,6 +23,9 @@ pub enum Module {
     Digest,
     /// Explicit FTPS, required.
     Tls,
+    /// Explicit FTPS, required, in TLS 1.0 and 1.1 only (OpenSSL's security level 0 lets
+    /// them through): a server nobody updated.
+    TlsBefore12,
     /// SFTP (mod_sftp).
     Sftp,
 }
@@ -46,11 +49,16 @@ pub fn start(module: Module) -> (Running, Option<Vec<u8>>) {
         Module::Digest => config.push_str(
             "LoadModule mod_digest.c\n<IfModule mod_digest.c>\n  DigestEngine on\n  DigestAlgorithms all\n</IfModule>\n",
         ),
-        Module::Tls => {
+        Module::Tls | Module::TlsBefore12 => {
             let (cert, key, certificate) = write_certificate(here);
             der = Some(certificate);
+            let versions = if module == Module::Tls {
+                "TLSProtocol TLSv1.2 TLSv1.3"
+            } else {
+                "TLSProtocol TLSv1 TLSv1.1\n  TLSCipherSuite DEFAULT:@SECLEVEL=0"
+            };
             config.push_str(&format!(
-                "LoadModule mod_tls.c\n<IfModule mod_tls.c>\n  TLSEngine on\n  TLSLog {}\n  TLSProtocol TLSv1.2 TLSv1.3\n  \
+                "LoadModule mod_tls.c\n<IfModule mod_tls.c>\n  TLSEngine on\n  TLSLog {}\n  {versions}\n  \
                  TLSECCertificateFile {}\n  TLSECCertificateKeyFile {}\n  TLSRequired on\n  TLSVerifyClient off\n  \
                  TLSRenegotiate none\n</IfModule>\n",
                 here.join("tls.log").display(),
