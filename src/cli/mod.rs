@@ -20,15 +20,15 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::engine::api::{
-    Command, ConflictPolicy, Direction, Event, ItemId, LogDirection, OpError, OpSummary, Prompt, PromptReply,
-    QueueCommand, QueueItem, QueueLimits, RequestId, SessionCommand, SessionId, SessionRequest, TransferOptions,
-    TransferSpec, TransferState,
+    Command, ConflictPolicy, Direction, ErrorKind, Event, ItemId, LogDirection, OpError, OpSummary, Prompt,
+    PromptReply, QueueCommand, QueueItem, QueueLimits, RequestId, SessionCommand, SessionId, SessionRequest,
+    TransferOptions, TransferSpec, TransferState,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
 use crate::model::link::{Link, LinkError};
 use crate::model::location::{Location, RemotePath};
 use crate::model::rate;
-use crate::model::{DataMode, Secret};
+use crate::model::{DataMode, Secret, Site};
 
 /// Wharf: a fast, safe file-transfer client for FTP, FTPS and SFTP.
 #[derive(Debug, Parser)]
@@ -413,26 +413,51 @@ impl<'a> Client<'a> {
         })
     }
 
+    /// Opens the session the command works in. A connection lost or silent on the way (a
+    /// flaky link cut during the handshake) is tried again, as the queue would; a refusal,
+    /// a wrong password or an unknown host ends the command at once.
     fn connect(location: &Location, args: &'a ConnectionArgs, limits: QueueLimits) -> Result<Client<'a>, String> {
+        const ATTEMPTS: u32 = 4;
         let mut client = Client::start(args, false, limits, location.site.credentials.password.clone())?;
-        let id = client.engine.next_id();
-        client.opening = Some(SessionId::opened_by(id));
-        client.engine.send(SessionCommand::Connect {
-            id,
-            site: location.site.clone(),
-        });
+        let mut attempt = 1;
         loop {
-            match client.next_event()? {
-                Event::Connected {
-                    id: answered, session, ..
-                } if answered == id => {
+            match client.open_session(&location.site)? {
+                Ok(session) => {
                     client.session = Some(session);
                     return Ok(client);
                 }
+                Err(error)
+                    if attempt < ATTEMPTS && matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout) =>
+                {
+                    let delay = Duration::from_secs(1 << (attempt - 1));
+                    client.progress.println(&format!(
+                        "wharf: {}; retrying in {} s (attempt {} of {ATTEMPTS})",
+                        error.message,
+                        delay.as_secs(),
+                        attempt + 1
+                    ));
+                    std::thread::sleep(delay);
+                    attempt += 1;
+                }
+                Err(error) => return Err(client.with_hint(error.message)),
+            }
+        }
+    }
+
+    /// One attempt at opening a session on `site`: the session, or why not.
+    fn open_session(&mut self, site: &Site) -> Result<Result<SessionId, OpError>, String> {
+        let id = self.engine.next_id();
+        self.opening = Some(SessionId::opened_by(id));
+        self.engine.send(SessionCommand::Connect { id, site: site.clone() });
+        loop {
+            match self.next_event()? {
+                Event::Connected {
+                    id: answered, session, ..
+                } if answered == id => return Ok(Ok(session)),
                 Event::OpFinished {
                     id: answered,
                     result: Err(error),
-                } if answered == id => return Err(client.with_hint(error.message)),
+                } if answered == id => return Ok(Err(error)),
                 _ => {}
             }
         }

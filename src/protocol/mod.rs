@@ -11,6 +11,7 @@ pub mod ftp;
 pub mod local;
 pub mod memory;
 pub mod sftp;
+pub mod ssh_offer;
 pub mod trust;
 
 use std::io::{Read, Write};

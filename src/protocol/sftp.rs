@@ -137,6 +137,53 @@ fn map_ssh_error(what: &str, error: &ssh2::Error, host: &str) -> FsError {
     FsError::new(kind, format!("{what} failed: {why} ({host})"))
 }
 
+/// A failed handshake in words. libssh2 says "no algorithm in common" also when the
+/// connection was cut during the key exchange, so the server's offer is read again to tell
+/// which: a cut is worth another attempt, a mismatch is not.
+fn handshake_failure(site: &Site, context: &ConnectContext, error: &ssh2::Error) -> FsError {
+    let what = format!("the SSH handshake with {}", site.authority());
+    if !matches!(error.code(), ErrorCode::Session(-5 | -8)) {
+        return map_ssh_error(&what, error, &site.host);
+    }
+    let wanted = super::ssh_offer::Wanted {
+        key_exchanges: KEX,
+        host_keys: HOST_KEYS,
+        ciphers: CIPHERS,
+        macs: MACS,
+    };
+    let cut = |why: &str| {
+        FsError::new(
+            ErrorKind::ConnectionLost,
+            format!(
+                "{what} failed: the connection was cut during the key exchange{why} ({})",
+                site.host
+            ),
+        )
+    };
+    match super::ssh_offer::Offer::read(site, Duration::from_secs(context.timeouts.connect)) {
+        Ok(offer) => {
+            let unmatched = offer.unmatched(&wanted);
+            if unmatched.is_empty() {
+                return cut("");
+            }
+            let offers: Vec<String> = unmatched
+                .iter()
+                .map(|(kind, names)| format!("{kind} {}", names.join(", ")))
+                .collect();
+            FsError::new(
+                ErrorKind::Protocol,
+                format!(
+                    "{what} failed: the server offers only {}, which Wharf does not use because they are weak or \
+                     unknown to it; the server's administrator can enable current ones ({})",
+                    offers.join("; "),
+                    site.host
+                ),
+            )
+        }
+        Err(_) => cut(", and the server could not be asked again what it offers"),
+    }
+}
+
 fn io_error(what: &str, error: &io::Error, host: &str) -> FsError {
     FsError::from_network(error, &format!("{what} ({host})"))
 }
@@ -175,7 +222,7 @@ impl SftpFs {
         prefer_strong_methods(&session).map_err(|error| map_ssh_error(&what, &error, &host))?;
         session
             .handshake()
-            .map_err(|error| map_ssh_error(&format!("the SSH handshake with {}", site.authority()), &error, &host))?;
+            .map_err(|error| handshake_failure(site, context, &error))?;
         if let Some(banner) = session.banner() {
             log.reply(banner);
         }

@@ -421,14 +421,15 @@ fn sshd_offering_only_weak_algorithms_is_refused_with_words() {
     let refused = SftpFs::connect(&site(Protocol::Sftp, weak.port, USER, PASSWORD), &context())
         .err()
         .expect("no algorithm in common");
+    // The server's own offer is named, read again from its KEXINIT.
     assert!(
         refused
             .message
-            .contains("no key exchange, host key or cipher in common"),
+            .contains("the server offers only key exchanges diffie-hellman-group14-sha1; ciphers 3des-cbc"),
         "{}",
         refused.message
     );
-    assert!(refused.message.contains("3des-cbc"), "{}", refused.message);
+    assert!(!refused.retryable, "{}", refused.message);
 
     let (strong, _) = servers::sshd();
     let fs = SftpFs::connect(&site(Protocol::Sftp, strong.port, USER, PASSWORD), &context()).unwrap();
@@ -438,6 +439,33 @@ fn sshd_offering_only_weak_algorithms_is_refused_with_words() {
         "{detail}"
     );
     assert!(!detail.contains("sha1"), "{detail}");
+}
+
+/// Issue 14: libssh2 gives a connection cut during the key exchange the same code as "no
+/// algorithm in common". The cut (netproxy.py resets the first connection ~800 bytes in, while
+/// the keys are exchanged) is told apart by reading the server's offer again, and retried.
+#[test]
+fn an_sftp_handshake_cut_midway_is_retried_not_called_a_mismatch() {
+    let (server, _) = servers::sshd();
+    let folder = servers::user_folder("cut-handshake");
+    std::fs::write(folder.join("small.txt"), b"arrived").unwrap();
+    let proxy = servers::netproxy(
+        server.port,
+        &["--cut-every", "800", "--cut-jitter", "0", "--faulty-conns", "1"],
+    );
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = format!("sftp://{USER}@127.0.0.1:{}{}/small.txt", proxy.port(), folder.display());
+    let run = support::wharf_with(
+        home.path(),
+        &["-v", "get", "--accept-new-host-key", &url, out.path().to_str().unwrap()],
+        &[("WHARF_PASSWORD", PASSWORD)],
+    );
+    let log = stderr(&run);
+    assert!(run.status.success(), "{log}");
+    assert_eq!(proxy.cuts(), 1, "{log}");
+    assert!(log.contains("the connection was cut during the key exchange"), "{log}");
+    assert!(!log.contains("offers only"), "{log}");
+    assert_eq!(std::fs::read(out.path().join("small.txt")).unwrap(), b"arrived");
 }
 
 /// Issue 14: links in a recursive download are not followed: a link to the folder's own

@@ -327,6 +327,14 @@ impl Proxy {
 }
 
 pub fn netproxy(target: u16, args: &[&str]) -> Proxy {
+    // The readiness check below is the proxy's first connection: `--faulty-conns K` means the
+    // first K connections a client makes, so the proxy is told K + 1.
+    let mut args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    if let Some(index) = args.iter().position(|arg| arg == "--faulty-conns")
+        && let Some(count) = args.get(index + 1).and_then(|count| count.parse::<u32>().ok())
+    {
+        args[index + 1] = (count + 1).to_string();
+    }
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let log = dir.path().join("proxy.log");
@@ -335,7 +343,7 @@ pub fn netproxy(target: u16, args: &[&str]) -> Proxy {
         .arg(script)
         .arg(port.to_string())
         .arg(target.to_string())
-        .args(args)
+        .args(&args)
         .arg("--log")
         .arg(&log)
         .stderr(std::process::Stdio::null())
