@@ -106,6 +106,11 @@ fn malformed_mlsd_facts_lose_only_their_own_lines() {
         "{:?}",
         server.commands()
     );
+    assert!(
+        stderr(&output).contains("7 lines of the listing of / could not be read (malformed MLSD facts)"),
+        "the user is told: {}",
+        stderr(&output)
+    );
     let shown = stdout(&output);
     let names: Vec<&str> = shown
         .lines()

@@ -132,6 +132,12 @@ pub fn parse_mlsd_line(line: &[u8]) -> Option<ParsedEntry> {
 /// folded over two lines are joined. `.`, `..` and the MLSD `cdir`/`pdir` entries are
 /// dropped; every other name is left for the listing screen to judge.
 pub fn parse_listing(data: &[u8], mlsd: bool, ctx: &ListingContext) -> Vec<ParsedEntry> {
+    parse_listing_counted(data, mlsd, ctx).0
+}
+
+/// [`parse_listing`], with the number of lines that could not be read as any entry (blank
+/// lines aside; headers such as `total 12` count too).
+pub fn parse_listing_counted(data: &[u8], mlsd: bool, ctx: &ListingContext) -> (Vec<ParsedEntry>, usize) {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let lines: Vec<&[u8]> = data
         .split(|&b| b == b'\n')
@@ -144,6 +150,7 @@ pub fn parse_listing(data: &[u8], mlsd: bool, ctx: &ListingContext) -> Vec<Parse
     // turns out to be nothing but names (see `bare_name_listing`).
     let mut bare_names: Vec<&[u8]> = Vec::new();
     let mut only_bare = true;
+    let mut unread = 0;
 
     let mut i = 0;
     while let Some(&line) = lines.get(i) {
@@ -170,6 +177,7 @@ pub fn parse_listing(data: &[u8], mlsd: bool, ctx: &ListingContext) -> Vec<Parse
                 }
             }
             None => {
+                unread += 1;
                 let tokens = Line::new(line);
                 match (tokens.count(), tokens.tok(0)) {
                     (1, Some(name)) => bare_names.push(name),
@@ -181,8 +189,9 @@ pub fn parse_listing(data: &[u8], mlsd: bool, ctx: &ListingContext) -> Vec<Parse
 
     if !parsed_any && only_bare {
         entries.extend(bare_name_listing(&bare_names));
+        unread = 0;
     }
-    entries
+    (entries, unread)
 }
 
 /// Some servers answer LIST with bare names only (FileZilla keeps such a listing when

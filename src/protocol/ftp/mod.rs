@@ -980,7 +980,17 @@ impl RemoteFs for FtpFs {
     fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {
         let wire = self.wire_path(path)?;
         let (bytes, mlsd) = self.read_listing(&wire)?;
-        let entries = listing_entries(&bytes, mlsd, &self.listing_context());
+        let (parsed, unread) = listing::parse_listing_counted(&bytes, mlsd, &self.listing_context());
+        // MLSD has one entry a line and nothing else, so a line that could not be read is
+        // worth a word; LIST has headers ("total 12") and footers that are not.
+        if mlsd && unread > 0 {
+            self.log.warning(&format!(
+                "{unread} line{} of the listing of {wire} could not be read (malformed MLSD facts) and {} not shown",
+                if unread == 1 { "" } else { "s" },
+                if unread == 1 { "is" } else { "are" }
+            ));
+        }
+        let entries: Vec<Entry> = parsed.into_iter().map(entry_from).collect();
         if entries.len() > self.limits.entries {
             return Err(crate::protocol::listing_too_long(
                 &format!("listing {wire}"),
