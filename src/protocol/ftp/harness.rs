@@ -66,7 +66,7 @@ pub(crate) fn listing(data: &[u8]) {
         server_type: SERVER_TYPES[usize::from(options & 0x07) % SERVER_TYPES.len()],
     };
     let mlsd = options & 0x08 != 0;
-    let _ = Listing::screen(listing_entries(bytes, mlsd, &context));
+    let _ = Listing::screen(listing_entries(bytes, mlsd, &context).0);
 }
 
 /// One reply (all its lines), through everything that reads a reply's text.

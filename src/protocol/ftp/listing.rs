@@ -131,13 +131,9 @@ pub fn parse_mlsd_line(line: &[u8]) -> Option<ParsedEntry> {
 /// (NEL in Latin-1, but part of Shift-JIS names) never split a name. VMS entries
 /// folded over two lines are joined. `.`, `..` and the MLSD `cdir`/`pdir` entries are
 /// dropped; every other name is left for the listing screen to judge.
-pub fn parse_listing(data: &[u8], mlsd: bool, ctx: &ListingContext) -> Vec<ParsedEntry> {
-    parse_listing_counted(data, mlsd, ctx).0
-}
-
-/// [`parse_listing`], with the number of lines that could not be read as any entry (blank
-/// lines aside; headers such as `total 12` count too).
-pub fn parse_listing_counted(data: &[u8], mlsd: bool, ctx: &ListingContext) -> (Vec<ParsedEntry>, usize) {
+/// Also returns how many lines could not be read as any entry (blank lines aside; headers
+/// such as `total 12` count too).
+pub fn parse_listing(data: &[u8], mlsd: bool, ctx: &ListingContext) -> (Vec<ParsedEntry>, usize) {
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let lines: Vec<&[u8]> = data
         .split(|&b| b == b'\n')
@@ -1781,6 +1777,10 @@ fn parse_hp_nonstop(line: &Line<'_>) -> Option<ParsedEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entries_of(data: &[u8], mlsd: bool, ctx: &ListingContext) -> Vec<ParsedEntry> {
+        parse_listing(data, mlsd, ctx).0
+    }
     use ParsedKind::{Dir, File, Link, Other};
 
     fn ctx(server_type: ServerType) -> ListingContext {
@@ -1793,7 +1793,7 @@ mod tests {
     fn one(line: &[u8], server_type: ServerType) -> ParsedEntry {
         let mut data = line.to_vec();
         data.extend_from_slice(b"\r\n");
-        let entries = parse_listing(&data, false, &ctx(server_type));
+        let entries = entries_of(&data, false, &ctx(server_type));
         assert_eq!(entries.len(), 1, "{:?} gave {entries:?}", String::from_utf8_lossy(line));
         entries.into_iter().next().unwrap_or_else(|| unreachable!())
     }
@@ -1947,31 +1947,31 @@ mod tests {
         let listing = b"total 12\r\n\r\n   \r\ndrwxr-xr-x 2 u g 4096 Jan  1 10:00 .\r\n\
             drwxr-xr-x 2 u g 4096 Jan  1 10:00 ..\r\n-rw-r--r-- 1 u g 5 Jan  1 10:00 kept\r\n\
             complete garbage line\r\n";
-        let names: Vec<Vec<u8>> = parse_listing(listing, false, &c).into_iter().map(|e| e.name).collect();
+        let names: Vec<Vec<u8>> = entries_of(listing, false, &c).into_iter().map(|e| e.name).collect();
         assert_eq!(names, vec![b"kept".to_vec()]);
 
         let mlsd = b"type=cdir; /home/u\r\ntype=pdir; ..\r\ntype=file; f\r\ntype=file; ../../x\r\n";
-        let names: Vec<Vec<u8>> = parse_listing(mlsd, true, &c).into_iter().map(|e| e.name).collect();
+        let names: Vec<Vec<u8>> = entries_of(mlsd, true, &c).into_iter().map(|e| e.name).collect();
         // `../../x` stays for the listing screen, which refuses it and reports it.
         assert_eq!(names, vec![b"f".to_vec(), b"../../x".to_vec()]);
 
         // 0x85 is NEL in Latin-1 but part of Shift-JIS names; only LF ends a line.
         let sjis = b"07-17-13  02:17PM                    3 x\x81\x85y\r\n07-17-13  02:17PM       4 \x90\x85\r\n";
-        let entries = parse_listing(sjis, false, &c);
+        let entries = entries_of(sjis, false, &c);
         assert_eq!(entries.len(), 2);
         assert_eq!(entries.first().map(|e| e.name.clone()), Some(b"x\x81\x85y".to_vec()));
 
         // Non-UTF-8 bytes in a name are kept as they are.
         let latin1 = b"-rw-r--r-- 1 u g 5 Jan  1 10:00 caf\xe9\n";
         assert_eq!(
-            parse_listing(latin1, false, &c).first().map(|e| e.name.clone()),
+            entries_of(latin1, false, &c).first().map(|e| e.name.clone()),
             Some(b"caf\xe9".to_vec())
         );
 
         // A VMS name too long for its column continues on the next line.
         let folded =
             b"A-VERY-LONG-FILE-NAME.TXT;1\r\n      170774/170775  24-APR-2003 08:16:15  [X,Y]  (RWED,RWED,RE,)\r\n";
-        let entries = parse_listing(folded, false, &c);
+        let entries = entries_of(folded, false, &c);
         assert_eq!(entries.len(), 1);
         assert_eq!(
             entries.first().map(|e| (e.name.clone(), e.size)),
@@ -1985,7 +1985,7 @@ mod tests {
             b"Zrwxrwxrwx   1 root  other  7 Jan 25 00:17 bin -> usr/bin",
         ] {
             assert_eq!(parse_list_line(rejected, &c), None, "{rejected:?}");
-            assert!(parse_listing(rejected, false, &c).is_empty(), "{rejected:?}");
+            assert!(entries_of(rejected, false, &c).is_empty(), "{rejected:?}");
         }
     }
 
@@ -2061,8 +2061,8 @@ mod tests {
                     }
                     data.extend_from_slice(sample.get(pos..).unwrap_or_default());
                     data.extend_from_slice(b"\r\n");
-                    let _ = parse_listing(&data, false, &c);
-                    let _ = parse_listing(&data, true, &c);
+                    let _ = entries_of(&data, false, &c);
+                    let _ = entries_of(&data, true, &c);
                     let _ = parse_list_line(&data, &c);
                     let _ = parse_mlsd_line(&data);
                 }

@@ -934,12 +934,11 @@ fn map_ftp_error(what: &str, error: FtpError, host: &str) -> FsError {
     }
 }
 
-/// The entries of a LIST or MLSD transfer, before the listing screen judges their names.
-fn listing_entries(bytes: &[u8], mlsd: bool, context: &ListingContext) -> Vec<Entry> {
-    listing::parse_listing(bytes, mlsd, context)
-        .into_iter()
-        .map(entry_from)
-        .collect()
+/// The entries of a LIST or MLSD transfer, before the listing screen judges their names, and
+/// how many lines could not be read.
+fn listing_entries(bytes: &[u8], mlsd: bool, context: &ListingContext) -> (Vec<Entry>, usize) {
+    let (parsed, unread) = listing::parse_listing(bytes, mlsd, context);
+    (parsed.into_iter().map(entry_from).collect(), unread)
 }
 
 fn entry_from(parsed: ParsedEntry) -> Entry {
@@ -980,7 +979,7 @@ impl RemoteFs for FtpFs {
     fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {
         let wire = self.wire_path(path)?;
         let (bytes, mlsd) = self.read_listing(&wire)?;
-        let (parsed, unread) = listing::parse_listing_counted(&bytes, mlsd, &self.listing_context());
+        let (entries, unread) = listing_entries(&bytes, mlsd, &self.listing_context());
         // MLSD has one entry a line and nothing else, so a line that could not be read is
         // worth a word; LIST has headers ("total 12") and footers that are not.
         if mlsd && unread > 0 {
@@ -990,7 +989,6 @@ impl RemoteFs for FtpFs {
                 if unread == 1 { "is" } else { "are" }
             ));
         }
-        let entries: Vec<Entry> = parsed.into_iter().map(entry_from).collect();
         if entries.len() > self.limits.entries {
             return Err(crate::protocol::listing_too_long(
                 &format!("listing {wire}"),
