@@ -336,13 +336,27 @@ impl ssh2::KeyboardInteractivePrompt for PasswordPrompter<'_> {
     }
 }
 
+/// libssh2's codes for a connection that broke or went silent (`LIBSSH2_ERROR_SOCKET_SEND`,
+/// `_TIMEOUT`, `_SOCKET_DISCONNECT`, `_SOCKET_RECV`), as opposed to a server's answer.
+fn link_failed(error: &ssh2::Error) -> bool {
+    matches!(error.code(), ErrorCode::Session(-7 | -9 | -13 | -43))
+}
+
 fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(), FsError> {
     let host = &site.host;
     let user = site.user.as_str();
-    let methods = session.auth_methods(user).map(str::to_owned).unwrap_or_default();
-    if session.authenticated() {
-        return Ok(());
-    }
+    let what = format!("logging in as {user}");
+    let methods = match session.auth_methods(user) {
+        Ok(methods) => methods.to_owned(),
+        // A server that takes the "none" method has logged the user in already.
+        Err(_) if session.authenticated() => return Ok(()),
+        Err(error) => return Err(map_ssh_error(&what, &error, host)),
+    };
+    // A refusal is worth trying the next method; a link that died is not a refusal.
+    let lost = |result: &Result<(), ssh2::Error>| match result {
+        Err(error) if link_failed(error) => Some(map_ssh_error(&what, error, host)),
+        _ => None,
+    };
     log.status(&format!("The server accepts: {methods}"));
     let offers = |method: &str| methods.split(',').any(|offered| offered == method);
     let credentials = &site.credentials;
@@ -351,7 +365,11 @@ fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(),
     if credentials.use_agent && offers("publickey") && std::env::var_os("SSH_AUTH_SOCK").is_some() {
         log.command("publickey (ssh-agent)");
         tried.push("the ssh-agent's keys");
-        if session.userauth_agent(user).is_ok() && session.authenticated() {
+        let result = session.userauth_agent(user);
+        if let Some(error) = lost(&result) {
+            return Err(error);
+        }
+        if result.is_ok() && session.authenticated() {
             return Ok(());
         }
     }
@@ -362,7 +380,11 @@ fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(),
             log.command(&format!("publickey ({})", key_file.display()));
             tried.push("the key file");
             let passphrase = credentials.key_passphrase.as_ref().map(|secret| secret.expose());
-            match session.userauth_pubkey_file(user, None, key_file, passphrase) {
+            let result = session.userauth_pubkey_file(user, None, key_file, passphrase);
+            if let Some(error) = lost(&result) {
+                return Err(error);
+            }
+            match result {
                 Ok(()) if session.authenticated() => return Ok(()),
                 Ok(()) => {}
                 Err(error) => {
@@ -386,14 +408,22 @@ fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(),
             log.command("keyboard-interactive (****)");
             tried.push("keyboard-interactive");
             let mut prompter = PasswordPrompter(password.expose());
-            if session.userauth_keyboard_interactive(user, &mut prompter).is_ok() && session.authenticated() {
+            let result = session.userauth_keyboard_interactive(user, &mut prompter);
+            if let Some(error) = lost(&result) {
+                return Err(error);
+            }
+            if result.is_ok() && session.authenticated() {
                 return Ok(());
             }
         }
         if offers("password") {
             log.command("password (****)");
             tried.push("the password");
-            if session.userauth_password(user, password.expose()).is_ok() && session.authenticated() {
+            let result = session.userauth_password(user, password.expose());
+            if let Some(error) = lost(&result) {
+                return Err(error);
+            }
+            if result.is_ok() && session.authenticated() {
                 return Ok(());
             }
         }
