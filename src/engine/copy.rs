@@ -135,31 +135,7 @@ pub fn download_file(
         let mut reader = fs.open_read(remote, offset)?;
         control.progress.set_resumed_from(offset);
         control.progress.set_done(offset);
-        let mut buffer = vec![0u8; buffer_size(source.size.map(|size| size.saturating_sub(offset)))];
-        loop {
-            control.check_cancel()?;
-            let count = match reader.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(count) => count,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(FsError::from_network(&error, &format!("downloading {remote}"))),
-            };
-            #[cfg(test)]
-            let count = full_disks::fill(&part, control.progress.done(), count, |bytes| {
-                file.write_all(&buffer[..bytes]).map_err(local_error)?;
-                control.count(bytes);
-                Ok(())
-            })?;
-            file.write_all(&buffer[..count]).map_err(local_error)?;
-            control.count(count);
-            if let Some(size) = source.size
-                && control.progress.done() > size
-            {
-                // More than the server listed can never pass the size check below, and a
-                // server that sends without end would fill the disk: stop at once.
-                return Err(size_mismatch(remote, control.progress.done(), size, "at least ").retryable(false));
-            }
-        }
+        receive(&mut *reader, &mut file, &part, remote, source, control)?;
         reader.finish()?;
     }
     file.sync_data().map_err(local_error)?;
@@ -324,6 +300,44 @@ fn send(
 /// The error for a folder where a file is to go.
 pub fn folder_in_the_way(target: &impl std::fmt::Display) -> FsError {
     FsError::new(ErrorKind::AlreadyExists, format!("a folder is in the way: {target}"))
+}
+
+/// Writes what `reader` sends to `file` (the partial file `part`) until the end, counting it.
+fn receive(
+    reader: &mut dyn Read,
+    file: &mut File,
+    part: &Path,
+    remote: &RemotePath,
+    source: &Entry,
+    control: &CopyControl<'_>,
+) -> Result<(), FsError> {
+    let local_error = |error: io::Error| local_write_error(&error, part);
+    let remaining = source.size.map(|size| size.saturating_sub(control.progress.done()));
+    let mut buffer = vec![0u8; buffer_size(remaining)];
+    loop {
+        control.check_cancel()?;
+        let count = match reader.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(count) => count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(FsError::from_network(&error, &format!("downloading {remote}"))),
+        };
+        #[cfg(test)]
+        let count = full_disks::fill(part, control.progress.done(), count, |bytes| {
+            file.write_all(&buffer[..bytes]).map_err(local_error)?;
+            control.count(bytes);
+            Ok(())
+        })?;
+        file.write_all(&buffer[..count]).map_err(local_error)?;
+        control.count(count);
+        if let Some(size) = source.size
+            && control.progress.done() > size
+        {
+            // More than the server listed can never pass the size check, and a server that
+            // sends without end would fill the disk: stop at once.
+            return Err(size_mismatch(remote, control.progress.done(), size, "at least ").retryable(false));
+        }
+    }
 }
 
 /// A download whose byte count differs from the size the server listed.

@@ -352,10 +352,11 @@ fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(),
         Err(_) if session.authenticated() => return Ok(()),
         Err(error) => return Err(map_ssh_error(&what, &error, host)),
     };
-    // A refusal is worth trying the next method; a link that died is not a refusal.
-    let lost = |result: &Result<(), ssh2::Error>| match result {
-        Err(error) if link_failed(error) => Some(map_ssh_error(&what, error, host)),
-        _ => None,
+    // Whether a method logged in. A refusal is worth trying the next method; a link that
+    // died is not a refusal.
+    let accepted = |result: Result<(), ssh2::Error>| match result {
+        Err(error) if link_failed(&error) => Err(map_ssh_error(&what, &error, host)),
+        result => Ok(result.is_ok() && session.authenticated()),
     };
     log.status(&format!("The server accepts: {methods}"));
     let offers = |method: &str| methods.split(',').any(|offered| offered == method);
@@ -365,11 +366,7 @@ fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(),
     if credentials.use_agent && offers("publickey") && std::env::var_os("SSH_AUTH_SOCK").is_some() {
         log.command("publickey (ssh-agent)");
         tried.push("the ssh-agent's keys");
-        let result = session.userauth_agent(user);
-        if let Some(error) = lost(&result) {
-            return Err(error);
-        }
-        if result.is_ok() && session.authenticated() {
+        if accepted(session.userauth_agent(user))? {
             return Ok(());
         }
     }
@@ -380,13 +377,10 @@ fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(),
             log.command(&format!("publickey ({})", key_file.display()));
             tried.push("the key file");
             let passphrase = credentials.key_passphrase.as_ref().map(|secret| secret.expose());
-            let result = session.userauth_pubkey_file(user, None, key_file, passphrase);
-            if let Some(error) = lost(&result) {
-                return Err(error);
-            }
-            match result {
+            match session.userauth_pubkey_file(user, None, key_file, passphrase) {
                 Ok(()) if session.authenticated() => return Ok(()),
                 Ok(()) => {}
+                Err(error) if link_failed(&error) => return Err(map_ssh_error(&what, &error, host)),
                 Err(error) => {
                     // libssh2 reports an unreadable or wrongly decrypted key as a file error.
                     if let ErrorCode::Session(-16) = error.code() {
@@ -408,22 +402,14 @@ fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(),
             log.command("keyboard-interactive (****)");
             tried.push("keyboard-interactive");
             let mut prompter = PasswordPrompter(password.expose());
-            let result = session.userauth_keyboard_interactive(user, &mut prompter);
-            if let Some(error) = lost(&result) {
-                return Err(error);
-            }
-            if result.is_ok() && session.authenticated() {
+            if accepted(session.userauth_keyboard_interactive(user, &mut prompter))? {
                 return Ok(());
             }
         }
         if offers("password") {
             log.command("password (****)");
             tried.push("the password");
-            let result = session.userauth_password(user, password.expose());
-            if let Some(error) = lost(&result) {
-                return Err(error);
-            }
-            if result.is_ok() && session.authenticated() {
+            if accepted(session.userauth_password(user, password.expose()))? {
                 return Ok(());
             }
         }
