@@ -31,9 +31,11 @@
 //! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + message, and the
 //!   message as a sentence for dialogs), and the backends: [`protocol::ftp`] (suppaftp; FTP,
 //!   implicit FTPS, explicit FTPES; the listing parser in `protocol::ftp::listing`; one
-//!   connection sequence whose steps a reconnect repeats), [`protocol::sftp`] (ssh2),
-//!   [`protocol::local`], [`protocol::memory`] (test double with fault injection, hung
-//!   links included). FTPS offers TLS 1.2 first, so that data connections can resume the
+//!   connection sequence whose steps a reconnect repeats), [`protocol::sftp`] (ssh2;
+//!   [`protocol::ssh_offer`] reads a server's KEXINIT again after a failed handshake, to
+//!   name what it offers or to call the failure a cut), [`protocol::local`],
+//!   [`protocol::memory`] (test double with fault injection, hung links included). How much
+//!   of a listing is read comes with the connection (`ListingLimits`). FTPS offers TLS 1.2 first, so that data connections can resume the
 //!   control connection's session as often as servers demand (`protocol::ftp::tls::Offer`).
 //! - [`engine`]: [`engine::api`] (THE boundary: `Command` grouped by handler, `Session`,
 //!   `Queue`, `Sites` and `Trust`, each matched whole by its handler; `Event`; newtype ids),
