@@ -429,7 +429,7 @@ impl<'a> Client<'a> {
                 Err(error)
                     if attempt < ATTEMPTS && matches!(error.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout) =>
                 {
-                    let delay = crate::engine::backoff(attempt);
+                    let delay = Duration::from_secs(1 << (attempt - 1));
                     client.progress.println(&format!(
                         "wharf: {}; retrying in {} s (attempt {} of {ATTEMPTS})",
                         error.message,

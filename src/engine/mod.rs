@@ -28,7 +28,6 @@ use tokio::sync::mpsc;
 
 use self::api::{Command, Event, QueueCommand, RequestId, Security, SessionCommand, SessionId, SessionRequest};
 use self::queue::{QueueMessage, QueueSetup};
-pub(crate) use self::scheduler::backoff;
 use self::session::{CancelFlags, Session};
 pub(crate) use self::trust_policy::{EngineTrust, Prompts};
 use crate::config::Paths;
