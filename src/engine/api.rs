@@ -133,6 +133,11 @@ pub enum SessionCommand {
     OpenLocal { id: RequestId },
     /// Closes a session once its current request is done; the reply is `Disconnected`.
     Disconnect { session: SessionId },
+    /// Closes a session once its current request is done and gives its connection to the
+    /// queue, which uses it for its next transfer to the same site instead of logging in
+    /// again (the command line's `get` and `put`, whose session has nothing left to do). The
+    /// reply is `Disconnected`; a transfer queued after it finds the connection waiting.
+    HandOver { session: SessionId },
     /// Runs a request on an open session, after the ones sent to it before. When the session
     /// is closed, the reply is `OpFinished` with an error.
     Request {

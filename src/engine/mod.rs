@@ -147,7 +147,7 @@ struct Dispatcher {
     prompts: Arc<Prompts>,
     trust: Arc<EngineTrust>,
     cancels: CancelFlags,
-    sessions: HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>>,
+    sessions: HashMap<SessionId, mpsc::UnboundedSender<SessionInput>>,
     site_book: Arc<site_book::SiteBook>,
 }
 
@@ -191,8 +191,17 @@ impl Dispatcher {
                 // done; the session then says `Disconnected`.
                 self.sessions.remove(&session);
             }
+            SessionCommand::HandOver { session } => {
+                if let Some(sender) = self.sessions.remove(&session) {
+                    let _ = sender.send(SessionInput::HandOver);
+                }
+            }
             SessionCommand::Connect { id, site } => {
                 let context = session_context(SessionId::opened_by(id), &self.config, &self.trust, &self.emit);
+                let heir = Heir {
+                    site: site.key(),
+                    queue: self.queue.clone(),
+                };
                 let opened = move || match protocol::connect(&site, &context) {
                     Ok(fs) => {
                         let security = fs.security();
@@ -200,7 +209,8 @@ impl Dispatcher {
                     }
                     Err(error) => Err((error, context)),
                 };
-                start_session(id, opened, &mut self.sessions, &self.emit, &self.cancels);
+                let line = SessionLine::new(&self.emit, &self.cancels, Some(heir));
+                start_session(id, opened, &mut self.sessions, line);
             }
             SessionCommand::OpenLocal { id } => {
                 let opened = || {
@@ -208,14 +218,15 @@ impl Dispatcher {
                     let security = protocol::RemoteFs::security(&fs);
                     Ok((Box::new(fs) as Box<dyn protocol::RemoteFs>, security))
                 };
-                start_session(id, opened, &mut self.sessions, &self.emit, &self.cancels);
+                let line = SessionLine::new(&self.emit, &self.cancels, None);
+                start_session(id, opened, &mut self.sessions, line);
             }
             SessionCommand::Request { session, request } => {
                 let id = request.id();
                 let delivered = self
                     .sessions
                     .get(&session)
-                    .is_some_and(|sender| sender.send(request).is_ok());
+                    .is_some_and(|sender| sender.send(SessionInput::Request(request)).is_ok());
                 if !delivered {
                     self.sessions.remove(&session);
                     (self.emit)(Event::OpFinished {
@@ -276,28 +287,55 @@ fn session_context(id: SessionId, config: &EngineConfig, trust: &Arc<EngineTrust
 /// An open connection and how it is protected, or why it could not be opened.
 type Opened = Result<(Box<dyn protocol::RemoteFs>, Security), (FsError, ConnectContext)>;
 
+/// What a session's thread is sent: requests, and at the end perhaps the order to hand its
+/// connection to the queue.
+enum SessionInput {
+    Request(SessionRequest),
+    HandOver,
+}
+
+/// Where a session's connection goes when it is handed over: the queue, for `site`.
+struct Heir {
+    site: String,
+    queue: std::sync::mpsc::Sender<QueueMessage>,
+}
+
+/// What a session's thread reports to and hands over to.
+struct SessionLine {
+    emit: Emit,
+    cancels: CancelFlags,
+    heir: Option<Heir>,
+}
+
+impl SessionLine {
+    fn new(emit: &Emit, cancels: &CancelFlags, heir: Option<Heir>) -> SessionLine {
+        SessionLine {
+            emit: emit.clone(),
+            cancels: cancels.clone(),
+            heir,
+        }
+    }
+}
+
 /// Registers a session and opens it on the blocking pool (connecting may take seconds).
 fn start_session(
     id: RequestId,
     open: impl FnOnce() -> Opened + Send + 'static,
-    sessions: &mut HashMap<SessionId, mpsc::UnboundedSender<SessionRequest>>,
-    emit: &Emit,
-    cancels: &CancelFlags,
+    sessions: &mut HashMap<SessionId, mpsc::UnboundedSender<SessionInput>>,
+    line: SessionLine,
 ) {
     let (sender, receiver) = mpsc::unbounded_channel();
     sessions.insert(SessionId::opened_by(id), sender);
-    let emit = emit.clone();
-    let cancels = cancels.clone();
-    tokio::task::spawn_blocking(move || run_session(id, open, receiver, emit, cancels));
+    tokio::task::spawn_blocking(move || run_session(id, open, receiver, line));
 }
 
 fn run_session(
     id: RequestId,
     open: impl FnOnce() -> Opened,
-    mut requests: mpsc::UnboundedReceiver<SessionRequest>,
-    emit: Emit,
-    cancels: CancelFlags,
+    mut inputs: mpsc::UnboundedReceiver<SessionInput>,
+    line: SessionLine,
 ) {
+    let SessionLine { emit, cancels, heir } = line;
     let (fs, security) = match open() {
         Ok(opened) => opened,
         Err((error, context)) => {
@@ -319,8 +357,24 @@ fn run_session(
         events: emit.clone(),
         cancels,
     };
-    while let Some(request) = requests.blocking_recv() {
-        session.handle(request);
+    while let Some(input) = inputs.blocking_recv() {
+        match input {
+            SessionInput::Request(request) => session.handle(request),
+            SessionInput::HandOver => {
+                if let Some(heir) = heir {
+                    // Sent before `Disconnected`, so a transfer queued after that event
+                    // reaches the queue after the connection does.
+                    let _ = heir.queue.send(QueueMessage::Adopt {
+                        site: heir.site,
+                        fs: session.fs,
+                    });
+                }
+                emit(Event::Disconnected {
+                    session: SessionId::opened_by(id),
+                });
+                return;
+            }
+        }
     }
     emit(Event::Disconnected { session: session.id });
 }

@@ -52,7 +52,16 @@ const OPTION_UPLOAD_VIA_TEMP: u32 = 2;
 
 pub enum QueueMessage {
     Command(Box<QueueCommand>),
-    Report { id: ItemId, report: Report, last: bool },
+    Report {
+        id: ItemId,
+        report: Report,
+        last: bool,
+    },
+    /// A browsing session's connection to `site` (its key), handed over for transfers.
+    Adopt {
+        site: String,
+        fs: Box<dyn crate::protocol::RemoteFs>,
+    },
     Shutdown,
 }
 
@@ -606,6 +615,7 @@ impl Queue {
             QueueMessage::Shutdown => return false,
             QueueMessage::Report { id, report, last } => self.on_report(id, report, last),
             QueueMessage::Command(command) => self.on_command(*command),
+            QueueMessage::Adopt { site, fs } => self.shared.pool.give_back(&site, fs),
         }
         true
     }

@@ -190,3 +190,41 @@ fn a_refused_mlst_means_not_found_and_nothing_else_is_asked() {
     let asked: Vec<String> = server.commands()[before..].to_vec();
     assert_eq!(asked, ["MLST /missing.txt", "MLST /there.txt"]);
 }
+
+/// Issue 15: the command line's browsing session, done once the source is found, becomes the
+/// queue's first connection, so a one-file `get` or `put` logs in once, not twice (over SSH a
+/// login costs a quarter of a second on loopback).
+#[test]
+fn a_one_file_get_and_put_log_in_once() {
+    let root = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("f01.txt"), "one file\n").unwrap();
+    let server = FtpServer::start(root.path(), None);
+    let logins = |output: &std::process::Output| {
+        commands(&stderr(output))
+            .iter()
+            .filter(|(verb, _)| verb == "USER")
+            .count()
+    };
+
+    let target = local.path().join("f01.txt");
+    let get = wharf(
+        home.path(),
+        &["-v", "get", &url(server.port, "/f01.txt"), target.to_str().unwrap()],
+    );
+    assert!(get.status.success(), "{}", stderr(&get));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "one file\n");
+    assert_eq!(logins(&get), 1, "{}", stderr(&get));
+
+    let put = wharf(
+        home.path(),
+        &["-v", "put", target.to_str().unwrap(), &url(server.port, "/f02.txt")],
+    );
+    assert!(put.status.success(), "{}", stderr(&put));
+    assert_eq!(
+        std::fs::read_to_string(root.path().join("f02.txt")).unwrap(),
+        "one file\n"
+    );
+    assert_eq!(logins(&put), 1, "{}", stderr(&put));
+}
