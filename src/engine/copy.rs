@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::api::Progress;
+use crate::engine::send_window::SendWindow;
 use crate::model::Entry;
 use crate::model::location::RemotePath;
 use crate::protocol::{ErrorKind, FsError, RemoteFs};
@@ -265,19 +266,22 @@ fn send(
     let local_error = |error: io::Error| FsError::from_local(&error, path);
     let file = &mut *source.file;
     file.seek(SeekFrom::Start(offset)).map_err(local_error)?;
-    let mut buffer = vec![0u8; buffer_size(Some(source.size - offset))];
+    let network_error = |error: io::Error| FsError::from_network(&error, &format!("uploading {target}"));
+    let mut window = SendWindow::new(buffer_size(Some(source.size - offset)));
     let mut sent = 0u64;
     loop {
         control.check_cancel()?;
-        let count = match file.read(&mut buffer) {
-            Ok(0) => break,
+        window.fill(file).map_err(local_error)?;
+        if window.pending().is_empty() {
+            break;
+        }
+        let count = match writer.write(window.pending()) {
+            Ok(0) => return Err(network_error(io::ErrorKind::WriteZero.into())),
             Ok(count) => count,
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(local_error(error)),
+            Err(error) => return Err(network_error(error)),
         };
-        writer
-            .write_all(&buffer[..count])
-            .map_err(|error| FsError::from_network(&error, &format!("uploading {target}")))?;
+        window.taken(count);
         control.count(count);
         sent += count as u64;
     }

@@ -13,6 +13,7 @@ mod pool;
 mod progress;
 mod queue;
 mod scheduler;
+mod send_window;
 mod session;
 mod site_book;
 mod trust_policy;
