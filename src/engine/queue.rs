@@ -1,7 +1,8 @@
 //! The transfer queue: one thread (`wharf-queue`) owns the [`Scheduler`], the queue database
 //! and what is known of each item; workers on the engine's blocking pool run the attempts
 //! it hands out and report back through its inbox. Every state change is committed to the
-//! database when it happens, running items' byte offsets at least every second; on start the
+//! database when the thread has handled what was waiting in its inbox (one transaction for
+//! all of it), running items' byte offsets at least every second; on start the
 //! queue reads the database back (running items of a process that died come back queued)
 //! and, when asked to, carries on.
 //!
@@ -310,23 +311,29 @@ impl Queue {
     fn run(mut self, inbox: &std_mpsc::Receiver<QueueMessage>) {
         self.load();
         self.tick();
-        'serve: loop {
+        loop {
             let timeout = self.next_timeout();
-            match inbox.recv_timeout(timeout) {
-                Ok(message) => {
-                    if !self.handle(message) {
-                        break 'serve;
-                    }
-                    while let Ok(message) = inbox.try_recv() {
-                        if !self.handle(message) {
-                            break 'serve;
-                        }
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break 'serve,
+            let first = match inbox.recv_timeout(timeout) {
+                Ok(message) => Some(message),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            // What is waiting is handled, and the items it lets start are started, in one
+            // transaction: workers that finish together cost one commit, not three each.
+            if let Err(error) = self.store.begin_batch() {
+                self.warn(error.to_string());
             }
-            self.tick();
+            let serving = first.is_none_or(|message| self.handle(message))
+                && std::iter::from_fn(|| inbox.try_recv().ok()).all(|message| self.handle(message));
+            if serving {
+                self.tick();
+            }
+            if let Err(error) = self.store.end_batch() {
+                self.warn(error.to_string());
+            }
+            if !serving {
+                break;
+            }
         }
         self.shutdown(inbox);
     }
@@ -1161,9 +1168,12 @@ impl Queue {
             self.look_around();
         }
         self.start_ready();
+        // Counting walks every item, so only when the queue may have become idle.
+        if !self.running.is_empty() || self.idle_reported {
+            return;
+        }
         let counts = self.counts();
-        let idle = self.running.is_empty() && counts.queued == self.held.len() && counts.waiting == 0;
-        if idle && !self.idle_reported {
+        if counts.queued == self.held.len() && counts.waiting == 0 {
             self.idle_reported = true;
             self.shared.pool.close_idle();
             self.emit(Event::QueueIdle { counts });

@@ -114,6 +114,8 @@ pub struct Scheduler {
     pending: BTreeMap<i64, ItemId>,
     running: HashMap<SiteKey, usize>,
     running_total: usize,
+    /// Items waiting for a retry: without any, nothing needs a look for the next wakeup.
+    waiting: usize,
     /// Per-site limits lowered by servers that refused connections.
     site_limits: HashMap<SiteKey, usize>,
     /// Per-site limits the user set on saved sites; they replace `limits.per_site`.
@@ -137,6 +139,7 @@ impl Scheduler {
             pending: BTreeMap::new(),
             running: HashMap::new(),
             running_total: 0,
+            waiting: 0,
             site_limits: HashMap::new(),
             configured_limits: HashMap::new(),
             limits,
@@ -168,6 +171,9 @@ impl Scheduler {
         self.next_position += 1;
         if state.is_pending() {
             self.pending.insert(position, id);
+        }
+        if matches!(state, ItemState::Waiting { .. }) {
+            self.waiting += 1;
         }
         if state == ItemState::Running {
             self.count_running(&site, true);
@@ -250,7 +256,10 @@ impl Scheduler {
         };
         let (was_pending, was_running) = (item.state.is_pending(), item.state == ItemState::Running);
         let (now_pending, now_running) = (state.is_pending(), state == ItemState::Running);
+        let was_waiting = matches!(item.state, ItemState::Waiting { .. });
+        let now_waiting = matches!(state, ItemState::Waiting { .. });
         item.state = state;
+        self.waiting = (self.waiting + usize::from(now_waiting)).saturating_sub(usize::from(was_waiting));
         let (position, site) = (item.position, item.site.clone());
         if was_pending && !now_pending {
             self.pending.remove(&position);
@@ -288,6 +297,11 @@ impl Scheduler {
 
     /// When the earliest waiting retry becomes due, so that the engine can sleep until then.
     pub fn next_wakeup(&self) -> Option<Duration> {
+        // The queue asks after every message; a folder of thousands of items must not make
+        // each of those a walk through all of them.
+        if self.waiting == 0 {
+            return None;
+        }
         self.pending
             .values()
             .filter_map(|id| match self.items.get(id)?.state {

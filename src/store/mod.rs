@@ -1,7 +1,9 @@
 //! The transfer queue on disk: SQLite (rusqlite, bundled) in WAL mode, versioned with
-//! `PRAGMA user_version` migrations. Every state change is committed when it happens, so a
-//! crash loses at most the last byte-offset checkpoint. No secret is ever stored: a site is
-//! recorded by its key (`scheme://user@host:port`).
+//! `PRAGMA user_version` migrations. Every state change is committed when it happens, or, in
+//! a batch (`begin_batch`/`end_batch`), as soon as the queue's thread has handled what was
+//! waiting for it, so a crash loses at most the last byte-offset checkpoint and what one
+//! pass of that thread changed. No secret is ever stored: a site is recorded by its key
+//! (`scheme://user@host:port`).
 //!
 //! Several processes may open the same queue; an item is run by whoever holds its lease, and
 //! `PRAGMA data_version` tells one process cheaply when another has committed.
@@ -327,29 +329,26 @@ impl QueueStore {
 
     /// Appends items in one transaction; returns their ids in order.
     pub fn add(&mut self, items: &[NewItem]) -> Result<Vec<i64>, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let ids = insert(&transaction, items)?;
-        transaction.commit()?;
-        Ok(ids)
+        self.atomically(|connection| insert(connection, items))
     }
 
     /// Queues what a folder holds and marks the folder done, in one transaction: after a
     /// crash either both happened or neither, so a folder is never expanded twice.
     pub fn expand(&mut self, folder: i64, children: &[NewItem]) -> Result<Vec<i64>, StoreError> {
-        let transaction = self.connection.transaction()?;
-        let ids = insert(&transaction, children)?;
-        transaction.execute(
-            "UPDATE items SET state = 'done', kind = 'folder', error = NULL WHERE id = ?1",
-            params![folder],
-        )?;
-        transaction.commit()?;
-        Ok(ids)
+        self.atomically(|connection| {
+            let ids = insert(connection, children)?;
+            connection.execute(
+                "UPDATE items SET state = 'done', kind = 'folder', error = NULL WHERE id = ?1",
+                params![folder],
+            )?;
+            Ok(ids)
+        })
     }
 
     /// Records what an `auto` item turned out to be, with its final paths and the source's
     /// size and time as seen now.
     pub fn resolve(&self, id: i64, item: &NewItem) -> Result<(), StoreError> {
-        self.connection.execute(
+        self.run(
             "UPDATE items SET kind = ?2, local_path = ?3, remote_path = ?4, size = ?5, source_mtime = ?6 WHERE id = ?1",
             params![
                 id,
@@ -365,7 +364,7 @@ impl QueueStore {
 
     /// Records a state change (and its error, for failures), committed at once.
     pub fn set_state(&self, id: i64, state: ItemStatus, error: Option<&str>) -> Result<(), StoreError> {
-        self.connection.execute(
+        self.run(
             "UPDATE items SET state = ?2, error = ?3, attempts = attempts + (?2 = 'running') WHERE id = ?1",
             params![id, state, error],
         )?;
@@ -374,7 +373,7 @@ impl QueueStore {
 
     /// Records a finished item with how it was verified.
     pub fn set_done(&self, id: i64, bytes_done: u64, verified: Verification) -> Result<(), StoreError> {
-        self.connection.execute(
+        self.run(
             "UPDATE items SET state = 'done', error = NULL, bytes_done = ?2, verified = ?3,
              lease_owner = NULL, lease_until = NULL WHERE id = ?1",
             params![id, to_sql(bytes_done), verified],
@@ -384,7 +383,7 @@ impl QueueStore {
 
     /// Puts failed items back in the queue with a fresh attempt count.
     pub fn requeue(&self, id: i64) -> Result<(), StoreError> {
-        self.connection.execute(
+        self.run(
             "UPDATE items SET state = 'queued', error = NULL, attempts = 0 WHERE id = ?1",
             params![id],
         )?;
@@ -398,15 +397,13 @@ impl QueueStore {
 
     /// Records how far several transfers got, in one transaction.
     pub fn checkpoint_many(&self, offsets: &[(i64, u64)]) -> Result<(), StoreError> {
-        let transaction = self.connection.unchecked_transaction()?;
-        {
-            let mut update = transaction.prepare_cached("UPDATE items SET bytes_done = ?2 WHERE id = ?1")?;
+        self.atomically(|connection| {
+            let mut update = connection.prepare_cached("UPDATE items SET bytes_done = ?2 WHERE id = ?1")?;
             for &(id, bytes_done) in offsets {
                 update.execute(params![id, to_sql(bytes_done)])?;
             }
-        }
-        transaction.commit()?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Every item in queue order.
@@ -492,15 +489,13 @@ impl QueueStore {
     pub fn acquire_lease(&self, id: i64, owner: &str, is_alive: &dyn Fn(&str) -> bool) -> Result<Lease, StoreError> {
         let current: Option<(Option<String>, ItemStatus)> = self
             .connection
-            .query_row(
-                "SELECT lease_owner, state FROM items WHERE id = ?1",
-                params![id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
+            .prepare_cached("SELECT lease_owner, state FROM items WHERE id = ?1")?
+            .query_row(params![id], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
         let Some((holder, state)) = current else {
             return Ok(Lease::Finished);
         };
+        let seen = holder.clone();
         if state.is_finished() {
             return Ok(Lease::Finished);
         }
@@ -510,10 +505,11 @@ impl QueueStore {
         {
             return Ok(Lease::HeldBy(holder));
         }
-        // Compare-and-set, so that two processes racing for a dead holder's item cannot both win.
-        let changed = self.connection.execute(
+        // Compare-and-set against the holder just read, so that two processes racing for a
+        // dead holder's item cannot both win.
+        let changed = self.run(
             "UPDATE items SET lease_owner = ?2, lease_until = NULL WHERE id = ?1 AND lease_owner IS ?3",
-            params![id, owner, self.lease_owner(id)?],
+            params![id, owner, seen],
         )?;
         Ok(if changed == 1 {
             Lease::Acquired
@@ -523,7 +519,7 @@ impl QueueStore {
     }
 
     pub fn release_lease(&self, id: i64, owner: &str) -> Result<(), StoreError> {
-        self.connection.execute(
+        self.run(
             "UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND lease_owner = ?2",
             params![id, owner],
         )?;
@@ -534,11 +530,56 @@ impl QueueStore {
     pub fn lease_owner(&self, id: i64) -> Result<Option<String>, StoreError> {
         Ok(self
             .connection
-            .query_row("SELECT lease_owner FROM items WHERE id = ?1", params![id], |row| {
-                row.get(0)
-            })
+            .prepare_cached("SELECT lease_owner FROM items WHERE id = ?1")?
+            .query_row(params![id], |row| row.get(0))
             .optional()?
             .flatten())
+    }
+
+    /// Runs `work` so that all of it or none of it is written: in a savepoint, which inside a
+    /// batch ([`QueueStore::begin_batch`]) nests in the batch's transaction.
+    fn atomically<T>(&self, work: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.connection.execute_batch("SAVEPOINT atomically")?;
+        match work(&self.connection) {
+            Ok(value) => {
+                self.connection.execute_batch("RELEASE atomically")?;
+                Ok(value)
+            }
+            Err(error) => {
+                let _ = self
+                    .connection
+                    .execute_batch("ROLLBACK TO atomically; RELEASE atomically");
+                Err(error)
+            }
+        }
+    }
+
+    /// Starts writing the changes that follow in one transaction, until
+    /// [`QueueStore::end_batch`]: the queue's thread handles everything that is waiting for it
+    /// at once, so workers that finish together cost one commit instead of several each.
+    pub fn begin_batch(&self) -> Result<(), StoreError> {
+        if self.connection.is_autocommit() {
+            self.connection.execute_batch("BEGIN IMMEDIATE")?;
+        }
+        Ok(())
+    }
+
+    /// Commits what was written since [`QueueStore::begin_batch`]. If the commit fails, the
+    /// batch is rolled back, so that the connection is never left inside a transaction.
+    pub fn end_batch(&self) -> Result<(), StoreError> {
+        if self.connection.is_autocommit() {
+            return Ok(());
+        }
+        self.connection.execute_batch("COMMIT").map_err(|error| {
+            let _ = self.connection.execute_batch("ROLLBACK");
+            StoreError::from(error)
+        })
+    }
+
+    /// Runs one statement of those run for every item, prepared once per connection: a
+    /// folder of small files runs each of them thousands of times.
+    fn run(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize, StoreError> {
+        Ok(self.connection.prepare_cached(sql)?.execute(params)?)
     }
 
     /// Moves an unfinished item among the unfinished ones: up and down swap it with its
@@ -560,41 +601,41 @@ impl QueueStore {
                 .query_row(sql, params![position], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?)
         };
-        let transaction = self.connection.unchecked_transaction()?;
-        match placement {
-            Placement::Up | Placement::Down => {
-                let sql = if placement == Placement::Up {
-                    format!(
-                        "SELECT id, position FROM items WHERE {unfinished} AND position < ?1 ORDER BY position DESC LIMIT 1"
-                    )
-                } else {
-                    format!(
-                        "SELECT id, position FROM items WHERE {unfinished} AND position > ?1 ORDER BY position LIMIT 1"
-                    )
-                };
-                if let Some((other, other_position)) = neighbour(&sql)? {
-                    transaction.execute("UPDATE items SET position = ?2 WHERE id = ?1", params![other, position])?;
-                    transaction.execute(
-                        "UPDATE items SET position = ?2 WHERE id = ?1",
-                        params![id, other_position],
+        self.atomically(|connection| {
+            match placement {
+                Placement::Up | Placement::Down => {
+                    let sql = if placement == Placement::Up {
+                        format!(
+                            "SELECT id, position FROM items WHERE {unfinished} AND position < ?1 ORDER BY position DESC LIMIT 1"
+                        )
+                    } else {
+                        format!(
+                            "SELECT id, position FROM items WHERE {unfinished} AND position > ?1 ORDER BY position LIMIT 1"
+                        )
+                    };
+                    if let Some((other, other_position)) = neighbour(&sql)? {
+                        connection.execute("UPDATE items SET position = ?2 WHERE id = ?1", params![other, position])?;
+                        connection.execute(
+                            "UPDATE items SET position = ?2 WHERE id = ?1",
+                            params![id, other_position],
+                        )?;
+                    }
+                }
+                Placement::Top => {
+                    connection.execute(
+                        "UPDATE items SET position = (SELECT MIN(position) - 1 FROM items) WHERE id = ?1",
+                        params![id],
+                    )?;
+                }
+                Placement::Bottom => {
+                    connection.execute(
+                        "UPDATE items SET position = (SELECT MAX(position) + 1 FROM items) WHERE id = ?1",
+                        params![id],
                     )?;
                 }
             }
-            Placement::Top => {
-                transaction.execute(
-                    "UPDATE items SET position = (SELECT MIN(position) - 1 FROM items) WHERE id = ?1",
-                    params![id],
-                )?;
-            }
-            Placement::Bottom => {
-                transaction.execute(
-                    "UPDATE items SET position = (SELECT MAX(position) + 1 FROM items) WHERE id = ?1",
-                    params![id],
-                )?;
-            }
-        }
-        transaction.commit()?;
-        Ok(())
+    Ok(())
+        })
     }
 
     /// Removes finished items: done (and skipped), failed (and cancelled), or both.
@@ -667,7 +708,7 @@ fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredItem> {
     })
 }
 
-fn insert(transaction: &rusqlite::Transaction<'_>, items: &[NewItem]) -> Result<Vec<i64>, StoreError> {
+fn insert(transaction: &Connection, items: &[NewItem]) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::with_capacity(items.len());
     let next: i64 = transaction.query_row("SELECT COALESCE(MAX(position), 0) + 1 FROM items", [], |row| row.get(0))?;
     let mut statement = transaction.prepare_cached(
@@ -822,6 +863,32 @@ mod tests {
         assert_eq!(unfinished[0].bytes_done, 512, "the offset reached is kept for resuming");
         assert_eq!(unfinished[0].attempts, 1);
         assert_eq!(unfinished[0].item, item("b"));
+    }
+
+    #[test]
+    fn a_batch_is_written_whole_at_its_end_with_its_own_atomic_steps_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.sqlite");
+        let mut store = QueueStore::open(&path).unwrap();
+        let other = QueueStore::open(&path).unwrap();
+        let ids = store.add(&[item("a")]).unwrap();
+        store.begin_batch().unwrap();
+        store.set_state(ids[0], ItemStatus::Done, None).unwrap();
+        let more = store.add(&[item("b"), item("c")]).unwrap();
+        store.checkpoint_many(&[(more[0], 7)]).unwrap();
+        // Another process sees none of it before the batch ends...
+        let seen = other.all().unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].state, ItemStatus::Queued);
+        store.end_batch().unwrap();
+        // ...and all of it after.
+        let seen = other.all().unwrap();
+        assert_eq!(seen.len(), 3);
+        assert_eq!(seen[0].state, ItemStatus::Done);
+        assert_eq!(seen[1].bytes_done, 7);
+        // Outside a batch, each change is committed at once, as before.
+        store.set_state(more[1], ItemStatus::Failed, Some("refused")).unwrap();
+        assert_eq!(other.all().unwrap()[2].state, ItemStatus::Failed);
     }
 
     #[test]
