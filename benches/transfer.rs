@@ -1,226 +1,468 @@
-//! Transfer throughput against real servers, side by side with the reference clients:
-//! Wharf's SFTP against OpenSSH `sftp`, Wharf's FTP against `curl`, both directions.
+//! Large-file transfers side by side with the reference clients, each run as a user would
+//! run it (a fresh process that logs in, moves the file and exits):
 //!
-//! Run: `cargo bench --features interop --bench transfer` (as root, after `.ci/run` has
-//! installed vsftpd, openssh-server and curl and created the test account). The size is 1 GiB;
-//! `WHARF_BENCH_MIB=256` makes it smaller. This measures and prints; it asserts nothing.
+//! - over loopback, a 1 GiB file each way: `wharf get|put` against OpenSSH `sftp` (with
+//!   Wharf's cipher, aes128-gcm) and rclone over SFTP to sshd, and against curl, lftp and
+//!   rclone over FTP to vsftpd;
+//! - through `netproxy.py --delay-ms 20` (a 40 ms round trip), 256 MiB each way over SFTP
+//!   against OpenSSH `sftp`.
+//!
+//! The contenders take turns (the order rotates every round, and the disk is synced before
+//! each run), this computer's files are in /dev/shm, each output is compared with
+//! the source byte for byte, and the table gives the median time, the peak memory (RSS) and
+//! the ratio of the best peer's median to Wharf's (above 1: Wharf is faster). A run whose
+//! file differs is reported, never timed.
+//!
+//! Run: `cargo bench --features interop --bench transfer` as root after `.ci/run` (it
+//! installs the servers and the test account; `apt-get install lftp rclone time` for those
+//! two and the memory figures).
+//! `WHARF_BENCH_MIB`, `WHARF_BENCH_LONG_MIB` and `WHARF_BENCH_ROUNDS` change the sizes and
+//! the number of rounds (1024, 256, 3). This measures and prints; it asserts nothing.
 
-// Test code: a failed step should stop the test with its message.
+// Test code: a failed step should stop the benchmark with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/interop/servers/mod.rs"]
 #[allow(dead_code)]
 mod servers;
-#[path = "../tests/integration/support/mod.rs"]
-#[allow(dead_code)]
-mod support;
 
-use std::path::Path;
-use std::process::Command;
-use std::sync::atomic::AtomicBool;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use servers::{FtpTls, PASSWORD, USER};
-use support::context;
-use wharf::engine::api::Progress;
-use wharf::engine::copy::{CopyControl, UploadTarget, download_file, upload_file};
-use wharf::model::location::RemotePath;
-use wharf::model::{Protocol, Site};
-use wharf::protocol::RemoteFs;
 
-/// A site for the interop account.
-fn site(protocol: Protocol, port: u16) -> Site {
-    support::site(protocol, port, USER, PASSWORD)
+/// One client's way of doing a case: the command, and the file it leaves behind.
+struct Contender {
+    name: String,
+    command: Box<dyn Fn() -> Command>,
+    output: PathBuf,
 }
 
-fn time(run: impl FnOnce()) -> Duration {
-    let start = Instant::now();
-    run();
-    start.elapsed()
+/// What one run of a contender measured.
+struct Run {
+    took: Duration,
+    peak_kib: u64,
 }
 
-/// Runs the two contenders alternately `ROUNDS` times and keeps each one's best time, so that
-/// page-cache and write-back effects do not favour whoever runs second.
-fn best_of(mut wharf: impl FnMut(), mut reference: impl FnMut()) -> (Duration, Duration) {
-    const ROUNDS: usize = 2;
-    let (mut best_wharf, mut best_reference) = (Duration::MAX, Duration::MAX);
-    for _ in 0..ROUNDS {
-        best_wharf = best_wharf.min(time(&mut wharf));
-        best_reference = best_reference.min(time(&mut reference));
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Runs `command` to its end under GNU time, for its peak resident memory; its time is
+/// measured here.
+fn measure(command: Command) -> Result<Run, String> {
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .args(["-f", "%M", "-o"])
+        .arg(report.path())
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => timed.env(name, value),
+            None => timed.env_remove(name),
+        };
     }
-    (best_wharf, best_reference)
+    let start = Instant::now();
+    let output = timed
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("{command:?}: {error} (is GNU time installed?)"))?;
+    let took = start.elapsed();
+    if !output.status.success() {
+        return Err(format!(
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let peak_kib = std::fs::read_to_string(report.path())
+        .ok()
+        .and_then(|text| text.lines().last()?.trim().parse().ok())
+        .unwrap_or(0);
+    Ok(Run { took, peak_kib })
 }
 
-fn rate(bytes: u64, took: Duration) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0) / took.as_secs_f64()
+/// Whether two files hold the same bytes.
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    let (Ok(mut a), Ok(mut b)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (mut left, mut right) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
+    loop {
+        let count = a.read(&mut left).unwrap();
+        if b.read_exact(&mut right[..count]).is_err() || left[..count] != right[..count] {
+            return false;
+        }
+        if count == 0 {
+            return b.read(&mut right).unwrap() == 0;
+        }
+    }
 }
 
-fn report(what: &str, bytes: u64, wharf: Duration, reference_name: &str, reference: Duration) {
-    println!(
-        "{what:<18} wharf {:>8.1} MiB/s   {reference_name:<13} {:>8.1} MiB/s   ratio {:.2}",
-        rate(bytes, wharf),
-        rate(bytes, reference),
-        reference.as_secs_f64() / wharf.as_secs_f64()
-    );
+fn median(mut values: Vec<Duration>) -> Option<Duration> {
+    values.sort();
+    values.get(values.len() / 2).copied()
 }
 
-fn wharf_download(fs: &mut dyn RemoteFs, remote: &RemotePath, target: &Path) {
-    let (cancel, progress) = (AtomicBool::new(false), Progress::default());
-    let source = fs.stat(remote).unwrap();
-    let _ = std::fs::remove_file(target);
-    download_file(
-        fs,
-        remote,
-        &source,
-        target,
-        &CopyControl {
-            cancel: &cancel,
-            progress: &progress,
-            throttle: &|_| {},
-            preserve_mtime: true,
-        },
-    )
-    .unwrap();
+/// Runs every contender `rounds` times in turn, checks each output against `source`, and
+/// prints one row per contender. The first contender is Wharf.
+fn case(label: &str, bytes: u64, source: &Path, contenders: &[Contender], rounds: usize) {
+    let mut runs: Vec<Vec<Run>> = contenders.iter().map(|_| Vec::new()).collect();
+    let mut failures: Vec<Vec<String>> = contenders.iter().map(|_| Vec::new()).collect();
+    for round in 0..rounds {
+        for turn in 0..contenders.len() {
+            let index = (turn + round) % contenders.len();
+            let contender = &contenders[index];
+            let _ = std::fs::remove_file(&contender.output);
+            // The last run's file is written to disk first, so that no run pays for another's.
+            let _ = Command::new("sync").status();
+            match measure((contender.command)()) {
+                Ok(run) if same_bytes(&contender.output, source) => runs[index].push(run),
+                Ok(_) => failures[index].push("its file differs from the source".to_owned()),
+                Err(error) => failures[index].push(error),
+            }
+            let _ = std::fs::remove_file(&contender.output);
+        }
+    }
+    let medians: Vec<Option<Duration>> = runs
+        .iter()
+        .map(|runs| median(runs.iter().map(|run| run.took).collect()))
+        .collect();
+    let best_peer = medians[1..].iter().flatten().min().copied();
+    println!("\n{label}");
+    for (index, contender) in contenders.iter().enumerate() {
+        let peak = runs[index].iter().map(|run| run.peak_kib).max().unwrap_or(0);
+        let Some(took) = medians[index] else {
+            println!("  {:<34} no good run: {}", contender.name, failures[index].join("; "));
+            continue;
+        };
+        let ratio = match (index, best_peer) {
+            (0, Some(peer)) => format!("   ratio {:.2}", peer.as_secs_f64() / took.as_secs_f64()),
+            _ => String::new(),
+        };
+        let failed = if failures[index].is_empty() {
+            String::new()
+        } else {
+            format!("   ({} bad runs: {})", failures[index].len(), failures[index][0])
+        };
+        println!(
+            "  {:<34} {:>7.2} s {:>8.1} MiB/s {:>7.1} MiB peak{ratio}{failed}",
+            contender.name,
+            took.as_secs_f64(),
+            bytes as f64 / 1048576.0 / took.as_secs_f64(),
+            peak as f64 / 1024.0,
+        );
+    }
 }
 
-fn wharf_upload(fs: &mut dyn RemoteFs, source: &Path, remote: &RemotePath) {
-    // Every round writes a fresh file, as the reference clients do.
-    let _ = std::fs::remove_file(remote.as_str());
-    let (cancel, progress) = (AtomicBool::new(false), Progress::default());
-    upload_file(
-        fs,
+/// The benchmark's files and Wharf's own home, shared by every case.
+struct Setup {
+    rounds: usize,
+    remote: servers::UserFolder,
+    local: tempfile::TempDir,
+    home: tempfile::TempDir,
+}
+
+impl Setup {
+    fn wharf(&self, args: Vec<String>) -> Box<dyn Fn() -> Command> {
+        let home = self.home.path().to_owned();
+        Box::new(move || {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_wharf"));
+            command
+                .arg("--accept-new-host-key")
+                .args(&args)
+                .env("WHARF_HOME", &home)
+                .env("WHARF_PASSWORD", PASSWORD)
+                .env_remove("SSH_AUTH_SOCK");
+            command
+        })
+    }
+
+    /// A file of `mib` MiB on the server's side, owned by the test account.
+    fn source(&self, name: &str, mib: u64) -> PathBuf {
+        use std::io::Write;
+        let path = self.remote.join(name);
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let mut block: Vec<u8> = (0..1024 * 1024).map(|i| (i * 7 % 251) as u8).collect();
+        for n in 0..mib {
+            // Every MiB differs, so that a block written at the wrong offset is noticed.
+            block[..8].copy_from_slice(&n.to_le_bytes());
+            file.write_all(&block).unwrap();
+        }
+        drop(file);
+        let (uid, gid) = servers::account_ids();
+        std::os::unix::fs::chown(&path, Some(uid), Some(gid)).unwrap();
+        path
+    }
+}
+
+fn openssh_sftp(key: &Path, port: u16) -> Command {
+    let mut command = Command::new("sftp");
+    command
+        .args(["-q", "-o", "Ciphers=aes128-gcm@openssh.com", "-i"])
+        .arg(key)
+        .args(["-P", &port.to_string()])
+        .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]);
+    command
+}
+
+/// SFTP get and put of `source` through `port` (sshd itself, or a proxy in front of it).
+fn sftp_cases(setup: &Setup, where_: &str, port: u16, key: &Path, source: &Path, mib: u64, rclone: bool) {
+    let url = |path: &Path| format!("sftp://{USER}@127.0.0.1:{port}{}", path.display());
+    let key_arg = key.display().to_string();
+    let download = setup.local.path().join("download.bin");
+    let mut contenders = vec![Contender {
+        name: "wharf get".into(),
+        command: setup.wharf(vec![
+            "get".into(),
+            "-i".into(),
+            key_arg.clone(),
+            url(source),
+            download.display().to_string(),
+        ]),
+        output: download.clone(),
+    }];
+    let (key_owned, source_owned, download_owned) = (key.to_owned(), source.to_owned(), download.clone());
+    contenders.push(Contender {
+        name: "OpenSSH sftp (aes128-gcm)".into(),
+        command: Box::new(move || {
+            let mut command = openssh_sftp(&key_owned, port);
+            command
+                .arg(format!("{USER}@127.0.0.1:{}", source_owned.display()))
+                .arg(&download_owned);
+            command
+        }),
+        output: download.clone(),
+    });
+    let rclone_remote = format!(":sftp,host=127.0.0.1,port={port},user={USER},key_file={key_arg}:");
+    if rclone {
+        let (remote, source, target) = (rclone_remote.clone(), source.to_owned(), download.clone());
+        contenders.push(Contender {
+            name: "rclone copyto (sftp)".into(),
+            command: Box::new(move || {
+                let mut command = Command::new("rclone");
+                command
+                    .arg("copyto")
+                    .arg(format!("{remote}{}", source.display()))
+                    .arg(&target);
+                command
+            }),
+            output: download.clone(),
+        });
+    }
+    let bytes = mib * 1048576;
+    case(
+        &format!("SFTP get, {mib} MiB, {where_}"),
+        bytes,
         source,
-        remote,
-        UploadTarget::ViaTemp { resume: false },
-        &CopyControl {
-            cancel: &cancel,
-            progress: &progress,
-            throttle: &|_| {},
-            preserve_mtime: true,
-        },
-    )
-    .unwrap();
+        &contenders,
+        setup.rounds,
+    );
+
+    let upload = setup.remote.join("upload.bin");
+    let local_source = setup.local.path().join("source.bin");
+    std::fs::copy(source, &local_source).unwrap();
+    let mut contenders = vec![Contender {
+        name: "wharf put".into(),
+        command: setup.wharf(vec![
+            "put".into(),
+            "-i".into(),
+            key_arg.clone(),
+            local_source.display().to_string(),
+            url(&upload),
+        ]),
+        output: upload.clone(),
+    }];
+    let (key_owned, from, to) = (key.to_owned(), local_source.clone(), upload.clone());
+    contenders.push(Contender {
+        name: "OpenSSH sftp (aes128-gcm)".into(),
+        command: Box::new(move || {
+            let batch = format!("put {} {}\n", from.display(), to.display());
+            let file = from.with_extension("batch");
+            std::fs::write(&file, batch).unwrap();
+            let mut command = openssh_sftp(&key_owned, port);
+            command.arg("-b").arg(file).arg(format!("{USER}@127.0.0.1"));
+            command
+        }),
+        output: upload.clone(),
+    });
+    if rclone {
+        let (remote, from, to) = (rclone_remote, local_source.clone(), upload.clone());
+        contenders.push(Contender {
+            name: "rclone copyto (sftp)".into(),
+            command: Box::new(move || {
+                let mut command = Command::new("rclone");
+                command
+                    .arg("copyto")
+                    .arg(&from)
+                    .arg(format!("{remote}{}", to.display()));
+                command
+            }),
+            output: upload.clone(),
+        });
+    }
+    case(
+        &format!("SFTP put, {mib} MiB, {where_}"),
+        bytes,
+        &local_source,
+        &contenders,
+        setup.rounds,
+    );
+    let _ = std::fs::remove_file(local_source);
 }
 
-fn run(command: &mut Command) {
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
+/// FTP get and put of `source` to vsftpd against curl, lftp and rclone.
+fn ftp_cases(setup: &Setup, port: u16, source: &Path, mib: u64) {
+    let url = |path: &Path| format!("ftp://{USER}@127.0.0.1:{port}{}", path.display());
+    // curl's URL paths are relative to the login folder; %2F makes them absolute.
+    let curl_url = |path: &Path| {
+        format!(
+            "ftp://{USER}:{PASSWORD}@127.0.0.1:{port}/%2F{}",
+            path.display().to_string().trim_start_matches('/')
+        )
+    };
+    let obscured = Command::new("rclone")
+        .args(["obscure", PASSWORD])
+        .output()
+        .unwrap()
+        .stdout;
+    let rclone_remote = format!(
+        ":ftp,host=127.0.0.1,port={port},user={USER},pass={}:",
+        String::from_utf8_lossy(&obscured).trim()
     );
+    let lftp = move |script: String| {
+        let mut command = Command::new("lftp");
+        command
+            .args(["-u", &format!("{USER},{PASSWORD}"), "-p", &port.to_string(), "-e"])
+            .arg(script)
+            .arg("ftp://127.0.0.1");
+        command
+    };
+    let bytes = mib * 1048576;
+    let download = setup.local.path().join("download.bin");
+    let (get_url, get_curl) = (curl_url(source), download.clone());
+    let (lftp_source, lftp_out) = (source.to_owned(), download.clone());
+    let (rclone_from, rclone_out) = (format!("{rclone_remote}{}", source.display()), download.clone());
+    let contenders = vec![
+        Contender {
+            name: "wharf get".into(),
+            command: setup.wharf(vec!["get".into(), url(source), download.display().to_string()]),
+            output: download.clone(),
+        },
+        Contender {
+            name: "curl".into(),
+            command: Box::new(move || {
+                let mut command = Command::new("curl");
+                command.args(["-sS", "-o"]).arg(&get_curl).arg(&get_url);
+                command
+            }),
+            output: download.clone(),
+        },
+        Contender {
+            name: "lftp get".into(),
+            command: Box::new(move || lftp(format!("get {} -o {}; quit", lftp_source.display(), lftp_out.display()))),
+            output: download.clone(),
+        },
+        Contender {
+            name: "rclone copyto (ftp)".into(),
+            command: Box::new(move || {
+                let mut command = Command::new("rclone");
+                command.arg("copyto").arg(&rclone_from).arg(&rclone_out);
+                command
+            }),
+            output: download.clone(),
+        },
+    ];
+    case(
+        &format!("FTP get, {mib} MiB, loopback (vsftpd)"),
+        bytes,
+        source,
+        &contenders,
+        setup.rounds,
+    );
+
+    let local_source = setup.local.path().join("source.bin");
+    std::fs::copy(source, &local_source).unwrap();
+    let upload = setup.remote.join("upload.bin");
+    let (curl_from, curl_to) = (local_source.clone(), curl_url(&upload));
+    let (lftp_from, lftp_to) = (local_source.clone(), upload.clone());
+    let (rclone_local, rclone_to) = (local_source.clone(), format!("{rclone_remote}{}", upload.display()));
+    let contenders = vec![
+        Contender {
+            name: "wharf put".into(),
+            command: setup.wharf(vec!["put".into(), local_source.display().to_string(), url(&upload)]),
+            output: upload.clone(),
+        },
+        Contender {
+            name: "curl -T".into(),
+            command: Box::new(move || {
+                let mut command = Command::new("curl");
+                command.args(["-sS", "-T"]).arg(&curl_from).arg(&curl_to);
+                command
+            }),
+            output: upload.clone(),
+        },
+        Contender {
+            name: "lftp put".into(),
+            command: Box::new(move || lftp(format!("put {} -o {}; quit", lftp_from.display(), lftp_to.display()))),
+            output: upload.clone(),
+        },
+        Contender {
+            name: "rclone copyto (ftp)".into(),
+            command: Box::new(move || {
+                let mut command = Command::new("rclone");
+                command.arg("copyto").arg(&rclone_local).arg(&rclone_to);
+                command
+            }),
+            output: upload.clone(),
+        },
+    ];
+    case(
+        &format!("FTP put, {mib} MiB, loopback (vsftpd)"),
+        bytes,
+        &local_source,
+        &contenders,
+        setup.rounds,
+    );
+    let _ = std::fs::remove_file(local_source);
 }
 
 fn main() {
-    let mib: u64 = std::env::var("WHARF_BENCH_MIB")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(1024);
-    let bytes = mib * 1024 * 1024;
-    let folder = servers::user_folder("bench");
-    let source = folder.join("source.bin");
-    {
-        use std::io::Write;
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&source).unwrap());
-        let block: Vec<u8> = (0..1024 * 1024).map(|i| (i * 7 % 251) as u8).collect();
-        for _ in 0..mib {
-            file.write_all(&block).unwrap();
-        }
-    }
-    let (uid, gid) = {
-        let meta = std::fs::metadata(&folder).unwrap();
-        (
-            std::os::unix::fs::MetadataExt::uid(&meta),
-            std::os::unix::fs::MetadataExt::gid(&meta),
-        )
+    let mib = env_number("WHARF_BENCH_MIB", 1024);
+    let long_mib = env_number("WHARF_BENCH_LONG_MIB", 256);
+    let rounds = usize::try_from(env_number("WHARF_BENCH_ROUNDS", 3)).unwrap_or(3);
+    let setup = Setup {
+        rounds,
+        remote: servers::user_folder("bench"),
+        // This computer's side in memory where there is a tmpfs: the benchmark compares
+        // clients, not disks (Wharf also syncs a download to disk before it takes its name,
+        // which the other clients do not; on this machine's disk that is a second per GiB).
+        local: tempfile::tempdir_in("/dev/shm")
+            .or_else(|_| tempfile::tempdir())
+            .unwrap(),
+        home: tempfile::tempdir().unwrap(),
     };
-    std::os::unix::fs::chown(&source, Some(uid), Some(gid)).unwrap();
-    let local = tempfile::tempdir().unwrap();
-    let target = local.path().join("target.bin");
-    let remote_source = RemotePath::new(source.to_str().unwrap());
-    let remote_upload = RemotePath::new(folder.join("upload.bin").to_str().unwrap());
     println!(
-        "Transfers of {mib} MiB over loopback ({} cores)",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "Wharf {} against the reference clients, median of {rounds} runs in turn ({} cores, {})",
+        env!("CARGO_PKG_VERSION"),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        chrono::Utc::now().format("%Y-%m-%d")
     );
-
-    // SFTP against OpenSSH's sftp.
+    let big = setup.source("big.bin", mib);
     let (sshd, _) = servers::sshd();
     let key = servers::plain_client_key(&sshd);
-    let mut sftp = wharf::protocol::sftp::SftpFs::connect(&site(Protocol::Sftp, sshd.port), &context()).unwrap();
-    println!("SFTP cipher: {}", sftp.security());
-    let batch = local.path().join("batch");
-    std::fs::write(
-        &batch,
-        format!(
-            "get {} {}\n",
-            source.display(),
-            local.path().join("openssh.bin").display()
-        ),
-    )
-    .unwrap();
-    let openssh = |batch: &Path| {
-        let mut command = Command::new("sftp");
-        command
-            .args(["-q", "-b"])
-            .arg(batch)
-            .args(["-i"])
-            .arg(&key)
-            .args([
-                "-P",
-                &sshd.port.to_string(),
-                "-o",
-                "StrictHostKeyChecking=no",
-                "-o",
-                "UserKnownHostsFile=/dev/null",
-            ])
-            .arg(format!("{USER}@127.0.0.1"));
-        command
-    };
-    let (wharf_get, openssh_get) = best_of(
-        || wharf_download(&mut sftp, &remote_source, &target),
-        || run(&mut openssh(&batch)),
-    );
-    report("SFTP download", bytes, wharf_get, "OpenSSH sftp", openssh_get);
-    let put_batch = local.path().join("put-batch");
-    let put = format!("put {} {}\n", target.display(), folder.join("openssh-up.bin").display());
-    std::fs::write(&put_batch, put).unwrap();
-    let (wharf_put, openssh_put) = best_of(
-        || wharf_upload(&mut sftp, &target, &remote_upload),
-        || {
-            let _ = std::fs::remove_file(folder.join("openssh-up.bin"));
-            run(&mut openssh(&put_batch))
-        },
-    );
-    report("SFTP upload", bytes, wharf_put, "OpenSSH sftp", openssh_put);
-    drop(sftp);
-
-    // FTP against curl.
+    sftp_cases(&setup, "loopback (OpenSSH sshd)", sshd.port, &key, &big, mib, true);
     let (vsftpd, _) = servers::vsftpd(FtpTls::None);
-    let mut ftp = wharf::protocol::ftp::FtpFs::connect(&site(Protocol::Ftp, vsftpd.port), &context()).unwrap();
-    let url = format!("ftp://{USER}:{PASSWORD}@127.0.0.1:{}", vsftpd.port);
-    let (wharf_get, curl_get) = best_of(
-        || wharf_download(&mut ftp, &remote_source, &target),
-        || {
-            run(Command::new("curl")
-                .args(["-sS", "-o"])
-                .arg(local.path().join("curl.bin"))
-                .arg(format!(
-                    "{url}/%2F{}",
-                    source.display().to_string().trim_start_matches('/')
-                )))
-        },
-    );
-    report("FTP download", bytes, wharf_get, "curl", curl_get);
-    let (wharf_put, curl_put) = best_of(
-        || wharf_upload(&mut ftp, &target, &remote_upload),
-        || {
-            let _ = std::fs::remove_file(folder.join("curl-up.bin"));
-            run(Command::new("curl").args(["-sS", "-T"]).arg(&target).arg(format!(
-                "{url}/%2F{}/curl-up.bin",
-                folder.display().to_string().trim_start_matches('/')
-            )))
-        },
-    );
-    report("FTP upload", bytes, wharf_put, "curl", curl_put);
+    ftp_cases(&setup, vsftpd.port, &big, mib);
+    let _ = std::fs::remove_file(&big);
+
+    let long = setup.source("long.bin", long_mib);
+    let proxy = servers::netproxy(sshd.port, &["--delay-ms", "20"]);
+    sftp_cases(&setup, "40 ms round trip", proxy.port(), &key, &long, long_mib, false);
 }

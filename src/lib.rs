@@ -31,7 +31,8 @@
 //! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + message, and the
 //!   message as a sentence for dialogs), and the backends: [`protocol::ftp`] (suppaftp; FTP,
 //!   implicit FTPS, explicit FTPES; the listing parser in `protocol::ftp::listing`; one
-//!   connection sequence whose steps a reconnect repeats), [`protocol::sftp`] (ssh2;
+//!   connection sequence whose steps a reconnect repeats), [`protocol::sftp`] (ssh2, over
+//!   the libssh2 in `vendor/libssh2-sys`, which en- and decrypts a packet in one call;
 //!   [`protocol::ssh_offer`] reads a server's KEXINIT again after a failed handshake, to
 //!   name what it offers or to call the failure a cut), [`protocol::local`],
 //!   [`protocol::memory`] (test double with fault injection, hung links included). How much
@@ -40,8 +41,9 @@
 //! - [`engine`]: [`engine::api`] (THE boundary: `Command` grouped by handler, `Session`,
 //!   `Queue`, `Sites` and `Trust`, each matched whole by its handler; `Event`; newtype ids),
 //!   [`engine::handle`], `session` (browsing: list, stat, mkdir, rename, chmod, recursive
-//!   delete), and the transfer queue: `queue` (the thread that owns the state, persists
-//!   every change, checkpoints offsets, restores after a restart; the window's queue also
+//!   delete; `HandOver` gives the command line's session to the queue as its first
+//!   connection), and the transfer queue: `queue` (the thread that owns the state, persists
+//!   every change, one transaction per pass over its inbox, checkpoints offsets, restores after a restart; the window's queue also
 //!   looks each second at what other processes sharing the database add, run and finish,
 //!   and shows it without running it), `scheduler` (pure:
 //!   limits, backoff, pause/cancel/move; only attempts that move nothing use up the retry
@@ -51,7 +53,7 @@
 //!   RNTO and MFMT over FTP and no probe), `watchdog` (a running item that moves nothing is
 //!   shown as stalled), `pool` (connections per site, secrets in memory, `Password` prompts
 //!   for restored sites), [`engine::copy`] (one file: partial name, resume, verify,
-//!   rename), `limiter` (bandwidth, governor), `lease` (which process is alive, by lock
+//!   rename; `send_window` keeps an upload's window full while the server acknowledges), `limiter` (bandwidth, governor), `lease` (which process is alive, by lock
 //!   file), `progress` (speed over a moving window, ETA), `site_book` (the sites file, the
 //!   keyring and imports, behind `SitesCommand`) and `trust_policy` (asks the user through
 //!   prompts; answers `TrustCommand`).
