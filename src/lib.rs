@@ -43,7 +43,8 @@
 //!   [`engine::handle`], `session` (browsing: list, stat, mkdir, rename, chmod, recursive
 //!   delete; `HandOver` gives the command line's session to the queue as its first
 //!   connection), and the transfer queue: `queue` (the thread that owns the state, persists
-//!   every change, one transaction per pass over its inbox, checkpoints offsets, restores after a restart; the window's queue also
+//!   every change, one transaction per pass over its inbox, checkpoints offsets, restores
+//!   after a restart; the window's queue also
 //!   looks each second at what other processes sharing the database add, run and finish,
 //!   and shows it without running it), `scheduler` (pure:
 //!   limits, backoff, pause/cancel/move; only attempts that move nothing use up the retry
@@ -53,7 +54,8 @@
 //!   RNTO and MFMT over FTP and no probe), `watchdog` (a running item that moves nothing is
 //!   shown as stalled), `pool` (connections per site, secrets in memory, `Password` prompts
 //!   for restored sites), [`engine::copy`] (one file: partial name, resume, verify,
-//!   rename; `send_window` keeps an upload's window full while the server acknowledges), `limiter` (bandwidth, governor), `lease` (which process is alive, by lock
+//!   rename; `send_window` keeps an upload's window full while the server acknowledges),
+//!   `limiter` (bandwidth, governor), `lease` (which process is alive, by lock
 //!   file), `progress` (speed over a moving window, ETA), `site_book` (the sites file, the
 //!   keyring and imports, behind `SitesCommand`) and `trust_policy` (asks the user through
 //!   prompts; answers `TrustCommand`).
