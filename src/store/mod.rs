@@ -270,6 +270,27 @@ impl FromSql for Verification {
     }
 }
 
+/// How long one process waits for another that holds the database.
+const BUSY_WAIT: Duration = Duration::from_secs(5);
+
+/// Runs `step` again while SQLite says the database is busy, for up to [`BUSY_WAIT`]. The busy
+/// timeout covers most waits, but not all: while one connection switches a new database to
+/// WAL or recovers it, another can be told "database is locked" at once, which happened to
+/// two Wharf processes starting together (a test, on a loaded machine).
+fn while_busy<T>(mut step: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let deadline = std::time::Instant::now() + BUSY_WAIT;
+    loop {
+        match step() {
+            Err(StoreError::Sql(rusqlite::Error::SqliteFailure(error, _)))
+                if error.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl QueueStore {
     /// Opens (creating it if needed) the queue at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<QueueStore, StoreError> {
@@ -291,11 +312,11 @@ impl QueueStore {
         // WAL lets a reader (the window) and a writer (`wharf queue run`) work at once; the
         // busy timeout makes one wait briefly for the other instead of failing (set first:
         // switching to WAL takes a lock too, when two start at once).
-        connection.busy_timeout(Duration::from_secs(5))?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.busy_timeout(BUSY_WAIT)?;
+        while_busy(|| Ok(connection.pragma_update(None, "journal_mode", "WAL")?))?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         let mut store = QueueStore { connection };
-        store.migrate()?;
+        while_busy(|| store.migrate())?;
         Ok(store)
     }
 
