@@ -30,6 +30,8 @@ pub struct CopyControl<'a> {
     pub throttle: &'a dyn Fn(usize),
     /// Give the copy the source's modification time.
     pub preserve_mtime: bool,
+    /// Under a bandwidth limit, the most bytes to move at once (see `limiter::chunk`).
+    pub chunk_limit: Option<usize>,
 }
 
 /// Where an upload writes.
@@ -59,15 +61,17 @@ impl CopyControl<'_> {
     }
 }
 
-/// A buffer for `remaining` bytes: a chunk at most, and not much more than the file, because
-/// libssh2 sends as many read requests ahead as the buffer holds, and a small file would
-/// otherwise cost dozens of requests answered with "end of file".
-fn buffer_size(remaining: Option<u64>) -> usize {
+/// A buffer for `remaining` bytes: a chunk at most (less under a bandwidth limit, `limit`),
+/// and not much more than the file, because libssh2 sends as many read requests ahead as the
+/// buffer holds, and a small file would otherwise cost dozens of requests answered with "end
+/// of file".
+fn buffer_size(remaining: Option<u64>, limit: Option<usize>) -> usize {
+    let chunk = limit.unwrap_or(CHUNK).clamp(8 * 1024, CHUNK);
     match remaining {
         Some(remaining) => usize::try_from(remaining.saturating_add(1))
-            .unwrap_or(CHUNK)
-            .clamp(8 * 1024, CHUNK),
-        None => CHUNK,
+            .unwrap_or(chunk)
+            .clamp(8 * 1024, chunk),
+        None => chunk,
     }
 }
 
@@ -267,7 +271,7 @@ fn send(
     let file = &mut *source.file;
     file.seek(SeekFrom::Start(offset)).map_err(local_error)?;
     let network_error = |error: io::Error| FsError::from_network(&error, &format!("uploading {target}"));
-    let mut window = SendWindow::new(buffer_size(Some(source.size - offset)));
+    let mut window = SendWindow::new(buffer_size(Some(source.size - offset), control.chunk_limit));
     let mut sent = 0u64;
     loop {
         control.check_cancel()?;
@@ -317,7 +321,7 @@ fn receive(
 ) -> Result<(), FsError> {
     let local_error = |error: io::Error| local_write_error(&error, part);
     let remaining = source.size.map(|size| size.saturating_sub(control.progress.done()));
-    let mut buffer = vec![0u8; buffer_size(remaining)];
+    let mut buffer = vec![0u8; buffer_size(remaining, control.chunk_limit)];
     loop {
         control.check_cancel()?;
         let count = match reader.read(&mut buffer) {
@@ -480,6 +484,7 @@ mod tests {
             progress,
             throttle: &|_| {},
             preserve_mtime: true,
+            chunk_limit: None,
         }
     }
 
@@ -777,6 +782,7 @@ mod tests {
             progress: &progress,
             throttle: &shrink,
             preserve_mtime: true,
+            chunk_limit: None,
         };
         let error = upload_file(
             &mut fs,

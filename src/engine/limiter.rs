@@ -52,6 +52,15 @@ impl RateLimits {
         slot.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
+    /// With a limit in `direction`, the most bytes a copy should move at once: a tenth of a
+    /// second's worth (at least 8 KiB), so that a chunk is never read long before the limit
+    /// lets it count, and progress moves smoothly instead of in bursts with pauses between.
+    pub fn chunk(&self, direction: Direction) -> Option<usize> {
+        let limit = self.current(direction)?;
+        let per_second = usize::try_from(u64::from(limit.burst) * CELL).unwrap_or(usize::MAX);
+        Some((per_second / 10).max(8 * 1024))
+    }
+
     /// Waits until `bytes` more may move in `direction`.
     pub fn throttle(&self, direction: Direction, bytes: usize) {
         let Some(limit) = self.current(direction) else {
@@ -82,6 +91,15 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
+
+    #[test]
+    fn under_a_limit_a_copy_moves_a_tenth_of_a_seconds_worth_at_once() {
+        let limits = RateLimits::default();
+        assert_eq!(limits.chunk(Direction::Download), None, "no limit, no cap");
+        limits.set(Some(1024 * 1024), Some(10 * 1024));
+        assert_eq!(limits.chunk(Direction::Download), Some(1024 * 1024 / 10));
+        assert_eq!(limits.chunk(Direction::Upload), Some(8 * 1024), "never below 8 KiB");
+    }
 
     #[test]
     fn a_limit_holds_back_what_exceeds_it_in_its_direction_only() {

@@ -516,12 +516,13 @@ pub fn free_name(name: &str, exists: &mut dyn FnMut(&str) -> bool) -> String {
         .unwrap_or_else(|| name.to_owned())
 }
 
-fn control<'a>(work: &'a Work, throttle: &'a dyn Fn(usize)) -> CopyControl<'a> {
+fn control<'a>(work: &'a Work, throttle: &'a dyn Fn(usize), chunk_limit: Option<usize>) -> CopyControl<'a> {
     CopyControl {
         cancel: &work.cancel,
         progress: &work.progress,
         throttle,
         preserve_mtime: work.options.preserve_mtime,
+        chunk_limit,
     }
 }
 
@@ -654,7 +655,8 @@ fn copy_and_verify(
     work.progress.set_total(total);
     shared.enter(work, Phase::Transferring);
     let throttle = |bytes: usize| shared.limits.throttle(ends.direction, bytes);
-    let bytes = copy(fs, &control(work, &throttle))?;
+    let chunk_limit = shared.limits.chunk(ends.direction);
+    let bytes = copy(fs, &control(work, &throttle, chunk_limit))?;
     match verify(shared, fs, work, ends.local, ends.remote) {
         Ok(verified) => Ok(Report::Done { bytes, verified }),
         Err(error) => {

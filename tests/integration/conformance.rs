@@ -24,6 +24,7 @@ pub fn exercise(fs: &mut dyn RemoteFs, base: &RemotePath) {
         progress: &progress,
         throttle: &|_| {},
         preserve_mtime: true,
+        chunk_limit: None,
     };
 
     // Folders, with a space in the name.
