@@ -611,7 +611,7 @@ impl<'a> Client<'a> {
                     for reason in &refused {
                         eprintln!("wharf: warning: {reason}");
                     }
-                    println!("{}", output::listing(&entries, json));
+                    print_listing(&entries, json)?;
                     return Ok(EXIT_OK);
                 }
                 Event::OpFinished {
@@ -622,7 +622,7 @@ impl<'a> Client<'a> {
                     let stat_id = self.request(|id| SessionRequest::Stat { id, path: path.clone() })?;
                     return match self.wait_stat(stat_id)? {
                         Some(entry) if entry.kind != crate::model::EntryKind::Dir => {
-                            println!("{}", output::listing(&[entry], json));
+                            print_listing(&[entry], json)?;
                             Ok(EXIT_OK)
                         }
                         _ => Err(error.message),
@@ -696,6 +696,15 @@ impl<'a> Client<'a> {
             }
         }
     }
+}
+
+/// Prints a listing on standard output, buffered.
+fn print_listing(entries: &[crate::model::Entry], json: bool) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    output::print_listing(entries, json, &mut out)
+        .and_then(|()| out.flush())
+        .map_err(|error| format!("the listing could not be written: {error}"))
 }
 
 /// Ends a queued transfer: failures were printed as they happened.

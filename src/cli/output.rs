@@ -33,23 +33,36 @@ struct JsonEntry<'a> {
     target: Option<&'a str>,
 }
 
-pub fn listing(entries: &[Entry], json: bool) -> String {
-    if json {
-        let rows: Vec<JsonEntry<'_>> = entries
-            .iter()
-            .map(|entry| JsonEntry {
-                name: &entry.name,
-                kind: entry.kind,
-                size: entry.size,
-                modified: entry
-                    .modified
-                    .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                permissions: entry.permissions.as_deref(),
-                target: entry.target.as_deref(),
-            })
-            .collect();
-        return serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".to_owned());
+impl<'a> JsonEntry<'a> {
+    fn of(entry: &'a Entry) -> JsonEntry<'a> {
+        JsonEntry {
+            name: &entry.name,
+            kind: entry.kind,
+            size: entry.size,
+            modified: entry
+                .modified
+                .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            permissions: entry.permissions.as_deref(),
+            target: entry.target.as_deref(),
+        }
     }
+}
+
+/// Writes a listing to `out`: JSON, one object per entry written as it goes (a folder of
+/// 100,000 entries is not held in memory twice more, as rows and as text), or lines for
+/// people.
+pub fn print_listing(entries: &[Entry], json: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if json {
+        use serde::Serializer;
+        let mut serializer = serde_json::Serializer::pretty(&mut *out);
+        serializer.collect_seq(entries.iter().map(JsonEntry::of))?;
+        return writeln!(out);
+    }
+    writeln!(out, "{}", text_listing(entries))
+}
+
+/// A listing for people: folders first, then by name.
+fn text_listing(entries: &[Entry]) -> String {
     let mut sorted: Vec<&Entry> = entries.iter().collect();
     sorted.sort_by(|a, b| {
         (b.kind == EntryKind::Dir)
@@ -216,6 +229,12 @@ mod tests {
         assert_eq!(human_size(0), "0 B");
         assert_eq!(human_size(1536), "1.5 KiB");
         assert_eq!(human_size(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+
+    fn listing(entries: &[Entry], json: bool) -> String {
+        let mut out = Vec::new();
+        print_listing(entries, json, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
