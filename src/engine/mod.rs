@@ -193,8 +193,14 @@ impl Dispatcher {
                 self.sessions.remove(&session);
             }
             SessionCommand::HandOver { session } => {
-                if let Some(sender) = self.sessions.remove(&session) {
-                    let _ = sender.send(SessionInput::HandOver);
+                let handed = self
+                    .sessions
+                    .remove(&session)
+                    .is_some_and(|sender| sender.send(SessionInput::HandOver).is_ok());
+                if !handed {
+                    // Its thread is gone (or it never was): there is nothing to hand over, but
+                    // the reply promised is still owed, or the command line would wait for it.
+                    (self.emit)(Event::Disconnected { session });
                 }
             }
             SessionCommand::Connect { id, site } => {

@@ -1250,3 +1250,17 @@ fn a_full_disk_fails_the_download_keeps_its_partial_file_and_pauses_the_others()
     assert_eq!(std::fs::read(out.path().join("second.bin")).unwrap(), second);
     assert_eq!(resumed_from, Some(partial), "the retry resumed the partial file");
 }
+
+/// `HandOver` always answers `Disconnected`, also for a session whose thread is gone or that
+/// never was: the command line waits for that reply before it queues the transfer.
+#[test]
+fn handing_over_a_session_that_is_not_there_still_answers() {
+    let home = tempfile::tempdir().unwrap();
+    let engine = engine(home.path(), &MemoryFs::new());
+    let gone = crate::engine::api::SessionId::opened_by(engine.next_id());
+    engine.send(SessionCommand::HandOver { session: gone });
+    wait_for(&engine, |_, event| match event {
+        Event::Disconnected { session } if session == gone => Some(()),
+        _ => None,
+    });
+}
