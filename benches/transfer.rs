@@ -33,11 +33,35 @@ use std::time::{Duration, Instant};
 
 use servers::{FtpTls, PASSWORD, USER};
 
-/// One client's way of doing a case: the command, and the file it leaves behind.
+/// One client's way of doing a case: a program with its arguments, and the file it leaves.
 struct Contender {
     name: String,
-    command: Box<dyn Fn() -> Command>,
+    program: String,
+    args: Vec<String>,
+    /// What the program needs from the environment (Wharf's home and password).
+    env: Vec<(&'static str, String)>,
     output: PathBuf,
+}
+
+impl Contender {
+    fn new(name: &str, program: &str, args: &[&str], output: &Path) -> Contender {
+        Contender {
+            name: name.to_owned(),
+            program: program.to_owned(),
+            args: args.iter().map(|arg| (*arg).to_owned()).collect(),
+            env: Vec::new(),
+            output: output.to_owned(),
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command
+            .args(&self.args)
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
+            .env_remove("SSH_AUTH_SOCK");
+        command
+    }
 }
 
 /// What one run of a contender measured.
@@ -122,7 +146,7 @@ fn case(label: &str, bytes: u64, source: &Path, contenders: &[Contender], rounds
             let _ = std::fs::remove_file(&contender.output);
             // The last run's file is written to disk first, so that no run pays for another's.
             let _ = Command::new("sync").status();
-            match measure((contender.command)()) {
+            match measure(contender.command()) {
                 Ok(run) if same_bytes(&contender.output, source) => runs[index].push(run),
                 Ok(_) => failures[index].push("its file differs from the source".to_owned()),
                 Err(error) => failures[index].push(error),
@@ -170,18 +194,16 @@ struct Setup {
 }
 
 impl Setup {
-    fn wharf(&self, args: Vec<String>) -> Box<dyn Fn() -> Command> {
-        let home = self.home.path().to_owned();
-        Box::new(move || {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_wharf"));
-            command
-                .arg("--accept-new-host-key")
-                .args(&args)
-                .env("WHARF_HOME", &home)
-                .env("WHARF_PASSWORD", PASSWORD)
-                .env_remove("SSH_AUTH_SOCK");
-            command
-        })
+    /// `wharf ARGS` with this benchmark's home and the test account's password.
+    fn wharf(&self, name: &str, args: &[&str], output: &Path) -> Contender {
+        let mut all = vec!["--accept-new-host-key"];
+        all.extend_from_slice(args);
+        let mut contender = Contender::new(name, env!("CARGO_BIN_EXE_wharf"), &all, output);
+        contender.env = vec![
+            ("WHARF_HOME", self.home.path().display().to_string()),
+            ("WHARF_PASSWORD", PASSWORD.to_owned()),
+        ];
+        contender
     }
 
     /// A file of `mib` MiB on the server's side, owned by the test account.
@@ -202,118 +224,81 @@ impl Setup {
     }
 }
 
-fn openssh_sftp(key: &Path, port: u16) -> Command {
-    let mut command = Command::new("sftp");
-    command
-        .args(["-q", "-o", "Ciphers=aes128-gcm@openssh.com", "-i"])
-        .arg(key)
-        .args(["-P", &port.to_string()])
-        .args(["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]);
-    command
+/// OpenSSH's `sftp` with Wharf's cipher, then `rest`.
+fn openssh_sftp(key: &str, port: u16, rest: &[&str], output: &Path) -> Contender {
+    let port = port.to_string();
+    let mut args = vec!["-q", "-o", "Ciphers=aes128-gcm@openssh.com", "-i", key, "-P", &port];
+    args.extend_from_slice(&["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]);
+    args.extend_from_slice(rest);
+    Contender::new("OpenSSH sftp (aes128-gcm)", "sftp", &args, output)
+}
+
+fn text(path: &Path) -> String {
+    path.display().to_string()
 }
 
 /// SFTP get and put of `source` through `port` (sshd itself, or a proxy in front of it).
 fn sftp_cases(setup: &Setup, where_: &str, port: u16, key: &Path, source: &Path, mib: u64, rclone: bool) {
     let url = |path: &Path| format!("sftp://{USER}@127.0.0.1:{port}{}", path.display());
-    let key_arg = key.display().to_string();
-    let download = setup.local.path().join("download.bin");
-    let mut contenders = vec![Contender {
-        name: "wharf get".into(),
-        command: setup.wharf(vec![
-            "get".into(),
-            "-i".into(),
-            key_arg.clone(),
-            url(source),
-            download.display().to_string(),
-        ]),
-        output: download.clone(),
-    }];
-    let (key_owned, source_owned, download_owned) = (key.to_owned(), source.to_owned(), download.clone());
-    contenders.push(Contender {
-        name: "OpenSSH sftp (aes128-gcm)".into(),
-        command: Box::new(move || {
-            let mut command = openssh_sftp(&key_owned, port);
-            command
-                .arg(format!("{USER}@127.0.0.1:{}", source_owned.display()))
-                .arg(&download_owned);
-            command
-        }),
-        output: download.clone(),
-    });
-    let rclone_remote = format!(":sftp,host=127.0.0.1,port={port},user={USER},key_file={key_arg}:");
-    if rclone {
-        let (remote, source, target) = (rclone_remote.clone(), source.to_owned(), download.clone());
-        contenders.push(Contender {
-            name: "rclone copyto (sftp)".into(),
-            command: Box::new(move || {
-                let mut command = Command::new("rclone");
-                command
-                    .arg("copyto")
-                    .arg(format!("{remote}{}", source.display()))
-                    .arg(&target);
-                command
-            }),
-            output: download.clone(),
-        });
-    }
+    let key = text(key);
+    let rclone_remote = format!(":sftp,host=127.0.0.1,port={port},user={USER},key_file={key}:");
     let bytes = mib * 1048576;
-    case(
-        &format!("SFTP get, {mib} MiB, {where_}"),
-        bytes,
-        source,
-        &contenders,
-        setup.rounds,
-    );
+
+    let download = setup.local.path().join("download.bin");
+    let mut contenders = vec![
+        setup.wharf(
+            "wharf get",
+            &["get", "-i", &key, &url(source), &text(&download)],
+            &download,
+        ),
+        openssh_sftp(
+            &key,
+            port,
+            &[&format!("{USER}@127.0.0.1:{}", source.display()), &text(&download)],
+            &download,
+        ),
+    ];
+    if rclone {
+        let from = format!("{rclone_remote}{}", source.display());
+        contenders.push(Contender::new(
+            "rclone copyto (sftp)",
+            "rclone",
+            &["copyto", &from, &text(&download)],
+            &download,
+        ));
+    }
+    let label = format!("SFTP get, {mib} MiB, {where_}");
+    case(&label, bytes, source, &contenders, setup.rounds);
 
     let upload = setup.remote.join("upload.bin");
     let local_source = setup.local.path().join("source.bin");
     std::fs::copy(source, &local_source).unwrap();
-    let mut contenders = vec![Contender {
-        name: "wharf put".into(),
-        command: setup.wharf(vec![
-            "put".into(),
-            "-i".into(),
-            key_arg.clone(),
-            local_source.display().to_string(),
-            url(&upload),
-        ]),
-        output: upload.clone(),
-    }];
-    let (key_owned, from, to) = (key.to_owned(), local_source.clone(), upload.clone());
-    contenders.push(Contender {
-        name: "OpenSSH sftp (aes128-gcm)".into(),
-        command: Box::new(move || {
-            let batch = format!("put {} {}\n", from.display(), to.display());
-            let file = from.with_extension("batch");
-            std::fs::write(&file, batch).unwrap();
-            let mut command = openssh_sftp(&key_owned, port);
-            command.arg("-b").arg(file).arg(format!("{USER}@127.0.0.1"));
-            command
-        }),
-        output: upload.clone(),
-    });
+    let batch = setup.local.path().join("put.batch");
+    std::fs::write(&batch, format!("put {} {}\n", local_source.display(), upload.display())).unwrap();
+    let mut contenders = vec![
+        setup.wharf(
+            "wharf put",
+            &["put", "-i", &key, &text(&local_source), &url(&upload)],
+            &upload,
+        ),
+        openssh_sftp(
+            &key,
+            port,
+            &["-b", &text(&batch), &format!("{USER}@127.0.0.1")],
+            &upload,
+        ),
+    ];
     if rclone {
-        let (remote, from, to) = (rclone_remote, local_source.clone(), upload.clone());
-        contenders.push(Contender {
-            name: "rclone copyto (sftp)".into(),
-            command: Box::new(move || {
-                let mut command = Command::new("rclone");
-                command
-                    .arg("copyto")
-                    .arg(&from)
-                    .arg(format!("{remote}{}", to.display()));
-                command
-            }),
-            output: upload.clone(),
-        });
+        let to = format!("{rclone_remote}{}", upload.display());
+        contenders.push(Contender::new(
+            "rclone copyto (sftp)",
+            "rclone",
+            &["copyto", &text(&local_source), &to],
+            &upload,
+        ));
     }
-    case(
-        &format!("SFTP put, {mib} MiB, {where_}"),
-        bytes,
-        &local_source,
-        &contenders,
-        setup.rounds,
-    );
+    let label = format!("SFTP put, {mib} MiB, {where_}");
+    case(&label, bytes, &local_source, &contenders, setup.rounds);
     let _ = std::fs::remove_file(local_source);
 }
 
@@ -336,100 +321,71 @@ fn ftp_cases(setup: &Setup, port: u16, source: &Path, mib: u64) {
         ":ftp,host=127.0.0.1,port={port},user={USER},pass={}:",
         String::from_utf8_lossy(&obscured).trim()
     );
-    let lftp = move |script: String| {
-        let mut command = Command::new("lftp");
-        command
-            .args(["-u", &format!("{USER},{PASSWORD}"), "-p", &port.to_string(), "-e"])
-            .arg(script)
-            .arg("ftp://127.0.0.1");
-        command
+    let login = format!("{USER},{PASSWORD}");
+    let port_text = port.to_string();
+    let lftp = |name: &str, script: &str, output: &Path| {
+        let args = ["-u", &login, "-p", &port_text, "-e", script, "ftp://127.0.0.1"];
+        Contender::new(name, "lftp", &args, output)
     };
     let bytes = mib * 1048576;
+
     let download = setup.local.path().join("download.bin");
-    let (get_url, get_curl) = (curl_url(source), download.clone());
-    let (lftp_source, lftp_out) = (source.to_owned(), download.clone());
-    let (rclone_from, rclone_out) = (format!("{rclone_remote}{}", source.display()), download.clone());
     let contenders = vec![
-        Contender {
-            name: "wharf get".into(),
-            command: setup.wharf(vec!["get".into(), url(source), download.display().to_string()]),
-            output: download.clone(),
-        },
-        Contender {
-            name: "curl".into(),
-            command: Box::new(move || {
-                let mut command = Command::new("curl");
-                command.args(["-sS", "-o"]).arg(&get_curl).arg(&get_url);
-                command
-            }),
-            output: download.clone(),
-        },
-        Contender {
-            name: "lftp get".into(),
-            command: Box::new(move || lftp(format!("get {} -o {}; quit", lftp_source.display(), lftp_out.display()))),
-            output: download.clone(),
-        },
-        Contender {
-            name: "rclone copyto (ftp)".into(),
-            command: Box::new(move || {
-                let mut command = Command::new("rclone");
-                command.arg("copyto").arg(&rclone_from).arg(&rclone_out);
-                command
-            }),
-            output: download.clone(),
-        },
+        setup.wharf("wharf get", &["get", &url(source), &text(&download)], &download),
+        Contender::new(
+            "curl",
+            "curl",
+            &["-sS", "-o", &text(&download), &curl_url(source)],
+            &download,
+        ),
+        lftp(
+            "lftp get",
+            &format!("get {} -o {}; quit", source.display(), download.display()),
+            &download,
+        ),
+        Contender::new(
+            "rclone copyto (ftp)",
+            "rclone",
+            &[
+                "copyto",
+                &format!("{rclone_remote}{}", source.display()),
+                &text(&download),
+            ],
+            &download,
+        ),
     ];
-    case(
-        &format!("FTP get, {mib} MiB, loopback (vsftpd)"),
-        bytes,
-        source,
-        &contenders,
-        setup.rounds,
-    );
+    let label = format!("FTP get, {mib} MiB, loopback (vsftpd)");
+    case(&label, bytes, source, &contenders, setup.rounds);
 
     let local_source = setup.local.path().join("source.bin");
     std::fs::copy(source, &local_source).unwrap();
     let upload = setup.remote.join("upload.bin");
-    let (curl_from, curl_to) = (local_source.clone(), curl_url(&upload));
-    let (lftp_from, lftp_to) = (local_source.clone(), upload.clone());
-    let (rclone_local, rclone_to) = (local_source.clone(), format!("{rclone_remote}{}", upload.display()));
     let contenders = vec![
-        Contender {
-            name: "wharf put".into(),
-            command: setup.wharf(vec!["put".into(), local_source.display().to_string(), url(&upload)]),
-            output: upload.clone(),
-        },
-        Contender {
-            name: "curl -T".into(),
-            command: Box::new(move || {
-                let mut command = Command::new("curl");
-                command.args(["-sS", "-T"]).arg(&curl_from).arg(&curl_to);
-                command
-            }),
-            output: upload.clone(),
-        },
-        Contender {
-            name: "lftp put".into(),
-            command: Box::new(move || lftp(format!("put {} -o {}; quit", lftp_from.display(), lftp_to.display()))),
-            output: upload.clone(),
-        },
-        Contender {
-            name: "rclone copyto (ftp)".into(),
-            command: Box::new(move || {
-                let mut command = Command::new("rclone");
-                command.arg("copyto").arg(&rclone_local).arg(&rclone_to);
-                command
-            }),
-            output: upload.clone(),
-        },
+        setup.wharf("wharf put", &["put", &text(&local_source), &url(&upload)], &upload),
+        Contender::new(
+            "curl -T",
+            "curl",
+            &["-sS", "-T", &text(&local_source), &curl_url(&upload)],
+            &upload,
+        ),
+        lftp(
+            "lftp put",
+            &format!("put {} -o {}; quit", local_source.display(), upload.display()),
+            &upload,
+        ),
+        Contender::new(
+            "rclone copyto (ftp)",
+            "rclone",
+            &[
+                "copyto",
+                &text(&local_source),
+                &format!("{rclone_remote}{}", upload.display()),
+            ],
+            &upload,
+        ),
     ];
-    case(
-        &format!("FTP put, {mib} MiB, loopback (vsftpd)"),
-        bytes,
-        &local_source,
-        &contenders,
-        setup.rounds,
-    );
+    let label = format!("FTP put, {mib} MiB, loopback (vsftpd)");
+    case(&label, bytes, &local_source, &contenders, setup.rounds);
     let _ = std::fs::remove_file(local_source);
 }
 
