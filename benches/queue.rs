@@ -1,14 +1,13 @@
-//! The queue's own costs, and folders of small files side by side with the reference clients.
+//! Folders of small files side by side with the reference clients (the queue's own costs,
+//! without a server, are `benches/queue_costs.rs`).
 //!
-//! 1. A queue of 100,000 items: how long the engine takes to load it from the database and
-//!    how much memory it holds (no server needed).
-//! 2. A folder of 2,000 files of 16 KiB, uploaded and downloaded by `wharf put|get -r` with
-//!    `-j 1` and `-j 4`, against OpenSSH `sftp -R 64`, `rclone copy --transfers 4` (SFTP and
-//!    FTP) and `lftp mirror --parallel=4` (FTP), over loopback to sshd, vsftpd, and (with
-//!    `WHARF_INTEROP_SERVERS` set as for the interop tests) pure-ftpd and ProFTPD.
+//! A folder of 2,000 files of 16 KiB, uploaded and downloaded by `wharf put|get -r` with `-j 1`
+//! and `-j 4`, against OpenSSH `sftp -R 64`, `rclone copy --transfers 4` (SFTP and FTP) and
+//! `lftp mirror --parallel=4` (FTP), over loopback to sshd, vsftpd, and (with
+//! `WHARF_INTEROP_SERVERS` set as for the interop tests) pure-ftpd and ProFTPD.
 //!
 //! Run: `cargo bench --features interop --bench queue` as root after `.ci/run` (it installs
-//! the servers and the test account); part 2 also wants `apt-get install lftp rclone`.
+//! the servers and the test account); it also wants `apt-get install lftp rclone`.
 //! `WHARF_BENCH_FILES=500` makes the folder smaller, `WHARF_BENCH_ONLY_FTP=1` skips SFTP.
 //! This measures and prints; it asserts nothing.
 
@@ -24,77 +23,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use servers::{FtpTls, PASSWORD, USER};
-use wharf::engine::api::{ConflictPolicy, Direction, Event, ItemKind};
-use wharf::engine::handle::{EngineConfig, EngineHandle};
-use wharf::store::{NewItem, QueueStore};
-
-/// Resident memory of this process, from /proc (Linux).
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-fn big_queue() {
-    const ITEMS: usize = 100_000;
-    let home = tempfile::tempdir().unwrap();
-    let paths = wharf::config::Paths::under(home.path().to_path_buf());
-    let items: Vec<NewItem> = (0..ITEMS)
-        .map(|n| NewItem {
-            direction: Direction::Download,
-            kind: ItemKind::File,
-            site: "sftp://someone@example.org:22".into(),
-            local_path: PathBuf::from(format!("/home/someone/photos/2024/album {}/IMG_{n:06}.jpg", n / 500)),
-            remote_path: format!("/srv/photos/2024/album {}/IMG_{n:06}.jpg", n / 500),
-            size: Some(3_000_000 + n as u64),
-            source_mtime: Some(1_700_000_000),
-            recursive: true,
-            on_conflict: ConflictPolicy::Ask,
-            options: 3,
-        })
-        .collect();
-    let started = Instant::now();
-    QueueStore::open(&paths.state.join("queue.sqlite"))
-        .unwrap()
-        .add(&items)
-        .unwrap();
-    let written = started.elapsed();
-    drop(items);
-    let database = std::fs::metadata(paths.state.join("queue.sqlite")).map_or(0, |meta| meta.len());
-
-    let before = resident_kib();
-    let started = Instant::now();
-    let mut config = EngineConfig::under(paths);
-    config.resume_queue = false;
-    let engine = EngineHandle::start(config, None).unwrap();
-    let mut shown = 0;
-    loop {
-        match engine.wait_event(Duration::from_secs(60)).unwrap() {
-            // A window keeps these rows; the benchmark counts them and lets them go.
-            Event::ItemsAdded { items } => shown += items.len(),
-            Event::QueueLoaded { .. } => break,
-            _ => {}
-        }
-    }
-    let loaded = started.elapsed();
-    let after = resident_kib();
-    println!(
-        "Queue of {ITEMS} items: written in {:.2} s, database {:.1} MiB; loaded in {:.2} s ({shown} rows shown), \
-         engine memory +{:.1} MiB ({} bytes per item)",
-        written.as_secs_f64(),
-        database as f64 / 1048576.0,
-        loaded.as_secs_f64(),
-        after.saturating_sub(before) as f64 / 1024.0,
-        after.saturating_sub(before) * 1024 / ITEMS as u64
-    );
-    drop(engine);
-}
 
 fn run(command: &mut Command) -> Duration {
     let started = Instant::now();
@@ -348,7 +276,6 @@ fn small_files() {
 }
 
 fn main() {
-    big_queue();
     if Path::new(&format!("/home/{USER}")).is_dir() {
         small_files();
     } else {

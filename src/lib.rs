@@ -54,7 +54,9 @@
 //!   RNTO and MFMT over FTP and no probe), `watchdog` (a running item that moves nothing is
 //!   shown as stalled), `pool` (connections per site, secrets in memory, `Password` prompts
 //!   for restored sites), [`engine::copy`] (one file: partial name, resume, verify,
-//!   rename; `send_window` keeps an upload's window full while the server acknowledges),
+//!   rename; `send_window` keeps an upload's window full while the server acknowledges;
+//!   `diagnosis` charges a copy's time to the network, the disk or the bandwidth limit and
+//!   reads its thread's CPU time, for "Why this speed?"),
 //!   `limiter` (bandwidth, governor), `lease` (which process is alive, by lock
 //!   file), `progress` (speed over a moving window, ETA), `site_book` (the sites file, the
 //!   keyring and imports, behind `SitesCommand`) and `trust_policy` (asks the user through

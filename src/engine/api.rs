@@ -9,11 +9,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::model::Secret;
 
+pub(crate) use super::diagnosis::Cost;
+pub use super::diagnosis::{Bottleneck, Connections, LinkFacts, TimeSpent};
 pub use super::progress::SpeedMeter;
 pub use crate::model::location::RemotePath;
 pub use crate::model::queue::{ChecksumAlgorithm, ConflictPolicy, Direction, ItemKind, ItemStatus, Verification};
@@ -699,6 +702,15 @@ pub enum Event {
     },
 }
 
+/// A counter's value, unless it holds `u64::MAX` for "not known".
+fn known(counter: &AtomicU64) -> Option<u64> {
+    Some(counter.load(Ordering::Relaxed)).filter(|value| *value != u64::MAX)
+}
+
+fn saturating_nanos(time: Duration) -> u64 {
+    u64::try_from(time.as_nanos()).unwrap_or(u64::MAX - 1)
+}
+
 #[derive(Debug, Default)]
 struct Counters {
     done: AtomicU64,
@@ -706,6 +718,19 @@ struct Counters {
     resumed_from: AtomicU64,
     /// A [`Phase`] as its index.
     phase: AtomicU8,
+    /// Where the time went, in nanoseconds (see [`TimeSpent`]).
+    network_ns: AtomicU64,
+    disk_ns: AtomicU64,
+    limit_ns: AtomicU64,
+    /// `u64::MAX` until the thread's CPU time is first counted, over `cpu_wall_ns`.
+    cpu_ns: AtomicU64,
+    cpu_wall_ns: AtomicU64,
+    /// What the connection is like (see [`LinkFacts`]), `u64::MAX` while unknown.
+    round_trip_us: AtomicU64,
+    in_flight: AtomicU64,
+    /// [`Connections`], the second `u64::MAX` while the server refused none.
+    allowed_connections: AtomicU64,
+    server_accepts: AtomicU64,
 }
 
 /// Where a running transfer is: set by its worker, read by the queue whenever it describes
@@ -749,8 +774,96 @@ pub struct Progress(Arc<Counters>);
 impl Progress {
     pub fn new(total: Option<u64>) -> Self {
         let progress = Progress::default();
-        progress.0.total.store(total.unwrap_or(u64::MAX), Ordering::Relaxed);
+        let counters = &progress.0;
+        counters.total.store(total.unwrap_or(u64::MAX), Ordering::Relaxed);
+        let unknown = [
+            &counters.cpu_ns,
+            &counters.round_trip_us,
+            &counters.in_flight,
+            &counters.server_accepts,
+        ];
+        for unknown in unknown {
+            unknown.store(u64::MAX, Ordering::Relaxed);
+        }
         progress
+    }
+
+    /// Where the transfer's time went so far (this attempt).
+    pub fn time_spent(&self) -> TimeSpent {
+        let nanos = |counter: &AtomicU64| Duration::from_nanos(counter.load(Ordering::Relaxed));
+        TimeSpent {
+            network: nanos(&self.0.network_ns),
+            disk: nanos(&self.0.disk_ns),
+            limit: nanos(&self.0.limit_ns),
+            cpu: known(&self.0.cpu_ns).map(Duration::from_nanos),
+            cpu_over: nanos(&self.0.cpu_wall_ns),
+        }
+    }
+
+    /// What the transfer's connection is like, as far as it is known.
+    pub fn link(&self) -> LinkFacts {
+        LinkFacts {
+            round_trip: known(&self.0.round_trip_us).map(Duration::from_micros),
+            in_flight: known(&self.0.in_flight),
+        }
+    }
+
+    /// How many connections the transfer's site may have at once, as of its start.
+    pub fn connections(&self) -> Connections {
+        let count = |value: u64| usize::try_from(value).unwrap_or(usize::MAX);
+        Connections {
+            allowed: count(self.0.allowed_connections.load(Ordering::Relaxed)),
+            server_accepts: known(&self.0.server_accepts).map(count),
+        }
+    }
+
+    pub(crate) fn set_connections(&self, connections: Connections) {
+        let count = |value: usize| u64::try_from(value).unwrap_or(u64::MAX - 1);
+        let counters = &self.0;
+        counters
+            .allowed_connections
+            .store(count(connections.allowed), Ordering::Relaxed);
+        let accepts = connections.server_accepts.map_or(u64::MAX, count);
+        counters.server_accepts.store(accepts, Ordering::Relaxed);
+    }
+
+    /// What limits the transfer, now that it moves at `speed` bytes per second.
+    pub fn bottleneck(&self, speed: f64) -> Bottleneck {
+        super::diagnosis::bottleneck(&self.time_spent(), &self.link(), speed)
+    }
+
+    pub(crate) fn set_link(&self, link: LinkFacts) {
+        let micros = link
+            .round_trip
+            .map(|time| u64::try_from(time.as_micros()).unwrap_or(u64::MAX - 1));
+        self.0
+            .round_trip_us
+            .store(micros.unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.0
+            .in_flight
+            .store(link.in_flight.unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    pub(crate) fn charge(&self, cost: Cost, time: Duration) {
+        let counter = match cost {
+            Cost::Network => &self.0.network_ns,
+            Cost::Disk => &self.0.disk_ns,
+            Cost::Limit => &self.0.limit_ns,
+        };
+        counter.fetch_add(saturating_nanos(time), Ordering::Relaxed);
+    }
+
+    /// Counts `time` of CPU used by the copy's thread during `wall` of its time.
+    pub(crate) fn charge_cpu(&self, time: Duration, wall: Duration) {
+        let nanos = saturating_nanos(time);
+        let _ = self.0.cpu_ns.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cpu| {
+            Some(if cpu == u64::MAX {
+                nanos
+            } else {
+                cpu.saturating_add(nanos)
+            })
+        });
+        self.0.cpu_wall_ns.fetch_add(saturating_nanos(wall), Ordering::Relaxed);
     }
 
     pub fn done(&self) -> u64 {

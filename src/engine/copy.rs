@@ -12,7 +12,8 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::engine::api::Progress;
+use crate::engine::api::{Direction, LinkFacts, Progress};
+use crate::engine::diagnosis::{Cost, Stopwatch};
 use crate::engine::send_window::SendWindow;
 use crate::model::Entry;
 use crate::model::location::RemotePath;
@@ -47,6 +48,11 @@ pub enum UploadTarget {
 }
 
 impl CopyControl<'_> {
+    /// Whether a bandwidth limit applies to this copy.
+    pub fn limited(&self) -> bool {
+        self.chunk_limit.is_some()
+    }
+
     fn count(&self, bytes: usize) {
         (self.throttle)(bytes);
         self.progress.add(bytes as u64);
@@ -137,6 +143,8 @@ pub fn download_file(
         control.progress.set_resumed_from(offset);
         control.progress.set_done(offset);
     } else {
+        let buffer = buffer_size(source.size.map(|size| size.saturating_sub(offset)), control.chunk_limit);
+        tell_link(fs, Direction::Download, buffer, control.progress);
         let mut reader = fs.open_read(remote, offset)?;
         control.progress.set_resumed_from(offset);
         control.progress.set_done(offset);
@@ -263,6 +271,8 @@ fn send(
     control: &CopyControl<'_>,
     target: &RemotePath,
 ) -> Result<(), FsError> {
+    let window = buffer_size(Some(source.size - offset), control.chunk_limit);
+    tell_link(fs, Direction::Upload, window, control.progress);
     let mut writer = fs.open_write(part, offset)?;
     control.progress.set_resumed_from(offset);
     control.progress.set_done(offset);
@@ -271,11 +281,13 @@ fn send(
     let file = &mut *source.file;
     file.seek(SeekFrom::Start(offset)).map_err(local_error)?;
     let network_error = |error: io::Error| FsError::from_network(&error, &format!("uploading {target}"));
-    let mut window = SendWindow::new(buffer_size(Some(source.size - offset), control.chunk_limit));
+    let mut window = SendWindow::new(window);
     let mut sent = 0u64;
+    let mut watch = Stopwatch::start(control.progress);
     loop {
         control.check_cancel()?;
         window.fill(file).map_err(local_error)?;
+        watch.charge(Cost::Disk);
         if window.pending().is_empty() {
             break;
         }
@@ -285,8 +297,10 @@ fn send(
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(network_error(error)),
         };
+        watch.charge(Cost::Network);
         window.taken(count);
         control.count(count);
+        watch.charge_if_limited(control);
         sent += count as u64;
     }
     // The server acknowledges what it got; what was meant to be sent is checked here.
@@ -303,6 +317,14 @@ fn send(
         .retryable(true));
     }
     writer.finish()
+}
+
+/// Tells the transfer's diagnosis what its connection is like.
+fn tell_link(fs: &dyn RemoteFs, direction: Direction, buffer: usize, progress: &Progress) {
+    progress.set_link(LinkFacts {
+        round_trip: fs.round_trip(),
+        in_flight: fs.in_flight(direction, buffer),
+    });
 }
 
 /// The error for a folder where a file is to go.
@@ -322,6 +344,7 @@ fn receive(
     let local_error = |error: io::Error| local_write_error(&error, part);
     let remaining = source.size.map(|size| size.saturating_sub(control.progress.done()));
     let mut buffer = vec![0u8; buffer_size(remaining, control.chunk_limit)];
+    let mut watch = Stopwatch::start(control.progress);
     loop {
         control.check_cancel()?;
         let count = match reader.read(&mut buffer) {
@@ -330,6 +353,7 @@ fn receive(
             Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(FsError::from_network(&error, &format!("downloading {remote}"))),
         };
+        watch.charge(Cost::Network);
         #[cfg(test)]
         let count = full_disks::fill(part, control.progress.done(), count, |bytes| {
             file.write_all(&buffer[..bytes]).map_err(local_error)?;
@@ -337,7 +361,9 @@ fn receive(
             Ok(())
         })?;
         file.write_all(&buffer[..count]).map_err(local_error)?;
+        watch.charge(Cost::Disk);
         control.count(count);
+        watch.charge_if_limited(control);
         if let Some(size) = source.size
             && control.progress.done() > size
         {

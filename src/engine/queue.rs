@@ -20,8 +20,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::api::{
-    Direction, Event, ItemId, ItemKind, ItemStatus, JobId, OpSummary, Progress, QueueCommand, QueueCounts, QueueItem,
-    QueueLimits, Selection, TransferOptions, TransferState, Verification,
+    Connections, Direction, Event, ItemId, ItemKind, ItemStatus, JobId, OpSummary, Progress, QueueCommand, QueueCounts,
+    QueueItem, QueueLimits, Selection, TransferOptions, TransferState, Verification,
 };
 use super::lease::LeaseOwner;
 use super::limiter::RateLimits;
@@ -1429,6 +1429,10 @@ impl Queue {
             let cancel = Arc::new(AtomicBool::new(false));
             let progress = Progress::new(record.size);
             progress.set_done(record.bytes_done);
+            progress.set_connections(Connections {
+                allowed: self.scheduler.site_limit(&record.site),
+                server_accepts: self.scheduler.server_accepts(&record.site),
+            });
             let work = Work {
                 id,
                 direction: record.direction,

@@ -35,8 +35,7 @@ fn config(home: &Path, server: &MemoryFs, limits: QueueLimits, resume: bool) -> 
     config.retry_backoff = Duration::from_millis(20);
     config.resume_queue = resume;
     config.limits = limits;
-    let server = server.clone();
-    config.connector = Arc::new(move |_, _| Ok(Box::new(server.clone()) as Box<dyn RemoteFs>));
+    config.serve_from_memory(server);
     config
 }
 
@@ -112,6 +111,49 @@ fn a_folder_downloads_in_parallel_with_its_empty_folders() {
     assert_eq!(std::fs::read(root.join("sub/b.txt")).unwrap(), b"bee");
     assert_eq!(std::fs::read(root.join("many/7.txt")).unwrap(), b"file 7");
     assert!(root.join("empty").is_dir(), "empty folders are created too");
+}
+
+#[test]
+fn a_running_transfer_tells_where_its_time_goes_and_how_many_connections_it_may_have() {
+    let server = MemoryFs::new();
+    let content = data(3 * 1024 * 1024, 9);
+    server.put("/big.bin", &content);
+    let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+    let job = enqueue(
+        &engine,
+        vec![download("/big.bin", out.path(), false)],
+        ConflictPolicy::Ask,
+    );
+
+    // The counters a running item's events carry are the ones its copy keeps updating.
+    let mut running = None;
+    let summary = wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            state: TransferState::Connecting | TransferState::Transferring,
+            progress,
+            ..
+        } => {
+            running.get_or_insert(progress);
+            None
+        }
+        Event::JobFinished { job: done, summary } if done == job => Some(summary),
+        _ => None,
+    });
+
+    assert_eq!(summary.failed, Vec::<String>::new());
+    let progress = running.expect("the item was seen running");
+    let spent = progress.time_spent();
+    assert!(
+        !spent.network.is_zero(),
+        "reading from the server is charged: {spent:?}"
+    );
+    assert!(!spent.disk.is_zero(), "writing the file is charged: {spent:?}");
+    assert!(spent.limit.is_zero(), "no limit, no time held back: {spent:?}");
+    let connections = progress.connections();
+    assert_eq!(connections.allowed, QueueLimits::DEFAULT_PARALLEL);
+    assert_eq!(connections.server_accepts, None, "the server refused nothing");
+    assert_eq!(progress.link().in_flight, None, "the memory backend does not pipeline");
 }
 
 #[test]

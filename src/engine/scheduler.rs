@@ -217,6 +217,11 @@ impl Scheduler {
             .min(self.limits.global)
     }
 
+    /// How many connections the server took before it refused one, if it ever did.
+    pub fn server_accepts(&self, site: &str) -> Option<usize> {
+        self.site_limits.get(site).copied()
+    }
+
     /// A saved site's own connection limit (`None`: the queue's per-site limit).
     pub fn configure_site_limit(&mut self, site: &str, limit: Option<usize>) {
         match limit {

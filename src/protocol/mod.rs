@@ -173,6 +173,18 @@ pub trait RemoteFs: Send {
     /// `offset` (which must equal the current size).
     fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError>;
 
+    /// The time of one request and its reply, measured at login (FTP `PWD`, SFTP
+    /// `realpath`): the round trip a transfer's diagnosis names.
+    fn round_trip(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// The most bytes a transfer with a buffer of `buffer` bytes keeps in flight, where the
+    /// protocol pipelines requests itself (SFTP); `None` where TCP's own window decides.
+    fn in_flight(&self, _direction: crate::model::queue::Direction, _buffer: usize) -> Option<u64> {
+        None
+    }
+
     /// Keeps an idle connection alive (FTP NOOP); also tells whether it still is.
     fn keepalive(&mut self) -> Result<(), FsError> {
         Ok(())

@@ -53,7 +53,12 @@ pub struct SftpFs {
     security: Security,
     /// How many entries of one listing are read before it is refused.
     limits: super::ListingLimits,
+    /// How long `realpath` took at login.
+    round_trip: Duration,
 }
+
+/// libssh2 reads ahead four buffers, at most four times its default channel window.
+const MOST_READ_AHEAD: usize = 4 * 2 * 1024 * 1024;
 
 fn key_type_name(kind: HostKeyType) -> &'static str {
     match kind {
@@ -244,10 +249,12 @@ impl SftpFs {
         let sftp = session
             .sftp()
             .map_err(|error| map_ssh_error("opening the SFTP channel", &error, &host))?;
+        let asked = std::time::Instant::now();
         let home = sftp
             .realpath(Path::new("."))
             .map(|path| path.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "/".to_owned());
+        let round_trip = asked.elapsed();
         let cipher = session
             .methods(ssh2::MethodType::CryptCs)
             .unwrap_or("unknown cipher")
@@ -265,6 +272,7 @@ impl SftpFs {
             log,
             security: Security::new(Encryption::Ssh, format!("SSH, {cipher}, {kex}")),
             limits: context.limits,
+            round_trip,
         })
     }
 
@@ -439,6 +447,19 @@ impl RemoteFs for SftpFs {
 
     fn home(&self) -> &str {
         &self.home
+    }
+
+    fn round_trip(&self) -> Option<Duration> {
+        Some(self.round_trip)
+    }
+
+    fn in_flight(&self, direction: crate::model::queue::Direction, buffer: usize) -> Option<u64> {
+        let bytes = match direction {
+            crate::model::queue::Direction::Download => buffer.saturating_mul(4).min(MOST_READ_AHEAD),
+            // What the writer is handed stays in flight (see `engine::send_window`).
+            crate::model::queue::Direction::Upload => buffer,
+        };
+        u64::try_from(bytes).ok()
     }
 
     fn security(&self) -> Security {

@@ -18,7 +18,8 @@
 //!   with the notify crate and removes the copies), `edits_view` (the list above the
 //!   queue), and `app`'s `editing` (fetch, ask, check the server's copy, upload).
 //! - Components, each owning its view state and pushing intents: `pane_view` (a pane and
-//!   its keys, over the model in `pane` and `tree`), `queue_view` (over `transfers`),
+//!   its keys, over the model in `pane` and `tree`), `queue_view` (over `transfers`, with
+//!   `why_slow`: what limits each running transfer, from its counters),
 //!   `log_view` (over `messages`), `connect_bar` (over `connect_form`),
 //!   `status_bar`, `edits_view`, `dialogs` (one modal at a time), `site_manager` (saved sites: a tree
 //!   of folders and sites, an edit form), `trust_view` (host keys and pinned certificates).
@@ -50,6 +51,7 @@ mod status_bar;
 mod transfers;
 mod tree;
 mod trust_view;
+mod why_slow;
 
 pub use self::app::App;
 pub use self::settings::Settings;

@@ -11,6 +11,7 @@ use super::icons;
 use super::intent::{Intents, LimitsTyped, MAX_TIMEOUT, MIN_TIMEOUT, PaneIntent, QueueIntent, QueueItems, QueueVerb};
 use super::pane::Side;
 use super::transfers::{Tab, Transfer, Transfers};
+use super::why_slow;
 use crate::engine::api::{Direction, ItemId, Move, QueueLimits, TransferState};
 
 const ROW_HEIGHT: f32 = 20.0;
@@ -41,6 +42,9 @@ pub fn show(transfers: &mut Transfers, limits: &mut LimitsTyped, ui: &mut Ui, ou
         limits_fields(limits, ui, out);
     });
     totals(transfers, ui);
+    if transfers.why_open {
+        egui::Frame::group(ui.style()).show(ui, |ui| why_slow::show(transfers, limits, ui));
+    }
     ui.separator();
     table(transfers, ui, out);
 }
@@ -152,7 +156,7 @@ fn limits_fields(limits: &mut LimitsTyped, ui: &mut Ui, out: &mut Intents) {
     }
 }
 
-fn totals(transfers: &Transfers, ui: &mut Ui) {
+fn totals(transfers: &mut Transfers, ui: &mut Ui) {
     ui.horizontal(|ui| {
         let running = transfers.running_count();
         let speed = transfers.total_speed();
@@ -166,6 +170,8 @@ fn totals(transfers: &Transfers, ui: &mut Ui) {
         }
         ui.label(text);
         graph(transfers, ui);
+        ui.toggle_value(&mut transfers.why_open, "Why this speed?")
+            .on_hover_text("What limits the running transfers: the network, the server, this computer's disk or CPU, or a limit you set");
     });
 }
 

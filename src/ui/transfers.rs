@@ -99,6 +99,8 @@ pub struct Transfers {
     running: HashSet<ItemId>,
     pub tab: Tab,
     pub selected: HashSet<ItemId>,
+    /// Whether "Why this speed?" is open under the totals.
+    pub why_open: bool,
     /// Total speed per second, oldest first, for the graph.
     pub history: VecDeque<f64>,
     last_sample: Option<Duration>,
@@ -231,6 +233,18 @@ impl Transfers {
             .filter_map(|id| self.items.get(id))
             .filter(|transfer| transfer.item.state != TransferState::RunningElsewhere)
             .count()
+    }
+
+    /// The items this process runs, oldest first.
+    pub fn running_transfers_here(&self) -> Vec<&Transfer> {
+        let mut running: Vec<&Transfer> = self
+            .running
+            .iter()
+            .filter_map(|id| self.items.get(id))
+            .filter(|transfer| transfer.item.state != TransferState::RunningElsewhere)
+            .collect();
+        running.sort_by_key(|transfer| transfer.item.id);
+        running
     }
 
     pub fn total_speed(&self) -> f64 {

@@ -86,6 +86,8 @@ pub struct FtpFs {
     security: Security,
     /// How much of one listing is read before it is refused.
     limits: ListingLimits,
+    /// How long `PWD` took at login.
+    round_trip: Option<Duration>,
 }
 
 fn set_timeouts(stream: &TcpStream, idle: Duration) -> io::Result<()> {
@@ -451,6 +453,7 @@ impl FtpFs {
             refuses_continuing: false,
             security,
             limits: ListingLimits::default(),
+            round_trip: None,
         }
     }
 
@@ -466,7 +469,9 @@ impl FtpFs {
         }
         self.learn_features();
         self.command("TYPE I", &[Status::CommandOk])?;
+        let asked = std::time::Instant::now();
         let pwd = self.command("PWD", &[Status::PathCreated])?;
+        self.round_trip = Some(asked.elapsed());
         if let Some(home) = parse_257(&reply_text(&pwd)) {
             self.home = home;
         }
@@ -970,6 +975,10 @@ impl RemoteFs for FtpFs {
 
     fn home(&self) -> &str {
         &self.home
+    }
+
+    fn round_trip(&self) -> Option<Duration> {
+        self.round_trip
     }
 
     fn security(&self) -> Security {

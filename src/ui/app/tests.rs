@@ -1812,3 +1812,65 @@ fn the_idle_timeout_goes_to_the_engine_and_is_remembered() {
     assert_eq!(limits.parallel, 4);
     assert_eq!(window.harness.state_mut().settings().idle_timeout, 90);
 }
+
+#[test]
+fn why_this_speed_names_what_holds_a_running_transfer_back() {
+    use std::time::Duration;
+
+    use crate::engine::api::{
+        Connections, Cost, ItemId, ItemKind, JobId, LinkFacts, Progress, QueueItem, TransferState,
+    };
+    let mut window = Window::open();
+    window.engine.emit(Event::ItemsAdded {
+        items: vec![QueueItem {
+            id: ItemId::new(1),
+            job: Some(JobId::new(1)),
+            direction: Direction::Download,
+            kind: ItemKind::File,
+            local: PathBuf::from("/home/me/big.iso"),
+            remote: "/srv/big.iso".into(),
+            site: "sftp://alice@files.example.org:22".into(),
+            size: Some(1_000_000),
+            state: TransferState::Queued,
+            attempts: 0,
+            bytes_done: 0,
+        }],
+    });
+    // As a copy under a bandwidth limit counts: two seconds held back for one moving bytes.
+    let progress = Progress::new(Some(1_000_000));
+    progress.charge(Cost::Network, Duration::from_secs(1));
+    progress.charge(Cost::Limit, Duration::from_secs(2));
+    progress.set_link(LinkFacts {
+        round_trip: Some(Duration::from_millis(40)),
+        in_flight: Some(8 << 20),
+    });
+    progress.set_connections(Connections {
+        allowed: 2,
+        server_accepts: Some(2),
+    });
+    window.engine.emit(Event::ItemChanged {
+        item: ItemId::new(1),
+        state: TransferState::Transferring,
+        attempts: 2,
+        progress,
+    });
+    window.settle();
+    assert!(
+        window.harness.query_by_label_contains("holds it back").is_none(),
+        "closed at first"
+    );
+
+    window.harness.get_by_label("Why this speed?").click();
+    window.settle();
+    let shown = |text: &str| window.harness.query_by_label_contains(text).is_some();
+    assert!(shown(
+        "the bandwidth limit you set holds it back 67% of the time (attempt 2"
+    ));
+    assert!(shown(
+        "round trip 40 ms · 1 connection of 2 allowed at once (the server refused more than 2)"
+    ));
+    assert!(
+        window.harness.query_by_label("big.iso").is_some(),
+        "each transfer by its name"
+    );
+}
