@@ -7,7 +7,8 @@
 //!    server, so that what is measured is the queue. Local files live in `/dev/shm` when it
 //!    exists, so that the disk's flushes are not what is measured.
 //!
-//! Run: `cargo bench --bench queue_costs`. `WHARF_BENCH_ITEMS=5000` makes part 2 smaller.
+//! Run: `cargo bench --bench queue_costs`. `WHARF_BENCH_ITEMS=5000` makes part 2 smaller,
+//! `WHARF_BENCH_PARALLEL=8` runs more at once, `WHARF_BENCH_PART=restore|throughput` one part.
 //! This measures and prints; it asserts nothing.
 
 // Test code: a failed step should stop the benchmark with its message.
@@ -17,7 +18,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use wharf::engine::api::{
-    ConflictPolicy, Direction, Event, ItemKind, JobId, OpSummary, QueueCommand, TransferOptions, TransferSpec,
+    ConflictPolicy, Direction, Event, ItemKind, JobId, OpSummary, QueueCommand, QueueLimits, TransferOptions,
+    TransferSpec,
 };
 use wharf::engine::handle::{EngineConfig, EngineHandle};
 use wharf::model::location::{Location, RemotePath};
@@ -106,6 +108,8 @@ fn big_queue() {
 fn engine(home: &Path, server: &MemoryFs) -> EngineHandle {
     let mut config = EngineConfig::under(wharf::config::Paths::under(home.to_path_buf()));
     config.serve_from_memory(server);
+    config.limits.parallel = parallel();
+    config.limits.per_site = parallel();
     EngineHandle::start(config, None).unwrap()
 }
 
@@ -133,11 +137,21 @@ fn transfer(engine: &EngineHandle, direction: Direction, local: &Path, remote: &
     }
 }
 
-fn throughput() {
-    let files: usize = std::env::var("WHARF_BENCH_ITEMS")
+/// A number from the environment, or `default`.
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|value| value.parse().ok())
-        .unwrap_or(20_000);
+        .unwrap_or(default)
+}
+
+/// Transfers at once: the default unless `WHARF_BENCH_PARALLEL` says otherwise.
+fn parallel() -> usize {
+    setting("WHARF_BENCH_PARALLEL", QueueLimits::DEFAULT_PARALLEL)
+}
+
+fn throughput() {
+    let files = setting("WHARF_BENCH_ITEMS", 20_000);
     let server = MemoryFs::new();
     for n in 0..files {
         server.put(&format!("/tree/{:03}/{n:06}.txt", n / 1000), b"sixteen bytes..\n");
@@ -169,14 +183,21 @@ fn throughput() {
 
 fn report(what: &str, files: usize, took: Duration) {
     println!(
-        "Queue throughput, {what} of {files} files of 16 bytes from an in-memory server, -j 4: \
+        "Queue throughput, {what} of {files} files of 16 bytes from an in-memory server, -j {}: \
          {:.2} s, {:.0} items/s",
+        parallel(),
         took.as_secs_f64(),
         files as f64 / took.as_secs_f64()
     );
 }
 
 fn main() {
-    big_queue();
-    throughput();
+    // `WHARF_BENCH_PART=restore` or `throughput` runs one part (for a profiler).
+    let part = std::env::var("WHARF_BENCH_PART").unwrap_or_default();
+    if part != "throughput" {
+        big_queue();
+    }
+    if part != "restore" {
+        throughput();
+    }
 }

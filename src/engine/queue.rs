@@ -10,7 +10,7 @@
 //! watching queue (the window's) looks every second at what the others did: it shows the
 //! items they add without running them, and the progress and end of what they run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,6 +45,8 @@ const HELD_ELSEWHERE: Duration = Duration::from_secs(5);
 const LOOK_AROUND_EVERY: Duration = Duration::from_secs(1);
 /// Items per `ItemsAdded` event when a large queue is loaded.
 const EVENT_BATCH: usize = 5000;
+/// Items read from the database at once when the queue is restored: one event's worth.
+const LOAD_PAGE: usize = EVENT_BATCH;
 /// How long closing the queue waits for running workers to stop.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
@@ -100,10 +102,6 @@ struct Record {
     mtime: Option<i64>,
     recursive: bool,
     options: TransferOptions,
-    /// What its folder's expansion saw at the target, for its first attempt only: kept in
-    /// memory (an item restored after a restart asks again) and taken when the item starts
-    /// (a retry asks again too).
-    seen_at_target: KnownTarget,
     bytes_done: u64,
     /// The last error, shown while the item waits to be retried.
     last_error: Option<String>,
@@ -115,13 +113,13 @@ struct Record {
 
 impl Record {
     /// An item as the database holds it, from an earlier run or from another process.
-    fn restored(stored: StoredItem, settled: bool) -> Record {
+    fn restored(stored: StoredItem, site: Arc<str>, settled: bool) -> Record {
         let item = stored.item;
         Record {
             job: None,
             direction: item.direction,
             kind: item.kind,
-            site: Arc::from(item.site.as_str()),
+            site,
             local: item.local_path,
             remote: RemotePath::new(&item.remote_path),
             size: item.size,
@@ -132,7 +130,6 @@ impl Record {
                 preserve_mtime: item.options & OPTION_PRESERVE_MTIME != 0,
                 upload_via_temp: item.options & OPTION_UPLOAD_VIA_TEMP != 0,
             },
-            seen_at_target: KnownTarget::Unknown,
             bytes_done: stored.bytes_done,
             // A done item's error is cleared when it is done.
             last_error: stored.error,
@@ -197,6 +194,12 @@ struct Queue {
     elsewhere: HashMap<ItemId, Progress>,
     running: HashMap<ItemId, Running>,
     jobs: HashMap<JobId, Job>,
+    /// What a folder's expansion saw at each new item's target, for its first attempt only:
+    /// kept in memory (an item restored after a restart asks again) and taken when the item
+    /// starts (a retry asks again too). Only items with something known are here.
+    seen_at_target: HashMap<ItemId, KnownTarget>,
+    /// Every site key the queue has seen, shared by its items (see [`Queue::intern`]).
+    sites: HashSet<Arc<str>>,
     shared: Arc<Shared>,
     events: Arc<dyn Fn(Event) + Send + Sync>,
     lease: LeaseOwner,
@@ -275,6 +278,8 @@ impl Queue {
             elsewhere: HashMap::new(),
             running: HashMap::new(),
             jobs: HashMap::new(),
+            sites: HashSet::new(),
+            seen_at_target: HashMap::new(),
             shared,
             events,
             lease: LeaseOwner::new(setup.paths.state.join("locks")),
@@ -352,20 +357,41 @@ impl Queue {
         timeout.max(Duration::from_millis(5))
     }
 
+    /// The one shared copy of a site's key: a queue of 100,000 items to one server holds
+    /// its name once.
+    fn intern(&mut self, site: &str) -> Arc<str> {
+        match self.sites.get(site) {
+            Some(known) => known.clone(),
+            None => {
+                let key: Arc<str> = Arc::from(site);
+                self.sites.insert(key.clone());
+                key
+            }
+        }
+    }
+
     /// Loads the queue from the database.
     fn load(&mut self) {
         let lease = &self.lease;
         if let Err(error) = self.store.recover(&|owner| lease.is_alive(owner)) {
             self.warn(error.to_string());
         }
-        let stored = match self.store.all() {
-            Ok(stored) => stored,
-            Err(error) => {
-                self.warn(error.to_string());
-                Vec::new()
+        let mut after = None;
+        loop {
+            match self.store.page(after, LOAD_PAGE) {
+                Ok((stored, end)) => {
+                    self.admit_all(stored, self.resume);
+                    match end {
+                        Some(end) => after = Some(end),
+                        None => break,
+                    }
+                }
+                Err(error) => {
+                    self.warn(error.to_string());
+                    break;
+                }
             }
-        };
-        self.admit_all(stored, self.resume);
+        }
         self.emit(Event::QueueLoaded { counts: self.counts() });
     }
 
@@ -406,8 +432,8 @@ impl Queue {
         self.learn_site(&stored.item.site);
         let state = restored_state(&stored, self.now());
         let (running, attempts) = (stored.state == ItemStatus::Running, stored.attempts);
-        let record = Record::restored(stored, state.is_finished());
-        let site = record.site.to_string();
+        let site = self.intern(&stored.item.site);
+        let record = Record::restored(stored, site.clone(), state.is_finished());
         self.records.insert(id, record);
         if running {
             self.mark_elsewhere(id);
@@ -715,6 +741,7 @@ impl Queue {
                 removed.dedup();
                 for id in &removed {
                     self.records.remove(id);
+                    self.seen_at_target.remove(id);
                 }
                 self.emit(Event::ItemsRemoved { items: removed });
             }
@@ -723,7 +750,7 @@ impl Queue {
                     let Some(record) = self.records.get(&id) else {
                         continue;
                     };
-                    let site = record.site.to_string();
+                    let site = record.site.clone();
                     let attempts = 0;
                     self.scheduler.restore(id, site, ItemState::Queued, attempts);
                 }
@@ -795,7 +822,7 @@ impl Queue {
                 return;
             }
         };
-        let site_key: Arc<str> = Arc::from(key.as_str());
+        let site_key = self.intern(&key);
         let mut views = Vec::with_capacity(ids.len());
         for (id, spec) in ids.into_iter().zip(specs) {
             let id = ItemId::from_sql(id);
@@ -812,14 +839,13 @@ impl Queue {
                     mtime: None,
                     recursive: spec.recursive,
                     options,
-                    seen_at_target: KnownTarget::Unknown,
                     bytes_done: 0,
                     last_error: None,
                     verified: Verification::NotRecorded,
                     settled: false,
                 },
             );
-            self.scheduler.push(id, key.clone());
+            self.scheduler.push(id, site_key.clone());
             if paused {
                 self.scheduler.pause(id);
                 self.persist(id);
@@ -1125,6 +1151,9 @@ impl Queue {
         let mut views = Vec::with_capacity(ids.len());
         for (child_id, child) in ids.into_iter().zip(children) {
             let child_id = ItemId::from_sql(child_id);
+            if !matches!(child.seen_at_target, KnownTarget::Unknown) {
+                self.seen_at_target.insert(child_id, child.seen_at_target);
+            }
             self.records.insert(
                 child_id,
                 Record {
@@ -1138,14 +1167,13 @@ impl Queue {
                     mtime: child.mtime,
                     recursive,
                     options,
-                    seen_at_target: child.seen_at_target,
                     bytes_done: 0,
                     last_error: None,
                     verified: Verification::NotRecorded,
                     settled: false,
                 },
             );
-            self.scheduler.push(child_id, site.to_string());
+            self.scheduler.push(child_id, site.clone());
             views.push(self.view(child_id));
         }
         if !views.is_empty() {
@@ -1348,9 +1376,9 @@ impl Queue {
         let concluded = match self.held.iter().position(|&held| held == id) {
             Some(index) => {
                 self.held.remove(index);
-                let site = self.records.get(&id).map(|record| record.site.to_string());
+                let site = self.records.get(&id).map(|record| record.site.clone());
                 self.scheduler
-                    .restore(id, site.unwrap_or_default(), state.clone(), row.attempts);
+                    .restore(id, site.unwrap_or_else(|| Arc::from("")), state.clone(), row.attempts);
                 true
             }
             None => self.scheduler.finished_elsewhere(id, state.clone()),
@@ -1445,7 +1473,7 @@ impl Queue {
                 recursive: record.recursive,
                 options: record.options,
                 resumed: record.bytes_done > 0 || self.scheduler.attempts(id) > 1,
-                seen_at_target: std::mem::replace(&mut record.seen_at_target, KnownTarget::Unknown),
+                seen_at_target: self.seen_at_target.remove(&id).unwrap_or(KnownTarget::Unknown),
                 attempts: self.scheduler.attempts(id),
                 cancel: cancel.clone(),
                 progress: progress.clone(),

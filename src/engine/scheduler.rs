@@ -9,7 +9,7 @@ use std::time::Duration;
 pub use super::api::ItemId;
 use super::api::{ItemStatus, QueueCounts, QueueLimits};
 /// Identifies a server for per-site limits (`protocol://user@host:port`, no secrets).
-pub type SiteKey = String;
+pub type SiteKey = std::sync::Arc<str>;
 
 /// Where an item is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,9 +225,7 @@ impl Scheduler {
     /// A saved site's own connection limit (`None`: the queue's per-site limit).
     pub fn configure_site_limit(&mut self, site: &str, limit: Option<usize>) {
         match limit {
-            Some(limit) => self
-                .configured_limits
-                .insert(site.to_owned(), limit.clamp(1, MAX_PARALLEL)),
+            Some(limit) => self.configured_limits.insert(site.into(), limit.clamp(1, MAX_PARALLEL)),
             None => self.configured_limits.remove(site),
         };
     }
@@ -473,7 +471,7 @@ impl Scheduler {
     }
 
     pub fn site(&self, id: ItemId) -> Option<&str> {
-        self.items.get(&id).map(|item| item.site.as_str())
+        self.items.get(&id).map(|item| &*item.site)
     }
 
     /// Transfers running now for `site`.
@@ -566,7 +564,7 @@ mod tests {
     fn queue(limits: Limits, items: &[(u64, &str)]) -> Scheduler {
         let mut scheduler = Scheduler::new(limits, 3);
         for &(id, site) in items {
-            scheduler.push(ItemId::new(id), site.to_owned());
+            scheduler.push(ItemId::new(id), (*site).into());
         }
         scheduler
     }

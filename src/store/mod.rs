@@ -79,7 +79,17 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE items;
     ALTER TABLE items_v3 RENAME TO items;
     CREATE INDEX items_by_state ON items (state, position);",
+    // 4: the queue in its order without sorting it: a restart reads it a page at a time, and
+    // adding items finds the last position at once instead of reading every row.
+    "CREATE INDEX items_by_position ON items (position);",
 ];
+
+/// Where a page of the queue ends: the next page starts after this item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageEnd {
+    position: i64,
+    id: i64,
+}
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -428,13 +438,44 @@ impl QueueStore {
     }
 
     /// Every item in queue order.
+    /// Up to `limit` items in queue order, after `after` (from the start without it), and
+    /// where the page ended (`None` when there are no more). Reading the queue a page at a
+    /// time keeps a restart from holding every row twice, as rows and as the queue.
+    pub fn page(&self, after: Option<PageEnd>, limit: usize) -> Result<(Vec<StoredItem>, Option<PageEnd>), StoreError> {
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {COLUMNS}, position FROM items WHERE (position, id) > (?1, ?2) ORDER BY position, id LIMIT ?3"
+        ))?;
+        let start = after.unwrap_or(PageEnd {
+            position: i64::MIN,
+            id: i64::MIN,
+        });
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = statement.query(params![start.position, start.id, limit])?;
+        let (mut items, mut end) = (Vec::new(), None);
+        while let Some(row) = rows.next()? {
+            end = Some(PageEnd {
+                position: row.get(17)?,
+                id: row.get(0)?,
+            });
+            match read_item(row) {
+                Ok(item) => items.push(item),
+                // As in `select`: an unreadable item stays in the database untouched.
+                Err(rusqlite::Error::FromSqlConversionFailure(_, _, error)) => {
+                    tracing::warn!("a queue item could not be read and stays in the database untouched: {error}");
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok((items, end))
+    }
+
     pub fn all(&self) -> Result<Vec<StoredItem>, StoreError> {
         self.select(&format!("SELECT {COLUMNS} FROM items ORDER BY position"), [])
     }
 
-    /// Items not finished, in queue order. Items that were running when their process
-    /// stopped (a crash, a kill: `is_alive` says the lease holder is gone) come back queued.
-    pub fn recover(&self, is_alive: &dyn Fn(&str) -> bool) -> Result<Vec<StoredItem>, StoreError> {
+    /// Items that were running when their process stopped (a crash, a kill: `is_alive` says
+    /// the lease holder is gone) are queued again.
+    pub fn recover(&self, is_alive: &dyn Fn(&str) -> bool) -> Result<(), StoreError> {
         let running: Vec<(i64, Option<String>)> = {
             let mut statement = self
                 .connection
@@ -450,6 +491,12 @@ impl QueueStore {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// Items not finished, in queue order.
+    #[cfg(test)]
+    fn unfinished(&self) -> Result<Vec<StoredItem>, StoreError> {
         self.select(
             &format!(
                 "SELECT {COLUMNS} FROM items WHERE {} ORDER BY position",
@@ -875,7 +922,8 @@ mod tests {
             // Dropped without any clean shutdown, as in a crash.
         };
         let store = QueueStore::open(&path).unwrap();
-        let unfinished = store.recover(&nobody_alive).unwrap();
+        store.recover(&nobody_alive).unwrap();
+        let unfinished = store.unfinished().unwrap();
         assert_eq!(
             unfinished.iter().map(|item| item.id).collect::<Vec<_>>(),
             vec![ids[1], ids[2]]
@@ -953,7 +1001,8 @@ mod tests {
         }
         store.acquire_lease(ids[0], "alive", &nobody_alive).unwrap();
         store.acquire_lease(ids[1], "dead", &nobody_alive).unwrap();
-        let unfinished = store.recover(&|owner: &str| owner == "alive").unwrap();
+        store.recover(&|owner: &str| owner == "alive").unwrap();
+        let unfinished = store.unfinished().unwrap();
         let states: Vec<ItemStatus> = unfinished.iter().map(|item| item.state).collect();
         assert_eq!(states, vec![ItemStatus::Running, ItemStatus::Queued]);
     }
@@ -1001,6 +1050,39 @@ mod tests {
     }
 
     #[test]
+    fn pages_give_the_whole_queue_in_its_order_and_step_over_an_unreadable_item() {
+        let mut store = QueueStore::open_in_memory().unwrap();
+        let ids = store
+            .add(&[item("a"), item("b"), item("c"), item("d"), item("e")])
+            .unwrap();
+        store.move_item(ids[4], Placement::Top).unwrap();
+        store
+            .connection
+            .execute("UPDATE items SET state = 'exploded' WHERE id = ?1", params![ids[1]])
+            .unwrap();
+        let (mut seen, mut after, mut pages) = (Vec::new(), None, 0);
+        loop {
+            let (items, end) = store.page(after, 2).unwrap();
+            pages += 1;
+            seen.extend(items.iter().map(|stored| stored.id));
+            match end {
+                Some(end) => after = Some(end),
+                None => break,
+            }
+        }
+        assert_eq!(
+            seen,
+            vec![ids[4], ids[0], ids[2], ids[3]],
+            "queue order, the unreadable one left out"
+        );
+        assert_eq!(
+            pages, 4,
+            "two full pages, one with the unreadable item, and the empty end"
+        );
+        assert_eq!(store.page(None, 10).unwrap().0.len(), 4);
+    }
+
+    #[test]
     fn expanding_a_folder_is_all_or_nothing_and_moves_keep_order() {
         let mut store = QueueStore::open_in_memory().unwrap();
         let folder = store
@@ -1018,20 +1100,10 @@ mod tests {
         assert_eq!(all.len(), 4);
         store.move_item(children[2], Placement::Top).unwrap();
         store.move_item(children[0], Placement::Down).unwrap();
-        let order: Vec<i64> = store
-            .recover(&nobody_alive)
-            .unwrap()
-            .iter()
-            .map(|item| item.id)
-            .collect();
+        let order: Vec<i64> = store.unfinished().unwrap().iter().map(|item| item.id).collect();
         assert_eq!(order, vec![children[2], children[1], children[0]]);
         store.move_item(children[2], Placement::Bottom).unwrap();
-        let order: Vec<i64> = store
-            .recover(&nobody_alive)
-            .unwrap()
-            .iter()
-            .map(|item| item.id)
-            .collect();
+        let order: Vec<i64> = store.unfinished().unwrap().iter().map(|item| item.id).collect();
         assert_eq!(order, vec![children[1], children[0], children[2]]);
     }
 
