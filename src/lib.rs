@@ -44,7 +44,9 @@
 //!   delete; `HandOver` gives the command line's session to the queue as its first
 //!   connection), and the transfer queue: `queue` (the thread that owns the state, persists
 //!   every change, one transaction per pass over its inbox, checkpoints offsets, restores
-//!   after a restart; the window's queue also
+//!   after a restart a page at a time; it keeps in memory what scheduling needs, about 300
+//!   bytes an item, and reads an item's paths from the database when it starts; the window's
+//!   queue also
 //!   looks each second at what other processes sharing the database add, run and finish,
 //!   and shows it without running it), `scheduler` (pure:
 //!   limits, backoff, pause/cancel/move; only attempts that move nothing use up the retry

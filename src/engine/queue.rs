@@ -33,7 +33,7 @@ use super::worker::{self, KnownTarget, Report, Shared, Work};
 use crate::config::Paths;
 use crate::model::location::RemotePath;
 use crate::protocol::{ErrorKind, FsError, LogDirection, Timeouts, TrustPolicy};
-use crate::store::{Lease, NewItem, Placement, QueueStore, StoredItem};
+use crate::store::{ItemDetails, Lease, NewItem, Placement, QueueStore, StoredItem};
 
 /// Attempts per item before a retryable error counts as a failure.
 const MAX_ATTEMPTS: u32 = 5;
@@ -96,15 +96,14 @@ struct Record {
     direction: Direction,
     kind: ItemKind,
     site: Arc<str>,
-    local: PathBuf,
-    remote: RemotePath,
+    // The paths are not here: the database has them, and a queue of 100,000 items would
+    // hold them twice (see `Queue::paths`).
     size: Option<u64>,
-    mtime: Option<i64>,
     recursive: bool,
     options: TransferOptions,
     bytes_done: u64,
     /// The last error, shown while the item waits to be retried.
-    last_error: Option<String>,
+    last_error: Option<Box<str>>,
     /// How it was verified, once done.
     verified: Verification,
     /// Counted as finished in its job.
@@ -120,10 +119,7 @@ impl Record {
             direction: item.direction,
             kind: item.kind,
             site,
-            local: item.local_path,
-            remote: RemotePath::new(&item.remote_path),
             size: item.size,
-            mtime: item.source_mtime,
             recursive: item.recursive,
             options: TransferOptions {
                 on_conflict: item.on_conflict,
@@ -132,7 +128,7 @@ impl Record {
             },
             bytes_done: stored.bytes_done,
             // A done item's error is cleared when it is done.
-            last_error: stored.error,
+            last_error: stored.error.map(String::into_boxed_str),
             verified: stored.verified,
             settled,
         }
@@ -426,10 +422,14 @@ impl Queue {
     /// Takes in one item read from the database: its record, its site, and its place. It
     /// goes to the scheduler when it is finished or `run_here`, else it is held (until
     /// `QueueCommand::Run`, or for good when another process added it).
-    fn admit(&mut self, stored: StoredItem, run_here: bool) -> QueueItem {
+    fn admit(&mut self, mut stored: StoredItem, run_here: bool) -> QueueItem {
         let id = ItemId::from_sql(stored.id);
+        let local = std::mem::take(&mut stored.item.local_path);
+        let remote = std::mem::take(&mut stored.item.remote_path);
         self.seen_up_to = self.seen_up_to.max(stored.id);
-        self.learn_site(&stored.item.site);
+        if !self.sites.contains(stored.item.site.as_str()) {
+            self.learn_site(&stored.item.site);
+        }
         let state = restored_state(&stored, self.now());
         let (running, attempts) = (stored.state == ItemStatus::Running, stored.attempts);
         let site = self.intern(&stored.item.site);
@@ -443,7 +443,7 @@ impl Queue {
         } else {
             self.held.push(id);
         }
-        self.view(id)
+        self.view(id, local, remote)
     }
 
     /// Learns how to reach the site of an item read from the database (without secrets:
@@ -481,7 +481,12 @@ impl Queue {
     /// How an item looks to the window and the command line.
     fn state_of(&self, id: ItemId) -> TransferState {
         let record = self.records.get(&id);
-        let last_error = || record.and_then(|record| record.last_error.clone()).unwrap_or_default();
+        let last_error = || {
+            record
+                .and_then(|record| record.last_error.as_deref())
+                .unwrap_or_default()
+                .to_owned()
+        };
         // Only while this process holds it back or has yet to start it: paused or cancelled
         // here, it is that.
         let held_back = matches!(
@@ -515,7 +520,36 @@ impl Queue {
         }
     }
 
-    fn view(&self, id: ItemId) -> QueueItem {
+    /// An item's paths, from the database.
+    fn paths(&self, id: ItemId) -> Option<(PathBuf, RemotePath)> {
+        self.details(id)
+            .map(|details| (details.local_path, RemotePath::new(&details.remote_path)))
+    }
+
+    /// An item's paths and source time, from the database.
+    fn details(&self, id: ItemId) -> Option<ItemDetails> {
+        match self.store.details(id.to_sql()) {
+            Ok(details) => details,
+            Err(error) => {
+                self.warn(error.to_string());
+                None
+            }
+        }
+    }
+
+    /// What an item is called in messages: the source's path.
+    fn name_of(&self, id: ItemId) -> String {
+        let direction = self.records.get(&id).map(|record| record.direction);
+        match (direction, self.paths(id)) {
+            (Some(Direction::Upload), Some((local, _))) => local.display().to_string(),
+            (_, Some((_, remote))) => remote.to_string(),
+            (_, None) => format!("item {}", id.to_sql()),
+        }
+    }
+
+    /// How the window and the command line see an item; its paths are what the caller has
+    /// at hand (the queue keeps none).
+    fn view(&self, id: ItemId, local: PathBuf, remote: String) -> QueueItem {
         let state = self.state_of(id);
         let attempts = self.scheduler.attempts(id);
         match self.records.get(&id) {
@@ -524,8 +558,8 @@ impl Queue {
                 job: record.job,
                 direction: record.direction,
                 kind: record.kind,
-                local: record.local.clone(),
-                remote: record.remote.to_string(),
+                local,
+                remote,
                 site: record.site.to_string(),
                 size: record.size,
                 state,
@@ -537,8 +571,8 @@ impl Queue {
                 job: None,
                 direction: Direction::Download,
                 kind: ItemKind::File,
-                local: PathBuf::new(),
-                remote: String::new(),
+                local,
+                remote,
                 site: String::new(),
                 size: None,
                 state,
@@ -591,8 +625,8 @@ impl Queue {
                 self.store.set_state(id_sql, state.status(), Some(reason))
             }
             ItemState::Waiting { .. } => {
-                let last_error = self.records.get(&id).and_then(|record| record.last_error.clone());
-                self.store.set_state(id_sql, ItemStatus::Queued, last_error.as_deref())
+                let last_error = self.records.get(&id).and_then(|record| record.last_error.as_deref());
+                self.store.set_state(id_sql, ItemStatus::Queued, last_error)
             }
             other => self.store.set_state(id_sql, other.status(), None),
         };
@@ -615,11 +649,8 @@ impl Queue {
         let Some(job_id) = record.job else {
             return;
         };
-        let what = match record.direction {
-            Direction::Download => record.remote.to_string(),
-            Direction::Upload => record.local.display().to_string(),
-        };
         let kind = record.kind;
+        let cancelled = matches!(state, ItemState::Cancelled).then(|| self.name_of(id));
         let Some(job) = self.jobs.get_mut(&job_id) else {
             return;
         };
@@ -628,7 +659,10 @@ impl Queue {
             ItemState::Done => job.summary.files += 1,
             ItemState::Failed { reason } => job.summary.failed.push(reason.clone()),
             ItemState::Skipped { reason } => job.summary.skipped.push(reason.clone()),
-            ItemState::Cancelled => job.summary.failed.push(format!("{what} was cancelled")),
+            ItemState::Cancelled => {
+                let what = cancelled.unwrap_or_default();
+                job.summary.failed.push(format!("{what} was cancelled"));
+            }
             _ => {}
         }
         job.open = job.open.saturating_sub(1);
@@ -833,10 +867,7 @@ impl Queue {
                     direction: spec.direction,
                     kind: ItemKind::Auto,
                     site: site_key.clone(),
-                    local: spec.local,
-                    remote: spec.remote,
                     size: None,
-                    mtime: None,
                     recursive: spec.recursive,
                     options,
                     bytes_done: 0,
@@ -851,7 +882,7 @@ impl Queue {
                 self.persist(id);
             }
             self.jobs.entry(job).or_default().open += 1;
-            views.push(self.view(id));
+            views.push(self.view(id, spec.local, spec.remote.to_string()));
         }
         if views.is_empty() {
             self.emit(Event::JobFinished {
@@ -872,18 +903,16 @@ impl Queue {
                 size,
                 mtime,
             } => {
+                let remote = remote.to_string();
                 if let Some(record) = self.records.get_mut(&id) {
                     record.kind = kind;
-                    record.local = local;
-                    record.remote = remote;
                     record.size = size;
-                    record.mtime = mtime;
                     let stored = NewItem {
                         direction: record.direction,
                         kind,
                         site: String::new(),
-                        local_path: record.local.clone(),
-                        remote_path: record.remote.to_string(),
+                        local_path: local.clone(),
+                        remote_path: remote.clone(),
                         size,
                         source_mtime: mtime,
                         recursive: record.recursive,
@@ -898,7 +927,7 @@ impl Queue {
                     running.progress.set_total(size);
                 }
                 self.emit(Event::ItemsAdded {
-                    items: vec![self.view(id)],
+                    items: vec![self.view(id, local, remote)],
                 });
             }
             Report::Done { bytes, verified } => {
@@ -929,7 +958,7 @@ impl Queue {
                 }
                 let outcome = self.outcome_of(id, &error);
                 if let Some(record) = self.records.get_mut(&id) {
-                    record.last_error = Some(error.message.clone());
+                    record.last_error = Some(error.message.as_str().into());
                 }
                 self.finish(id, outcome);
                 if error.kind == ErrorKind::NoSpace
@@ -959,9 +988,11 @@ impl Queue {
     /// they wait, paused, until the user makes room and resumes them (their partial files
     /// are kept). Uploads and other disks go on.
     fn pause_downloads_to_the_same_disk(&mut self, full: ItemId, reason: &str) {
-        let Some(disk) = self.records.get(&full).and_then(|record| disk_of(&record.local)) else {
+        let local_disk = |id: ItemId| self.paths(id).and_then(|(local, _)| disk_of(&local));
+        let Some(disk) = local_disk(full) else {
             return;
         };
+        // The paths are in the database; a full disk is rare enough to read them there.
         let same_disk: Vec<ItemId> = self
             .records
             .iter()
@@ -972,16 +1003,16 @@ impl Queue {
                         self.scheduler.state(id),
                         Some(ItemState::Queued | ItemState::Waiting { .. } | ItemState::Running)
                     )
-                    && disk_of(&record.local) == Some(disk)
             })
             .map(|(&id, _)| id)
+            .filter(|&id| local_disk(id) == Some(disk))
             .collect();
         if same_disk.is_empty() {
             return;
         }
         for id in &same_disk {
             if let Some(record) = self.records.get_mut(id) {
-                record.last_error = Some(format!("paused: {reason}"));
+                record.last_error = Some(format!("paused: {reason}").into_boxed_str());
             }
         }
         let count = same_disk.len();
@@ -1008,13 +1039,10 @@ impl Queue {
             return;
         }
         record.settled = true;
-        let what = match record.direction {
-            Direction::Download => record.remote.to_string(),
-            Direction::Upload => record.local.display().to_string(),
-        };
         let Some(job_id) = record.job else {
             return;
         };
+        let what = self.name_of(id);
         let Some(job) = self.jobs.get_mut(&job_id) else {
             return;
         };
@@ -1161,10 +1189,7 @@ impl Queue {
                     direction,
                     kind: child.kind,
                     site: site.clone(),
-                    local: child.local,
-                    remote: child.remote,
                     size: child.size,
-                    mtime: child.mtime,
                     recursive,
                     options,
                     bytes_done: 0,
@@ -1174,7 +1199,7 @@ impl Queue {
                 },
             );
             self.scheduler.push(child_id, site.clone());
-            views.push(self.view(child_id));
+            views.push(self.view(child_id, child.local, child.remote.to_string()));
         }
         if !views.is_empty() {
             self.emit(Event::ItemsAdded { items: views });
@@ -1237,20 +1262,17 @@ impl Queue {
     }
 
     fn log_stall(&self, id: ItemId, quiet: Duration) {
-        let Some(record) = self.records.get(&id) else {
+        let Some(site) = self.records.get(&id).map(|record| record.site.clone()) else {
             return;
         };
-        let what = match record.direction {
-            Direction::Download => record.remote.to_string(),
-            Direction::Upload => record.local.display().to_string(),
-        };
+        let what = self.name_of(id);
         self.emit(Event::Log {
             session: None,
             direction: LogDirection::Warning,
             text: format!(
                 "{what}: nothing has moved for {} s; waiting for {} (the attempt ends after {} s without data)",
                 quiet.as_secs(),
-                record.site,
+                site,
                 self.shared.idle_timeout.load(Ordering::Relaxed)
             ),
         });
@@ -1320,8 +1342,9 @@ impl Queue {
             return;
         }
         if self.refresh(id, &row) {
+            let (local, remote) = (row.item.local_path.clone(), row.item.remote_path.clone());
             self.emit(Event::ItemsAdded {
-                items: vec![self.view(id)],
+                items: vec![self.view(id, local, remote)],
             });
         }
         if running_there {
@@ -1343,15 +1366,11 @@ impl Queue {
             return false;
         };
         let item = &row.item;
-        let resolved = record.kind != item.kind
-            || record.size != item.size
-            || record.local != item.local_path
-            || record.remote.as_str() != item.remote_path;
+        // Resolving sets the kind (and with it the paths) or, for a source that changed, the
+        // size and time; the paths themselves are the database's.
+        let resolved = record.kind != item.kind || record.size != item.size;
         record.kind = item.kind;
         record.size = item.size;
-        record.mtime = item.source_mtime;
-        record.local.clone_from(&item.local_path);
-        record.remote = RemotePath::new(&item.remote_path);
         record.bytes_done = row.bytes_done;
         resolved
     }
@@ -1388,7 +1407,7 @@ impl Queue {
         }
         if let Some(record) = self.records.get_mut(&id) {
             record.verified = row.verified;
-            record.last_error.clone_from(&row.error);
+            record.last_error = row.error.as_deref().map(Box::from);
         }
         self.announce(id);
         self.settle(id, &state);
@@ -1442,7 +1461,8 @@ impl Queue {
                 // The item runs anyway: a database hiccup must not stop transfers.
                 Err(error) => self.warn(error.to_string()),
             }
-            let Some(record) = self.records.get_mut(&id) else {
+            let details = self.details(id);
+            let (Some(record), Some(details)) = (self.records.get(&id), details) else {
                 // The scheduler counts it as running; without a worker it must still end, or
                 // its slot would stay taken for good.
                 self.finish(
@@ -1466,10 +1486,10 @@ impl Queue {
                 direction: record.direction,
                 kind: record.kind,
                 site: record.site.to_string(),
-                local: record.local.clone(),
-                remote: record.remote.clone(),
+                local: details.local_path,
+                remote: RemotePath::new(&details.remote_path),
                 size: record.size,
-                mtime: record.mtime,
+                mtime: details.source_mtime,
                 recursive: record.recursive,
                 options: record.options,
                 resumed: record.bytes_done > 0 || self.scheduler.attempts(id) > 1,

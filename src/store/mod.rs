@@ -118,6 +118,14 @@ pub struct StoredItem {
     pub lease_owner: Option<String>,
 }
 
+/// What the queue reads of an item only when it needs it (see [`QueueStore::details`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemDetails {
+    pub local_path: PathBuf,
+    pub remote_path: String,
+    pub source_mtime: Option<i64>,
+}
+
 /// A new item to append to the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewItem {
@@ -467,6 +475,22 @@ impl QueueStore {
             }
         }
         Ok((items, end))
+    }
+
+    /// An item's paths and source time, which the queue reads when it needs them rather
+    /// than keeping every item's in memory.
+    pub fn details(&self, id: i64) -> Result<Option<ItemDetails>, StoreError> {
+        Ok(self
+            .connection
+            .prepare_cached("SELECT local_path, remote_path, source_mtime FROM items WHERE id = ?1")?
+            .query_row(params![id], |row| {
+                Ok(ItemDetails {
+                    local_path: path_from_bytes(row.get(0)?),
+                    remote_path: row.get(1)?,
+                    source_mtime: row.get(2)?,
+                })
+            })
+            .optional()?)
     }
 
     pub fn all(&self) -> Result<Vec<StoredItem>, StoreError> {
