@@ -3,7 +3,8 @@
 //!
 //! - over loopback, a 1 GiB file each way: `wharf get|put` against OpenSSH `sftp` (with
 //!   Wharf's cipher, aes128-gcm) and rclone over SFTP to sshd, and against curl, lftp and
-//!   rclone over FTP to vsftpd;
+//!   rclone over FTP, and curl and lftp over FTPS (explicit TLS, vsftpd's self-signed
+//!   certificate accepted by each client), to vsftpd;
 //! - through `netproxy.py --delay-ms 20` (a 40 ms round trip), 256 MiB each way over SFTP
 //!   against OpenSSH `sftp`.
 //!
@@ -302,9 +303,20 @@ fn sftp_cases(setup: &Setup, where_: &str, port: u16, key: &Path, source: &Path,
     let _ = std::fs::remove_file(local_source);
 }
 
-/// FTP get and put of `source` to vsftpd against curl, lftp and rclone.
-fn ftp_cases(setup: &Setup, port: u16, source: &Path, mib: u64) {
-    let url = |path: &Path| format!("ftp://{USER}@127.0.0.1:{port}{}", path.display());
+/// FTP get and put of `source` to vsftpd against curl, lftp and rclone, in the clear or
+/// with explicit TLS (each client told to accept the server's self-signed certificate).
+/// rclone 1.60 cannot take part over TLS: vsftpd demands that data connections resume the
+/// control connection's TLS session, and rclone's attempt ends in "tls: illegal parameter".
+fn ftp_cases(setup: &Setup, port: u16, tls: bool, source: &Path, mib: u64) {
+    let (scheme, protocol) = if tls { ("ftpes", "FTPS") } else { ("ftp", "FTP") };
+    let url = |path: &Path| format!("{scheme}://{USER}@127.0.0.1:{port}{}", path.display());
+    let wharf_tls: &[&str] = if tls { &["--accept-new-cert"] } else { &[] };
+    let curl_tls: &[&str] = if tls { &["--ssl-reqd", "-k"] } else { &[] };
+    let lftp_tls = if tls {
+        "set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:verify-certificate no; "
+    } else {
+        ""
+    };
     // curl's URL paths are relative to the login folder; %2F makes them absolute.
     let curl_url = |path: &Path| {
         format!(
@@ -324,18 +336,26 @@ fn ftp_cases(setup: &Setup, port: u16, source: &Path, mib: u64) {
     let login = format!("{USER},{PASSWORD}");
     let port_text = port.to_string();
     let lftp = |name: &str, script: &str, output: &Path| {
-        let args = ["-u", &login, "-p", &port_text, "-e", script, "ftp://127.0.0.1"];
+        let script = format!("{lftp_tls}{script}");
+        let args = ["-u", &login, "-p", &port_text, "-e", &script, "ftp://127.0.0.1"];
         Contender::new(name, "lftp", &args, output)
     };
+
     let bytes = mib * 1048576;
 
     let download = setup.local.path().join("download.bin");
-    let contenders = vec![
-        setup.wharf("wharf get", &["get", &url(source), &text(&download)], &download),
+    let (source_url, download_text) = (url(source), text(&download));
+    let (curl_source, download_args) = (curl_url(source), ["-sS", "-o", &download_text]);
+    let mut contenders = vec![
+        setup.wharf(
+            "wharf get",
+            &[wharf_tls, &["get", &source_url, &download_text]].concat(),
+            &download,
+        ),
         Contender::new(
             "curl",
             "curl",
-            &["-sS", "-o", &text(&download), &curl_url(source)],
+            &[curl_tls, &download_args, &[&curl_source]].concat(),
             &download,
         ),
         lftp(
@@ -343,7 +363,9 @@ fn ftp_cases(setup: &Setup, port: u16, source: &Path, mib: u64) {
             &format!("get {} -o {}; quit", source.display(), download.display()),
             &download,
         ),
-        Contender::new(
+    ];
+    if !tls {
+        contenders.push(Contender::new(
             "rclone copyto (ftp)",
             "rclone",
             &[
@@ -352,20 +374,25 @@ fn ftp_cases(setup: &Setup, port: u16, source: &Path, mib: u64) {
                 &text(&download),
             ],
             &download,
-        ),
-    ];
-    let label = format!("FTP get, {mib} MiB, loopback (vsftpd)");
+        ));
+    }
+    let label = format!("{protocol} get, {mib} MiB, loopback (vsftpd)");
     case(&label, bytes, source, &contenders, setup.rounds);
 
     let local_source = setup.local.path().join("source.bin");
     std::fs::copy(source, &local_source).unwrap();
     let upload = setup.remote.join("upload.bin");
-    let contenders = vec![
-        setup.wharf("wharf put", &["put", &text(&local_source), &url(&upload)], &upload),
+    let (local_text, upload_url, curl_upload) = (text(&local_source), url(&upload), curl_url(&upload));
+    let mut contenders = vec![
+        setup.wharf(
+            "wharf put",
+            &[wharf_tls, &["put", &local_text, &upload_url]].concat(),
+            &upload,
+        ),
         Contender::new(
             "curl -T",
             "curl",
-            &["-sS", "-T", &text(&local_source), &curl_url(&upload)],
+            &[curl_tls, &["-sS", "-T", &local_text, &curl_upload]].concat(),
             &upload,
         ),
         lftp(
@@ -373,7 +400,9 @@ fn ftp_cases(setup: &Setup, port: u16, source: &Path, mib: u64) {
             &format!("put {} -o {}; quit", local_source.display(), upload.display()),
             &upload,
         ),
-        Contender::new(
+    ];
+    if !tls {
+        contenders.push(Contender::new(
             "rclone copyto (ftp)",
             "rclone",
             &[
@@ -382,9 +411,9 @@ fn ftp_cases(setup: &Setup, port: u16, source: &Path, mib: u64) {
                 &format!("{rclone_remote}{}", upload.display()),
             ],
             &upload,
-        ),
-    ];
-    let label = format!("FTP put, {mib} MiB, loopback (vsftpd)");
+        ));
+    }
+    let label = format!("{protocol} put, {mib} MiB, loopback (vsftpd)");
     case(&label, bytes, &local_source, &contenders, setup.rounds);
     let _ = std::fs::remove_file(local_source);
 }
@@ -415,7 +444,9 @@ fn main() {
     let key = servers::plain_client_key(&sshd);
     sftp_cases(&setup, "loopback (OpenSSH sshd)", sshd.port, &key, &big, mib, true);
     let (vsftpd, _) = servers::vsftpd(FtpTls::None);
-    ftp_cases(&setup, vsftpd.port, &big, mib);
+    ftp_cases(&setup, vsftpd.port, false, &big, mib);
+    let (vsftpd_tls, _) = servers::vsftpd(FtpTls::Explicit);
+    ftp_cases(&setup, vsftpd_tls.port, true, &big, mib);
     let _ = std::fs::remove_file(&big);
 
     let long = setup.source("long.bin", long_mib);
