@@ -1461,17 +1461,33 @@ impl Queue {
                 // The item runs anyway: a database hiccup must not stop transfers.
                 Err(error) => self.warn(error.to_string()),
             }
-            let details = self.details(id);
-            let (Some(record), Some(details)) = (self.records.get(&id), details) else {
-                // The scheduler counts it as running; without a worker it must still end, or
-                // its slot would stay taken for good.
-                self.finish(
-                    id,
-                    Outcome::Failed {
-                        retryable: false,
-                        reason: "the queue lost track of this item".to_owned(),
-                    },
-                );
+            // The scheduler counts it as running; without a worker it must still end, or its
+            // slot would stay taken for good. A database that could not be read is tried
+            // again later; an item that is gone from it is not.
+            let lost = || Outcome::Failed {
+                retryable: false,
+                reason: "the queue lost track of this item".to_owned(),
+            };
+            let details = match self.store.details(id.to_sql()) {
+                Ok(Some(details)) => details,
+                Ok(None) => {
+                    self.finish(id, lost());
+                    continue;
+                }
+                Err(error) => {
+                    let reason = error.to_string();
+                    self.finish(
+                        id,
+                        Outcome::Failed {
+                            retryable: true,
+                            reason,
+                        },
+                    );
+                    continue;
+                }
+            };
+            let Some(record) = self.records.get(&id) else {
+                self.finish(id, lost());
                 continue;
             };
             let cancel = Arc::new(AtomicBool::new(false));

@@ -168,10 +168,11 @@ fn totals(transfers: &mut Transfers, ui: &mut Ui) {
             }
             text.push_str(&format!(" · {} to go", format::size(transfers.remaining_bytes())));
         }
-        ui.label(text);
-        graph(transfers, ui);
+        // First, so that it stays put while the text beside it grows and shrinks.
         ui.toggle_value(&mut transfers.why_open, "Why this speed?")
             .on_hover_text("What limits the running transfers: the network, the server, this computer's disk or CPU, or a limit you set");
+        ui.label(text);
+        graph(transfers, ui);
     });
 }
 
