@@ -87,24 +87,31 @@ pub struct Listing {
 
 impl Listing {
     /// Screens raw entries from a server. A name that comes twice keeps its first entry:
-    /// two entries for one local file would race each other to it.
-    pub fn screen(raw: Vec<Entry>) -> Listing {
-        let mut listing = Listing::default();
+    /// two entries for one local file would race each other to it. The entries are screened
+    /// where they are, so that a large folder is not held twice.
+    pub fn screen(mut raw: Vec<Entry>) -> Listing {
+        let mut refused = Vec::new();
         let mut seen = std::collections::HashSet::with_capacity(raw.len());
-        for entry in raw {
+        raw.retain(|entry| {
             if entry.name == "." || entry.name == ".." {
-                continue;
+                return false;
             }
             match check_remote_name(&entry.name) {
-                Ok(()) if !seen.insert(entry.name.clone()) => listing.refused.push(UnsafeName {
-                    shown: crate::model::names::escape_control(&entry.name).into_owned(),
-                    problem: crate::model::names::NameProblem::Duplicate,
-                }),
-                Ok(()) => listing.entries.push(entry),
-                Err(refused) => listing.refused.push(refused),
+                Ok(()) if !seen.insert(entry.name.clone()) => {
+                    refused.push(UnsafeName {
+                        shown: crate::model::names::escape_control(&entry.name).into_owned(),
+                        problem: crate::model::names::NameProblem::Duplicate,
+                    });
+                    false
+                }
+                Ok(()) => true,
+                Err(problem) => {
+                    refused.push(problem);
+                    false
+                }
             }
-        }
-        listing
+        });
+        Listing { entries: raw, refused }
     }
 }
 

@@ -474,28 +474,28 @@ impl RemoteFs for SftpFs {
             .sftp()?
             .opendir(Path::new(&full))
             .map_err(|error| map_ssh_error(&what, &error, &self.host))?;
-        let mut raw = Vec::new();
+        // Each entry is made as it arrives, so that a large folder is held once, not also as
+        // libssh2's records.
+        let base = full.trim_end_matches('/');
+        let mut entries = Vec::new();
         loop {
             match handle.readdir() {
-                Ok(_) if raw.len() >= self.limits.entries => {
+                Ok(_) if entries.len() >= self.limits.entries => {
                     return Err(super::listing_too_long(&what, &self.host, self.limits));
                 }
-                Ok((name, stat)) => raw.push((path_text(&name), stat)),
+                Ok((name, stat)) => {
+                    let name = path_text(&name);
+                    let child = format!("{base}/{name}");
+                    entries.push(self.entry(name, &stat, &child));
+                }
                 // libssh2 reports the end of a directory as an SFTP EOF status.
                 Err(error) if matches!(error.code(), ErrorCode::Session(-16) | ErrorCode::SFTP(1)) => break,
                 Err(error) => return Err(map_ssh_error(&what, &error, &self.host)),
             }
         }
         drop(handle);
-        self.log.reply(&format!("{} entries", raw.len()));
-        let base = full.trim_end_matches('/');
-        Ok(raw
-            .into_iter()
-            .map(|(name, stat)| {
-                let child = format!("{base}/{name}");
-                self.entry(name, &stat, &child)
-            })
-            .collect())
+        self.log.reply(&format!("{} entries", entries.len()));
+        Ok(entries)
     }
 
     fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
