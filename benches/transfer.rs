@@ -333,6 +333,14 @@ fn ftp_cases(setup: &Setup, port: u16, tls: bool, source: &Path, mib: u64) {
         ":ftp,host=127.0.0.1,port={port},user={USER},pass={}:",
         String::from_utf8_lossy(&obscured).trim()
     );
+    // `from_server`: the source is the server's (a download), else the target is.
+    let rclone = |from: &str, to: &str, from_server: bool, output: &Path| {
+        let (from, to) = match from_server {
+            true => (format!("{rclone_remote}{from}"), to.to_owned()),
+            false => (from.to_owned(), format!("{rclone_remote}{to}")),
+        };
+        Contender::new("rclone copyto (ftp)", "rclone", &["copyto", &from, &to], output)
+    };
     let login = format!("{USER},{PASSWORD}");
     let port_text = port.to_string();
     let lftp = |name: &str, script: &str, output: &Path| {
@@ -365,16 +373,7 @@ fn ftp_cases(setup: &Setup, port: u16, tls: bool, source: &Path, mib: u64) {
         ),
     ];
     if !tls {
-        contenders.push(Contender::new(
-            "rclone copyto (ftp)",
-            "rclone",
-            &[
-                "copyto",
-                &format!("{rclone_remote}{}", source.display()),
-                &text(&download),
-            ],
-            &download,
-        ));
+        contenders.push(rclone(&text(source), &download_text, true, &download));
     }
     let label = format!("{protocol} get, {mib} MiB, loopback (vsftpd)");
     case(&label, bytes, source, &contenders, setup.rounds);
@@ -402,16 +401,7 @@ fn ftp_cases(setup: &Setup, port: u16, tls: bool, source: &Path, mib: u64) {
         ),
     ];
     if !tls {
-        contenders.push(Contender::new(
-            "rclone copyto (ftp)",
-            "rclone",
-            &[
-                "copyto",
-                &text(&local_source),
-                &format!("{rclone_remote}{}", upload.display()),
-            ],
-            &upload,
-        ));
+        contenders.push(rclone(&local_text, &text(&upload), false, &upload));
     }
     let label = format!("{protocol} put, {mib} MiB, loopback (vsftpd)");
     case(&label, bytes, &local_source, &contenders, setup.rounds);

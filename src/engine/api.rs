@@ -711,7 +711,7 @@ fn saturating_nanos(time: Duration) -> u64 {
     u64::try_from(time.as_nanos()).unwrap_or(u64::MAX - 1)
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Counters {
     done: AtomicU64,
     total: AtomicU64,
@@ -731,6 +731,28 @@ struct Counters {
     /// [`Connections`], the second `u64::MAX` while the server refused none.
     allowed_connections: AtomicU64,
     server_accepts: AtomicU64,
+}
+
+impl Default for Counters {
+    /// Nothing done; what the diagnosis has not learnt yet is "not known", not zero.
+    fn default() -> Self {
+        let unknown = || AtomicU64::new(u64::MAX);
+        Counters {
+            done: AtomicU64::default(),
+            total: AtomicU64::default(),
+            resumed_from: AtomicU64::default(),
+            phase: AtomicU8::default(),
+            network_ns: AtomicU64::default(),
+            disk_ns: AtomicU64::default(),
+            limit_ns: AtomicU64::default(),
+            cpu_ns: unknown(),
+            cpu_wall_ns: AtomicU64::default(),
+            round_trip_us: unknown(),
+            in_flight: unknown(),
+            allowed_connections: AtomicU64::default(),
+            server_accepts: unknown(),
+        }
+    }
 }
 
 /// Where a running transfer is: set by its worker, read by the queue whenever it describes
@@ -774,17 +796,7 @@ pub struct Progress(Arc<Counters>);
 impl Progress {
     pub fn new(total: Option<u64>) -> Self {
         let progress = Progress::default();
-        let counters = &progress.0;
-        counters.total.store(total.unwrap_or(u64::MAX), Ordering::Relaxed);
-        let unknown = [
-            &counters.cpu_ns,
-            &counters.round_trip_us,
-            &counters.in_flight,
-            &counters.server_accepts,
-        ];
-        for unknown in unknown {
-            unknown.store(u64::MAX, Ordering::Relaxed);
-        }
+        progress.0.total.store(total.unwrap_or(u64::MAX), Ordering::Relaxed);
         progress
     }
 

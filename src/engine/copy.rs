@@ -48,9 +48,13 @@ pub enum UploadTarget {
 }
 
 impl CopyControl<'_> {
-    /// Whether a bandwidth limit applies to this copy.
-    pub fn limited(&self) -> bool {
-        self.chunk_limit.is_some()
+    /// Counts `bytes` and charges the time the bandwidth limit held them back, if there is
+    /// one (without one, the few instructions of counting are left to the next charge).
+    fn count_timed(&self, bytes: usize, watch: &mut Stopwatch<'_>) {
+        self.count(bytes);
+        if self.chunk_limit.is_some() {
+            watch.charge(Cost::Limit);
+        }
     }
 
     fn count(&self, bytes: usize) {
@@ -299,8 +303,7 @@ fn send(
         };
         watch.charge(Cost::Network);
         window.taken(count);
-        control.count(count);
-        watch.charge_if_limited(control);
+        control.count_timed(count, &mut watch);
         sent += count as u64;
     }
     // The server acknowledges what it got; what was meant to be sent is checked here.
@@ -362,8 +365,7 @@ fn receive(
         })?;
         file.write_all(&buffer[..count]).map_err(local_error)?;
         watch.charge(Cost::Disk);
-        control.count(count);
-        watch.charge_if_limited(control);
+        control.count_timed(count, &mut watch);
         if let Some(size) = source.size
             && control.progress.done() > size
         {

@@ -140,14 +140,6 @@ impl<'a> Stopwatch<'a> {
         }
     }
 
-    /// Charges the time since the last charge to the bandwidth limit, if the copy has one
-    /// (without one, the few instructions of counting are left to the next charge).
-    pub(crate) fn charge_if_limited(&mut self, control: &super::copy::CopyControl<'_>) {
-        if control.limited() {
-            self.charge(Cost::Limit);
-        }
-    }
-
     /// Charges the time since the last charge to `cost`.
     pub(crate) fn charge(&mut self, cost: Cost) {
         let now = Instant::now();

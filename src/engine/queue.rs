@@ -1434,122 +1434,146 @@ impl Queue {
         let now = self.now();
         while let Some(id) = self.scheduler.next_ready(now) {
             self.idle_reported = false;
-            let id_sql = id.to_sql();
-            let lease = &self.lease;
-            match self
-                .store
-                .acquire_lease(id_sql, lease.name(), &|owner| lease.is_alive(owner))
-            {
-                Ok(Lease::Acquired) => {
-                    self.elsewhere.remove(&id);
-                }
-                Ok(Lease::HeldBy(_)) => {
-                    self.scheduler.defer(id, now + HELD_ELSEWHERE);
-                    if self.mark_elsewhere(id) {
-                        self.announce(id);
-                    }
-                    continue;
-                }
-                Ok(Lease::Finished) => {
-                    self.elsewhere.remove(&id);
-                    if let Some(record) = self.records.get_mut(&id) {
-                        record.verified = Verification::FinishedElsewhere;
-                    }
-                    self.finish(id, Outcome::Done);
-                    continue;
-                }
-                // The item runs anyway: a database hiccup must not stop transfers.
-                Err(error) => self.warn(error.to_string()),
-            }
-            // The scheduler counts it as running; without a worker it must still end, or its
-            // slot would stay taken for good. A database that could not be read is tried
-            // again later; an item that is gone from it is not.
-            let lost = || Outcome::Failed {
-                retryable: false,
-                reason: "the queue lost track of this item".to_owned(),
-            };
-            let details = match self.store.details(id.to_sql()) {
-                Ok(Some(details)) => details,
-                Ok(None) => {
-                    self.finish(id, lost());
-                    continue;
-                }
-                Err(error) => {
-                    let reason = error.to_string();
-                    self.finish(
-                        id,
-                        Outcome::Failed {
-                            retryable: true,
-                            reason,
-                        },
-                    );
-                    continue;
-                }
-            };
-            let Some(record) = self.records.get(&id) else {
-                self.finish(id, lost());
+            if !self.take_lease(id, now) {
                 continue;
-            };
-            let cancel = Arc::new(AtomicBool::new(false));
-            let progress = Progress::new(record.size);
-            progress.set_done(record.bytes_done);
-            progress.set_connections(Connections {
-                allowed: self.scheduler.site_limit(&record.site),
-                server_accepts: self.scheduler.server_accepts(&record.site),
-            });
-            let work = Work {
-                id,
-                direction: record.direction,
-                kind: record.kind,
-                site: record.site.to_string(),
-                local: details.local_path,
-                remote: RemotePath::new(&details.remote_path),
-                size: record.size,
-                mtime: details.source_mtime,
-                recursive: record.recursive,
-                options: record.options,
-                resumed: record.bytes_done > 0 || self.scheduler.attempts(id) > 1,
-                seen_at_target: self.seen_at_target.remove(&id).unwrap_or(KnownTarget::Unknown),
-                attempts: self.scheduler.attempts(id),
-                cancel: cancel.clone(),
-                progress: progress.clone(),
-            };
-            let watch = Watch::new(progress.done(), progress.phase(), now);
-            self.running.insert(
-                id,
-                Running {
-                    cancel,
-                    started_at: progress.done(),
-                    progress,
-                    watch,
-                },
-            );
-            self.persist(id);
-            let shared = self.shared.clone();
-            let sender = self.inbox_sender.clone();
-            self.runtime.spawn_blocking(move || {
-                let intermediate = sender.clone();
-                let report = move |report| {
-                    let _ = intermediate.send(QueueMessage::Report {
-                        id,
-                        report,
-                        last: false,
-                    });
-                };
-                let last = std::panic::catch_unwind(AssertUnwindSafe(|| worker::run(&shared, work, &report)))
-                    .unwrap_or_else(|_| {
-                        Report::Failed(FsError::new(
-                            ErrorKind::Other,
-                            "an internal error stopped this transfer; its partial file was kept",
-                        ))
-                    });
-                let _ = sender.send(QueueMessage::Report {
-                    id,
-                    report: last,
-                    last: true,
-                });
-            });
+            }
+            if let Some(work) = self.prepare(id, now) {
+                self.persist(id);
+                self.spawn_worker(id, work);
+            }
         }
+    }
+
+    /// Takes the item's lease in the database; `false` when it is not to run here now
+    /// (another process runs it, or it finished there).
+    fn take_lease(&mut self, id: ItemId, now: Duration) -> bool {
+        let lease = &self.lease;
+        match self
+            .store
+            .acquire_lease(id.to_sql(), lease.name(), &|owner| lease.is_alive(owner))
+        {
+            Ok(Lease::Acquired) => {
+                self.elsewhere.remove(&id);
+                true
+            }
+            Ok(Lease::HeldBy(_)) => {
+                self.scheduler.defer(id, now + HELD_ELSEWHERE);
+                if self.mark_elsewhere(id) {
+                    self.announce(id);
+                }
+                false
+            }
+            Ok(Lease::Finished) => {
+                self.elsewhere.remove(&id);
+                if let Some(record) = self.records.get_mut(&id) {
+                    record.verified = Verification::FinishedElsewhere;
+                }
+                self.finish(id, Outcome::Done);
+                false
+            }
+            // The item runs anyway: a database hiccup must not stop transfers.
+            Err(error) => {
+                self.warn(error.to_string());
+                true
+            }
+        }
+    }
+
+    /// The work for an item the scheduler started, with its paths from the database, and
+    /// its place among the running. `None` when it cannot run: the scheduler counts it as
+    /// running, so it is finished here, or its slot would stay taken for good. A database
+    /// that could not be read is tried again later; an item that is gone from it is not.
+    fn prepare(&mut self, id: ItemId, now: Duration) -> Option<Work> {
+        let lost = || Outcome::Failed {
+            retryable: false,
+            reason: "the queue lost track of this item".to_owned(),
+        };
+        let details = match self.store.details(id.to_sql()) {
+            Ok(Some(details)) => details,
+            Ok(None) => {
+                self.finish(id, lost());
+                return None;
+            }
+            Err(error) => {
+                let reason = error.to_string();
+                self.finish(
+                    id,
+                    Outcome::Failed {
+                        retryable: true,
+                        reason,
+                    },
+                );
+                return None;
+            }
+        };
+        let Some(record) = self.records.get(&id) else {
+            self.finish(id, lost());
+            return None;
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let progress = Progress::new(record.size);
+        progress.set_done(record.bytes_done);
+        progress.set_connections(Connections {
+            allowed: self.scheduler.site_limit(&record.site),
+            server_accepts: self.scheduler.server_accepts(&record.site),
+        });
+        let work = Work {
+            id,
+            direction: record.direction,
+            kind: record.kind,
+            site: record.site.to_string(),
+            local: details.local_path,
+            remote: RemotePath::new(&details.remote_path),
+            size: record.size,
+            mtime: details.source_mtime,
+            recursive: record.recursive,
+            options: record.options,
+            resumed: record.bytes_done > 0 || self.scheduler.attempts(id) > 1,
+            seen_at_target: self.seen_at_target.remove(&id).unwrap_or(KnownTarget::Unknown),
+            attempts: self.scheduler.attempts(id),
+            cancel: cancel.clone(),
+            progress: progress.clone(),
+        };
+        let watch = Watch::new(progress.done(), progress.phase(), now);
+        self.running.insert(
+            id,
+            Running {
+                cancel,
+                started_at: progress.done(),
+                progress,
+                watch,
+            },
+        );
+        Some(work)
+    }
+
+    /// Runs one attempt on the blocking pool; its reports come back through the inbox, the
+    /// last one marked as such (a panic becomes a failure that keeps the partial file).
+    fn spawn_worker(&self, id: ItemId, work: Work) {
+        let shared = self.shared.clone();
+        let sender = self.inbox_sender.clone();
+        self.runtime.spawn_blocking(move || {
+            let intermediate = sender.clone();
+            let report = move |report| {
+                let _ = intermediate.send(QueueMessage::Report {
+                    id,
+                    report,
+                    last: false,
+                });
+            };
+            let last = std::panic::catch_unwind(AssertUnwindSafe(|| worker::run(&shared, work, &report)))
+                .unwrap_or_else(|_| {
+                    Report::Failed(FsError::new(
+                        ErrorKind::Other,
+                        "an internal error stopped this transfer; its partial file was kept",
+                    ))
+                });
+            let _ = sender.send(QueueMessage::Report {
+                id,
+                report: last,
+                last: true,
+            });
+        });
     }
 
     /// Stops running workers and leaves everything resumable for the next start.

@@ -490,31 +490,11 @@ fn delete_asks_first_and_then_deletes_folders_with_their_contents() {
 
 #[test]
 fn closing_while_transfers_run_asks_to_finish_later_or_wait() {
-    use crate::engine::api::{ItemId, ItemKind, JobId, Progress, QueueItem, TransferState};
+    use crate::engine::api::Progress;
     let mut window = Window::open();
-    window.engine.emit(Event::ItemsAdded {
-        items: vec![QueueItem {
-            id: ItemId::new(1),
-            job: Some(JobId::new(1)),
-            direction: Direction::Download,
-            kind: ItemKind::File,
-            local: PathBuf::from("/home/me/big.iso"),
-            remote: "/srv/big.iso".into(),
-            site: "sftp://alice@files.example.org:22".into(),
-            size: Some(1_000_000),
-            state: TransferState::Queued,
-            attempts: 0,
-            bytes_done: 0,
-        }],
-    });
     let progress = Progress::new(Some(1_000_000));
     progress.set_done(250_000);
-    window.engine.emit(Event::ItemChanged {
-        item: ItemId::new(1),
-        state: TransferState::Transferring,
-        attempts: 1,
-        progress,
-    });
+    window.download_running(progress, 1);
     window.settle();
     assert!(
         window.harness.query_by_label_contains("25%").is_some(),
@@ -593,6 +573,35 @@ fn a_changed_host_key_is_a_hard_stop_with_both_fingerprints() {
         .iter()
         .any(|command| matches!(command, Command::Answer { .. }));
     assert!(!answered, "no question was answered on the user's behalf");
+}
+
+impl Window {
+    /// The queue shows one download of /srv/big.iso (1,000,000 bytes) running with
+    /// `progress`, on its attempt `attempts`.
+    fn download_running(&mut self, progress: crate::engine::api::Progress, attempts: u32) {
+        use crate::engine::api::{ItemId, ItemKind, JobId, QueueItem, TransferState};
+        self.engine.emit(Event::ItemsAdded {
+            items: vec![QueueItem {
+                id: ItemId::new(1),
+                job: Some(JobId::new(1)),
+                direction: Direction::Download,
+                kind: ItemKind::File,
+                local: PathBuf::from("/home/me/big.iso"),
+                remote: "/srv/big.iso".into(),
+                site: "sftp://alice@files.example.org:22".into(),
+                size: Some(1_000_000),
+                state: TransferState::Queued,
+                attempts: 0,
+                bytes_done: 0,
+            }],
+        });
+        self.engine.emit(Event::ItemChanged {
+            item: ItemId::new(1),
+            state: TransferState::Transferring,
+            attempts,
+            progress,
+        });
+    }
 }
 
 fn acme_web() -> crate::engine::api::SavedSite {
@@ -1817,25 +1826,8 @@ fn the_idle_timeout_goes_to_the_engine_and_is_remembered() {
 fn why_this_speed_names_what_holds_a_running_transfer_back() {
     use std::time::Duration;
 
-    use crate::engine::api::{
-        Connections, Cost, ItemId, ItemKind, JobId, LinkFacts, Progress, QueueItem, TransferState,
-    };
+    use crate::engine::api::{Connections, Cost, LinkFacts, Progress};
     let mut window = Window::open();
-    window.engine.emit(Event::ItemsAdded {
-        items: vec![QueueItem {
-            id: ItemId::new(1),
-            job: Some(JobId::new(1)),
-            direction: Direction::Download,
-            kind: ItemKind::File,
-            local: PathBuf::from("/home/me/big.iso"),
-            remote: "/srv/big.iso".into(),
-            site: "sftp://alice@files.example.org:22".into(),
-            size: Some(1_000_000),
-            state: TransferState::Queued,
-            attempts: 0,
-            bytes_done: 0,
-        }],
-    });
     // As a copy under a bandwidth limit counts: two seconds held back for one moving bytes.
     let progress = Progress::new(Some(1_000_000));
     progress.charge(Cost::Network, Duration::from_secs(1));
@@ -1848,12 +1840,7 @@ fn why_this_speed_names_what_holds_a_running_transfer_back() {
         allowed: 2,
         server_accepts: Some(2),
     });
-    window.engine.emit(Event::ItemChanged {
-        item: ItemId::new(1),
-        state: TransferState::Transferring,
-        attempts: 2,
-        progress,
-    });
+    window.download_running(progress, 2);
     window.settle();
     assert!(
         window.harness.query_by_label_contains("holds it back").is_none(),
