@@ -19,11 +19,15 @@ xvfb_start() {
   local n tick
   for n in $(seq 90 199); do
     [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ] && continue
-    Xvfb ":$n" -screen 0 1280x820x24 -nolisten tcp >/dev/null 2>&1 &
+    Xvfb ":$n" -screen 0 1280x820x24 -nolisten tcp -noreset >/dev/null 2>&1 &
     XVFB_PID=$!
     XVFB_DISPLAY=":$n"
+    # Ready when it answers, not when its socket file exists: on a loaded machine a
+    # client that came between the two was refused ("Failed to open connection to X
+    # server").
     for tick in $(seq 1 50); do
-      [ -e "/tmp/.X11-unix/X$n" ] && return 0
+      [ -e "/tmp/.X11-unix/X$n" ] && DISPLAY=":$n" timeout 5 xdotool getdisplaygeometry >/dev/null 2>&1 \
+        && return 0
       kill -0 "$XVFB_PID" 2>/dev/null || break
       sleep 0.2
     done
