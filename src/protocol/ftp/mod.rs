@@ -141,6 +141,10 @@ fn reply_error(what: &str, body: &[u8], host: &str) -> FsError {
     let kind = match code {
         421 if lower.contains("too many") || lower.contains("connections") => ErrorKind::TooManyConnections,
         421 | 426 => ErrorKind::ConnectionLost,
+        // vsftpd's session process died ("500 OOPS: priv_sock_get_int" when its helper
+        // could not open a passive port in time) and it closes the connection: a retry on a
+        // new one works.
+        500 if lower.starts_with("500 oops") => ErrorKind::ConnectionLost,
         530 if lower.contains("too many") || lower.contains("connections") => ErrorKind::TooManyConnections,
         530 | 430 | 332 | 532 => ErrorKind::Auth,
         452 | 552 => ErrorKind::NoSpace,
@@ -1343,6 +1347,8 @@ mod tests {
         classify("552 Quota exceeded", ErrorKind::NoSpace, false);
         classify("451 Local error", ErrorKind::Other, true);
         classify("999 weird", ErrorKind::Other, false);
+        classify("500 OOPS: priv_sock_get_int", ErrorKind::ConnectionLost, true);
+        classify("500 Unknown command.", ErrorKind::Unsupported, false);
     }
 
     #[test]
