@@ -1,8 +1,8 @@
 //! Folders of small files side by side with the reference clients (the queue's own costs,
 //! without a server, are `benches/queue_costs.rs`).
 //!
-//! A folder of 2,000 files of 16 KiB, uploaded and downloaded by `wharf put|get -r` with `-j 1`
-//! and `-j 4`, against OpenSSH `sftp -R 64`, `rclone copy --transfers 4` (SFTP and FTP) and
+//! A folder of 2,000 files of 16 KiB, uploaded and downloaded by `wharf put|get -r` with `-j 1`,
+//! `-j 4` and the default `-j auto`, against OpenSSH `sftp -R 64`, `rclone copy --transfers 4` (SFTP and FTP) and
 //! `lftp mirror --parallel=4` (FTP), over loopback to sshd, vsftpd, and (with
 //! `WHARF_INTEROP_SERVERS` set as for the interop tests) pure-ftpd and ProFTPD.
 //!
@@ -96,9 +96,10 @@ impl Tree<'_> {
         dir
     }
 
-    /// `wharf get -r` and `put -r` with `-j 1` and `-j 4`; returns the `-j 4` times, which
-    /// the other clients are compared with.
+    /// `wharf get -r` and `put -r` with `-j 1`, `-j 4` and the default, `-j auto`; returns
+    /// the default's times, which the other clients are compared with.
     fn wharf(&self, scheme: &str, port: u16, label: &str) -> (Duration, Duration) {
+        const SETTINGS: [&str; 3] = ["1", "4", "auto"];
         let url = |path: &Path| format!("{scheme}://{USER}@127.0.0.1:{port}{}", path.display());
         let get = |parallel: &str| {
             let dir = self.target("wharf");
@@ -106,10 +107,11 @@ impl Tree<'_> {
                 .args(["get", "-r", "-j", parallel, &url(self.source)])
                 .arg(&dir))
         };
-        let (one, four) = (get("1"), get("4"));
+        let gets: Vec<Duration> = SETTINGS.iter().map(|parallel| get(parallel)).collect();
         println!(" {label} download:");
-        line("wharf get -r -j 1", self.files, one, four);
-        line("wharf get -r -j 4", self.files, four, four);
+        for (parallel, took) in SETTINGS.iter().zip(&gets) {
+            line(&format!("wharf get -r -j {parallel}"), self.files, *took, gets[2]);
+        }
         let from = self.local.join("wharf");
         let put = |parallel: &str| {
             let dir = fresh(self.base, &format!("up-wharf-{parallel}"));
@@ -118,11 +120,12 @@ impl Tree<'_> {
                 .arg(&from)
                 .arg(url(&dir)))
         };
-        let (up_one, up_four) = (put("1"), put("4"));
+        let puts: Vec<Duration> = SETTINGS.iter().map(|parallel| put(parallel)).collect();
         println!(" {label} upload:");
-        line("wharf put -r -j 1", self.files, up_one, up_four);
-        line("wharf put -r -j 4", self.files, up_four, up_four);
-        (four, up_four)
+        for (parallel, took) in SETTINGS.iter().zip(&puts) {
+            line(&format!("wharf put -r -j {parallel}"), self.files, *took, puts[2]);
+        }
+        (gets[2], puts[2])
     }
 }
 
@@ -256,7 +259,7 @@ fn small_files() {
     };
     println!(
         "\n{files} files of 16 KiB in {} folders over loopback ({} cores); the last column is the time of \
-         wharf -j 4 divided by this one (above 1: this client is faster than Wharf):",
+         wharf's default (-j auto) divided by this one (above 1: this client is faster than Wharf):",
         files.div_ceil(200),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );

@@ -54,7 +54,8 @@
 //!   item: resolve, expand a folder into items, conflict policy, changed-source check; a
 //!   folder's expansion tells each upload what is at its target, so a file costs STOR, RNFR,
 //!   RNTO and MFMT over FTP and no probe), `watchdog` (a running item that moves nothing is
-//!   shown as stalled), `pool` (connections per site, secrets in memory, `Password` prompts
+//!   shown as stalled), `auto_parallel` (pure: `-j auto`, doubling a site's limit while its
+//!   throughput grows, and stepping back when it does not), `pool` (connections per site, secrets in memory, `Password` prompts
 //!   for restored sites), [`engine::copy`] (one file: partial name, resume, verify,
 //!   rename; `send_window` keeps an upload's window full while the server acknowledges;
 //!   `diagnosis` charges a copy's time to the network, the disk or the bandwidth limit and

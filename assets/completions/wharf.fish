@@ -52,7 +52,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand ls" -l active -d 'FTP active
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s V -l version -d 'Print version'
-complete -c wharf -n "__fish_wharf_using_subcommand get" -s j -l parallel -d 'Transfers at once (1 to 16)' -r
+complete -c wharf -n "__fish_wharf_using_subcommand get" -s j -l parallel -d 'Transfers at once: 1 to 16, or auto, which starts at 4 per server and doubles while the transfers get faster for it' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l limit-rate -d 'Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l on-conflict -d 'When the target exists: overwrite, newer (overwrite if the source is newer), differ (overwrite if the size differs), resume (continue a shorter target), rename (keep both), skip' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
@@ -65,7 +65,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand get" -l active -d 'FTP activ
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s V -l version -d 'Print version'
-complete -c wharf -n "__fish_wharf_using_subcommand put" -s j -l parallel -d 'Transfers at once (1 to 16)' -r
+complete -c wharf -n "__fish_wharf_using_subcommand put" -s j -l parallel -d 'Transfers at once: 1 to 16, or auto, which starts at 4 per server and doubles while the transfers get faster for it' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l limit-rate -d 'Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l on-conflict -d 'When the target exists: overwrite, newer (overwrite if the source is newer), differ (overwrite if the size differs), resume (continue a shorter target), rename (keep both), skip' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
@@ -101,7 +101,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subco
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s j -l parallel -d 'Transfers at once (1 to 16)' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s j -l parallel -d 'Transfers at once: 1 to 16, or auto, which starts at 4 per server and doubles while the transfers get faster for it' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l limit-rate -d 'Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l on-conflict -d 'When the target exists: overwrite, newer (overwrite if the source is newer), differ (overwrite if the size differs), resume (continue a shorter target), rename (keep both), skip' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F

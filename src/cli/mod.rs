@@ -148,16 +148,34 @@ pub enum Action {
     },
 }
 
-/// `QueueLimits::DEFAULT_PARALLEL` and `MAX_PARALLEL` in the types clap wants (both are small).
-const DEFAULT_PARALLEL: u16 = QueueLimits::DEFAULT_PARALLEL as u16;
-const MAX_PARALLEL: i64 = QueueLimits::MAX_PARALLEL as i64;
+/// How many transfers run at once: `auto` (the default) or a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parallel {
+    Auto,
+    Fixed(usize),
+}
+
+/// `auto` or 1 to `QueueLimits::MAX_PARALLEL`.
+fn parse_parallel(text: &str) -> Result<Parallel, String> {
+    if text.eq_ignore_ascii_case("auto") {
+        return Ok(Parallel::Auto);
+    }
+    match text.parse::<usize>() {
+        Ok(count) if (1..=QueueLimits::MAX_PARALLEL).contains(&count) => Ok(Parallel::Fixed(count)),
+        _ => Err(format!(
+            "expected auto or a number from 1 to {}",
+            QueueLimits::MAX_PARALLEL
+        )),
+    }
+}
 
 #[derive(Debug, Args)]
 pub struct TransferArgs {
-    /// Transfers at once (1 to 16).
-    #[arg(short = 'j', long = "parallel", value_name = "N", default_value_t = DEFAULT_PARALLEL,
-          value_parser = clap::value_parser!(u16).range(1..=MAX_PARALLEL))]
-    pub parallel: u16,
+    /// Transfers at once: 1 to 16, or auto, which starts at 4 per server and doubles while
+    /// the transfers get faster for it.
+    #[arg(short = 'j', long = "parallel", value_name = "N", default_value = "auto",
+          value_parser = parse_parallel)]
+    pub parallel: Parallel,
     /// Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G.
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]
     pub limit_rate: Option<u64>,
@@ -375,12 +393,14 @@ struct Client<'a> {
 const TICK: Duration = Duration::from_millis(100);
 
 fn limits(transfer: &TransferArgs) -> QueueLimits {
+    let parallel = match transfer.parallel {
+        Parallel::Auto => QueueLimits::default(),
+        Parallel::Fixed(count) => QueueLimits::fixed(count),
+    };
     QueueLimits {
-        parallel: usize::from(transfer.parallel),
-        per_site: usize::from(transfer.parallel),
         download_rate: transfer.limit_rate,
         upload_rate: transfer.limit_rate,
-        ..QueueLimits::default()
+        ..parallel
     }
 }
 

@@ -353,6 +353,9 @@ pub struct QueueLimits {
     pub parallel: usize,
     /// Transfers at once per site (lowered by itself when a server refuses connections).
     pub per_site: usize,
+    /// `-j auto`: each site starts at `per_site`, and the queue doubles that while the site's
+    /// throughput grows with it, up to `parallel` (see `engine::auto_parallel`).
+    pub auto_parallel: bool,
     pub download_rate: Option<u64>,
     pub upload_rate: Option<u64>,
     /// Seconds a connection may move nothing (no data, no reply) before it is given up; a
@@ -361,7 +364,8 @@ pub struct QueueLimits {
 }
 
 impl QueueLimits {
-    /// Transfers at once, overall and per site, unless the user says otherwise.
+    /// Transfers at once per site: fixed when the user chooses a number, and where `-j auto`
+    /// starts.
     pub const DEFAULT_PARALLEL: usize = 4;
     /// 30 s: long enough for a busy server's slow reply (a big folder's listing, the final
     /// reply after an upload while the server writes it out), short enough that a hung link
@@ -372,11 +376,25 @@ impl QueueLimits {
     pub const MAX_PARALLEL: usize = 16;
 }
 
+impl QueueLimits {
+    /// `parallel` transfers at once, overall and per site (`-j N`).
+    pub fn fixed(parallel: usize) -> Self {
+        QueueLimits {
+            parallel,
+            per_site: parallel,
+            auto_parallel: false,
+            ..QueueLimits::default()
+        }
+    }
+}
+
+/// `-j auto`, no rate limits.
 impl Default for QueueLimits {
     fn default() -> Self {
         QueueLimits {
-            parallel: QueueLimits::DEFAULT_PARALLEL,
+            parallel: QueueLimits::MAX_PARALLEL,
             per_site: QueueLimits::DEFAULT_PARALLEL,
+            auto_parallel: true,
             download_rate: None,
             upload_rate: None,
             idle_timeout: QueueLimits::DEFAULT_IDLE_TIMEOUT,

@@ -5,6 +5,7 @@
 //! the user must know comes back as [`api::Event`]s through the [`handle::EngineHandle`].
 
 pub mod api;
+mod auto_parallel;
 pub mod copy;
 mod diagnosis;
 pub mod handle;

@@ -109,6 +109,34 @@ pub struct Pool {
     /// One lock per site, so that a password question for one site does not hold up others.
     sites: Mutex<HashMap<String, Arc<Mutex<SiteSlot>>>>,
     idle: Mutex<HashMap<String, Vec<Idle>>>,
+    /// Connections being opened now, per site.
+    opening: Mutex<HashMap<String, usize>>,
+}
+
+/// Counts a connection being opened for as long as it lives.
+struct Opening<'a> {
+    counts: &'a Mutex<HashMap<String, usize>>,
+    key: &'a str,
+}
+
+impl<'a> Opening<'a> {
+    fn new(counts: &'a Mutex<HashMap<String, usize>>, key: &'a str) -> Self {
+        *counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(key.to_owned())
+            .or_default() += 1;
+        Opening { counts, key }
+    }
+}
+
+impl Drop for Opening<'_> {
+    fn drop(&mut self) {
+        let mut counts = self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(count) = counts.get_mut(self.key) {
+            *count = count.saturating_sub(1);
+        }
+    }
 }
 
 impl Pool {
@@ -125,7 +153,17 @@ impl Pool {
             events,
             sites: Mutex::new(HashMap::new()),
             idle: Mutex::new(HashMap::new()),
+            opening: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A connection to the site is being opened (logging in, or waiting for a password).
+    pub fn opening(&self, key: &str) -> bool {
+        self.opening
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(key)
+            .is_some_and(|&count| count > 0)
     }
 
     /// Registers a site with its secrets (from an `Enqueue`); they replace what was known.
@@ -234,6 +272,7 @@ impl Pool {
                 return Ok(idle.fs);
             }
         }
+        let _opening = Opening::new(&self.opening, key);
         let site = self.site(key, asking)?;
         (self.connector)(&site, context)
     }

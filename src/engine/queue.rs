@@ -23,10 +23,11 @@ use super::api::{
     Connections, Direction, Event, ItemId, ItemKind, ItemStatus, JobId, OpSummary, Progress, QueueCommand, QueueCounts,
     QueueItem, QueueLimits, Selection, TransferOptions, TransferState, Verification,
 };
+use super::auto_parallel::{self, AutoParallel, Sample};
 use super::lease::LeaseOwner;
 use super::limiter::RateLimits;
 use super::pool::{Connector, Pool, SiteDescriptor};
-use super::scheduler::{ItemState, Limits, Outcome, Scheduler};
+use super::scheduler::{ItemState, Limits, Outcome, Scheduler, SiteKey};
 use super::trust_policy::Prompts;
 use super::watchdog::{Change, Watch};
 use super::worker::{self, KnownTarget, Report, Shared, Work};
@@ -213,6 +214,17 @@ struct Queue {
     data_version: Option<i64>,
     /// The highest item id looked at in the database: anything above it is new.
     seen_up_to: i64,
+    /// `-j auto`'s per-site limits, when the user left the number to Wharf.
+    auto: Option<AutoParallel>,
+    /// What each site moved in attempts that ended, for `auto`'s measurements.
+    moved: HashMap<SiteKey, Moved>,
+}
+
+/// Bytes and items a site moved in attempts that ended.
+#[derive(Debug, Clone, Copy, Default)]
+struct Moved {
+    bytes: u64,
+    items: u64,
 }
 
 fn options_bits(options: TransferOptions) -> u32 {
@@ -290,6 +302,8 @@ impl Queue {
             last_look: Instant::now(),
             data_version: None,
             seen_up_to: 0,
+            auto: tuning_for(&setup.limits),
+            moved: HashMap::new(),
         })
     }
 
@@ -756,6 +770,7 @@ impl Queue {
                     global: limits.parallel,
                     per_site: limits.per_site,
                 });
+                self.auto = tuning_for(&limits);
                 self.shared.limits.set(limits.download_rate, limits.upload_rate);
                 self.shared.idle_timeout.store(limits.idle_timeout, Ordering::Relaxed);
             }
@@ -974,9 +989,13 @@ impl Queue {
         if last {
             if let Some(running) = self.running.remove(&id)
                 && let Some(record) = self.records.get_mut(&id)
-                && !matches!(self.scheduler.state(id), Some(ItemState::Done))
             {
-                record.bytes_done = running.progress.done();
+                let moved = self.moved.entry(record.site.clone()).or_default();
+                moved.bytes += running.progress.done().saturating_sub(running.started_at);
+                moved.items += 1;
+                if !matches!(self.scheduler.state(id), Some(ItemState::Done)) {
+                    record.bytes_done = running.progress.done();
+                }
             }
             if let Err(error) = self.store.release_lease(id.to_sql(), self.lease.name()) {
                 self.warn(error.to_string());
@@ -1092,8 +1111,14 @@ impl Queue {
         let Some(state) = self.scheduler.finish(id, outcome, now) else {
             return;
         };
+        if matches!(state, ItemState::Waiting { .. } | ItemState::Failed { .. }) {
+            self.back_off_parallel(id);
+        }
         if too_many {
             let site = self.scheduler.site(id).unwrap_or_default().to_owned();
+            if let Some(auto) = self.auto.as_mut() {
+                auto.refused(&site);
+            }
             self.warn(format!(
                 "{site} refused another connection; Wharf now uses at most {} at once with it",
                 self.scheduler.site_limit(&site)
@@ -1221,6 +1246,9 @@ impl Queue {
             self.look_around();
         }
         self.start_ready();
+        if self.tune_parallel() {
+            self.start_ready();
+        }
         // Counting walks every item, so only when the queue may have become idle.
         if !self.running.is_empty() || self.idle_reported {
             return;
@@ -1411,6 +1439,79 @@ impl Queue {
         }
         self.announce(id);
         self.settle(id, &state);
+    }
+
+    /// `-j auto`: shows each busy site's throughput to the controller, and applies what it
+    /// decides. `true` when a site may now run more.
+    fn tune_parallel(&mut self) -> bool {
+        let Some(auto) = self.auto.as_mut() else {
+            return false;
+        };
+        let now = self.started.elapsed();
+        let mut changes = Vec::new();
+        for site in &self.sites {
+            let running = self.scheduler.running_for(site);
+            let due = self.scheduler.due_for(site);
+            if (running == 0 && due == 0) || self.scheduler.has_own_limit(site) {
+                auto.forget(site);
+                self.scheduler.tune_site_limit(site, None);
+                continue;
+            }
+            let moved = self.moved.get(site).copied().unwrap_or_default();
+            let live: u64 = self
+                .running
+                .iter()
+                .filter(|(id, _)| self.records.get(id).is_some_and(|record| record.site == *site))
+                .map(|(_, running)| running.progress.done().saturating_sub(running.started_at))
+                .sum();
+            let sample = Sample {
+                now,
+                bytes: moved.bytes + live,
+                items: moved.items,
+                saturated: due > 0 && running >= self.scheduler.site_limit(site),
+                connecting: self.shared.pool.opening(site),
+            };
+            if let Some(change) = auto.observe(site, sample) {
+                changes.push((site.clone(), change));
+            }
+        }
+        let mut raised = false;
+        for (site, change) in changes {
+            let (limit, text) = match change {
+                auto_parallel::Change::Raised(limit) => {
+                    (limit, format!("{site}: trying {limit} transfers at once (-j auto)"))
+                }
+                auto_parallel::Change::Settled(limit) => (
+                    limit,
+                    format!("{site}: {limit} transfers at once move the most here (-j auto)"),
+                ),
+            };
+            raised |= matches!(change, auto_parallel::Change::Raised(_));
+            self.scheduler.tune_site_limit(&site, Some(limit));
+            self.emit(Event::Log {
+                session: None,
+                direction: LogDirection::Status,
+                text,
+            });
+        }
+        raised
+    }
+
+    /// `-j auto`: a failed attempt above a site's first limit halves it (see
+    /// [`AutoParallel::failed`]).
+    fn back_off_parallel(&mut self, id: ItemId) {
+        let (Some(auto), Some(site)) = (
+            self.auto.as_mut(),
+            self.records.get(&id).map(|record| record.site.clone()),
+        ) else {
+            return;
+        };
+        if let Some(auto_parallel::Change::Settled(limit)) = auto.failed(&site) {
+            self.scheduler.tune_site_limit(&site, Some(limit));
+            self.warn(format!(
+                "{site}: a transfer failed with more at once; back to {limit} transfers at once (-j auto)"
+            ));
+        }
     }
 
     fn checkpoint(&mut self) {
@@ -1622,6 +1723,13 @@ impl Queue {
 
 /// Which disk a local path is on: the device of its nearest folder that exists (a download's
 /// folder may not exist yet). Elsewhere than Unix, unknown, and nothing is paused together.
+/// The controller for `-j auto`, when the limits ask for it.
+fn tuning_for(limits: &QueueLimits) -> Option<AutoParallel> {
+    limits
+        .auto_parallel
+        .then(|| AutoParallel::new(limits.per_site, limits.parallel))
+}
+
 fn disk_of(path: &std::path::Path) -> Option<u64> {
     #[cfg(unix)]
     {

@@ -1032,11 +1032,7 @@ fn a_watching_queue_leaves_another_process_its_queued_items() {
     let (window, connections) = watching(home.path());
 
     // One at a time there: the second waits in that process's queue behind the first.
-    let one_at_a_time = QueueLimits {
-        parallel: 1,
-        per_site: 1,
-        ..QueueLimits::default()
-    };
+    let one_at_a_time = QueueLimits::fixed(1);
     let command_line = EngineHandle::start(config(home.path(), &server, one_at_a_time, false), None).unwrap();
     let job = enqueue(
         &command_line,
@@ -1218,11 +1214,7 @@ fn a_full_disk_fails_the_download_keeps_its_partial_file_and_pauses_the_others()
     server.put("/second.bin", &second);
     let (home, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     full_disks::declare(out.path(), 100_000);
-    let one_at_a_time = QueueLimits {
-        parallel: 1,
-        per_site: 1,
-        ..QueueLimits::default()
-    };
+    let one_at_a_time = QueueLimits::fixed(1);
     let engine = EngineHandle::start(config(home.path(), &server, one_at_a_time, false), None).unwrap();
     enqueue(
         &engine,

@@ -56,6 +56,11 @@ impl ItemState {
     fn is_pending(&self) -> bool {
         matches!(self, ItemState::Queued | ItemState::Paused | ItemState::Waiting { .. })
     }
+
+    /// Runs without the user doing anything: queued, or waiting for its retry.
+    fn is_due(&self) -> bool {
+        matches!(self, ItemState::Queued | ItemState::Waiting { .. })
+    }
 }
 
 /// How an attempt ended.
@@ -120,6 +125,10 @@ pub struct Scheduler {
     site_limits: HashMap<SiteKey, usize>,
     /// Per-site limits the user set on saved sites; they replace `limits.per_site`.
     configured_limits: HashMap<SiteKey, usize>,
+    /// Per-site limits that `-j auto` found; they replace `limits.per_site` too.
+    tuned_limits: HashMap<SiteKey, usize>,
+    /// Items per site that are queued or waiting for a retry.
+    due: HashMap<SiteKey, usize>,
     limits: Limits,
     max_attempts: u32,
     next_position: i64,
@@ -142,6 +151,8 @@ impl Scheduler {
             waiting: 0,
             site_limits: HashMap::new(),
             configured_limits: HashMap::new(),
+            tuned_limits: HashMap::new(),
+            due: HashMap::new(),
             limits,
             max_attempts: max_attempts.max(1),
             next_position: 0,
@@ -175,6 +186,9 @@ impl Scheduler {
         if matches!(state, ItemState::Waiting { .. }) {
             self.waiting += 1;
         }
+        if state.is_due() {
+            *self.due.entry(site.clone()).or_default() += 1;
+        }
         if state == ItemState::Running {
             self.count_running(&site, true);
         }
@@ -207,6 +221,7 @@ impl Scheduler {
         let per_site = self
             .configured_limits
             .get(site)
+            .or_else(|| self.tuned_limits.get(site))
             .copied()
             .unwrap_or(self.limits.per_site);
         self.site_limits
@@ -230,11 +245,32 @@ impl Scheduler {
         };
     }
 
+    /// The limit `-j auto` found for the site (`None`: the queue's per-site limit). A saved
+    /// site's own limit and a server's refusal still come first.
+    pub fn tune_site_limit(&mut self, site: &SiteKey, limit: Option<usize>) {
+        match limit {
+            Some(limit) => self.tuned_limits.insert(site.clone(), limit.clamp(1, MAX_PARALLEL)),
+            None => self.tuned_limits.remove(site),
+        };
+    }
+
+    /// The user set this site's limit on the saved site.
+    pub fn has_own_limit(&self, site: &str) -> bool {
+        self.configured_limits.contains_key(site)
+    }
+
+    /// Items of the site that are queued or waiting for a retry.
+    pub fn due_for(&self, site: &str) -> usize {
+        self.due.get(site).copied().unwrap_or(0)
+    }
+
     pub fn set_backoff_unit(&mut self, unit: Duration) {
         self.backoff_unit = unit;
     }
 
+    /// New limits; what `-j auto` found is measured again.
     pub fn set_limits(&mut self, limits: Limits) {
+        self.tuned_limits.clear();
         self.limits = Limits {
             global: limits.global.clamp(1, MAX_PARALLEL),
             per_site: limits.per_site.clamp(1, MAX_PARALLEL),
@@ -261,6 +297,7 @@ impl Scheduler {
         let (now_pending, now_running) = (state.is_pending(), state == ItemState::Running);
         let was_waiting = matches!(item.state, ItemState::Waiting { .. });
         let now_waiting = matches!(state, ItemState::Waiting { .. });
+        let (was_due, now_due) = (item.state.is_due(), state.is_due());
         item.state = state;
         self.waiting = (self.waiting + usize::from(now_waiting)).saturating_sub(usize::from(was_waiting));
         let (position, site) = (item.position, item.site.clone());
@@ -273,12 +310,25 @@ impl Scheduler {
         if was_running != now_running {
             self.count_running(&site, now_running);
         }
+        if was_due != now_due {
+            let due = self.due.entry(site).or_default();
+            *due = if now_due { *due + 1 } else { due.saturating_sub(1) };
+        }
     }
 
     /// The next item to start at time `now`, if a slot is free: the first pending item in
     /// queue order that is queued (or whose retry time has come) and whose site has room.
     pub fn next_ready(&mut self, now: Duration) -> Option<ItemId> {
         if self.running_total >= self.limits.global {
+            return None;
+        }
+        // A site at its limit with thousands of items waiting must not make every call a
+        // walk through all of them.
+        let room = self
+            .due
+            .iter()
+            .any(|(site, &due)| due > 0 && self.running_for(site) < self.site_limit(site));
+        if !room {
             return None;
         }
         let chosen = self.pending.values().copied().find(|id| {
@@ -577,6 +627,62 @@ mod tests {
     /// Takes every item that can start now.
     fn start_all(scheduler: &mut Scheduler, now: Duration) -> Vec<ItemId> {
         std::iter::from_fn(|| scheduler.next_ready(now)).collect()
+    }
+
+    #[test]
+    fn a_tuned_limit_lets_a_site_run_more_but_not_past_its_own_or_the_servers() {
+        let mut scheduler = queue(
+            Limits {
+                global: 16,
+                per_site: 2,
+            },
+            &[
+                (1, "a"),
+                (2, "a"),
+                (3, "a"),
+                (4, "a"),
+                (5, "a"),
+                (6, "b"),
+                (7, "b"),
+                (8, "b"),
+            ],
+        );
+        assert_eq!(start_all(&mut scheduler, secs(0)), ids(&[1, 2, 6, 7]));
+        assert_eq!(scheduler.due_for("a"), 3);
+        assert_eq!(scheduler.due_for("b"), 1);
+        scheduler.tune_site_limit(&"a".into(), Some(4));
+        scheduler.tune_site_limit(&"b".into(), Some(4));
+        scheduler.configure_site_limit("b", Some(2));
+        assert_eq!(start_all(&mut scheduler, secs(0)), ids(&[3, 4]), "b keeps the user's 2");
+        assert_eq!(scheduler.due_for("a"), 1);
+        // The server refuses a fifth connection: its 3 stand, tuned or not.
+        scheduler.tune_site_limit(&"a".into(), Some(8));
+        assert_eq!(start_all(&mut scheduler, secs(0)), ids(&[5]));
+        scheduler.finish(ItemId::new(5), Outcome::TooManyConnections, secs(0));
+        assert_eq!(scheduler.site_limit("a"), 4);
+        assert_eq!(scheduler.due_for("a"), 1, "the refused item waits again");
+        scheduler.set_limits(Limits {
+            global: 16,
+            per_site: 2,
+        });
+        assert_eq!(scheduler.site_limit("c"), 2, "new limits are measured again");
+    }
+
+    #[test]
+    fn a_site_at_its_limit_with_many_waiting_does_not_block_another() {
+        let mut items: Vec<(u64, &str)> = (1..=1000).map(|id| (id, "busy")).collect();
+        items.push((1001, "other"));
+        let mut scheduler = queue(
+            Limits {
+                global: 16,
+                per_site: 4,
+            },
+            &items,
+        );
+        assert_eq!(start_all(&mut scheduler, secs(0)), ids(&[1, 2, 3, 4, 1001]));
+        assert_eq!(scheduler.next_ready(secs(0)), None);
+        scheduler.pause(ItemId::new(5));
+        assert_eq!(scheduler.due_for("busy"), 995, "a paused item is not due");
     }
 
     #[test]

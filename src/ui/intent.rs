@@ -54,6 +54,8 @@ pub const MAX_TIMEOUT: u64 = 600;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitsTyped {
     pub parallel: usize,
+    /// The queue chooses the number per server (`-j auto`); `parallel` waits unused.
+    pub auto_parallel: bool,
     pub download: String,
     pub upload: String,
     /// The idle timeout, in seconds.

@@ -121,8 +121,14 @@ fn toolbar(transfers: &Transfers, ui: &mut Ui, out: &mut Intents) {
 /// Parallel transfers and the rate limits; a change applies when a field is left.
 fn limits_fields(limits: &mut LimitsTyped, ui: &mut Ui, out: &mut Intents) {
     let parallel_label = ui.label("Parallel:").id;
+    let auto = ui
+        .checkbox(&mut limits.auto_parallel, "auto")
+        .on_hover_text("Start at 4 per server and double while the transfers get faster for it");
     let parallel = ui
-        .add(egui::DragValue::new(&mut limits.parallel).range(1..=QueueLimits::MAX_PARALLEL))
+        .add_enabled(
+            !limits.auto_parallel,
+            egui::DragValue::new(&mut limits.parallel).range(1..=QueueLimits::MAX_PARALLEL),
+        )
         .labelled_by(parallel_label);
     let down_label = ui.label(format!("{} limit:", icons::DOWNLOAD)).id;
     let down = ui
@@ -151,7 +157,7 @@ fn limits_fields(limits: &mut LimitsTyped, ui: &mut Ui, out: &mut Intents) {
         )
         .labelled_by(timeout_label)
         .on_hover_text("A connection that moves nothing for this long is given up; its transfer resumes");
-    if parallel.changed() || timeout.changed() || down.lost_focus() || up.lost_focus() {
+    if auto.changed() || parallel.changed() || timeout.changed() || down.lost_focus() || up.lost_focus() {
         out.push(QueueIntent::SetLimits(limits.clone()));
     }
 }

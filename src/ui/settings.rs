@@ -18,8 +18,10 @@ pub struct Settings {
     pub local_folder: Option<String>,
     pub show_log: bool,
     pub recent: Vec<Recent>,
-    /// Transfers at once.
+    /// Transfers at once, when not `auto_parallel`.
     pub parallel: usize,
+    /// The queue chooses how many transfers run at once per server (`-j auto`).
+    pub auto_parallel: bool,
     /// Rate limits as typed (`500K`, `10M`); empty is unlimited.
     pub download_limit: String,
     pub upload_limit: String,
@@ -41,6 +43,7 @@ impl Default for Settings {
             show_log: true,
             recent: Vec::new(),
             parallel: crate::engine::api::QueueLimits::DEFAULT_PARALLEL,
+            auto_parallel: true,
             download_limit: String::new(),
             upload_limit: String::new(),
             idle_timeout: crate::engine::api::QueueLimits::DEFAULT_IDLE_TIMEOUT,

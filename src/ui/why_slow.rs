@@ -177,6 +177,7 @@ mod tests {
     fn the_limit_line_names_what_the_user_typed() {
         let mut limits = LimitsTyped {
             parallel: 4,
+            auto_parallel: true,
             download: String::new(),
             upload: " ".to_owned(),
             timeout: 30,

@@ -70,6 +70,8 @@ fn folders_go_up_and_come_back_identical() {
         &[
             "get",
             "-r",
+            "-j",
+            "AUTO",
             &ftp_url(server.port, "/site"),
             target.path().to_str().unwrap(),
         ],
@@ -141,6 +143,15 @@ fn usage_errors_exit_with_2() {
         Some(2)
     );
     assert_eq!(wharf(home.path(), &["frobnicate"]).status.code(), Some(2));
+    for parallel in ["0", "17", "many"] {
+        let refused = wharf(home.path(), &["get", "-j", parallel, "ftp://127.0.0.1:1/x", "."]);
+        assert_eq!(refused.status.code(), Some(2), "-j {parallel}");
+        assert!(
+            stderr(&refused).contains("expected auto or a number from 1 to 16"),
+            "{}",
+            stderr(&refused)
+        );
+    }
 }
 
 #[test]

@@ -99,6 +99,7 @@ impl App {
             QueueIntent::Clear { done, failed } => self.engine.send(QueueCommand::Clear { done, failed }),
             QueueIntent::SetLimits(typed) => {
                 self.settings.parallel = typed.parallel;
+                self.settings.auto_parallel = typed.auto_parallel;
                 self.settings.download_limit = typed.download;
                 self.settings.upload_limit = typed.upload;
                 self.settings.idle_timeout = typed.timeout;
@@ -567,14 +568,17 @@ impl App {
         let upload = crate::ui::format::parse_rate(&self.settings.upload_limit);
         match (download, upload) {
             (Ok(download_rate), Ok(upload_rate)) => {
-                let parallel = self.settings.parallel.clamp(1, QueueLimits::MAX_PARALLEL);
+                let parallel = if self.settings.auto_parallel {
+                    QueueLimits::default()
+                } else {
+                    QueueLimits::fixed(self.settings.parallel.clamp(1, QueueLimits::MAX_PARALLEL))
+                };
                 self.engine.send(QueueCommand::SetLimits {
                     limits: QueueLimits {
-                        parallel,
-                        per_site: parallel,
                         download_rate,
                         upload_rate,
                         idle_timeout: self.settings.idle_timeout.clamp(MIN_TIMEOUT, MAX_TIMEOUT),
+                        ..parallel
                     },
                 });
             }

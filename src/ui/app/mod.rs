@@ -115,6 +115,7 @@ impl App {
             remote: Pane::new(Side::Remote, settings.remote_sort),
             limits: LimitsTyped {
                 parallel: settings.parallel,
+                auto_parallel: settings.auto_parallel,
                 download: settings.download_limit.clone(),
                 upload: settings.upload_limit.clone(),
                 timeout: settings.idle_timeout,

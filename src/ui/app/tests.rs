@@ -1818,8 +1818,20 @@ fn the_idle_timeout_goes_to_the_engine_and_is_remembered() {
         Command::Queue(QueueCommand::SetLimits { limits }) if limits.idle_timeout == 90 => Some(*limits),
         _ => None,
     });
-    assert_eq!(limits.parallel, 4);
+    assert!(limits.auto_parallel, "-j auto unless the user says otherwise");
+    assert_eq!(limits.per_site, 4, "where auto starts");
     assert_eq!(window.harness.state_mut().settings().idle_timeout, 90);
+
+    // Unticking "auto" fixes the number at the one beside it.
+    let auto = window.middle_of(Role::CheckBox, "auto");
+    window.click_at(auto);
+    window.settle();
+    let limits = window.take(|command| match command {
+        Command::Queue(QueueCommand::SetLimits { limits }) if !limits.auto_parallel => Some(*limits),
+        _ => None,
+    });
+    assert_eq!((limits.parallel, limits.per_site, limits.idle_timeout), (4, 4, 90));
+    assert!(!window.harness.state_mut().settings().auto_parallel);
 }
 
 #[test]
