@@ -1721,8 +1721,6 @@ impl Queue {
     }
 }
 
-/// Which disk a local path is on: the device of its nearest folder that exists (a download's
-/// folder may not exist yet). Elsewhere than Unix, unknown, and nothing is paused together.
 /// The controller for `-j auto`, when the limits ask for it.
 fn tuning_for(limits: &QueueLimits) -> Option<AutoParallel> {
     limits
@@ -1730,6 +1728,8 @@ fn tuning_for(limits: &QueueLimits) -> Option<AutoParallel> {
         .then(|| AutoParallel::new(limits.per_site, limits.parallel))
 }
 
+/// Which disk a local path is on: the device of its nearest folder that exists (a download's
+/// folder may not exist yet). Elsewhere than Unix, unknown, and nothing is paused together.
 fn disk_of(path: &std::path::Path) -> Option<u64> {
     #[cfg(unix)]
     {
