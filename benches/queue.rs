@@ -8,6 +8,8 @@
 //!
 //! Run: `cargo bench --features interop --bench queue` as root after `.ci/run` (it installs
 //! the servers and the test account); it also wants `apt-get install lftp rclone`.
+//! Then the tree's first folder, 200 files, over SFTP through a 40 ms round trip
+//! (`netproxy.py`), Wharf against `lftp mirror --parallel=4`.
 //! `WHARF_BENCH_FILES=500` makes the folder smaller, `WHARF_BENCH_ONLY_FTP=1` skips SFTP.
 //! This measures and prints; it asserts nothing.
 
@@ -230,6 +232,47 @@ fn compare_sftp(tree: &Tree<'_>) {
     line("rclone copy --transfers 4 (put)", tree.files, took, put);
 }
 
+/// The first folder of the tree (200 files) over SFTP through a 40 ms round trip
+/// (`netproxy.py --delay-ms 20`): Wharf with `-j 4` and with its default, against lftp's
+/// `mirror --parallel=4`, each twice, taking turns.
+fn long_link(tree: &Tree<'_>) {
+    let (sshd, _) = servers::sshd();
+    let proxy = servers::netproxy(sshd.port, &["--delay-ms", "20"]);
+    let folder = tree.source.join("d0");
+    let files = std::fs::read_dir(&folder).unwrap().count();
+    let url = format!("sftp://{USER}@127.0.0.1:{}{}", proxy.port(), folder.display());
+    let wharf_get = |parallel: &str| {
+        let dir = tree.target("long-wharf");
+        run(wharf(tree.home, &["--accept-new-host-key"])
+            .args(["get", "-r", "-j", parallel, &url])
+            .arg(&dir))
+    };
+    let lftp = || {
+        let dir = tree.target("long-lftp");
+        run(Command::new("lftp")
+            .args(["-u", &format!("{USER},{PASSWORD}"), "-e"])
+            .arg(format!(
+                "set sftp:auto-confirm yes; set sftp:connect-program \"ssh -a -x -o UserKnownHostsFile=/dev/null\"; \
+                 mirror --parallel=4 {} {}; quit",
+                folder.display(),
+                dir.display()
+            ))
+            .arg(format!("sftp://127.0.0.1:{}", proxy.port())))
+    };
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for _ in 0..2 {
+        times[0].push(wharf_get("4"));
+        times[1].push(wharf_get("auto"));
+        times[2].push(lftp());
+    }
+    let best = |runs: &Vec<Duration>| runs.iter().min().copied().unwrap_or_default();
+    println!("\n{files} files of 16 KiB over SFTP through a 40 ms round trip (the faster of two runs):");
+    let auto = best(&times[1]);
+    line("wharf get -r -j 4", files, best(&times[0]), auto);
+    line("wharf get -r -j auto", files, auto, auto);
+    line("lftp mirror --parallel=4 (get)", files, best(&times[2]), auto);
+}
+
 fn small_files() {
     let files: usize = std::env::var("WHARF_BENCH_FILES")
         .ok()
@@ -265,6 +308,7 @@ fn small_files() {
     );
     if std::env::var_os("WHARF_BENCH_ONLY_FTP").is_none() {
         compare_sftp(&tree);
+        long_link(&tree);
     }
     let (vsftpd, _) = servers::vsftpd(FtpTls::None);
     compare_ftp(&tree, "FTP (vsftpd 3.0.3)", vsftpd.port);
