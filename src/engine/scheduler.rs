@@ -668,6 +668,63 @@ mod tests {
         assert_eq!(scheduler.site_limit("c"), 2, "new limits are measured again");
     }
 
+    /// The per-site counts of due items stay equal to a count of the items themselves
+    /// through a long, varied run of what the queue does (a fixed pseudo-random sequence).
+    #[test]
+    fn due_counts_follow_every_change_of_state() {
+        let sites = ["a", "b", "c"];
+        let items: Vec<(u64, &str)> = (1..=60).map(|id| (id, sites[id as usize % 3])).collect();
+        let mut scheduler = queue(Limits { global: 8, per_site: 3 }, &items);
+        scheduler.set_backoff_unit(Duration::from_millis(1));
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |below: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % below
+        };
+        for step in 0..3_000u64 {
+            let now = Duration::from_millis(step);
+            let id = ItemId::new(1 + next(60));
+            match next(8) {
+                0 | 1 => {
+                    scheduler.next_ready(now);
+                }
+                2 => {
+                    let retryable = next(2) == 0;
+                    let outcome = Outcome::Failed {
+                        retryable,
+                        reason: "x".into(),
+                    };
+                    scheduler.finish(id, outcome, now);
+                }
+                3 => {
+                    scheduler.finish(id, Outcome::Done, now);
+                }
+                4 => {
+                    scheduler.finish(id, Outcome::TooManyConnections, now);
+                }
+                5 => {
+                    scheduler.pause(id);
+                    scheduler.resume(ItemId::new(1 + next(60)));
+                }
+                6 => {
+                    scheduler.cancel(id);
+                    scheduler.retry(ItemId::new(1 + next(60)));
+                }
+                _ => scheduler.defer(id, now + Duration::from_millis(5)),
+            }
+            for site in sites {
+                let counted = scheduler
+                    .items
+                    .values()
+                    .filter(|item| &*item.site == site && item.state.is_due())
+                    .count();
+                assert_eq!(scheduler.due_for(site), counted, "site {site} after step {step}");
+            }
+        }
+    }
+
     #[test]
     fn a_site_at_its_limit_with_many_waiting_does_not_block_another() {
         let mut items: Vec<(u64, &str)> = (1..=1000).map(|id| (id, "busy")).collect();
