@@ -374,9 +374,7 @@ impl QueueLimits {
     pub const DEFAULT_IDLE_TIMEOUT: u64 = 30;
     /// The most transfers at once, overall or per site.
     pub const MAX_PARALLEL: usize = 16;
-}
 
-impl QueueLimits {
     /// `parallel` transfers at once, overall and per site (`-j N`).
     pub fn fixed(parallel: usize) -> Self {
         QueueLimits {

@@ -766,11 +766,15 @@ impl Queue {
                 });
             }
             QueueCommand::SetLimits { limits } => {
-                self.scheduler.set_limits(Limits {
-                    global: limits.parallel,
-                    per_site: limits.per_site,
-                });
-                self.auto = tuning_for(&limits);
+                let parallel = Limits {
+                    global: limits.parallel.clamp(1, QueueLimits::MAX_PARALLEL),
+                    per_site: limits.per_site.clamp(1, QueueLimits::MAX_PARALLEL),
+                };
+                // A new rate or timeout leaves what `-j auto` found alone.
+                if parallel != self.scheduler.limits() || self.auto.is_some() != limits.auto_parallel {
+                    self.scheduler.set_limits(parallel);
+                    self.auto = tuning_for(&limits);
+                }
                 self.shared.limits.set(limits.download_rate, limits.upload_rate);
                 self.shared.idle_timeout.store(limits.idle_timeout, Ordering::Relaxed);
             }

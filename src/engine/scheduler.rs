@@ -268,6 +268,10 @@ impl Scheduler {
         self.backoff_unit = unit;
     }
 
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// New limits; what `-j auto` found is measured again.
     pub fn set_limits(&mut self, limits: Limits) {
         self.tuned_limits.clear();
