@@ -18,7 +18,7 @@ use std::time::Duration;
 use super::scheduler::SiteKey;
 
 /// The shortest stretch whose throughput is compared with the one before.
-pub const WINDOW: Duration = Duration::from_millis(300);
+const WINDOW: Duration = Duration::from_millis(300);
 /// A raise is kept when it moves this much more, in bytes or in files: 10%, so that noise
 /// does not add connections that do nothing.
 const GAIN: f64 = 1.10;
@@ -41,7 +41,7 @@ pub struct Sample {
 
 /// What the controller decided for a site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub enum Step {
     /// More connections moved more: the limit grew to this.
     Raised(usize),
     /// The last raise did not pay: the limit went back to this, and stays.
@@ -111,7 +111,7 @@ impl AutoParallel {
     }
 
     /// Takes in a sample of the site; says when the limit changed.
-    pub fn observe(&mut self, site: &SiteKey, sample: Sample) -> Option<Change> {
+    pub fn observe(&mut self, site: &SiteKey, sample: Sample) -> Option<Step> {
         let (first, ceiling) = (self.first, self.ceiling);
         let probe = self.sites.entry(site.clone()).or_insert_with(|| Probe {
             limit: first,
@@ -136,16 +136,16 @@ impl AutoParallel {
             Some((previous, before)) if !rate.beats(before) => {
                 probe.settled = true;
                 probe.limit = previous;
-                Some(Change::Settled(previous))
+                Some(Step::Settled(previous))
             }
             _ if probe.limit >= ceiling => {
                 probe.settled = true;
-                Some(Change::Settled(probe.limit))
+                Some(Step::Settled(probe.limit))
             }
             _ => {
                 probe.before = Some((probe.limit, rate));
                 probe.limit = (probe.limit * 2).min(ceiling);
-                Some(Change::Raised(probe.limit))
+                Some(Step::Raised(probe.limit))
             }
         }
     }
@@ -162,14 +162,14 @@ impl AutoParallel {
     /// servers fail under more connections instead of refusing them (vsftpd with a narrow
     /// passive port range ends sessions with "500 OOPS"), and a failure costs more than the
     /// speed the extra connections bought.
-    pub fn failed(&mut self, site: &str) -> Option<Change> {
+    pub fn failed(&mut self, site: &str) -> Option<Step> {
         let probe = self.sites.get_mut(site)?;
         if probe.limit <= self.first {
             return None;
         }
         probe.limit = (probe.limit / 2).max(self.first);
         probe.settled = true;
-        Some(Change::Settled(probe.limit))
+        Some(Step::Settled(probe.limit))
     }
 
     /// The site has nothing running or waiting: the next burst measures afresh, as the link
@@ -206,13 +206,13 @@ mod tests {
         // 4 connections: 100 files in 300 ms.
         assert_eq!(auto.observe(&site, busy(0, 0)), None);
         assert_eq!(auto.observe(&site, busy(150, 50)), None, "a window is 300 ms");
-        assert_eq!(auto.observe(&site, busy(300, 100)), Some(Change::Raised(8)));
+        assert_eq!(auto.observe(&site, busy(300, 100)), Some(Step::Raised(8)));
         // 8 connections: 180 files in the next 300 ms, 80% more.
         assert_eq!(auto.observe(&site, busy(300, 100)), None);
-        assert_eq!(auto.observe(&site, busy(600, 280)), Some(Change::Raised(16)));
+        assert_eq!(auto.observe(&site, busy(600, 280)), Some(Step::Raised(16)));
         // 16 connections: 185, within noise of 8's; back to 8, for good.
         assert_eq!(auto.observe(&site, busy(600, 280)), None);
-        assert_eq!(auto.observe(&site, busy(900, 465)), Some(Change::Settled(8)));
+        assert_eq!(auto.observe(&site, busy(900, 465)), Some(Step::Settled(8)));
         assert_eq!(auto.limit(&site), 8);
         assert_eq!(auto.observe(&site, busy(900, 465)), None);
         assert_eq!(auto.observe(&site, busy(5_000, 99_000)), None, "settled stays settled");
@@ -229,11 +229,11 @@ mod tests {
             ..busy(millis, 0)
         };
         auto.observe(&site, at(0, 0));
-        assert_eq!(auto.observe(&site, at(500, 50)), Some(Change::Raised(4)));
+        assert_eq!(auto.observe(&site, at(500, 50)), Some(Step::Raised(4)));
         auto.observe(&site, at(500, 50));
         assert_eq!(
             auto.observe(&site, at(1_000, 100)),
-            Some(Change::Settled(2)),
+            Some(Step::Settled(2)),
             "the same 100 MiB/s"
         );
     }
@@ -266,7 +266,7 @@ mod tests {
         assert_eq!(auto.observe(&site, logging_in), None);
         assert_eq!(auto.observe(&site, busy(10_400, 20)), None);
         assert_eq!(auto.observe(&site, busy(10_650, 30)), None, "250 ms since the logins");
-        assert_eq!(auto.observe(&site, busy(10_700, 40)), Some(Change::Raised(8)));
+        assert_eq!(auto.observe(&site, busy(10_700, 40)), Some(Step::Raised(8)));
     }
 
     #[test]
@@ -274,9 +274,9 @@ mod tests {
         let mut auto = AutoParallel::new(4, 6);
         let site = site();
         auto.observe(&site, busy(0, 0));
-        assert_eq!(auto.observe(&site, busy(300, 100)), Some(Change::Raised(6)));
+        assert_eq!(auto.observe(&site, busy(300, 100)), Some(Step::Raised(6)));
         auto.observe(&site, busy(300, 100));
-        assert_eq!(auto.observe(&site, busy(600, 300)), Some(Change::Settled(6)));
+        assert_eq!(auto.observe(&site, busy(600, 300)), Some(Step::Settled(6)));
 
         let mut auto = AutoParallel::new(4, 16);
         auto.observe(&site, busy(0, 0));
@@ -296,9 +296,9 @@ mod tests {
         assert_eq!(auto.failed(&site), None, "at the first limit");
         auto.observe(&site, busy(300, 100));
         auto.observe(&site, busy(300, 100));
-        assert_eq!(auto.observe(&site, busy(600, 300)), Some(Change::Raised(16)));
-        assert_eq!(auto.failed(&site), Some(Change::Settled(8)));
-        assert_eq!(auto.failed(&site), Some(Change::Settled(4)));
+        assert_eq!(auto.observe(&site, busy(600, 300)), Some(Step::Raised(16)));
+        assert_eq!(auto.failed(&site), Some(Step::Settled(8)));
+        assert_eq!(auto.failed(&site), Some(Step::Settled(4)));
         assert_eq!(auto.failed(&site), None);
         auto.observe(&site, busy(600, 300));
         assert_eq!(auto.observe(&site, busy(900, 900)), None, "settled");

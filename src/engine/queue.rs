@@ -23,7 +23,7 @@ use super::api::{
     Connections, Direction, Event, ItemId, ItemKind, ItemStatus, JobId, OpSummary, Progress, QueueCommand, QueueCounts,
     QueueItem, QueueLimits, Selection, TransferOptions, TransferState, Verification,
 };
-use super::auto_parallel::{self, AutoParallel, Sample};
+use super::auto_parallel::{AutoParallel, Sample, Step};
 use super::lease::LeaseOwner;
 use super::limiter::RateLimits;
 use super::pool::{Connector, Pool, SiteDescriptor};
@@ -1482,15 +1482,13 @@ impl Queue {
         let mut raised = false;
         for (site, change) in changes {
             let (limit, text) = match change {
-                auto_parallel::Change::Raised(limit) => {
-                    (limit, format!("{site}: trying {limit} transfers at once (-j auto)"))
-                }
-                auto_parallel::Change::Settled(limit) => (
+                Step::Raised(limit) => (limit, format!("{site}: trying {limit} transfers at once (-j auto)")),
+                Step::Settled(limit) => (
                     limit,
                     format!("{site}: {limit} transfers at once move the most here (-j auto)"),
                 ),
             };
-            raised |= matches!(change, auto_parallel::Change::Raised(_));
+            raised |= matches!(change, Step::Raised(_));
             self.scheduler.tune_site_limit(&site, Some(limit));
             self.emit(Event::Log {
                 session: None,
@@ -1510,7 +1508,7 @@ impl Queue {
         ) else {
             return;
         };
-        if let Some(auto_parallel::Change::Settled(limit)) = auto.failed(&site) {
+        if let Some(Step::Settled(limit)) = auto.failed(&site) {
             self.scheduler.tune_site_limit(&site, Some(limit));
             self.warn(format!(
                 "{site}: a transfer failed with more at once; back to {limit} transfers at once (-j auto)"
