@@ -18,6 +18,7 @@ mod scheduler;
 mod send_window;
 mod session;
 mod site_book;
+pub mod sync;
 mod trust_policy;
 mod watchdog;
 mod worker;

@@ -8,6 +8,7 @@ pub mod queue;
 pub mod rate;
 pub mod saved_site;
 pub mod security;
+pub mod sync;
 pub mod trust;
 
 use std::fmt;

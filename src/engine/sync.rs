@@ -1,0 +1,311 @@
+//! The sync planner: pure, no I/O. It takes the trees of a source and a target folder and
+//! what the user asked for, and says for every path what a sync does and why
+//! ([`SyncPlan`]). The rules, each with its tests below:
+//!
+//! - **Filters** apply to both sides alike: what is excluded is neither copied nor deleted.
+//!   `--exclude` and `--include` follow `.gitignore`'s rules (a pattern without `/` matches a
+//!   name at any depth, a trailing `/` only folders, `!` re-includes); includes choose files,
+//!   and folders are walked to find them.
+//! - **Same file**: the same size and the same time within what both sides can tell apart:
+//!   a second for exact clocks, a minute for an FTP `LIST` time with no seconds, a day for one
+//!   with only a date.
+//! - **A server listing in its local time**: when the files of the same size on both sides
+//!   are (nearly) all off by the same whole number of hours, that offset is taken out before
+//!   comparing, and the plan says so.
+//! - **Conflicts**: a file on one side where the other has a folder is never replaced; with
+//!   `newer_only`, neither is a target newer than its source.
+//! - **Deletes**: what is only on the target is deleted when asked (a folder once, with what
+//!   is in it), and otherwise listed as only there.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use crate::model::EntryKind;
+use crate::model::sync::{Compare, PlanEntry, Reason, SyncAction, SyncOptions, SyncPlan, TimeSource, Tree, TreeEntry};
+
+/// The offsets a server's local time can have from UTC, in hours.
+const MAX_OFFSET_HOURS: i64 = 14;
+
+/// Plans a sync of `source` onto `target`. `now` is the clock for `max_age`. An error is a
+/// filter pattern that does not parse, as a sentence.
+pub fn plan(source: &Tree, target: &Tree, options: &SyncOptions, now: DateTime<Utc>) -> Result<SyncPlan, String> {
+    let filter = Filter::new(options, now)?;
+    let sources: Vec<&TreeEntry> = source.entries.iter().filter(|entry| filter.admits(entry)).collect();
+    let targets: HashMap<&str, &TreeEntry> = target
+        .entries
+        .iter()
+        .filter(|entry| filter.admits(entry))
+        .map(|entry| (entry.path.as_str(), entry))
+        .collect();
+    let clocks = Clocks {
+        source: source.times.unwrap_or(TimeSource::Exact),
+        target: target.times.unwrap_or(TimeSource::Exact),
+        offset: 0,
+    };
+    let offset = detect_offset(&sources, &targets, &clocks);
+    let clocks = Clocks {
+        offset: offset.unwrap_or(0) * 3600,
+        ..clocks
+    };
+
+    let mut entries = Vec::new();
+    // A file against a folder: what is below that folder, on either side, is left alone.
+    let mut blocked: Vec<&str> = Vec::new();
+    for entry in &sources {
+        if is_below_any(&entry.path, &blocked) {
+            continue;
+        }
+        let planned = compare(entry, targets.get(entry.path.as_str()).copied(), options, &clocks);
+        if planned.reason == Reason::KindDiffers {
+            blocked.push(&entry.path);
+        }
+        if !(planned.action == SyncAction::Skip && entry.kind == EntryKind::Dir) {
+            entries.push(planned);
+        }
+    }
+    entries.extend(only_on_target(&sources, target, &targets, options, &blocked));
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(SyncPlan {
+        entries,
+        time_offset_hours: offset.and_then(|hours| i32::try_from(hours).ok()),
+    })
+}
+
+/// How each side's times are read, and the offset found between them (seconds, target
+/// minus source).
+struct Clocks {
+    source: TimeSource,
+    target: TimeSource,
+    offset: i64,
+}
+
+/// The plan for one source entry against what the target has at its path.
+fn compare(source: &TreeEntry, target: Option<&TreeEntry>, options: &SyncOptions, clocks: &Clocks) -> PlanEntry {
+    let (action, reason) = match (source.kind, target) {
+        (EntryKind::Link | EntryKind::Other, _) => (SyncAction::Skip, Reason::NotAFile),
+        (_, None) => (SyncAction::Copy, Reason::Missing),
+        (EntryKind::Dir, Some(target)) if target.kind == EntryKind::Dir => (SyncAction::Skip, Reason::Same),
+        (kind, Some(target)) if (kind == EntryKind::Dir) != (target.kind == EntryKind::Dir) => {
+            (SyncAction::Conflict, Reason::KindDiffers)
+        }
+        (_, Some(target)) => compare_files(source, target, options, clocks),
+    };
+    PlanEntry {
+        path: source.path.clone(),
+        kind: source.kind,
+        action,
+        reason,
+        size: source.size,
+    }
+}
+
+/// Two files at the same path.
+fn compare_files(
+    source: &TreeEntry,
+    target: &TreeEntry,
+    options: &SyncOptions,
+    clocks: &Clocks,
+) -> (SyncAction, Reason) {
+    let sizes = match (source.size, target.size) {
+        (Some(source), Some(target)) => Some((source, target)),
+        _ => None,
+    };
+    let age = match options.compare {
+        Compare::SizeOnly => None,
+        Compare::SizeAndTime => time_difference(source, target, clocks),
+    };
+    let update_unless_target_newer = |reason| match age {
+        Some(seconds) if seconds < 0 && options.newer_only => {
+            (SyncAction::Conflict, Reason::TargetNewer { seconds: -seconds })
+        }
+        _ => (SyncAction::Update, reason),
+    };
+    match (sizes, age) {
+        (Some((source, target)), _) if source != target => {
+            update_unless_target_newer(Reason::SizeDiffers { source, target })
+        }
+        (None, _) => update_unless_target_newer(Reason::Unknown),
+        (Some(_), Some(0)) => (SyncAction::Skip, Reason::Same),
+        (Some(_), Some(seconds)) if seconds > 0 => (SyncAction::Update, Reason::SourceNewer { seconds }),
+        (Some(_), Some(seconds)) => update_unless_target_newer(Reason::TargetNewer { seconds: -seconds }),
+        // Same size, and a time that cannot be compared: copying it again every run would
+        // never end, so the size decides.
+        (Some(_), None) => (SyncAction::Skip, Reason::SameSize),
+    }
+}
+
+/// How much newer the source is than the target, in seconds: 0 within both sides'
+/// precision, negative when the target is newer, `None` when a side has no time.
+fn time_difference(source: &TreeEntry, target: &TreeEntry, clocks: &Clocks) -> Option<i64> {
+    let (source_time, target_time) = (source.modified?, target.modified?);
+    let difference = source_time.timestamp() - (target_time.timestamp() - clocks.offset);
+    let tolerance = precision(source_time, clocks.source) + precision(target_time, clocks.target);
+    Some(if difference.abs() <= tolerance { 0 } else { difference })
+}
+
+/// The seconds within which a time is known. An FTP `LIST` line shows a clock without
+/// seconds for recent files and only a date for older ones; such a time is truncated.
+fn precision(time: DateTime<Utc>, source: TimeSource) -> i64 {
+    use chrono::Timelike;
+    match source {
+        TimeSource::Exact => 1,
+        TimeSource::Listing if time.num_seconds_from_midnight() == 0 => 86_400,
+        TimeSource::Listing if time.second() == 0 => 60,
+        TimeSource::Listing => 1,
+    }
+}
+
+/// The whole hours by which a side listing in local time is off: found when at least two
+/// files of the same size on both sides, and nine in ten of all such files, are off by
+/// the same nonzero number of hours (files someone changed since make up the rest).
+fn detect_offset(sources: &[&TreeEntry], targets: &HashMap<&str, &TreeEntry>, clocks: &Clocks) -> Option<i64> {
+    if clocks.source != TimeSource::Listing && clocks.target != TimeSource::Listing {
+        return None;
+    }
+    let mut counts: HashMap<i64, usize> = HashMap::new();
+    let mut pairs = 0;
+    for source in sources.iter().filter(|entry| entry.kind == EntryKind::File) {
+        let Some(target) = targets.get(source.path.as_str()) else {
+            continue;
+        };
+        if target.kind != EntryKind::File || source.size.is_none() || source.size != target.size {
+            continue;
+        }
+        let Some(difference) = time_difference(source, target, clocks) else {
+            continue;
+        };
+        pairs += 1;
+        let hours = (-difference as f64 / 3600.0).round() as i64;
+        let shifted = Clocks {
+            offset: hours * 3600,
+            ..*clocks
+        };
+        if hours != 0 && hours.abs() <= MAX_OFFSET_HOURS && time_difference(source, target, &shifted) == Some(0) {
+            *counts.entry(hours).or_default() += 1;
+        }
+    }
+    let (hours, count) = counts.into_iter().max_by_key(|&(_, count)| count)?;
+    (count >= 2 && count * 10 >= pairs * 9).then_some(hours)
+}
+
+/// Entries only on the target, in scope of the filters: deletes when asked, else noted. A
+/// folder is planned once, not with everything in it; paths below a conflict are left.
+fn only_on_target(
+    sources: &[&TreeEntry],
+    target: &Tree,
+    targets: &HashMap<&str, &TreeEntry>,
+    options: &SyncOptions,
+    blocked: &[&str],
+) -> Vec<PlanEntry> {
+    let on_source: std::collections::HashSet<&str> = sources.iter().map(|entry| entry.path.as_str()).collect();
+    let mut planned = Vec::new();
+    let mut gone: Vec<&str> = Vec::new();
+    for entry in &target.entries {
+        let path = entry.path.as_str();
+        if !targets.contains_key(path) || on_source.contains(path) || is_below_any(path, blocked) {
+            continue;
+        }
+        if is_below_any(path, &gone) {
+            continue;
+        }
+        if entry.kind == EntryKind::Dir {
+            gone.push(path);
+        }
+        let action = if options.delete {
+            SyncAction::Delete
+        } else {
+            SyncAction::Skip
+        };
+        planned.push(PlanEntry {
+            path: entry.path.clone(),
+            kind: entry.kind,
+            action,
+            reason: Reason::OnlyOnTarget,
+            size: entry.size,
+        });
+    }
+    planned
+}
+
+/// Whether `path` is one of `folders` or below one.
+fn is_below_any(path: &str, folders: &[&str]) -> bool {
+    folders.iter().any(|folder| {
+        path.strip_prefix(folder)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// The user's filters over relative paths.
+struct Filter {
+    exclude: Gitignore,
+    include: Option<Gitignore>,
+    exclude_hidden: bool,
+    max_size: Option<u64>,
+    oldest: Option<DateTime<Utc>>,
+}
+
+impl Filter {
+    fn new(options: &SyncOptions, now: DateTime<Utc>) -> Result<Filter, String> {
+        let include = match options.include.is_empty() {
+            true => None,
+            false => Some(matcher(&options.include, "--include")?),
+        };
+        let oldest = options
+            .max_age
+            .and_then(|seconds| i64::try_from(seconds).ok())
+            .and_then(|seconds| now.checked_sub_signed(chrono::TimeDelta::seconds(seconds)));
+        Ok(Filter {
+            exclude: matcher(&options.exclude, "--exclude")?,
+            include,
+            exclude_hidden: options.exclude_hidden,
+            max_size: options.max_size,
+            oldest,
+        })
+    }
+
+    /// Whether an entry takes part; an excluded folder takes what is in it along.
+    fn admits(&self, entry: &TreeEntry) -> bool {
+        let is_dir = entry.kind == EntryKind::Dir;
+        if self.exclude_hidden && entry.path.split('/').any(|name| name.starts_with('.')) {
+            return false;
+        }
+        if self
+            .exclude
+            .matched_path_or_any_parents(&entry.path, is_dir)
+            .is_ignore()
+        {
+            return false;
+        }
+        if is_dir {
+            return true;
+        }
+        let included = self
+            .include
+            .as_ref()
+            .is_none_or(|include| include.matched_path_or_any_parents(&entry.path, false).is_ignore());
+        let small_enough = self
+            .max_size
+            .is_none_or(|limit| entry.size.is_none_or(|size| size <= limit));
+        let recent_enough = self
+            .oldest
+            .is_none_or(|oldest| entry.modified.is_none_or(|time| time >= oldest));
+        included && small_enough && recent_enough
+    }
+}
+
+/// A gitignore-style matcher of `patterns`, rooted at the sync's folders.
+fn matcher(patterns: &[String], flag: &str) -> Result<Gitignore, String> {
+    let mut builder = GitignoreBuilder::new("");
+    for pattern in patterns {
+        builder
+            .add_line(None, pattern)
+            .map_err(|error| format!("{flag} {pattern:?}: {error}"))?;
+    }
+    builder.build().map_err(|error| format!("{flag}: {error}"))
+}
+
+#[cfg(test)]
+#[path = "sync_tests.rs"]
+mod tests;

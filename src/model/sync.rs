@@ -1,0 +1,252 @@
+//! What folder synchronisation works on and produces, as plain data: a folder's tree as one
+//! side lists it ([`Tree`]), what the user asked for ([`SyncOptions`]), and the plan the
+//! engine's planner makes of two trees ([`SyncPlan`]): one [`PlanEntry`] per path, each with
+//! its [`SyncAction`] and the [`Reason`] for it. Nothing here does I/O or decides anything.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::EntryKind;
+
+/// How exact a side's modification times are. Local disks and SFTP give seconds (or
+/// better); an FTP `LIST` line gives the minute, or only the day for older files, and may
+/// be in the server's local time instead of UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeSource {
+    Exact,
+    Listing,
+}
+
+/// One file or folder below a tree's root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreeEntry {
+    /// Relative to the root, folders separated by `/`, never empty, never `..`.
+    pub path: String,
+    pub kind: EntryKind,
+    pub size: Option<u64>,
+    pub modified: Option<DateTime<Utc>>,
+}
+
+/// A folder and everything below it, as one side listed it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tree {
+    /// Parents come before their children.
+    pub entries: Vec<TreeEntry>,
+    /// Names the listing refused (see `model::names`), as sentences.
+    pub refused: Vec<String>,
+    /// Whether the root itself exists (a sync to a new folder creates it).
+    pub exists: bool,
+    pub times: Option<TimeSource>,
+}
+
+/// What counts as "the same file".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Compare {
+    /// The same size and the same modification time, within both sides' precision.
+    #[default]
+    SizeAndTime,
+    /// The same size; times are not looked at (for servers that cannot set them).
+    SizeOnly,
+}
+
+/// What the user asked a sync to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncOptions {
+    pub compare: Compare,
+    /// Remove what is only on the target (into the trash, unless said otherwise).
+    pub delete: bool,
+    /// Never overwrite a target that is newer than its source: such a file is a conflict.
+    pub newer_only: bool,
+    /// gitignore-style patterns: what matches is left alone on both sides.
+    pub exclude: Vec<String>,
+    /// gitignore-style patterns: when any are given, only files that match are synchronised.
+    pub include: Vec<String>,
+    /// Leave out names that start with a dot.
+    pub exclude_hidden: bool,
+    /// Leave out files bigger than this many bytes.
+    pub max_size: Option<u64>,
+    /// Leave out files last changed longer ago than this many seconds.
+    pub max_age: Option<u64>,
+}
+
+/// What happens to one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncAction {
+    /// Only on the source: copied.
+    Copy,
+    /// On both sides and different: the target is replaced.
+    Update,
+    /// Only on the target, and deletes were asked for.
+    Delete,
+    /// Nothing to do.
+    Skip,
+    /// Left alone, because doing what the mode says could lose something.
+    Conflict,
+}
+
+/// Why a path gets its action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum Reason {
+    /// Not on the target.
+    Missing,
+    /// Sizes differ.
+    SizeDiffers { source: u64, target: u64 },
+    /// The source is newer by this many seconds.
+    SourceNewer { seconds: i64 },
+    /// The target is newer by this many seconds.
+    TargetNewer { seconds: i64 },
+    /// Same size, and times within what both sides can tell apart.
+    Same,
+    /// Same size; times were not compared.
+    SameSize,
+    /// A size or a time that one side did not give.
+    Unknown,
+    /// Only on the target.
+    OnlyOnTarget,
+    /// A file on one side and a folder on the other.
+    KindDiffers,
+    /// A link or a special file: links are not followed or copied.
+    NotAFile,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Missing => f.write_str("not on the target"),
+            Reason::SizeDiffers { source, target } => write!(f, "size differs ({source} vs {target} bytes)"),
+            Reason::SourceNewer { seconds } => write!(f, "source is newer by {}", span(*seconds)),
+            Reason::TargetNewer { seconds } => write!(f, "target is newer by {}", span(*seconds)),
+            Reason::Same => f.write_str("same size and time"),
+            Reason::SameSize => f.write_str("same size"),
+            Reason::Unknown => f.write_str("a side did not say its size or time"),
+            Reason::OnlyOnTarget => f.write_str("only on the target"),
+            Reason::KindDiffers => f.write_str("a file on one side, a folder on the other"),
+            Reason::NotAFile => f.write_str("a link or special file, not synchronised"),
+        }
+    }
+}
+
+/// `90` -> "1 min 30 s", for reasons people read.
+fn span(seconds: i64) -> String {
+    let seconds = seconds.unsigned_abs();
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min {} s", seconds / 60, seconds % 60),
+        3600..86400 => format!("{} h {} min", seconds / 3600, seconds % 3600 / 60),
+        _ => format!("{} days", seconds / 86400),
+    }
+}
+
+/// One path of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanEntry {
+    /// Relative to both roots, folders separated by `/`.
+    pub path: String,
+    /// The source's kind (the target's for deletes).
+    pub kind: EntryKind,
+    pub action: SyncAction,
+    #[serde(flatten)]
+    pub reason: Reason,
+    /// Bytes to copy (the source's size), or to delete.
+    pub size: Option<u64>,
+}
+
+/// Counts of a plan, for its summary line and the window's totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PlanTotals {
+    pub copy: u64,
+    pub update: u64,
+    pub delete: u64,
+    pub skip: u64,
+    pub conflict: u64,
+    /// Bytes that copies and updates move.
+    pub bytes: u64,
+}
+
+/// What a sync will do, path by path, parents before children.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncPlan {
+    pub entries: Vec<PlanEntry>,
+    /// Whole hours that the target's listed times are off from the source's for every file
+    /// (an FTP server listing in its local time), already allowed for in the comparison.
+    pub time_offset_hours: Option<i32>,
+}
+
+impl SyncPlan {
+    pub fn totals(&self) -> PlanTotals {
+        let mut totals = PlanTotals::default();
+        for entry in &self.entries {
+            let counter = match entry.action {
+                SyncAction::Copy => &mut totals.copy,
+                SyncAction::Update => &mut totals.update,
+                SyncAction::Delete => &mut totals.delete,
+                SyncAction::Skip => &mut totals.skip,
+                SyncAction::Conflict => &mut totals.conflict,
+            };
+            *counter += 1;
+            if matches!(entry.action, SyncAction::Copy | SyncAction::Update) && entry.kind == EntryKind::File {
+                totals.bytes += entry.size.unwrap_or(0);
+            }
+        }
+        totals
+    }
+
+    /// Whether running the plan would change nothing (conflicts are left alone).
+    pub fn is_in_sync(&self) -> bool {
+        self.entries
+            .iter()
+            .all(|entry| matches!(entry.action, SyncAction::Skip | SyncAction::Conflict))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_read_as_sentences() {
+        assert_eq!(
+            Reason::SourceNewer { seconds: 90 }.to_string(),
+            "source is newer by 1 min 30 s"
+        );
+        assert_eq!(
+            Reason::TargetNewer { seconds: -7300 }.to_string(),
+            "target is newer by 2 h 1 min"
+        );
+        assert_eq!(
+            Reason::SizeDiffers { source: 3, target: 4 }.to_string(),
+            "size differs (3 vs 4 bytes)"
+        );
+    }
+
+    #[test]
+    fn totals_count_actions_and_the_bytes_moved() {
+        let entry = |path: &str, kind, action, size| PlanEntry {
+            path: path.into(),
+            kind,
+            action,
+            reason: Reason::Missing,
+            size,
+        };
+        let plan = SyncPlan {
+            entries: vec![
+                entry("a", EntryKind::Dir, SyncAction::Copy, None),
+                entry("a/b", EntryKind::File, SyncAction::Copy, Some(10)),
+                entry("c", EntryKind::File, SyncAction::Update, Some(5)),
+                entry("d", EntryKind::File, SyncAction::Delete, Some(100)),
+                entry("e", EntryKind::File, SyncAction::Skip, Some(7)),
+            ],
+            time_offset_hours: None,
+        };
+        let totals = plan.totals();
+        assert_eq!((totals.copy, totals.update, totals.delete, totals.skip), (2, 1, 1, 1));
+        assert_eq!(totals.bytes, 15);
+        assert!(!plan.is_in_sync());
+    }
+}
