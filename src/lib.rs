@@ -60,6 +60,9 @@
 //!   rename; `send_window` keeps an upload's window full while the server acknowledges;
 //!   `diagnosis` charges a copy's time to the network, the disk or the bandwidth limit and
 //!   reads its thread's CPU time, for "Why this speed?"),
+//!   [`engine::sync`] (pure: the sync planner, two folder trees in, a plan with a reason
+//!   per path out; asked through `Command::PlanSync`, the trees through
+//!   `SessionRequest::ListTree`; its plain data is [`model::sync`]),
 //!   `limiter` (bandwidth, governor), `lease` (which process is alive, by lock
 //!   file), `progress` (speed over a moving window, ETA), `site_book` (the sites file, the
 //!   keyring and imports, behind `SitesCommand`) and `trust_policy` (asks the user through
@@ -72,7 +75,9 @@
 //! - `trust`: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates,
 //!   listed and forgotten for the trust page.
 //! - [`config`]: where files live (`WHARF_HOME` or the platform's folders).
-//! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv|queue|site`, over the engine API only.
+//! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv|sync|queue|site`, over the engine API only
+//!   (`sync` lists both folders on two sessions, asks the engine for the plan, queues the
+//!   copies and moves deletions into the target's `.wharf-trash`).
 //! - [`ui`]: the window (egui/eframe, glow). One owner of state, `ui::app`: events in,
 //!   intents out, and the frame, which lends each component (panes, queue, log,
 //!   quickconnect, dialogs, site manager, trust page) what it draws; components keep their
@@ -106,7 +111,7 @@
 //! (`install-test.sh`), and holds the Flatpak, Windows and macOS recipes. One application
 //! id, [`ui::APP_ID`], names Wharf everywhere a desktop does.
 //!
-//! Still to come (see the issues): WebDAV, S3, folder synchronisation.
+//! Still to come (see the issues): WebDAV, S3, the window's side of folder synchronisation.
 //!
 //! ## Dependency rule
 //!

@@ -43,6 +43,9 @@ _wharf() {
             wharf,site)
                 cmd="wharf__subcmd__site"
                 ;;
+            wharf,sync)
+                cmd="wharf__subcmd__sync"
+                ;;
             wharf__subcmd__help,get)
                 cmd="wharf__subcmd__help__subcmd__get"
                 ;;
@@ -69,6 +72,9 @@ _wharf() {
                 ;;
             wharf__subcmd__help,site)
                 cmd="wharf__subcmd__help__subcmd__site"
+                ;;
+            wharf__subcmd__help,sync)
+                cmd="wharf__subcmd__help__subcmd__sync"
                 ;;
             wharf__subcmd__help__subcmd__queue,clear)
                 cmd="wharf__subcmd__help__subcmd__queue__subcmd__clear"
@@ -182,7 +188,7 @@ _wharf() {
 
     case "${cmd}" in
         wharf)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version ls get put queue site mkdir rm mv help"
+            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version ls get put queue site mkdir rm sync mv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -250,7 +256,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__help)
-            opts="ls get put queue site mkdir rm mv help"
+            opts="ls get put queue site mkdir rm sync mv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -504,6 +510,20 @@ _wharf() {
         wharf__subcmd__help__subcmd__site__subcmd__rm)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wharf__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1186,6 +1206,60 @@ _wharf() {
                 return 0
             fi
             case "${prev}" in
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wharf__subcmd__sync)
+            opts="-n -j -i -v -h -V --dry-run --json --delete --delete-permanently --size-only --newer-only --exclude --include --exclude-hidden --max-size --max-age --undo --parallel --limit-rate --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

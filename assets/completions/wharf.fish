@@ -40,6 +40,7 @@ complete -c wharf -n "__fish_wharf_needs_command" -a "queue" -d 'Show, run or cl
 complete -c wharf -n "__fish_wharf_needs_command" -a "site" -d 'Saved sites: list, add, remove, import (passwords live in the OS keyring). Anywhere a URL is taken, `site:NAME/path` names a saved site and a path on it'
 complete -c wharf -n "__fish_wharf_needs_command" -a "mkdir" -d 'Create a remote folder'
 complete -c wharf -n "__fish_wharf_needs_command" -a "rm" -d 'Delete a remote file, or a folder and its contents with -r'
+complete -c wharf -n "__fish_wharf_needs_command" -a "sync" -d 'Make a folder the same as another, one on this computer and one on a server'
 complete -c wharf -n "__fish_wharf_needs_command" -a "mv" -d 'Rename or move a remote file or folder on the same server'
 complete -c wharf -n "__fish_wharf_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
@@ -208,6 +209,29 @@ complete -c wharf -n "__fish_wharf_using_subcommand rm" -l active -d 'FTP active
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l exclude -d 'Leave out what matches this .gitignore-style pattern, on both sides (repeatable)' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l include -d 'Only files that match this .gitignore-style pattern (repeatable)' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l max-size -d 'Leave out files bigger than this: 500K, 10M, 1.5G' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l max-age -d 'Leave out files last changed longer ago than this: 90s, 30m, 12h, 7d' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -s j -l parallel -d 'Transfers at once: 1 to 16, or auto, which starts at 4 per server and doubles while the transfers get faster for it' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l limit-rate -d 'Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -s n -l dry-run -d 'Print what would be done, and do nothing'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l json -d 'With --dry-run: the plan as one JSON object on stdout'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l delete -d 'Remove files and folders that are only on the target, into the target\'s .wharf-trash folder (undone with --undo)'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l delete-permanently -d 'With --delete: delete for good instead of moving to the trash'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l size-only -d 'Compare sizes only, not modification times'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l newer-only -d 'Never replace a target file that is newer than its source (it is reported as a conflict)'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l exclude-hidden -d 'Leave out files and folders whose names start with a dot'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l undo -d 'Put back what the last sync into the target deleted, and stop'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l password-stdin -d 'Read the password from the first line of standard input'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l password-stdin -d 'Read the password from the first line of standard input'
@@ -217,15 +241,16 @@ complete -c wharf -n "__fish_wharf_using_subcommand mv" -l active -d 'FTP active
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s V -l version -d 'Print version'
-complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm mv help" -f -a "ls" -d 'List a remote folder'
-complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm mv help" -f -a "get" -d 'Download a file, or a folder with -r (through the queue)'
-complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm mv help" -f -a "put" -d 'Upload a file, or a folder with -r (through the queue)'
-complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm mv help" -f -a "queue" -d 'Show, run or clear the transfer queue'
-complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm mv help" -f -a "site" -d 'Saved sites: list, add, remove, import (passwords live in the OS keyring). Anywhere a URL is taken, `site:NAME/path` names a saved site and a path on it'
-complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm mv help" -f -a "mkdir" -d 'Create a remote folder'
-complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm mv help" -f -a "rm" -d 'Delete a remote file, or a folder and its contents with -r'
-complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm mv help" -f -a "mv" -d 'Rename or move a remote file or folder on the same server'
-complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm mv help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "ls" -d 'List a remote folder'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "get" -d 'Download a file, or a folder with -r (through the queue)'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "put" -d 'Upload a file, or a folder with -r (through the queue)'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "queue" -d 'Show, run or clear the transfer queue'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "site" -d 'Saved sites: list, add, remove, import (passwords live in the OS keyring). Anywhere a URL is taken, `site:NAME/path` names a saved site and a path on it'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "mkdir" -d 'Create a remote folder'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "rm" -d 'Delete a remote file, or a folder and its contents with -r'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "sync" -d 'Make a folder the same as another, one on this computer and one on a server'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "mv" -d 'Rename or move a remote file or folder on the same server'
+complete -c wharf -n "__fish_wharf_using_subcommand help; and not __fish_seen_subcommand_from ls get put queue site mkdir rm sync mv help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "list" -d 'List the queue\'s items with their state'
 complete -c wharf -n "__fish_wharf_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "run" -d 'Run everything pending, including what an interrupted run left behind'
 complete -c wharf -n "__fish_wharf_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "clear" -d 'Remove finished items (done and skipped by default)'

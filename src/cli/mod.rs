@@ -11,6 +11,7 @@
 
 mod output;
 mod site_command;
+mod sync_command;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
@@ -139,6 +140,13 @@ pub enum Action {
         /// What to delete.
         url: String,
     },
+    /// Make a folder the same as another, one on this computer and one on a server.
+    ///
+    /// `wharf sync ./public sftp://web/var/www` uploads what is new or changed, through the
+    /// queue (`wharf queue run` finishes a sync that was killed). `--dry-run` shows the plan
+    /// first. With `--delete`, what is only on the target moves into its `.wharf-trash`
+    /// folder, and `--undo` puts it back.
+    Sync(Box<sync_command::SyncArgs>),
     /// Rename or move a remote file or folder on the same server.
     Mv {
         /// What to rename: a URL or site:NAME/path.
@@ -171,6 +179,18 @@ fn parse_parallel(text: &str) -> Result<Parallel, String> {
 
 #[derive(Debug, Args)]
 pub struct TransferArgs {
+    #[command(flatten)]
+    pub speed: SpeedArgs,
+    /// When the target exists: overwrite, newer (overwrite if the source is newer), differ
+    /// (overwrite if the size differs), resume (continue a shorter target), rename (keep both),
+    /// skip.
+    #[arg(long, value_name = "POLICY", default_value = "overwrite", value_parser = parse_policy)]
+    pub on_conflict: ConflictPolicy,
+}
+
+/// How many transfers run at once, and how fast.
+#[derive(Debug, Args)]
+pub struct SpeedArgs {
     /// Transfers at once: 1 to 16, or auto, which starts at 4 per server and doubles while
     /// the transfers get faster for it.
     #[arg(short = 'j', long = "parallel", value_name = "N", default_value = "auto",
@@ -179,11 +199,6 @@ pub struct TransferArgs {
     /// Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G.
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]
     pub limit_rate: Option<u64>,
-    /// When the target exists: overwrite, newer (overwrite if the source is newer), differ
-    /// (overwrite if the size differs), resume (continue a shorter target), rename (keep both),
-    /// skip.
-    #[arg(long, value_name = "POLICY", default_value = "overwrite", value_parser = parse_policy)]
-    pub on_conflict: ConflictPolicy,
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,6 +271,7 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
     let url = match &action {
         Action::Queue(queue) => return run_queue(queue, args),
         Action::Site(site) => return site_command::run(site, args),
+        Action::Sync(sync) => return sync_command::run(sync, args),
         Action::Ls { url, .. }
         | Action::Get { url, .. }
         | Action::Put { url, .. }
@@ -263,28 +279,12 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
         | Action::Rm { url, .. }
         | Action::Mv { url, .. } => url.clone(),
     };
-    let location = match url.strip_prefix("site:") {
-        Some(reference) => {
-            let mut location = site_command::resolve(reference, args)?;
-            if args.active {
-                location.site.data_mode = DataMode::Active;
-            }
-            location
-        }
-        None => {
-            let mut location = match Location::parse(&url) {
-                Ok(location) => location,
-                Err(error) => {
-                    eprintln!("wharf: {error}");
-                    return Ok(EXIT_USAGE);
-                }
-            };
-            fill_credentials(&mut location, args)?;
-            location
-        }
+    let location = match locate(&url, args)? {
+        Ok(location) => location,
+        Err(code) => return Ok(code),
     };
     let queue_limits = match &action {
-        Action::Get { transfer, .. } | Action::Put { transfer, .. } => limits(transfer),
+        Action::Get { transfer, .. } | Action::Put { transfer, .. } => limits(&transfer.speed),
         _ => QueueLimits::default(),
     };
     let client = Client::connect(&location, args, queue_limits)?;
@@ -320,7 +320,7 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
             };
             client.transfer(&location.site, spec, &transfer)
         }
-        Action::Queue(_) | Action::Site(_) => Ok(EXIT_USAGE),
+        Action::Queue(_) | Action::Site(_) | Action::Sync(_) => Ok(EXIT_USAGE),
         Action::Mkdir { .. } => {
             let id = client.request(|id| SessionRequest::Mkdir { id, path })?;
             client.finish(id)
@@ -337,6 +337,31 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
             };
             let id = client.request(|id| SessionRequest::Rename { id, from: path, to })?;
             client.finish(id)
+        }
+    }
+}
+
+/// Where a URL or `site:NAME/path` points, with its credentials; `Err(code)` when it
+/// cannot be read (said on stderr).
+fn locate(url: &str, args: &ConnectionArgs) -> Result<Result<Location, i32>, String> {
+    match url.strip_prefix("site:") {
+        Some(reference) => {
+            let mut location = site_command::resolve(reference, args)?;
+            if args.active {
+                location.site.data_mode = DataMode::Active;
+            }
+            Ok(Ok(location))
+        }
+        None => {
+            let mut location = match Location::parse(url) {
+                Ok(location) => location,
+                Err(error) => {
+                    eprintln!("wharf: {error}");
+                    return Ok(Err(EXIT_USAGE));
+                }
+            };
+            fill_credentials(&mut location, args)?;
+            Ok(Ok(location))
         }
     }
 }
@@ -392,14 +417,14 @@ struct Client<'a> {
 /// How often the progress display refreshes while waiting.
 const TICK: Duration = Duration::from_millis(100);
 
-fn limits(transfer: &TransferArgs) -> QueueLimits {
-    let parallel = match transfer.parallel {
+fn limits(speed: &SpeedArgs) -> QueueLimits {
+    let parallel = match speed.parallel {
         Parallel::Auto => QueueLimits::default(),
         Parallel::Fixed(count) => QueueLimits::fixed(count),
     };
     QueueLimits {
-        download_rate: transfer.limit_rate,
-        upload_rate: transfer.limit_rate,
+        download_rate: speed.limit_rate,
+        upload_rate: speed.limit_rate,
         ..parallel
     }
 }
@@ -769,7 +794,7 @@ fn run_queue(action: &QueueAction, args: &ConnectionArgs) -> Result<i32, String>
         }
         QueueAction::Run { transfer } => {
             let password = given_password(args)?;
-            let mut client = Client::start(args, true, limits(transfer), password)?;
+            let mut client = Client::start(args, true, limits(&transfer.speed), password)?;
             loop {
                 if let Event::QueueIdle { counts } = client.next_event()? {
                     eprintln!(

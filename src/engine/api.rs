@@ -22,6 +22,9 @@ pub use crate::model::location::RemotePath;
 pub use crate::model::queue::{ChecksumAlgorithm, ConflictPolicy, Direction, ItemKind, ItemStatus, Verification};
 pub use crate::model::saved_site::{Auth, FtpTls, ImportReport, KeyringStatus, SavedSite, SecretKind, TransferType};
 pub use crate::model::security::{Encryption, Security};
+pub use crate::model::sync::{
+    Compare, PlanEntry, PlanTotals, Reason, SyncAction, SyncOptions, SyncPlan, TimeSource, Tree, TreeEntry,
+};
 pub use crate::model::trust::{PinnedCertificate, TrustEntry, TrustedHostKey};
 pub use crate::model::{Entry, EntryKind, Site};
 pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
@@ -120,6 +123,14 @@ pub enum Command {
     Cancel { id: RequestId },
     /// Answers a question the engine asked with `Event::Prompt`.
     Answer { prompt: PromptId, reply: PromptReply },
+    /// Plans a sync of one folder tree onto another (both from `SessionRequest::ListTree`),
+    /// off the caller's thread; the reply is `SyncPlanned`.
+    PlanSync {
+        id: RequestId,
+        source: Box<Tree>,
+        target: Box<Tree>,
+        options: SyncOptions,
+    },
     /// Stops the engine: running transfers stay resumable.
     Shutdown,
 }
@@ -173,6 +184,10 @@ pub enum SessionRequest {
     },
     /// Changes a file's or folder's permission bits; the reply is `OpFinished`.
     Chmod { id: RequestId, path: RemotePath, mode: u32 },
+    /// Lists a folder and everything below it, without following links; the reply is
+    /// `Tree` (with `exists: false` when the folder is not there), or `OpFinished` with the
+    /// error. Cancellable.
+    ListTree { id: RequestId, path: RemotePath },
 }
 
 impl SessionRequest {
@@ -184,7 +199,8 @@ impl SessionRequest {
             | SessionRequest::Mkdir { id, .. }
             | SessionRequest::Delete { id, .. }
             | SessionRequest::Rename { id, .. }
-            | SessionRequest::Chmod { id, .. } => *id,
+            | SessionRequest::Chmod { id, .. }
+            | SessionRequest::ListTree { id, .. } => *id,
         }
     }
 }
@@ -636,6 +652,18 @@ pub enum Event {
     },
     /// One entry (the reply to `Stat`).
     Stat { id: RequestId, entry: Entry },
+    /// A folder's tree (the reply to `ListTree`).
+    Tree {
+        id: RequestId,
+        path: RemotePath,
+        tree: Box<Tree>,
+    },
+    /// The reply to `PlanSync`: the plan, or why there is none (a filter that does not
+    /// parse), as a sentence.
+    SyncPlanned {
+        id: RequestId,
+        result: Result<Box<SyncPlan>, String>,
+    },
     /// A request ended: what it did, or its error.
     OpFinished {
         id: RequestId,

@@ -184,6 +184,18 @@ impl Dispatcher {
                 tokio::task::spawn_blocking(move || emit(trust.handle(command)));
             }
             Command::Answer { prompt, reply } => self.prompts.answer(prompt, reply),
+            Command::PlanSync {
+                id,
+                source,
+                target,
+                options,
+            } => {
+                let emit = self.emit.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = sync::plan(&source, &target, &options, chrono::Utc::now()).map(Box::new);
+                    emit(Event::SyncPlanned { id, result });
+                });
+            }
             Command::Cancel { id } => {
                 let mut flags = self.cancels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 flags

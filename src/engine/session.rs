@@ -7,13 +7,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use super::api::{Event, OpSummary, RequestId, SessionId, SessionRequest};
+use super::api::{Event, OpSummary, RequestId, SessionId, SessionRequest, TimeSource, Tree, TreeEntry};
 use crate::model::EntryKind;
 use crate::model::location::RemotePath;
 use crate::protocol::{ErrorKind, FsError, RemoteFs};
 
 /// Deepest folder nesting a recursive operation follows (OpenSSH uses 64 too).
 const MAX_DEPTH: usize = 64;
+/// The most files and folders one tree listing holds (a few hundred MB at most).
+const MAX_TREE_ENTRIES: usize = crate::protocol::MAX_LISTING_ENTRIES;
 
 /// Cancel flags of running requests, set by the engine's dispatcher.
 pub type CancelFlags = Arc<Mutex<HashMap<RequestId, Arc<AtomicBool>>>>;
@@ -63,6 +65,19 @@ impl Session {
                 let result = self.fs.chmod(&path, mode).map(|()| OpSummary::default());
                 emit(Event::OpFinished { id, result });
             }
+            SessionRequest::ListTree { id, path } => {
+                let cancel = self.cancel_flag(id);
+                let result = self.list_tree(&path, &cancel);
+                self.forget(id);
+                match result {
+                    Ok(tree) => emit(Event::Tree {
+                        id,
+                        path,
+                        tree: Box::new(tree),
+                    }),
+                    Err(error) => emit(Event::OpFinished { id, result: Err(error) }),
+                }
+            }
         }
     }
 
@@ -76,6 +91,75 @@ impl Session {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .remove(&id);
+    }
+
+    /// `path` and everything below it, parents first. A folder that is not there is an
+    /// empty tree that says so.
+    fn list_tree(&mut self, path: &RemotePath, cancel: &AtomicBool) -> Result<Tree, FsError> {
+        let capabilities = self.fs.capabilities();
+        let mut tree = Tree {
+            exists: true,
+            times: Some(match capabilities.exact_times {
+                true => TimeSource::Exact,
+                false => TimeSource::Listing,
+            }),
+            keeps_times: capabilities.set_mtime,
+            ..Tree::default()
+        };
+        match self.fs.list(path) {
+            Ok(listing) => {
+                let mut visited = HashSet::from([path.to_string()]);
+                self.add_to_tree(&mut tree, path, "", listing, &mut visited, cancel)?;
+            }
+            Err(error) if error.kind == ErrorKind::NotFound => tree.exists = false,
+            Err(error) => return Err(error),
+        }
+        Ok(tree)
+    }
+
+    /// Adds a listed folder's entries to `tree` under `prefix`, and walks its folders.
+    fn add_to_tree(
+        &mut self,
+        tree: &mut Tree,
+        folder: &RemotePath,
+        prefix: &str,
+        listing: crate::protocol::Listing,
+        visited: &mut HashSet<String>,
+        cancel: &AtomicBool,
+    ) -> Result<(), FsError> {
+        tree.refused.extend(listing.refused.iter().map(ToString::to_string));
+        for entry in listing.entries {
+            if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(FsError::cancelled());
+            }
+            if tree.entries.len() >= MAX_TREE_ENTRIES {
+                return Err(FsError::new(
+                    ErrorKind::Other,
+                    format!("{folder} holds more than {MAX_TREE_ENTRIES} files and folders; list a part of it"),
+                ));
+            }
+            let relative = format!("{prefix}{}", entry.name);
+            let is_dir = entry.kind == EntryKind::Dir;
+            tree.entries.push(TreeEntry {
+                path: relative.clone(),
+                kind: entry.kind,
+                size: entry.size,
+                modified: entry.modified,
+            });
+            if !is_dir {
+                continue;
+            }
+            let child = folder.join(&entry.name);
+            if relative.matches('/').count() >= MAX_DEPTH || !visited.insert(child.to_string()) {
+                return Err(FsError::new(
+                    ErrorKind::Other,
+                    format!("{child} is nested too deep or loops"),
+                ));
+            }
+            let listing = self.fs.list(&child)?;
+            self.add_to_tree(tree, &child, &format!("{relative}/"), listing, visited, cancel)?;
+        }
+        Ok(())
     }
 
     fn delete(&mut self, path: &RemotePath, recursive: bool, cancel: &AtomicBool) -> Result<OpSummary, FsError> {

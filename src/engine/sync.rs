@@ -9,6 +9,8 @@
 //! - **Same file**: the same size and the same time within what both sides can tell apart:
 //!   a second for exact clocks, a minute for an FTP `LIST` time with no seconds, a day for one
 //!   with only a date.
+//!   A target that cannot keep times (FTP without MFMT) is newer than its source after
+//!   every copy, so there a newer target of the same size counts as the same.
 //! - **A server listing in its local time**: when the files of the same size on both sides
 //!   are (nearly) all off by the same whole number of hours, that offset is taken out before
 //!   comparing, and the plan says so.
@@ -42,6 +44,7 @@ pub fn plan(source: &Tree, target: &Tree, options: &SyncOptions, now: DateTime<U
     let clocks = Clocks {
         source: source.times.unwrap_or(TimeSource::Exact),
         target: target.times.unwrap_or(TimeSource::Exact),
+        target_keeps_times: target.keeps_times,
         offset: 0,
     };
     let offset = detect_offset(&sources, &targets, &clocks);
@@ -78,6 +81,7 @@ pub fn plan(source: &Tree, target: &Tree, options: &SyncOptions, now: DateTime<U
 struct Clocks {
     source: TimeSource,
     target: TimeSource,
+    target_keeps_times: bool,
     offset: i64,
 }
 
@@ -129,6 +133,8 @@ fn compare_files(
         (None, _) => update_unless_target_newer(Reason::Unknown),
         (Some(_), Some(0)) => (SyncAction::Skip, Reason::Same),
         (Some(_), Some(seconds)) if seconds > 0 => (SyncAction::Update, Reason::SourceNewer { seconds }),
+        // A target that cannot keep times is newer than its source after every copy.
+        (Some(_), Some(_)) if !clocks.target_keeps_times => (SyncAction::Skip, Reason::CopiedSince),
         (Some(_), Some(seconds)) => update_unless_target_newer(Reason::TargetNewer { seconds: -seconds }),
         // Same size, and a time that cannot be compared: copying it again every run would
         // never end, so the size decides.

@@ -33,6 +33,7 @@ fn tree(times: TimeSource, entries: Vec<TreeEntry>) -> Tree {
         refused: Vec::new(),
         exists: true,
         times: Some(times),
+        keeps_times: true,
     }
 }
 
@@ -456,4 +457,37 @@ fn links_are_listed_as_not_synchronised() {
     };
     let entry = one(&exact(vec![link]), &exact(vec![]), &SyncOptions::default());
     assert_eq!((entry.action, entry.reason), (SyncAction::Skip, Reason::NotAFile));
+}
+
+#[test]
+fn a_target_that_cannot_keep_times_is_the_same_when_newer_and_of_the_same_size() {
+    let mut target = exact(vec![
+        file("uploaded", 5, noon() + seconds(600)),
+        file("edited", 5, noon() - seconds(600)),
+        file("grown", 4, noon() + seconds(600)),
+    ]);
+    target.keeps_times = false;
+    let source = exact(vec![
+        file("uploaded", 5, noon()),
+        file("edited", 5, noon()),
+        file("grown", 5, noon()),
+    ]);
+    let plan = plan_of(&source, &target, &SyncOptions::default());
+    let reasons: Vec<(&str, SyncAction, Reason)> = plan
+        .entries
+        .iter()
+        .map(|entry| (entry.path.as_str(), entry.action, entry.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("edited", SyncAction::Update, Reason::SourceNewer { seconds: 600 }),
+            (
+                "grown",
+                SyncAction::Update,
+                Reason::SizeDiffers { source: 5, target: 4 }
+            ),
+            ("uploaded", SyncAction::Skip, Reason::CopiedSince),
+        ]
+    );
 }

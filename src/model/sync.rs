@@ -40,6 +40,9 @@ pub struct Tree {
     /// Whether the root itself exists (a sync to a new folder creates it).
     pub exists: bool,
     pub times: Option<TimeSource>,
+    /// Whether a file copied here can be given its source's time. A server that cannot
+    /// (FTP without MFMT) stamps the copy with the time of the upload.
+    pub keeps_times: bool,
 }
 
 /// What counts as "the same file".
@@ -111,6 +114,9 @@ pub enum Reason {
     OnlyOnTarget,
     /// A file on one side and a folder on the other.
     KindDiffers,
+    /// Same size, and the target changed after the source: the target cannot keep times,
+    /// so this is what an earlier copy looks like.
+    CopiedSince,
     /// A link or a special file: links are not followed or copied.
     NotAFile,
 }
@@ -127,6 +133,7 @@ impl fmt::Display for Reason {
             Reason::Unknown => f.write_str("a side did not say its size or time"),
             Reason::OnlyOnTarget => f.write_str("only on the target"),
             Reason::KindDiffers => f.write_str("a file on one side, a folder on the other"),
+            Reason::CopiedSince => f.write_str("same size, copied after the source last changed"),
             Reason::NotAFile => f.write_str("a link or special file, not synchronised"),
         }
     }
@@ -160,7 +167,10 @@ pub struct PlanEntry {
 /// Counts of a plan, for its summary line and the window's totals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct PlanTotals {
+    /// New files (new folders are counted in `folders`).
     pub copy: u64,
+    /// New folders.
+    pub folders: u64,
     pub update: u64,
     pub delete: u64,
     pub skip: u64,
@@ -183,6 +193,7 @@ impl SyncPlan {
         let mut totals = PlanTotals::default();
         for entry in &self.entries {
             let counter = match entry.action {
+                SyncAction::Copy if entry.kind == EntryKind::Dir => &mut totals.folders,
                 SyncAction::Copy => &mut totals.copy,
                 SyncAction::Update => &mut totals.update,
                 SyncAction::Delete => &mut totals.delete,
@@ -245,7 +256,8 @@ mod tests {
             time_offset_hours: None,
         };
         let totals = plan.totals();
-        assert_eq!((totals.copy, totals.update, totals.delete, totals.skip), (2, 1, 1, 1));
+        assert_eq!((totals.copy, totals.folders, totals.update), (1, 1, 1));
+        assert_eq!((totals.delete, totals.skip), (1, 1));
         assert_eq!(totals.bytes, 15);
         assert!(!plan.is_in_sync());
     }

@@ -93,6 +93,7 @@ impl RemoteFs for LocalFs {
             resume_download: true,
             resume_upload: true,
             set_mtime: true,
+            exact_times: true,
         }
     }
 

@@ -158,6 +158,7 @@ impl RemoteFs for MemoryFs {
             resume_download: true,
             resume_upload: true,
             set_mtime: true,
+            exact_times: true,
         }
     }
 

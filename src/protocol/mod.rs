@@ -37,6 +37,9 @@ pub struct Capabilities {
     /// Writing can continue at an offset (REST before STOR, APPE, SFTP write at offset).
     pub resume_upload: bool,
     pub set_mtime: bool,
+    /// Listings give modification times to the second, in UTC (not an FTP `LIST`'s minute or
+    /// day in the server's own time zone).
+    pub exact_times: bool,
 }
 
 /// The most entries Wharf reads from one listing: a folder bigger than this, or a server

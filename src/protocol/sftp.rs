@@ -442,6 +442,7 @@ impl RemoteFs for SftpFs {
             resume_download: true,
             resume_upload: true,
             set_mtime: true,
+            exact_times: true,
         }
     }
 

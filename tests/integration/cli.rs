@@ -135,6 +135,72 @@ fn an_unreachable_host_says_so() {
 }
 
 #[test]
+fn sync_previews_as_json_then_runs_and_says_what_it_cannot_do() {
+    let root = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let server = FtpServer::start(root.path(), None);
+    let local = tempfile::tempdir().unwrap();
+    let source = local.path().join("site");
+    std::fs::create_dir_all(source.join("sub")).unwrap();
+    std::fs::write(source.join("a.txt"), b"a").unwrap();
+    std::fs::write(source.join("sub/b.txt"), b"bb").unwrap();
+    std::fs::write(source.join("debug.log"), b"noise").unwrap();
+    let (source_arg, url) = (source.to_str().unwrap(), ftp_url(server.port, "/site"));
+
+    let preview = wharf(
+        home.path(),
+        &["sync", "-n", "--json", "--exclude", "*.log", source_arg, &url],
+    );
+    assert!(preview.status.success(), "{}", stderr(&preview));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&preview)).unwrap();
+    assert_eq!(
+        (
+            plan["totals"]["copy"].as_u64(),
+            plan["totals"]["folders"].as_u64(),
+            plan["totals"]["bytes"].as_u64()
+        ),
+        (Some(2), Some(1), Some(3))
+    );
+    let planned: Vec<(&str, &str, &str)> = plan["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            let field = |name: &str| entry[name].as_str().unwrap_or_default();
+            (field("path"), field("action"), field("reason"))
+        })
+        .collect();
+    assert_eq!(
+        planned,
+        [
+            ("a.txt", "copy", "missing"),
+            ("sub", "copy", "missing"),
+            ("sub/b.txt", "copy", "missing")
+        ]
+    );
+    assert!(!root.path().join("site").exists(), "a preview changes nothing");
+
+    let run = wharf(home.path(), &["sync", "--exclude", "*.log", source_arg, &url]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let expected: Vec<_> = tree(&source)
+        .into_iter()
+        .filter(|(path, _)| path != "debug.log")
+        .collect();
+    assert_eq!(tree(&root.path().join("site")), expected);
+
+    let bad = wharf(home.path(), &["sync", "--exclude", "[z-a", source_arg, &url]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("--exclude \"[z-a\""), "{}", stderr(&bad));
+    let two_local = wharf(home.path(), &["sync", source_arg, local.path().to_str().unwrap()]);
+    assert_eq!(two_local.status.code(), Some(2));
+    assert!(
+        stderr(&two_local).contains("one folder on this computer and one on a server"),
+        "{}",
+        stderr(&two_local)
+    );
+}
+
+#[test]
 fn usage_errors_exit_with_2() {
     let home = tempfile::tempdir().unwrap();
     assert_eq!(wharf(home.path(), &["ls", "not a url"]).status.code(), Some(2));

@@ -14,6 +14,7 @@ mod servers;
 #[path = "../integration/support/mod.rs"]
 #[allow(dead_code)]
 mod support;
+mod sync;
 mod tls;
 
 use wharf::model::location::RemotePath;

@@ -974,6 +974,7 @@ impl RemoteFs for FtpFs {
             resume_download: true,
             resume_upload: true,
             set_mtime: self.features.mfmt,
+            exact_times: self.features.mlsd,
         }
     }
 

@@ -60,6 +60,8 @@ impl App {
                 self.on_listing(id, path, entries);
             }
             Event::Stat { id, entry } => self.on_stat(id, Ok(entry)),
+            // The window does not ask for trees or sync plans yet (issue 16's window part).
+            Event::Tree { .. } | Event::SyncPlanned { .. } => {}
             Event::OpFinished { id, result } => self.on_finished(id, result),
             Event::ItemsAdded { items } => self.transfers.added(items),
             Event::ItemChanged {

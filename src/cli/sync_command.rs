@@ -1,0 +1,657 @@
+//! `wharf sync SRC DST`: makes a folder on one side the same as a folder on the other.
+//!
+//! Both folders are listed at once (a session each), the engine plans ([`SyncPlan`]), and
+//! `--dry-run` prints the plan. Otherwise missing folders are created, files to copy and
+//! update go through the transfer queue as one job (so a sync killed halfway finishes with
+//! `wharf queue run`), and what is only on the target is moved, when `--delete` asks for
+//! it, into `.wharf-trash/<time>/` in the target folder, from where `--undo` puts the last
+//! sync's deletions back.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{Client, ConnectionArgs, EXIT_FAILED, EXIT_OK, EXIT_USAGE, SpeedArgs, limits, locate, output};
+use crate::engine::api::{
+    Command, Compare, ConflictPolicy, Direction, EntryKind, Event, OpError, QueueCommand, RequestId, SessionCommand,
+    SessionId, SessionRequest, SyncAction, SyncOptions, SyncPlan, TransferOptions, TransferSpec, Tree,
+};
+use crate::model::location::{Location, RemotePath};
+
+/// The folder in a sync's target that holds what syncs deleted, one folder per run.
+pub const TRASH: &str = ".wharf-trash";
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Print what would be done, and do nothing.
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// With --dry-run: the plan as one JSON object on stdout.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
+    /// Remove files and folders that are only on the target, into the target's
+    /// .wharf-trash folder (undone with --undo).
+    #[arg(long)]
+    pub delete: bool,
+    /// With --delete: delete for good instead of moving to the trash.
+    #[arg(long, requires = "delete")]
+    pub delete_permanently: bool,
+    /// Compare sizes only, not modification times.
+    #[arg(long)]
+    pub size_only: bool,
+    /// Never replace a target file that is newer than its source (it is reported as a
+    /// conflict).
+    #[arg(long)]
+    pub newer_only: bool,
+    /// Leave out what matches this .gitignore-style pattern, on both sides (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Only files that match this .gitignore-style pattern (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Leave out files and folders whose names start with a dot.
+    #[arg(long)]
+    pub exclude_hidden: bool,
+    /// Leave out files bigger than this: 500K, 10M, 1.5G.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_size: Option<u64>,
+    /// Leave out files last changed longer ago than this: 90s, 30m, 12h, 7d.
+    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    pub max_age: Option<u64>,
+    /// Put back what the last sync into the target deleted, and stop.
+    #[arg(long, conflicts_with_all = ["dry_run", "delete"])]
+    pub undo: bool,
+    #[command(flatten)]
+    pub speed: SpeedArgs,
+    /// The folder to copy from: a local path, a URL or site:NAME/path.
+    pub source: String,
+    /// The folder to make the same: a local path, a URL or site:NAME/path.
+    pub target: String,
+}
+
+/// `10M` -> 10485760, as bandwidth limits are written.
+fn parse_size(text: &str) -> Result<u64, String> {
+    crate::model::rate::parse_limit(text).map_err(|_| format!("{text:?} is not a size like 500K, 10M or 1.5G"))
+}
+
+/// `90s`, `30m`, `12h`, `7d` (or plain seconds) -> seconds.
+fn parse_age(text: &str) -> Result<u64, String> {
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{text:?} is not an age like 90s, 30m, 12h or 7d")),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|count| count.checked_mul(scale))
+        .ok_or_else(|| format!("{text:?} is not an age like 90s, 30m, 12h or 7d"))
+}
+
+/// Which side is this computer, and where each folder is.
+struct Sides {
+    direction: Direction,
+    local: PathBuf,
+    remote: Location,
+}
+
+impl Sides {
+    fn source_is_local(&self) -> bool {
+        self.direction == Direction::Upload
+    }
+}
+
+/// A side of the command line is remote when it is a URL or a saved site.
+fn is_remote(text: &str) -> bool {
+    text.starts_with("site:") || text.contains("://")
+}
+
+pub fn run(sync: &SyncArgs, args: &ConnectionArgs) -> Result<i32, String> {
+    let (direction, local, remote) = match (is_remote(&sync.source), is_remote(&sync.target)) {
+        (false, true) => (Direction::Upload, &sync.source, &sync.target),
+        (true, false) => (Direction::Download, &sync.target, &sync.source),
+        _ => {
+            eprintln!("wharf: sync needs one folder on this computer and one on a server");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let remote = match locate(remote, args)? {
+        Ok(location) => location,
+        Err(code) => return Ok(code),
+    };
+    let local = std::path::absolute(local).map_err(|error| format!("{local}: {error}"))?;
+    let sides = Sides {
+        direction,
+        local,
+        remote,
+    };
+    let mut client = Client::connect(&sides.remote, args, limits(&sync.speed))?;
+    let local_session = client.open_local()?;
+    let mut sync_run = SyncRun {
+        client,
+        sides,
+        local_session,
+    };
+    if sync.undo {
+        return sync_run.undo();
+    }
+    sync_run.sync(sync)
+}
+
+/// One run of `wharf sync`: the client with its two sessions.
+struct SyncRun<'a> {
+    client: Client<'a>,
+    sides: Sides,
+    local_session: SessionId,
+}
+
+impl SyncRun<'_> {
+    fn sync(&mut self, sync: &SyncArgs) -> Result<i32, String> {
+        let (source, target) = self.list_both()?;
+        for refused in source.refused.iter().chain(&target.refused) {
+            self.client.progress.println(&format!("wharf: warning: {refused}"));
+        }
+        let plan = self.plan(source, target.clone(), options(sync))?;
+        let totals = plan.totals();
+        if sync.dry_run {
+            print_plan(&plan, sync.json)?;
+        }
+        eprintln!("wharf: {}", summary(&plan, sync.dry_run, !sync.delete_permanently));
+        if sync.dry_run {
+            return Ok(EXIT_OK);
+        }
+        if !target.exists {
+            self.make_folder(&self.target_root())?;
+        }
+        self.make_folders(&plan)?;
+        let transferred = self.transfer(&plan)?;
+        let deleted = self.delete(&plan, sync.delete_permanently)?;
+        Ok(match transferred && deleted && totals.conflict == 0 {
+            true => EXIT_OK,
+            false => EXIT_FAILED,
+        })
+    }
+
+    /// The target's root folder, as its session names it.
+    fn target_root(&self) -> (SessionId, RemotePath) {
+        match self.sides.source_is_local() {
+            true => (self.remote_session(), self.sides.remote.path.clone()),
+            false => (self.local_session, local_path(&self.sides.local)),
+        }
+    }
+
+    fn remote_session(&self) -> SessionId {
+        self.client.session.unwrap_or(self.local_session)
+    }
+
+    /// Lists both folders at once, each on its own session; (source, target).
+    fn list_both(&mut self) -> Result<(Tree, Tree), String> {
+        let local = self.ask(self.local_session, |id| SessionRequest::ListTree {
+            id,
+            path: local_path(&self.sides.local),
+        });
+        let remote = self.ask(self.remote_session(), |id| SessionRequest::ListTree {
+            id,
+            path: self.sides.remote.path.clone(),
+        });
+        let (mut local_tree, mut remote_tree) = (None, None);
+        while local_tree.is_none() || remote_tree.is_none() {
+            match self.client.next_event()? {
+                Event::Tree { id, tree, .. } if id == local => local_tree = Some(*tree),
+                Event::Tree { id, tree, .. } if id == remote => remote_tree = Some(*tree),
+                Event::OpFinished { id, result: Err(error) } if id == local || id == remote => {
+                    return Err(error.message);
+                }
+                _ => {}
+            }
+        }
+        let (local_tree, remote_tree) = (local_tree.unwrap_or_default(), remote_tree.unwrap_or_default());
+        Ok(match self.sides.source_is_local() {
+            true => (local_tree, remote_tree),
+            false => (remote_tree, local_tree),
+        })
+    }
+
+    fn plan(&mut self, source: Tree, target: Tree, options: SyncOptions) -> Result<SyncPlan, String> {
+        if !source.exists {
+            return Err(format!("{} does not exist", self.source_name()));
+        }
+        let id = self.client.engine.next_id();
+        self.client.engine.send(Command::PlanSync {
+            id,
+            source: Box::new(source),
+            target: Box::new(target),
+            options,
+        });
+        loop {
+            if let Event::SyncPlanned { id: answered, result } = self.client.next_event()?
+                && answered == id
+            {
+                return result.map(|plan| *plan);
+            }
+        }
+    }
+
+    fn source_name(&self) -> String {
+        match self.sides.source_is_local() {
+            true => self.sides.local.display().to_string(),
+            false => self.sides.remote.path.to_string(),
+        }
+    }
+
+    /// Creates the folders the plan copies, parents first, on the target.
+    fn make_folders(&mut self, plan: &SyncPlan) -> Result<(), String> {
+        let (session, root) = self.target_root();
+        for entry in &plan.entries {
+            if entry.action == SyncAction::Copy && entry.kind == EntryKind::Dir {
+                self.make_folder(&(session, join(&root, &entry.path)))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn make_folder(&mut self, (session, path): &(SessionId, RemotePath)) -> Result<(), String> {
+        let path = path.clone();
+        let id = self.ask(*session, |id| SessionRequest::Mkdir { id, path });
+        self.wait(id)?.map(drop).map_err(|error| error.message)
+    }
+
+    /// Copies and updates, as one job of the queue; whether every file arrived.
+    fn transfer(&mut self, plan: &SyncPlan) -> Result<bool, String> {
+        let specs: Vec<TransferSpec> = plan
+            .entries
+            .iter()
+            .filter(|entry| {
+                entry.kind == EntryKind::File && matches!(entry.action, SyncAction::Copy | SyncAction::Update)
+            })
+            .map(|entry| TransferSpec {
+                direction: self.sides.direction,
+                local: local_join(&self.sides.local, &entry.path),
+                remote: join(&self.sides.remote.path, &entry.path),
+                recursive: false,
+            })
+            .collect();
+        if specs.is_empty() {
+            return Ok(true);
+        }
+        let job = self.client.engine.next_job();
+        self.client.engine.send(QueueCommand::Enqueue {
+            job,
+            site: self.sides.remote.site.clone(),
+            specs,
+            options: TransferOptions {
+                on_conflict: ConflictPolicy::Overwrite,
+                ..TransferOptions::default()
+            },
+            paused: false,
+        });
+        loop {
+            if let Event::JobFinished { job: finished, summary } = self.client.next_event()?
+                && finished == job
+            {
+                let failures = self.client.failures;
+                return super::report_summary(summary, failures).map(|code| code == EXIT_OK);
+            }
+        }
+    }
+
+    /// Moves what the plan deletes into the trash (or deletes it for good); whether all went.
+    fn delete(&mut self, plan: &SyncPlan, permanently: bool) -> Result<bool, String> {
+        let doomed: Vec<&str> = plan
+            .entries
+            .iter()
+            .filter(|entry| entry.action == SyncAction::Delete)
+            .map(|entry| entry.path.as_str())
+            .collect();
+        if doomed.is_empty() {
+            return Ok(true);
+        }
+        let (session, root) = self.target_root();
+        let trash = join(
+            &root,
+            &format!("{TRASH}/{}", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
+        );
+        let mut made: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut all_gone = true;
+        for path in doomed {
+            let result = match permanently {
+                true => {
+                    let target = join(&root, path);
+                    let id = self.ask(session, |id| SessionRequest::Delete {
+                        id,
+                        path: target,
+                        recursive: true,
+                    });
+                    self.wait(id)?.map(drop)
+                }
+                false => self.move_to_trash(session, &root, &trash, path, &mut made)?,
+            };
+            if let Err(error) = result {
+                self.client
+                    .progress
+                    .println(&format!("wharf: {path}: {}", error.message));
+                all_gone = false;
+            }
+        }
+        if !permanently {
+            eprintln!("wharf: what was deleted is in {trash}; wharf sync --undo puts it back");
+        }
+        Ok(all_gone)
+    }
+
+    /// Renames `path` to the same place under `trash`, creating the folders it needs
+    /// (`made` remembers those already made in this run).
+    fn move_to_trash(
+        &mut self,
+        session: SessionId,
+        root: &RemotePath,
+        trash: &RemotePath,
+        path: &str,
+        made: &mut std::collections::HashSet<String>,
+    ) -> Result<Result<(), OpError>, String> {
+        let mut folders = vec![join(root, TRASH), trash.clone()];
+        if let Some((parent, _)) = path.rsplit_once('/') {
+            let mut below = String::new();
+            for name in parent.split('/') {
+                below = if below.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{below}/{name}")
+                };
+                folders.push(join(trash, &below));
+            }
+        }
+        for folder in folders {
+            if made.insert(folder.to_string()) {
+                // One that is already there is fine; other failures show in the rename.
+                self.make_folder_quietly(session, folder)?;
+            }
+        }
+        let (from, to) = (join(root, path), join(trash, path));
+        let id = self.ask(session, |id| SessionRequest::Rename { id, from, to });
+        Ok(self.wait(id)?.map(drop))
+    }
+
+    fn make_folder_quietly(&mut self, session: SessionId, path: RemotePath) -> Result<bool, String> {
+        let id = self.ask(session, |id| SessionRequest::Mkdir { id, path });
+        Ok(self.wait(id)?.is_ok())
+    }
+
+    /// Puts the newest trash folder's contents back where they were.
+    fn undo(&mut self) -> Result<i32, String> {
+        let (session, root) = self.target_root();
+        let trash_root = join(&root, TRASH);
+        let id = self.ask(session, |id| SessionRequest::List {
+            id,
+            path: trash_root.clone(),
+        });
+        let runs = loop {
+            match self.client.next_event()? {
+                Event::Listing {
+                    id: answered, entries, ..
+                } if answered == id => break entries,
+                Event::OpFinished {
+                    id: answered,
+                    result: Err(_),
+                } if answered == id => {
+                    eprintln!("wharf: there is nothing to undo: {trash_root} does not exist");
+                    return Ok(EXIT_FAILED);
+                }
+                _ => {}
+            }
+        };
+        let Some(last) = runs
+            .iter()
+            .filter(|entry| entry.kind == EntryKind::Dir)
+            .map(|entry| entry.name.clone())
+            .max()
+        else {
+            eprintln!("wharf: there is nothing to undo: {trash_root} is empty");
+            return Ok(EXIT_FAILED);
+        };
+        let trash = join(&trash_root, &last);
+        let id = self.ask(session, |id| SessionRequest::ListTree {
+            id,
+            path: trash.clone(),
+        });
+        let tree = loop {
+            match self.client.next_event()? {
+                Event::Tree { id: answered, tree, .. } if answered == id => break *tree,
+                Event::OpFinished {
+                    id: answered,
+                    result: Err(error),
+                } if answered == id => return Err(error.message),
+                _ => {}
+            }
+        };
+        self.restore(session, &root, &trash, &tree, &last)
+    }
+
+    /// Renames each top-most entry of a trash folder back; the folders it sits in are
+    /// created where they are missing, and an entry whose place is taken stays in the trash.
+    fn restore(
+        &mut self,
+        session: SessionId,
+        root: &RemotePath,
+        trash: &RemotePath,
+        tree: &Tree,
+        name: &str,
+    ) -> Result<i32, String> {
+        let (mut restored, mut left) = (0u64, 0);
+        for entry in &tree.entries {
+            let to = join(root, &entry.path);
+            if entry.kind == EntryKind::Dir {
+                // A folder made only to hold what was deleted inside it: make sure it exists
+                // at home; its contents follow one by one.
+                let _ = self.make_folder_quietly(session, to)?;
+                continue;
+            }
+            let from = join(trash, &entry.path);
+            let id = self.ask(session, |id| SessionRequest::Rename { id, from, to });
+            match self.wait(id)? {
+                Ok(_) => restored += 1,
+                Err(error) => {
+                    self.client
+                        .progress
+                        .println(&format!("wharf: {} stays in the trash: {}", entry.path, error.message));
+                    left += 1;
+                }
+            }
+        }
+        eprintln!(
+            "wharf: put back {} deleted by the sync of {name}",
+            count(restored, "file")
+        );
+        if left == 0 {
+            let id = self.ask(session, |id| SessionRequest::Delete {
+                id,
+                path: trash.clone(),
+                recursive: true,
+            });
+            let _ = self.wait(id)?;
+            return Ok(EXIT_OK);
+        }
+        Ok(EXIT_FAILED)
+    }
+
+    /// Sends a request to a session; its id.
+    fn ask(&self, session: SessionId, make: impl FnOnce(RequestId) -> SessionRequest) -> RequestId {
+        let id = self.client.engine.next_id();
+        self.client.engine.send(Command::request(session, make(id)));
+        id
+    }
+
+    /// Waits for the end of a request.
+    fn wait(&mut self, id: RequestId) -> Result<Result<crate::engine::api::OpSummary, OpError>, String> {
+        loop {
+            if let Event::OpFinished { id: answered, result } = self.client.next_event()?
+                && answered == id
+            {
+                return Ok(result);
+            }
+        }
+    }
+}
+
+/// What the command line asks of the planner.
+fn options(sync: &SyncArgs) -> SyncOptions {
+    let mut exclude = sync.exclude.clone();
+    // The trash is the target's own business, never synchronised or deleted.
+    exclude.push(format!("/{TRASH}/"));
+    SyncOptions {
+        compare: match sync.size_only {
+            true => Compare::SizeOnly,
+            false => Compare::SizeAndTime,
+        },
+        delete: sync.delete,
+        newer_only: sync.newer_only,
+        exclude,
+        include: sync.include.clone(),
+        exclude_hidden: sync.exclude_hidden,
+        max_size: sync.max_size,
+        max_age: sync.max_age,
+    }
+}
+
+/// A local folder as the local session names it.
+fn local_path(path: &Path) -> RemotePath {
+    RemotePath::new(&path.to_string_lossy())
+}
+
+/// `root` + a plan's relative path.
+fn join(root: &RemotePath, relative: &str) -> RemotePath {
+    relative.split('/').fold(root.clone(), |path, name| path.join(name))
+}
+
+fn local_join(root: &Path, relative: &str) -> PathBuf {
+    relative
+        .split('/')
+        .fold(root.to_path_buf(), |path, name| path.join(name))
+}
+
+/// One line for people: what the plan holds.
+fn summary(plan: &SyncPlan, dry_run: bool, trash: bool) -> String {
+    let totals = plan.totals();
+    if plan.is_in_sync() && totals.conflict == 0 {
+        return "already in sync: nothing to copy, update or delete".to_owned();
+    }
+    let mut parts = vec![format!(
+        "{} {} and {} changed ({})",
+        if dry_run { "would copy" } else { "copying" },
+        count(totals.copy, "new file"),
+        totals.update,
+        output::human_size(totals.bytes)
+    )];
+    if totals.folders > 0 {
+        parts.push(count(totals.folders, "new folder"));
+    }
+    if totals.delete > 0 {
+        let how = if trash { "to the trash" } else { "for good" };
+        parts.push(format!("{} {how}", count(totals.delete, "deletion")));
+    }
+    if totals.conflict > 0 {
+        parts.push(format!("{} left alone", count(totals.conflict, "conflict")));
+    }
+    let mut line = parts.join(", ");
+    if let Some(hours) = plan.time_offset_hours {
+        line.push_str(&format!(
+            "; the target lists times {hours:+} h off (a server in local time), allowed for"
+        ));
+    }
+    line
+}
+
+/// `1 file`, `2 files`.
+fn count(number: u64, noun: &str) -> String {
+    match number {
+        1 => format!("1 {noun}"),
+        _ => format!("{number} {noun}s"),
+    }
+}
+
+/// The plan on stdout: a line per path that is not skipped, or JSON with everything.
+fn print_plan(plan: &SyncPlan, json: bool) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = if json {
+        #[derive(serde::Serialize)]
+        struct JsonPlan<'a> {
+            #[serde(flatten)]
+            plan: &'a SyncPlan,
+            totals: crate::engine::api::PlanTotals,
+        }
+        serde_json::to_writer_pretty(
+            &mut out,
+            &JsonPlan {
+                plan,
+                totals: plan.totals(),
+            },
+        )
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out))
+    } else {
+        plan.entries
+            .iter()
+            .filter(|entry| entry.action != SyncAction::Skip)
+            .try_for_each(|entry| {
+                let action = match entry.action {
+                    SyncAction::Copy => "copy",
+                    SyncAction::Update => "update",
+                    SyncAction::Delete => "delete",
+                    SyncAction::Skip => "skip",
+                    SyncAction::Conflict => "conflict",
+                };
+                let slash = if entry.kind == EntryKind::Dir { "/" } else { "" };
+                writeln!(out, "{action:<8} {}{slash}  ({})", entry.path, entry.reason)
+            })
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|error| format!("the plan could not be written: {error}"))
+}
+
+/// The session the command line opens on this computer.
+impl Client<'_> {
+    fn open_local(&mut self) -> Result<SessionId, String> {
+        let id = self.engine.next_id();
+        self.engine.send(SessionCommand::OpenLocal { id });
+        loop {
+            match self.next_event()? {
+                Event::Connected {
+                    id: answered, session, ..
+                } if answered == id => return Ok(session),
+                Event::OpFinished {
+                    id: answered,
+                    result: Err(error),
+                } if answered == id => return Err(error.message),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_with_their_unit() {
+        assert_eq!(parse_age("90"), Ok(90));
+        assert_eq!(parse_age("30m"), Ok(1800));
+        assert_eq!(parse_age("7d"), Ok(604_800));
+        assert!(parse_age("7w").is_err());
+        assert!(parse_age("d").is_err());
+        assert!(parse_age("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn sides_are_remote_when_they_are_urls_or_sites() {
+        assert!(is_remote("sftp://me@host/www"));
+        assert!(is_remote("site:web/www"));
+        assert!(!is_remote("./public"));
+        assert!(!is_remote("C:\\site"));
+    }
+}
