@@ -66,6 +66,7 @@ fn big_queue() {
             recursive: true,
             on_conflict: ConflictPolicy::Ask,
             options: 3,
+            keep_replaced: None,
         })
         .collect();
     let started = Instant::now();
@@ -125,6 +126,7 @@ fn transfer(engine: &EngineHandle, direction: Direction, local: &Path, remote: &
             local: local.to_path_buf(),
             remote: RemotePath::new(remote),
             recursive: true,
+            keep_replaced: None,
         }],
         options: TransferOptions::default(),
         paused: false,

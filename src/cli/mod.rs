@@ -303,6 +303,7 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
                 local,
                 remote: path,
                 recursive,
+                keep_replaced: None,
             };
             client.transfer(&location.site, spec, &transfer)
         }
@@ -317,6 +318,7 @@ fn run_action(action: Action, args: &ConnectionArgs) -> Result<i32, String> {
                 local,
                 remote: path,
                 recursive,
+                keep_replaced: None,
             };
             client.transfer(&location.site, spec, &transfer)
         }

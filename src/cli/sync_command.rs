@@ -167,12 +167,26 @@ impl SyncRun<'_> {
             self.make_folder(&self.target_root())?;
         }
         self.make_folders(&plan)?;
-        let transferred = self.transfer(&plan)?;
-        let deleted = self.delete(&plan, sync.delete_permanently)?;
+        // One trash folder per run, for the old versions of updated files and for deletions.
+        let trash = (!sync.delete_permanently).then(|| self.new_trash(""));
+        let transferred = self.transfer(&plan, trash.as_ref())?;
+        let deleted = self.delete(&plan, trash.as_ref())?;
+        if let Some(trash) = trash
+            && totals.update + totals.delete > 0
+        {
+            eprintln!("wharf: what was replaced or deleted is in {trash}; wharf sync --undo puts it back");
+        }
         Ok(match transferred && deleted && totals.conflict == 0 {
             true => EXIT_OK,
             false => EXIT_FAILED,
         })
+    }
+
+    /// A new folder in the target's trash, named for this moment (not made yet).
+    fn new_trash(&self, suffix: &str) -> RemotePath {
+        let (_, root) = self.target_root();
+        let name = format!("{}{suffix}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+        join(&root, &format!("{TRASH}/{name}"))
     }
 
     /// The target's root folder, as its session names it.
@@ -259,8 +273,9 @@ impl SyncRun<'_> {
         self.wait(id)?.map(drop).map_err(|error| error.message)
     }
 
-    /// Copies and updates, as one job of the queue; whether every file arrived.
-    fn transfer(&mut self, plan: &SyncPlan) -> Result<bool, String> {
+    /// Copies and updates, as one job of the queue; whether every file arrived. An update
+    /// moves the file it replaces into `trash` first, when there is one.
+    fn transfer(&mut self, plan: &SyncPlan, trash: Option<&RemotePath>) -> Result<bool, String> {
         let specs: Vec<TransferSpec> = plan
             .entries
             .iter()
@@ -272,6 +287,9 @@ impl SyncRun<'_> {
                 local: local_join(&self.sides.local, &entry.path),
                 remote: join(&self.sides.remote.path, &entry.path),
                 recursive: false,
+                keep_replaced: trash
+                    .filter(|_| entry.action == SyncAction::Update)
+                    .map(|trash| PathBuf::from(join(trash, &entry.path).as_str())),
             })
             .collect();
         if specs.is_empty() {
@@ -298,8 +316,9 @@ impl SyncRun<'_> {
         }
     }
 
-    /// Moves what the plan deletes into the trash (or deletes it for good); whether all went.
-    fn delete(&mut self, plan: &SyncPlan, permanently: bool) -> Result<bool, String> {
+    /// Moves what the plan deletes into the trash, or deletes it for good without one;
+    /// whether all went.
+    fn delete(&mut self, plan: &SyncPlan, trash: Option<&RemotePath>) -> Result<bool, String> {
         let doomed: Vec<&str> = plan
             .entries
             .iter()
@@ -310,15 +329,11 @@ impl SyncRun<'_> {
             return Ok(true);
         }
         let (session, root) = self.target_root();
-        let trash = join(
-            &root,
-            &format!("{TRASH}/{}", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
-        );
         let mut made: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut all_gone = true;
         for path in doomed {
-            let result = match permanently {
-                true => {
+            let result = match trash {
+                None => {
                     let target = join(&root, path);
                     let id = self.ask(session, |id| SessionRequest::Delete {
                         id,
@@ -327,7 +342,7 @@ impl SyncRun<'_> {
                     });
                     self.wait(id)?.map(drop)
                 }
-                false => self.move_to_trash(session, &root, &trash, path, &mut made)?,
+                Some(trash) => self.move_to_trash(session, &root, trash, path, &mut made)?,
             };
             if let Err(error) = result {
                 self.client
@@ -335,9 +350,6 @@ impl SyncRun<'_> {
                     .println(&format!("wharf: {path}: {}", error.message));
                 all_gone = false;
             }
-        }
-        if !permanently {
-            eprintln!("wharf: what was deleted is in {trash}; wharf sync --undo puts it back");
         }
         Ok(all_gone)
     }
@@ -430,8 +442,10 @@ impl SyncRun<'_> {
         self.restore(session, &root, &trash, &tree, &last)
     }
 
-    /// Renames each top-most entry of a trash folder back; the folders it sits in are
-    /// created where they are missing, and an entry whose place is taken stays in the trash.
+    /// Renames each file of a trash folder back to its place, making the folders it sits
+    /// in. A file that is there now (the new version of an updated file, or one made since)
+    /// first moves into a trash folder of its own, so that an undo loses nothing either;
+    /// a file that cannot be put back stays in the trash and is named.
     fn restore(
         &mut self,
         session: SessionId,
@@ -441,18 +455,28 @@ impl SyncRun<'_> {
         name: &str,
     ) -> Result<i32, String> {
         let (mut restored, mut left) = (0u64, 0);
+        let aside = self.new_trash("-undo");
+        let mut made = std::collections::HashSet::new();
         for entry in &tree.entries {
             let to = join(root, &entry.path);
             if entry.kind == EntryKind::Dir {
-                // A folder made only to hold what was deleted inside it: make sure it exists
-                // at home; its contents follow one by one.
-                let _ = self.make_folder_quietly(session, to)?;
+                self.make_folder_quietly(session, to)?;
                 continue;
             }
+            let put_back = match self.exists(session, &to)? {
+                true => self.move_to_trash(session, root, &aside, &entry.path, &mut made)?,
+                false => Ok(()),
+            };
             let from = join(trash, &entry.path);
-            let id = self.ask(session, |id| SessionRequest::Rename { id, from, to });
-            match self.wait(id)? {
-                Ok(_) => restored += 1,
+            let put_back = match put_back {
+                Ok(()) => {
+                    let id = self.ask(session, |id| SessionRequest::Rename { id, from, to });
+                    self.wait(id)?.map(drop)
+                }
+                Err(error) => Err(error),
+            };
+            match put_back {
+                Ok(()) => restored += 1,
                 Err(error) => {
                     self.client
                         .progress
@@ -461,20 +485,33 @@ impl SyncRun<'_> {
                 }
             }
         }
-        eprintln!(
-            "wharf: put back {} deleted by the sync of {name}",
-            count(restored, "file")
-        );
-        if left == 0 {
-            let id = self.ask(session, |id| SessionRequest::Delete {
-                id,
-                path: trash.clone(),
-                recursive: true,
-            });
-            let _ = self.wait(id)?;
-            return Ok(EXIT_OK);
+        eprintln!("wharf: put back {} from the sync of {name}", count(restored, "file"));
+        if !made.is_empty() {
+            eprintln!("wharf: the files they replaced are in {aside}");
         }
-        Ok(EXIT_FAILED)
+        if left > 0 {
+            return Ok(EXIT_FAILED);
+        }
+        let id = self.ask(session, |id| SessionRequest::Delete {
+            id,
+            path: trash.clone(),
+            recursive: true,
+        });
+        let _ = self.wait(id)?;
+        Ok(EXIT_OK)
+    }
+
+    /// Whether something is at `path`.
+    fn exists(&mut self, session: SessionId, path: &RemotePath) -> Result<bool, String> {
+        let path = path.clone();
+        let id = self.ask(session, |id| SessionRequest::Stat { id, path });
+        loop {
+            match self.client.next_event()? {
+                Event::Stat { id: answered, .. } if answered == id => return Ok(true),
+                Event::OpFinished { id: answered, .. } if answered == id => return Ok(false),
+                _ => {}
+            }
+        }
     }
 
     /// Sends a request to a session; its id.

@@ -106,6 +106,11 @@ pub struct TransferSpec {
     pub remote: RemotePath,
     /// Copy folders with everything in them; without it, a folder is an error.
     pub recursive: bool,
+    /// Where the file this transfer replaces at its target is moved to, instead of being
+    /// overwritten (a local path for downloads, a remote one for uploads). Sync keeps the
+    /// old version of an updated file in its trash so that `--undo` can bring it back.
+    /// Only for a file transfer: a folder's contents replace without keeping.
+    pub keep_replaced: Option<PathBuf>,
 }
 
 /// Requests to the engine, grouped by the part of the engine that handles them.

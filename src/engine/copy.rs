@@ -33,6 +33,9 @@ pub struct CopyControl<'a> {
     pub preserve_mtime: bool,
     /// Under a bandwidth limit, the most bytes to move at once (see `limiter::chunk`).
     pub chunk_limit: Option<usize>,
+    /// Where the file at the target is moved before the copy takes its place, instead of
+    /// being overwritten (on the target's side: local for downloads, remote for uploads).
+    pub keep_replaced: Option<&'a Path>,
 }
 
 /// Where an upload writes.
@@ -166,6 +169,9 @@ pub fn download_file(
         let got_more = written > offset;
         return Err(size_mismatch(remote, written, size, "").retryable(written < size && got_more));
     }
+    if let Some(keep) = control.keep_replaced {
+        keep_local(target, keep)?;
+    }
     replace_local(&part, target)?;
     if control.preserve_mtime
         && let Some(modified) = source.modified
@@ -246,6 +252,64 @@ pub mod full_disks {
             file,
         ))
     }
+}
+
+/// Moves the file at `target`, if there is one, to `keep` (making its folders), so that
+/// what replaces it does not destroy it.
+fn keep_local(target: &Path, keep: &Path) -> Result<(), FsError> {
+    match fs::symlink_metadata(target) {
+        Ok(meta) if meta.is_file() => {
+            if let Some(folder) = keep.parent() {
+                fs::create_dir_all(folder).map_err(|error| FsError::from_local(&error, folder))?;
+            }
+            fs::rename(target, keep).map_err(|error| FsError::from_local(&error, keep))
+        }
+        // Nothing there; a folder in the way is named by `replace_local`.
+        _ => Ok(()),
+    }
+}
+
+/// Moves the file at `target` on the server, if there is one, to `keep` (making its
+/// folders). A failure stops the upload before anything is overwritten.
+fn keep_remote(fs: &mut dyn RemoteFs, target: &RemotePath, keep: &RemotePath) -> Result<(), FsError> {
+    match fs.stat(target) {
+        Ok(entry) if entry.kind == crate::model::EntryKind::File => {}
+        Ok(_) => return Ok(()),
+        Err(error) if error.kind == ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(error),
+    }
+    make_remote_folders(fs, &keep.parent())?;
+    fs.rename(target, keep)
+}
+
+/// Makes `folder` and the folders above it that are missing. Other transfers may be making
+/// the same ones at the same time, so a folder that could not be made but is there is fine.
+fn make_remote_folders(fs: &mut dyn RemoteFs, folder: &RemotePath) -> Result<(), FsError> {
+    let mut missing = Vec::new();
+    let mut current = folder.clone();
+    loop {
+        match fs.stat(&current) {
+            Ok(_) => break,
+            Err(error) if error.kind == ErrorKind::NotFound => {
+                let parent = current.parent();
+                let at_the_top = parent == current;
+                missing.push(current);
+                if at_the_top {
+                    break;
+                }
+                current = parent;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    for folder in missing.into_iter().rev() {
+        if let Err(error) = fs.mkdir(&folder)
+            && fs.stat(&folder).is_err()
+        {
+            return Err(error);
+        }
+    }
+    Ok(())
 }
 
 /// Moves the finished partial file over the target.
@@ -476,6 +540,11 @@ pub fn upload_file(
         check_uploaded_size(fs, &part, target, size)?;
     }
     if part != *target
+        && let Some(keep) = control.keep_replaced
+    {
+        keep_remote(fs, target, &RemotePath::new(&keep.to_string_lossy()))?;
+    }
+    if part != *target
         && let Err(first) = fs.rename(&part, target)
     {
         // SFTP v3 and some FTP servers refuse to rename over an existing file.
@@ -513,6 +582,7 @@ mod tests {
             throttle: &|_| {},
             preserve_mtime: true,
             chunk_limit: None,
+            keep_replaced: None,
         }
     }
 
@@ -712,6 +782,59 @@ mod tests {
         assert_eq!(fs::read(&target).unwrap(), content);
     }
 
+    /// Sync's updates: the old version goes to the trash, its folders made on the way, and
+    /// only then does the new one take its name.
+    #[test]
+    fn a_replaced_file_is_kept_where_asked_on_both_sides() {
+        let server = MemoryFs::new();
+        server.put("/site/page.html", b"old page");
+        server.put("/site/new.html", b"remote new");
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("page.html");
+        fs::write(&source, b"new page").unwrap();
+        let (cancel, progress) = (AtomicBool::new(false), Progress::default());
+        let keep = PathBuf::from("/site/.wharf-trash/20260101-000000/page.html");
+        let control = CopyControl {
+            keep_replaced: Some(&keep),
+            ..control(&cancel, &progress)
+        };
+        let mut fs = server.clone();
+        let target = RemotePath::new("/site/page.html");
+        upload_file(
+            &mut fs,
+            &source,
+            &target,
+            UploadTarget::ViaTemp { resume: false },
+            &control,
+        )
+        .unwrap();
+        assert_eq!(server.get("/site/page.html").as_deref(), Some(&b"new page"[..]));
+        assert_eq!(
+            server.get("/site/.wharf-trash/20260101-000000/page.html").as_deref(),
+            Some(&b"old page"[..])
+        );
+
+        // A download keeps the local file it replaces the same way; a new one keeps nothing.
+        let local_keep = dir.path().join(".wharf-trash/1/page.html");
+        let control = CopyControl {
+            keep_replaced: Some(&local_keep),
+            ..control
+        };
+        let remote = RemotePath::new("/site/new.html");
+        let entry = fs.stat(&remote).unwrap();
+        download_file(&mut fs, &remote, &entry, &source, &control).unwrap();
+        assert_eq!(fs::read(&source).unwrap(), b"remote new");
+        assert_eq!(fs::read(&local_keep).unwrap(), b"new page");
+        let fresh = dir.path().join("fresh.html");
+        let elsewhere = dir.path().join(".wharf-trash/2/fresh.html");
+        let control = CopyControl {
+            keep_replaced: Some(&elsewhere),
+            ..control
+        };
+        download_file(&mut fs, &remote, &entry, &fresh, &control).unwrap();
+        assert!(!elsewhere.exists());
+    }
+
     #[test]
     fn a_fresh_upload_overwrites_a_stranger_partial_file_without_asking_about_it() {
         let server = MemoryFs::new();
@@ -811,6 +934,7 @@ mod tests {
             throttle: &shrink,
             preserve_mtime: true,
             chunk_limit: None,
+            keep_replaced: None,
         };
         let error = upload_file(
             &mut fs,

@@ -860,6 +860,7 @@ impl Queue {
                 recursive: spec.recursive,
                 on_conflict: options.on_conflict,
                 options: options_bits(options),
+                keep_replaced: spec.keep_replaced.clone(),
             })
             .collect();
         let ids = match self.store.add(&new_items) {
@@ -937,6 +938,8 @@ impl Queue {
                         recursive: record.recursive,
                         on_conflict: record.options.on_conflict,
                         options: 0,
+                        // Not part of what resolving records.
+                        keep_replaced: None,
                     };
                     if let Err(error) = self.store.resolve(id.to_sql(), &stored) {
                         self.warn(error.to_string());
@@ -1177,6 +1180,8 @@ impl Queue {
                 recursive,
                 on_conflict: options.on_conflict,
                 options: options_bits(options),
+                // What a folder's files replace is not kept (see `TransferSpec`).
+                keep_replaced: None,
             })
             .collect();
         let ids = match self.store.expand(id.to_sql(), &new_items) {
@@ -1629,6 +1634,7 @@ impl Queue {
             remote: RemotePath::new(&details.remote_path),
             size: record.size,
             mtime: details.source_mtime,
+            keep_replaced: details.keep_replaced,
             recursive: record.recursive,
             options: record.options,
             resumed: record.bytes_done > 0 || self.scheduler.attempts(id) > 1,

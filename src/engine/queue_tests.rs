@@ -78,6 +78,7 @@ fn download(remote: &str, local: &Path, recursive: bool) -> TransferSpec {
         local: local.to_path_buf(),
         remote: RemotePath::new(remote),
         recursive,
+        keep_replaced: None,
     }
 }
 
@@ -556,6 +557,7 @@ fn uploads_without_a_temporary_name_resume_the_target_itself() {
             local: local.path().join("u.bin"),
             remote: RemotePath::new("/up"),
             recursive: false,
+            keep_replaced: None,
         }],
         options: TransferOptions {
             upload_via_temp: false,
@@ -851,6 +853,7 @@ fn upload(local: &Path, remote: &str) -> TransferSpec {
         local: local.to_path_buf(),
         remote: RemotePath::new(remote),
         recursive: true,
+        keep_replaced: None,
     }
 }
 
@@ -1104,6 +1107,7 @@ fn a_watching_queue_sees_another_process_die() {
             recursive: false,
             on_conflict: ConflictPolicy::Overwrite,
             options: 0,
+            keep_replaced: None,
         }])
         .unwrap()[0];
     store.acquire_lease(id, other.name(), &|_| false).unwrap();

@@ -43,6 +43,9 @@ pub struct Work {
     /// The source's size and time when the item was queued (unix seconds).
     pub size: Option<u64>,
     pub mtime: Option<i64>,
+    /// Where the file at the target goes before this one takes its place (see
+    /// `TransferSpec::keep_replaced`).
+    pub keep_replaced: Option<PathBuf>,
     pub recursive: bool,
     pub options: TransferOptions,
     /// An earlier attempt ran: what it left at the target is this transfer's own.
@@ -523,6 +526,7 @@ fn control<'a>(work: &'a Work, throttle: &'a dyn Fn(usize), chunk_limit: Option<
         throttle,
         preserve_mtime: work.options.preserve_mtime,
         chunk_limit,
+        keep_replaced: work.keep_replaced.as_deref(),
     }
 }
 

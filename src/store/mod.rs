@@ -82,6 +82,8 @@ const MIGRATIONS: &[&str] = &[
     // 4: the queue in its order without sorting it: a restart reads it a page at a time, and
     // adding items finds the last position at once instead of reading every row.
     "CREATE INDEX items_by_position ON items (position);",
+    // 5: where the file an item replaces at its target is kept (sync's trash), if anywhere.
+    "ALTER TABLE items ADD COLUMN keep_replaced BLOB;",
 ];
 
 /// Where a page of the queue ends: the next page starts after this item.
@@ -124,6 +126,8 @@ pub struct ItemDetails {
     pub local_path: PathBuf,
     pub remote_path: String,
     pub source_mtime: Option<i64>,
+    /// See [`NewItem::keep_replaced`].
+    pub keep_replaced: Option<PathBuf>,
 }
 
 /// A new item to append to the queue.
@@ -141,6 +145,9 @@ pub struct NewItem {
     pub on_conflict: ConflictPolicy,
     /// Bit flags the engine defines (preserve times, upload through a temporary name).
     pub options: u32,
+    /// Where the file this item replaces at its target goes (a path on the target's side),
+    /// instead of being overwritten.
+    pub keep_replaced: Option<PathBuf>,
 }
 
 /// The result of trying to take an item's lease.
@@ -200,7 +207,7 @@ fn from_sql(value: i64) -> u64 {
 }
 
 const COLUMNS: &str = "id, direction, kind, site, local_path, remote_path, size, source_mtime, recursive, on_conflict, \
-                       options, state, bytes_done, attempts, error, verified, lease_owner";
+                       options, state, bytes_done, attempts, error, verified, lease_owner, keep_replaced";
 
 /// `state IN ('done', ...)` for these states (their text forms are fixed words, no quotes).
 fn state_in(states: impl Iterator<Item = ItemStatus>) -> String {
@@ -460,9 +467,11 @@ impl QueueStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut rows = statement.query(params![start.position, start.id, limit])?;
         let (mut items, mut end) = (Vec::new(), None);
+        // `position` comes after the columns an item is read from.
+        let position = COLUMNS.split(',').count();
         while let Some(row) = rows.next()? {
             end = Some(PageEnd {
-                position: row.get(17)?,
+                position: row.get(position)?,
                 id: row.get(0)?,
             });
             match read_item(row) {
@@ -482,12 +491,13 @@ impl QueueStore {
     pub fn details(&self, id: i64) -> Result<Option<ItemDetails>, StoreError> {
         Ok(self
             .connection
-            .prepare_cached("SELECT local_path, remote_path, source_mtime FROM items WHERE id = ?1")?
+            .prepare_cached("SELECT local_path, remote_path, source_mtime, keep_replaced FROM items WHERE id = ?1")?
             .query_row(params![id], |row| {
                 Ok(ItemDetails {
                     local_path: path_from_bytes(row.get(0)?),
                     remote_path: row.get(1)?,
                     source_mtime: row.get(2)?,
+                    keep_replaced: row.get::<_, Option<Vec<u8>>>(3)?.map(path_from_bytes),
                 })
             })
             .optional()?)
@@ -790,6 +800,7 @@ fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredItem> {
             recursive: row.get(8)?,
             on_conflict: row.get(9)?,
             options: u32::try_from(row.get::<_, i64>(10)?).unwrap_or(0),
+            keep_replaced: row.get::<_, Option<Vec<u8>>>(17)?.map(path_from_bytes),
         },
         state: row.get(11)?,
         bytes_done: from_sql(row.get(12)?),
@@ -805,8 +816,8 @@ fn insert(transaction: &Connection, items: &[NewItem]) -> Result<Vec<i64>, Store
     let next: i64 = transaction.query_row("SELECT COALESCE(MAX(position), 0) + 1 FROM items", [], |row| row.get(0))?;
     let mut statement = transaction.prepare_cached(
         "INSERT INTO items (position, direction, kind, site, local_path, remote_path, size, source_mtime,
-                            recursive, on_conflict, options, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued')",
+                            recursive, on_conflict, options, keep_replaced, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'queued')",
     )?;
     for (offset, item) in items.iter().enumerate() {
         statement.execute(params![
@@ -821,6 +832,7 @@ fn insert(transaction: &Connection, items: &[NewItem]) -> Result<Vec<i64>, Store
             item.recursive,
             item.on_conflict,
             item.options,
+            item.keep_replaced.as_deref().map(path_bytes),
         ])?;
         ids.push(transaction.last_insert_rowid());
     }
@@ -843,7 +855,25 @@ mod tests {
             recursive: false,
             on_conflict: ConflictPolicy::Ask,
             options: 3,
+            keep_replaced: None,
         }
+    }
+
+    #[test]
+    fn where_a_replaced_file_is_kept_comes_back_with_the_details() {
+        let mut store = QueueStore::open_in_memory().unwrap();
+        let kept = PathBuf::from("/srv/.wharf-trash/20260101-000000/a");
+        let ids = store
+            .add(&[
+                NewItem {
+                    keep_replaced: Some(kept.clone()),
+                    ..item("a")
+                },
+                item("b"),
+            ])
+            .unwrap();
+        let details = |id| store.details(id).unwrap().unwrap().keep_replaced;
+        assert_eq!((details(ids[0]), details(ids[1])), (Some(kept), None));
     }
 
     fn nobody_alive(_: &str) -> bool {
@@ -875,7 +905,27 @@ mod tests {
             transaction.execute_batch(MIGRATIONS[0]).unwrap();
             transaction.execute_batch(MIGRATIONS[1]).unwrap();
             transaction.pragma_update(None, "user_version", 2).unwrap();
-            insert(&transaction, &[item("old")]).unwrap();
+            // As version 2 wrote a row (`insert` writes the columns of today).
+            let old = item("old");
+            transaction
+                .execute(
+                    "INSERT INTO items (position, direction, kind, site, local_path, remote_path, size,
+                        source_mtime, recursive, on_conflict, options, state)
+                     VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued')",
+                    params![
+                        old.direction,
+                        old.kind,
+                        old.site,
+                        path_bytes(&old.local_path),
+                        old.remote_path,
+                        old.size.map(to_sql),
+                        old.source_mtime,
+                        old.recursive,
+                        old.on_conflict,
+                        old.options
+                    ],
+                )
+                .unwrap();
             transaction.commit().unwrap();
         }
         let store = QueueStore::open(&path).unwrap();

@@ -25,6 +25,7 @@ pub fn exercise(fs: &mut dyn RemoteFs, base: &RemotePath) {
         throttle: &|_| {},
         preserve_mtime: true,
         chunk_limit: None,
+        keep_replaced: None,
     };
 
     // Folders, with a space in the name.
@@ -55,6 +56,28 @@ pub fn exercise(fs: &mut dyn RemoteFs, base: &RemotePath) {
         std::fs::read(&back).unwrap() == content,
         "the download is byte-identical"
     );
+
+    // An upload that keeps the file it replaces (sync's updates): the old version moves to
+    // a folder made for it on the way, and the new one takes the name.
+    let small = work.path().join("small.txt");
+    std::fs::write(&small, b"new version").unwrap();
+    let kept = base.join("trash one/run/dir one/data.bin");
+    let kept_local = std::path::PathBuf::from(kept.as_str());
+    let keeping = CopyControl {
+        keep_replaced: Some(&kept_local),
+        ..control
+    };
+    upload_file(fs, &small, &file, UploadTarget::ViaTemp { resume: false }, &keeping).unwrap();
+    assert_eq!(fs.stat(&file).unwrap().size, Some(11), "the new version took the name");
+    let old = fs.stat(&kept).unwrap();
+    assert_eq!(old.size, Some(content.len() as u64), "the old version was kept");
+    fs.rename(&kept, &file).unwrap_or_else(|_| {
+        fs.remove(&file).unwrap();
+        fs.rename(&kept, &file).unwrap();
+    });
+    for folder in ["trash one/run/dir one", "trash one/run", "trash one"] {
+        fs.rmdir(&base.join(folder)).unwrap();
+    }
 
     // Read from an offset.
     let mut tail = Vec::new();

@@ -102,23 +102,38 @@ fn a_tree_goes_up_stays_in_sync_and_deletions_can_be_undone(url: &str, target: &
     let run = sync(home.path(), &["--delete", "--exclude", "cache/", source_arg, url]);
     assert!(run.status.success(), "{}", stderr(&run));
     assert_eq!(synced(target), expected(&source));
+    // The trash holds the two replaced versions and the 27 deleted files.
     let trash = tree(&target.join(".wharf-trash"));
-    assert_eq!(
-        trash.len(),
-        2 + 25,
-        "{:?}",
-        trash.iter().map(|(path, _)| path).collect::<Vec<_>>()
+    let names: Vec<&str> = trash.iter().map(|(path, _)| path.as_str()).collect();
+    assert_eq!(trash.len(), 2 + 2 + 25, "{names:?}");
+    assert!(
+        trash
+            .iter()
+            .any(|(path, bytes)| path.ends_with("/section-00/page-000.html") && bytes == b"page 0\n"),
+        "{names:?}"
     );
 
+    // Undo puts all 29 back, and keeps the versions it replaces in a trash of its own.
     let undo = sync(home.path(), &["--undo", source_arg, url]);
     assert!(undo.status.success(), "{}", stderr(&undo));
-    assert!(stderr(&undo).contains("put back 27 files"), "{}", stderr(&undo));
-    assert_eq!(
-        std::fs::read(target.join("section-04/page-004.html")).unwrap(),
-        b"page 4\n"
-    );
+    assert!(stderr(&undo).contains("put back 29 files"), "{}", stderr(&undo));
+    let read = |path: &str| std::fs::read(target.join(path)).unwrap();
+    assert_eq!(read("section-04/page-004.html"), b"page 4\n");
+    assert_eq!(read("section-00/page-000.html"), b"page 0\n");
+    assert_eq!(read("section-01/page-001.html"), b"page 1\n");
     assert!(target.join("section-11/page-011.html").is_file());
-    assert!(tree(&target.join(".wharf-trash")).is_empty());
+    let aside = tree(&target.join(".wharf-trash"));
+    let aside: Vec<(&str, &[u8])> = aside
+        .iter()
+        .map(|(path, bytes)| (path.split_once('/').unwrap().1, bytes.as_slice()))
+        .collect();
+    assert_eq!(
+        aside,
+        [
+            ("section-00/page-000.html", &b"changed and longer\n"[..]),
+            ("section-01/page-001.html", &b"page X\n"[..])
+        ]
+    );
 }
 
 #[test]

@@ -335,6 +335,7 @@ impl App {
                 local: folder,
                 remote,
                 recursive: false,
+                keep_replaced: None,
             }],
             options: TransferOptions {
                 on_conflict: ConflictPolicy::Overwrite,
@@ -366,6 +367,7 @@ impl App {
                 local,
                 remote: folder,
                 recursive: false,
+                keep_replaced: None,
             }],
             options: TransferOptions {
                 on_conflict: ConflictPolicy::Overwrite,

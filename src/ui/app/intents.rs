@@ -323,12 +323,14 @@ impl App {
                     local: local_path(&local_folder).join(name),
                     remote: into.clone().unwrap_or_else(|| remote_folder.clone()),
                     recursive: true,
+                    keep_replaced: None,
                 },
                 Side::Remote => TransferSpec {
                     direction: Direction::Download,
                     local: local_path(&into.clone().unwrap_or_else(|| local_folder.clone())),
                     remote: remote_folder.join(name),
                     recursive: true,
+                    keep_replaced: None,
                 },
             })
             .collect();
@@ -349,6 +351,7 @@ impl App {
                 local,
                 remote: folder.clone(),
                 recursive: true,
+                keep_replaced: None,
             })
             .collect();
         self.enqueue(site, specs, false);
@@ -407,6 +410,7 @@ impl App {
                 local: folder,
                 remote,
                 recursive: false,
+                keep_replaced: None,
             }],
             options: TransferOptions {
                 on_conflict: ConflictPolicy::Overwrite,

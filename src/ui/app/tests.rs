@@ -298,6 +298,7 @@ fn dragging_rows_to_the_other_pane_enqueues_the_transfer() {
             local: PathBuf::from("/home/me/notes.txt"),
             remote: RemotePath::new("/srv"),
             recursive: true,
+            keep_replaced: None,
         }]
     );
 
@@ -312,6 +313,7 @@ fn dragging_rows_to_the_other_pane_enqueues_the_transfer() {
             local: PathBuf::from("/home/me/photos"),
             remote: RemotePath::new("/srv/index.html"),
             recursive: true,
+            keep_replaced: None,
         }]
     );
 }
@@ -338,6 +340,7 @@ fn files_dropped_from_the_desktop_upload_to_the_server_folder_or_the_folder_row(
             local: PathBuf::from("/home/me/Desktop/site"),
             remote: RemotePath::new("/srv"),
             recursive: true,
+            keep_replaced: None,
         }]
     );
 
