@@ -78,7 +78,9 @@
 //! - [`cli`]: `wharf ls|get|put|mkdir|rm|mv|sync|queue|site`, over the engine API only
 //!   (`sync` lists both folders on two sessions, asks the engine for the plan, queues the
 //!   copies and moves deletions into the target's `.wharf-trash`).
-//! - [`ui`]: the window (egui/eframe, glow). One owner of state, `ui::app`: events in,
+//! - [`ui`]: the window (egui/eframe, glow). Compare, synchronised browsing and the
+//!   Synchronize window (`ui::sync_view`, `ui::compare`, `ui::app`'s `syncing`) ask the
+//!   engine's planner through `Command::PlanSync`, as `wharf sync` does. One owner of state, `ui::app`: events in,
 //!   intents out, and the frame, which lends each component (panes, queue, log,
 //!   quickconnect, dialogs, site manager, trust page) what it draws; components keep their
 //!   own view state and push intents (`ui::intent`), and one table says what each request's
@@ -111,7 +113,7 @@
 //! (`install-test.sh`), and holds the Flatpak, Windows and macOS recipes. One application
 //! id, [`ui::APP_ID`], names Wharf everywhere a desktop does.
 //!
-//! Still to come (see the issues): WebDAV, S3, the window's side of folder synchronisation.
+//! Still to come (see the issues): WebDAV, S3.
 //!
 //! ## Dependency rule
 //!

@@ -93,6 +93,34 @@ pub fn with_words(icon: &str, colour: Option<Color32>, words: &str, ui: &Ui) -> 
     job.into()
 }
 
+/// Like [`with_words`], with a coloured tag after the words (Compare's marks).
+pub fn with_words_and_tag(
+    icon: &str,
+    colour: Option<Color32>,
+    words: &str,
+    tag: Option<(&str, Color32)>,
+    ui: &Ui,
+) -> WidgetText {
+    let Some((tag, tag_colour)) = tag else {
+        return with_words(icon, colour, words, ui);
+    };
+    let font = TextStyle::Body.resolve(ui.style());
+    let mut job = LayoutJob::default();
+    job.append(
+        icon,
+        0.0,
+        TextFormat::simple(font.clone(), colour.unwrap_or(Color32::PLACEHOLDER)),
+    );
+    job.append(
+        &format!(" {words}"),
+        0.0,
+        TextFormat::simple(font.clone(), Color32::PLACEHOLDER),
+    );
+    let small = egui::FontId::new(font.size * 0.85, font.family);
+    job.append(&format!("  {tag}"), 0.0, TextFormat::simple(small, tag_colour));
+    job.into()
+}
+
 /// A file list's icon for `entry`, and its colour when it has one of its own.
 pub fn for_entry(entry: &Entry) -> (&'static str, Option<Color32>) {
     match entry.kind {

@@ -71,6 +71,28 @@ pub enum Intent {
     Sites(SitesIntent),
     Window(WindowIntent),
     Edit(EditIntent),
+    Sync(SyncIntent),
+}
+
+/// Comparing and synchronising the two panes' folders.
+#[derive(Debug)]
+pub enum SyncIntent {
+    /// Compare's marks on or off.
+    Compare(bool),
+    /// Only rows that differ, while comparing.
+    DifferencesOnly(bool),
+    /// Entering or leaving a folder in one pane does the same in the other.
+    BrowseTogether(bool),
+    /// Opens the Synchronize window.
+    Open,
+    /// Lists both folders and plans with the window's settings.
+    Preview,
+    /// Ticks or unticks one entry of the plan (by its index).
+    Choose { entry: usize, chosen: bool },
+    /// Carries out the ticked entries.
+    Run,
+    /// Puts back what the last run replaced or deleted.
+    Undo,
 }
 
 /// Browsing and file actions in one of the panes.
@@ -308,6 +330,7 @@ intent_from!(
     QueueIntent => Queue,
     SitesIntent => Sites,
     WindowIntent => Window,
+    SyncIntent => Sync,
     EditIntent => Edit
 );
 

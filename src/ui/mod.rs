@@ -29,6 +29,7 @@
 
 mod app;
 mod background;
+mod compare;
 mod connect_bar;
 mod connect_form;
 mod dialogs;
@@ -48,6 +49,7 @@ mod requests;
 mod settings;
 mod site_manager;
 mod status_bar;
+mod sync_view;
 mod transfers;
 mod tree;
 mod trust_view;

@@ -4,9 +4,11 @@
 //! (folders first, Shift ranges, type-ahead) are tested without a window.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::compare::Mark;
 use super::tree::FolderTree;
 use crate::engine::api::{Entry, EntryKind, RemotePath, SessionId};
 
@@ -136,6 +138,10 @@ pub struct Pane {
     /// The Menu key or Shift+F10 asked for the cursor row's context menu.
     pub menu_from_keyboard: bool,
     pub tree: FolderTree,
+    /// Compare's marks for this folder's entries, by name (empty when Compare is off).
+    marks: HashMap<String, Mark>,
+    /// Compare's "show only differences": rows without a mark are hidden.
+    differences_only: bool,
 }
 
 impl Pane {
@@ -163,7 +169,21 @@ impl Pane {
             menu_from_keyboard: false,
             scroll_to_cursor: false,
             tree: FolderTree::default(),
+            marks: HashMap::new(),
+            differences_only: false,
         }
+    }
+
+    /// Compare's marks for the folder shown, by entry name.
+    pub fn set_marks(&mut self, marks: HashMap<String, Mark>, differences_only: bool) {
+        self.marks = marks;
+        self.differences_only = differences_only;
+        self.keep_cursor_entry(Pane::rebuild_view);
+    }
+
+    /// How an entry differs from the other pane's, when Compare is on.
+    pub fn mark(&self, name: &str) -> Option<Mark> {
+        self.marks.get(name).copied()
     }
 
     /// Shows a folder's listing. When it is the parent of the folder shown before, the
@@ -179,6 +199,8 @@ impl Pane {
         self.path_text = path.to_string();
         self.path = Some(path);
         self.folded = entries.iter().map(|entry| entry.name.to_lowercase()).collect();
+        // Another folder: marks are made again once both panes are listed.
+        self.marks.clear();
         self.selected = vec![false; entries.len()];
         self.selected_count = 0;
         self.entries = entries;
@@ -448,6 +470,7 @@ impl Pane {
         let filter = self.filter.to_lowercase();
         let mut view: Vec<usize> = (0..self.entries.len())
             .filter(|&index| filter.is_empty() || self.folded[index].contains(&filter))
+            .filter(|&index| !self.differences_only || self.marks.contains_key(&self.entries[index].name))
             .collect();
         let (entries, folded, sort) = (&self.entries, &self.folded, self.sort);
         view.sort_by(|&a, &b| compare(&entries[a], &entries[b], &folded[a], &folded[b], sort));

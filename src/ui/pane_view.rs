@@ -13,6 +13,7 @@ use egui_extras::{Column as TableColumn, TableBuilder};
 use egui::{Key, Modifiers};
 
 use super::background::Pick;
+use super::compare::Mark;
 use super::format;
 use super::icons;
 use super::intent::{EditIntent, Intents, PaneIntent, QueueIntent, WindowIntent};
@@ -301,8 +302,9 @@ fn list(pane: &Pane, connected: bool, ui: &mut Ui, actions: &mut Vec<Action>, fo
                     Row::Entry(entry) => pane.entry(entry),
                 };
                 row.set_selected(matches!(shown, Row::Entry(entry) if pane.is_selected(entry)));
+                let mark = entry.and_then(|entry| pane.mark(&entry.name));
                 for column in columns {
-                    row.col(|ui| cell(ui, entry, *column));
+                    row.col(|ui| cell(ui, entry, mark, *column));
                 }
                 let response = row.response();
                 let here = RowHere {
@@ -461,7 +463,7 @@ fn list_background(side: Side, background: &egui::Response, ui: &mut Ui, actions
     });
 }
 
-fn cell(ui: &mut Ui, entry: Option<&Entry>, column: Column) {
+fn cell(ui: &mut Ui, entry: Option<&Entry>, mark: Option<Mark>, column: Column) {
     let Some(entry) = entry else {
         if column == Column::Name {
             ui.add(Label::new(format!("{} ..", icons::PARENT)).selectable(false));
@@ -471,7 +473,8 @@ fn cell(ui: &mut Ui, entry: Option<&Entry>, column: Column) {
     let text: egui::WidgetText = match column {
         Column::Name => {
             let (icon, colour) = icons::for_entry(entry);
-            icons::with_words(icon, colour, &entry.name, ui)
+            let tag = mark.map(|mark| (mark.words(), mark.colour()));
+            icons::with_words_and_tag(icon, colour, &entry.name, tag, ui)
         }
         Column::Size => match (entry.kind, entry.size) {
             (EntryKind::Dir, _) | (_, None) => String::new(),

@@ -34,6 +34,26 @@ pub enum Waiting {
     Trust,
     /// A look at the server's copy of an edited file.
     EditLook { edit: EditId, why: EditLook },
+    /// Compare's plan of the two folders shown.
+    CompareMarks { local: RemotePath, remote: RemotePath },
+    /// Synchronised browsing's listing of the other side: it moves that pane, and does not
+    /// make the first pane move in turn.
+    MirrorListing { side: Side, path: RemotePath },
+    /// One side's whole tree, for the Synchronize window's preview.
+    SyncTree { side: Side },
+    /// The Synchronize window's plan.
+    SyncPlan,
+    /// A step of a sync run (a folder made, a file moved to the trash): a failure is said.
+    SyncStep { what: String },
+    /// A step that may fail without anything being wrong (a trash folder that is there
+    /// already, a file that is not there to be moved aside).
+    SyncQuiet,
+    /// The last of a sync run's steps: the transfers go to the queue when it is answered.
+    SyncReady { trash: Option<String> },
+    /// The tree of the last run's trash, to put back.
+    UndoTree,
+    /// The last step of an undo: the panes are listed again when it is answered.
+    UndoDone { files: usize, aside: String },
 }
 
 /// Why the server's copy of an edited file is looked at.
@@ -81,6 +101,8 @@ pub enum Job {
     EditFetched(EditId),
     /// An edited file's save, as it was when `Stamp`, is on the server.
     EditUploaded(EditId, Stamp),
+    /// A sync run's transfers; `trash` holds what it replaced or deleted, if anything.
+    Sync { trash: Option<String> },
 }
 
 #[derive(Debug, Default)]

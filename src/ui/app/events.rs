@@ -18,6 +18,7 @@ use crate::ui::intent::SitesIntent;
 use crate::ui::notice::Notice;
 use crate::ui::pane::{PaneStatus, Side};
 use crate::ui::requests::{Job, SitesRequest, Waiting};
+use crate::ui::sync_view::Stage;
 
 impl App {
     /// Reads every event waiting, and what the window's threads finished; returns how many
@@ -60,8 +61,15 @@ impl App {
                 self.on_listing(id, path, entries);
             }
             Event::Stat { id, entry } => self.on_stat(id, Ok(entry)),
-            // The window does not ask for trees or sync plans yet (issue 16's window part).
-            Event::Tree { .. } | Event::SyncPlanned { .. } => {}
+            Event::Tree { id, tree, .. } => {
+                let pick = |waiting: &Waiting| matches!(waiting, Waiting::SyncTree { .. } | Waiting::UndoTree);
+                match self.requests.take_if(id, pick) {
+                    Some(Waiting::SyncTree { side }) => self.on_sync_tree(side, *tree),
+                    Some(Waiting::UndoTree) => self.on_undo_tree(&tree),
+                    _ => {}
+                }
+            }
+            Event::SyncPlanned { id, result } => self.on_sync_planned(id, result),
             Event::OpFinished { id, result } => self.on_finished(id, result),
             Event::ItemsAdded { items } => self.transfers.added(items),
             Event::ItemChanged {
@@ -195,17 +203,31 @@ impl App {
     }
 
     fn on_listing(&mut self, id: RequestId, path: RemotePath, entries: Vec<crate::engine::api::Entry>) {
-        let listing = |waiting: &Waiting| matches!(waiting, Waiting::TreeListing { .. } | Waiting::Listing { .. });
+        let listing = |waiting: &Waiting| {
+            matches!(
+                waiting,
+                Waiting::TreeListing { .. } | Waiting::Listing { .. } | Waiting::MirrorListing { .. }
+            )
+        };
         match self.requests.take_if(id, listing) {
             Some(Waiting::TreeListing { side }) => self.pane_mut(side).tree.learn(&path, &entries),
             Some(Waiting::Listing { side, .. }) => {
-                if side == Side::Local {
-                    self.settings.local_folder = Some(path.to_string());
-                }
-                self.pane_mut(side).show_listing(path, entries);
+                let from = self.pane(side).path.clone();
+                self.show_listing(side, path.clone(), entries);
+                self.browse_together(side, from, &path);
             }
+            Some(Waiting::MirrorListing { side, .. }) => self.show_listing(side, path, entries),
             _ => {}
         }
+    }
+
+    /// Moves a pane to a folder it listed; Compare's marks follow.
+    fn show_listing(&mut self, side: Side, path: RemotePath, entries: Vec<crate::engine::api::Entry>) {
+        if side == Side::Local {
+            self.settings.local_folder = Some(path.to_string());
+        }
+        self.pane_mut(side).show_listing(path, entries);
+        self.refresh_marks();
     }
 
     fn on_item_changed(
@@ -237,11 +259,17 @@ impl App {
 
     /// A look at one file (the reply to `Stat`), or its error.
     fn on_stat(&mut self, id: RequestId, result: Result<Entry, OpError>) {
-        if let Some(Waiting::EditLook { edit, why }) = self
-            .requests
-            .take_if(id, |waiting| matches!(waiting, Waiting::EditLook { .. }))
-        {
-            self.on_edit_look(edit, why, result);
+        let pick = |waiting: &Waiting| {
+            matches!(
+                waiting,
+                Waiting::EditLook { .. } | Waiting::SyncReady { .. } | Waiting::UndoDone { .. }
+            )
+        };
+        match self.requests.take_if(id, pick) {
+            Some(Waiting::EditLook { edit, why }) => self.on_edit_look(edit, why, result),
+            Some(Waiting::SyncReady { trash }) => self.on_sync_ready(trash),
+            Some(Waiting::UndoDone { files, aside }) => self.on_undo_done(files, &aside),
+            _ => {}
         }
     }
 
@@ -283,7 +311,31 @@ impl App {
                     self.local.clear(PaneStatus::Failed(error.sentence()));
                 }
             }
-            Waiting::TreeListing { .. } => {}
+            Waiting::TreeListing { .. } | Waiting::CompareMarks { .. } | Waiting::SyncPlan | Waiting::SyncQuiet => {}
+            Waiting::MirrorListing { side, path } => {
+                if let Err(error) = result {
+                    self.on_mirror_failed(side, &path, &error.sentence());
+                }
+            }
+            Waiting::SyncTree { .. } => {
+                if let Err(error) = result {
+                    self.on_sync_tree_failed(error.sentence());
+                }
+            }
+            Waiting::SyncStep { what } => {
+                if let Err(error) = result {
+                    self.messages
+                        .error(format!("Synchronize could not {what}: {}", error.sentence()));
+                }
+            }
+            Waiting::SyncReady { trash } => self.on_sync_ready(trash),
+            Waiting::UndoTree => {
+                if let Err(error) = result {
+                    self.sync.page.stage = Stage::Said(format!("There is nothing to undo: {}", error.sentence()));
+                    self.sync.page.can_undo = false;
+                }
+            }
+            Waiting::UndoDone { files, aside } => self.on_undo_done(files, &aside),
             Waiting::EditLook { edit, why } => {
                 if let Err(error) = result {
                     self.on_edit_look(edit, why, Err(error));
@@ -358,7 +410,7 @@ impl App {
         ));
         // A job of the user's that ends while they look elsewhere is worth telling; the edit
         // loop's own transfers are not (the user is in the editor, saving).
-        if !self.window_focused && matches!(job, Job::Plain | Job::Open(_)) {
+        if !self.window_focused && matches!(job, Job::Plain | Job::Open(_) | Job::Sync { .. }) {
             let took = Duration::from_secs_f64((self.now - started).max(0.0));
             self.background.notify(Notice::for_job(&summary, took));
         }
@@ -371,6 +423,7 @@ impl App {
             }
             Job::EditFetched(id) => self.on_edit_fetched(id, &summary),
             Job::EditUploaded(id, stamp) => self.on_edit_uploaded(id, stamp, &summary),
+            Job::Sync { trash } => self.on_sync_finished(trash, summary.failed.len()),
         }
         self.refresh(Side::Local);
         self.refresh(Side::Remote);

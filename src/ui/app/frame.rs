@@ -14,7 +14,7 @@ use crate::ui::pane::Side;
 use crate::ui::pane_view::{self, DropFolder, PaneLent};
 use crate::ui::status_bar::{self, Status};
 use crate::ui::transfers::Tab;
-use crate::ui::{connect_bar, dialogs, edits_view, log_view, queue_view, site_manager, trust_view};
+use crate::ui::{connect_bar, dialogs, edits_view, log_view, queue_view, site_manager, sync_view, trust_view};
 
 /// How often a frame is drawn while transfers run, to move their progress bars.
 const PROGRESS_REFRESH: Duration = Duration::from_millis(250);
@@ -69,6 +69,7 @@ impl App {
         self.lay_out(ui, &mut intents);
         site_manager::show(&mut self.sites, ui.ctx(), &mut intents);
         trust_view::show(&mut self.trust, ui.ctx(), &mut intents);
+        sync_view::show(&mut self.sync.page, ui.ctx(), &mut intents);
         dialogs::show(&mut self.dialogs, ui, &mut intents);
 
         for intent in intents.take() {
@@ -111,6 +112,8 @@ impl App {
                 edits_view::show(&self.edits, &mut self.settings.editor, ui, intents)
             });
         }
+        let bar = self.sync_bar();
+        egui::Panel::top("sync-bar").show(ui, |ui| sync_view::show_bar(&bar, ui, intents));
         let half = (ui.available_width() / 2.0 - 4.0).max(240.0);
         let lent = self.pane_lent(Side::Local);
         let local = egui::Panel::left("local-pane")

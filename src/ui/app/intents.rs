@@ -30,6 +30,7 @@ impl App {
             Intent::Sites(intent) => self.carry_out_for_sites(intent),
             Intent::Window(intent) => self.carry_out_in_window(intent),
             Intent::Edit(intent) => self.carry_out_for_edits(intent),
+            Intent::Sync(intent) => self.carry_out_for_sync(intent),
         }
     }
 

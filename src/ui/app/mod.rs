@@ -8,6 +8,7 @@ mod editing;
 mod events;
 mod frame;
 mod intents;
+mod syncing;
 #[cfg(test)]
 mod tests;
 
@@ -100,6 +101,8 @@ pub struct App {
     /// Where the copies of edited files are made: the system's temporary folder (tests
     /// use their own).
     pub(super) edit_base: PathBuf,
+    /// Compare, synchronised browsing and the Synchronize window.
+    pub(super) sync: syncing::SyncState,
 }
 
 impl App {
@@ -140,6 +143,7 @@ impl App {
             edits: Edits::default(),
             edit_watch: None,
             edit_base: std::env::temp_dir(),
+            sync: syncing::SyncState::default(),
             window_focused: true,
         };
         app.apply_limits();

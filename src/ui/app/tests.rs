@@ -1543,6 +1543,9 @@ fn the_theme_can_be_chosen_and_is_remembered() {
 #[path = "edit_tests.rs"]
 mod edit_tests;
 
+#[path = "sync_tests.rs"]
+mod sync_tests;
+
 /// The Menu key and Shift+F10 open the cursor row's context menu (issue 13), whose entries
 /// then work as when right-clicked.
 #[test]
