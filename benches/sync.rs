@@ -12,7 +12,7 @@
 //!    each result is checked against the source.
 //!
 //! Run: `cargo bench --features interop --bench sync` (as root, for the account's folders).
-//! `WHARF_BENCH_FILES=500` makes part 2 smaller. This measures and prints; it asserts nothing.
+//! `WHARF_BENCH_FILES=500` makes part 2 smaller, `WHARF_BENCH_ONLY_PLAN=1` leaves it out. This measures and prints; it asserts nothing.
 
 // Test code: a failed step should stop the benchmark with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -74,49 +74,60 @@ fn tree(files: usize, times: TimeSource, change: impl Fn(usize) -> Option<(u64, 
     }
 }
 
+/// Each size in a process of its own, so that memory freed by one size is not counted as
+/// taken by the next.
 fn planning() {
-    println!("Planning a sync (one core; median of 3):");
+    println!("Planning a sync (one core; median of 3; each size in a fresh process):");
     for files in [25_000, 50_000, 100_000] {
-        let before = resident_kib();
-        // The source: every file but each hundredth (only on the target).
-        let source = tree(files, TimeSource::Exact, |n| {
-            (n % 100 != 7).then_some((2_000_000 + n as u64, n as i64 * 60))
-        });
-        // The target, listed by FTP to the minute: 1% changed, 1% missing.
-        let target = tree(files, TimeSource::Listing, |n| match n % 100 {
-            3 => None,
-            5 => Some((1, n as i64 * 60)),
-            _ => Some((2_000_000 + n as u64, n as i64 * 60)),
-        });
-        let trees = resident_kib().saturating_sub(before);
-        let options = SyncOptions {
-            delete: true,
-            exclude: vec!["*.tmp".into(), "cache/".into()],
-            ..SyncOptions::default()
-        };
-        let mut times = Vec::new();
-        let mut plan = None;
-        for _ in 0..3 {
-            let started = Instant::now();
-            plan = Some(wharf::engine::sync::plan(&source, &target, &options, Utc::now()).unwrap());
-            times.push(started.elapsed());
-        }
-        times.sort();
-        let plan = plan.unwrap_or_default();
-        let totals = plan.totals();
-        let with_plan = resident_kib().saturating_sub(before);
-        println!(
-            "  {files:>7} files a side: {:>6.0} ms; {} to copy, {} to update, {} to delete; trees {:.1} MiB \
-             ({} bytes a file a side), trees and plan {:.1} MiB",
-            times[1].as_secs_f64() * 1000.0,
-            totals.copy,
-            totals.update,
-            totals.delete,
-            trees as f64 / 1024.0,
-            trees * 1024 / (2 * files as u64),
-            with_plan as f64 / 1024.0
-        );
+        let output = Command::new(std::env::current_exe().unwrap())
+            .env("WHARF_BENCH_PLAN_FILES", files.to_string())
+            .output()
+            .unwrap();
+        print!("{}", String::from_utf8_lossy(&output.stdout));
     }
+}
+
+/// One size of [`planning`], in this process.
+fn plan_once(files: usize) {
+    let before = resident_kib();
+    // The source: every file but each hundredth (only on the target).
+    let source = tree(files, TimeSource::Exact, |n| {
+        (n % 100 != 7).then_some((2_000_000 + n as u64, n as i64 * 60))
+    });
+    // The target, listed by FTP to the minute: 1% changed, 1% missing.
+    let target = tree(files, TimeSource::Listing, |n| match n % 100 {
+        3 => None,
+        5 => Some((1, n as i64 * 60)),
+        _ => Some((2_000_000 + n as u64, n as i64 * 60)),
+    });
+    let trees = resident_kib().saturating_sub(before);
+    let options = SyncOptions {
+        delete: true,
+        exclude: vec!["*.tmp".into(), "cache/".into()],
+        ..SyncOptions::default()
+    };
+    let mut times = Vec::new();
+    let mut plan = None;
+    for _ in 0..3 {
+        let started = Instant::now();
+        plan = Some(wharf::engine::sync::plan(&source, &target, &options, Utc::now()).unwrap());
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let plan = plan.unwrap_or_default();
+    let totals = plan.totals();
+    let with_plan = resident_kib().saturating_sub(before);
+    println!(
+        "  {files:>7} files a side: {:>6.0} ms; {} to copy, {} to update, {} to delete; the two trees {:.1} MiB \
+         ({} bytes a file a side), trees and plan {:.1} MiB",
+        times[1].as_secs_f64() * 1000.0,
+        totals.copy,
+        totals.update,
+        totals.delete,
+        trees as f64 / 1024.0,
+        trees * 1024 / (2 * files as u64),
+        with_plan as f64 / 1024.0
+    );
 }
 
 fn run(command: &mut Command) -> Duration {
@@ -352,7 +363,17 @@ fn side_by_side() {
 }
 
 fn main() {
+    if let Some(files) = std::env::var("WHARF_BENCH_PLAN_FILES")
+        .ok()
+        .and_then(|files| files.parse().ok())
+    {
+        plan_once(files);
+        return;
+    }
     planning();
+    if std::env::var_os("WHARF_BENCH_ONLY_PLAN").is_some() {
+        return;
+    }
     if Path::new(&format!("/home/{USER}")).is_dir() {
         side_by_side();
     } else {

@@ -93,7 +93,8 @@ pub fn with_words(icon: &str, colour: Option<Color32>, words: &str, ui: &Ui) -> 
     job.into()
 }
 
-/// Like [`with_words`], with a coloured tag after the words (Compare's marks).
+/// Like [`with_words`], with the words and a tag after them in the tag's colour (Compare's
+/// marks: the colour still shows when a narrow column cuts the tag off).
 pub fn with_words_and_tag(
     icon: &str,
     colour: Option<Color32>,
@@ -111,11 +112,7 @@ pub fn with_words_and_tag(
         0.0,
         TextFormat::simple(font.clone(), colour.unwrap_or(Color32::PLACEHOLDER)),
     );
-    job.append(
-        &format!(" {words}"),
-        0.0,
-        TextFormat::simple(font.clone(), Color32::PLACEHOLDER),
-    );
+    job.append(&format!(" {words}"), 0.0, TextFormat::simple(font.clone(), tag_colour));
     let small = egui::FontId::new(font.size * 0.85, font.family);
     job.append(&format!("  {tag}"), 0.0, TextFormat::simple(small, tag_colour));
     job.into()

@@ -253,9 +253,9 @@ fn action_word(action: SyncAction) -> &'static str {
     }
 }
 
-/// "Ticked: 3 to copy, 1 to update, 2 to delete (12 KB)".
+/// "Ticked: 3 new files, 1 new folder, 1 to update, 2 to delete (12 KB)".
 fn totals(plan: &SyncPlan, chosen: &[bool]) -> String {
-    let (mut copy, mut update, mut delete, mut bytes) = (0, 0, 0, 0);
+    let (mut copy, mut folders, mut update, mut delete, mut bytes) = (0, 0, 0, 0, 0);
     for (entry, _) in plan
         .entries
         .iter()
@@ -263,6 +263,7 @@ fn totals(plan: &SyncPlan, chosen: &[bool]) -> String {
         .filter(|(entry, tick)| **tick && is_choosable(entry.action))
     {
         match entry.action {
+            SyncAction::Copy if entry.kind == EntryKind::Dir => folders += 1,
             SyncAction::Copy => copy += 1,
             SyncAction::Update => update += 1,
             _ => delete += 1,
@@ -277,7 +278,9 @@ fn totals(plan: &SyncPlan, chosen: &[bool]) -> String {
         .filter(|entry| entry.action == SyncAction::Conflict)
         .count();
     let mut text = format!(
-        "Ticked: {copy} to copy, {update} to update, {delete} to delete ({})",
+        "Ticked: {}, {}, {update} to update, {delete} to delete ({})",
+        format::count(copy, "new file", "new files"),
+        format::count(folders, "new folder", "new folders"),
         format::size(bytes)
     );
     if conflicts > 0 {

@@ -185,11 +185,11 @@ fn synchronize_previews_lets_entries_be_unticked_and_runs_the_rest() {
         ],
         time_offset_hours: None,
     });
-    assert!(window.has_label("Ticked: 2 to copy, 2 to update, 1 to delete"));
+    assert!(window.has_label("Ticked: 1 new file, 1 new folder, 2 to update, 1 to delete"));
 
     window.harness.get_by_label_contains("update b.txt").click();
     window.settle();
-    assert!(window.has_label("Ticked: 2 to copy, 1 to update, 1 to delete"));
+    assert!(window.has_label("Ticked: 1 new file, 1 new folder, 1 to update, 1 to delete"));
     window
         .harness
         .get_by_role_and_label(Role::Button, "Synchronize")

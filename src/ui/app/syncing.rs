@@ -112,7 +112,11 @@ impl App {
             id,
             source: Box::new(compare::tree_of(self.local.entries(), TimeSource::Exact)),
             target: Box::new(compare::tree_of(self.remote.entries(), self.server_times())),
-            options: SyncOptions::default(),
+            // A sync's trash is its own business, not a difference.
+            options: SyncOptions {
+                exclude: vec![format!("/{TRASH}/")],
+                ..SyncOptions::default()
+            },
         });
         self.requests.insert(id, Waiting::CompareMarks { local, remote });
     }
