@@ -104,6 +104,27 @@ impl Sides {
     }
 }
 
+/// The local folder in one form for everything that names it (listing, transfers, the
+/// trash): without `.`, `..` or links in the way when it exists, and below its nearest
+/// existing parent's real path when it does not yet.
+fn local_folder(given: &Path) -> Result<PathBuf, String> {
+    let absolute = std::path::absolute(given).map_err(|error| format!("{}: {error}", given.display()))?;
+    let mut missing = Vec::new();
+    let mut existing = absolute.as_path();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return Ok(missing.iter().rev().fold(real, |path, name| path.join(name)));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return Ok(absolute),
+        }
+    }
+}
+
 /// A side of the command line is remote when it is a URL or a saved site.
 fn is_remote(text: &str) -> bool {
     text.starts_with("site:") || text.contains("://")
@@ -122,7 +143,7 @@ pub fn run(sync: &SyncArgs, args: &ConnectionArgs) -> Result<i32, String> {
         Ok(location) => location,
         Err(code) => return Ok(code),
     };
-    let local = std::path::absolute(local).map_err(|error| format!("{local}: {error}"))?;
+    let local = local_folder(Path::new(local))?;
     let sides = Sides {
         direction,
         local,
@@ -156,6 +177,10 @@ impl SyncRun<'_> {
         }
         let plan = self.plan(source, target.clone(), options(sync))?;
         let totals = plan.totals();
+        if totals.delete > 0 && self.target_root().1.is_root() {
+            eprintln!("wharf: refusing to delete what is only in /: sync into a folder below it");
+            return Ok(EXIT_USAGE);
+        }
         if sync.dry_run {
             print_plan(&plan, sync.json)?;
         }
@@ -167,13 +192,12 @@ impl SyncRun<'_> {
             self.make_folder(&self.target_root())?;
         }
         self.make_folders(&plan)?;
-        // One trash folder per run, for the old versions of updated files and for deletions.
-        let trash = (!sync.delete_permanently).then(|| self.new_trash(""));
-        let transferred = self.transfer(&plan, trash.as_ref())?;
-        let deleted = self.delete(&plan, trash.as_ref())?;
-        if let Some(trash) = trash
-            && totals.update + totals.delete > 0
-        {
+        // One trash folder per run, for the old versions of updated files and, unless they
+        // are to go for good, for deletions.
+        let trash = self.new_trash("");
+        let transferred = self.transfer(&plan, &trash)?;
+        let deleted = self.delete(&plan, (!sync.delete_permanently).then_some(&trash))?;
+        if totals.update > 0 || (totals.delete > 0 && !sync.delete_permanently) {
             eprintln!("wharf: what was replaced or deleted is in {trash}; wharf sync --undo puts it back");
         }
         Ok(match transferred && deleted && totals.conflict == 0 {
@@ -274,8 +298,11 @@ impl SyncRun<'_> {
     }
 
     /// Copies and updates, as one job of the queue; whether every file arrived. An update
-    /// moves the file it replaces into `trash` first, when there is one.
-    fn transfer(&mut self, plan: &SyncPlan, trash: Option<&RemotePath>) -> Result<bool, String> {
+    /// moves the file it replaces into `trash` first; so does a download of a new file that
+    /// finds one in its place after all (one made since the listing, or a name this
+    /// computer's file system takes for the same, as `README.md` and `readme.md` on macOS).
+    fn transfer(&mut self, plan: &SyncPlan, trash: &RemotePath) -> Result<bool, String> {
+        let download = !self.sides.source_is_local();
         let specs: Vec<TransferSpec> = plan
             .entries
             .iter()
@@ -287,9 +314,8 @@ impl SyncRun<'_> {
                 local: local_join(&self.sides.local, &entry.path),
                 remote: join(&self.sides.remote.path, &entry.path),
                 recursive: false,
-                keep_replaced: trash
-                    .filter(|_| entry.action == SyncAction::Update)
-                    .map(|trash| PathBuf::from(join(trash, &entry.path).as_str())),
+                keep_replaced: (entry.action == SyncAction::Update || download)
+                    .then(|| PathBuf::from(join(trash, &entry.path).as_str())),
             })
             .collect();
         if specs.is_empty() {
@@ -490,6 +516,13 @@ impl SyncRun<'_> {
             eprintln!("wharf: the files they replaced are in {aside}");
         }
         if left > 0 {
+            return Ok(EXIT_FAILED);
+        }
+        if !tree.refused.is_empty() {
+            // Names Wharf cannot address were not put back: the trash keeps them.
+            for refused in &tree.refused {
+                eprintln!("wharf: warning: left in {trash}: {refused}");
+            }
             return Ok(EXIT_FAILED);
         }
         let id = self.ask(session, |id| SessionRequest::Delete {

@@ -257,6 +257,11 @@ pub mod full_disks {
 /// Moves the file at `target`, if there is one, to `keep` (making its folders), so that
 /// what replaces it does not destroy it.
 fn keep_local(target: &Path, keep: &Path) -> Result<(), FsError> {
+    // Kept already: an earlier attempt of this item moved the old file there, and what is
+    // at the target now is this transfer's own.
+    if fs::symlink_metadata(keep).is_ok() {
+        return Ok(());
+    }
     match fs::symlink_metadata(target) {
         Ok(meta) if meta.is_file() => {
             if let Some(folder) = keep.parent() {
@@ -270,8 +275,12 @@ fn keep_local(target: &Path, keep: &Path) -> Result<(), FsError> {
 }
 
 /// Moves the file at `target` on the server, if there is one, to `keep` (making its
-/// folders). A failure stops the upload before anything is overwritten.
+/// folders), unless an earlier attempt kept it already. A failure stops the upload before
+/// anything is overwritten.
 fn keep_remote(fs: &mut dyn RemoteFs, target: &RemotePath, keep: &RemotePath) -> Result<(), FsError> {
+    if fs.stat(keep).is_ok() {
+        return Ok(());
+    }
     match fs.stat(target) {
         Ok(entry) if entry.kind == crate::model::EntryKind::File => {}
         Ok(_) => return Ok(()),
@@ -484,6 +493,35 @@ fn check_uploaded_size(
     .retryable(true))
 }
 
+/// Renames a finished upload's partial file to its target, keeping what it replaces at
+/// `keep` when asked. SFTP v3 and some FTP servers refuse to rename over an existing file:
+/// then the target is removed first (it was kept already when it had to be).
+fn put_in_place(
+    fs: &mut dyn RemoteFs,
+    part: &RemotePath,
+    target: &RemotePath,
+    keep: Option<&Path>,
+) -> Result<(), FsError> {
+    if let Some(keep) = keep {
+        keep_remote(fs, target, &RemotePath::new(&keep.to_string_lossy()))?;
+    }
+    let Err(first) = fs.rename(part, target) else {
+        return Ok(());
+    };
+    match fs.stat(target) {
+        Ok(existing) if existing.kind == crate::model::EntryKind::Dir => {
+            let mut error = folder_in_the_way(target);
+            error.message.push_str(&format!("; the upload was kept as {part}"));
+            Err(error)
+        }
+        Ok(_) => {
+            fs.remove(target)?;
+            fs.rename(part, target)
+        }
+        Err(_) => Err(first),
+    }
+}
+
 /// Uploads the local file `source` to `target`, through a partial name beside it.
 pub fn upload_file(
     fs: &mut dyn RemoteFs,
@@ -515,6 +553,13 @@ pub fn upload_file(
     } else {
         0
     };
+    // Straight to the target: what it replaces is kept before the first byte is written.
+    if part == *target
+        && offset == 0
+        && let Some(keep) = control.keep_replaced
+    {
+        keep_remote(fs, target, &RemotePath::new(&keep.to_string_lossy()))?;
+    }
     if offset < size || offset == 0 {
         let mut from = Source {
             file: &mut file,
@@ -539,27 +584,8 @@ pub fn upload_file(
     if offset > 0 {
         check_uploaded_size(fs, &part, target, size)?;
     }
-    if part != *target
-        && let Some(keep) = control.keep_replaced
-    {
-        keep_remote(fs, target, &RemotePath::new(&keep.to_string_lossy()))?;
-    }
-    if part != *target
-        && let Err(first) = fs.rename(&part, target)
-    {
-        // SFTP v3 and some FTP servers refuse to rename over an existing file.
-        match fs.stat(target) {
-            Ok(existing) if existing.kind == crate::model::EntryKind::Dir => {
-                let mut error = folder_in_the_way(target);
-                error.message.push_str(&format!("; the upload was kept as {part}"));
-                return Err(error);
-            }
-            Ok(_) => {
-                fs.remove(target)?;
-                fs.rename(&part, target)?;
-            }
-            Err(_) => return Err(first),
-        }
+    if part != *target {
+        put_in_place(fs, &part, target, control.keep_replaced)?;
     }
     if control.preserve_mtime
         && fs.capabilities().set_mtime
@@ -809,6 +835,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(server.get("/site/page.html").as_deref(), Some(&b"new page"[..]));
+        assert_eq!(
+            server.get("/site/.wharf-trash/20260101-000000/page.html").as_deref(),
+            Some(&b"old page"[..])
+        );
+        // A second attempt of the same item (after a kill, say) finds the old version kept
+        // and leaves it: the file at the target is its own.
+        upload_file(
+            &mut fs,
+            &source,
+            &target,
+            UploadTarget::ViaTemp { resume: false },
+            &control,
+        )
+        .unwrap();
         assert_eq!(
             server.get("/site/.wharf-trash/20260101-000000/page.html").as_deref(),
             Some(&b"old page"[..])

@@ -132,7 +132,8 @@ impl Session {
             if cancel.load(std::sync::atomic::Ordering::Relaxed) {
                 return Err(FsError::cancelled());
             }
-            if tree.entries.len() >= MAX_TREE_ENTRIES {
+            // Refused names count too: a server cannot grow the tree without end with them.
+            if tree.entries.len() + tree.refused.len() >= MAX_TREE_ENTRIES {
                 return Err(FsError::new(
                     ErrorKind::Other,
                     format!("{folder} holds more than {MAX_TREE_ENTRIES} files and folders; list a part of it"),

@@ -19,7 +19,7 @@
 //! - **Deletes**: what is only on the target is deleted when asked (a folder once, with what
 //!   is in it), and otherwise listed as only there.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -34,11 +34,18 @@ const MAX_OFFSET_HOURS: i64 = 14;
 /// filter pattern that does not parse, as a sentence.
 pub fn plan(source: &Tree, target: &Tree, options: &SyncOptions, now: DateTime<Utc>) -> Result<SyncPlan, String> {
     let filter = Filter::new(options, now)?;
-    let sources: Vec<&TreeEntry> = source.entries.iter().filter(|entry| filter.admits(entry)).collect();
+    // Sizes and ages are the source's: a target copy that has grown or that a server stamped
+    // with the upload's time is not "only on the target" because of them.
+    let sources: Vec<&TreeEntry> = source
+        .entries
+        .iter()
+        .filter(|entry| filter.admits_path(entry) && filter.admits_file(entry))
+        .collect();
+    let on_source: HashSet<&str> = source.entries.iter().map(|entry| entry.path.as_str()).collect();
     let targets: HashMap<&str, &TreeEntry> = target
         .entries
         .iter()
-        .filter(|entry| filter.admits(entry))
+        .filter(|entry| filter.admits_path(entry))
         .map(|entry| (entry.path.as_str(), entry))
         .collect();
     let clocks = Clocks {
@@ -54,21 +61,28 @@ pub fn plan(source: &Tree, target: &Tree, options: &SyncOptions, now: DateTime<U
     };
 
     let mut entries = Vec::new();
-    // A file against a folder: what is below that folder, on either side, is left alone.
-    let mut blocked: Vec<&str> = Vec::new();
+    // A file against a folder, or a link: what is below that path, on either side, is left
+    // alone (a link on the source over a folder on the target must not empty the folder).
+    let mut blocked: HashSet<&str> = HashSet::new();
     for entry in &sources {
-        if is_below_any(&entry.path, &blocked) {
+        if is_within(&entry.path, &blocked) {
             continue;
         }
         let planned = compare(entry, targets.get(entry.path.as_str()).copied(), options, &clocks);
-        if planned.reason == Reason::KindDiffers {
-            blocked.push(&entry.path);
+        if matches!(planned.reason, Reason::KindDiffers | Reason::NotAFile) {
+            blocked.insert(&entry.path);
         }
         if !(planned.action == SyncAction::Skip && entry.kind == EntryKind::Dir) {
             entries.push(planned);
         }
     }
-    entries.extend(only_on_target(&sources, target, &targets, options, &blocked));
+    let only_there = OnlyThere {
+        on_source: &on_source,
+        targets: &targets,
+        blocked: &blocked,
+        holding_left_out: holding_left_out(target, &targets),
+    };
+    entries.extend(only_there.plan(target, options));
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(SyncPlan {
         entries,
@@ -196,51 +210,78 @@ fn detect_offset(sources: &[&TreeEntry], targets: &HashMap<&str, &TreeEntry>, cl
     (count >= 2 && count * 10 >= pairs * 9).then_some(hours)
 }
 
-/// Entries only on the target, in scope of the filters: deletes when asked, else noted. A
-/// folder is planned once, not with everything in it; paths below a conflict are left.
-fn only_on_target(
-    sources: &[&TreeEntry],
-    target: &Tree,
-    targets: &HashMap<&str, &TreeEntry>,
-    options: &SyncOptions,
-    blocked: &[&str],
-) -> Vec<PlanEntry> {
-    let on_source: std::collections::HashSet<&str> = sources.iter().map(|entry| entry.path.as_str()).collect();
-    let mut planned = Vec::new();
-    let mut gone: Vec<&str> = Vec::new();
-    for entry in &target.entries {
-        let path = entry.path.as_str();
-        if !targets.contains_key(path) || on_source.contains(path) || is_below_any(path, blocked) {
-            continue;
-        }
-        if is_below_any(path, &gone) {
-            continue;
-        }
-        if entry.kind == EntryKind::Dir {
-            gone.push(path);
-        }
-        let action = if options.delete {
-            SyncAction::Delete
-        } else {
-            SyncAction::Skip
-        };
-        planned.push(PlanEntry {
-            path: entry.path.clone(),
-            kind: entry.kind,
-            action,
-            reason: Reason::OnlyOnTarget,
-            size: entry.size,
-        });
-    }
-    planned
+/// What deciding about the target's own entries needs.
+struct OnlyThere<'a> {
+    /// Every source path, filtered out or not: a target path the source has is never
+    /// "only on the target".
+    on_source: &'a HashSet<&'a str>,
+    /// The target's entries the filters let through.
+    targets: &'a HashMap<&'a str, &'a TreeEntry>,
+    /// Paths below which nothing is touched.
+    blocked: &'a HashSet<&'a str>,
+    /// Target folders with something the filters left out below them.
+    holding_left_out: HashSet<&'a str>,
 }
 
-/// Whether `path` is one of `folders` or below one.
-fn is_below_any(path: &str, folders: &[&str]) -> bool {
-    folders.iter().any(|folder| {
-        path.strip_prefix(folder)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    })
+impl OnlyThere<'_> {
+    /// Entries only on the target, in scope of the filters: deletes when asked, else noted.
+    /// A folder is planned once, not with everything in it, unless it holds something the
+    /// filters left out: then its entries are planned one by one and the folder stays.
+    fn plan(&self, target: &Tree, options: &SyncOptions) -> Vec<PlanEntry> {
+        let mut planned = Vec::new();
+        let mut gone: HashSet<&str> = HashSet::new();
+        for entry in &target.entries {
+            let path = entry.path.as_str();
+            if !self.targets.contains_key(path)
+                || self.on_source.contains(path)
+                || is_within(path, self.blocked)
+                || is_within(path, &gone)
+            {
+                continue;
+            }
+            if entry.kind == EntryKind::Dir {
+                if self.holding_left_out.contains(path) {
+                    continue;
+                }
+                gone.insert(path);
+            }
+            planned.push(PlanEntry {
+                path: entry.path.clone(),
+                kind: entry.kind,
+                action: if options.delete {
+                    SyncAction::Delete
+                } else {
+                    SyncAction::Skip
+                },
+                reason: Reason::OnlyOnTarget,
+                size: entry.size,
+            });
+        }
+        planned
+    }
+}
+
+/// The target's folders that have an entry the filters left out somewhere below them.
+fn holding_left_out<'a>(target: &'a Tree, admitted: &HashMap<&str, &TreeEntry>) -> HashSet<&'a str> {
+    let mut holding = HashSet::new();
+    for entry in target
+        .entries
+        .iter()
+        .filter(|entry| !admitted.contains_key(entry.path.as_str()))
+    {
+        holding.extend(entry.path.match_indices('/').map(|(at, _)| &entry.path[..at]));
+    }
+    holding
+}
+
+/// Whether `path` is one of `folders` or below one (a look at each of its parents).
+fn is_within(path: &str, folders: &HashSet<&str>) -> bool {
+    !folders.is_empty()
+        && path
+            .match_indices('/')
+            .map(|(at, _)| &path[..at])
+            .chain(std::iter::once(path))
+            .any(|prefix| folders.contains(prefix))
 }
 
 /// The user's filters over relative paths.
@@ -271,8 +312,9 @@ impl Filter {
         })
     }
 
-    /// Whether an entry takes part; an excluded folder takes what is in it along.
-    fn admits(&self, entry: &TreeEntry) -> bool {
+    /// Whether an entry's path takes part (hidden names, excludes, includes); an excluded
+    /// folder takes what is in it along.
+    fn admits_path(&self, entry: &TreeEntry) -> bool {
         let is_dir = entry.kind == EntryKind::Dir;
         if self.exclude_hidden && entry.path.split('/').any(|name| name.starts_with('.')) {
             return false;
@@ -287,17 +329,23 @@ impl Filter {
         if is_dir {
             return true;
         }
-        let included = self
-            .include
+        self.include
             .as_ref()
-            .is_none_or(|include| include.matched_path_or_any_parents(&entry.path, false).is_ignore());
+            .is_none_or(|include| include.matched_path_or_any_parents(&entry.path, false).is_ignore())
+    }
+
+    /// Whether a source file is small and recent enough (folders always are).
+    fn admits_file(&self, entry: &TreeEntry) -> bool {
+        if entry.kind == EntryKind::Dir {
+            return true;
+        }
         let small_enough = self
             .max_size
             .is_none_or(|limit| entry.size.is_none_or(|size| size <= limit));
         let recent_enough = self
             .oldest
             .is_none_or(|oldest| entry.modified.is_none_or(|time| time >= oldest));
-        included && small_enough && recent_enough
+        small_enough && recent_enough
     }
 }
 

@@ -491,3 +491,64 @@ fn a_target_that_cannot_keep_times_is_the_same_when_newer_and_of_the_same_size()
         ]
     );
 }
+
+#[test]
+fn a_folder_holding_something_left_out_is_not_deleted_whole() {
+    let options = SyncOptions {
+        delete: true,
+        exclude: vec!["*.log".into()],
+        ..SyncOptions::default()
+    };
+    let target = exact(vec![
+        folder("logs"),
+        file("logs/today.log", 1, noon()),
+        file("logs/index.html", 1, noon()),
+        folder("logs/old"),
+        file("logs/old/x.html", 1, noon()),
+    ]);
+    // The excluded log stays, so its folder stays; the rest goes one by one.
+    assert_eq!(
+        actions(&exact(vec![]), &target, &options),
+        pairs(&[
+            ("logs/index.html", SyncAction::Delete),
+            ("logs/old", SyncAction::Delete)
+        ])
+    );
+}
+
+#[test]
+fn sizes_and_ages_are_the_sources_and_never_make_a_target_copy_extraneous() {
+    let options = SyncOptions {
+        delete: true,
+        max_size: Some(10),
+        max_age: Some(86_400),
+        ..SyncOptions::default()
+    };
+    // Grown past the limit on the source; old on the source but stamped new on the target;
+    // and a small, recent copy on the target of a file the source leaves out.
+    let source = exact(vec![
+        file("grown.bin", 11, noon()),
+        file("old.txt", 1, noon() - seconds(3 * 86_400)),
+    ]);
+    let target = exact(vec![file("grown.bin", 5, noon()), file("old.txt", 1, noon())]);
+    assert_eq!(actions(&source, &target, &options), pairs(&[]));
+}
+
+#[test]
+fn a_link_on_the_source_over_a_folder_on_the_target_leaves_the_folder_alone() {
+    let link = TreeEntry {
+        path: "uploads".into(),
+        kind: EntryKind::Link,
+        size: None,
+        modified: None,
+    };
+    let target = exact(vec![folder("uploads"), file("uploads/a.jpg", 1, noon())]);
+    let options = SyncOptions {
+        delete: true,
+        ..SyncOptions::default()
+    };
+    assert_eq!(
+        actions(&exact(vec![link]), &target, &options),
+        pairs(&[("uploads", SyncAction::Skip)])
+    );
+}

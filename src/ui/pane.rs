@@ -199,8 +199,10 @@ impl Pane {
         self.path_text = path.to_string();
         self.path = Some(path);
         self.folded = entries.iter().map(|entry| entry.name.to_lowercase()).collect();
-        // Another folder: marks are made again once both panes are listed.
+        // Another folder: marks (and the filter by them) come again once both panes are
+        // listed; until then every row shows.
         self.marks.clear();
+        self.differences_only = false;
         self.selected = vec![false; entries.len()];
         self.selected_count = 0;
         self.entries = entries;

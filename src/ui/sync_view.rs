@@ -141,31 +141,46 @@ pub fn show(page: &mut SyncPage, ctx: &egui::Context, out: &mut Intents) {
 }
 
 fn settings(page: &mut SyncPage, ui: &mut Ui, out: &mut Intents) {
+    let mut changed = false;
     ui.horizontal(|ui| {
-        ui.radio_value(&mut page.to_server, true, "Upload: this computer to the server");
-        ui.radio_value(&mut page.to_server, false, "Download: the server to this computer");
+        changed |= ui
+            .radio_value(&mut page.to_server, true, "Upload: this computer to the server")
+            .changed();
+        changed |= ui
+            .radio_value(&mut page.to_server, false, "Download: the server to this computer")
+            .changed();
     });
-    ui.checkbox(
-        &mut page.delete,
-        "Delete what is only on the target (moved to its .wharf-trash folder)",
-    );
+    changed |= ui
+        .checkbox(
+            &mut page.delete,
+            "Delete what is only on the target (moved to its .wharf-trash folder)",
+        )
+        .changed();
     ui.horizontal(|ui| {
-        ui.checkbox(&mut page.size_only, "Compare sizes only");
-        ui.checkbox(&mut page.newer_only, "Never replace a newer file");
+        changed |= ui.checkbox(&mut page.size_only, "Compare sizes only").changed();
+        changed |= ui
+            .checkbox(&mut page.newer_only, "Never replace a newer file")
+            .changed();
     });
     ui.horizontal(|ui| {
         ui.label("Exclude:");
-        ui.add(
-            egui::TextEdit::singleline(&mut page.exclude)
-                .hint_text("cache/  *.log")
-                .desired_width(320.0),
-        )
-        .on_hover_text("Patterns as in .gitignore, separated by spaces");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut page.exclude)
+                    .hint_text("cache/, *.log")
+                    .desired_width(320.0),
+            )
+            .on_hover_text("Patterns as in .gitignore, separated by commas")
+            .changed();
         let busy = matches!(page.stage, Stage::Planning | Stage::Running);
         if ui.add_enabled(!busy, egui::Button::new("Preview")).clicked() {
             out.push(SyncIntent::Preview);
         }
     });
+    // A plan made with other settings is not the one to run.
+    if changed && matches!(page.stage, Stage::Planned { .. }) {
+        page.stage = Stage::Idle;
+    }
 }
 
 fn stage(page: &SyncPage, ui: &mut Ui, out: &mut Intents) {

@@ -191,6 +191,19 @@ fn sync_previews_as_json_then_runs_and_says_what_it_cannot_do() {
     let bad = wharf(home.path(), &["sync", "--exclude", "[z-a", source_arg, &url]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("--exclude \"[z-a\""), "{}", stderr(&bad));
+    // Deleting what is only in the server's root folder is refused, not done.
+    std::fs::write(root.path().join("stray.txt"), b"keep me").unwrap();
+    let at_root = wharf(
+        home.path(),
+        &["sync", "--delete", source_arg, &ftp_url(server.port, "/")],
+    );
+    assert_eq!(at_root.status.code(), Some(2), "{}", stderr(&at_root));
+    assert!(
+        stderr(&at_root).contains("refusing to delete what is only in /"),
+        "{}",
+        stderr(&at_root)
+    );
+    assert!(root.path().join("stray.txt").exists());
     let two_local = wharf(home.path(), &["sync", source_arg, local.path().to_str().unwrap()]);
     assert_eq!(two_local.status.code(), Some(2));
     assert!(

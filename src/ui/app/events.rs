@@ -18,7 +18,6 @@ use crate::ui::intent::SitesIntent;
 use crate::ui::notice::Notice;
 use crate::ui::pane::{PaneStatus, Side};
 use crate::ui::requests::{Job, SitesRequest, Waiting};
-use crate::ui::sync_view::Stage;
 
 impl App {
     /// Reads every event waiting, and what the window's threads finished; returns how many
@@ -192,6 +191,7 @@ impl App {
             self.connection.security = None;
             self.forget_listings(Side::Remote);
             self.remote.clear(PaneStatus::NotConnected);
+            self.forget_sync_plan();
             self.messages.status("Disconnected from the server.");
         }
         if self.local.session == Some(session) {
@@ -311,31 +311,16 @@ impl App {
                     self.local.clear(PaneStatus::Failed(error.sentence()));
                 }
             }
-            Waiting::TreeListing { .. } | Waiting::CompareMarks { .. } | Waiting::SyncPlan | Waiting::SyncQuiet => {}
-            Waiting::MirrorListing { side, path } => {
-                if let Err(error) = result {
-                    self.on_mirror_failed(side, &path, &error.sentence());
-                }
-            }
-            Waiting::SyncTree { .. } => {
-                if let Err(error) = result {
-                    self.on_sync_tree_failed(error.sentence());
-                }
-            }
-            Waiting::SyncStep { what } => {
-                if let Err(error) = result {
-                    self.messages
-                        .error(format!("Synchronize could not {what}: {}", error.sentence()));
-                }
-            }
-            Waiting::SyncReady { trash } => self.on_sync_ready(trash),
-            Waiting::UndoTree => {
-                if let Err(error) = result {
-                    self.sync.page.stage = Stage::Said(format!("There is nothing to undo: {}", error.sentence()));
-                    self.sync.page.can_undo = false;
-                }
-            }
-            Waiting::UndoDone { files, aside } => self.on_undo_done(files, &aside),
+            Waiting::TreeListing { .. } => {}
+            sync @ (Waiting::CompareMarks { .. }
+            | Waiting::SyncPlan
+            | Waiting::SyncQuiet
+            | Waiting::MirrorListing { .. }
+            | Waiting::SyncTree { .. }
+            | Waiting::SyncStep { .. }
+            | Waiting::SyncReady { .. }
+            | Waiting::UndoTree
+            | Waiting::UndoDone { .. }) => self.on_sync_request_finished(sync, result),
             Waiting::EditLook { edit, why } => {
                 if let Err(error) = result {
                     self.on_edit_look(edit, why, Err(error));

@@ -1,9 +1,10 @@
 //! Compare, synchronised browsing and the Synchronize window, driven as a user would.
 
 use super::*;
-use crate::engine::api::{PlanEntry, Reason, SyncAction, SyncPlan, Tree};
+use crate::engine::api::{PlanEntry, Reason, SyncAction, SyncPlan, TimeSource, Tree};
 use crate::ui::intent::PaneIntent;
 use crate::ui::pane::Side;
+use crate::ui::sync_view::Stage;
 
 fn planned(path: &str, kind: EntryKind, action: SyncAction, reason: Reason) -> PlanEntry {
     PlanEntry {
@@ -137,6 +138,52 @@ fn synchronised_browsing_takes_the_same_step_on_the_other_side_and_says_when_it_
         "{}",
         window.log()
     );
+    assert!(!window.harness.state().sync.browse_together, "out of step, it is off");
+}
+
+#[test]
+fn a_preview_asks_with_the_windows_settings() {
+    let mut window = Window::open();
+    window.connect();
+    window.harness.get_by_label("Synchronize…").click();
+    window.settle();
+    window.harness.state_mut().sync.page.exclude = "cache/, *.log ,".into();
+    window
+        .harness
+        .get_by_label("Download: the server to this computer")
+        .click();
+    window.settle();
+    window.harness.get_by_label("Preview").click();
+    window.settle();
+    for (path, times) in [("/home/me", TimeSource::Exact), ("/srv", TimeSource::Listing)] {
+        let id = window.take(|command| match command {
+            Command::Session(SessionCommand::Request {
+                request: SessionRequest::ListTree { id, path: asked },
+                ..
+            }) if asked.as_str() == path => Some(*id),
+            _ => None,
+        });
+        window.engine.emit(Event::Tree {
+            id,
+            path: RemotePath::new(path),
+            tree: Box::new(Tree {
+                exists: true,
+                times: Some(times),
+                ..Tree::default()
+            }),
+        });
+    }
+    window.settle();
+    let (options, source) = window.take(|command| match command {
+        Command::PlanSync { options, source, .. } => Some((options.clone(), source.times)),
+        _ => None,
+    });
+    assert_eq!(options.exclude, ["cache/", "*.log", "/.wharf-trash/"]);
+    assert_eq!(
+        source,
+        Some(TimeSource::Listing),
+        "downloading, the server's tree is the source"
+    );
 }
 
 #[test]
@@ -165,7 +212,7 @@ fn synchronize_previews_lets_entries_be_unticked_and_runs_the_rest() {
         });
     }
     window.settle();
-    window.answer_plan(SyncPlan {
+    let plan = SyncPlan {
         entries: vec![
             planned(
                 "b.txt",
@@ -184,9 +231,21 @@ fn synchronize_previews_lets_entries_be_unticked_and_runs_the_rest() {
             planned("old.txt", EntryKind::File, SyncAction::Delete, Reason::OnlyOnTarget),
         ],
         time_offset_hours: None,
-    });
+    };
+    window.answer_plan(plan.clone());
     assert!(window.has_label("Ticked: 1 new file, 1 new folder, 2 to update, 1 to delete"));
 
+    // A setting changed after the preview drops the plan: it is not the one to run.
+    window.harness.get_by_label("Never replace a newer file").click();
+    window.settle();
+    assert!(!window.has_label("Ticked:"), "a plan of other settings is not shown");
+    window.harness.get_by_label("Never replace a newer file").click();
+    window.settle();
+    window.harness.state_mut().sync.page.stage = Stage::Planned {
+        plan: plan.clone(),
+        chosen: vec![true; plan.entries.len()],
+    };
+    window.settle();
     window.harness.get_by_label_contains("update b.txt").click();
     window.settle();
     assert!(window.has_label("Ticked: 1 new file, 1 new folder, 1 to update, 1 to delete"));

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use super::App;
 use crate::engine::api::{
-    Command, Compare, ConflictPolicy, Direction, EntryKind, PlanEntry, QueueCommand, RemotePath, RequestId,
-    SessionRequest, SyncAction, SyncOptions, SyncPlan, TimeSource, TransferOptions, TransferSpec, Tree,
+    Command, Compare, ConflictPolicy, Direction, EntryKind, PlanEntry, QueueCommand, RemotePath, RequestId, SessionId,
+    SessionRequest, Site, SyncAction, SyncOptions, SyncPlan, TimeSource, TransferOptions, TransferSpec, Tree,
 };
 use crate::model::Protocol;
 use crate::ui::compare::{self, Marks};
@@ -42,13 +42,16 @@ pub struct SyncState {
     last_run: Option<(Side, RemotePath, RemotePath)>,
 }
 
-/// Which folders a plan was made of, and in which direction.
+/// Which folders a plan was made of, in which direction, on which sessions and server: a
+/// run checks that they are still the ones open.
 #[derive(Debug, Clone)]
 struct Planned {
     to_server: bool,
     local: RemotePath,
     remote: RemotePath,
     trash: String,
+    sessions: (SessionId, SessionId),
+    site: Site,
 }
 
 impl App {
@@ -201,27 +204,72 @@ impl App {
         self.requests.insert(id, Waiting::MirrorListing { side: other, path });
     }
 
-    /// The other side has no such folder: say so, and stay where it is.
+    /// A request of Compare, synchronised browsing or Synchronize ended (`OpFinished`):
+    /// most matter only when they failed.
+    pub(super) fn on_sync_request_finished(
+        &mut self,
+        waiting: Waiting,
+        result: Result<crate::engine::api::OpSummary, crate::engine::api::OpError>,
+    ) {
+        let failure = result.err().map(|error| error.sentence());
+        match (waiting, failure) {
+            (Waiting::SyncReady { trash }, _) => self.on_sync_ready(trash),
+            (Waiting::UndoDone { files, aside }, _) => self.on_undo_done(files, &aside),
+            (_, None) => {}
+            (Waiting::MirrorListing { side, path }, Some(sentence)) => self.on_mirror_failed(side, &path, &sentence),
+            (Waiting::SyncTree { .. }, Some(sentence)) => self.on_sync_tree_failed(sentence),
+            (Waiting::SyncStep { what }, Some(sentence)) => {
+                self.messages.error(format!("Synchronize could not {what}: {sentence}"));
+            }
+            (Waiting::UndoTree, Some(sentence)) => {
+                self.sync.page.stage = Stage::Said(format!("There is nothing to undo: {sentence}"));
+                self.sync.page.can_undo = false;
+            }
+            // Plans answer with `SyncPlanned`; quiet steps may fail.
+            (_, Some(_)) => {}
+        }
+    }
+
+    /// The other side has no such folder: it stays where it is, and synchronised browsing
+    /// goes off (the two sides are no longer in step), saying so.
     pub(super) fn on_mirror_failed(&mut self, side: Side, path: &RemotePath, sentence: &str) {
         let place = match side {
             Side::Local => "this computer",
             Side::Remote => "the server",
         };
-        self.messages
-            .error(format!("Synchronised browsing: {path} is not on {place} ({sentence})."));
+        self.sync.browse_together = false;
+        self.messages.error(format!(
+            "Synchronised browsing: {path} is not on {place} ({sentence}); it is off now."
+        ));
+    }
+
+    /// The connection ended: a plan of its folders is not to be run on another.
+    pub(super) fn forget_sync_plan(&mut self) {
+        self.sync.planned = None;
+        self.sync.pending = None;
+        if !matches!(self.sync.page.stage, Stage::Said(_)) {
+            self.sync.page.stage = Stage::Idle;
+        }
     }
 
     /// Lists both folders whole, for a plan.
     fn preview_sync(&mut self) {
-        let (Some(local_session), Some(remote_session)) = (self.local.session, self.remote.session) else {
+        let (Some(local_session), Some(remote_session), Some(site)) =
+            (self.local.session, self.remote.session, self.connection.site.clone())
+        else {
             self.sync.page.stage = Stage::Said("Connect to a server first.".into());
             return;
         };
         let (Some(local), Some(remote)) = (self.local.path.clone(), self.remote.path.clone()) else {
             return;
         };
-        self.requests
-            .forget(|waiting| matches!(waiting, Waiting::SyncTree { .. } | Waiting::SyncPlan));
+        // An earlier preview still listing: stop it, so that it does not hold the sessions.
+        for id in self
+            .requests
+            .forget(|waiting| matches!(waiting, Waiting::SyncTree { .. } | Waiting::SyncPlan))
+        {
+            self.engine.send(Command::Cancel { id });
+        }
         self.sync.trees = (None, None);
         for (side, session, path) in [
             (Side::Local, local_session, &local),
@@ -240,6 +288,8 @@ impl App {
             local,
             remote,
             trash: format!("{TRASH}/{}", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
+            sessions: (local_session, remote_session),
+            site,
         });
         self.sync.page.stage = Stage::Planning;
     }
@@ -259,7 +309,13 @@ impl App {
         };
         let (source, target) = if to_server { (local, remote) } else { (remote, local) };
         let page = &self.sync.page;
-        let mut exclude: Vec<String> = page.exclude.split_whitespace().map(str::to_owned).collect();
+        let mut exclude: Vec<String> = page
+            .exclude
+            .split(',')
+            .map(str::trim)
+            .filter(|pattern| !pattern.is_empty())
+            .map(str::to_owned)
+            .collect();
         exclude.push(format!("/{TRASH}/"));
         let options = SyncOptions {
             compare: if page.size_only {
@@ -298,15 +354,15 @@ impl App {
             return;
         };
         let run = Run::of(plan, chosen, &planned);
-        let (Some(site), Some(session)) = (
-            self.connection.site.clone(),
-            if planned.to_server {
-                self.remote.session
-            } else {
-                self.local.session
-            },
-        ) else {
+        if (self.local.session, self.remote.session) != (Some(planned.sessions.0), Some(planned.sessions.1)) {
+            self.sync.page.stage = Stage::Said("The connection changed since the preview: preview again.".into());
             return;
+        }
+        let site = planned.site.clone();
+        let session = if planned.to_server {
+            planned.sessions.1
+        } else {
+            planned.sessions.0
         };
         let root = planned.target_root().clone();
         let trash = join(&root, &planned.trash);
@@ -365,10 +421,10 @@ impl App {
 
     /// The run's folders and deletions are done: its transfers go to the queue.
     pub(super) fn on_sync_ready(&mut self, trash: Option<String>) {
-        let (Some(specs), Some(site)) = (self.sync.pending.take(), self.connection.site.clone()) else {
+        let (Some(specs), Some(planned)) = (self.sync.pending.take(), self.sync.planned.clone()) else {
             return;
         };
-        self.send_sync_job(site, specs, trash);
+        self.send_sync_job(planned.site, specs, trash);
     }
 
     fn send_sync_job(&mut self, site: crate::engine::api::Site, specs: Vec<TransferSpec>, trash: Option<String>) {
@@ -534,7 +590,9 @@ impl Run {
                 local: PathBuf::from(join(&planned.local, &entry.path).as_str()),
                 remote: join(&planned.remote, &entry.path),
                 recursive: false,
-                keep_replaced: (entry.action == SyncAction::Update)
+                // A download keeps what it finds in its place even when it expected nothing
+                // there (see `wharf sync`).
+                keep_replaced: (entry.action == SyncAction::Update || !planned.to_server)
                     .then(|| PathBuf::from(join(&trash, &entry.path).as_str())),
             })
             .collect();
