@@ -53,6 +53,7 @@ fn tree(files: usize, times: TimeSource, change: impl Fn(usize) -> Option<(u64, 
                 kind: EntryKind::Dir,
                 size: None,
                 modified: None,
+                checksum: None,
             });
         }
         let Some((size, seconds)) = change(n) else {
@@ -63,6 +64,7 @@ fn tree(files: usize, times: TimeSource, change: impl Fn(usize) -> Option<(u64, 
             kind: EntryKind::File,
             size: Some(size),
             modified: Some(base + chrono::TimeDelta::seconds(seconds)),
+            checksum: None,
         });
     }
     Tree {

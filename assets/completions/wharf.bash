@@ -1226,7 +1226,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__sync)
-            opts="-n -j -i -v -h -V --dry-run --json --delete --delete-permanently --size-only --newer-only --exclude --include --exclude-hidden --max-size --max-age --undo --parallel --limit-rate --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-n -j -i -v -h -V --dry-run --json --delete --delete-permanently --size-only --checksum --newer-only --exclude --include --exclude-hidden --max-size --max-age --undo --parallel --limit-rate --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -222,6 +222,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand sync" -l json -d 'With --dry
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l delete -d 'Remove files and folders that are only on the target, into the target\'s .wharf-trash folder (undone with --undo)'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l delete-permanently -d 'With --delete: delete for good instead of moving to the trash'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l size-only -d 'Compare sizes only, not modification times'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l checksum -d 'Compare files of the same size by their checksums (the server\'s own, or each file read through) instead of their times'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l newer-only -d 'Never replace a target file that is newer than its source (it is reported as a conflict)'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l exclude-hidden -d 'Leave out files and folders whose names start with a dot'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l undo -d 'Put back what the last sync into the target deleted, and stop'

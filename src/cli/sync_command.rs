@@ -7,14 +7,15 @@
 //! it, into `.wharf-trash/<time>/` in the target folder, from where `--undo` puts the last
 //! sync's deletions back.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::{Client, ConnectionArgs, EXIT_FAILED, EXIT_OK, EXIT_USAGE, SpeedArgs, limits, locate, output};
 use crate::engine::api::{
-    Command, Compare, ConflictPolicy, Direction, EntryKind, Event, OpError, QueueCommand, RequestId, SessionCommand,
-    SessionId, SessionRequest, SyncAction, SyncOptions, SyncPlan, TransferOptions, TransferSpec, Tree,
+    ChecksumAlgorithm, Command, Compare, ConflictPolicy, Direction, EntryKind, Event, OpError, QueueCommand, RequestId,
+    SessionCommand, SessionId, SessionRequest, SyncAction, SyncOptions, SyncPlan, TransferOptions, TransferSpec, Tree,
 };
 use crate::model::location::{Location, RemotePath};
 
@@ -37,8 +38,12 @@ pub struct SyncArgs {
     #[arg(long, requires = "delete")]
     pub delete_permanently: bool,
     /// Compare sizes only, not modification times.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "checksum")]
     pub size_only: bool,
+    /// Compare files of the same size by their checksums (the server's own, or each file
+    /// read through) instead of their times.
+    #[arg(long)]
+    pub checksum: bool,
     /// Never replace a target file that is newer than its source (it is reported as a
     /// conflict).
     #[arg(long)]
@@ -171,9 +176,12 @@ struct SyncRun<'a> {
 
 impl SyncRun<'_> {
     fn sync(&mut self, sync: &SyncArgs) -> Result<i32, String> {
-        let (source, target) = self.list_both()?;
+        let (mut source, mut target) = self.list_both()?;
         for refused in source.refused.iter().chain(&target.refused) {
             self.client.progress.println(&format!("wharf: warning: {refused}"));
+        }
+        if sync.checksum {
+            self.add_checksums(&mut source, &mut target)?;
         }
         let plan = self.plan(source, target.clone(), options(sync))?;
         let totals = plan.totals();
@@ -251,6 +259,74 @@ impl SyncRun<'_> {
             true => (local_tree, remote_tree),
             false => (remote_tree, local_tree),
         })
+    }
+
+    /// `--checksum`: the digests of the files that are on both sides with the same size,
+    /// the server's first (its own command, where it has one, decides the algorithm), then
+    /// this computer's in the same algorithm.
+    fn add_checksums(&mut self, source: &mut Tree, target: &mut Tree) -> Result<(), String> {
+        let sizes: HashMap<&str, Option<u64>> = target
+            .entries
+            .iter()
+            .filter(|entry| entry.kind == EntryKind::File)
+            .map(|entry| (entry.path.as_str(), entry.size))
+            .collect();
+        let paths: Vec<String> = source
+            .entries
+            .iter()
+            .filter(|entry| entry.kind == EntryKind::File && sizes.get(entry.path.as_str()) == Some(&entry.size))
+            .map(|entry| entry.path.clone())
+            .collect();
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let remote_root = self.sides.remote.path.clone();
+        let remote_sums = self.checksums(self.remote_session(), remote_root, &paths, None)?;
+        let algorithm = remote_sums
+            .iter()
+            .flatten()
+            .find_map(|sum| sum.split_once(':'))
+            .and_then(|(name, _)| {
+                [ChecksumAlgorithm::Sha1, ChecksumAlgorithm::Sha256]
+                    .into_iter()
+                    .find(|a| a.name() == name)
+            })
+            .unwrap_or(ChecksumAlgorithm::Sha256);
+        let local_root = local_path(&self.sides.local);
+        let local_sums = self.checksums(self.local_session, local_root, &paths, Some(algorithm))?;
+        let (local_tree, remote_tree) = match self.sides.source_is_local() {
+            true => (source, target),
+            false => (target, source),
+        };
+        attach(local_tree, &paths, local_sums);
+        attach(remote_tree, &paths, remote_sums);
+        Ok(())
+    }
+
+    fn checksums(
+        &mut self,
+        session: SessionId,
+        root: RemotePath,
+        paths: &[String],
+        algorithm: Option<ChecksumAlgorithm>,
+    ) -> Result<Vec<Option<String>>, String> {
+        let paths = paths.to_vec();
+        let id = self.ask(session, |id| SessionRequest::Checksums {
+            id,
+            root,
+            paths,
+            algorithm,
+        });
+        loop {
+            match self.client.next_event()? {
+                Event::Checksums { id: answered, sums } if answered == id => return Ok(sums),
+                Event::OpFinished {
+                    id: answered,
+                    result: Err(error),
+                } if answered == id => return Err(error.message),
+                _ => {}
+            }
+        }
     }
 
     fn plan(&mut self, source: Tree, target: Tree, options: SyncOptions) -> Result<SyncPlan, String> {
@@ -566,15 +642,26 @@ impl SyncRun<'_> {
     }
 }
 
+/// Gives the entries of `tree` at `paths` their digests.
+fn attach(tree: &mut Tree, paths: &[String], sums: Vec<Option<String>>) {
+    let sums: HashMap<&str, Option<String>> = paths.iter().map(String::as_str).zip(sums).collect();
+    for entry in &mut tree.entries {
+        if let Some(sum) = sums.get(entry.path.as_str()) {
+            entry.checksum = sum.clone();
+        }
+    }
+}
+
 /// What the command line asks of the planner.
 fn options(sync: &SyncArgs) -> SyncOptions {
     let mut exclude = sync.exclude.clone();
     // The trash is the target's own business, never synchronised or deleted.
     exclude.push(format!("/{TRASH}/"));
     SyncOptions {
-        compare: match sync.size_only {
-            true => Compare::SizeOnly,
-            false => Compare::SizeAndTime,
+        compare: match (sync.size_only, sync.checksum) {
+            (true, _) => Compare::SizeOnly,
+            (false, true) => Compare::Checksum,
+            (false, false) => Compare::SizeAndTime,
         },
         delete: sync.delete,
         newer_only: sync.newer_only,

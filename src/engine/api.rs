@@ -193,6 +193,15 @@ pub enum SessionRequest {
     /// `Tree` (with `exists: false` when the folder is not there), or `OpFinished` with the
     /// error. Cancellable.
     ListTree { id: RequestId, path: RemotePath },
+    /// The digests of files below `root` (paths relative to it, `/` between folders), for
+    /// `--checksum`: the server's own when it has one of `algorithm` (any, when `None`),
+    /// else the file read through. The reply is `Checksums`; cancellable.
+    Checksums {
+        id: RequestId,
+        root: RemotePath,
+        paths: Vec<String>,
+        algorithm: Option<ChecksumAlgorithm>,
+    },
 }
 
 impl SessionRequest {
@@ -205,7 +214,8 @@ impl SessionRequest {
             | SessionRequest::Delete { id, .. }
             | SessionRequest::Rename { id, .. }
             | SessionRequest::Chmod { id, .. }
-            | SessionRequest::ListTree { id, .. } => *id,
+            | SessionRequest::ListTree { id, .. }
+            | SessionRequest::Checksums { id, .. } => *id,
         }
     }
 }
@@ -657,6 +667,9 @@ pub enum Event {
     },
     /// One entry (the reply to `Stat`).
     Stat { id: RequestId, entry: Entry },
+    /// The reply to `Checksums`: one per path, in order, as `ALGORITHM:hex`, or `None` for a
+    /// file that could not be read.
+    Checksums { id: RequestId, sums: Vec<Option<String>> },
     /// A folder's tree (the reply to `ListTree`).
     Tree {
         id: RequestId,

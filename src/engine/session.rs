@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use super::api::{Event, OpSummary, RequestId, SessionId, SessionRequest, TimeSource, Tree, TreeEntry};
+use super::api::{
+    ChecksumAlgorithm, Event, OpSummary, RequestId, SessionId, SessionRequest, TimeSource, Tree, TreeEntry,
+};
 use crate::model::EntryKind;
 use crate::model::location::RemotePath;
 use crate::protocol::{ErrorKind, FsError, RemoteFs};
@@ -65,6 +67,20 @@ impl Session {
                 let result = self.fs.chmod(&path, mode).map(|()| OpSummary::default());
                 emit(Event::OpFinished { id, result });
             }
+            SessionRequest::Checksums {
+                id,
+                root,
+                paths,
+                algorithm,
+            } => {
+                let cancel = self.cancel_flag(id);
+                let sums = self.checksums(&root, &paths, algorithm, &cancel);
+                self.forget(id);
+                match sums {
+                    Ok(sums) => emit(Event::Checksums { id, sums }),
+                    Err(error) => emit(Event::OpFinished { id, result: Err(error) }),
+                }
+            }
             SessionRequest::ListTree { id, path } => {
                 let cancel = self.cancel_flag(id);
                 let result = self.list_tree(&path, &cancel);
@@ -91,6 +107,41 @@ impl Session {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .remove(&id);
+    }
+
+    /// The digest of each of `paths` below `root` (see `SessionRequest::Checksums`).
+    fn checksums(
+        &mut self,
+        root: &RemotePath,
+        paths: &[String],
+        algorithm: Option<ChecksumAlgorithm>,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Option<String>>, FsError> {
+        let mut sums = Vec::with_capacity(paths.len());
+        for relative in paths {
+            if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(FsError::cancelled());
+            }
+            let path = relative.split('/').fold(root.clone(), |path, name| path.join(name));
+            sums.push(self.checksum_of(&path, algorithm));
+        }
+        Ok(sums)
+    }
+
+    /// The server's digest of a file when it offers one of `algorithm`, else the file read
+    /// through and hashed; `None` when it cannot be read (it is then compared by size and
+    /// time).
+    fn checksum_of(&mut self, path: &RemotePath, algorithm: Option<ChecksumAlgorithm>) -> Option<String> {
+        if let Ok(Some(sum)) = self.fs.checksum(path)
+            && algorithm.is_none_or(|wanted| wanted == sum.algorithm)
+        {
+            return Some(format!("{}:{}", sum.algorithm.name(), sum.hex));
+        }
+        let algorithm = algorithm.unwrap_or(ChecksumAlgorithm::Sha256);
+        let mut reader = self.fs.open_read(path, 0).ok()?;
+        let hex = algorithm.hex_of_reader(&mut reader).ok();
+        reader.finish().ok()?;
+        Some(format!("{}:{}", algorithm.name(), hex?))
     }
 
     /// `path` and everything below it, parents first. A folder that is not there is an
@@ -146,6 +197,7 @@ impl Session {
                 kind: entry.kind,
                 size: entry.size,
                 modified: entry.modified,
+                checksum: None,
             });
             if !is_dir {
                 continue;

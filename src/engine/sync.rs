@@ -130,9 +130,18 @@ fn compare_files(
         (Some(source), Some(target)) => Some((source, target)),
         _ => None,
     };
+    if options.compare == Compare::Checksum
+        && source.size == target.size
+        && let (Some(source_sum), Some(target_sum)) = (&source.checksum, &target.checksum)
+    {
+        return match source_sum == target_sum {
+            true => (SyncAction::Skip, Reason::SameChecksum),
+            false => (SyncAction::Update, Reason::ChecksumDiffers),
+        };
+    }
     let age = match options.compare {
         Compare::SizeOnly => None,
-        Compare::SizeAndTime => time_difference(source, target, clocks),
+        Compare::SizeAndTime | Compare::Checksum => time_difference(source, target, clocks),
     };
     let update_unless_target_newer = |reason| match age {
         Some(seconds) if seconds < 0 && options.newer_only => {

@@ -15,6 +15,7 @@ fn file(path: &str, size: u64, modified: DateTime<Utc>) -> TreeEntry {
         kind: EntryKind::File,
         size: Some(size),
         modified: Some(modified),
+        checksum: None,
     }
 }
 
@@ -24,6 +25,7 @@ fn folder(path: &str) -> TreeEntry {
         kind: EntryKind::Dir,
         size: None,
         modified: None,
+        checksum: None,
     }
 }
 
@@ -454,6 +456,7 @@ fn links_are_listed_as_not_synchronised() {
         kind: EntryKind::Link,
         size: None,
         modified: None,
+        checksum: None,
     };
     let entry = one(&exact(vec![link]), &exact(vec![]), &SyncOptions::default());
     assert_eq!((entry.action, entry.reason), (SyncAction::Skip, Reason::NotAFile));
@@ -541,6 +544,7 @@ fn a_link_on_the_source_over_a_folder_on_the_target_leaves_the_folder_alone() {
         kind: EntryKind::Link,
         size: None,
         modified: None,
+        checksum: None,
     };
     let target = exact(vec![folder("uploads"), file("uploads/a.jpg", 1, noon())]);
     let options = SyncOptions {
@@ -550,5 +554,41 @@ fn a_link_on_the_source_over_a_folder_on_the_target_leaves_the_folder_alone() {
     assert_eq!(
         actions(&exact(vec![link]), &target, &options),
         pairs(&[("uploads", SyncAction::Skip)])
+    );
+}
+
+#[test]
+fn checksums_decide_between_files_of_the_same_size_and_the_rest_falls_back_to_times() {
+    let options = SyncOptions {
+        compare: Compare::Checksum,
+        ..SyncOptions::default()
+    };
+    let summed = |path: &str, sum: Option<&str>, modified| TreeEntry {
+        checksum: sum.map(str::to_owned),
+        ..file(path, 5, modified)
+    };
+    let source = exact(vec![
+        summed("edited", Some("SHA-256:aa"), noon()),
+        summed("touched", Some("SHA-256:bb"), noon() + seconds(600)),
+        summed("unsummed", None, noon() + seconds(600)),
+    ]);
+    let target = exact(vec![
+        summed("edited", Some("SHA-256:cc"), noon()),
+        summed("touched", Some("SHA-256:bb"), noon()),
+        summed("unsummed", Some("SHA-256:dd"), noon()),
+    ]);
+    let plan = plan_of(&source, &target, &options);
+    let reasons: Vec<(&str, SyncAction, Reason)> = plan
+        .entries
+        .iter()
+        .map(|entry| (entry.path.as_str(), entry.action, entry.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("edited", SyncAction::Update, Reason::ChecksumDiffers),
+            ("touched", SyncAction::Skip, Reason::SameChecksum),
+            ("unsummed", SyncAction::Update, Reason::SourceNewer { seconds: 600 }),
+        ]
     );
 }

@@ -28,6 +28,9 @@ pub struct TreeEntry {
     pub kind: EntryKind,
     pub size: Option<u64>,
     pub modified: Option<DateTime<Utc>>,
+    /// The file's digest as `ALGORITHM:hex` (`SHA-256:9f86…`), when `--checksum` asked for
+    /// it and the side could give it.
+    pub checksum: Option<String>,
 }
 
 /// A folder and everything below it, as one side listed it.
@@ -54,6 +57,9 @@ pub enum Compare {
     SizeAndTime,
     /// The same size; times are not looked at (for servers that cannot set them).
     SizeOnly,
+    /// The same size and the same checksum (read from both sides); a file whose checksum
+    /// could not be had is compared by size and time.
+    Checksum,
 }
 
 /// What the user asked a sync to do.
@@ -108,6 +114,10 @@ pub enum Reason {
     Same,
     /// Same size; times were not compared.
     SameSize,
+    /// Same size and checksum.
+    SameChecksum,
+    /// Same size, another checksum.
+    ChecksumDiffers,
     /// A size or a time that one side did not give.
     Unknown,
     /// Only on the target.
@@ -130,6 +140,8 @@ impl fmt::Display for Reason {
             Reason::TargetNewer { seconds } => write!(f, "target is newer by {}", span(*seconds)),
             Reason::Same => f.write_str("same size and time"),
             Reason::SameSize => f.write_str("same size"),
+            Reason::SameChecksum => f.write_str("same checksum"),
+            Reason::ChecksumDiffers => f.write_str("same size, another checksum"),
             Reason::Unknown => f.write_str("a side did not say its size or time"),
             Reason::OnlyOnTarget => f.write_str("only on the target"),
             Reason::KindDiffers => f.write_str("a file on one side, a folder on the other"),

@@ -222,13 +222,16 @@ impl ChecksumAlgorithm {
 
     /// The digest of a local file, in lowercase hex.
     pub fn hex_of_file(self, path: &std::path::Path) -> std::io::Result<String> {
+        self.hex_of_reader(&mut std::fs::File::open(path)?)
+    }
+
+    /// The digest of everything `reader` gives, in lowercase hex.
+    pub fn hex_of_reader(self, reader: &mut dyn std::io::Read) -> std::io::Result<String> {
         use sha2::Digest;
-        use std::io::Read;
-        fn feed<D: Digest>(mut digest: D, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-            let mut file = std::fs::File::open(path)?;
+        fn feed<D: Digest>(mut digest: D, reader: &mut dyn std::io::Read) -> std::io::Result<Vec<u8>> {
             let mut buffer = vec![0u8; 1024 * 1024];
             loop {
-                match file.read(&mut buffer)? {
+                match reader.read(&mut buffer)? {
                     0 => break,
                     count => digest.update(&buffer[..count]),
                 }
@@ -236,8 +239,8 @@ impl ChecksumAlgorithm {
             Ok(digest.finalize().to_vec())
         }
         let bytes = match self {
-            ChecksumAlgorithm::Sha256 => feed(sha2::Sha256::new(), path)?,
-            ChecksumAlgorithm::Sha1 => feed(sha1::Sha1::new(), path)?,
+            ChecksumAlgorithm::Sha256 => feed(sha2::Sha256::new(), reader)?,
+            ChecksumAlgorithm::Sha1 => feed(sha1::Sha1::new(), reader)?,
         };
         Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
     }

@@ -61,6 +61,7 @@ pub fn tree_of(entries: &[Entry], times: TimeSource) -> Tree {
                 kind: entry.kind,
                 size: entry.size,
                 modified: entry.modified,
+                checksum: None,
             })
             .collect(),
         refused: Vec::new(),

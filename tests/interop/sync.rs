@@ -1,7 +1,8 @@
 //! `wharf sync` against vsftpd (LIST times to the minute, no MFMT: uploads cannot keep
 //! their times) and OpenSSH (exact times): a tree of a few hundred small files goes up,
 //! a second run moves nothing, changes and deletions follow, deletions land in the trash
-//! and `--undo` puts them back; a sync killed mid-file is finished by `queue run`.
+//! and `--undo` puts them back; a sync killed mid-file is finished by `queue run`; and
+//! `--checksum` sees a change that kept the size and the time.
 
 use std::path::Path;
 
@@ -202,4 +203,53 @@ fn a_sync_killed_mid_file_is_finished_by_queue_run() {
     let again = sync(home.path(), &[&url, target_arg]);
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(stderr(&again).contains("already in sync"), "{}", stderr(&again));
+}
+
+/// `--checksum` finds a change that kept the size and the time, which a plain sync cannot
+/// see; the server's files are read through (neither server here has a hash command).
+fn checksum_finds_what_sizes_and_times_miss(url: &str, target: &Path) {
+    let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let source = local.path().join("docs");
+    std::fs::create_dir_all(&source).unwrap();
+    std::fs::write(source.join("a.txt"), b"version 1\n").unwrap();
+    std::fs::write(source.join("b.txt"), b"unchanged\n").unwrap();
+    let source_arg = source.to_str().unwrap();
+    let first = sync(home.path(), &[source_arg, url]);
+    assert!(first.status.success(), "{}", stderr(&first));
+
+    let file = source.join("a.txt");
+    let time = std::fs::metadata(&file).unwrap().modified().unwrap();
+    std::fs::write(&file, b"version 2\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    let plain = sync(home.path(), &["-n", source_arg, url]);
+    assert!(stderr(&plain).contains("already in sync"), "{}", stderr(&plain));
+    let summed = sync(home.path(), &["-n", "--checksum", source_arg, url]);
+    let plan = stdout(&summed);
+    assert!(summed.status.success(), "{}", stderr(&summed));
+    assert!(plan.contains("update   a.txt  (same size, another checksum)"), "{plan}");
+    assert!(!plan.contains("b.txt"), "{plan}");
+    let run = sync(home.path(), &["--checksum", source_arg, url]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"version 2\n");
+}
+
+#[test]
+fn checksum_against_vsftpd() {
+    let (server, _) = servers::vsftpd(FtpTls::None);
+    let folder = servers::user_folder("sync-sum-ftp");
+    let url = format!("ftp://{USER}@127.0.0.1:{}{}/docs", server.port, folder.display());
+    checksum_finds_what_sizes_and_times_miss(&url, &folder.join("docs"));
+}
+
+#[test]
+fn checksum_against_sshd() {
+    let (server, _) = servers::sshd();
+    let folder = servers::user_folder("sync-sum-sftp");
+    let url = format!("sftp://{USER}@127.0.0.1:{}{}/docs", server.port, folder.display());
+    checksum_finds_what_sizes_and_times_miss(&url, &folder.join("docs"));
 }

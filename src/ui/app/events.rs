@@ -69,6 +69,8 @@ impl App {
                 }
             }
             Event::SyncPlanned { id, result } => self.on_sync_planned(id, result),
+            // Only `wharf sync --checksum` asks for these.
+            Event::Checksums { .. } => {}
             Event::OpFinished { id, result } => self.on_finished(id, result),
             Event::ItemsAdded { items } => self.transfers.added(items),
             Event::ItemChanged {

@@ -357,6 +357,7 @@ fn synchronize_previews_lets_entries_be_unticked_and_runs_the_rest() {
                 kind: EntryKind::File,
                 size: Some(5),
                 modified: None,
+                checksum: None,
             }],
             exists: true,
             ..Tree::default()
