@@ -7,7 +7,6 @@
 //! it, into `.wharf-trash/<time>/` in the target folder, from where `--undo` puts the last
 //! sync's deletions back.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -18,6 +17,7 @@ use crate::engine::api::{
     SessionCommand, SessionId, SessionRequest, SyncAction, SyncOptions, SyncPlan, TransferOptions, TransferSpec, Tree,
 };
 use crate::model::location::{Location, RemotePath};
+use crate::model::sync::algorithm_of;
 
 /// The folder in a sync's target that holds what syncs deleted, one folder per run.
 pub const TRASH: &str = ".wharf-trash";
@@ -265,41 +265,21 @@ impl SyncRun<'_> {
     /// the server's first (its own command, where it has one, decides the algorithm), then
     /// this computer's in the same algorithm.
     fn add_checksums(&mut self, source: &mut Tree, target: &mut Tree) -> Result<(), String> {
-        let sizes: HashMap<&str, Option<u64>> = target
-            .entries
-            .iter()
-            .filter(|entry| entry.kind == EntryKind::File)
-            .map(|entry| (entry.path.as_str(), entry.size))
-            .collect();
-        let paths: Vec<String> = source
-            .entries
-            .iter()
-            .filter(|entry| entry.kind == EntryKind::File && sizes.get(entry.path.as_str()) == Some(&entry.size))
-            .map(|entry| entry.path.clone())
-            .collect();
+        let paths = source.same_size_files(target);
         if paths.is_empty() {
             return Ok(());
         }
         let remote_root = self.sides.remote.path.clone();
         let remote_sums = self.checksums(self.remote_session(), remote_root, &paths, None)?;
-        let algorithm = remote_sums
-            .iter()
-            .flatten()
-            .find_map(|sum| sum.split_once(':'))
-            .and_then(|(name, _)| {
-                [ChecksumAlgorithm::Sha1, ChecksumAlgorithm::Sha256]
-                    .into_iter()
-                    .find(|a| a.name() == name)
-            })
-            .unwrap_or(ChecksumAlgorithm::Sha256);
+        let algorithm = algorithm_of(&remote_sums).unwrap_or(ChecksumAlgorithm::Sha256);
         let local_root = local_path(&self.sides.local);
         let local_sums = self.checksums(self.local_session, local_root, &paths, Some(algorithm))?;
         let (local_tree, remote_tree) = match self.sides.source_is_local() {
             true => (source, target),
             false => (target, source),
         };
-        attach(local_tree, &paths, local_sums);
-        attach(remote_tree, &paths, remote_sums);
+        local_tree.attach_checksums(&paths, local_sums);
+        remote_tree.attach_checksums(&paths, remote_sums);
         Ok(())
     }
 
@@ -638,16 +618,6 @@ impl SyncRun<'_> {
             {
                 return Ok(result);
             }
-        }
-    }
-}
-
-/// Gives the entries of `tree` at `paths` their digests.
-fn attach(tree: &mut Tree, paths: &[String], sums: Vec<Option<String>>) {
-    let sums: HashMap<&str, Option<String>> = paths.iter().map(String::as_str).zip(sums).collect();
-    for entry in &mut tree.entries {
-        if let Some(sum) = sums.get(entry.path.as_str()) {
-            entry.checksum = sum.clone();
         }
     }
 }

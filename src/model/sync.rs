@@ -48,6 +48,44 @@ pub struct Tree {
     pub keeps_times: bool,
 }
 
+impl Tree {
+    /// The files this tree and `other` both have, with the same size: the ones whose
+    /// checksums `--checksum` compares.
+    pub fn same_size_files(&self, other: &Tree) -> Vec<String> {
+        let sizes: std::collections::HashMap<&str, Option<u64>> = other
+            .entries
+            .iter()
+            .filter(|entry| entry.kind == EntryKind::File)
+            .map(|entry| (entry.path.as_str(), entry.size))
+            .collect();
+        self.entries
+            .iter()
+            .filter(|entry| entry.kind == EntryKind::File && sizes.get(entry.path.as_str()) == Some(&entry.size))
+            .map(|entry| entry.path.clone())
+            .collect()
+    }
+
+    /// Gives the entries at `paths` their checksums (`sums` in the same order).
+    pub fn attach_checksums(&mut self, paths: &[String], sums: Vec<Option<String>>) {
+        let sums: std::collections::HashMap<&str, Option<String>> =
+            paths.iter().map(String::as_str).zip(sums).collect();
+        for entry in &mut self.entries {
+            if let Some(sum) = sums.get(entry.path.as_str()) {
+                entry.checksum = sum.clone();
+            }
+        }
+    }
+}
+
+/// The algorithm of checksums written `ALGORITHM:hex`, from the first that says.
+pub fn algorithm_of(sums: &[Option<String>]) -> Option<super::queue::ChecksumAlgorithm> {
+    use super::queue::ChecksumAlgorithm;
+    let name = sums.iter().flatten().find_map(|sum| sum.split_once(':'))?.0;
+    [ChecksumAlgorithm::Sha256, ChecksumAlgorithm::Sha1]
+        .into_iter()
+        .find(|algorithm| algorithm.name() == name)
+}
+
 /// What counts as "the same file".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]

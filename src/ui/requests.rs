@@ -41,6 +41,9 @@ pub enum Waiting {
     MirrorListing { side: Side, path: RemotePath },
     /// One side's whole tree, for the Synchronize window's preview.
     SyncTree { side: Side },
+    /// One side's checksums of the files both sides have with the same size (the server's
+    /// first, then this computer's), for a preview that compares checksums.
+    SyncSums { side: Side, paths: Vec<String> },
     /// The Synchronize window's plan.
     SyncPlan,
     /// A step of a sync run (a folder made, a file moved to the trash): a failure is said.

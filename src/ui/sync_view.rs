@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 use super::compare::Mark;
 use super::format;
 use super::intent::{Intents, SyncIntent};
-use crate::engine::api::{EntryKind, SyncAction, SyncPlan};
+use crate::engine::api::{Compare, EntryKind, SyncAction, SyncPlan};
 
 /// The bar's switches, lent by the app.
 pub struct SyncBar {
@@ -40,10 +40,13 @@ pub struct SyncPage {
     /// From this computer to the server; otherwise the other way.
     pub to_server: bool,
     pub delete: bool,
-    pub size_only: bool,
+    pub compare: Compare,
     pub newer_only: bool,
-    /// gitignore-style patterns separated by spaces.
+    /// gitignore-style patterns separated by commas.
     pub exclude: String,
+    /// gitignore-style patterns separated by commas: only files that match, when any.
+    pub include: String,
+    pub exclude_hidden: bool,
     pub stage: Stage,
     /// A run of this window left a trash that Undo puts back.
     pub can_undo: bool,
@@ -55,9 +58,11 @@ impl Default for SyncPage {
             open: false,
             to_server: true,
             delete: false,
-            size_only: false,
+            compare: Compare::SizeAndTime,
             newer_only: false,
             exclude: String::new(),
+            include: String::new(),
+            exclude_hidden: false,
             stage: Stage::Idle,
             can_undo: false,
         }
@@ -157,9 +162,32 @@ fn settings(page: &mut SyncPage, ui: &mut Ui, out: &mut Intents) {
         )
         .changed();
     ui.horizontal(|ui| {
-        changed |= ui.checkbox(&mut page.size_only, "Compare sizes only").changed();
+        ui.label("Same file:");
+        for (compare, words) in [
+            (Compare::SizeAndTime, "same size and time"),
+            (Compare::SizeOnly, "same size"),
+            (Compare::Checksum, "same checksum (reads the files)"),
+        ] {
+            changed |= ui.radio_value(&mut page.compare, compare, words).changed();
+        }
+    });
+    ui.horizontal(|ui| {
         changed |= ui
             .checkbox(&mut page.newer_only, "Never replace a newer file")
+            .changed();
+        changed |= ui
+            .checkbox(&mut page.exclude_hidden, "Leave out hidden files")
+            .changed();
+    });
+    ui.horizontal(|ui| {
+        ui.label("Only:");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut page.include)
+                    .hint_text("*.jpg, *.png")
+                    .desired_width(320.0),
+            )
+            .on_hover_text("Only files matching these patterns (as in .gitignore), separated by commas")
             .changed();
     });
     ui.horizontal(|ui| {

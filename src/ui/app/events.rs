@@ -69,8 +69,14 @@ impl App {
                 }
             }
             Event::SyncPlanned { id, result } => self.on_sync_planned(id, result),
-            // Only `wharf sync --checksum` asks for these.
-            Event::Checksums { .. } => {}
+            Event::Checksums { id, sums } => {
+                if let Some(Waiting::SyncSums { side, paths }) = self
+                    .requests
+                    .take_if(id, |waiting| matches!(waiting, Waiting::SyncSums { .. }))
+                {
+                    self.on_sync_sums(side, paths, sums);
+                }
+            }
             Event::OpFinished { id, result } => self.on_finished(id, result),
             Event::ItemsAdded { items } => self.transfers.added(items),
             Event::ItemChanged {
@@ -319,6 +325,7 @@ impl App {
             | Waiting::SyncQuiet
             | Waiting::MirrorListing { .. }
             | Waiting::SyncTree { .. }
+            | Waiting::SyncSums { .. }
             | Waiting::SyncStep { .. }
             | Waiting::SyncReady { .. }
             | Waiting::UndoTree

@@ -142,19 +142,32 @@ fn synchronised_browsing_takes_the_same_step_on_the_other_side_and_says_when_it_
 }
 
 #[test]
-fn a_preview_asks_with_the_windows_settings() {
+fn a_preview_asks_with_the_windows_settings_and_checksums_from_both_sides() {
     let mut window = Window::open();
     window.connect();
     window.harness.get_by_label("Synchronize…").click();
     window.settle();
-    window.harness.state_mut().sync.page.exclude = "cache/, *.log ,".into();
+    {
+        let page = &mut window.harness.state_mut().sync.page;
+        page.exclude = "cache/, *.log ,".into();
+        page.include = "*.txt".into();
+    }
     window
         .harness
         .get_by_label("Download: the server to this computer")
         .click();
+    window.harness.get_by_label("same checksum (reads the files)").click();
+    window.harness.get_by_label("Leave out hidden files").click();
     window.settle();
     window.harness.get_by_label("Preview").click();
     window.settle();
+    let both = |size| crate::engine::api::TreeEntry {
+        path: "same.txt".into(),
+        kind: EntryKind::File,
+        size: Some(size),
+        modified: None,
+        checksum: None,
+    };
     for (path, times) in [("/home/me", TimeSource::Exact), ("/srv", TimeSource::Listing)] {
         let id = window.take(|command| match command {
             Command::Session(SessionCommand::Request {
@@ -167,6 +180,7 @@ fn a_preview_asks_with_the_windows_settings() {
             id,
             path: RemotePath::new(path),
             tree: Box::new(Tree {
+                entries: vec![both(5)],
                 exists: true,
                 times: Some(times),
                 ..Tree::default()
@@ -174,16 +188,55 @@ fn a_preview_asks_with_the_windows_settings() {
         });
     }
     window.settle();
-    let (options, source) = window.take(|command| match command {
-        Command::PlanSync { options, source, .. } => Some((options.clone(), source.times)),
+    // The server's checksums first, in whatever algorithm it has; then this computer's in
+    // the same one.
+    for (root, algorithm, sum) in [
+        ("/srv", None, "SHA-1:aaaa"),
+        (
+            "/home/me",
+            Some(crate::engine::api::ChecksumAlgorithm::Sha1),
+            "SHA-1:bbbb",
+        ),
+    ] {
+        let id = window.take(|command| match command {
+            Command::Session(SessionCommand::Request {
+                request:
+                    SessionRequest::Checksums {
+                        id,
+                        root: asked,
+                        paths,
+                        algorithm: wanted,
+                    },
+                ..
+            }) if asked.as_str() == root && *wanted == algorithm && paths == &["same.txt"] => Some(*id),
+            _ => None,
+        });
+        window.engine.emit(Event::Checksums {
+            id,
+            sums: vec![Some(sum.into())],
+        });
+        window.settle();
+    }
+    let (options, source, target) = window.take(|command| match command {
+        Command::PlanSync {
+            options,
+            source,
+            target,
+            ..
+        } => Some((options.clone(), (**source).clone(), (**target).clone())),
         _ => None,
     });
     assert_eq!(options.exclude, ["cache/", "*.log", "/.wharf-trash/"]);
+    assert_eq!(options.include, ["*.txt"]);
+    assert!(options.exclude_hidden);
+    assert_eq!(options.compare, crate::engine::api::Compare::Checksum);
     assert_eq!(
-        source,
+        source.times,
         Some(TimeSource::Listing),
         "downloading, the server's tree is the source"
     );
+    assert_eq!(source.entries[0].checksum.as_deref(), Some("SHA-1:aaaa"));
+    assert_eq!(target.entries[0].checksum.as_deref(), Some("SHA-1:bbbb"));
 }
 
 #[test]

@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use super::App;
 use crate::engine::api::{
-    Command, Compare, ConflictPolicy, Direction, EntryKind, PlanEntry, QueueCommand, RemotePath, RequestId, SessionId,
-    SessionRequest, Site, SyncAction, SyncOptions, SyncPlan, TimeSource, TransferOptions, TransferSpec, Tree,
+    ChecksumAlgorithm, Command, Compare, ConflictPolicy, Direction, EntryKind, PlanEntry, QueueCommand, RemotePath,
+    RequestId, SessionId, SessionRequest, Site, SyncAction, SyncOptions, SyncPlan, TimeSource, TransferOptions,
+    TransferSpec, Tree,
 };
 use crate::model::Protocol;
+use crate::model::sync::algorithm_of;
 use crate::ui::compare::{self, Marks};
 use crate::ui::intent::SyncIntent;
 use crate::ui::pane::{PaneStatus, Side};
@@ -217,7 +219,9 @@ impl App {
             (Waiting::UndoDone { files, aside }, _) => self.on_undo_done(files, &aside),
             (_, None) => {}
             (Waiting::MirrorListing { side, path }, Some(sentence)) => self.on_mirror_failed(side, &path, &sentence),
-            (Waiting::SyncTree { .. }, Some(sentence)) => self.on_sync_tree_failed(sentence),
+            (Waiting::SyncTree { .. } | Waiting::SyncSums { .. }, Some(sentence)) => {
+                self.on_sync_tree_failed(sentence);
+            }
             (Waiting::SyncStep { what }, Some(sentence)) => {
                 self.messages.error(format!("Synchronize could not {what}: {sentence}"));
             }
@@ -300,32 +304,78 @@ impl App {
             Side::Local => self.sync.trees.0 = Some(tree),
             Side::Remote => self.sync.trees.1 = Some(tree),
         }
-        let (Some(_), Some(_), Some(planned)) = (&self.sync.trees.0, &self.sync.trees.1, &self.sync.planned) else {
+        let (Some(local), Some(remote)) = (&self.sync.trees.0, &self.sync.trees.1) else {
             return;
         };
-        let to_server = planned.to_server;
+        let paths = match self.sync.page.compare {
+            Compare::Checksum => local.same_size_files(remote),
+            _ => Vec::new(),
+        };
+        if paths.is_empty() {
+            self.plan_preview();
+        } else {
+            self.ask_checksums(Side::Remote, paths, None);
+        }
+    }
+
+    /// Asks one side for checksums of `paths` (see `SessionRequest::Checksums`).
+    fn ask_checksums(&mut self, side: Side, paths: Vec<String>, algorithm: Option<ChecksumAlgorithm>) {
+        let (Some(planned), Some(session)) = (&self.sync.planned, self.pane(side).session) else {
+            return;
+        };
+        let root = match side {
+            Side::Local => planned.local.clone(),
+            Side::Remote => planned.remote.clone(),
+        };
+        let id = self.engine.next_id();
+        let request = SessionRequest::Checksums {
+            id,
+            root,
+            paths: paths.clone(),
+            algorithm,
+        };
+        self.engine.send(Command::request(session, request));
+        self.requests.insert(id, Waiting::SyncSums { side, paths });
+    }
+
+    /// One side's checksums: the server's come first, and this computer's follow in the
+    /// same algorithm; with both, the plan is asked for.
+    pub(super) fn on_sync_sums(&mut self, side: Side, paths: Vec<String>, sums: Vec<Option<String>>) {
+        let algorithm = algorithm_of(&sums);
+        let tree = match side {
+            Side::Local => self.sync.trees.0.as_mut(),
+            Side::Remote => self.sync.trees.1.as_mut(),
+        };
+        if let Some(tree) = tree {
+            tree.attach_checksums(&paths, sums);
+        }
+        match side {
+            Side::Remote => {
+                self.ask_checksums(Side::Local, paths, Some(algorithm.unwrap_or(ChecksumAlgorithm::Sha256)))
+            }
+            Side::Local => self.plan_preview(),
+        }
+    }
+
+    /// Both trees are here: asks for the plan with the window's settings.
+    fn plan_preview(&mut self) {
+        let Some(to_server) = self.sync.planned.as_ref().map(|planned| planned.to_server) else {
+            return;
+        };
         let (Some(local), Some(remote)) = (self.sync.trees.0.take(), self.sync.trees.1.take()) else {
             return;
         };
         let (source, target) = if to_server { (local, remote) } else { (remote, local) };
         let page = &self.sync.page;
-        let mut exclude: Vec<String> = page
-            .exclude
-            .split(',')
-            .map(str::trim)
-            .filter(|pattern| !pattern.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let mut exclude = patterns(&page.exclude);
         exclude.push(format!("/{TRASH}/"));
         let options = SyncOptions {
-            compare: if page.size_only {
-                Compare::SizeOnly
-            } else {
-                Compare::SizeAndTime
-            },
+            compare: page.compare,
             delete: page.delete,
             newer_only: page.newer_only,
             exclude,
+            include: patterns(&page.include),
+            exclude_hidden: page.exclude_hidden,
             ..SyncOptions::default()
         };
         let id = self.engine.next_id();
@@ -608,6 +658,16 @@ impl Run {
             specs,
         }
     }
+}
+
+/// Patterns typed with commas between them.
+fn patterns(typed: &str) -> Vec<String> {
+    typed
+        .split(',')
+        .map(str::trim)
+        .filter(|pattern| !pattern.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// `root` + a relative path with `/` between its folders.
