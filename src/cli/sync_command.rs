@@ -61,7 +61,7 @@ pub struct SyncArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_size: Option<u64>,
     /// Leave out files last changed longer ago than this: 90s, 30m, 12h, 7d.
-    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    #[arg(long, value_name = "AGE", value_parser = crate::model::sync::parse_age)]
     pub max_age: Option<u64>,
     /// Put back what the last sync into the target deleted, and stop.
     #[arg(long, conflicts_with_all = ["dry_run", "delete"])]
@@ -77,23 +77,6 @@ pub struct SyncArgs {
 /// `10M` -> 10485760, as bandwidth limits are written.
 fn parse_size(text: &str) -> Result<u64, String> {
     crate::model::rate::parse_limit(text).map_err(|_| format!("{text:?} is not a size like 500K, 10M or 1.5G"))
-}
-
-/// `90s`, `30m`, `12h`, `7d` (or plain seconds) -> seconds.
-fn parse_age(text: &str) -> Result<u64, String> {
-    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
-    let scale = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("{text:?} is not an age like 90s, 30m, 12h or 7d")),
-    };
-    number
-        .parse::<u64>()
-        .ok()
-        .and_then(|count| count.checked_mul(scale))
-        .ok_or_else(|| format!("{text:?} is not an age like 90s, 30m, 12h or 7d"))
 }
 
 /// Which side is this computer, and where each folder is.
@@ -763,16 +746,6 @@ impl Client<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ages_read_with_their_unit() {
-        assert_eq!(parse_age("90"), Ok(90));
-        assert_eq!(parse_age("30m"), Ok(1800));
-        assert_eq!(parse_age("7d"), Ok(604_800));
-        assert!(parse_age("7w").is_err());
-        assert!(parse_age("d").is_err());
-        assert!(parse_age("99999999999999999999d").is_err());
-    }
 
     #[test]
     fn sides_are_remote_when_they_are_urls_or_sites() {

@@ -86,6 +86,23 @@ pub fn algorithm_of(sums: &[Option<String>]) -> Option<super::queue::ChecksumAlg
         .find(|algorithm| algorithm.name() == name)
 }
 
+/// `90s`, `30m`, `12h`, `7d` (or plain seconds) -> seconds, for `--max-age`.
+pub fn parse_age(text: &str) -> Result<u64, String> {
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{text:?} is not an age like 90s, 30m, 12h or 7d")),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|count| count.checked_mul(scale))
+        .ok_or_else(|| format!("{text:?} is not an age like 90s, 30m, 12h or 7d"))
+}
+
 /// What counts as "the same file".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -269,6 +286,16 @@ impl SyncPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_read_with_their_unit() {
+        assert_eq!(parse_age("90"), Ok(90));
+        assert_eq!(parse_age("30m"), Ok(1800));
+        assert_eq!(parse_age("7d"), Ok(604_800));
+        assert!(parse_age("7w").is_err());
+        assert!(parse_age("d").is_err());
+        assert!(parse_age("99999999999999999999d").is_err());
+    }
 
     #[test]
     fn reasons_read_as_sentences() {

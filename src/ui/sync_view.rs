@@ -47,6 +47,10 @@ pub struct SyncPage {
     /// gitignore-style patterns separated by commas: only files that match, when any.
     pub include: String,
     pub exclude_hidden: bool,
+    /// The biggest file taken, as typed (`10M`); empty for any size.
+    pub max_size: String,
+    /// The oldest change taken, as typed (`7d`); empty for any age.
+    pub max_age: String,
     pub stage: Stage,
     /// A run of this window left a trash that Undo puts back.
     pub can_undo: bool,
@@ -63,6 +67,8 @@ impl Default for SyncPage {
             exclude: String::new(),
             include: String::new(),
             exclude_hidden: false,
+            max_size: String::new(),
+            max_age: String::new(),
             stage: Stage::Idle,
             can_undo: false,
         }
@@ -188,6 +194,24 @@ fn settings(page: &mut SyncPage, ui: &mut Ui, out: &mut Intents) {
                     .desired_width(320.0),
             )
             .on_hover_text("Only files matching these patterns (as in .gitignore), separated by commas")
+            .changed();
+    });
+    ui.horizontal(|ui| {
+        ui.label("Files up to:");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut page.max_size)
+                    .hint_text("any size (10M)")
+                    .desired_width(110.0),
+            )
+            .changed();
+        ui.label("changed within:");
+        changed |= ui
+            .add(
+                egui::TextEdit::singleline(&mut page.max_age)
+                    .hint_text("any time (7d)")
+                    .desired_width(110.0),
+            )
             .changed();
     });
     ui.horizontal(|ui| {

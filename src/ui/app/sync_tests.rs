@@ -159,6 +159,23 @@ fn a_preview_asks_with_the_windows_settings_and_checksums_from_both_sides() {
     window.harness.get_by_label("same checksum (reads the files)").click();
     window.harness.get_by_label("Leave out hidden files").click();
     window.settle();
+    // A limit that cannot be read is said, and nothing is listed.
+    window.harness.state_mut().sync.page.max_size = "10Q".into();
+    window.harness.get_by_label("Preview").click();
+    window.settle();
+    assert!(window.has_label("\"10Q\" is not a size"));
+    assert!(!window.sent.iter().any(|command| matches!(
+        command,
+        Command::Session(SessionCommand::Request {
+            request: SessionRequest::ListTree { .. },
+            ..
+        })
+    )));
+    {
+        let page = &mut window.harness.state_mut().sync.page;
+        page.max_size = " 10M ".into();
+        page.max_age = "7d".into();
+    }
     window.harness.get_by_label("Preview").click();
     window.settle();
     let both = |size| crate::engine::api::TreeEntry {
@@ -229,6 +246,10 @@ fn a_preview_asks_with_the_windows_settings_and_checksums_from_both_sides() {
     assert_eq!(options.exclude, ["cache/", "*.log", "/.wharf-trash/"]);
     assert_eq!(options.include, ["*.txt"]);
     assert!(options.exclude_hidden);
+    assert_eq!(
+        (options.max_size, options.max_age),
+        (Some(10 * 1024 * 1024), Some(7 * 86_400))
+    );
     assert_eq!(options.compare, crate::engine::api::Compare::Checksum);
     assert_eq!(
         source.times,

@@ -16,7 +16,8 @@ use crate::engine::api::{
     TransferSpec, Tree,
 };
 use crate::model::Protocol;
-use crate::model::sync::algorithm_of;
+use crate::model::rate;
+use crate::model::sync::{algorithm_of, parse_age};
 use crate::ui::compare::{self, Marks};
 use crate::ui::intent::SyncIntent;
 use crate::ui::pane::{PaneStatus, Side};
@@ -258,6 +259,10 @@ impl App {
 
     /// Lists both folders whole, for a plan.
     fn preview_sync(&mut self) {
+        if let Err(sentence) = limits(&self.sync.page) {
+            self.sync.page.stage = Stage::Said(sentence);
+            return;
+        }
         let (Some(local_session), Some(remote_session), Some(site)) =
             (self.local.session, self.remote.session, self.connection.site.clone())
         else {
@@ -376,7 +381,8 @@ impl App {
             exclude,
             include: patterns(&page.include),
             exclude_hidden: page.exclude_hidden,
-            ..SyncOptions::default()
+            // Checked when the preview began.
+            ..limits(page).unwrap_or_default()
         };
         let id = self.engine.next_id();
         self.engine.send(Command::PlanSync {
@@ -658,6 +664,23 @@ impl Run {
             specs,
         }
     }
+}
+
+/// The size and age limits as typed, in a `SyncOptions` of their own; a sentence when one
+/// cannot be read.
+fn limits(page: &SyncPage) -> Result<SyncOptions, String> {
+    fn typed(text: &str) -> Option<&str> {
+        Some(text.trim()).filter(|text| !text.is_empty())
+    }
+    let max_size = typed(&page.max_size)
+        .map(|text| rate::parse_limit(text).map_err(|_| format!("{text:?} is not a size like 500K, 10M or 1.5G")))
+        .transpose()?;
+    let max_age = typed(&page.max_age).map(parse_age).transpose()?;
+    Ok(SyncOptions {
+        max_size,
+        max_age,
+        ..SyncOptions::default()
+    })
 }
 
 /// Patterns typed with commas between them.
