@@ -60,22 +60,8 @@ impl App {
                 self.on_listing(id, path, entries);
             }
             Event::Stat { id, entry } => self.on_stat(id, Ok(entry)),
-            Event::Tree { id, tree, .. } => {
-                let pick = |waiting: &Waiting| matches!(waiting, Waiting::SyncTree { .. } | Waiting::UndoTree);
-                match self.requests.take_if(id, pick) {
-                    Some(Waiting::SyncTree { side }) => self.on_sync_tree(side, *tree),
-                    Some(Waiting::UndoTree) => self.on_undo_tree(&tree),
-                    _ => {}
-                }
-            }
-            Event::SyncPlanned { id, result } => self.on_sync_planned(id, result),
-            Event::Checksums { id, sums } => {
-                if let Some(Waiting::SyncSums { side, paths }) = self
-                    .requests
-                    .take_if(id, |waiting| matches!(waiting, Waiting::SyncSums { .. }))
-                {
-                    self.on_sync_sums(side, paths, sums);
-                }
+            sync @ (Event::Tree { .. } | Event::SyncPlanned { .. } | Event::Checksums { .. }) => {
+                self.on_sync_event(sync);
             }
             Event::OpFinished { id, result } => self.on_finished(id, result),
             Event::ItemsAdded { items } => self.transfers.added(items),

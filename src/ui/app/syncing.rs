@@ -143,6 +143,31 @@ impl App {
         self.remote.set_marks(self.sync.marks.remote.clone(), only);
     }
 
+    /// The answers only Compare and Synchronize ask for: trees, checksums and plans.
+    pub(super) fn on_sync_event(&mut self, event: crate::engine::api::Event) {
+        use crate::engine::api::Event;
+        match event {
+            Event::Tree { id, tree, .. } => {
+                let pick = |waiting: &Waiting| matches!(waiting, Waiting::SyncTree { .. } | Waiting::UndoTree);
+                match self.requests.take_if(id, pick) {
+                    Some(Waiting::SyncTree { side }) => self.on_sync_tree(side, *tree),
+                    Some(Waiting::UndoTree) => self.on_undo_tree(&tree),
+                    _ => {}
+                }
+            }
+            Event::Checksums { id, sums } => {
+                if let Some(Waiting::SyncSums { side, paths }) = self
+                    .requests
+                    .take_if(id, |waiting| matches!(waiting, Waiting::SyncSums { .. }))
+                {
+                    self.on_sync_sums(side, paths, sums);
+                }
+            }
+            Event::SyncPlanned { id, result } => self.on_sync_planned(id, result),
+            _ => {}
+        }
+    }
+
     /// A plan came: Compare's marks, or the Synchronize window's preview.
     pub(super) fn on_sync_planned(&mut self, id: RequestId, result: Result<Box<SyncPlan>, String>) {
         let pick = |waiting: &Waiting| matches!(waiting, Waiting::CompareMarks { .. } | Waiting::SyncPlan);
