@@ -666,9 +666,10 @@ fn summary(plan: &SyncPlan, dry_run: bool, trash: bool) -> String {
         parts.push(format!("{} left alone", count(totals.conflict, "conflict")));
     }
     let mut line = parts.join(", ");
-    if let Some(hours) = plan.time_offset_hours {
+    if let Some(minutes) = plan.time_offset_minutes {
         line.push_str(&format!(
-            "; the target lists times {hours:+} h off (a server in local time), allowed for"
+            "; the target lists times {} off (a server in local time), allowed for",
+            crate::model::sync::offset_words(minutes)
         ));
     }
     line

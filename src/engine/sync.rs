@@ -12,7 +12,7 @@
 //!   A target that cannot keep times (FTP without MFMT) is newer than its source after
 //!   every copy, so there a newer target of the same size counts as the same.
 //! - **A server listing in its local time**: when the files of the same size on both sides
-//!   are (nearly) all off by the same whole number of hours, that offset is taken out before
+//!   are (nearly) all off by the same number of quarter hours, that offset is taken out before
 //!   comparing, and the plan says so.
 //! - **Conflicts**: a file on one side where the other has a folder is never replaced; with
 //!   `newer_only`, neither is a target newer than its source.
@@ -29,6 +29,8 @@ use crate::model::sync::{Compare, PlanEntry, Reason, SyncAction, SyncOptions, Sy
 
 /// The offsets a server's local time can have from UTC, in hours.
 const MAX_OFFSET_HOURS: i64 = 14;
+/// Time zones differ from UTC by whole quarter hours (seconds).
+const OFFSET_STEP: i64 = 15 * 60;
 
 /// Plans a sync of `source` onto `target`. `now` is the clock for `max_age`. An error is a
 /// filter pattern that does not parse, as a sentence.
@@ -56,7 +58,7 @@ pub fn plan(source: &Tree, target: &Tree, options: &SyncOptions, now: DateTime<U
     };
     let offset = detect_offset(&sources, &targets, &clocks);
     let clocks = Clocks {
-        offset: offset.unwrap_or(0) * 3600,
+        offset: offset.unwrap_or(0) * 60,
         ..clocks
     };
 
@@ -86,7 +88,7 @@ pub fn plan(source: &Tree, target: &Tree, options: &SyncOptions, now: DateTime<U
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(SyncPlan {
         entries,
-        time_offset_hours: offset.and_then(|hours| i32::try_from(hours).ok()),
+        time_offset_minutes: offset.and_then(|minutes| i32::try_from(minutes).ok()),
     })
 }
 
@@ -186,9 +188,11 @@ fn precision(time: DateTime<Utc>, source: TimeSource) -> i64 {
     }
 }
 
-/// The whole hours by which a side listing in local time is off: found when at least two
-/// files of the same size on both sides, and nine in ten of all such files, are off by
-/// the same nonzero number of hours (files someone changed since make up the rest).
+/// The minutes by which a side listing in local time is off, in steps of a quarter hour
+/// (time zones such as +5:30 and +5:45 are not whole hours): found when at least two files
+/// of the same size on both sides, and nine in ten of all such files whose times are known
+/// to the minute, are off by the same nonzero step (files someone changed since make up the
+/// rest; a time shown only as a date cannot tell a quarter hour).
 fn detect_offset(sources: &[&TreeEntry], targets: &HashMap<&str, &TreeEntry>, clocks: &Clocks) -> Option<i64> {
     if clocks.source != TimeSource::Listing && clocks.target != TimeSource::Listing {
         return None;
@@ -199,24 +203,29 @@ fn detect_offset(sources: &[&TreeEntry], targets: &HashMap<&str, &TreeEntry>, cl
         let Some(target) = targets.get(source.path.as_str()) else {
             continue;
         };
-        if target.kind != EntryKind::File || source.size.is_none() || source.size != target.size {
-            continue;
-        }
-        let Some(difference) = time_difference(source, target, clocks) else {
+        let (Some(source_time), Some(target_time)) = (source.modified, target.modified) else {
             continue;
         };
+        let fine = precision(source_time, clocks.source) + precision(target_time, clocks.target) <= 2 * 61;
+        if target.kind != EntryKind::File || source.size.is_none() || source.size != target.size || !fine {
+            continue;
+        }
         pairs += 1;
-        let hours = (-difference as f64 / 3600.0).round() as i64;
+        let difference = target_time.timestamp() - source_time.timestamp();
+        let steps = (difference as f64 / OFFSET_STEP as f64).round() as i64;
         let shifted = Clocks {
-            offset: hours * 3600,
+            offset: steps * OFFSET_STEP,
             ..*clocks
         };
-        if hours != 0 && hours.abs() <= MAX_OFFSET_HOURS && time_difference(source, target, &shifted) == Some(0) {
-            *counts.entry(hours).or_default() += 1;
+        if steps != 0
+            && (steps * OFFSET_STEP).abs() <= MAX_OFFSET_HOURS * 3600
+            && time_difference(source, target, &shifted) == Some(0)
+        {
+            *counts.entry(steps).or_default() += 1;
         }
     }
-    let (hours, count) = counts.into_iter().max_by_key(|&(_, count)| count)?;
-    (count >= 2 && count * 10 >= pairs * 9).then_some(hours)
+    let (steps, count) = counts.into_iter().max_by_key(|&(_, count)| count)?;
+    (count >= 2 && count * 10 >= pairs * 9).then_some(steps * OFFSET_STEP / 60)
 }
 
 /// What deciding about the target's own entries needs.

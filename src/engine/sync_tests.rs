@@ -198,7 +198,7 @@ fn a_server_listing_in_local_time_is_detected_and_allowed_for() {
     listed[9] = file("j", 9, noon() - seconds(86_400));
     let target = tree(TimeSource::Listing, listed);
     let plan = plan(&source, &target, &SyncOptions::default(), noon()).unwrap_or_default();
-    assert_eq!(plan.time_offset_hours, Some(2));
+    assert_eq!(plan.time_offset_minutes, Some(120));
     let updates: Vec<&str> = plan
         .entries
         .iter()
@@ -219,7 +219,7 @@ fn an_offset_is_not_assumed_from_files_that_differ_each_in_their_own_way() {
     listed[1].modified = listed[1].modified.map(|time| time + seconds(3600));
     let target = tree(TimeSource::Listing, listed);
     let plan = plan(&source, &target, &SyncOptions::default(), noon()).unwrap_or_default();
-    assert_eq!(plan.time_offset_hours, None);
+    assert_eq!(plan.time_offset_minutes, None);
     assert_eq!(plan.totals().update, 2);
     // Exact clocks on both sides are never shifted, however they differ.
     let source = exact(vec![file("a", 5, noon()), file("b", 5, noon())]);
@@ -228,7 +228,7 @@ fn an_offset_is_not_assumed_from_files_that_differ_each_in_their_own_way() {
         file("b", 5, noon() + seconds(3600)),
     ]);
     let plan = plan_of(&source, &target, &SyncOptions::default());
-    assert_eq!((plan.time_offset_hours, plan.totals().update), (None, 2));
+    assert_eq!((plan.time_offset_minutes, plan.totals().update), (None, 2));
 }
 
 fn plan_of(source: &Tree, target: &Tree, options: &SyncOptions) -> SyncPlan {
@@ -591,4 +591,28 @@ fn checksums_decide_between_files_of_the_same_size_and_the_rest_falls_back_to_ti
             ("unsummed", SyncAction::Update, Reason::SourceNewer { seconds: 600 }),
         ]
     );
+}
+
+#[test]
+fn a_server_in_a_half_hour_time_zone_is_detected_too() {
+    // India, UTC+5:30, listing to the minute; dates-only lines take no part in the count.
+    let names: Vec<String> = (0..6).map(|n| format!("f{n}")).collect();
+    let source = exact(names.iter().map(|name| file(name, 5, noon())).collect());
+    let mut listed: Vec<TreeEntry> = names
+        .iter()
+        .map(|name| file(name, 5, noon() + seconds(5 * 3600 + 30 * 60 - 56)))
+        .collect();
+    let midnight = Utc.with_ymd_and_hms(2024, 3, 9, 0, 0, 0).single().unwrap_or_default();
+    listed.push(file("old", 5, midnight));
+    let mut all_source = source.entries.clone();
+    all_source.push(file("old", 5, midnight + seconds(12 * 3600)));
+    let plan = plan_of(
+        &exact(all_source),
+        &tree(TimeSource::Listing, listed),
+        &SyncOptions::default(),
+    );
+    assert_eq!(plan.time_offset_minutes, Some(330));
+    assert_eq!(crate::model::sync::offset_words(330), "+5:30");
+    assert_eq!(crate::model::sync::offset_words(-45), "-0:45");
+    assert!(plan.is_in_sync(), "{plan:?}");
 }

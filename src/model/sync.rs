@@ -250,9 +250,15 @@ pub struct PlanTotals {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncPlan {
     pub entries: Vec<PlanEntry>,
-    /// Whole hours that the target's listed times are off from the source's for every file
-    /// (an FTP server listing in its local time), already allowed for in the comparison.
-    pub time_offset_hours: Option<i32>,
+    /// Minutes (a multiple of 15) that the target's listed times are off from the source's
+    /// for every file (an FTP server listing in its local time), already allowed for.
+    pub time_offset_minutes: Option<i32>,
+}
+
+/// `+5:30`, `-2:00`: an offset in minutes as a time zone is written.
+pub fn offset_words(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("{sign}{}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
 }
 
 impl SyncPlan {
@@ -330,7 +336,7 @@ mod tests {
                 entry("d", EntryKind::File, SyncAction::Delete, Some(100)),
                 entry("e", EntryKind::File, SyncAction::Skip, Some(7)),
             ],
-            time_offset_hours: None,
+            time_offset_minutes: None,
         };
         let totals = plan.totals();
         assert_eq!((totals.copy, totals.folders, totals.update), (1, 1, 1));

@@ -125,7 +125,7 @@ mod tests {
                 ),
                 planned("same.txt", SyncAction::Skip, Reason::Same),
             ],
-            time_offset_hours: None,
+            time_offset_minutes: None,
         };
         let marks = marks_of(&plan);
         let local = |name: &str| marks.local.get(name).copied();

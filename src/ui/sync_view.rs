@@ -276,9 +276,10 @@ fn planned(plan: &SyncPlan, chosen: &[bool], ui: &mut Ui, out: &mut Intents) {
         return;
     }
     ui.label(totals(plan, chosen));
-    if let Some(hours) = plan.time_offset_hours {
+    if let Some(minutes) = plan.time_offset_minutes {
         ui.label(format!(
-            "The server lists times {hours:+} h off (it uses its own time zone); allowed for."
+            "The server lists times {} off (it uses its own time zone); allowed for.",
+            crate::model::sync::offset_words(minutes)
         ));
     }
     let run = egui::Button::new("Synchronize");

@@ -53,7 +53,7 @@ fn compare_marks_both_panes_and_can_show_only_the_differences() {
             planned("notes.txt", EntryKind::File, SyncAction::Copy, Reason::Missing),
             planned("report.pdf", EntryKind::File, SyncAction::Skip, Reason::Same),
         ],
-        time_offset_hours: None,
+        time_offset_minutes: None,
     };
     let (source, target) = window.answer_plan(plan);
     let names = |tree: &Tree| -> Vec<String> { tree.entries.iter().map(|entry| entry.path.clone()).collect() };
@@ -304,7 +304,7 @@ fn synchronize_previews_lets_entries_be_unticked_and_runs_the_rest() {
             planned("new/a.txt", EntryKind::File, SyncAction::Copy, Reason::Missing),
             planned("old.txt", EntryKind::File, SyncAction::Delete, Reason::OnlyOnTarget),
         ],
-        time_offset_hours: None,
+        time_offset_minutes: None,
     };
     window.answer_plan(plan.clone());
     assert!(window.has_label("Ticked: 1 new file, 1 new folder, 2 to update, 1 to delete"));

@@ -784,7 +784,7 @@ mod tests {
                 entry("a/b/f", EntryKind::File, SyncAction::Copy),
                 entry("c", EntryKind::Dir, SyncAction::Copy),
             ],
-            time_offset_hours: None,
+            time_offset_minutes: None,
         };
         // "a" and "a/b" unticked, "c" unticked: only what the file needs is made.
         let ticked = vec![&plan.entries[2]];
