@@ -467,3 +467,54 @@ fn synchronize_previews_lets_entries_be_unticked_and_runs_the_rest() {
     window.settle();
     assert!(window.log().contains("Undone: 1 file put back"), "{}", window.log());
 }
+
+#[test]
+fn deleting_what_is_only_in_the_servers_root_is_refused() {
+    let mut window = Window::open();
+    window.connect();
+    window.harness.state_mut().carry_out(PaneIntent::Navigate {
+        side: Side::Remote,
+        path: RemotePath::new("/"),
+    });
+    window.settle();
+    window.answer_listing("/", vec![folder("srv")]);
+    window.harness.get_by_label("Synchronize…").click();
+    window.settle();
+    window.harness.get_by_label("Preview").click();
+    window.settle();
+    for path in ["/home/me", "/"] {
+        let id = window.take(|command| match command {
+            Command::Session(SessionCommand::Request {
+                request: SessionRequest::ListTree { id, path: asked },
+                ..
+            }) if asked.as_str() == path => Some(*id),
+            _ => None,
+        });
+        window.engine.emit(Event::Tree {
+            id,
+            path: RemotePath::new(path),
+            tree: Box::new(Tree {
+                exists: true,
+                ..Tree::default()
+            }),
+        });
+    }
+    window.settle();
+    window.answer_plan(SyncPlan {
+        entries: vec![planned("srv", EntryKind::Dir, SyncAction::Delete, Reason::OnlyOnTarget)],
+        time_offset_minutes: None,
+    });
+    window
+        .harness
+        .get_by_role_and_label(Role::Button, "Synchronize")
+        .click();
+    window.settle();
+    assert!(window.has_label("Deleting what is only in / is refused"));
+    assert!(!window.sent.iter().any(|command| matches!(
+        command,
+        Command::Session(SessionCommand::Request {
+            request: SessionRequest::Rename { .. } | SessionRequest::Delete { .. },
+            ..
+        })
+    )));
+}

@@ -446,6 +446,12 @@ impl App {
             planned.sessions.0
         };
         let root = planned.target_root().clone();
+        if root.is_root() && !run.deletions.is_empty() {
+            self.sync.page.stage = Stage::Said(
+                "Deleting what is only in / is refused: synchronise a folder below it, or untick the deletions.".into(),
+            );
+            return;
+        }
         let trash = join(&root, &planned.trash);
         for folder in &run.folders {
             let path = join(&root, folder);
