@@ -20,22 +20,16 @@
 #[allow(dead_code)]
 mod servers;
 
+#[path = "support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use servers::{FtpTls, PASSWORD, USER};
-
-fn run(command: &mut Command) -> Duration {
-    let started = Instant::now();
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    started.elapsed()
-}
+use support::run;
 
 fn chown_tree(path: &Path, uid: u32, gid: u32) {
     std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();

@@ -14,9 +14,14 @@
 // Test code: a failed step should stop the benchmark with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use support::resident_kib;
 use wharf::engine::api::{
     ConflictPolicy, Direction, Event, ItemKind, JobId, OpSummary, QueueCommand, QueueLimits, TransferOptions,
     TransferSpec,
@@ -28,19 +33,6 @@ use wharf::protocol::memory::MemoryFs;
 use wharf::store::{NewItem, QueueStore};
 
 const WAIT: Duration = Duration::from_secs(600);
-
-/// Resident memory of this process, from /proc (Linux).
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// A scratch folder on a RAM file system when there is one.
 fn scratch() -> tempfile::TempDir {

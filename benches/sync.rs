@@ -21,26 +21,18 @@
 #[allow(dead_code)]
 mod servers;
 
+#[path = "support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, TimeZone, Utc};
 use servers::{FtpTls, PASSWORD, USER};
+use support::{resident_kib, run};
 use wharf::engine::api::{EntryKind, SyncOptions, TimeSource, Tree, TreeEntry};
-
-/// Resident memory of this process, from /proc (Linux).
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// A tree of `files` files in folders of 100, as a listing would give it.
 fn tree(files: usize, times: TimeSource, change: impl Fn(usize) -> Option<(u64, i64)>) -> Tree {
@@ -130,17 +122,6 @@ fn plan_once(files: usize) {
         trees * 1024 / (2 * files as u64),
         with_plan as f64 / 1024.0
     );
-}
-
-fn run(command: &mut Command) -> Duration {
-    let started = Instant::now();
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "{command:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    started.elapsed()
 }
 
 /// Every file under `dir` with its bytes, sorted, leaving out Wharf's trash.

@@ -17,10 +17,7 @@ use crate::engine::api::{
     SessionCommand, SessionId, SessionRequest, SyncAction, SyncOptions, SyncPlan, TransferOptions, TransferSpec, Tree,
 };
 use crate::model::location::{Location, RemotePath};
-use crate::model::sync::algorithm_of;
-
-/// The folder in a sync's target that holds what syncs deleted, one folder per run.
-pub const TRASH: &str = ".wharf-trash";
+use crate::model::sync::{TRASH, algorithm_of, trash_folders};
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -185,9 +182,10 @@ impl SyncRun<'_> {
         self.make_folders(&plan)?;
         // One trash folder per run, for the old versions of updated files and, unless they
         // are to go for good, for deletions.
-        let trash = self.new_trash("");
+        let trash_name = new_trash_name("");
+        let trash = self.target_root().1.join_relative(&trash_name);
         let transferred = self.transfer(&plan, &trash)?;
-        let deleted = self.delete(&plan, (!sync.delete_permanently).then_some(&trash))?;
+        let deleted = self.delete(&plan, (!sync.delete_permanently).then_some(&trash_name))?;
         if totals.update > 0 || (totals.delete > 0 && !sync.delete_permanently) {
             eprintln!("wharf: what was replaced or deleted is in {trash}; wharf sync --undo puts it back");
         }
@@ -195,13 +193,6 @@ impl SyncRun<'_> {
             true => EXIT_OK,
             false => EXIT_FAILED,
         })
-    }
-
-    /// A new folder in the target's trash, named for this moment (not made yet).
-    fn new_trash(&self, suffix: &str) -> RemotePath {
-        let (_, root) = self.target_root();
-        let name = format!("{}{suffix}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
-        join(&root, &format!("{TRASH}/{name}"))
     }
 
     /// The target's root folder, as its session names it.
@@ -324,7 +315,7 @@ impl SyncRun<'_> {
         let (session, root) = self.target_root();
         for entry in &plan.entries {
             if entry.action == SyncAction::Copy && entry.kind == EntryKind::Dir {
-                self.make_folder(&(session, join(&root, &entry.path)))?;
+                self.make_folder(&(session, root.join_relative(&entry.path)))?;
             }
         }
         Ok(())
@@ -351,10 +342,10 @@ impl SyncRun<'_> {
             .map(|entry| TransferSpec {
                 direction: self.sides.direction,
                 local: local_join(&self.sides.local, &entry.path),
-                remote: join(&self.sides.remote.path, &entry.path),
+                remote: self.sides.remote.path.join_relative(&entry.path),
                 recursive: false,
                 keep_replaced: (entry.action == SyncAction::Update || download)
-                    .then(|| PathBuf::from(join(trash, &entry.path).as_str())),
+                    .then(|| PathBuf::from(trash.join_relative(&entry.path).as_str())),
             })
             .collect();
         if specs.is_empty() {
@@ -383,7 +374,7 @@ impl SyncRun<'_> {
 
     /// Moves what the plan deletes into the trash, or deletes it for good without one;
     /// whether all went.
-    fn delete(&mut self, plan: &SyncPlan, trash: Option<&RemotePath>) -> Result<bool, String> {
+    fn delete(&mut self, plan: &SyncPlan, trash: Option<&str>) -> Result<bool, String> {
         let doomed: Vec<&str> = plan
             .entries
             .iter()
@@ -399,7 +390,7 @@ impl SyncRun<'_> {
         for path in doomed {
             let result = match trash {
                 None => {
-                    let target = join(&root, path);
+                    let target = root.join_relative(path);
                     let id = self.ask(session, |id| SessionRequest::Delete {
                         id,
                         path: target,
@@ -419,35 +410,23 @@ impl SyncRun<'_> {
         Ok(all_gone)
     }
 
-    /// Renames `path` to the same place under `trash`, creating the folders it needs
-    /// (`made` remembers those already made in this run).
+    /// Renames `path` to the same place under the trash folder `trash` (relative to
+    /// `root`), creating the folders it needs (`made` remembers those already made).
     fn move_to_trash(
         &mut self,
         session: SessionId,
         root: &RemotePath,
-        trash: &RemotePath,
+        trash: &str,
         path: &str,
         made: &mut std::collections::HashSet<String>,
     ) -> Result<Result<(), OpError>, String> {
-        let mut folders = vec![join(root, TRASH), trash.clone()];
-        if let Some((parent, _)) = path.rsplit_once('/') {
-            let mut below = String::new();
-            for name in parent.split('/') {
-                below = if below.is_empty() {
-                    name.to_owned()
-                } else {
-                    format!("{below}/{name}")
-                };
-                folders.push(join(trash, &below));
-            }
-        }
-        for folder in folders {
-            if made.insert(folder.to_string()) {
+        for folder in trash_folders(trash, path) {
+            if made.insert(folder.clone()) {
                 // One that is already there is fine; other failures show in the rename.
-                self.make_folder_quietly(session, folder)?;
+                self.make_folder_quietly(session, root.join_relative(&folder))?;
             }
         }
-        let (from, to) = (join(root, path), join(trash, path));
+        let (from, to) = (root.join_relative(path), root.join_relative(trash).join_relative(path));
         let id = self.ask(session, |id| SessionRequest::Rename { id, from, to });
         Ok(self.wait(id)?.map(drop))
     }
@@ -460,7 +439,7 @@ impl SyncRun<'_> {
     /// Puts the newest trash folder's contents back where they were.
     fn undo(&mut self) -> Result<i32, String> {
         let (session, root) = self.target_root();
-        let trash_root = join(&root, TRASH);
+        let trash_root = root.join_relative(TRASH);
         let id = self.ask(session, |id| SessionRequest::List {
             id,
             path: trash_root.clone(),
@@ -489,7 +468,7 @@ impl SyncRun<'_> {
             eprintln!("wharf: there is nothing to undo: {trash_root} is empty");
             return Ok(EXIT_FAILED);
         };
-        let trash = join(&trash_root, &last);
+        let trash = trash_root.join_relative(&last);
         let id = self.ask(session, |id| SessionRequest::ListTree {
             id,
             path: trash.clone(),
@@ -520,19 +499,20 @@ impl SyncRun<'_> {
         name: &str,
     ) -> Result<i32, String> {
         let (mut restored, mut left) = (0u64, 0);
-        let aside = self.new_trash("-undo");
+        let aside_name = new_trash_name("-undo");
+        let aside = root.join_relative(&aside_name);
         let mut made = std::collections::HashSet::new();
         for entry in &tree.entries {
-            let to = join(root, &entry.path);
+            let to = root.join_relative(&entry.path);
             if entry.kind == EntryKind::Dir {
                 self.make_folder_quietly(session, to)?;
                 continue;
             }
             let put_back = match self.exists(session, &to)? {
-                true => self.move_to_trash(session, root, &aside, &entry.path, &mut made)?,
+                true => self.move_to_trash(session, root, &aside_name, &entry.path, &mut made)?,
                 false => Ok(()),
             };
-            let from = join(trash, &entry.path);
+            let from = trash.join_relative(&entry.path);
             let put_back = match put_back {
                 Ok(()) => {
                     let id = self.ask(session, |id| SessionRequest::Rename { id, from, to });
@@ -605,6 +585,11 @@ impl SyncRun<'_> {
     }
 }
 
+/// A new folder of the target's trash, relative to the target, named for this moment.
+fn new_trash_name(suffix: &str) -> String {
+    format!("{TRASH}/{}{suffix}", chrono::Utc::now().format("%Y%m%d-%H%M%S"))
+}
+
 /// What the command line asks of the planner.
 fn options(sync: &SyncArgs) -> SyncOptions {
     let mut exclude = sync.exclude.clone();
@@ -629,11 +614,6 @@ fn options(sync: &SyncArgs) -> SyncOptions {
 /// A local folder as the local session names it.
 fn local_path(path: &Path) -> RemotePath {
     RemotePath::new(&path.to_string_lossy())
-}
-
-/// `root` + a plan's relative path.
-fn join(root: &RemotePath, relative: &str) -> RemotePath {
-    relative.split('/').fold(root.clone(), |path, name| path.join(name))
 }
 
 fn local_join(root: &Path, relative: &str) -> PathBuf {
@@ -708,13 +688,7 @@ fn print_plan(plan: &SyncPlan, json: bool) -> Result<(), String> {
             .iter()
             .filter(|entry| entry.action != SyncAction::Skip)
             .try_for_each(|entry| {
-                let action = match entry.action {
-                    SyncAction::Copy => "copy",
-                    SyncAction::Update => "update",
-                    SyncAction::Delete => "delete",
-                    SyncAction::Skip => "skip",
-                    SyncAction::Conflict => "conflict",
-                };
+                let action = entry.action.word();
                 let slash = if entry.kind == EntryKind::Dir { "/" } else { "" };
                 writeln!(out, "{action:<8} {}{slash}  ({})", entry.path, entry.reason)
             })

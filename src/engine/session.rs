@@ -122,7 +122,7 @@ impl Session {
             if cancel.load(std::sync::atomic::Ordering::Relaxed) {
                 return Err(FsError::cancelled());
             }
-            let path = relative.split('/').fold(root.clone(), |path, name| path.join(name));
+            let path = root.join_relative(relative);
             sums.push(self.checksum_of(&path, algorithm));
         }
         Ok(sums)

@@ -452,11 +452,8 @@ fn a_bad_pattern_is_a_sentence_naming_it() {
 #[test]
 fn links_are_listed_as_not_synchronised() {
     let link = TreeEntry {
-        path: "latest".into(),
         kind: EntryKind::Link,
-        size: None,
-        modified: None,
-        checksum: None,
+        ..folder("latest")
     };
     let entry = one(&exact(vec![link]), &exact(vec![]), &SyncOptions::default());
     assert_eq!((entry.action, entry.reason), (SyncAction::Skip, Reason::NotAFile));
@@ -540,11 +537,8 @@ fn sizes_and_ages_are_the_sources_and_never_make_a_target_copy_extraneous() {
 #[test]
 fn a_link_on_the_source_over_a_folder_on_the_target_leaves_the_folder_alone() {
     let link = TreeEntry {
-        path: "uploads".into(),
         kind: EntryKind::Link,
-        size: None,
-        modified: None,
-        checksum: None,
+        ..folder("uploads")
     };
     let target = exact(vec![folder("uploads"), file("uploads/a.jpg", 1, noon())]);
     let options = SyncOptions {

@@ -156,6 +156,12 @@ impl RemotePath {
         }
     }
 
+    /// `self/a/b` for a relative path `a/b` of segments checked as for [`RemotePath::join`]
+    /// (a sync plan's paths, which come from screened listings).
+    pub fn join_relative(&self, relative: &str) -> RemotePath {
+        relative.split('/').fold(self.clone(), |path, name| path.join(name))
+    }
+
     /// The last segment, or `None` for the root and `~`.
     pub fn file_name(&self) -> Option<&str> {
         if self.is_root() {

@@ -10,6 +10,25 @@ use serde::Serialize;
 
 use super::EntryKind;
 
+/// The folder in a sync's target that holds what syncs replaced or deleted, one folder per
+/// run; never synchronised, deleted or compared.
+pub const TRASH: &str = ".wharf-trash";
+
+/// The folders, relative to a sync's target, that moving `path` into the run's trash
+/// `trash` (`.wharf-trash/<time>`) needs, from the top: `.wharf-trash`, the run's, then the
+/// path's own parents.
+pub fn trash_folders(trash: &str, path: &str) -> Vec<String> {
+    let mut folders = vec![TRASH.to_owned(), trash.to_owned()];
+    if let Some((parent, _)) = path.rsplit_once('/') {
+        let mut below = trash.to_owned();
+        for name in parent.split('/') {
+            below = format!("{below}/{name}");
+            folders.push(below.clone());
+        }
+    }
+    folders
+}
+
 /// How exact a side's modification times are. Local disks and SFTP give seconds (or
 /// better); an FTP `LIST` line gives the minute, or only the day for older files, and may
 /// be in the server's local time instead of UTC.
@@ -153,6 +172,19 @@ pub enum SyncAction {
     Conflict,
 }
 
+impl SyncAction {
+    /// The word a plan's line starts with.
+    pub fn word(self) -> &'static str {
+        match self {
+            SyncAction::Copy => "copy",
+            SyncAction::Update => "update",
+            SyncAction::Delete => "delete",
+            SyncAction::Skip => "skip",
+            SyncAction::Conflict => "conflict",
+        }
+    }
+}
+
 /// Why a path gets its action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
@@ -261,10 +293,11 @@ pub fn offset_words(minutes: i32) -> String {
     format!("{sign}{}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
 }
 
-impl SyncPlan {
-    pub fn totals(&self) -> PlanTotals {
+impl PlanTotals {
+    /// The counts of `entries` (a whole plan, or the entries a user ticked).
+    pub fn of<'a>(entries: impl IntoIterator<Item = &'a PlanEntry>) -> PlanTotals {
         let mut totals = PlanTotals::default();
-        for entry in &self.entries {
+        for entry in entries {
             let counter = match entry.action {
                 SyncAction::Copy if entry.kind == EntryKind::Dir => &mut totals.folders,
                 SyncAction::Copy => &mut totals.copy,
@@ -279,6 +312,12 @@ impl SyncPlan {
             }
         }
         totals
+    }
+}
+
+impl SyncPlan {
+    pub fn totals(&self) -> PlanTotals {
+        PlanTotals::of(&self.entries)
     }
 
     /// Whether running the plan would change nothing (conflicts are left alone).
@@ -301,6 +340,19 @@ mod tests {
         assert!(parse_age("7w").is_err());
         assert!(parse_age("d").is_err());
         assert!(parse_age("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn a_deletion_makes_the_trash_folders_it_needs() {
+        assert_eq!(
+            trash_folders(".wharf-trash/1", "x/y/z.txt"),
+            [
+                ".wharf-trash",
+                ".wharf-trash/1",
+                ".wharf-trash/1/x",
+                ".wharf-trash/1/x/y"
+            ]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 use super::compare::Mark;
 use super::format;
 use super::intent::{Intents, SyncIntent};
-use crate::engine::api::{Compare, EntryKind, SyncAction, SyncPlan};
+use crate::engine::api::{Compare, EntryKind, PlanTotals, SyncAction, SyncPlan};
 
 /// The bar's switches, lent by the app.
 pub struct SyncBar {
@@ -290,12 +290,7 @@ fn planned(plan: &SyncPlan, chosen: &[bool], ui: &mut Ui, out: &mut Intents) {
         for index in shown {
             let entry = &plan.entries[index];
             let folder = if entry.kind == EntryKind::Dir { "/" } else { "" };
-            let text = format!(
-                "{} {}{folder} ({})",
-                action_word(entry.action),
-                entry.path,
-                entry.reason
-            );
+            let text = format!("{} {}{folder} ({})", entry.action.word(), entry.path, entry.reason);
             let mut tick = chosen.get(index).copied().unwrap_or(false);
             let choosable = is_choosable(entry.action);
             if ui
@@ -311,46 +306,24 @@ fn planned(plan: &SyncPlan, chosen: &[bool], ui: &mut Ui, out: &mut Intents) {
     });
 }
 
-fn action_word(action: SyncAction) -> &'static str {
-    match action {
-        SyncAction::Copy => "copy",
-        SyncAction::Update => "update",
-        SyncAction::Delete => "delete",
-        SyncAction::Skip => "skip",
-        SyncAction::Conflict => "conflict",
-    }
-}
-
 /// "Ticked: 3 new files, 1 new folder, 1 to update, 2 to delete (12 KB)".
 fn totals(plan: &SyncPlan, chosen: &[bool]) -> String {
-    let (mut copy, mut folders, mut update, mut delete, mut bytes) = (0, 0, 0, 0, 0);
-    for (entry, _) in plan
-        .entries
-        .iter()
-        .zip(chosen)
-        .filter(|(entry, tick)| **tick && is_choosable(entry.action))
-    {
-        match entry.action {
-            SyncAction::Copy if entry.kind == EntryKind::Dir => folders += 1,
-            SyncAction::Copy => copy += 1,
-            SyncAction::Update => update += 1,
-            _ => delete += 1,
-        }
-        if entry.action != SyncAction::Delete && entry.kind == EntryKind::File {
-            bytes += entry.size.unwrap_or(0);
-        }
-    }
-    let conflicts = plan
-        .entries
-        .iter()
-        .filter(|entry| entry.action == SyncAction::Conflict)
-        .count();
-    let mut text = format!(
-        "Ticked: {}, {}, {update} to update, {delete} to delete ({})",
-        format::count(copy, "new file", "new files"),
-        format::count(folders, "new folder", "new folders"),
-        format::size(bytes)
+    let ticked = PlanTotals::of(
+        plan.entries
+            .iter()
+            .zip(chosen)
+            .filter(|(entry, tick)| **tick && is_choosable(entry.action))
+            .map(|(entry, _)| entry),
     );
+    let mut text = format!(
+        "Ticked: {}, {}, {} to update, {} to delete ({})",
+        format::count(ticked.copy as usize, "new file", "new files"),
+        format::count(ticked.folders as usize, "new folder", "new folders"),
+        ticked.update,
+        ticked.delete,
+        format::size(ticked.bytes)
+    );
+    let conflicts = plan.totals().conflict;
     if conflicts > 0 {
         text.push_str(&format!("; {conflicts} left alone as conflicts"));
     }

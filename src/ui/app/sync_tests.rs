@@ -31,6 +31,22 @@ impl Window {
         (source, target)
     }
 
+    /// Answers the window's `ListTree` request for `path` with `tree`.
+    fn answer_tree(&mut self, path: &str, tree: Tree) {
+        let id = self.take(|command| match command {
+            Command::Session(SessionCommand::Request {
+                request: SessionRequest::ListTree { id, path: asked },
+                ..
+            }) if asked.as_str() == path => Some(*id),
+            _ => None,
+        });
+        self.engine.emit(Event::Tree {
+            id,
+            path: RemotePath::new(path),
+            tree: Box::new(tree),
+        });
+    }
+
     /// The log's text.
     fn log(&self) -> String {
         self.harness.state().messages.to_text()
@@ -186,23 +202,15 @@ fn a_preview_asks_with_the_windows_settings_and_checksums_from_both_sides() {
         checksum: None,
     };
     for (path, times) in [("/home/me", TimeSource::Exact), ("/srv", TimeSource::Listing)] {
-        let id = window.take(|command| match command {
-            Command::Session(SessionCommand::Request {
-                request: SessionRequest::ListTree { id, path: asked },
-                ..
-            }) if asked.as_str() == path => Some(*id),
-            _ => None,
-        });
-        window.engine.emit(Event::Tree {
-            id,
-            path: RemotePath::new(path),
-            tree: Box::new(Tree {
+        window.answer_tree(
+            path,
+            Tree {
                 entries: vec![both(5)],
                 exists: true,
                 times: Some(times),
                 ..Tree::default()
-            }),
-        });
+            },
+        );
     }
     window.settle();
     // The server's checksums first, in whatever algorithm it has; then this computer's in
@@ -269,21 +277,13 @@ fn synchronize_previews_lets_entries_be_unticked_and_runs_the_rest() {
     window.harness.get_by_label("Preview").click();
     window.settle();
     for path in ["/home/me", "/srv"] {
-        let id = window.take(|command| match command {
-            Command::Session(SessionCommand::Request {
-                request: SessionRequest::ListTree { id, path: asked },
-                ..
-            }) if asked.as_str() == path => Some(*id),
-            _ => None,
-        });
-        window.engine.emit(Event::Tree {
-            id,
-            path: RemotePath::new(path),
-            tree: Box::new(Tree {
+        window.answer_tree(
+            path,
+            Tree {
                 exists: true,
                 ..Tree::default()
-            }),
-        });
+            },
+        );
     }
     window.settle();
     let plan = SyncPlan {
@@ -483,21 +483,13 @@ fn deleting_what_is_only_in_the_servers_root_is_refused() {
     window.harness.get_by_label("Preview").click();
     window.settle();
     for path in ["/home/me", "/"] {
-        let id = window.take(|command| match command {
-            Command::Session(SessionCommand::Request {
-                request: SessionRequest::ListTree { id, path: asked },
-                ..
-            }) if asked.as_str() == path => Some(*id),
-            _ => None,
-        });
-        window.engine.emit(Event::Tree {
-            id,
-            path: RemotePath::new(path),
-            tree: Box::new(Tree {
+        window.answer_tree(
+            path,
+            Tree {
                 exists: true,
                 ..Tree::default()
-            }),
-        });
+            },
+        );
     }
     window.settle();
     window.answer_plan(SyncPlan {

@@ -17,15 +17,12 @@ use crate::engine::api::{
 };
 use crate::model::Protocol;
 use crate::model::rate;
-use crate::model::sync::{algorithm_of, parse_age};
+use crate::model::sync::{TRASH, algorithm_of, parse_age, trash_folders};
 use crate::ui::compare::{self, Marks};
 use crate::ui::intent::SyncIntent;
 use crate::ui::pane::{PaneStatus, Side};
 use crate::ui::requests::{Job, Waiting};
 use crate::ui::sync_view::{Stage, SyncBar, SyncPage, is_choosable};
-
-/// The folder in a sync's target that holds what syncs replaced or deleted.
-const TRASH: &str = ".wharf-trash";
 
 #[derive(Debug, Default)]
 pub struct SyncState {
@@ -452,9 +449,9 @@ impl App {
             );
             return;
         }
-        let trash = join(&root, &planned.trash);
+        let trash = root.join_relative(&planned.trash);
         for folder in &run.folders {
-            let path = join(&root, folder);
+            let path = root.join_relative(folder);
             self.sync_step(
                 session,
                 |id| SessionRequest::Mkdir { id, path },
@@ -466,11 +463,11 @@ impl App {
             for folder in trash_folders(&planned.trash, path) {
                 if made.insert(folder.clone()) {
                     // Already there is fine: the rename that follows says what went wrong.
-                    let path = join(&root, &folder);
+                    let path = root.join_relative(&folder);
                     self.quietly(session, |id| SessionRequest::Mkdir { id, path });
                 }
             }
-            let (from, to) = (join(&root, path), join(&trash, path));
+            let (from, to) = (root.join_relative(path), trash.join_relative(path));
             self.sync_step(
                 session,
                 |id| SessionRequest::Rename { id, from, to },
@@ -576,28 +573,28 @@ impl App {
             return;
         };
         let aside_name = format!("{TRASH}/{}-undo", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
-        let aside = join(&root, &aside_name);
+        let aside = root.join_relative(&aside_name);
         let mut made = BTreeSet::new();
         let mut files = 0;
         for entry in &tree.entries {
-            let here = join(&root, &entry.path);
+            let here = root.join_relative(&entry.path);
             if entry.kind == EntryKind::Dir {
                 self.quietly(session, |id| SessionRequest::Mkdir { id, path: here });
                 continue;
             }
             for folder in trash_folders(&aside_name, &entry.path) {
                 if made.insert(folder.clone()) {
-                    let path = join(&root, &folder);
+                    let path = root.join_relative(&folder);
                     self.quietly(session, |id| SessionRequest::Mkdir { id, path });
                 }
             }
-            let (now, aside_path) = (here.clone(), join(&aside, &entry.path));
+            let (now, aside_path) = (here.clone(), aside.join_relative(&entry.path));
             self.quietly(session, |id| SessionRequest::Rename {
                 id,
                 from: now,
                 to: aside_path,
             });
-            let from = join(&trash, &entry.path);
+            let from = trash.join_relative(&entry.path);
             let path = entry.path.clone();
             self.sync_step(
                 session,
@@ -664,7 +661,7 @@ impl Run {
             .filter(|(entry, tick)| **tick && is_choosable(entry.action))
             .map(|(entry, _)| entry)
             .collect();
-        let trash = join(planned.target_root(), &planned.trash);
+        let trash = planned.target_root().join_relative(&planned.trash);
         let specs = ticked
             .iter()
             .filter(|entry| entry.kind == EntryKind::File && entry.action != SyncAction::Delete)
@@ -674,13 +671,13 @@ impl Run {
                 } else {
                     Direction::Download
                 },
-                local: PathBuf::from(join(&planned.local, &entry.path).as_str()),
-                remote: join(&planned.remote, &entry.path),
+                local: PathBuf::from(planned.local.join_relative(&entry.path).as_str()),
+                remote: planned.remote.join_relative(&entry.path),
                 recursive: false,
                 // A download keeps what it finds in its place even when it expected nothing
                 // there (see `wharf sync`).
                 keep_replaced: (entry.action == SyncAction::Update || !planned.to_server)
-                    .then(|| PathBuf::from(join(&trash, &entry.path).as_str())),
+                    .then(|| PathBuf::from(trash.join_relative(&entry.path).as_str())),
             })
             .collect();
         let deletions: Vec<String> = ticked
@@ -724,11 +721,6 @@ fn patterns(typed: &str) -> Vec<String> {
         .collect()
 }
 
-/// `root` + a relative path with `/` between its folders.
-fn join(root: &RemotePath, relative: &str) -> RemotePath {
-    relative.split('/').fold(root.clone(), |path, name| path.join(name))
-}
-
 /// The new folders a run makes, parents first: those ticked, and those the ticked files
 /// need (a file cannot be copied into a folder that is not there).
 fn folders_to_make(plan: &SyncPlan, ticked: &[&PlanEntry]) -> Vec<String> {
@@ -753,20 +745,6 @@ fn folders_to_make(plan: &SyncPlan, ticked: &[&PlanEntry]) -> Vec<String> {
         }
     }
     needed.into_iter().collect()
-}
-
-/// The trash folders a deletion of `path` needs, from the top: `.wharf-trash`, the run's,
-/// then the path's own parents.
-fn trash_folders(trash: &str, path: &str) -> Vec<String> {
-    let mut folders = vec![TRASH.to_owned(), trash.to_owned()];
-    if let Some((parent, _)) = path.rsplit_once('/') {
-        let mut below = trash.to_owned();
-        for name in parent.split('/') {
-            below = format!("{below}/{name}");
-            folders.push(below.clone());
-        }
-    }
-    folders
 }
 
 #[cfg(test)]
@@ -795,18 +773,5 @@ mod tests {
         // "a" and "a/b" unticked, "c" unticked: only what the file needs is made.
         let ticked = vec![&plan.entries[2]];
         assert_eq!(folders_to_make(&plan, &ticked), ["a", "a/b"]);
-    }
-
-    #[test]
-    fn a_deletion_makes_the_trash_folders_it_needs() {
-        assert_eq!(
-            trash_folders(".wharf-trash/1", "x/y/z.txt"),
-            [
-                ".wharf-trash",
-                ".wharf-trash/1",
-                ".wharf-trash/1/x",
-                ".wharf-trash/1/x/y"
-            ]
-        );
     }
 }
