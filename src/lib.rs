@@ -164,6 +164,7 @@ pub mod model;
 pub mod protocol;
 pub mod secrets;
 mod sites_file;
+mod ssh_config;
 pub mod store;
 mod trust;
 pub mod ui;

@@ -35,6 +35,8 @@ pub struct SiteDescriptor {
     pub needs_passphrase: bool,
     #[serde(default)]
     pub tls_if_available: bool,
+    #[serde(default)]
+    pub jump_hosts: Vec<crate::model::jump::Hop>,
 }
 
 impl SiteDescriptor {
@@ -58,6 +60,7 @@ impl SiteDescriptor {
                 .as_ref()
                 .is_some_and(|secret| !secret.is_empty()),
             tls_if_available: site.tls_if_available,
+            jump_hosts: site.jump_hosts.clone(),
         }
     }
 
@@ -75,6 +78,7 @@ impl SiteDescriptor {
             },
             data_mode: self.data_mode,
             tls_if_available: self.tls_if_available,
+            jump_hosts: self.jump_hosts.clone(),
         }
     }
 }

@@ -302,10 +302,13 @@ impl SiteBook {
                 (imported, Some((file.clone(), text, *scrub)))
             }
             ImportSource::SshConfig { file } => {
-                let home = directories::BaseDirs::new()
-                    .map(|dirs| dirs.home_dir().to_path_buf())
-                    .unwrap_or_default();
-                (import::ssh_config::parse(&read(file)?, &home), None)
+                // Said here, since the parser takes a missing file for an empty one.
+                std::fs::metadata(file).map_err(|error| FsError::from_local(&error, file))?;
+                let local = crate::ssh_config::LocalUser::current().unwrap_or_else(|| crate::ssh_config::LocalUser {
+                    name: String::new(),
+                    home: std::path::PathBuf::new(),
+                });
+                (import::ssh_config::import(file, &local), None)
             }
         };
         let (mut report, stored) = self.add_imported(imported)?;

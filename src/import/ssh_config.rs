@@ -1,109 +1,62 @@
-//! OpenSSH's `~/.ssh/config`: each `Host` with a plain alias becomes an SFTP site with its
-//! `HostName`, `User`, `Port` and `IdentityFile`. Patterns (`*`, `?`, `!`), `Match` blocks and
-//! `Include`s are reported as skipped: they describe many servers, not one.
+//! OpenSSH's `~/.ssh/config` as saved sites: each alias a `Host` line names becomes an SFTP
+//! site with what the configuration says for it (`HostName`, `User`, `Port`, the first
+//! `IdentityFile`, `ProxyJump`), `Match` blocks and `Include`s applied as `ssh` applies
+//! them (the parser is [`crate::ssh_config`], the one connections use). Patterns (`*`, `?`,
+//! `!`) are reported as skipped: they describe many servers, not one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Imported;
 use crate::model::saved_site::{Auth, SavedSite};
+use crate::ssh_config::{LocalUser, SshConfig};
 
-/// Reads the config's text; `home` expands `~` in IdentityFile.
+/// Reads the configuration at `path` and what it includes.
+pub fn import(path: &Path, local: &LocalUser) -> Imported {
+    sites(&SshConfig::load(path, local), local)
+}
+
+#[cfg(any(test, feature = "fuzzing"))]
+/// Reads a configuration's text; `home` expands `~` and finds relative `Include`s.
 pub fn parse(text: &str, home: &Path) -> Imported {
-    let mut imported = Imported::default();
-    // The sites of the `Host` line being read (one line may name several aliases).
-    let mut current: Vec<SavedSite> = Vec::new();
-    let mut in_match = false;
-    let finish = |current: &mut Vec<SavedSite>, imported: &mut Imported| {
-        for site in current.drain(..) {
-            imported.sites.push((site, None));
-        }
+    let local = LocalUser {
+        name: String::new(),
+        home: home.to_path_buf(),
     };
-    for raw in text.lines() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
+    sites(&SshConfig::parse(text, &local), &local)
+}
+
+fn sites(config: &SshConfig, local: &LocalUser) -> Imported {
+    let mut imported = Imported {
+        skipped: config.patterns(),
+        warnings: config.problems.clone(),
+        ..Imported::default()
+    };
+    for alias in config.aliases() {
+        let resolved = config.resolve(&alias, None, None, local);
+        for unsupported in &resolved.unsupported {
+            imported.warnings.push(format!("{alias}: {unsupported}"));
         }
-        let (keyword, value) = split(line);
-        let value = unquote(value);
-        match keyword.to_ascii_lowercase().as_str() {
-            "host" => {
-                finish(&mut current, &mut imported);
-                in_match = false;
-                for alias in value.split_whitespace() {
-                    if alias.contains(['*', '?', '!']) {
-                        imported
-                            .skipped
-                            .push(format!("Host {alias}: a pattern matches many servers, not one"));
-                    } else {
-                        current.push(SavedSite {
-                            name: alias.replace(['/', ':', '\\'], "-"),
-                            folder: "SSH config".into(),
-                            host: alias.to_owned(),
-                            auth: Auth::Agent,
-                            ..SavedSite::default()
-                        });
-                    }
-                }
-            }
-            "match" => {
-                finish(&mut current, &mut imported);
-                in_match = true;
-                imported
-                    .skipped
-                    .push(format!("Match {value}: conditional blocks are not imported"));
-            }
-            "include" => imported.skipped.push(format!(
-                "Include {value}: included files are not read; import them one by one"
-            )),
-            _ if in_match => {}
-            "hostname" => current.iter_mut().for_each(|site| site.host = value.to_owned()),
-            "user" => current.iter_mut().for_each(|site| site.user = value.to_owned()),
-            "port" => match value.parse::<u16>() {
-                Ok(port) => current.iter_mut().for_each(|site| site.port = Some(port)),
-                Err(_) => imported
-                    .warnings
-                    .push(format!("Port {value}: not a port number; 22 is used")),
+        imported.sites.push((
+            SavedSite {
+                name: alias.replace(['/', ':', '\\'], "-"),
+                folder: "SSH config".into(),
+                host: resolved.host_name.unwrap_or_else(|| alias.clone()),
+                user: resolved.user.unwrap_or_default(),
+                port: resolved.port,
+                auth: match resolved.identity_files.into_iter().next() {
+                    Some(path) => Auth::KeyFile { path },
+                    None => Auth::Agent,
+                },
+                jump_hosts: resolved.proxy_jump.unwrap_or_default(),
+                ..SavedSite::default()
             },
-            "identityfile" => {
-                let path = expand(value, home);
-                for site in &mut current {
-                    // The first IdentityFile wins, as in OpenSSH.
-                    if !matches!(site.auth, Auth::KeyFile { .. }) {
-                        site.auth = Auth::KeyFile { path: path.clone() };
-                    }
-                }
-            }
-            _ => {}
-        }
+            None,
+        ));
     }
-    finish(&mut current, &mut imported);
     if !imported.sites.is_empty() {
         imported.folders.push("SSH config".into());
     }
     imported
-}
-
-/// `Keyword value`, `Keyword=value` or `Keyword = value`.
-fn split(line: &str) -> (&str, &str) {
-    let end = line.find(|c: char| c.is_whitespace() || c == '=').unwrap_or(line.len());
-    let (keyword, rest) = line.split_at(end);
-    let rest = rest.trim_start();
-    let rest = rest.strip_prefix('=').unwrap_or(rest).trim();
-    (keyword, rest)
-}
-
-fn unquote(value: &str) -> &str {
-    value
-        .strip_prefix('"')
-        .and_then(|inner| inner.strip_suffix('"'))
-        .unwrap_or(value)
-}
-
-fn expand(path: &str, home: &Path) -> PathBuf {
-    match path.strip_prefix("~/") {
-        Some(rest) => home.join(rest),
-        None => PathBuf::from(path.replace("%d", &home.to_string_lossy())),
-    }
 }
 
 #[cfg(test)]
@@ -111,7 +64,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hosts_become_sftp_sites_and_patterns_are_skipped() {
+    fn hosts_become_sftp_sites_with_match_blocks_applied_and_patterns_skipped() {
         let config = "\
 # work
 Host web web-alias
@@ -123,18 +76,19 @@ Host web web-alias
 
 Host=db
   HostName = \"db.internal\"
+  ProxyJump ops@bastion:2200
+  ProxyCommand nc %h %p
 
 Host *.example.org !bad
     User everyone
 
-Match host build
+Match originalhost build
     User ci
-
-Include ~/.ssh/config.d/*
+Host build
 ";
         let imported = parse(config, Path::new("/home/me"));
         let sites: Vec<_> = imported.sites.iter().map(|(site, _)| site).collect();
-        assert_eq!(sites.len(), 3);
+        assert_eq!(sites.len(), 4);
         assert_eq!(
             (
                 sites[0].name.as_str(),
@@ -152,16 +106,19 @@ Include ~/.ssh/config.d/*
         );
         assert_eq!(sites[1].name, "web-alias");
         assert_eq!(
-            (sites[2].host.as_str(), sites[2].auth.clone()),
-            ("db.internal", Auth::Agent)
+            (
+                sites[2].host.as_str(),
+                sites[2].auth.clone(),
+                sites[2].jump_hosts.as_str()
+            ),
+            ("db.internal", Auth::Agent, "ops@bastion:2200")
         );
-        assert_eq!(imported.skipped.len(), 4, "{:?}", imported.skipped);
+        assert_eq!((sites[3].name.as_str(), sites[3].user.as_str()), ("build", "ci"));
+        assert_eq!(imported.skipped.len(), 2, "{:?}", imported.skipped);
         assert!(imported.skipped[0].contains("*.example.org"));
-        assert!(imported.skipped.iter().any(|reason| reason.starts_with("Match")));
-        assert!(imported.skipped.iter().any(|reason| reason.starts_with("Include")));
-        assert!(
-            sites.iter().all(|site| site.user != "ci"),
-            "Match blocks do not leak into sites"
+        assert_eq!(
+            imported.warnings,
+            vec!["db: ProxyCommand nc %h %p (not supported by Wharf)"]
         );
     }
 }

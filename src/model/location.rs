@@ -73,6 +73,7 @@ impl Location {
                 },
                 data_mode: DataMode::Passive,
                 tls_if_available: false,
+                jump_hosts: Vec::new(),
             },
             path: RemotePath::from_url_path(&raw_path),
         })

@@ -1,6 +1,7 @@
 //! Plain data shared by every layer: what a server is ([`Site`]), what a folder holds
 //! ([`Entry`]), and how a remote location is written ([`location`]). Nothing here does I/O.
 
+pub mod jump;
 pub mod link;
 pub mod location;
 pub mod names;
@@ -121,12 +122,20 @@ pub struct Site {
     /// stopping (FileZilla's "TLS if available"). The user chose it on a saved site and is
     /// warned at every connection; Wharf never does it on its own.
     pub tls_if_available: bool,
+    /// SSH only: the servers the connection passes through, in order (`ProxyJump`, `-J`).
+    /// Empty: `~/.ssh/config` decides, as it does for a host it names.
+    pub jump_hosts: Vec<jump::Hop>,
 }
 
 impl Site {
     /// `scheme://user@host:port`: names the server and account, never the password.
+    /// An SSH site without a user takes the one `~/.ssh/config` names, or the local user's.
     pub fn address(&self) -> String {
-        format!("{}://{}@{}", self.protocol, self.user, self.authority())
+        if self.user.is_empty() {
+            format!("{}://{}", self.protocol, self.authority())
+        } else {
+            format!("{}://{}@{}", self.protocol, self.user, self.authority())
+        }
     }
 
     /// The address, marked when the site accepts a connection without TLS, so that such a

@@ -68,6 +68,9 @@ pub struct SavedSite {
     pub port: Option<u16>,
     pub user: String,
     pub auth: Auth,
+    /// SFTP only: jump hosts as OpenSSH writes them (`bastion,ops@gate:2222`); empty for
+    /// none, or for what `~/.ssh/config` says.
+    pub jump_hosts: String,
     pub data_mode: DataMode,
     pub remote_folder: Option<String>,
     pub local_folder: Option<PathBuf>,
@@ -94,6 +97,7 @@ impl Default for SavedSite {
             port: None,
             user: String::new(),
             auth: Auth::Password,
+            jump_hosts: String::new(),
             data_mode: DataMode::Passive,
             remote_folder: None,
             local_folder: None,
@@ -194,6 +198,20 @@ impl SavedSite {
             credentials,
             data_mode: self.data_mode,
             tls_if_available: !self.sftp && self.ftp_tls == FtpTls::ExplicitIfAvailable,
+            // The site manager checks the text when it is saved. A list edited by hand that
+            // does not read stays one unreachable hop, so the connection fails with its text
+            // rather than going straight to the server.
+            jump_hosts: if self.sftp {
+                super::jump::Hop::parse_list(&self.jump_hosts).unwrap_or_else(|_| {
+                    vec![super::jump::Hop {
+                        user: None,
+                        host: self.jump_hosts.clone(),
+                        port: None,
+                    }]
+                })
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -144,6 +144,7 @@ impl ConnectForm {
                 DataMode::Passive
             },
             tls_if_available: false,
+            jump_hosts: Vec::new(),
         })
     }
 }

@@ -69,6 +69,7 @@ fn site(server: &SftpServer, credentials: Credentials) -> Site {
         credentials,
         data_mode: DataMode::default(),
         tls_if_available: false,
+        jump_hosts: Vec::new(),
     }
 }
 

@@ -1452,6 +1452,7 @@ mod tests {
                 },
                 data_mode: DataMode::Passive,
                 tls_if_available,
+                jump_hosts: Vec::new(),
             }
         }
 
