@@ -26,6 +26,7 @@ use crate::engine::api::{
     TransferOptions, TransferSpec, TransferState,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
+use crate::model::jump::Hop;
 use crate::model::link::{Link, LinkError};
 use crate::model::location::{Location, RemotePath};
 use crate::model::rate;
@@ -65,6 +66,10 @@ pub struct ConnectionArgs {
     /// Private key file for SFTP (OpenSSH format; a passphrase is read like a password).
     #[arg(short = 'i', long = "identity", global = true, value_name = "FILE")]
     pub identity: Option<PathBuf>,
+    /// SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated
+    /// by commas. Replaces the ProxyJump of ~/.ssh/config.
+    #[arg(short = 'J', long = "jump", global = true, value_name = "HOSTS", value_parser = parse_jump_hosts)]
+    pub jump: Option<JumpHosts>,
     /// Trust an unknown SSH host key and record it in Wharf's known_hosts.
     #[arg(long, global = true)]
     pub accept_new_host_key: bool,
@@ -368,6 +373,14 @@ fn locate(url: &str, args: &ConnectionArgs) -> Result<Result<Location, i32>, Str
     }
 }
 
+/// `-J`'s hosts, read when the arguments are.
+#[derive(Debug, Clone)]
+pub struct JumpHosts(pub Vec<Hop>);
+
+fn parse_jump_hosts(text: &str) -> Result<JumpHosts, String> {
+    Hop::parse_list(text).map(JumpHosts)
+}
+
 /// The password given outside a URL: `--password-stdin`, else `WHARF_PASSWORD`.
 fn given_password(args: &ConnectionArgs) -> Result<Option<Secret>, String> {
     if args.password_stdin {
@@ -392,6 +405,11 @@ fn fill_credentials(location: &mut Location, args: &ConnectionArgs) -> Result<()
         credentials.key_passphrase = credentials.password.clone();
     }
     credentials.use_agent = true;
+    if let Some(JumpHosts(hops)) = &args.jump
+        && !location.site.protocol.is_ftp()
+    {
+        location.site.jump_hosts = hops.clone();
+    }
     if args.active {
         location.site.data_mode = DataMode::Active;
     }

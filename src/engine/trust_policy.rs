@@ -98,9 +98,14 @@ impl EngineTrust {
         }
     }
 
-    fn known_hosts(&self) -> KnownHosts {
+    /// Wharf's known_hosts and OpenSSH's, or the ones `UserKnownHostsFile` names instead.
+    fn known_hosts(&self, instead_of_openssh: &[std::path::PathBuf]) -> KnownHosts {
         let mut files = vec![self.paths.known_hosts()];
-        files.extend(crate::config::openssh_known_hosts());
+        if instead_of_openssh.is_empty() {
+            files.extend(crate::config::openssh_known_hosts());
+        } else {
+            files.extend(instead_of_openssh.iter().cloned());
+        }
         KnownHosts::load(&files)
     }
 
@@ -178,7 +183,10 @@ impl EngineTrust {
 impl TrustPolicy for EngineTrust {
     fn check_host_key(&self, key: &HostKeyInfo) -> Result<(), FsError> {
         let fingerprint = key.fingerprint();
-        match self.known_hosts().check(&key.host, key.port, &key.key_type, &key.blob) {
+        match self
+            .known_hosts(&key.known_hosts)
+            .check(&key.host, key.port, &key.key_type, &key.blob)
+        {
             HostKeyStatus::Known => return Ok(()),
             HostKeyStatus::Changed { recorded_fingerprints } => {
                 (self.events)(Event::HostKeyChanged {
@@ -211,6 +219,17 @@ impl TrustPolicy for EngineTrust {
         };
         if self.once().contains(&once_key) {
             return Ok(());
+        }
+        if key.strict {
+            return Err(FsError::new(
+                ErrorKind::HostKey,
+                format!(
+                    "the host key of {} is not known ({} {fingerprint}), and ~/.ssh/config says \
+                     StrictHostKeyChecking yes for it, so Wharf does not ask; record the key with ssh first",
+                    trust::host_key_name(&key.host, key.port),
+                    key.key_type
+                ),
+            ));
         }
         let question = Prompt::UnknownHostKey {
             host: key.host.clone(),

@@ -56,7 +56,9 @@ impl Location {
         };
         let user = match url.username() {
             "" if protocol.is_ftp() => "anonymous".to_owned(),
-            "" => std::env::var("USER").unwrap_or_default(),
+            // SSH: the user `~/.ssh/config` names for the host, else the local user, is
+            // found when connecting.
+            "" => String::new(),
             user => decode(user)?,
         };
         let password = url.password().map(decode).transpose()?.map(Secret::new);

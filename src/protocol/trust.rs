@@ -13,6 +13,12 @@ pub struct HostKeyInfo {
     pub key_type: String,
     /// The public key blob in SSH wire format.
     pub blob: Vec<u8>,
+    /// OpenSSH known_hosts files to read instead of `~/.ssh/known_hosts`
+    /// (`UserKnownHostsFile` in `~/.ssh/config`); empty for the usual one. Wharf's own file
+    /// is always read and is the one written.
+    pub known_hosts: Vec<std::path::PathBuf>,
+    /// `StrictHostKeyChecking yes`: refuse an unknown key instead of asking.
+    pub strict: bool,
 }
 
 impl HostKeyInfo {

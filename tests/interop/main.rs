@@ -11,6 +11,7 @@
 mod conformance;
 mod matrix;
 mod servers;
+mod ssh_routes;
 #[path = "../integration/support/mod.rs"]
 #[allow(dead_code)]
 mod support;

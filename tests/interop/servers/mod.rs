@@ -242,6 +242,42 @@ pub fn sshd() -> (Running, PathBuf) {
 
 /// An sshd as [`sshd`] starts it, with `extra` lines in its configuration.
 pub fn sshd_with(extra: &str) -> (Running, PathBuf) {
+    sshd_custom(&Sshd {
+        extra,
+        ..Sshd::default()
+    })
+}
+
+/// How [`sshd_custom`] configures an sshd.
+pub struct Sshd<'a> {
+    /// Lines at the end of its configuration (`Match` blocks go here).
+    pub extra: &'a str,
+    /// `Subsystem sftp internal-sftp`; without it the server speaks only SCP and shells.
+    pub sftp: bool,
+    /// `VERBOSE` by default; `DEBUG1` shows forwarded connections. The log is
+    /// [`sshd_log`].
+    pub log_level: &'a str,
+}
+
+impl Default for Sshd<'_> {
+    fn default() -> Self {
+        Sshd {
+            extra: "",
+            sftp: true,
+            log_level: "VERBOSE",
+        }
+    }
+}
+
+/// What an sshd started here has logged so far.
+pub fn sshd_log(server: &Running) -> String {
+    std::fs::read_to_string(server.dir.path().join("sshd.log")).unwrap_or_default()
+}
+
+/// An sshd on a free loopback port, with a host key and two client keys of its own.
+pub fn sshd_custom(options: &Sshd) -> (Running, PathBuf) {
+    let Sshd { extra, sftp, log_level } = options;
+    let subsystem = if *sftp { "Subsystem sftp internal-sftp\n" } else { "" };
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let host_key = dir.path().join("host_ed25519");
@@ -260,7 +296,7 @@ pub fn sshd_with(extra: &str) -> (Running, PathBuf) {
     let config = format!(
         "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\n\
          PasswordAuthentication yes\nKbdInteractiveAuthentication yes\nUsePAM yes\nStrictModes no\n\
-         Subsystem sftp internal-sftp\nLogLevel VERBOSE\n{extra}",
+         {subsystem}LogLevel {log_level}\n{extra}",
         host_key.display(),
         dir.path().join("sshd.pid").display(),
         authorized.display()
@@ -272,7 +308,10 @@ pub fn sshd_with(extra: &str) -> (Running, PathBuf) {
     std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
     std::fs::set_permissions(dir.path(), permissions).unwrap();
     let mut child = Command::new("/usr/sbin/sshd")
-        .args(["-D", "-e", "-f"])
+        .arg("-D")
+        .arg("-E")
+        .arg(dir.path().join("sshd.log"))
+        .arg("-f")
         .arg(&config_path)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

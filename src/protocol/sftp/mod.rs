@@ -13,6 +13,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use ssh2::{ErrorCode, FileStat, FileType, HostKeyType, OpenFlags, OpenType, Session, Sftp};
 
+#[cfg(unix)]
+mod jump;
+mod login;
+mod route;
+
 use super::{
     Capabilities, ConnectContext, ErrorKind, FsError, HostKeyInfo, ProtocolLog, ReadStream, RemoteFs, WriteStream,
     connect_tcp,
@@ -55,6 +60,8 @@ pub struct SftpFs {
     limits: super::ListingLimits,
     /// How long `realpath` took at login.
     round_trip: Duration,
+    /// `ServerAliveInterval` was set: keepalives are SSH's own, not a request.
+    keepalive: bool,
 }
 
 /// libssh2 reads ahead four buffers, at most four times its default channel window.
@@ -115,7 +122,7 @@ fn sftp_error_kind(code: i32) -> ErrorKind {
     }
 }
 
-fn map_ssh_error(what: &str, error: &ssh2::Error, host: &str) -> FsError {
+pub(super) fn map_ssh_error(what: &str, error: &ssh2::Error, host: &str) -> FsError {
     let (kind, why) = match error.code() {
         ErrorCode::SFTP(code) => {
             let kind = sftp_error_kind(code);
@@ -211,41 +218,148 @@ fn prefer_strong_methods(session: &Session) -> Result<(), ssh2::Error> {
     Ok(())
 }
 
+/// The socket a session talks through.
+#[cfg(unix)]
+type Stream = jump::Stream;
+#[cfg(not(unix))]
+type Stream = std::net::TcpStream;
+
+/// Logs in to the jump host `hop` over `stream` and opens a channel from it to `next`:
+/// the stream the next session talks through.
+#[cfg(unix)]
+fn through(
+    hop: &route::Leg,
+    stream: Stream,
+    next: &route::Leg,
+    context: &ConnectContext,
+    tunneled: bool,
+) -> Result<Stream, FsError> {
+    let socket = stream
+        .try_clone_fd()
+        .map_err(|error| io_error("preparing the jump host's connection", &error, &hop.site.host))?;
+    let (session, _) = open_session(hop, stream, context, tunneled)?;
+    context.log.command(&format!("direct-tcpip {}", next.site.authority()));
+    let channel = session
+        .channel_direct_tcpip(&next.site.host, next.site.port, None)
+        .map_err(|error| {
+            let mut failure = map_ssh_error(
+                &format!(
+                    "opening a way from the jump host {} to {}",
+                    hop.name(),
+                    next.site.authority()
+                ),
+                &error,
+                &hop.site.host,
+            );
+            if matches!(error.code(), ErrorCode::Session(-21 | -22)) {
+                failure.message = format!(
+                    "the jump host {} could not reach {} (or does not allow forwarding: AllowTcpForwarding)",
+                    hop.name(),
+                    next.site.authority()
+                );
+            }
+            failure
+        })?;
+    context
+        .log
+        .status(&format!("Through {} to {}", hop.name(), next.name()));
+    jump::bridge(session, channel, socket, &hop.name())
+        .map_err(|error| io_error("starting the bridge through the jump host", &error, &hop.site.host))
+}
+
+#[cfg(not(unix))]
+fn through(
+    hop: &route::Leg,
+    _stream: Stream,
+    _next: &route::Leg,
+    _context: &ConnectContext,
+    _tunneled: bool,
+) -> Result<Stream, FsError> {
+    Err(FsError::new(
+        ErrorKind::Unsupported,
+        format!("jump hosts ({}) are not supported on this system yet", hop.name()),
+    ))
+}
+
+/// The SSH session with one server of the route over `stream`: handshake, host key,
+/// login. Returns the session and how it logged in, in words.
+fn open_session(
+    leg: &route::Leg,
+    stream: Stream,
+    context: &ConnectContext,
+    tunneled: bool,
+) -> Result<(Session, String), FsError> {
+    let log = &context.log;
+    let site = &leg.site;
+    let host = site.host.clone();
+    let what = format!("connecting to {}", leg.name());
+    let mut session = Session::new().map_err(|error| map_ssh_error(&what, &error, &host))?;
+    session.set_timeout(u32::try_from(context.timeouts.idle.saturating_mul(1000)).unwrap_or(u32::MAX));
+    session.set_tcp_stream(stream);
+    // AES-GCM first: with AES instructions it is the fastest cipher libssh2 offers, as
+    // OpenSSH's own client prefers it. Unknown names are ignored by libssh2.
+    prefer_strong_methods(&session).map_err(|error| map_ssh_error(&what, &error, &host))?;
+    session.handshake().map_err(|error| {
+        if tunneled {
+            map_ssh_error(&format!("the SSH handshake with {}", leg.name()), &error, &host)
+        } else {
+            handshake_failure(site, context, &error)
+        }
+    })?;
+    if let Some(banner) = session.banner() {
+        log.reply(banner);
+    }
+    let (blob, kind) = session
+        .host_key()
+        .ok_or_else(|| FsError::new(ErrorKind::HostKey, format!("the server sent no host key ({host})")))?;
+    let key = HostKeyInfo {
+        host: site.host.clone(),
+        port: site.port,
+        key_type: key_type_name(kind).to_owned(),
+        blob: blob.to_vec(),
+        known_hosts: leg.known_hosts.clone(),
+        strict: leg.strict,
+    };
+    log.status(&format!(
+        "Host key of {}: {} {}",
+        leg.name(),
+        key.key_type,
+        key.fingerprint()
+    ));
+    context.trust.check_host_key(&key)?;
+    let method = login::authenticate(&session, leg, log)?;
+    log.status(&format!("Logged in to {} as {} with {method}", leg.name(), site.user));
+    Ok((session, method))
+}
+
 impl SftpFs {
-    /// Connects, verifies the host key, authenticates and opens the SFTP channel.
+    /// Connects (through the jump hosts, if any), verifies each host key, authenticates
+    /// and opens the SFTP channel. `~/.ssh/config` is applied first (see [`route`]).
     pub fn connect(site: &Site, context: &ConnectContext) -> Result<SftpFs, FsError> {
         let log = context.log.clone();
-        let host = site.host.clone();
-        let what = format!("connecting to {}", site.authority());
-        let tcp = connect_tcp(site, Duration::from_secs(context.timeouts.connect))?;
-        log.status(&format!("Connected to {}", site.authority()));
-
-        let mut session = Session::new().map_err(|error| map_ssh_error(&what, &error, &host))?;
-        session.set_timeout(u32::try_from(context.timeouts.idle.saturating_mul(1000)).unwrap_or(u32::MAX));
-        session.set_tcp_stream(tcp);
-        // AES-GCM first: with AES instructions it is the fastest cipher libssh2 offers, as
-        // OpenSSH's own client prefers it. Unknown names are ignored by libssh2.
-        prefer_strong_methods(&session).map_err(|error| map_ssh_error(&what, &error, &host))?;
-        session
-            .handshake()
-            .map_err(|error| handshake_failure(site, context, &error))?;
-        if let Some(banner) = session.banner() {
-            log.reply(banner);
+        let route = route::plan(site, &log)?;
+        let first = route.hops.first().unwrap_or(&route.target);
+        let timeout = first
+            .connect_timeout
+            .unwrap_or(Duration::from_secs(context.timeouts.connect));
+        let mut stream = Stream::Tcp(connect_tcp(&first.site, timeout)?);
+        log.status(&format!("Connected to {}", first.name()));
+        let mut tunneled = false;
+        for (index, hop) in route.hops.iter().enumerate() {
+            stream = through(
+                hop,
+                stream,
+                route.hops.get(index + 1).unwrap_or(&route.target),
+                context,
+                tunneled,
+            )?;
+            tunneled = true;
         }
-
-        let (blob, kind) = session
-            .host_key()
-            .ok_or_else(|| FsError::new(ErrorKind::HostKey, format!("the server sent no host key ({host})")))?;
-        let key = HostKeyInfo {
-            host: site.host.clone(),
-            port: site.port,
-            key_type: key_type_name(kind).to_owned(),
-            blob: blob.to_vec(),
-        };
-        log.status(&format!("Host key {} {}", key.key_type, key.fingerprint()));
-        context.trust.check_host_key(&key)?;
-
-        authenticate(&session, site, &log)?;
+        let (session, method) = open_session(&route.target, stream, context, tunneled)?;
+        let host = route.target.site.host.clone();
+        if let Some(interval) = route.target.keepalive {
+            session.set_keepalive(false, u32::try_from(interval.as_secs()).unwrap_or(u32::MAX));
+        }
         let sftp = session
             .sftp()
             .map_err(|error| map_ssh_error("opening the SFTP channel", &error, &host))?;
@@ -264,15 +378,21 @@ impl SftpFs {
             .unwrap_or("unknown key exchange")
             .to_owned();
         log.status(&format!("SFTP session ready; home folder {home}"));
+        let mut detail = format!("SSH, {cipher}, {kex}, {method}");
+        if !route.hops.is_empty() {
+            let names: Vec<String> = route.hops.iter().map(|hop| hop.alias.clone()).collect();
+            detail.push_str(&format!(", through {}", names.join(", ")));
+        }
         Ok(SftpFs {
             sftp: Some(sftp),
             session,
             host,
             home,
             log,
-            security: Security::new(Encryption::Ssh, format!("SSH, {cipher}, {kex}")),
+            security: Security::new(Encryption::Ssh, detail),
             limits: context.limits,
             round_trip,
+            keepalive: route.target.keepalive.is_some(),
         })
     }
 
@@ -333,107 +453,10 @@ fn path_text(path: &Path) -> String {
     }
 }
 
-/// Answers keyboard-interactive prompts that do not echo with the password.
-struct PasswordPrompter<'a>(&'a str);
-
-impl ssh2::KeyboardInteractivePrompt for PasswordPrompter<'_> {
-    fn prompt<'b>(&mut self, _username: &str, _instructions: &str, prompts: &[ssh2::Prompt<'b>]) -> Vec<String> {
-        prompts
-            .iter()
-            .map(|prompt| if prompt.echo { String::new() } else { self.0.to_owned() })
-            .collect()
-    }
-}
-
 /// libssh2's codes for a connection that broke or went silent (`LIBSSH2_ERROR_SOCKET_SEND`,
 /// `_TIMEOUT`, `_SOCKET_DISCONNECT`, `_SOCKET_RECV`), as opposed to a server's answer.
-fn link_failed(error: &ssh2::Error) -> bool {
+pub(super) fn link_failed(error: &ssh2::Error) -> bool {
     matches!(error.code(), ErrorCode::Session(-7 | -9 | -13 | -43))
-}
-
-fn authenticate(session: &Session, site: &Site, log: &ProtocolLog) -> Result<(), FsError> {
-    let host = &site.host;
-    let user = site.user.as_str();
-    let what = format!("logging in as {user}");
-    let methods = match session.auth_methods(user) {
-        Ok(methods) => methods.to_owned(),
-        // A server that takes the "none" method has logged the user in already.
-        Err(_) if session.authenticated() => return Ok(()),
-        Err(error) => return Err(map_ssh_error(&what, &error, host)),
-    };
-    // Whether a method logged in. A refusal is worth trying the next method; a link that
-    // died is not a refusal.
-    let accepted = |result: Result<(), ssh2::Error>| match result {
-        Err(error) if link_failed(&error) => Err(map_ssh_error(&what, &error, host)),
-        result => Ok(result.is_ok() && session.authenticated()),
-    };
-    log.status(&format!("The server accepts: {methods}"));
-    let offers = |method: &str| methods.split(',').any(|offered| offered == method);
-    let credentials = &site.credentials;
-    let mut tried = Vec::new();
-
-    if credentials.use_agent && offers("publickey") && std::env::var_os("SSH_AUTH_SOCK").is_some() {
-        log.command("publickey (ssh-agent)");
-        tried.push("the ssh-agent's keys");
-        if accepted(session.userauth_agent(user))? {
-            return Ok(());
-        }
-    }
-    if let Some(key_file) = &credentials.key_file
-        && offers("publickey")
-    {
-        {
-            log.command(&format!("publickey ({})", key_file.display()));
-            tried.push("the key file");
-            let passphrase = credentials.key_passphrase.as_ref().map(|secret| secret.expose());
-            match session.userauth_pubkey_file(user, None, key_file, passphrase) {
-                Ok(()) if session.authenticated() => return Ok(()),
-                Ok(()) => {}
-                Err(error) if link_failed(&error) => return Err(map_ssh_error(&what, &error, host)),
-                Err(error) => {
-                    // libssh2 reports an unreadable or wrongly decrypted key as a file error.
-                    if let ErrorCode::Session(-16) = error.code() {
-                        return Err(FsError::new(
-                            ErrorKind::Auth,
-                            format!(
-                                "the key file {} could not be read: wrong passphrase or unsupported format ({host})",
-                                key_file.display()
-                            ),
-                        ));
-                    }
-                    log.reply(&format!("publickey refused: {}", error.message()));
-                }
-            }
-        }
-    }
-    if let Some(password) = &credentials.password {
-        if offers("keyboard-interactive") {
-            log.command("keyboard-interactive (****)");
-            tried.push("keyboard-interactive");
-            let mut prompter = PasswordPrompter(password.expose());
-            if accepted(session.userauth_keyboard_interactive(user, &mut prompter))? {
-                return Ok(());
-            }
-        }
-        if offers("password") {
-            log.command("password (****)");
-            tried.push("the password");
-            if accepted(session.userauth_password(user, password.expose()))? {
-                return Ok(());
-            }
-        }
-    }
-    let message = if tried.is_empty() {
-        format!(
-            "logging in as {user} failed: the server accepts only {methods}, and no matching credential was given ({host})"
-        )
-    } else {
-        format!(
-            "logging in as {user} failed: the server refused {} ({host})",
-            tried.join(", then ")
-        )
-    };
-    Err(FsError::new(ErrorKind::Auth, message))
 }
 
 impl RemoteFs for SftpFs {
@@ -636,6 +659,11 @@ impl RemoteFs for SftpFs {
 
     /// A real round trip: libssh2's own keepalive only sends and never notices a dead peer.
     fn keepalive(&mut self) -> Result<(), FsError> {
+        if self.keepalive {
+            self.session
+                .keepalive_send()
+                .map_err(|error| map_ssh_error("keeping the connection alive", &error, &self.host))?;
+        }
         let home = self.home.clone();
         self.sftp()?
             .stat(Path::new(&home))
