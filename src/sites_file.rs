@@ -25,6 +25,8 @@ pub enum SitesError {
     Exists(String),
     #[error("{0:?} is not a usable site name: use letters, digits, spaces and .-_ (no / or :)")]
     BadName(String),
+    #[error("jump hosts: {0}")]
+    BadJumpHosts(String),
 }
 
 /// What the file holds.
@@ -115,7 +117,7 @@ impl Sites {
 
     /// Adds a site (giving it an id when it has none). Names are unique within a folder.
     pub fn add(&mut self, mut site: SavedSite) -> Result<&SavedSite, SitesError> {
-        check_name(&site.name)?;
+        check_site(&site)?;
         if self.sites.iter().any(|known| known.path() == site.path()) {
             return Err(SitesError::Exists(site.path()));
         }
@@ -131,7 +133,7 @@ impl Sites {
 
     /// Replaces the site with the same id (a rename or move keeps its keyring entries).
     pub fn replace(&mut self, site: SavedSite) -> Result<(), SitesError> {
-        check_name(&site.name)?;
+        check_site(&site)?;
         let Some(index) = self.sites.iter().position(|known| known.id == site.id) else {
             return Err(SitesError::NotFound(site.path()));
         };
@@ -268,6 +270,13 @@ pub fn check_name(name: &str) -> Result<(), SitesError> {
     if !crate::model::saved_site::valid_site_name(name) {
         return Err(SitesError::BadName(name.to_owned()));
     }
+    Ok(())
+}
+
+/// What a saved site must be to be saved: a usable name, jump hosts that read.
+fn check_site(site: &SavedSite) -> Result<(), SitesError> {
+    check_name(&site.name)?;
+    crate::model::jump::Hop::parse_list(&site.jump_hosts).map_err(SitesError::BadJumpHosts)?;
     Ok(())
 }
 

@@ -188,7 +188,7 @@ _wharf() {
 
     case "${cmd}" in
         wharf)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version ls get put queue site mkdir rm sync mv help"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version ls get put queue site mkdir rm sync mv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,6 +199,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -214,7 +222,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__get)
-            opts="-r -j -i -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-r -j -i -J -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +249,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -536,7 +552,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__ls)
-            opts="-i -v -h -V --json --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --json --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -547,6 +563,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -562,7 +586,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__mkdir)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -573,6 +597,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -588,7 +620,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__mv)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,6 +631,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -614,7 +654,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__put)
-            opts="-r -j -i -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-r -j -i -J -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,6 +684,14 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -656,7 +704,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version list run clear help"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version list run clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -667,6 +715,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -682,7 +738,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue__subcmd__clear)
-            opts="-i -v -h -V --done --failed --all --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --done --failed --all --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,6 +749,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -778,7 +842,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue__subcmd__list)
-            opts="-i -v -h -V --json --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --json --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -789,6 +853,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -804,7 +876,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue__subcmd__run)
-            opts="-j -i -v -h -V --parallel --limit-rate --on-conflict --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-j -i -J -v -h -V --parallel --limit-rate --on-conflict --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -834,6 +906,14 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -846,7 +926,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__rm)
-            opts="-r -i -v -h -V --recursive --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-r -i -J -v -h -V --recursive --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -857,6 +937,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -872,7 +960,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version list add rm import help"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version list add rm import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -883,6 +971,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -898,7 +994,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__add)
-            opts="-i -v -h -V --folder --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --folder --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -913,6 +1009,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1040,7 +1144,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__import)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version filezilla ssh-config help"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version filezilla ssh-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1051,6 +1155,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1066,7 +1178,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__import__subcmd__filezilla)
-            opts="-i -v -h -V --remove-passwords --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --remove-passwords --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1077,6 +1189,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1148,7 +1268,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__import__subcmd__ssh__subcmd__config)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1159,6 +1279,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1174,7 +1302,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__list)
-            opts="-i -v -h -V --json --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --json --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1185,6 +1313,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1200,7 +1336,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__rm)
-            opts="-i -v -h -V --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1211,6 +1347,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1226,7 +1370,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__sync)
-            opts="-n -j -i -v -h -V --dry-run --json --delete --delete-permanently --size-only --checksum --newer-only --exclude --include --exclude-hidden --max-size --max-age --undo --parallel --limit-rate --password-stdin --identity --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-n -j -i -J -v -h -V --dry-run --json --delete --delete-permanently --size-only --checksum --newer-only --exclude --include --exclude-hidden --max-size --max-age --undo --parallel --limit-rate --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1265,6 +1409,14 @@ _wharf() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jump)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -J)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

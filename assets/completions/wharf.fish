@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wharf_global_optspecs
-    string join \n password-stdin i/identity= accept-new-host-key accept-new-cert active v/verbose timeout= h/help V/version
+    string join \n password-stdin i/identity= J/jump= accept-new-host-key accept-new-cert active v/verbose timeout= h/help V/version
 end
 
 function __fish_wharf_needs_command
@@ -25,6 +25,7 @@ function __fish_wharf_using_subcommand
 end
 
 complete -c wharf -n "__fish_wharf_needs_command" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_needs_command" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_needs_command" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_needs_command" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_needs_command" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
@@ -44,6 +45,7 @@ complete -c wharf -n "__fish_wharf_needs_command" -a "sync" -d 'Make a folder th
 complete -c wharf -n "__fish_wharf_needs_command" -a "mv" -d 'Rename or move a remote file or folder on the same server'
 complete -c wharf -n "__fish_wharf_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand ls" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -l json -d 'One JSON array of entries on stdout'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -l password-stdin -d 'Read the password from the first line of standard input'
@@ -57,6 +59,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand get" -s j -l parallel -d 'Tr
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l limit-rate -d 'Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l on-conflict -d 'When the target exists: overwrite, newer (overwrite if the source is newer), differ (overwrite if the size differs), resume (continue a shorter target), rename (keep both), skip' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand get" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s r -l recursive -d 'Download a folder and everything in it'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l password-stdin -d 'Read the password from the first line of standard input'
@@ -70,6 +73,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand put" -s j -l parallel -d 'Tr
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l limit-rate -d 'Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l on-conflict -d 'When the target exists: overwrite, newer (overwrite if the source is newer), differ (overwrite if the size differs), resume (continue a shorter target), rename (keep both), skip' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand put" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s r -l recursive -d 'Upload a folder and everything in it'
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l password-stdin -d 'Read the password from the first line of standard input'
@@ -80,6 +84,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand put" -s v -l verbose -d 'Pri
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
@@ -93,6 +98,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_s
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -f -a "clear" -d 'Remove finished items (done and skipped by default)'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l json -d 'One JSON array of items on stdout'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password from the first line of standard input'
@@ -106,6 +112,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subco
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l limit-rate -d 'Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l on-conflict -d 'When the target exists: overwrite, newer (overwrite if the source is newer), differ (overwrite if the size differs), resume (continue a shorter target), rename (keep both), skip' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
@@ -115,6 +122,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subco
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l done -d 'Done and skipped items'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l failed -d 'Failed and cancelled items'
@@ -131,6 +139,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subco
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove finished items (done and skipped by default)'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
@@ -145,6 +154,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_su
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -f -a "import" -d 'Import sites from another program'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l json -d 'One JSON object: the sites, their folders, and whether a keyring is reachable'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password from the first line of standard input'
@@ -156,6 +166,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcom
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l folder -d 'The folder in the site manager (`Clients/Acme`)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
@@ -165,6 +176,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcom
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
@@ -174,6 +186,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcom
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
@@ -191,6 +204,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcom
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "import" -d 'Import sites from another program'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
@@ -200,6 +214,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s v -l verbose -d 'P
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand rm" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s r -l recursive -d 'Delete a folder and everything in it'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -l password-stdin -d 'Read the password from the first line of standard input'
@@ -216,6 +231,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand sync" -l max-age -d 'Leave o
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s j -l parallel -d 'Transfers at once: 1 to 16, or auto, which starts at 4 per server and doubles while the transfers get faster for it' -r
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l limit-rate -d 'Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G' -r
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s n -l dry-run -d 'Print what would be done, and do nothing'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l json -d 'With --dry-run: the plan as one JSON object on stdout'
@@ -234,6 +250,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand sync" -s v -l verbose -d 'Pr
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
+complete -c wharf -n "__fish_wharf_using_subcommand mv" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'

@@ -145,6 +145,10 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
                     DataMode::Passive
                 },
                 remote_folder: (location.path.as_str() != "~").then(|| location.path.to_string()),
+                jump_hosts: match (&args.jump, location.site.protocol.is_ftp()) {
+                    (Some(super::JumpHosts(hops)), false) => crate::model::jump::Hop::list_text(hops),
+                    _ => String::new(),
+                },
                 ..SavedSite::default()
             };
             saved.set_protocol(location.site.protocol);
@@ -230,9 +234,11 @@ fn describe(site: &SavedSite) -> String {
         Auth::Anonymous => "anonymous".to_owned(),
     };
     let fallback = if !site.sftp && site.ftp_tls == crate::engine::api::FtpTls::ExplicitIfAvailable {
-        ", plain FTP if the server refuses TLS"
+        ", plain FTP if the server refuses TLS".to_owned()
+    } else if !site.jump_hosts.is_empty() {
+        format!(", through {}", site.jump_hosts)
     } else {
-        ""
+        String::new()
     };
     format!(
         "{}://{}@{}:{} ({auth}{fallback})",
@@ -262,6 +268,11 @@ pub fn resolve(reference: &str, args: &ConnectionArgs) -> Result<Location, Strin
         return Err(format!("{reference:?} could not be looked up"));
     };
     let mut location = Location { site, path };
+    if let Some(super::JumpHosts(hops)) = &args.jump
+        && !location.site.protocol.is_ftp()
+    {
+        location.site.jump_hosts = hops.clone();
+    }
     if let Some(reason) = secret_missing {
         match given_password(args)? {
             Some(password) => {

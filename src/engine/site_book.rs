@@ -25,7 +25,7 @@ fn sites_error(error: SitesError) -> FsError {
     let kind = match error {
         SitesError::NotFound(_) => ErrorKind::NotFound,
         SitesError::Exists(_) => ErrorKind::AlreadyExists,
-        SitesError::Ambiguous(_) | SitesError::BadName(_) => ErrorKind::InvalidName,
+        SitesError::Ambiguous(_) | SitesError::BadName(_) | SitesError::BadJumpHosts(_) => ErrorKind::InvalidName,
         SitesError::Read { .. } | SitesError::Write { .. } => ErrorKind::Local,
     };
     FsError::new(kind, error.to_string())

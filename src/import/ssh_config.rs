@@ -33,6 +33,10 @@ fn sites(config: &SshConfig, local: &LocalUser) -> Imported {
     };
     for alias in config.aliases() {
         let resolved = config.resolve(&alias, None, None, local);
+        if let Some(Err(why)) = resolved.proxy_jump.as_deref().map(crate::model::jump::Hop::parse_list) {
+            imported.skipped.push(format!("Host {alias}: ProxyJump {why}"));
+            continue;
+        }
         for unsupported in &resolved.unsupported {
             imported.warnings.push(format!("{alias}: {unsupported}"));
         }

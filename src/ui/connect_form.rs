@@ -123,7 +123,8 @@ impl ConnectForm {
         };
         let user = match self.user.trim() {
             "" if self.protocol.is_ftp() => "anonymous".to_owned(),
-            "" => return Err("Type your user name for the SSH server in User.".to_owned()),
+            // SSH: the user ~/.ssh/config names for the host, else the local user's name.
+            "" => String::new(),
             user => user.to_owned(),
         };
         let password = (!self.password.is_empty()).then(|| Secret::new(self.password.clone()));
@@ -175,7 +176,9 @@ mod tests {
         let mut form = ConnectForm::default();
         assert!(form.site().unwrap_err().contains("Host"));
         form.host = "example.org".into();
-        assert!(form.site().unwrap_err().contains("user name"), "SFTP needs a user");
+        // SFTP without a user: ~/.ssh/config's for the host, else the local user, when
+        // connecting.
+        assert_eq!(form.site().unwrap().user, "");
         form.protocol = Protocol::Ftp;
         assert_eq!(form.site().unwrap().user, "anonymous");
         form.port = "99999".into();

@@ -151,7 +151,20 @@ fn server(editing: &mut Editing, protocol: Protocol, ui: &mut Ui) {
     field(ui, "Host name:", &mut editing.site.host, "example.org");
     let default_port = protocol.default_port().to_string();
     field(ui, "Port number:", &mut editing.port, &default_port);
-    field(ui, "User name:", &mut editing.site.user, "");
+    let user_hint = if protocol == Protocol::Sftp {
+        "empty: ~/.ssh/config's, else yours"
+    } else {
+        ""
+    };
+    field(ui, "User name:", &mut editing.site.user, user_hint);
+    if protocol == Protocol::Sftp {
+        field(
+            ui,
+            "Jump hosts:",
+            &mut editing.site.jump_hosts,
+            "bastion or user@gate:2222,next (empty: ~/.ssh/config's)",
+        );
+    }
 }
 
 /// How to log in: the method, the key file, and the password or passphrase for the keyring.
