@@ -13,8 +13,8 @@ use crate::engine::api::{
     Auth, Command, Event, ImportReport, ImportSource, KeyringStatus, RequestId, SavedSite, SitesCommand,
 };
 use crate::engine::handle::{EngineConfig, EngineHandle, WaitError};
+use crate::model::DataMode;
 use crate::model::location::Location;
-use crate::model::{DataMode, Protocol};
 
 #[derive(Debug, Subcommand)]
 pub enum SiteAction {
@@ -155,8 +155,8 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
             saved.port = (location.site.port != location.site.protocol.default_port()).then_some(location.site.port);
             saved.auth = match (&args.identity, location.site.protocol, location.site.user.as_str()) {
                 (Some(path), _, _) => Auth::KeyFile { path: path.clone() },
-                (None, protocol, "anonymous") if protocol != Protocol::Sftp => Auth::Anonymous,
-                (None, Protocol::Sftp, _) if secret.is_none() => Auth::Agent,
+                (None, protocol, "anonymous") if protocol.is_ftp() => Auth::Anonymous,
+                (None, protocol, _) if protocol.is_ssh() && secret.is_none() => Auth::Agent,
                 _ => Auth::Password,
             };
             let Event::SiteSaved { site, warning, .. } = request(|id| {

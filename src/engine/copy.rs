@@ -152,7 +152,17 @@ pub fn download_file(
     } else {
         let buffer = buffer_size(source.size.map(|size| size.saturating_sub(offset)), control.chunk_limit);
         tell_link(fs, Direction::Download, buffer, control.progress);
-        let mut reader = fs.open_read(remote, offset)?;
+        let mut reader = match fs.open_read(remote, offset) {
+            Ok(reader) => reader,
+            Err(error) => {
+                // A partial file that never got a byte is no use to a later attempt.
+                if offset == 0 {
+                    drop(file);
+                    let _ = fs::remove_file(&part);
+                }
+                return Err(error);
+            }
+        };
         control.progress.set_resumed_from(offset);
         control.progress.set_done(offset);
         receive(&mut *reader, &mut file, &part, remote, source, control)?;
@@ -350,7 +360,7 @@ fn send(
 ) -> Result<(), FsError> {
     let window = buffer_size(Some(source.size - offset), control.chunk_limit);
     tell_link(fs, Direction::Upload, window, control.progress);
-    let mut writer = fs.open_write(part, offset)?;
+    let mut writer = fs.open_upload(part, offset, source.size - offset)?;
     control.progress.set_resumed_from(offset);
     control.progress.set_done(offset);
     let path = source.path;

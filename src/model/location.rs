@@ -41,7 +41,8 @@ impl Location {
             "ftp" => Protocol::Ftp,
             "ftps" => Protocol::Ftps,
             "ftpes" => Protocol::Ftpes,
-            "sftp" | "ssh" | "scp" => Protocol::Sftp,
+            "sftp" | "ssh" => Protocol::Sftp,
+            "scp" => Protocol::Scp,
             other => return Err(LocationError::UnknownScheme(other.to_owned())),
         };
         let host = match url.host_str() {

@@ -30,6 +30,9 @@ pub enum Protocol {
     Ftpes,
     /// SFTP over SSH.
     Sftp,
+    /// SCP over SSH, for servers without SFTP: no resume, listings by `ls`. An SFTP
+    /// connection falls back to it on its own when the server has no SFTP subsystem.
+    Scp,
 }
 
 impl Protocol {
@@ -37,7 +40,7 @@ impl Protocol {
         match self {
             Protocol::Ftp | Protocol::Ftpes => 21,
             Protocol::Ftps => 990,
-            Protocol::Sftp => 22,
+            Protocol::Sftp | Protocol::Scp => 22,
         }
     }
 
@@ -47,11 +50,17 @@ impl Protocol {
             Protocol::Ftps => "ftps",
             Protocol::Ftpes => "ftpes",
             Protocol::Sftp => "sftp",
+            Protocol::Scp => "scp",
         }
     }
 
     pub fn is_ftp(self) -> bool {
-        !matches!(self, Protocol::Sftp)
+        !self.is_ssh()
+    }
+
+    /// SFTP or SCP: an SSH connection, with its keys, agent, config and jump hosts.
+    pub fn is_ssh(self) -> bool {
+        matches!(self, Protocol::Sftp | Protocol::Scp)
     }
 }
 

@@ -60,8 +60,10 @@ pub struct SavedSite {
     pub name: String,
     /// The folder in the site manager's tree, `/`-separated (`Clients/Acme`); empty at the top.
     pub folder: String,
-    /// `sftp`, or FTP with the TLS mode in `ftp_tls`.
+    /// `sftp` (SSH), or FTP with the TLS mode in `ftp_tls`.
     pub sftp: bool,
+    /// With `sftp`: SCP only (`scp://`), for servers without the SFTP subsystem.
+    pub scp: bool,
     pub ftp_tls: FtpTls,
     pub host: String,
     /// `None` for the protocol's default port.
@@ -92,6 +94,7 @@ impl Default for SavedSite {
             name: String::new(),
             folder: String::new(),
             sftp: true,
+            scp: false,
             ftp_tls: FtpTls::ExplicitRequired,
             host: String::new(),
             port: None,
@@ -121,6 +124,7 @@ pub enum SecretKind {
 impl SavedSite {
     pub fn protocol(&self) -> Protocol {
         match (self.sftp, self.ftp_tls) {
+            (true, _) if self.scp => Protocol::Scp,
             (true, _) => Protocol::Sftp,
             (false, FtpTls::ExplicitRequired | FtpTls::ExplicitIfAvailable) => Protocol::Ftpes,
             (false, FtpTls::Implicit) => Protocol::Ftps,
@@ -134,11 +138,12 @@ impl SavedSite {
         if protocol == self.protocol() {
             return;
         }
-        self.sftp = protocol == Protocol::Sftp;
+        self.sftp = protocol.is_ssh();
+        self.scp = protocol == Protocol::Scp;
         self.ftp_tls = match protocol {
             Protocol::Ftps => FtpTls::Implicit,
             Protocol::Ftp => FtpTls::None,
-            Protocol::Ftpes | Protocol::Sftp => FtpTls::ExplicitRequired,
+            Protocol::Ftpes | Protocol::Sftp | Protocol::Scp => FtpTls::ExplicitRequired,
         };
     }
 

@@ -183,6 +183,18 @@ pub trait RemoteFs: Send {
     /// `offset` (which must equal the current size).
     fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError>;
 
+    /// Opens a file for writing `length` more bytes from `offset`: what an upload calls, for
+    /// protocols that announce the size first (SCP). Others open as [`RemoteFs::open_write`].
+    fn open_upload(
+        &mut self,
+        path: &RemotePath,
+        offset: u64,
+        length: u64,
+    ) -> Result<Box<dyn WriteStream + '_>, FsError> {
+        let _ = length;
+        self.open_write(path, offset)
+    }
+
     /// The time of one request and its reply, measured at login (FTP `PWD`, SFTP
     /// `realpath`): the round trip a transfer's diagnosis names.
     fn round_trip(&self) -> Option<std::time::Duration> {
@@ -378,6 +390,6 @@ pub fn connect(site: &Site, context: &ConnectContext) -> Result<Box<dyn RemoteFs
     if site.protocol.is_ftp() {
         Ok(Box::new(ftp::FtpFs::connect(site, context)?))
     } else {
-        Ok(Box::new(sftp::SftpFs::connect(site, context)?))
+        sftp::connect(site, context)
     }
 }

@@ -11,11 +11,18 @@ use crate::model::location::Location;
 use crate::model::{Credentials, DataMode, Protocol, Secret};
 
 /// The protocols offered, in the order of the drop-down.
-pub const PROTOCOLS: [Protocol; 4] = [Protocol::Sftp, Protocol::Ftpes, Protocol::Ftps, Protocol::Ftp];
+pub const PROTOCOLS: [Protocol; 5] = [
+    Protocol::Sftp,
+    Protocol::Scp,
+    Protocol::Ftpes,
+    Protocol::Ftps,
+    Protocol::Ftp,
+];
 
 pub fn protocol_label(protocol: Protocol) -> &'static str {
     match protocol {
         Protocol::Sftp => "SFTP (SSH)",
+        Protocol::Scp => "SCP (SSH, no SFTP)",
         Protocol::Ftpes => "FTPS explicit (AUTH TLS)",
         Protocol::Ftps => "FTPS implicit",
         Protocol::Ftp => "FTP (unencrypted)",

@@ -13,6 +13,7 @@ mod edit;
 mod generated;
 mod hostile;
 mod hostile_replies;
+mod hostile_scp;
 mod hostile_sftp;
 mod queue;
 mod round_trips;

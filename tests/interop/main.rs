@@ -10,6 +10,7 @@
 #[path = "../integration/conformance.rs"]
 mod conformance;
 mod matrix;
+mod scp;
 mod servers;
 mod ssh_routes;
 #[path = "../integration/support/mod.rs"]

@@ -959,13 +959,16 @@ fn unix_clock(token: &[u8], sep: usize) -> Option<Clock> {
         return None;
     }
     let hour = parse_u32(token.get(..sep)?)?;
-    let minute = parse_u32(token.get(sep + 1..)?)?;
-    let valid = (hour <= 23 && minute <= 59) || (hour == 24 && minute == 0);
-    valid.then_some(Clock {
-        hour,
-        minute,
-        second: 0,
-    })
+    let rest = token.get(sep + 1..)?;
+    // `hh:mm:ss`, as GNU ls writes with a time style that has seconds.
+    let (minute, second) = match rest.iter().position(|&b| b == b':') {
+        Some(colon) if token.get(sep) == Some(&b':') => {
+            (parse_u32(rest.get(..colon)?)?, parse_u32(rest.get(colon + 1..)?)?)
+        }
+        _ => (parse_u32(rest)?, 0),
+    };
+    let valid = ((hour <= 23 && minute <= 59) || (hour == 24 && minute == 0)) && second <= 59;
+    valid.then_some(Clock { hour, minute, second })
 }
 
 fn parse_mlsd_inner(line: &[u8]) -> Option<Parsed> {
@@ -1831,6 +1834,7 @@ mod tests {
         check("-rw-r--r--   1 alice           731 Jun  9  1999 no group here", "no group here", File, Some(731));
         check("-rw-r--r--   1 bob      staff     77 10-31 2001 iso-ish date", "iso-ish date", File, Some(77));
         check("-rw-r--r--   1 bob      staff     77 2019-12-24 18:00 long-iso", "long-iso", File, Some(77));
+        check("-rw-r--r-- 1 0 0 77 2019-12-24 18:00:59 with seconds", "with seconds", File, Some(77));
         check("-rw-r--r--   1 bob      staff  12.5k Mar 3 10:00 kilo", "kilo", File, Some(12800));
         check("-rw-r--r--   1 bob      staff    5 2011.01.02   dotted", "dotted", File, Some(5));
         check("-rw-r--r--   1 bob      staff    5 7. Mai, 10:10 german", "german", File, Some(5));

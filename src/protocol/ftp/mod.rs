@@ -10,7 +10,7 @@
 mod certificate;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) mod harness;
-mod listing;
+pub(crate) mod listing;
 mod tls;
 
 use std::cell::Cell;
@@ -950,7 +950,7 @@ fn listing_entries(bytes: &[u8], mlsd: bool, context: &ListingContext) -> (Vec<E
     (parsed.into_iter().map(entry_from).collect(), unread)
 }
 
-fn entry_from(parsed: ParsedEntry) -> Entry {
+pub(crate) fn entry_from(parsed: ParsedEntry) -> Entry {
     Entry {
         name: decode_name(&parsed.name),
         kind: match parsed.kind {

@@ -17,6 +17,7 @@ use ssh2::{ErrorCode, FileStat, FileType, HostKeyType, OpenFlags, OpenType, Sess
 mod jump;
 mod login;
 mod route;
+pub mod scp;
 
 use super::{
     Capabilities, ConnectContext, ErrorKind, FsError, HostKeyInfo, ProtocolLog, ReadStream, RemoteFs, WriteStream,
@@ -60,7 +61,7 @@ pub struct SftpFs {
     limits: super::ListingLimits,
     /// How long `realpath` took at login.
     round_trip: Duration,
-    /// `ServerAliveInterval` was set: keepalives are SSH's own, not a request.
+    /// `ServerAliveInterval` was set: keepalives are sent as SSH's own too.
     keepalive: bool,
 }
 
@@ -218,6 +219,91 @@ fn prefer_strong_methods(session: &Session) -> Result<(), ssh2::Error> {
     Ok(())
 }
 
+/// A logged-in SSH session, before SFTP or SCP starts on it.
+struct Opened {
+    session: Session,
+    /// The target's host name (after `~/.ssh/config`), for messages.
+    host: String,
+    /// The status bar's line: cipher, key exchange, how it logged in, jump hosts.
+    detail: String,
+    /// `ServerAliveInterval` was set: keepalives are sent as SSH's own too.
+    keepalive: bool,
+}
+
+/// Connects to `site` with SFTP, or with SCP when the site says so or when the server has
+/// no SFTP subsystem (the log and the status bar then say what SCP cannot do).
+pub fn connect(site: &Site, context: &ConnectContext) -> Result<Box<dyn RemoteFs>, FsError> {
+    let opened = open(site, context)?;
+    let scp = |opened: Opened| {
+        Box::new(scp::ScpFs::over(
+            opened.session,
+            opened.host,
+            context.log.clone(),
+            &opened.detail,
+            context.limits,
+        )) as Box<dyn RemoteFs>
+    };
+    if site.protocol == crate::model::Protocol::Scp {
+        return Ok(scp(opened));
+    }
+    match opened.session.sftp() {
+        Ok(sftp) => Ok(Box::new(SftpFs::ready(opened, sftp, context))),
+        Err(error) if link_failed(&error) => Err(map_ssh_error("opening the SFTP channel", &error, &opened.host)),
+        Err(error) => {
+            context.log.warning(&format!(
+                "{} has no SFTP ({}); Wharf uses SCP instead: {}",
+                opened.host,
+                error.message(),
+                scp::LIMITS
+            ));
+            Ok(scp(opened))
+        }
+    }
+}
+
+/// The SSH session with the site: its route, each hop's login, the target's login.
+fn open(site: &Site, context: &ConnectContext) -> Result<Opened, FsError> {
+    let log = &context.log;
+    let route = route::plan(site, log)?;
+    let first = route.hops.first().unwrap_or(&route.target);
+    let timeout = first
+        .connect_timeout
+        .unwrap_or(Duration::from_secs(context.timeouts.connect));
+    let mut stream = Stream::Tcp(connect_tcp(&first.site, timeout)?);
+    log.status(&format!("Connected to {}", first.name()));
+    let mut tunneled = false;
+    for (index, hop) in route.hops.iter().enumerate() {
+        stream = through(
+            hop,
+            stream,
+            route.hops.get(index + 1).unwrap_or(&route.target),
+            context,
+            tunneled,
+        )?;
+        tunneled = true;
+    }
+    let (session, method) = open_session(&route.target, stream, context, tunneled)?;
+    if let Some(interval) = route.target.keepalive {
+        session.set_keepalive(false, u32::try_from(interval.as_secs()).unwrap_or(u32::MAX));
+    }
+    let method_of = |kind| session.methods(kind).unwrap_or("unknown").to_owned();
+    let mut detail = format!(
+        "SSH, {}, {}, {method}",
+        method_of(ssh2::MethodType::CryptCs),
+        method_of(ssh2::MethodType::Kex)
+    );
+    if !route.hops.is_empty() {
+        let names: Vec<String> = route.hops.iter().map(|hop| hop.alias.clone()).collect();
+        detail.push_str(&format!(", through {}", names.join(", ")));
+    }
+    Ok(Opened {
+        session,
+        host: route.target.site.host.clone(),
+        detail,
+        keepalive: route.target.keepalive.is_some(),
+    })
+}
+
 /// The socket a session talks through.
 #[cfg(unix)]
 type Stream = jump::Stream;
@@ -336,64 +422,38 @@ impl SftpFs {
     /// Connects (through the jump hosts, if any), verifies each host key, authenticates
     /// and opens the SFTP channel. `~/.ssh/config` is applied first (see [`route`]).
     pub fn connect(site: &Site, context: &ConnectContext) -> Result<SftpFs, FsError> {
-        let log = context.log.clone();
-        let route = route::plan(site, &log)?;
-        let first = route.hops.first().unwrap_or(&route.target);
-        let timeout = first
-            .connect_timeout
-            .unwrap_or(Duration::from_secs(context.timeouts.connect));
-        let mut stream = Stream::Tcp(connect_tcp(&first.site, timeout)?);
-        log.status(&format!("Connected to {}", first.name()));
-        let mut tunneled = false;
-        for (index, hop) in route.hops.iter().enumerate() {
-            stream = through(
-                hop,
-                stream,
-                route.hops.get(index + 1).unwrap_or(&route.target),
-                context,
-                tunneled,
-            )?;
-            tunneled = true;
+        let opened = open(site, context)?;
+        match opened.session.sftp() {
+            Ok(sftp) => Ok(SftpFs::ready(opened, sftp, context)),
+            Err(error) => Err(map_ssh_error("opening the SFTP channel", &error, &opened.host)),
         }
-        let (session, method) = open_session(&route.target, stream, context, tunneled)?;
-        let host = route.target.site.host.clone();
-        if let Some(interval) = route.target.keepalive {
-            session.set_keepalive(false, u32::try_from(interval.as_secs()).unwrap_or(u32::MAX));
-        }
-        let sftp = session
-            .sftp()
-            .map_err(|error| map_ssh_error("opening the SFTP channel", &error, &host))?;
+    }
+
+    fn ready(opened: Opened, sftp: Sftp, context: &ConnectContext) -> SftpFs {
+        let Opened {
+            session,
+            host,
+            detail,
+            keepalive,
+        } = opened;
         let asked = std::time::Instant::now();
         let home = sftp
             .realpath(Path::new("."))
             .map(|path| path.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "/".to_owned());
         let round_trip = asked.elapsed();
-        let cipher = session
-            .methods(ssh2::MethodType::CryptCs)
-            .unwrap_or("unknown cipher")
-            .to_owned();
-        let kex = session
-            .methods(ssh2::MethodType::Kex)
-            .unwrap_or("unknown key exchange")
-            .to_owned();
-        log.status(&format!("SFTP session ready; home folder {home}"));
-        let mut detail = format!("SSH, {cipher}, {kex}, {method}");
-        if !route.hops.is_empty() {
-            let names: Vec<String> = route.hops.iter().map(|hop| hop.alias.clone()).collect();
-            detail.push_str(&format!(", through {}", names.join(", ")));
-        }
-        Ok(SftpFs {
+        context.log.status(&format!("SFTP session ready; home folder {home}"));
+        SftpFs {
             sftp: Some(sftp),
             session,
             host,
             home,
-            log,
+            log: context.log.clone(),
             security: Security::new(Encryption::Ssh, detail),
             limits: context.limits,
             round_trip,
-            keepalive: route.target.keepalive.is_some(),
-        })
+            keepalive,
+        }
     }
 
     fn path(&self, path: &RemotePath) -> String {

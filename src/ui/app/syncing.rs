@@ -93,6 +93,7 @@ impl App {
     fn server_times(&self) -> TimeSource {
         match self.connection.site.as_ref().map(|site| site.protocol) {
             Some(Protocol::Sftp) => TimeSource::Exact,
+            // SCP's listings are `ls -l`'s: minutes, or days for older files.
             _ => TimeSource::Listing,
         }
     }

@@ -151,13 +151,13 @@ fn server(editing: &mut Editing, protocol: Protocol, ui: &mut Ui) {
     field(ui, "Host name:", &mut editing.site.host, "example.org");
     let default_port = protocol.default_port().to_string();
     field(ui, "Port number:", &mut editing.port, &default_port);
-    let user_hint = if protocol == Protocol::Sftp {
+    let user_hint = if protocol.is_ssh() {
         "empty: ~/.ssh/config's, else yours"
     } else {
         ""
     };
     field(ui, "User name:", &mut editing.site.user, user_hint);
-    if protocol == Protocol::Sftp {
+    if protocol.is_ssh() {
         field(
             ui,
             "Jump hosts:",

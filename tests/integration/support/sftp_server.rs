@@ -51,6 +51,10 @@ pub struct Options {
     pub keyboard_interactive: bool,
     /// One way to misbehave, if any.
     pub hostile: Option<HostileSftp>,
+    /// What an `scp -f ...` command sends back, byte for byte (a hostile SCP sender);
+    /// `None`: no commands are run. Any other command answers `/` and exits 0, which is
+    /// what Wharf's `pwd` probe needs.
+    pub scp_sends: Option<Vec<u8>>,
 }
 
 /// What a hostile server does instead of the usual.
@@ -74,6 +78,7 @@ impl Options {
             authorized_key: None,
             keyboard_interactive: true,
             hostile: None,
+            scp_sends: None,
         }
     }
 }
@@ -96,6 +101,7 @@ struct Shared {
     /// The method of every accepted login, in order.
     logins: Mutex<Vec<&'static str>>,
     hostile: Option<HostileSftp>,
+    scp_sends: Option<Vec<u8>>,
     /// DATA replies sent out of order or with a wrong request id so far.
     spoiled: std::sync::atomic::AtomicUsize,
 }
@@ -137,6 +143,7 @@ impl SftpServer {
             fake_entries: Mutex::new(FakeEntries::default()),
             logins: Mutex::new(Vec::new()),
             hostile: options.hostile,
+            scp_sends: options.scp_sends,
             spoiled: std::sync::atomic::AtomicUsize::new(0),
         });
 
@@ -372,6 +379,27 @@ impl russh::server::Handler for SshHandler {
 
     async fn channel_eof(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
         // The client sends nothing more on this channel, so it can be closed.
+        session.close(channel)
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        let Some(scp_sends) = self.shared.scp_sends.clone() else {
+            return session.channel_failure(channel);
+        };
+        session.channel_success(channel)?;
+        let answer = if data.starts_with(b"scp -f") {
+            scp_sends
+        } else {
+            b"/\n".to_vec()
+        };
+        session.data(channel, answer)?;
+        session.exit_status_request(channel, 0)?;
+        session.eof(channel)?;
         session.close(channel)
     }
 
