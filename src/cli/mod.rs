@@ -373,6 +373,34 @@ fn locate(url: &str, args: &ConnectionArgs) -> Result<Result<Location, i32>, Str
     }
 }
 
+/// An SSH server's login questions, asked on the terminal: shown as the server wrote
+/// them, hidden answers not echoed. `None` without a terminal to ask on.
+fn ask_on_the_terminal(questions: &crate::engine::api::ServerQuestions) -> Option<Vec<Secret>> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    for line in [&questions.name, &questions.instructions] {
+        if !line.trim().is_empty() {
+            eprintln!("{}", crate::model::names::escape_control(line.trim_end()));
+        }
+    }
+    let mut answers = Vec::with_capacity(questions.prompts.len());
+    for prompt in &questions.prompts {
+        let text = crate::model::names::escape_control(&prompt.text).into_owned();
+        let answer = if prompt.echo {
+            eprint!("{text}");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).ok()?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        } else {
+            rpassword::prompt_password(text).ok()?
+        };
+        answers.push(Secret::new(answer));
+    }
+    Some(answers)
+}
+
 /// `-J`'s hosts, read when the arguments are.
 #[derive(Debug, Clone)]
 pub struct JumpHosts(pub Vec<Hop>);
@@ -644,6 +672,22 @@ impl<'a> Client<'a> {
                     eprintln!(
                         "wharf: the queue needs the {what} for {site}: give it with --password-stdin or WHARF_PASSWORD"
                     );
+                    PromptReply::Refuse
+                }
+            },
+            Prompt::Questions(questions) => match ask_on_the_terminal(questions) {
+                Some(answers) => PromptReply::Answers(answers),
+                None => {
+                    self.hint = Some(format!(
+                        "{} asks questions at login ({}); run wharf in a terminal to answer them",
+                        questions.account,
+                        questions
+                            .prompts
+                            .iter()
+                            .map(|prompt| prompt.text.trim())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
                     PromptReply::Refuse
                 }
             },

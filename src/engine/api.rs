@@ -27,7 +27,7 @@ pub use crate::model::sync::{
 };
 pub use crate::model::trust::{PinnedCertificate, TrustEntry, TrustedHostKey};
 pub use crate::model::{Entry, EntryKind, Site};
-pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection};
+pub use crate::protocol::{ErrorKind, FsError as OpError, LogDirection, ServerPrompt, ServerQuestions};
 
 /// Declares an id: a number that only compares with ids of its own kind.
 macro_rules! id_type {
@@ -614,6 +614,9 @@ pub enum Prompt {
     /// The queue needs the password (or key passphrase) for a site it restored from an
     /// earlier run. Answer with `PromptReply::Password`; it is kept in memory only.
     Password { site: String, passphrase: bool },
+    /// An SSH server's own login questions (keyboard-interactive): a one-time code, a
+    /// password change. Answer with `PromptReply::Answers`, one per prompt.
+    Questions(ServerQuestions),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -628,6 +631,8 @@ pub enum PromptReply {
     Conflict { policy: ConflictPolicy, apply_to_all: bool },
     /// For `Password`: the password or passphrase.
     Password(Secret),
+    /// For `Questions`: the answers, in the order of the prompts.
+    Answers(Vec<Secret>),
 }
 
 /// What a finished operation did.

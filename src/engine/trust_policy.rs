@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::api::TrustedHostKey;
 use super::api::{Event, Prompt, PromptId, PromptReply, TrustCommand, TrustEntry};
 use crate::config::Paths;
-use crate::protocol::{CertificateInfo, ErrorKind, FsError, HostKeyInfo, TrustPolicy};
+use crate::protocol::{CertificateInfo, ErrorKind, FsError, HostKeyInfo, ServerQuestions, TrustPolicy};
 use crate::trust::{self, CertificateStatus, HostKeyStatus, KnownHosts};
 
 /// How long a question waits for an answer before it counts as "no".
@@ -181,6 +181,13 @@ impl EngineTrust {
 }
 
 impl TrustPolicy for EngineTrust {
+    fn answer(&self, questions: &ServerQuestions) -> Option<Vec<crate::model::Secret>> {
+        match self.prompts.ask(&*self.events, Prompt::Questions(questions.clone())) {
+            PromptReply::Answers(answers) if answers.len() == questions.prompts.len() => Some(answers),
+            _ => None,
+        }
+    }
+
     fn check_host_key(&self, key: &HostKeyInfo) -> Result<(), FsError> {
         let fingerprint = key.fingerprint();
         match self

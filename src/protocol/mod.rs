@@ -22,7 +22,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 pub use error::{ErrorKind, FsError};
-pub use trust::{CertificateInfo, HostKeyInfo, TrustPolicy};
+pub use trust::{CertificateInfo, HostKeyInfo, ServerPrompt, ServerQuestions, TrustPolicy};
 
 use crate::model::location::RemotePath;
 use crate::model::names::{UnsafeName, check_remote_name};

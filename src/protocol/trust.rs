@@ -56,8 +56,35 @@ pub fn sha256_fingerprint(bytes: &[u8]) -> String {
     )
 }
 
+/// A server's own questions during an SSH login (keyboard-interactive): a one-time code,
+/// a password change notice. Shown as the server wrote them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerQuestions {
+    /// `user@host:port`.
+    pub account: String,
+    /// The server's title for the questions, often empty.
+    pub name: String,
+    /// What the server says before the questions, often empty.
+    pub instructions: String,
+    pub prompts: Vec<ServerPrompt>,
+}
+
+/// One question; `echo` says whether the answer may be shown as it is typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerPrompt {
+    pub text: String,
+    pub echo: bool,
+}
+
 /// Answers trust questions. Implementations must never accept a changed SSH host key.
 pub trait TrustPolicy: Send + Sync {
+    /// Asks the user a server's login questions; one answer per prompt, or `None` when
+    /// nobody can answer (no window, no terminal) or the user cancelled.
+    fn answer(&self, questions: &ServerQuestions) -> Option<Vec<crate::model::Secret>> {
+        let _ = questions;
+        None
+    }
+
     /// `Ok` when the key is known for this host, or unknown and accepted (by the user, or by
     /// an explicit option); an error of kind `HostKey` otherwise.
     fn check_host_key(&self, key: &HostKeyInfo) -> Result<(), FsError>;

@@ -10,6 +10,7 @@
 #[path = "../integration/conformance.rs"]
 mod conformance;
 mod matrix;
+mod otp;
 mod scp;
 mod servers;
 mod ssh_routes;

@@ -1,7 +1,11 @@
 //! SSH authentication, in OpenSSH's order: the ssh-agent's keys (only those of the
 //! configured `IdentityFile`s under `IdentitiesOnly`), the site's key file, the
-//! configuration's key files, keyboard-interactive answered with the password, the
-//! password. What logged in is said in words, for the log and the status bar.
+//! configuration's key files, keyboard-interactive, the password. What logged in is said
+//! in words, for the log and the status bar.
+//!
+//! Keyboard-interactive answers a password prompt with the site's password (once), and
+//! asks the user everything else the server asks (a one-time code, a new password),
+//! through [`TrustPolicy::answer`]: the window's dialog, the terminal.
 
 use std::path::{Path, PathBuf};
 
@@ -9,19 +13,26 @@ use ssh2::{ErrorCode, Session};
 
 use super::route::Leg;
 use super::{link_failed, map_ssh_error};
-use crate::protocol::{ErrorKind, FsError, ProtocolLog};
+use crate::model::Secret;
+use crate::protocol::{ErrorKind, FsError, ProtocolLog, ServerPrompt, ServerQuestions, TrustPolicy};
 
 /// One login attempt's state: the server's methods and what was tried.
 struct Login<'a> {
     session: &'a Session,
     leg: &'a Leg,
     log: &'a ProtocolLog,
+    trust: &'a dyn TrustPolicy,
     methods: String,
     tried: Vec<String>,
 }
 
 /// Logs in on `session` as the leg's user; how, in words ("the ssh-agent's key me@laptop").
-pub fn authenticate(session: &Session, leg: &Leg, log: &ProtocolLog) -> Result<String, FsError> {
+pub fn authenticate(
+    session: &Session,
+    leg: &Leg,
+    log: &ProtocolLog,
+    trust: &dyn TrustPolicy,
+) -> Result<String, FsError> {
     let user = leg.site.user.as_str();
     let methods = match session.auth_methods(user) {
         Ok(methods) => methods.to_owned(),
@@ -34,6 +45,7 @@ pub fn authenticate(session: &Session, leg: &Leg, log: &ProtocolLog) -> Result<S
         session,
         leg,
         log,
+        trust,
         methods,
         tried: Vec::new(),
     };
@@ -172,18 +184,31 @@ impl Login<'_> {
     }
 
     fn password(&mut self) -> Result<Option<String>, FsError> {
-        let Some(password) = self.leg.site.credentials.password.clone() else {
-            return Ok(None);
-        };
+        let password = self.leg.site.credentials.password.clone();
         let user = self.leg.site.user.clone();
         if self.offers("keyboard-interactive") {
-            self.log.command("keyboard-interactive (****)");
+            self.log.command("keyboard-interactive");
             self.tried.push("keyboard-interactive".into());
-            let mut prompter = PasswordPrompter(password.expose());
-            if self.accepted(self.session.userauth_keyboard_interactive(&user, &mut prompter))? {
-                return Ok(Some("keyboard-interactive".into()));
+            let mut asker = Asker {
+                password: password.as_ref(),
+                password_given: false,
+                trust: self.trust,
+                account: self.leg.site.address(),
+                log: self.log,
+                asked: false,
+            };
+            if self.accepted(self.session.userauth_keyboard_interactive(&user, &mut asker))? {
+                let how = if asker.asked {
+                    "keyboard-interactive (the server's questions)"
+                } else {
+                    "keyboard-interactive"
+                };
+                return Ok(Some(how.into()));
             }
         }
+        let Some(password) = password else {
+            return Ok(None);
+        };
         if self.offers("password") {
             self.log.command("password (****)");
             self.tried.push("the password".into());
@@ -225,14 +250,80 @@ fn public_key_blob(path: &Path) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(encoded).ok()
 }
 
-/// Answers keyboard-interactive prompts that do not echo with the password.
-struct PasswordPrompter<'a>(&'a str);
+/// Answers keyboard-interactive questions: a password prompt with the site's password
+/// (once: asked again, it was wrong), everything else by asking the user.
+struct Asker<'a> {
+    password: Option<&'a Secret>,
+    password_given: bool,
+    trust: &'a dyn TrustPolicy,
+    account: String,
+    log: &'a ProtocolLog,
+    /// Whether the user was asked anything.
+    asked: bool,
+}
 
-impl ssh2::KeyboardInteractivePrompt for PasswordPrompter<'_> {
-    fn prompt<'b>(&mut self, _username: &str, _instructions: &str, prompts: &[ssh2::Prompt<'b>]) -> Vec<String> {
-        prompts
+/// A prompt the password answers: hidden, and about a password, not a code.
+fn asks_for_the_password(prompt: &ssh2::Prompt<'_>) -> bool {
+    let text = prompt.text.to_lowercase();
+    !prompt.echo
+        && text.contains("password")
+        && ![
+            "one-time",
+            "one time",
+            "otp",
+            "code",
+            "token",
+            "new password",
+            "verification",
+        ]
+        .iter()
+        .any(|word| text.contains(word))
+}
+
+impl ssh2::KeyboardInteractivePrompt for Asker<'_> {
+    fn prompt<'b>(&mut self, name: &str, instructions: &str, prompts: &[ssh2::Prompt<'b>]) -> Vec<String> {
+        for line in [name, instructions].iter().filter(|line| !line.trim().is_empty()) {
+            self.log.reply(line);
+        }
+        let mut answers: Vec<Option<String>> = Vec::with_capacity(prompts.len());
+        for prompt in prompts {
+            self.log.reply(&prompt.text);
+            match self.password {
+                Some(password) if !self.password_given && asks_for_the_password(prompt) => {
+                    self.password_given = true;
+                    answers.push(Some(password.expose().to_owned()));
+                }
+                _ => answers.push(None),
+            }
+        }
+        let open: Vec<ServerPrompt> = prompts
             .iter()
-            .map(|prompt| if prompt.echo { String::new() } else { self.0.to_owned() })
+            .zip(&answers)
+            .filter(|(_, answer)| answer.is_none())
+            .map(|(prompt, _)| ServerPrompt {
+                text: prompt.text.to_string(),
+                echo: prompt.echo,
+            })
+            .collect();
+        let mut given = Vec::new().into_iter();
+        if !open.is_empty() {
+            self.asked = true;
+            let questions = ServerQuestions {
+                account: self.account.clone(),
+                name: name.to_owned(),
+                instructions: instructions.to_owned(),
+                prompts: open,
+            };
+            // Unanswered (no one to ask, or cancelled): empty answers, which the server refuses.
+            given = self.trust.answer(&questions).unwrap_or_default().into_iter();
+        }
+        answers
+            .into_iter()
+            .map(|answer| {
+                answer
+                    .or_else(|| given.next().map(|secret| secret.expose().to_owned()))
+                    .unwrap_or_default()
+            })
             .collect()
     }
 }

@@ -413,7 +413,7 @@ fn open_session(
         key.fingerprint()
     ));
     context.trust.check_host_key(&key)?;
-    let method = login::authenticate(&session, leg, log)?;
+    let method = login::authenticate(&session, leg, log, &*context.trust)?;
     log.status(&format!("Logged in to {} as {} with {method}", leg.name(), site.user));
     Ok((session, method))
 }

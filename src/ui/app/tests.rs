@@ -1879,3 +1879,49 @@ fn why_this_speed_names_what_holds_a_running_transfer_back() {
         "each transfer by its name"
     );
 }
+
+/// A server's own login questions (keyboard-interactive): its instructions and prompts as it
+/// wrote them, the hidden one hidden, and the answers sent back in order.
+#[test]
+fn a_servers_login_questions_are_asked_in_a_dialog_and_answered_in_order() {
+    let mut window = Window::open();
+    window.engine.emit(Event::Prompt {
+        prompt: PromptId::new(9),
+        question: Prompt::Questions(crate::engine::api::ServerQuestions {
+            account: "sftp://alice@files.example.org:22".into(),
+            name: String::new(),
+            instructions: "Two-step login: open your authenticator.".into(),
+            prompts: vec![
+                crate::engine::api::ServerPrompt {
+                    text: "Badge number: ".into(),
+                    echo: true,
+                },
+                crate::engine::api::ServerPrompt {
+                    text: "One-time code: ".into(),
+                    echo: false,
+                },
+            ],
+        }),
+    });
+    window.settle();
+    window.settle();
+    assert!(
+        window
+            .harness
+            .query_by_label("Two-step login: open your authenticator.")
+            .is_some()
+    );
+    window.type_into(Role::TextInput, "Badge number:", "42");
+    window.type_into(Role::PasswordInput, "One-time code:", "123456");
+    window.harness.get_by_label("OK").click();
+    window.settle();
+    let reply = window.take(|command| match command {
+        Command::Answer { prompt, reply } if *prompt == PromptId::new(9) => Some(reply.clone()),
+        _ => None,
+    });
+    let PromptReply::Answers(answers) = reply else {
+        panic!("not answers: {reply:?}");
+    };
+    let answers: Vec<&str> = answers.iter().map(|secret| secret.expose()).collect();
+    assert_eq!(answers, vec!["42", "123456"]);
+}

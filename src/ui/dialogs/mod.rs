@@ -36,7 +36,8 @@ pub enum Dialog {
         question: Prompt,
         apply_to_all: bool,
         policy: ConflictPolicy,
-        password: String,
+        /// What is typed: the queue's password, or one answer per server question.
+        answers: Vec<String>,
     },
     /// A server's SSH host key is not the one recorded: Wharf did not connect.
     HostKeyChanged {
@@ -137,12 +138,16 @@ pub enum Dialog {
 
 impl Dialog {
     pub fn prompt(id: PromptId, question: Prompt) -> Dialog {
+        let fields = match &question {
+            Prompt::Questions(questions) => questions.prompts.len(),
+            _ => 1,
+        };
         Dialog::Prompt {
             id,
             question,
             apply_to_all: false,
             policy: ConflictPolicy::Overwrite,
-            password: String::new(),
+            answers: vec![String::new(); fields],
         }
     }
 }
@@ -243,8 +248,8 @@ fn draw(dialog: &mut Dialog, ui: &mut Ui) -> Choice {
             question,
             apply_to_all,
             policy,
-            password,
-        } => questions::draw_prompt(*id, question, apply_to_all, policy, password, ui),
+            answers,
+        } => questions::draw_prompt(*id, question, apply_to_all, policy, answers, ui),
         Dialog::HostKeyChanged {
             server,
             key_type,

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 
 use super::Choice;
 use super::text_form::{self, Answer, TextForm};
-use crate::engine::api::{ConflictPolicy, Prompt, PromptId, PromptReply};
+use crate::engine::api::{ConflictPolicy, Prompt, PromptId, PromptReply, ServerQuestions};
 use crate::model::Secret;
 use crate::ui::format;
 use crate::ui::icons;
@@ -38,7 +38,7 @@ pub(super) fn draw_prompt(
     question: &Prompt,
     apply_to_all: &mut bool,
     policy: &mut ConflictPolicy,
-    password: &mut String,
+    answers: &mut [String],
     ui: &mut Ui,
 ) -> Choice {
     match question {
@@ -88,8 +88,61 @@ pub(super) fn draw_prompt(
             ];
             draw_file_exists(id, target, &sides, apply_to_all, policy, ui)
         }
-        Prompt::Password { site, passphrase } => draw_queue_password(id, site, *passphrase, password, ui),
+        Prompt::Password { site, passphrase } => match answers.first_mut() {
+            Some(password) => draw_queue_password(id, site, *passphrase, password, ui),
+            None => answer(id, PromptReply::Refuse),
+        },
+        Prompt::Questions(questions) => draw_server_questions(id, questions, answers, ui),
     }
+}
+
+/// An SSH server's login questions, as it wrote them; hidden answers where it says so.
+fn draw_server_questions(id: PromptId, questions: &ServerQuestions, answers: &mut [String], ui: &mut Ui) -> Choice {
+    let title = if questions.name.trim().is_empty() {
+        format!("{} asks", questions.account)
+    } else {
+        format!("{}: {}", questions.account, questions.name.trim())
+    };
+    ui.heading(title);
+    if !questions.instructions.trim().is_empty() {
+        ui.label(questions.instructions.trim());
+    }
+    ui.add_space(4.0);
+    let mut submitted = false;
+    egui::Grid::new("server-questions").num_columns(2).show(ui, |ui| {
+        for (index, (prompt, text)) in questions.prompts.iter().zip(answers.iter_mut()).enumerate() {
+            let label = ui.label(prompt.text.trim()).id;
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(text)
+                        .password(!prompt.echo)
+                        .desired_width(260.0),
+                )
+                .labelled_by(label);
+            if index == 0 && ui.memory(|memory| memory.focused().is_none()) {
+                field.request_focus();
+            }
+            // Enter in the last field answers; in another it moves on, as Tab does.
+            let last = index + 1 == questions.prompts.len();
+            submitted |= last && field.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+            ui.end_row();
+        }
+    });
+    ui.add_space(6.0);
+    let mut choice = Choice::Open;
+    ui.horizontal(|ui| {
+        if ui.button("OK").clicked() || submitted {
+            let given = answers
+                .iter_mut()
+                .map(|text| Secret::new(std::mem::take(text)))
+                .collect();
+            choice = answer(id, PromptReply::Answers(given));
+        }
+        if ui.button("Cancel").clicked() {
+            choice = answer(id, PromptReply::Refuse);
+        }
+    });
+    choice
 }
 
 /// A file and its size and time on one side of a conflict.
