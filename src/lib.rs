@@ -26,13 +26,18 @@
 //!   item's direction, kind, status, conflict policy and verification with their one text
 //!   form ([`model::queue`]), how a connection is protected ([`model::security`]: an
 //!   encryption kind and a line for people), bandwidth limits as people type them
-//!   ([`model::rate`]), saved sites ([`model::saved_site`]) and what the trust page lists
+//!   ([`model::rate`]), jump hosts as `ssh -J` writes them ([`model::jump`]), saved sites
+//!   ([`model::saved_site`]) and what the trust page lists
 //!   ([`model::trust`]).
 //! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + message, and the
 //!   message as a sentence for dialogs), and the backends: [`protocol::ftp`] (suppaftp; FTP,
 //!   implicit FTPS, explicit FTPES; the listing parser in `protocol::ftp::listing`; one
 //!   connection sequence whose steps a reconnect repeats), [`protocol::sftp`] (ssh2, over
-//!   the libssh2 in `vendor/libssh2-sys`, which en- and decrypts a packet in one call;
+//!   the libssh2 in `vendor/libssh2-sys`, which en- and decrypts a packet in one call; its
+//!   `route` applies `~/.ssh/config` to the site and its jump hosts, `jump` bridges each jump
+//!   host's `direct-tcpip` channel to a socket pair on a thread, `login` tries agent, keys,
+//!   keyboard-interactive (asking the server's questions through `TrustPolicy::answer`) and
+//!   password, and [`protocol::sftp::scp`] is the SCP backend for servers without SFTP;
 //!   [`protocol::ssh_offer`] reads a server's KEXINIT again after a failed handshake, to
 //!   name what it offers or to call the failure a cut), [`protocol::local`],
 //!   [`protocol::memory`] (test double with fault injection, hung links included). How much
@@ -72,6 +77,8 @@
 //!   `ToSql`/`FromSql`; ids are never used twice, since other processes know items by
 //!   id). No secrets: sites are stored by [`model::Site::key`] with a
 //!   descriptor that says whether a password is needed.
+//! - `ssh_config`: OpenSSH's `~/.ssh/config` (Include, Host, Match, first value wins, `%`
+//!   tokens), one parser for the import and for connections.
 //! - `trust`: known_hosts (OpenSSH format, hashed entries) and pinned TLS certificates,
 //!   listed and forgotten for the trust page.
 //! - [`config`]: where files live (`WHARF_HOME` or the platform's folders).

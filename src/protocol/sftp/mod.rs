@@ -420,7 +420,7 @@ fn open_session(
 
 impl SftpFs {
     /// Connects (through the jump hosts, if any), verifies each host key, authenticates
-    /// and opens the SFTP channel. `~/.ssh/config` is applied first (see [`route`]).
+    /// and opens the SFTP channel. `~/.ssh/config` is applied first (see `route`).
     pub fn connect(site: &Site, context: &ConnectContext) -> Result<SftpFs, FsError> {
         let opened = open(site, context)?;
         match opened.session.sftp() {
