@@ -630,18 +630,18 @@ impl<'a> Client<'a> {
     fn answer(&mut self, question: &Prompt) -> PromptReply {
         match question {
             Prompt::UnknownHostKey {
-                host,
-                port,
+                server,
                 key_type,
                 fingerprint,
+                ..
             } => {
                 if self.args.accept_new_host_key {
-                    eprintln!("wharf: recording the new host key of {host}:{port}: {key_type} {fingerprint}");
+                    eprintln!("wharf: recording the new host key of {server}: {key_type} {fingerprint}");
                     PromptReply::AcceptAlways
                 } else {
                     // Why it stops is the command's error; this says what to do about it, after it.
                     self.hint = Some(format!(
-                        "if {key_type} {fingerprint} is the key the administrator of {host}:{port} gave you, \
+                        "if {key_type} {fingerprint} is the key the administrator of {server} gave you, \
                          run again with --accept-new-host-key"
                     ));
                     PromptReply::Refuse

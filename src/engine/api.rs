@@ -592,6 +592,8 @@ pub enum Prompt {
     UnknownHostKey {
         host: String,
         port: u16,
+        /// How to name the server: its alias, and its role when it is a jump host.
+        server: String,
         key_type: String,
         fingerprint: String,
     },

@@ -241,6 +241,11 @@ impl TrustPolicy for EngineTrust {
         let question = Prompt::UnknownHostKey {
             host: key.host.clone(),
             port: key.port,
+            server: if key.shown_as.is_empty() {
+                format!("{}:{}", key.host, key.port)
+            } else {
+                key.shown_as.clone()
+            },
             key_type: key.key_type.clone(),
             fingerprint: fingerprint.clone(),
         };

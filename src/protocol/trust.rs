@@ -19,6 +19,9 @@ pub struct HostKeyInfo {
     pub known_hosts: Vec<std::path::PathBuf>,
     /// `StrictHostKeyChecking yes`: refuse an unknown key instead of asking.
     pub strict: bool,
+    /// The server as the user knows it, for the question: `gate (127.0.0.1:2224), the jump
+    /// host to router`; empty for `host:port`.
+    pub shown_as: String,
 }
 
 impl HostKeyInfo {

@@ -193,7 +193,7 @@ impl Login<'_> {
                 password: password.as_ref(),
                 password_given: false,
                 trust: self.trust,
-                account: self.leg.site.address(),
+                account: format!("{}@{}", self.leg.site.user, self.leg.name()),
                 log: self.log,
                 asked: false,
             };

@@ -224,6 +224,8 @@ struct Opened {
     session: Session,
     /// The target's host name (after `~/.ssh/config`), for messages.
     host: String,
+    /// The target as the user wrote it, with its address: `router (127.0.0.1:2223)`.
+    name: String,
     /// The status bar's line: cipher, key exchange, how it logged in, jump hosts.
     detail: String,
     /// `ServerAliveInterval` was set: keepalives are sent as SSH's own too.
@@ -252,7 +254,7 @@ pub fn connect(site: &Site, context: &ConnectContext) -> Result<Box<dyn RemoteFs
         Err(error) => {
             context.log.warning(&format!(
                 "{} has no SFTP ({}); Wharf uses SCP instead: {}",
-                opened.host,
+                opened.name,
                 error.message(),
                 scp::LIMITS
             ));
@@ -282,7 +284,7 @@ fn open(site: &Site, context: &ConnectContext) -> Result<Opened, FsError> {
         )?;
         tunneled = true;
     }
-    let (session, method) = open_session(&route.target, stream, context, tunneled)?;
+    let (session, method) = open_session(&route.target, stream, context, tunneled, &route.target.name())?;
     if let Some(interval) = route.target.keepalive {
         session.set_keepalive(false, u32::try_from(interval.as_secs()).unwrap_or(u32::MAX));
     }
@@ -299,6 +301,7 @@ fn open(site: &Site, context: &ConnectContext) -> Result<Opened, FsError> {
     Ok(Opened {
         session,
         host: route.target.site.host.clone(),
+        name: route.target.name(),
         detail,
         keepalive: route.target.keepalive.is_some(),
     })
@@ -323,7 +326,8 @@ fn through(
     let socket = stream
         .try_clone_fd()
         .map_err(|error| io_error("preparing the jump host's connection", &error, &hop.site.host))?;
-    let (session, _) = open_session(hop, stream, context, tunneled)?;
+    let shown_as = format!("{}, the jump host to {}", hop.name(), next.name());
+    let (session, _) = open_session(hop, stream, context, tunneled, &shown_as)?;
     context.log.command(&format!("direct-tcpip {}", next.site.authority()));
     let channel = session
         .channel_direct_tcpip(&next.site.host, next.site.port, None)
@@ -374,6 +378,7 @@ fn open_session(
     stream: Stream,
     context: &ConnectContext,
     tunneled: bool,
+    shown_as: &str,
 ) -> Result<(Session, String), FsError> {
     let log = &context.log;
     let site = &leg.site;
@@ -405,6 +410,7 @@ fn open_session(
         blob: blob.to_vec(),
         known_hosts: leg.known_hosts.clone(),
         strict: leg.strict,
+        shown_as: shown_as.to_owned(),
     };
     log.status(&format!(
         "Host key of {}: {} {}",
@@ -435,6 +441,7 @@ impl SftpFs {
             host,
             detail,
             keepalive,
+            ..
         } = opened;
         let asked = std::time::Instant::now();
         let home = sftp

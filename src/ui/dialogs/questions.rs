@@ -43,14 +43,14 @@ pub(super) fn draw_prompt(
 ) -> Choice {
     match question {
         Prompt::UnknownHostKey {
-            host,
-            port,
+            server,
             key_type,
             fingerprint,
+            ..
         } => {
             ui.heading("Unknown server");
             ui.label(format!(
-                "This is the first connection to {host}:{port}, so Wharf cannot tell whether it is the server \
+                "This is the first connection to {server}, so Wharf cannot tell whether it is the server \
                  you mean. Compare its key's fingerprint with the one the administrator gave you:"
             ));
             ui.add_space(4.0);
