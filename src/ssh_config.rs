@@ -325,8 +325,16 @@ const MOST_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// [`MOST_FILE_BYTES`], so that `Include /dev/*` or a pipe cannot hang the connection.
 fn read_capped(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
-    if !std::fs::metadata(path)?.is_file() {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));
+    }
+    // As OpenSSH: a file others may write could name any server and any known_hosts.
+    #[cfg(unix)]
+    if std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o022 != 0 {
+        return Err(std::io::Error::other(
+            "others may write to it, so it is not read (chmod go-w fixes that)",
+        ));
     }
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
@@ -512,6 +520,8 @@ fn split_line(line: &str) -> Option<(&str, Vec<String>)> {
     let mut started = false;
     for c in rest.chars() {
         match c {
+            // A comment after the arguments, as recent OpenSSH reads it.
+            '#' if !quoted && !started => break,
             '"' => {
                 quoted = !quoted;
                 started = true;

@@ -111,7 +111,22 @@ fn includes_are_read_in_place_relative_to_dot_ssh_and_only_inside_an_applying_bl
         name: "me".into(),
         home: home.path().to_path_buf(),
     };
+    std::fs::write(ssh.join("config.d/30-open"), "Host open\n  User anyone\n").unwrap();
+    std::fs::set_permissions(
+        ssh.join("config.d/30-open"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o666),
+    )
+    .unwrap();
     let config = SshConfig::load_users(&local);
+    assert!(
+        config
+            .problems
+            .iter()
+            .any(|problem| problem.contains("others may write to it")),
+        "{:?}",
+        config.problems
+    );
+    assert_eq!(config.resolve("open", None, None, &local).user, None);
     let work = config.resolve("work", None, None, &local);
     assert_eq!(work.host_name.as_deref(), Some("work.internal"));
     assert_eq!(work.user.as_deref(), Some("early"));
@@ -183,6 +198,11 @@ Host q
     assert_eq!(
         resolved.identity_files,
         vec![PathBuf::from("/home/me/keys/q me 2200 %")]
+    );
+    let commented = SshConfig::parse("Host c # the build box\n  ProxyJump gate # through the gate\n", &me());
+    assert_eq!(
+        commented.resolve("c", None, None, &me()).proxy_jump.as_deref(),
+        Some("gate")
     );
     let broken = SshConfig::parse("Host a\n  User \"open\nHost b\n  User fine\n", &me());
     assert_eq!(broken.problems.len(), 1);

@@ -681,12 +681,14 @@ impl<'a> Client<'a> {
                     self.hint = Some(format!(
                         "{} asks questions at login ({}); run wharf in a terminal to answer them",
                         questions.account,
-                        questions
-                            .prompts
-                            .iter()
-                            .map(|prompt| prompt.text.trim())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        crate::model::names::escape_control(
+                            &questions
+                                .prompts
+                                .iter()
+                                .map(|prompt| prompt.text.trim())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
                     ));
                     PromptReply::Refuse
                 }

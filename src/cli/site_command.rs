@@ -240,10 +240,15 @@ fn describe(site: &SavedSite) -> String {
     } else {
         String::new()
     };
+    // Without a user, ~/.ssh/config's (or the local user's) is used when connecting.
+    let user = if site.user.is_empty() {
+        String::new()
+    } else {
+        format!("{}@", site.user)
+    };
     format!(
-        "{}://{}@{}:{} ({auth}{fallback})",
+        "{}://{user}{}:{} ({auth}{fallback})",
         site.protocol(),
-        site.user,
         site.host,
         site.port()
     )

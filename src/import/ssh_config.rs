@@ -1,8 +1,10 @@
 //! OpenSSH's `~/.ssh/config` as saved sites: each alias a `Host` line names becomes an SFTP
-//! site with what the configuration says for it (`HostName`, `User`, `Port`, the first
-//! `IdentityFile`, `ProxyJump`), `Match` blocks and `Include`s applied as `ssh` applies
-//! them (the parser is [`crate::ssh_config`], the one connections use). Patterns (`*`, `?`,
-//! `!`) are reported as skipped: they describe many servers, not one.
+//! site whose host is the alias, so that every connection reads the configuration afresh,
+//! as `ssh alias` does: its `HostName`, `User`, `Port`, keys, jump hosts and host-key rules
+//! all apply, and an edit of the file is followed. The notes say what the configuration
+//! said at import (`Match` blocks and `Include`s applied as `ssh` applies them; the parser
+//! is [`crate::ssh_config`], the one connections use). Patterns (`*`, `?`, `!`) are reported
+//! as skipped: they describe many servers, not one.
 
 use std::path::Path;
 
@@ -40,18 +42,31 @@ fn sites(config: &SshConfig, local: &LocalUser) -> Imported {
         for unsupported in &resolved.unsupported {
             imported.warnings.push(format!("{alias}: {unsupported}"));
         }
+        let said = [
+            resolved.host_name.as_deref().map(|name| format!("HostName {name}")),
+            resolved.user.as_deref().map(|user| format!("User {user}")),
+            resolved.port.map(|port| format!("Port {port}")),
+            resolved
+                .identity_files
+                .first()
+                .map(|key| format!("IdentityFile {}", key.display())),
+            resolved.proxy_jump.as_deref().map(|hops| format!("ProxyJump {hops}")),
+        ];
+        let said: Vec<String> = said.into_iter().flatten().collect();
         imported.sites.push((
             SavedSite {
                 name: alias.replace(['/', ':', '\\'], "-"),
                 folder: "SSH config".into(),
-                host: resolved.host_name.unwrap_or_else(|| alias.clone()),
-                user: resolved.user.unwrap_or_default(),
-                port: resolved.port,
-                auth: match resolved.identity_files.into_iter().next() {
-                    Some(path) => Auth::KeyFile { path },
-                    None => Auth::Agent,
-                },
-                jump_hosts: resolved.proxy_jump.unwrap_or_default(),
+                host: alias.clone(),
+                auth: Auth::Agent,
+                notes: format!(
+                    "Follows Host {alias} in ~/.ssh/config; at import it said: {}.",
+                    if said.is_empty() {
+                        "nothing more".to_owned()
+                    } else {
+                        said.join(", ")
+                    }
+                ),
                 ..SavedSite::default()
             },
             None,
@@ -92,32 +107,28 @@ Host build
 ";
         let imported = parse(config, Path::new("/home/me"));
         let sites: Vec<_> = imported.sites.iter().map(|(site, _)| site).collect();
-        assert_eq!(sites.len(), 4);
-        assert_eq!(
-            (
-                sites[0].name.as_str(),
-                sites[0].host.as_str(),
-                sites[0].user.as_str(),
-                sites[0].port()
-            ),
-            ("web", "web.example.org", "deploy", 2222)
+        let names: Vec<&str> = sites.iter().map(|site| site.name.as_str()).collect();
+        assert_eq!(names, vec!["web", "web-alias", "db", "build"]);
+        // The alias is the host: each connection reads the configuration afresh.
+        assert!(
+            sites
+                .iter()
+                .all(|site| site.host == site.name && site.sftp && site.user.is_empty())
         );
+        assert!(sites.iter().all(|site| site.auth == Auth::Agent && site.port.is_none()));
         assert_eq!(
-            sites[0].auth,
-            Auth::KeyFile {
-                path: "/home/me/.ssh/web_ed25519".into()
-            }
+            sites[0].notes,
+            "Follows Host web in ~/.ssh/config; at import it said: HostName web.example.org, User deploy, \
+             Port 2222, IdentityFile /home/me/.ssh/web_ed25519."
         );
-        assert_eq!(sites[1].name, "web-alias");
-        assert_eq!(
-            (
-                sites[2].host.as_str(),
-                sites[2].auth.clone(),
-                sites[2].jump_hosts.as_str()
-            ),
-            ("db.internal", Auth::Agent, "ops@bastion:2200")
+        assert!(
+            sites[2]
+                .notes
+                .contains("HostName db.internal, ProxyJump ops@bastion:2200"),
+            "{}",
+            sites[2].notes
         );
-        assert_eq!((sites[3].name.as_str(), sites[3].user.as_str()), ("build", "ci"));
+        assert!(sites[3].notes.contains("User ci"), "{}", sites[3].notes);
         assert_eq!(imported.skipped.len(), 2, "{:?}", imported.skipped);
         assert!(imported.skipped[0].contains("*.example.org"));
         assert_eq!(

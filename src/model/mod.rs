@@ -148,11 +148,17 @@ impl Site {
     }
 
     /// The address, marked when the site accepts a connection without TLS, so that such a
-    /// connection never serves a site that requires TLS. Used to group queue items and
-    /// pooled connections by site, and to store them.
+    /// connection never serves a site that requires TLS, or when it goes through jump hosts.
+    /// Used to group queue items and pooled connections by site, and to store them.
     pub fn key(&self) -> String {
         if self.tls_if_available && self.protocol == Protocol::Ftpes {
             format!("{} (TLS if available)", self.address())
+        } else if !self.jump_hosts.is_empty() {
+            format!(
+                "{} (through {})",
+                self.address(),
+                jump::Hop::list_text(&self.jump_hosts)
+            )
         } else {
             self.address()
         }

@@ -108,9 +108,7 @@ fn an_ssh_config_import_reports_what_it_brought_and_skipped() {
         report.contains("- skipped Host *: a pattern matches many servers"),
         "{report}"
     );
+    // The site is the alias, so that connections read ~/.ssh/config afresh.
     let listed = stdout(&wharf_with(home.path(), &["site", "list"], &[NO_KEYRING]));
-    assert!(
-        listed.contains("SSH config/web\tsftp://deploy@web.example.org:2200"),
-        "{listed}"
-    );
+    assert!(listed.contains("SSH config/web\tsftp://web:22"), "{listed}");
 }

@@ -166,13 +166,14 @@ impl Bridge {
         }
         if self.to_local.is_empty() {
             match self.channel.read(&mut buffer) {
-                Ok(0) if self.channel.eof() => {
+                // Without blocking, nothing to read is WouldBlock: 0 is the end (an EOF, or a
+                // channel closed without one).
+                Ok(0) => {
                     return Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
                         "the server closed the channel",
                     ));
                 }
-                Ok(0) => {}
                 Ok(count) => {
                     self.to_local.extend_from_slice(&buffer[..count]);
                     moved = true;

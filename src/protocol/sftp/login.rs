@@ -196,6 +196,7 @@ impl Login<'_> {
                 account: format!("{}@{}", self.leg.site.user, self.leg.name()),
                 log: self.log,
                 asked: false,
+                refused: false,
             };
             if self.accepted(self.session.userauth_keyboard_interactive(&user, &mut asker))? {
                 let how = if asker.asked {
@@ -260,13 +261,15 @@ struct Asker<'a> {
     log: &'a ProtocolLog,
     /// Whether the user was asked anything.
     asked: bool,
+    /// The user cancelled, or nobody can answer: later rounds are not asked again.
+    refused: bool,
 }
 
-/// A prompt the password answers: hidden, and about a password, not a code.
+/// A prompt the password answers: hidden, and not one that asks for a code or a new
+/// password. ("Password:" in any language passes, as servers translate it.)
 fn asks_for_the_password(prompt: &ssh2::Prompt<'_>) -> bool {
     let text = prompt.text.to_lowercase();
     !prompt.echo
-        && text.contains("password")
         && ![
             "one-time",
             "one time",
@@ -275,6 +278,7 @@ fn asks_for_the_password(prompt: &ssh2::Prompt<'_>) -> bool {
             "token",
             "new password",
             "verification",
+            "again",
         ]
         .iter()
         .any(|word| text.contains(word))
@@ -306,7 +310,7 @@ impl ssh2::KeyboardInteractivePrompt for Asker<'_> {
             })
             .collect();
         let mut given = Vec::new().into_iter();
-        if !open.is_empty() {
+        if !open.is_empty() && !self.refused {
             self.asked = true;
             let questions = ServerQuestions {
                 account: self.account.clone(),
@@ -315,7 +319,10 @@ impl ssh2::KeyboardInteractivePrompt for Asker<'_> {
                 prompts: open,
             };
             // Unanswered (no one to ask, or cancelled): empty answers, which the server refuses.
-            given = self.trust.answer(&questions).unwrap_or_default().into_iter();
+            match self.trust.answer(&questions) {
+                Some(answers) => given = answers.into_iter(),
+                None => self.refused = true,
+            }
         }
         answers
             .into_iter()

@@ -55,11 +55,18 @@ pub struct Route {
 
 /// Reads `~/.ssh/config` and applies it to `site` and to its jump hosts.
 pub fn plan(site: &Site, log: &ProtocolLog) -> Result<Route, FsError> {
-    let local = LocalUser::current().unwrap_or_else(|| LocalUser {
-        name: std::env::var("USER").unwrap_or_default(),
-        home: PathBuf::new(),
-    });
-    let config = SshConfig::load_users(&local);
+    // Without a home folder there is no ~/.ssh/config: one is never looked for elsewhere
+    // (a file in the current folder could name any server and any known_hosts).
+    let (config, local) = match LocalUser::current() {
+        Some(local) => (SshConfig::load_users(&local), local),
+        None => (
+            SshConfig::default(),
+            LocalUser {
+                name: std::env::var("USER").unwrap_or_default(),
+                home: PathBuf::from("/nonexistent"),
+            },
+        ),
+    };
     for problem in &config.problems {
         say_once(log, &format!("~/.ssh/config: {problem}"));
     }

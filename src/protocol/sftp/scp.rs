@@ -5,8 +5,10 @@
 //! resume, and an upload must announce its size first. Everything else is a POSIX command
 //! over `exec`: listings are `ls -lan` read by the FTP `LIST` parser (times to the minute,
 //! in UTC), and `mkdir`, `rmdir`, `rm`, `mv`, `chmod`, `touch`, `ln -s`, `readlink` and
-//! `sha256sum` do the rest. Paths are quoted for the shell; names from the server pass the
-//! listing screen like any other.
+//! `sha256sum` do the rest. Each command is one program with its arguments, so that it
+//! means the same in any login shell (sh, bash, fish, csh); paths are single-quoted, and
+//! a path with `\` or a control character, which some shells would read differently, is
+//! refused rather than sent. Names from the server pass the listing screen like any other.
 //!
 //! A download accepts only what was asked for, as OpenSSH does since CVE-2019-6111: one
 //! `C` line whose name is the requested file's own name, with no `/` and not `.` or `..`,
@@ -41,7 +43,8 @@ pub const LIMITS: &str = "SCP: no resume; listings by ls";
 pub struct ScpFs {
     session: Session,
     host: String,
-    home: String,
+    /// The login folder, as `pwd` says it; `None` when the shell would not say.
+    home: Option<String>,
     log: ProtocolLog,
     security: Security,
     limits: ListingLimits,
@@ -50,7 +53,8 @@ pub struct ScpFs {
     gnu_ls: bool,
 }
 
-/// GNU ls's time to the second, which the listing parser reads; quoted for the shell.
+/// GNU ls's time to the second, which the listing parser reads; quoted for the shell
+/// (`%` means nothing to sh, fish or csh inside single quotes).
 const SECONDS: &str = "'--time-style=+%Y-%m-%d %H:%M:%S'";
 
 /// What a command printed and how it ended.
@@ -66,7 +70,7 @@ impl ScpFs {
         let mut scp = ScpFs {
             session,
             host,
-            home: String::new(),
+            home: None,
             log,
             security: Security::new(Encryption::Ssh, format!("{security}; {LIMITS}")),
             limits,
@@ -74,31 +78,38 @@ impl ScpFs {
             gnu_ls: false,
         };
         let asked = Instant::now();
-        // Without a shell that answers `pwd`, paths are left relative to the login folder.
-        let probe = format!("pwd && {{ ls -d {SECONDS} / >/dev/null 2>&1 && echo gnu-ls; true; }}");
-        if let Ok(output) = scp.run(&probe)
-            && output.status == 0
-        {
-            let text = String::from_utf8_lossy(&output.stdout).into_owned();
-            let mut lines = text.lines();
-            scp.home = lines.next().unwrap_or_default().to_owned();
-            scp.gnu_ls = lines.next() == Some("gnu-ls");
-        }
+        // Without a shell that answers `pwd`, paths stay relative to the login folder.
+        scp.home = match scp.run("pwd") {
+            Ok(output) if output.status == 0 => Some(
+                String::from_utf8_lossy(&output.stdout)
+                    .trim_end_matches(['\r', '\n'])
+                    .to_owned(),
+            )
+            .filter(|home| home.starts_with('/')),
+            _ => None,
+        };
+        scp.round_trip = asked.elapsed();
+        scp.gnu_ls = scp
+            .run(&format!("ls -d {SECONDS} /"))
+            .is_ok_and(|output| output.status == 0);
         scp.round_trip = asked.elapsed();
         scp.log.status(&format!(
             "SCP session ready ({LIMITS}); home folder {}",
-            if scp.home.is_empty() { "unknown" } else { &scp.home }
+            scp.home.as_deref().unwrap_or("unknown")
         ));
         scp
     }
 
-    fn path(&self, path: &RemotePath) -> String {
-        if self.home.is_empty()
-            && let Some(rest) = path.as_str().strip_prefix("~/")
-        {
-            return rest.to_owned();
-        }
-        path.resolve(if self.home.is_empty() { "." } else { &self.home })
+    /// The path for the server's commands: absolute, or relative to the login folder when
+    /// that is unknown. Refused when a shell could read it as something else.
+    fn path(&self, path: &RemotePath) -> Result<String, FsError> {
+        let full = match (&self.home, path.as_str()) {
+            (Some(home), _) => path.resolve(home),
+            (None, "~") => ".".to_owned(),
+            (None, text) => text.strip_prefix("~/").unwrap_or(text).to_owned(),
+        };
+        shell_safe(&full)?;
+        Ok(full)
     }
 
     /// Runs `command` in the user's shell and waits for it.
@@ -108,9 +119,12 @@ impl ScpFs {
         let mut channel = self.exec(command, &what)?;
         let mut stdout = Vec::new();
         Read::by_ref(&mut channel)
-            .take(self.limits.bytes)
+            .take(self.limits.bytes.saturating_add(1))
             .read_to_end(&mut stdout)
             .map_err(|error| io_error(&what, &error, &self.host))?;
+        if stdout.len() as u64 > self.limits.bytes {
+            return Err(super::super::listing_too_long(&what, &self.host, self.limits));
+        }
         let mut stderr = String::new();
         let _ = channel.stderr().take(MOST_MESSAGE).read_to_string(&mut stderr);
         let _ = channel.wait_close();
@@ -145,7 +159,7 @@ impl ScpFs {
     /// `ls -lan` with times in UTC, to the second where the server's `ls` can.
     fn ls(&self, flags: &str, path: &str) -> String {
         let style = if self.gnu_ls { SECONDS } else { "" };
-        format!("TZ=UTC0 LC_ALL=C ls {flags} {style} -- {}", quote(path))
+        format!("env TZ=UTC0 LC_ALL=C ls {flags} {style} -- {}", quote(path))
     }
 }
 
@@ -161,6 +175,8 @@ fn entries_of(text: &[u8]) -> Vec<Entry> {
 
 /// A command's failure as an error kind, from the words POSIX tools print.
 fn command_error(what: &str, said: &str, host: &str) -> FsError {
+    let said = crate::model::names::escape_control(said);
+    let said = said.as_ref();
     let lower = said.to_ascii_lowercase();
     let kind = if lower.contains("no such file") || (lower.contains("not found") && !lower.contains("command")) {
         ErrorKind::NotFound
@@ -184,6 +200,22 @@ fn command_error(what: &str, said: &str, host: &str) -> FsError {
     FsError::new(kind, format!("{what} failed: {why} ({host})"))
 }
 
+/// Refuses a path that a login shell other than sh could read differently inside single
+/// quotes (fish reads `\\`), or that would break a line of the SCP protocol.
+fn shell_safe(path: &str) -> Result<(), FsError> {
+    if path.contains('\\') || path.chars().any(char::is_control) {
+        return Err(FsError::new(
+            ErrorKind::InvalidName,
+            format!(
+                "{}: SCP passes names through the server's shell, and a name with \\ or a control \
+                 character could be read as something else there; rename it, or use SFTP",
+                crate::model::names::escape_control(path)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// `path` in single quotes for a POSIX shell: nothing in it is interpreted.
 pub fn quote(path: &str) -> String {
     format!("'{}'", path.replace('\'', r"'\''"))
@@ -204,8 +236,9 @@ impl RemoteFs for ScpFs {
         }
     }
 
+    /// `~` itself when `pwd` did not answer: paths then stay relative to it.
     fn home(&self) -> &str {
-        &self.home
+        self.home.as_deref().unwrap_or("~")
     }
 
     fn security(&self) -> Security {
@@ -217,7 +250,7 @@ impl RemoteFs for ScpFs {
     }
 
     fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {
-        let full = self.path(path);
+        let full = self.path(path)?;
         let what = format!("listing {full}");
         // `/.` lists a link to a folder as the folder.
         let text = self.run_ok(&self.ls("-lan", &format!("{}/.", full.trim_end_matches('/'))), &what)?;
@@ -229,7 +262,7 @@ impl RemoteFs for ScpFs {
     }
 
     fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
-        let full = self.path(path);
+        let full = self.path(path)?;
         let what = format!("looking up {full}");
         let text = self.run_ok(&self.ls("-land", &full), &what)?;
         let mut entry = entries_of(&text).into_iter().next().ok_or_else(|| {
@@ -246,7 +279,7 @@ impl RemoteFs for ScpFs {
     }
 
     fn mkdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let full = self.path(path);
+        let full = self.path(path)?;
         self.run_ok(
             &format!("mkdir -- {}", quote(&full)),
             &format!("making the folder {full}"),
@@ -255,7 +288,7 @@ impl RemoteFs for ScpFs {
     }
 
     fn rmdir(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let full = self.path(path);
+        let full = self.path(path)?;
         self.run_ok(
             &format!("rmdir -- {}", quote(&full)),
             &format!("removing the folder {full}"),
@@ -264,7 +297,7 @@ impl RemoteFs for ScpFs {
     }
 
     fn remove(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let full = self.path(path);
+        let full = self.path(path)?;
         self.run_ok(&format!("rm -- {}", quote(&full)), &format!("deleting {full}"))
             .map(drop)
     }
@@ -272,20 +305,20 @@ impl RemoteFs for ScpFs {
     /// Refuses to replace what exists, as SFTP's rename does: `mv` would replace a file, or
     /// move into a folder.
     fn rename(&mut self, from: &RemotePath, to: &RemotePath) -> Result<(), FsError> {
-        let (from, to) = (self.path(from), self.path(to));
-        let target = quote(&to);
-        self.run_ok(
-            &format!(
-                "if [ -e {target} ] || [ -L {target} ]; then echo 'File exists' >&2; exit 1; fi; mv -- {} {target}",
-                quote(&from)
-            ),
-            &format!("renaming {from} to {to}"),
-        )
-        .map(drop)
+        let (from, to) = (self.path(from)?, self.path(to)?);
+        let what = format!("renaming {from} to {to}");
+        if self.run(&format!("ls -d -- {}", quote(&to)))?.status == 0 {
+            return Err(FsError::new(
+                ErrorKind::AlreadyExists,
+                format!("{what} failed: it already exists ({})", self.host),
+            ));
+        }
+        self.run_ok(&format!("mv -- {} {}", quote(&from), quote(&to)), &what)
+            .map(drop)
     }
 
     fn chmod(&mut self, path: &RemotePath, mode: u32) -> Result<(), FsError> {
-        let full = self.path(path);
+        let full = self.path(path)?;
         self.run_ok(
             &format!("chmod {:o} -- {}", mode & 0o7777, quote(&full)),
             &format!("changing the permissions of {full}"),
@@ -294,7 +327,7 @@ impl RemoteFs for ScpFs {
     }
 
     fn set_mtime(&mut self, path: &RemotePath, time: DateTime<Utc>) -> Result<(), FsError> {
-        let full = self.path(path);
+        let full = self.path(path)?;
         self.run_ok(
             &format!(
                 "TZ=UTC0 touch -m -t {} -- {}",
@@ -307,7 +340,7 @@ impl RemoteFs for ScpFs {
     }
 
     fn symlink(&mut self, target: &str, link: &RemotePath) -> Result<(), FsError> {
-        let full = self.path(link);
+        let full = self.path(link)?;
         self.run_ok(
             &format!("ln -s -- {} {}", quote(target), quote(&full)),
             &format!("making the link {full}"),
@@ -316,7 +349,7 @@ impl RemoteFs for ScpFs {
     }
 
     fn readlink(&mut self, link: &RemotePath) -> Result<String, FsError> {
-        let full = self.path(link);
+        let full = self.path(link)?;
         let text = self.run_ok(
             &format!("readlink -- {}", quote(&full)),
             &format!("reading the link {full}"),
@@ -327,7 +360,7 @@ impl RemoteFs for ScpFs {
     /// From an offset, the bytes before it are read and dropped: SCP always sends a file
     /// whole, which is why the capabilities say it cannot resume.
     fn open_read(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn ReadStream + '_>, FsError> {
-        let full = self.path(path);
+        let full = self.path(path)?;
         let what = format!("downloading {full}");
         let command = format!("scp -f -- {}", quote(&full));
         self.log.command(&command);
@@ -360,7 +393,7 @@ impl RemoteFs for ScpFs {
         if offset > 0 {
             return Err(FsError::new(
                 ErrorKind::Unsupported,
-                format!("uploading {}: SCP cannot resume an upload", self.path(path)),
+                format!("uploading {path}: SCP cannot resume an upload"),
             ));
         }
         let spool = tempfile::tempfile().map_err(|error| FsError::from_local(&error, &std::env::temp_dir()))?;
@@ -377,7 +410,7 @@ impl RemoteFs for ScpFs {
         offset: u64,
         length: u64,
     ) -> Result<Box<dyn WriteStream + '_>, FsError> {
-        let full = self.path(path);
+        let full = self.path(path)?;
         let what = format!("uploading {full}");
         if offset > 0 {
             return Err(FsError::new(
@@ -412,7 +445,9 @@ impl RemoteFs for ScpFs {
 
     /// The server's `sha256sum`, where it has one.
     fn checksum(&mut self, path: &RemotePath) -> Result<Option<Checksum>, FsError> {
-        let full = self.path(path);
+        let Ok(full) = self.path(path) else {
+            return Ok(None);
+        };
         match self.run(&format!("sha256sum -- {}", quote(&full))) {
             Ok(output) if output.status == 0 => Ok(Checksum::from_reply(
                 ChecksumAlgorithm::Sha256,
@@ -695,5 +730,9 @@ mod tests {
         assert_eq!(quote("it's;$(rm -rf ~)"), r"'it'\''s;$(rm -rf ~)'");
         assert_eq!(base_name("/srv/site/index.html"), "index.html");
         assert_eq!(base_name("index.html"), "index.html");
+        assert!(shell_safe("/srv/it's $HOME; (x).txt").is_ok());
+        for bad in ["/srv/a\\';id;#", "/srv/line\nbreak", "/srv/bell\u{7}"] {
+            assert_eq!(shell_safe(bad).unwrap_err().kind, ErrorKind::InvalidName, "{bad:?}");
+        }
     }
 }
