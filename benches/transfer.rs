@@ -303,6 +303,53 @@ fn sftp_cases(setup: &Setup, where_: &str, port: u16, key: &Path, source: &Path,
     let _ = std::fs::remove_file(local_source);
 }
 
+/// SFTP get of `source` from `target` through the jump host `gate`, against OpenSSH's
+/// `sftp` with the same `~/.ssh/config` (`ProxyJump gate`): both hops encrypt every byte,
+/// and Wharf also carries it through its bridge thread.
+fn jump_cases(setup: &Setup, gate: &servers::Running, target: &servers::Running, source: &Path, mib: u64) {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".ssh/config");
+    std::fs::create_dir_all(home.path().join(".ssh")).unwrap();
+    let block = |alias: &str, server: &servers::Running, extra: &str| {
+        format!(
+            "Host {alias}\n  HostName 127.0.0.1\n  Port {}\n  User {USER}\n  IdentityFile {}\n  \
+             StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  Ciphers aes128-gcm@openssh.com\n{extra}",
+            server.port,
+            servers::plain_client_key(server).display()
+        )
+    };
+    std::fs::write(
+        &config,
+        format!(
+            "{}{}",
+            block("gate", gate, ""),
+            block("inner", target, "  ProxyJump gate\n")
+        ),
+    )
+    .unwrap();
+    let download = setup.local.path().join("through.bin");
+    let mut wharf = setup.wharf(
+        "wharf get",
+        &["get", &format!("sftp://inner{}", source.display()), &text(&download)],
+        &download,
+    );
+    wharf.env.push(("HOME", home.path().display().to_string()));
+    let openssh = Contender::new(
+        "OpenSSH sftp -F (ProxyJump)",
+        "sftp",
+        &[
+            "-q",
+            "-F",
+            &text(&config),
+            &format!("inner:{}", source.display()),
+            &text(&download),
+        ],
+        &download,
+    );
+    let label = format!("SFTP get, {mib} MiB, through a jump host (two OpenSSH sshd)");
+    case(&label, mib * 1048576, source, &[wharf, openssh], setup.rounds);
+}
+
 /// FTP get and put of `source` to vsftpd against curl, lftp and rclone, in the clear or
 /// with explicit TLS (each client told to accept the server's self-signed certificate).
 /// rclone 1.60 cannot take part over TLS: vsftpd demands that data connections resume the
@@ -438,6 +485,12 @@ fn main() {
     let (vsftpd_tls, _) = servers::vsftpd(FtpTls::Explicit);
     ftp_cases(&setup, vsftpd_tls.port, true, &big, mib);
     let _ = std::fs::remove_file(&big);
+
+    let jump_mib = env_number("WHARF_BENCH_JUMP_MIB", 256);
+    let through = setup.source("through.bin", jump_mib);
+    let (gate, _) = servers::sshd();
+    jump_cases(&setup, &gate, &sshd, &through, jump_mib);
+    let _ = std::fs::remove_file(&through);
 
     let long = setup.source("long.bin", long_mib);
     let proxy = servers::netproxy(sshd.port, &["--delay-ms", "20"]);

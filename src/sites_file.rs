@@ -379,4 +379,15 @@ mod tests {
         assert_eq!(sites.folders, ["Clients", "Elsewhere"]);
         assert_eq!(sites.sites.len(), 1);
     }
+
+    #[test]
+    fn jump_hosts_that_do_not_read_are_refused_on_save() {
+        let mut sites = Sites::default();
+        let mut bad = site("inner", "");
+        bad.jump_hosts = "gate:port".into();
+        assert!(matches!(sites.add(bad), Err(SitesError::BadJumpHosts(_))));
+        let mut good = site("inner", "");
+        good.jump_hosts = "ops@gate:2222".into();
+        assert!(sites.add(good).is_ok());
+    }
 }

@@ -710,6 +710,7 @@ fn a_new_site_is_saved_with_its_password_for_the_keyring() {
     window.type_into(Role::TextInput, "Name:", "backup box");
     window.type_into(Role::TextInput, "Host name:", "backup.example.net");
     window.type_into(Role::TextInput, "User name:", "me");
+    window.type_into(Role::TextInput, "Jump hosts:", "bastion,ops@gate:2222");
     window.type_into(Role::PasswordInput, "Site password:", "for the keyring");
     window.harness.get_by_label("Save").click();
     window.settle();
@@ -721,6 +722,7 @@ fn a_new_site_is_saved_with_its_password_for_the_keyring() {
         (site.name.as_str(), site.host.as_str(), site.user.as_str()),
         ("backup box", "backup.example.net", "me")
     );
+    assert_eq!(site.jump_hosts, "bastion,ops@gate:2222");
     assert!(site.id.is_empty(), "a new site");
     assert_eq!(secret.unwrap().expose(), "for the keyring");
     assert!(
