@@ -84,10 +84,8 @@ fn forwarded_to(server: &Running, port: u16) -> bool {
     servers::sshd_log(server).contains(&format!("target 127.0.0.1 port {port}"))
 }
 
-#[test]
-fn a_target_behind_one_jump_host_is_reached_through_it() {
-    let chain = chain("");
-    let folder = folder_with_a_file("ssh-jump-one");
+/// A home whose `~/.ssh/config` puts `inner` (the chain's target) behind `gate` (its first).
+fn behind_gate(chain: &Chain) -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     write_config(
         home.path(),
@@ -97,6 +95,14 @@ fn a_target_behind_one_jump_host_is_reached_through_it() {
             host_block("inner", &chain.target, "    ProxyJump gate\n")
         ),
     );
+    home
+}
+
+#[test]
+fn a_target_behind_one_jump_host_is_reached_through_it() {
+    let chain = chain("");
+    let folder = folder_with_a_file("ssh-jump-one");
+    let home = behind_gate(&chain);
     let out = ls(home.path(), &format!("sftp://inner{}", folder.display()));
     let log = stderr(&out);
     assert!(out.status.success(), "{log}");
@@ -162,15 +168,7 @@ fn a_jump_host_that_does_not_forward_stops_the_connection_with_words() {
     // Were the target reached directly, this jump host's refusal would not matter.
     let chain = chain("AllowTcpForwarding no\n");
     let folder = folder_with_a_file("ssh-jump-refused");
-    let home = tempfile::tempdir().unwrap();
-    write_config(
-        home.path(),
-        &format!(
-            "{}{}",
-            host_block("gate", &chain.first, ""),
-            host_block("inner", &chain.target, "    ProxyJump gate\n")
-        ),
-    );
+    let home = behind_gate(&chain);
     let out = ls(home.path(), &format!("sftp://inner{}", folder.display()));
     let log = stderr(&out);
     assert!(!out.status.success(), "{log}");
