@@ -271,7 +271,14 @@ fn open(site: &Site, context: &ConnectContext) -> Result<Opened, FsError> {
     let timeout = first
         .connect_timeout
         .unwrap_or(Duration::from_secs(context.timeouts.connect));
-    let mut stream = Stream::Tcp(connect_tcp(&first.site, timeout)?);
+    let tcp = connect_tcp(&first.site, timeout)?;
+    if !route.hops.is_empty() {
+        // The next session's small requests cross this connection inside the channel; held
+        // back by Nagle's algorithm until the jump host acknowledges the one before, each
+        // waited milliseconds.
+        let _ = tcp.set_nodelay(true);
+    }
+    let mut stream = Stream::Tcp(tcp);
     log.status(&format!("Connected to {}", first.name()));
     let mut tunneled = false;
     for (index, hop) in route.hops.iter().enumerate() {
