@@ -121,3 +121,51 @@ fn a_wrong_one_time_code_is_refused_in_words() {
     );
     assert!(error.message.contains("keyboard-interactive"), "{}", error.message);
 }
+
+/// The command line asks the server's questions on its terminal: `script` gives it one,
+/// and what is typed there answers the password prompt and then the code's.
+#[test]
+fn the_command_line_asks_the_servers_questions_on_its_terminal() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let (server, _) = servers::sshd();
+    let home = tempfile::tempdir().unwrap();
+    let wharf = format!(
+        "{} ls --accept-new-host-key sftp://wharf-otp-tty@127.0.0.1:{}/home/wharf-otp-tty/",
+        env!("CARGO_BIN_EXE_wharf"),
+        server.port
+    );
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &wharf, "/dev/null"])
+        .env("HOME", home.path())
+        .env("WHARF_HOME", home.path())
+        .env_remove("SSH_AUTH_SOCK")
+        .env_remove("WHARF_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) gives the command line a terminal");
+    // Typed ahead: the terminal keeps each line until the question that reads it.
+    let typed = format!("{PASSWORD}\n{}\n", totp());
+    child.stdin.take().unwrap().write_all(typed.as_bytes()).unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("wharf-tty-wait".into())
+        .spawn(move || {
+            let _ = sender.send(child.wait_with_output());
+        })
+        .unwrap();
+    let output = receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("wharf did not finish within a minute")
+        .unwrap();
+    let screen = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{screen}");
+    assert!(screen.contains("Password:"), "{screen}");
+    assert!(
+        screen.contains("One-time password (OATH) for `wharf-otp-tty'"),
+        "{screen}"
+    );
+    assert!(screen.contains(".profile"), "the folder was listed: {screen}");
+}
