@@ -1,10 +1,12 @@
-//! SFTP over ssh2 (libssh2).
+//! SSH connections over ssh2 (libssh2): SFTP, and SCP ([`scp`]) when the site asks for it or
+//! the server has no SFTP subsystem.
 //!
-//! The host key is checked with the [`TrustPolicy`](crate::protocol::TrustPolicy) right after the key exchange and before
-//! any credential is sent. Authentication tries, in order: the ssh-agent, a key file,
-//! keyboard-interactive (answered with the password) and the password. Directory entries are
-//! read one by one from the handle so that a hostile name such as `../../x` reaches the
-//! listing screen intact instead of being joined into a path first.
+//! A connection first applies `~/.ssh/config` (`route`), passes through its jump hosts
+//! (`jump`), and on each server checks the host key with the
+//! [`TrustPolicy`](crate::protocol::TrustPolicy) right after the key exchange and before any
+//! credential is sent, then logs in (`login`: agent, keys, keyboard-interactive, password).
+//! Directory entries are read one by one from the handle so that a hostile name such as
+//! `../../x` reaches the listing screen intact instead of being joined into a path first.
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
