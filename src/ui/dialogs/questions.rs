@@ -109,6 +109,14 @@ fn draw_server_questions(id: PromptId, questions: &ServerQuestions, answers: &mu
     }
     ui.add_space(4.0);
     let mut submitted = false;
+    // The first field takes the focus when the dialog opens, and only then: taken again
+    // after Enter gave it up, it would swallow the Enter that answers.
+    let opened = egui::Id::unique(("server-questions-opened", format!("{id:?}")));
+    let first_frame = ui.data_mut(|data| {
+        let first = data.get_temp::<bool>(opened).is_none();
+        data.insert_temp(opened, true);
+        first
+    });
     egui::Grid::new("server-questions").num_columns(2).show(ui, |ui| {
         for (index, (prompt, text)) in questions.prompts.iter().zip(answers.iter_mut()).enumerate() {
             let label = ui.label(prompt.text.trim()).id;
@@ -119,7 +127,7 @@ fn draw_server_questions(id: PromptId, questions: &ServerQuestions, answers: &mu
                         .desired_width(260.0),
                 )
                 .labelled_by(label);
-            if index == 0 && ui.memory(|memory| memory.focused().is_none()) {
+            if index == 0 && first_frame {
                 field.request_focus();
             }
             // Enter in the last field answers; in another it moves on, as Tab does.
