@@ -130,7 +130,7 @@ fn draw_server_questions(id: PromptId, questions: &ServerQuestions, answers: &mu
             if index == 0 && first_frame {
                 field.request_focus();
             }
-            // Enter in the last field answers; in another it moves on, as Tab does.
+            // Enter in the last field answers; in an earlier one it only leaves the field.
             let last = index + 1 == questions.prompts.len();
             submitted |= last && field.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
             ui.end_row();
