@@ -49,12 +49,14 @@ fn main() {
         session: SessionId::opened_by(local),
         security: Security::local("local"),
         home: "/tmp".into(),
+        times: wharf::engine::api::TimeSource::Exact,
     });
     engine.emit(Event::Connected {
         id: connect,
         session: SessionId::opened_by(connect),
         security: Security::new(Encryption::Ssh, "SSH, aes128-gcm@openssh.com"),
         home: "/srv".into(),
+        times: wharf::engine::api::TimeSource::Exact,
     });
     settle(&mut harness, &mut engine);
 

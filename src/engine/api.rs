@@ -661,6 +661,9 @@ pub enum Event {
         session: SessionId,
         security: Security,
         home: String,
+        /// How exact the listed times are: to the second, or as an FTP `LIST` or `ls -l`
+        /// gives them (minutes, days). Compare reads times with it.
+        times: TimeSource,
     },
     /// A session closed after `Disconnect` (once its last request was done).
     Disconnected { session: SessionId },

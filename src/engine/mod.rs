@@ -374,11 +374,17 @@ fn run_session(
         }
     };
     let home = fs.home().to_owned();
+    let times = if fs.capabilities().exact_times {
+        crate::model::sync::TimeSource::Exact
+    } else {
+        crate::model::sync::TimeSource::Listing
+    };
     emit(Event::Connected {
         id,
         session: SessionId::opened_by(id),
         security,
         home,
+        times,
     });
     let mut session = Session {
         id: SessionId::opened_by(id),

@@ -32,10 +32,12 @@ pub fn trash_folders(trash: &str, path: &str) -> Vec<String> {
 /// How exact a side's modification times are. Local disks and SFTP give seconds (or
 /// better); an FTP `LIST` line gives the minute, or only the day for older files, and may
 /// be in the server's local time instead of UTC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Not knowing, a listing's times are taken as a listing's (the tolerant reading).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeSource {
     Exact,
+    #[default]
     Listing,
 }
 

@@ -46,7 +46,11 @@ impl App {
                 session,
                 security,
                 home,
-            } => self.on_connected(id, session, security, home),
+                times,
+            } => {
+                self.connection.times = times;
+                self.on_connected(id, session, security, home)
+            }
             Event::Disconnected { session } => self.on_disconnected(session),
             Event::Listing {
                 id,

@@ -52,6 +52,8 @@ struct Connection {
     site: Option<Site>,
     /// The encryption in use, as the engine described it.
     security: Option<Security>,
+    /// How exact the server's listed times are, as the engine said when it connected.
+    times: crate::engine::api::TimeSource,
     /// The saved site the connection was opened from: its local folder, upload mode and
     /// bookmarks apply.
     saved: Option<SavedSite>,

@@ -15,7 +15,6 @@ use crate::engine::api::{
     RequestId, SessionId, SessionRequest, Site, SyncAction, SyncOptions, SyncPlan, TimeSource, TransferOptions,
     TransferSpec, Tree,
 };
-use crate::model::Protocol;
 use crate::model::rate;
 use crate::model::sync::{TRASH, algorithm_of, parse_age, trash_folders};
 use crate::ui::compare::{self, Marks};
@@ -89,13 +88,11 @@ impl App {
         }
     }
 
-    /// How exact the server's listed times are: an FTP `LIST` may give only minutes.
+    /// How exact the server's listed times are: an FTP `LIST` or `ls -l` may give only
+    /// minutes (the engine says which when it connects; SCP's fallback depends on the
+    /// server's `ls`).
     fn server_times(&self) -> TimeSource {
-        match self.connection.site.as_ref().map(|site| site.protocol) {
-            Some(Protocol::Sftp) => TimeSource::Exact,
-            // SCP's listings are `ls -l`'s: minutes, or days for older files.
-            _ => TimeSource::Listing,
-        }
+        self.connection.times
     }
 
     /// Asks for Compare's marks of the folders shown, or clears them when Compare is off.

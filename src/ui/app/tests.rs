@@ -79,6 +79,7 @@ impl Window {
             session: LOCAL_SESSION,
             security: Security::local("local"),
             home: "/home/me".into(),
+            times: crate::engine::api::TimeSource::Exact,
         });
         window.settle();
         window.answer_listing(
@@ -146,6 +147,7 @@ impl Window {
             session: SessionId::opened_by(id),
             security: Security::new(Encryption::Ssh, "SSH, aes128-gcm@openssh.com"),
             home: "/srv".into(),
+            times: crate::engine::api::TimeSource::Exact,
         });
         self.settle();
         self.answer_listing("/srv", vec![folder("uploads"), file("index.html", 2_000)]);
@@ -1009,6 +1011,7 @@ fn a_password_typed_for_a_site_is_remembered_until_wharf_quits() {
         session: SessionId::opened_by(id),
         security: Security::new(Encryption::Ssh, "SSH"),
         home: "/home/deploy".into(),
+        times: crate::engine::api::TimeSource::Exact,
     });
     window.settle();
     window.answer_listing("/home/deploy", vec![file("todo.txt", 3)]);
@@ -1054,6 +1057,7 @@ fn a_saved_sites_bookmarks_open_from_the_server_pane_and_the_current_folder_can_
         session: SessionId::opened_by(id),
         security: Security::new(Encryption::Ssh, "SSH"),
         home: "/home/deploy".into(),
+        times: crate::engine::api::TimeSource::Exact,
     });
     window.settle();
     window.answer_listing("/var/www", vec![file("index.html", 10)]);
@@ -1191,6 +1195,7 @@ fn a_link_opens_its_folder_and_does_nothing_else() {
         session: SessionId::opened_by(id),
         security: Security::new(Encryption::Ssh, "SSH"),
         home: "/home/alice".into(),
+        times: crate::engine::api::TimeSource::Exact,
     });
     window.settle();
     window.answer_listing("/home/alice/www", vec![file("index.html", 10)]);
@@ -1264,6 +1269,7 @@ fn the_local_pane_opens_where_it_was_or_at_home_when_that_folder_is_gone() {
         session: LOCAL_SESSION,
         security: Security::local("local"),
         home: "/home/me".into(),
+        times: crate::engine::api::TimeSource::Exact,
     });
     window.settle();
     // The folder of last time is asked for first; the window never looks at the disk itself.
