@@ -50,14 +50,30 @@ pub struct LocalUser {
 }
 
 impl LocalUser {
-    /// The user running Wharf.
+    /// The user running Wharf; `None` without a home folder.
     pub fn current() -> Option<LocalUser> {
         let home = directories::BaseDirs::new()?.home_dir().to_path_buf();
-        let name = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_default();
-        Some(LocalUser { name, home })
+        Some(LocalUser {
+            name: user_name(),
+            home,
+        })
     }
+
+    /// The user running Wharf, or, without a home folder, one whose `~` is a folder that
+    /// does not exist: `~/.ssh/...` then names nothing, rather than a path relative to the
+    /// current folder, which anyone could fill.
+    pub fn current_or_homeless() -> LocalUser {
+        LocalUser::current().unwrap_or_else(|| LocalUser {
+            name: user_name(),
+            home: PathBuf::from("/nonexistent"),
+        })
+    }
+}
+
+fn user_name() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default()
 }
 
 /// `StrictHostKeyChecking`, as far as Wharf follows it: it may make checking stricter, never
@@ -370,7 +386,7 @@ impl State<'_> {
         for item in items {
             match item {
                 Item::Host(patterns) => {
-                    active = outer && host_matches(patterns, self.alias);
+                    active = outer && matches_pattern_list(patterns, self.alias);
                     if active && patterns.iter().any(|pattern| pattern != "*") {
                         self.resolved.named = true;
                     }
@@ -422,7 +438,7 @@ impl State<'_> {
                 return false;
             };
             let patterns: Vec<String> = list.split(',').map(str::to_owned).collect();
-            applies &= host_matches(&patterns, &subject) != negated;
+            applies &= matches_pattern_list(&patterns, &subject) != negated;
         }
         applies
     }
@@ -481,30 +497,48 @@ fn is_yes(value: &str) -> bool {
     matches!(value.to_ascii_lowercase().as_str(), "yes" | "true")
 }
 
-/// Whether `name` matches a pattern list: some pattern matches and no negated one does.
-fn host_matches(patterns: &[String], name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
+/// Whether `name` matches an OpenSSH pattern list (`Host`, `Match`, known_hosts): some
+/// pattern matches and no negated (`!`) one does. Case-insensitive, as OpenSSH compares host
+/// names.
+pub(crate) fn matches_pattern_list(patterns: &[String], name: &str) -> bool {
     let mut matched = false;
     for pattern in patterns {
-        let pattern = pattern.to_ascii_lowercase();
         match pattern.strip_prefix('!') {
-            Some(negated) if wildcard(negated.as_bytes(), name.as_bytes()) => return false,
+            Some(negated) if glob(negated, name) => return false,
             Some(_) => {}
-            None => matched |= wildcard(pattern.as_bytes(), name.as_bytes()),
+            None => matched |= glob(pattern, name),
         }
     }
     matched
 }
 
-/// `*` and `?` as OpenSSH's `match_pattern` reads them.
-fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
-    match (pattern.first(), text.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => wildcard(&pattern[1..], text) || (!text.is_empty() && wildcard(pattern, &text[1..])),
-        (Some(b'?'), Some(_)) => wildcard(&pattern[1..], &text[1..]),
-        (Some(wanted), Some(got)) if wanted == got => wildcard(&pattern[1..], &text[1..]),
-        _ => false,
+/// OpenSSH's pattern matching: `*` and `?` wildcards.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut p, mut t) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some(p);
+                mark = t;
+                p += 1;
+            }
+            Some(&c) if c == '?' || c.eq_ignore_ascii_case(&text[t]) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some(position) => {
+                    p = position + 1;
+                    mark += 1;
+                    t = mark;
+                }
+                None => return false,
+            },
+        }
     }
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 /// `Keyword value...`, `Keyword=value` or `Keyword = "a value"`: the keyword and the

@@ -208,3 +208,14 @@ Host q
     assert_eq!(broken.problems.len(), 1);
     assert_eq!(broken.resolve("b", None, None, &me()).user.as_deref(), Some("fine"));
 }
+
+#[test]
+fn globs() {
+    assert!(glob("*.example.com", "a.example.com"));
+    assert!(glob("host?", "host1"));
+    assert!(!glob("host?", "host12"));
+    assert!(glob("*", "anything"));
+    // Many stars against a long name that does not match: the matcher backtracks at most once
+    // per star, so this is answered at once (a recursive one took exponential time).
+    assert!(!glob(&"*a".repeat(30), &"a".repeat(28)));
+}

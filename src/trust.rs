@@ -56,51 +56,10 @@ pub fn host_key_name(host: &str, port: u16) -> String {
     }
 }
 
-/// OpenSSH's pattern matching: `*` and `?` wildcards.
-fn glob(pattern: &str, text: &str) -> bool {
-    let (pattern, text): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut p, mut t) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while t < text.len() {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some(p);
-                mark = t;
-                p += 1;
-            }
-            Some(&c) if c == '?' || c.eq_ignore_ascii_case(&text[t]) => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some(position) => {
-                    p = position + 1;
-                    mark += 1;
-                    t = mark;
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
-}
-
 impl Hosts {
     fn matches(&self, name: &str) -> bool {
         match self {
-            Hosts::Patterns(patterns) => {
-                let mut matched = false;
-                for pattern in patterns {
-                    if let Some(negated) = pattern.strip_prefix('!') {
-                        if glob(negated, name) {
-                            return false;
-                        }
-                    } else if glob(pattern, name) {
-                        matched = true;
-                    }
-                }
-                matched
-            }
+            Hosts::Patterns(patterns) => crate::ssh_config::matches_pattern_list(patterns, name),
             Hosts::Hashed { salt, hash } => {
                 let Ok(mut mac) = Hmac::<sha1::Sha1>::new_from_slice(salt) else {
                     return false;
@@ -476,14 +435,6 @@ mod tests {
                 pinned: "SHA256:a".to_owned()
             }
         );
-    }
-
-    #[test]
-    fn globs() {
-        assert!(glob("*.example.com", "a.example.com"));
-        assert!(glob("host?", "host1"));
-        assert!(!glob("host?", "host12"));
-        assert!(glob("*", "anything"));
     }
 
     #[test]

@@ -401,6 +401,17 @@ fn ask_on_the_terminal(questions: &crate::engine::api::ServerQuestions) -> Optio
     Some(answers)
 }
 
+impl ConnectionArgs {
+    /// `-J` replaces an SSH site's jump hosts (and the config's); FTP has none.
+    fn apply_jump_hosts(&self, site: &mut Site) {
+        if let Some(JumpHosts(hops)) = &self.jump
+            && site.protocol.is_ssh()
+        {
+            site.jump_hosts = hops.clone();
+        }
+    }
+}
+
 /// `-J`'s hosts, read when the arguments are.
 #[derive(Debug, Clone)]
 pub struct JumpHosts(pub Vec<Hop>);
@@ -433,11 +444,7 @@ fn fill_credentials(location: &mut Location, args: &ConnectionArgs) -> Result<()
         credentials.key_passphrase = credentials.password.clone();
     }
     credentials.use_agent = true;
-    if let Some(JumpHosts(hops)) = &args.jump
-        && !location.site.protocol.is_ftp()
-    {
-        location.site.jump_hosts = hops.clone();
-    }
+    args.apply_jump_hosts(&mut location.site);
     if args.active {
         location.site.data_mode = DataMode::Active;
     }

@@ -123,13 +123,14 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
             Ok(EXIT_OK)
         }
         SiteAction::Add { name, url, folder } => {
-            let location = match Location::parse(url) {
+            let mut location = match Location::parse(url) {
                 Ok(location) => location,
                 Err(error) => {
                     eprintln!("wharf: {error}");
                     return Ok(EXIT_USAGE);
                 }
             };
+            args.apply_jump_hosts(&mut location.site);
             let secret = match location.site.credentials.password.clone() {
                 Some(password) => Some(password),
                 None => given_password(args)?,
@@ -145,10 +146,7 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
                     DataMode::Passive
                 },
                 remote_folder: (location.path.as_str() != "~").then(|| location.path.to_string()),
-                jump_hosts: match (&args.jump, location.site.protocol.is_ftp()) {
-                    (Some(super::JumpHosts(hops)), false) => crate::model::jump::Hop::list_text(hops),
-                    _ => String::new(),
-                },
+                jump_hosts: crate::model::jump::Hop::list_text(&location.site.jump_hosts),
                 ..SavedSite::default()
             };
             saved.set_protocol(location.site.protocol);
@@ -273,11 +271,7 @@ pub fn resolve(reference: &str, args: &ConnectionArgs) -> Result<Location, Strin
         return Err(format!("{reference:?} could not be looked up"));
     };
     let mut location = Location { site, path };
-    if let Some(super::JumpHosts(hops)) = &args.jump
-        && !location.site.protocol.is_ftp()
-    {
-        location.site.jump_hosts = hops.clone();
-    }
+    args.apply_jump_hosts(&mut location.site);
     if let Some(reason) = secret_missing {
         match given_password(args)? {
             Some(password) => {

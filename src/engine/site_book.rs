@@ -304,10 +304,7 @@ impl SiteBook {
             ImportSource::SshConfig { file } => {
                 // Said here, since the parser takes a missing file for an empty one.
                 std::fs::metadata(file).map_err(|error| FsError::from_local(&error, file))?;
-                let local = crate::ssh_config::LocalUser::current().unwrap_or_else(|| crate::ssh_config::LocalUser {
-                    name: String::new(),
-                    home: std::path::PathBuf::new(),
-                });
+                let local = crate::ssh_config::LocalUser::current_or_homeless();
                 (import::ssh_config::import(file, &local), None)
             }
         };

@@ -125,17 +125,26 @@ fn sftp_error_kind(code: i32) -> ErrorKind {
     }
 }
 
+/// A server's refusal in words, by kind, for SFTP's status codes and SCP's commands alike;
+/// `None` where the server's own words say more.
+pub(super) fn refusal_words(kind: ErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        ErrorKind::NotFound => "it does not exist",
+        ErrorKind::PermissionDenied => "permission denied",
+        ErrorKind::AlreadyExists => "it already exists",
+        ErrorKind::NoSpace => "the server has no space left (or the quota is reached)",
+        ErrorKind::Unsupported => "the server does not support this",
+        _ => return None,
+    })
+}
+
 pub(super) fn map_ssh_error(what: &str, error: &ssh2::Error, host: &str) -> FsError {
     let (kind, why) = match error.code() {
         ErrorCode::SFTP(code) => {
             let kind = sftp_error_kind(code);
-            let why = match kind {
-                ErrorKind::NotFound => "it does not exist".to_owned(),
-                ErrorKind::PermissionDenied => "permission denied".to_owned(),
-                ErrorKind::AlreadyExists => "it already exists".to_owned(),
-                ErrorKind::NoSpace => "the server has no space left (or the quota is reached)".to_owned(),
-                ErrorKind::Unsupported => "the server does not support this".to_owned(),
-                _ => format!("the server said \"{}\"", error.message()),
+            let why = match refusal_words(kind) {
+                Some(words) => words.to_owned(),
+                None => format!("the server said \"{}\"", error.message()),
             };
             (kind, why)
         }

@@ -57,16 +57,8 @@ pub struct Route {
 pub fn plan(site: &Site, log: &ProtocolLog) -> Result<Route, FsError> {
     // Without a home folder there is no ~/.ssh/config: one is never looked for elsewhere
     // (a file in the current folder could name any server and any known_hosts).
-    let (config, local) = match LocalUser::current() {
-        Some(local) => (SshConfig::load_users(&local), local),
-        None => (
-            SshConfig::default(),
-            LocalUser {
-                name: std::env::var("USER").unwrap_or_default(),
-                home: PathBuf::from("/nonexistent"),
-            },
-        ),
-    };
+    let local = LocalUser::current_or_homeless();
+    let config = SshConfig::load_users(&local);
     for problem in &config.problems {
         say_once(log, &format!("~/.ssh/config: {problem}"));
     }

@@ -189,13 +189,10 @@ fn command_error(what: &str, said: &str, host: &str) -> FsError {
     } else {
         ErrorKind::Other
     };
-    let why = match kind {
-        ErrorKind::NotFound => "it does not exist".to_owned(),
-        ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        ErrorKind::AlreadyExists => "it already exists".to_owned(),
-        ErrorKind::NoSpace => "the server has no space left (or the quota is reached)".to_owned(),
-        _ if said.is_empty() => "the server's command failed and said nothing".to_owned(),
-        _ => format!("the server said \"{}\"", said.lines().next().unwrap_or(said)),
+    let why = match super::refusal_words(kind) {
+        Some(words) => words.to_owned(),
+        None if said.is_empty() => "the server's command failed and said nothing".to_owned(),
+        None => format!("the server said \"{}\"", said.lines().next().unwrap_or(said)),
     };
     FsError::new(kind, format!("{what} failed: {why} ({host})"))
 }
