@@ -113,7 +113,7 @@ pub fn download_file(
     let part = local_partial(target)?;
     let local_error = |error: io::Error| local_write_error(&error, &part);
     let resumable = fs.capabilities().resume_download;
-    let offset = match fs::symlink_metadata(&part) {
+    let mut offset = match fs::symlink_metadata(&part) {
         Ok(meta)
             if meta.is_file() && meta.len() > 0 && resumable && source.size.is_some_and(|size| meta.len() <= size) =>
         {
@@ -163,6 +163,13 @@ pub fn download_file(
                 return Err(error);
             }
         };
+        if offset > 0 && reader.restarted() {
+            // The server could not continue it (a link whose server ignores ranges, or
+            // whose file changed): what came before gives way to the whole file.
+            file.set_len(0).map_err(local_error)?;
+            file.seek(SeekFrom::Start(0)).map_err(local_error)?;
+            offset = 0;
+        }
         control.progress.set_resumed_from(offset);
         control.progress.set_done(offset);
         receive(&mut *reader, &mut file, &part, remote, source, control)?;

@@ -259,7 +259,10 @@ fn resolve(fs: &mut dyn RemoteFs, work: &mut Work) -> Result<(), FsError> {
     match work.direction {
         Direction::Download => {
             let source = fs.stat(&work.remote)?;
-            let name = work.remote.file_name().unwrap_or("download").to_owned();
+            let name = fs
+                .download_name(&work.remote)
+                .or_else(|| work.remote.file_name().map(str::to_owned))
+                .unwrap_or_else(|| "download".to_owned());
             check_remote_name(&name).map_err(|refused| FsError::new(ErrorKind::InvalidName, refused.to_string()))?;
             if work.local.is_dir() {
                 work.local = work.local.join(&name);

@@ -23,7 +23,8 @@ pub enum LocationError {
     #[error("{0:?} is not a URL Wharf understands; write it like sftp://user@host/path")]
     NotAUrl(String),
     #[error(
-        "the scheme {0:?} is not supported; use ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS) or sftp://"
+        "the scheme {0:?} is not supported; use ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS), sftp://, \
+         scp://, dav://, davs:// (WebDAV over HTTPS), http:// or https://"
     )]
     UnknownScheme(String),
     #[error("the URL {0:?} names no host")]
@@ -43,6 +44,10 @@ impl Location {
             "ftpes" => Protocol::Ftpes,
             "sftp" | "ssh" => Protocol::Sftp,
             "scp" => Protocol::Scp,
+            "dav" | "webdav" => Protocol::Dav,
+            "davs" | "webdavs" => Protocol::Davs,
+            "http" => Protocol::Http,
+            "https" => Protocol::Https,
             other => return Err(LocationError::UnknownScheme(other.to_owned())),
         };
         let host = match url.host_str() {
@@ -58,12 +63,16 @@ impl Location {
         let user = match url.username() {
             "" if protocol.is_ftp() => "anonymous".to_owned(),
             // SSH: the user `~/.ssh/config` names for the host, else the local user, is
-            // found when connecting.
+            // found when connecting. HTTP: no user, no authentication.
             "" => String::new(),
             user => decode(user)?,
         };
         let password = url.password().map(decode).transpose()?.map(Secret::new);
-        let raw_path = decode(url.path())?;
+        let path = if protocol.is_link() {
+            RemotePath::of_link(&url)
+        } else {
+            RemotePath::from_url_path(&decode(url.path())?)
+        };
         Ok(Location {
             site: Site {
                 protocol,
@@ -78,7 +87,7 @@ impl Location {
                 tls_if_available: false,
                 jump_hosts: Vec::new(),
             },
-            path: RemotePath::from_url_path(&raw_path),
+            path,
         })
     }
 }
@@ -128,6 +137,19 @@ impl RemotePath {
             return RemotePath(if base.is_empty() { "/" } else { "~" }.to_owned());
         }
         RemotePath(format!("{base}/{}", parts.join("/")))
+    }
+
+    /// The path and query of an HTTP link as the URL writes them, still percent-encoded, so
+    /// that the request goes out as the link was given (a signed link's query included).
+    /// A `/` in the query is written `%2F`, which servers read the same, so that the
+    /// normalising of [`RemotePath::new`] (when a queue item is restored) leaves it alone.
+    pub fn of_link(url: &Url) -> Self {
+        let mut text = url.path().to_owned();
+        if let Some(query) = url.query() {
+            text.push('?');
+            text.push_str(&query.replace('/', "%2F"));
+        }
+        RemotePath::new(&text)
     }
 
     /// `/~/x` in a URL means `~/x`; anything else is absolute.
@@ -258,9 +280,32 @@ mod tests {
     }
 
     #[test]
+    fn web_urls() {
+        check(
+            "davs://u@h/remote.php/dav/files/u/",
+            Protocol::Davs,
+            "u",
+            "h",
+            443,
+            "/remote.php/dav/files/u",
+        );
+        check("dav://h:8080/a%20b", Protocol::Dav, "", "h", 8080, "/a b");
+        // A link keeps its encoding and its query, which `RemotePath::new` leaves as it is.
+        let link = "https://h/dl/a%20b.iso?sig=x/y%2Bz&e=1";
+        check(link, Protocol::Https, "", "h", 443, "/dl/a%20b.iso?sig=x%2Fy%2Bz&e=1");
+        let path = Location::parse(link).unwrap().path;
+        assert_eq!(
+            RemotePath::new(path.as_str()),
+            path,
+            "restored from the queue unchanged"
+        );
+        check("http://h/", Protocol::Http, "", "h", 80, "/");
+    }
+
+    #[test]
     fn bad_urls_say_why() {
         assert!(matches!(
-            Location::parse("http://h/"),
+            Location::parse("gopher://h/"),
             Err(LocationError::UnknownScheme(_))
         ));
         assert!(matches!(Location::parse("nonsense"), Err(LocationError::NotAUrl(_))));

@@ -33,6 +33,14 @@ pub enum Protocol {
     /// SCP over SSH, for servers without SFTP: no resume, listings by `ls`. An SFTP
     /// connection falls back to it on its own when the server has no SFTP subsystem.
     Scp,
+    /// WebDAV over plain HTTP (`dav://`): the password crosses the network readable.
+    Dav,
+    /// WebDAV over HTTPS (`davs://`).
+    Davs,
+    /// A plain HTTP link to one file: downloads only, no listings.
+    Http,
+    /// An HTTPS link to one file: downloads only, no listings.
+    Https,
 }
 
 impl Protocol {
@@ -41,6 +49,8 @@ impl Protocol {
             Protocol::Ftp | Protocol::Ftpes => 21,
             Protocol::Ftps => 990,
             Protocol::Sftp | Protocol::Scp => 22,
+            Protocol::Dav | Protocol::Http => 80,
+            Protocol::Davs | Protocol::Https => 443,
         }
     }
 
@@ -51,11 +61,26 @@ impl Protocol {
             Protocol::Ftpes => "ftpes",
             Protocol::Sftp => "sftp",
             Protocol::Scp => "scp",
+            Protocol::Dav => "dav",
+            Protocol::Davs => "davs",
+            Protocol::Http => "http",
+            Protocol::Https => "https",
         }
     }
 
+    /// FTP in any of its three TLS flavours.
     pub fn is_ftp(self) -> bool {
-        !self.is_ssh()
+        matches!(self, Protocol::Ftp | Protocol::Ftps | Protocol::Ftpes)
+    }
+
+    /// WebDAV or a plain link: HTTP underneath, with HTTP's authentication and TLS.
+    pub fn is_http(self) -> bool {
+        matches!(self, Protocol::Dav | Protocol::Davs | Protocol::Http | Protocol::Https)
+    }
+
+    /// A link to one file (`http://`, `https://`): it can be downloaded, not listed.
+    pub fn is_link(self) -> bool {
+        matches!(self, Protocol::Http | Protocol::Https)
     }
 
     /// SFTP or SCP: an SSH connection, with its keys, agent, config and jump hosts.

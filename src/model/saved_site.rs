@@ -65,6 +65,9 @@ pub struct SavedSite {
     /// With `sftp`: SCP only (`scp://`), for servers without the SFTP subsystem.
     pub scp: bool,
     pub ftp_tls: FtpTls,
+    /// WebDAV or an HTTP link: the protocol itself, which `sftp` and `ftp_tls` then do not
+    /// change. (Those two keep their FileZilla-shaped meaning for older sites files.)
+    pub web: Option<Protocol>,
     pub host: String,
     /// `None` for the protocol's default port.
     pub port: Option<u16>,
@@ -96,6 +99,7 @@ impl Default for SavedSite {
             sftp: true,
             scp: false,
             ftp_tls: FtpTls::ExplicitRequired,
+            web: None,
             host: String::new(),
             port: None,
             user: String::new(),
@@ -123,6 +127,9 @@ pub enum SecretKind {
 
 impl SavedSite {
     pub fn protocol(&self) -> Protocol {
+        if let Some(web) = self.web.filter(|protocol| protocol.is_http()) {
+            return web;
+        }
         match (self.sftp, self.ftp_tls) {
             (true, _) if self.scp => Protocol::Scp,
             (true, _) => Protocol::Sftp,
@@ -140,10 +147,11 @@ impl SavedSite {
         }
         self.sftp = protocol.is_ssh();
         self.scp = protocol == Protocol::Scp;
+        self.web = protocol.is_http().then_some(protocol);
         self.ftp_tls = match protocol {
             Protocol::Ftps => FtpTls::Implicit,
             Protocol::Ftp => FtpTls::None,
-            Protocol::Ftpes | Protocol::Sftp | Protocol::Scp => FtpTls::ExplicitRequired,
+            _ => FtpTls::ExplicitRequired,
         };
     }
 

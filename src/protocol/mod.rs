@@ -1,17 +1,20 @@
 //! One small blocking trait, [`RemoteFs`], that every protocol implements, and the policy
 //! written once on top of it (listing screening, error kinds).
 //!
-//! Backends: [`ftp`] (FTP, FTPS, FTPES over suppaftp), [`sftp`] (ssh2), [`local`] (this
+//! Backends: [`ftp`] (FTP, FTPS, FTPES over suppaftp), [`sftp`] (ssh2), [`http`] (links to
+//! one file over reqwest, and the HTTP transport WebDAV uses), [`local`] (this
 //! computer, through the same trait) and [`memory`] (a test double with fault injection).
 //! Backends block; the engine runs each connection on its own worker thread so that no
 //! network wait ever reaches the window.
 
 mod error;
 pub mod ftp;
+pub mod http;
 pub mod local;
 pub mod memory;
 pub mod sftp;
 pub mod ssh_offer;
+pub(crate) mod tls;
 pub mod trust;
 
 use std::io::{Read, Write};
@@ -27,7 +30,7 @@ pub use trust::{CertificateInfo, HostKeyInfo, ServerPrompt, ServerQuestions, Tru
 use crate::model::location::RemotePath;
 use crate::model::names::{UnsafeName, check_remote_name};
 use crate::model::security::Security;
-use crate::model::{Entry, Site};
+use crate::model::{Entry, Protocol, Site};
 
 /// What a backend can do beyond the basics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -122,6 +125,12 @@ impl Listing {
 /// dropping the stream instead aborts the transfer.
 pub trait ReadStream: Read + Send {
     fn finish(self: Box<Self>) -> Result<(), FsError>;
+
+    /// The stream holds the whole file although a later offset was asked for: an HTTP
+    /// server that ignores ranges, or whose file changed since (`If-Range`).
+    fn restarted(&self) -> bool {
+        false
+    }
 }
 
 /// An upload in progress. `finish` flushes and waits for the server to confirm; dropping
@@ -193,6 +202,14 @@ pub trait RemoteFs: Send {
     ) -> Result<Box<dyn WriteStream + '_>, FsError> {
         let _ = length;
         self.open_write(path, offset)
+    }
+
+    /// The name a download of `path` gets when the server suggests one (HTTP's
+    /// `Content-Disposition`, or a link's last segment decoded); `None` for the path's own.
+    /// The queue checks it as any server's name.
+    fn download_name(&mut self, path: &RemotePath) -> Option<String> {
+        let _ = path;
+        None
     }
 
     /// The time of one request and its reply, measured at login (FTP `PWD`, SFTP
@@ -387,9 +404,10 @@ pub(crate) fn connect_tcp(site: &Site, timeout: Duration) -> Result<TcpStream, F
 
 /// Opens a connection to `site` with the backend its protocol names.
 pub fn connect(site: &Site, context: &ConnectContext) -> Result<Box<dyn RemoteFs>, FsError> {
-    if site.protocol.is_ftp() {
-        Ok(Box::new(ftp::FtpFs::connect(site, context)?))
-    } else {
-        sftp::connect(site, context)
+    match site.protocol {
+        Protocol::Ftp | Protocol::Ftps | Protocol::Ftpes => Ok(Box::new(ftp::FtpFs::connect(site, context)?)),
+        Protocol::Sftp | Protocol::Scp => sftp::connect(site, context),
+        Protocol::Http | Protocol::Https => Ok(Box::new(http::link::LinkFs::connect(site, context)?)),
+        Protocol::Dav | Protocol::Davs => Err(FsError::new(ErrorKind::Unsupported, "WebDAV is not built yet")),
     }
 }

@@ -83,7 +83,7 @@ fn fields(form: &mut ConnectForm, ui: &mut Ui, out: &mut Intents) -> bool {
         .labelled_by(port_label);
     submit |= port.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
 
-    if !form.protocol.is_ftp() {
+    if form.protocol.is_ssh() {
         let key_text = match &form.key_file {
             Some(path) => format!(
                 "{} {}",

@@ -11,12 +11,16 @@ use crate::model::location::Location;
 use crate::model::{Credentials, DataMode, Protocol, Secret};
 
 /// The protocols offered, in the order of the drop-down.
-pub const PROTOCOLS: [Protocol; 5] = [
+/// HTTP links are not among them: a link names one file to download, not a place to
+/// browse (they go to the queue: `wharf get URL`, or pasted into the window's queue).
+pub const PROTOCOLS: [Protocol; 7] = [
     Protocol::Sftp,
     Protocol::Scp,
     Protocol::Ftpes,
     Protocol::Ftps,
     Protocol::Ftp,
+    Protocol::Davs,
+    Protocol::Dav,
 ];
 
 pub fn protocol_label(protocol: Protocol) -> &'static str {
@@ -26,6 +30,10 @@ pub fn protocol_label(protocol: Protocol) -> &'static str {
         Protocol::Ftpes => "FTPS explicit (AUTH TLS)",
         Protocol::Ftps => "FTPS implicit",
         Protocol::Ftp => "FTP (unencrypted)",
+        Protocol::Davs => "WebDAV over HTTPS",
+        Protocol::Dav => "WebDAV (unencrypted)",
+        Protocol::Https => "HTTPS link",
+        Protocol::Http => "HTTP link (unencrypted)",
     }
 }
 
@@ -144,7 +152,7 @@ impl ConnectForm {
                 key_passphrase: self.key_file.as_ref().and(password.clone()),
                 password,
                 key_file: self.key_file.clone(),
-                use_agent: !self.protocol.is_ftp(),
+                use_agent: self.protocol.is_ssh(),
             },
             data_mode: if self.active_mode {
                 DataMode::Active

@@ -9,6 +9,7 @@
 
 #[path = "../integration/conformance.rs"]
 mod conformance;
+mod http;
 mod matrix;
 mod otp;
 mod scp;

@@ -7,13 +7,13 @@
 //! are read as raw bytes and parsed by `listing`; explicit TLS aborts before USER/PASS
 //! when the server refuses AUTH TLS.
 
-mod certificate;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) mod harness;
 pub(crate) mod listing;
-mod tls;
 
 use std::cell::Cell;
+
+use crate::protocol::tls;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
@@ -1273,6 +1273,18 @@ impl Drop for FtpWrite<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Implicit TLS against a server that answers in plain text, as the FTP library reports it.
+    #[test]
+    fn a_plain_answer_to_implicit_tls_says_to_check_the_port() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+        );
+        let error = map_ftp_error("setting up TLS", suppaftp::FtpError::ConnectionError(io), "h");
+        assert_eq!(error.kind, crate::protocol::ErrorKind::Tls);
+        assert!(error.message.contains("right port"), "{}", error.message);
+    }
 
     #[test]
     fn checksums_are_found_in_hash_and_xsha_replies() {

@@ -3,8 +3,14 @@
 //! `require_ssl_reuse=YES`, implicit TLS) and OpenSSH's sshd, installed by `.ci/run`; and
 //! pure-ftpd and ProFTPD ([`pure_ftpd`], [`proftpd`]), which conflict with vsftpd as
 //! packages and so run from the .debs that `tests/interop/fetch-servers.sh` unpacks into
-//! `WHARF_INTEROP_SERVERS`. `.ci/run` also creates the test account (`wharf-interop`).
+//! `WHARF_INTEROP_SERVERS`. For the web backends, `tests/interop/setup-web.sh` installs
+//! Debian's Apache and nginx and, from PyPI, WsgiDAV: Apache with mod_dav ([`apache`], Basic
+//! or Digest) and WsgiDAV ([`wsgidav`]) are the two WebDAV servers, and nginx ([`nginx`])
+//! serves plain HTTP downloads, with byte ranges honoured or ignored. `.ci/run` also creates
+//! the test account (`wharf-interop`).
 
+pub mod apache;
+pub mod nginx;
 pub mod proftpd;
 pub mod pure_ftpd;
 
@@ -74,6 +80,13 @@ pub fn unpacked_servers() -> PathBuf {
 /// would cost seconds of CPU per login.
 const PASSWORD_HASH: &str =
     "$6$wharfinterop$wIkbmv2uYUmsDGQr2WjfZJgI5cD.FXHoZUW1gb4crdbGUn39xVhWt62y02AiVwXpJfCBfW/bt4ZuR118rmi2i1";
+
+/// Whether the tests run as root (as `.ci/run` does), which decides the user a server's
+/// workers switch to.
+fn running_as_root() -> bool {
+    // /proc/self belongs to the process's effective user.
+    std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0
+}
 
 /// A port that was free a moment ago.
 pub fn free_port() -> u16 {

@@ -1,4 +1,5 @@
-//! TLS for FTPS: the system's roots first, then the user's pinned certificates.
+//! TLS for FTPS and HTTPS (WebDAV, links): the system's roots first, then the user's
+//! pinned certificates.
 //!
 //! A certificate the system roots do not vouch for (self-signed, unknown issuer, wrong name)
 //! goes to the [`TrustPolicy`], which accepts it only when its SHA-256 fingerprint is pinned
@@ -13,6 +14,8 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+mod certificate;
 
 use crate::protocol::FsError;
 use crate::protocol::trust::{CertificateInfo, TrustPolicy};
@@ -56,19 +59,24 @@ pub type Version = Arc<Mutex<Option<&'static str>>>;
 /// speaks only TLS 1.3, or whose TLS 1.2 ciphers rustls lacks, ends the handshake before it
 /// shows its certificate, and is asked again with TLS 1.3 ([`Offer::Tls13`]): safe, since
 /// that only ever moves to the newer version.
+///
+/// HTTPS has no data connections to resume, and offers both ([`Offer::Any`]), newest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offer {
     Tls12,
     Tls13,
+    Any,
 }
 
 impl Offer {
     fn versions(self) -> &'static [&'static rustls::SupportedProtocolVersion] {
         static TLS12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
         static TLS13: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+        static ANY: [&rustls::SupportedProtocolVersion; 2] = [&rustls::version::TLS13, &rustls::version::TLS12];
         match self {
             Offer::Tls12 => &TLS12,
             Offer::Tls13 => &TLS13,
+            Offer::Any => &ANY,
         }
     }
 }
@@ -179,7 +187,7 @@ impl ServerCertVerifier for PinningVerifier {
             Some(webpki) => match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
             {
                 Ok(verified) => return Ok(verified),
-                Err(error) => super::certificate::describe(&error, end_entity.as_ref()),
+                Err(error) => certificate::describe(&error, end_entity.as_ref()),
             },
             None => "no system root certificates are available".to_owned(),
         };
@@ -265,18 +273,6 @@ mod words_tests {
     use super::failure_in_words;
 
     /// The messages rustls and its streams give, as suppaftp passes them on.
-    /// Implicit TLS against a server that answers in plain text, as the FTP library reports it.
-    #[test]
-    fn a_plain_answer_to_implicit_tls_says_to_check_the_port() {
-        let io = std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
-        );
-        let error = super::super::map_ftp_error("setting up TLS", suppaftp::FtpError::ConnectionError(io), "h");
-        assert_eq!(error.kind, crate::protocol::ErrorKind::Tls);
-        assert!(error.message.contains("right port"), "{}", error.message);
-    }
-
     #[test]
     fn tls_failures_read_as_sentences() {
         for (text, expected) in [

@@ -1,0 +1,269 @@
+//! A link to one file (`https://host/path?query`) as a [`RemoteFs`] that can only be read:
+//! `stat` asks `HEAD` (or `GET`, for servers that refuse `HEAD`), a download is a `GET`, and
+//! a resumed one asks for the rest with `Range` and `If-Range`, so that a file that changed
+//! meanwhile comes whole instead of spliced. A server that ignores the range sends the whole
+//! file: the download then starts again from its first byte and the log says why.
+//!
+//! Paths are the link's own path and query, still percent-encoded
+//! ([`RemotePath::of_link`]); the download's name is the server's `Content-Disposition`
+//! name or the path's last segment, decoded, and the queue checks it as any server's name.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use chrono::{DateTime, Utc};
+use percent_encoding::percent_decode_str;
+use reqwest::blocking::Response;
+use reqwest::header::{HeaderMap, HeaderValue, IF_RANGE, RANGE};
+use reqwest::{Method, StatusCode};
+
+use super::{Transport, headers};
+use crate::model::location::RemotePath;
+use crate::model::security::Security;
+use crate::model::{Entry, EntryKind, Site};
+use crate::protocol::{Capabilities, ConnectContext, ErrorKind, FsError, ReadStream, RemoteFs, WriteStream};
+
+/// What `stat` learned of a link, for the download that follows.
+struct Seen {
+    name: Option<String>,
+    validator: Option<String>,
+}
+
+pub struct LinkFs {
+    http: Transport,
+    seen: HashMap<RemotePath, Seen>,
+}
+
+impl LinkFs {
+    pub fn connect(site: &Site, context: &ConnectContext) -> Result<LinkFs, FsError> {
+        let http = super::Transport::connect(site, context)?;
+        context
+            .log
+            .status(&format!("Connected to {} ({})", http.authority(), http.security()));
+        Ok(LinkFs {
+            http,
+            seen: HashMap::new(),
+        })
+    }
+
+    fn unsupported(&self) -> FsError {
+        FsError::new(
+            ErrorKind::Unsupported,
+            format!(
+                "a link can only be downloaded: HTTP has no folders to list or change ({})",
+                self.http.authority()
+            ),
+        )
+    }
+
+    fn remember(&mut self, path: &RemotePath, headers: &HeaderMap) {
+        self.seen.insert(
+            path.clone(),
+            Seen {
+                name: headers::disposition_name(headers),
+                validator: headers::validator(headers),
+            },
+        );
+    }
+
+    fn entry(&self, path: &RemotePath, headers: &HeaderMap, size: Option<u64>) -> Entry {
+        let mut entry = Entry::new(
+            last_segment(path).unwrap_or_else(|| "download".to_owned()),
+            EntryKind::File,
+        );
+        entry.size = size;
+        entry.modified = headers::last_modified(headers);
+        entry
+    }
+}
+
+/// The last segment of a link's path, decoded, without the query.
+fn last_segment(path: &RemotePath) -> Option<String> {
+    let text = path.as_str();
+    let path_only = text.split_once('?').map_or(text, |(path, _)| path);
+    let segment = path_only.rsplit('/').next().filter(|segment| !segment.is_empty())?;
+    Some(percent_decode_str(segment).decode_utf8_lossy().into_owned())
+}
+
+impl RemoteFs for LinkFs {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            resume_download: true,
+            ..Capabilities::default()
+        }
+    }
+
+    fn home(&self) -> &str {
+        "/"
+    }
+
+    fn security(&self) -> Security {
+        self.http.security()
+    }
+
+    fn read_dir(&mut self, _path: &RemotePath) -> Result<Vec<Entry>, FsError> {
+        Err(self.unsupported())
+    }
+
+    fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
+        let url = self.http.url(path.as_str());
+        let what = format!("asking for {url}");
+        let response = self.http.send(Method::HEAD, &url, HeaderMap::new(), None, &what)?;
+        let response = if matches!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
+        ) {
+            // Some servers answer only GET: its headers say the same, and dropping the
+            // reply ends it.
+            self.http.send(Method::GET, &url, HeaderMap::new(), None, &what)?
+        } else {
+            response
+        };
+        let response = self.http.check(response, &what)?;
+        self.remember(path, response.headers());
+        Ok(self.entry(path, response.headers(), headers::content_length(response.headers())))
+    }
+
+    fn download_name(&mut self, path: &RemotePath) -> Option<String> {
+        let suggested = self.seen.get(path).and_then(|seen| seen.name.clone());
+        if let Some(name) = &suggested {
+            self.http
+                .log()
+                .status(&format!("The server names the file {name:?} (Content-Disposition)"));
+        }
+        suggested.or_else(|| last_segment(path))
+    }
+
+    fn mkdir(&mut self, _path: &RemotePath) -> Result<(), FsError> {
+        Err(self.unsupported())
+    }
+
+    fn rmdir(&mut self, _path: &RemotePath) -> Result<(), FsError> {
+        Err(self.unsupported())
+    }
+
+    fn remove(&mut self, _path: &RemotePath) -> Result<(), FsError> {
+        Err(self.unsupported())
+    }
+
+    fn rename(&mut self, _from: &RemotePath, _to: &RemotePath) -> Result<(), FsError> {
+        Err(self.unsupported())
+    }
+
+    fn chmod(&mut self, _path: &RemotePath, _mode: u32) -> Result<(), FsError> {
+        Err(self.unsupported())
+    }
+
+    fn set_mtime(&mut self, _path: &RemotePath, _time: DateTime<Utc>) -> Result<(), FsError> {
+        Err(self.unsupported())
+    }
+
+    fn open_read(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn ReadStream + '_>, FsError> {
+        let url = self.http.url(path.as_str());
+        let what = format!("downloading {url}");
+        let mut request_headers = HeaderMap::new();
+        if offset > 0 {
+            request_headers.insert(RANGE, range_from(offset));
+            let validator = self.seen.get(path).and_then(|seen| seen.validator.as_deref());
+            if let Some(value) = validator.and_then(|text| HeaderValue::from_str(text).ok()) {
+                request_headers.insert(IF_RANGE, value);
+            }
+        }
+        let response = self.http.send(Method::GET, &url, request_headers, None, &what)?;
+        let response = self.http.check(response, &what)?;
+        let whole = headers::content_length(response.headers());
+        let (expected, restarted) = match (offset, response.status()) {
+            (0, _) => (whole, false),
+            (_, StatusCode::PARTIAL_CONTENT) => (continued(&response, offset, &what)?, false),
+            _ => {
+                self.http.log().warning(&format!(
+                    "The server sent all of {url} instead of the rest from byte {offset} (it ignores ranges, \
+                     or the file changed): downloading it again from the start"
+                ));
+                (whole, true)
+            }
+        };
+        Ok(Box::new(LinkRead {
+            response,
+            expected,
+            got: 0,
+            what,
+            restarted,
+        }))
+    }
+
+    fn open_write(&mut self, _path: &RemotePath, _offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {
+        Err(self.unsupported())
+    }
+}
+
+fn range_from(offset: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("bytes={offset}-")).unwrap_or(HeaderValue::from_static("bytes=0-"))
+}
+
+/// The bytes a `206` reply to `Range: bytes=offset-` carries, once it is sure to start there.
+fn continued(response: &Response, offset: u64, what: &str) -> Result<Option<u64>, FsError> {
+    match headers::content_range(response.headers()) {
+        Some((first, total)) if first == offset => Ok(total.map(|total| total.saturating_sub(offset))),
+        Some((first, _)) => Err(FsError::new(
+            ErrorKind::Protocol,
+            format!("{what} failed: asked for the rest from byte {offset}, the server sent from byte {first}"),
+        )),
+        None => Err(FsError::new(
+            ErrorKind::Protocol,
+            format!("{what} failed: a partial reply without a Content-Range the download can trust"),
+        )),
+    }
+}
+
+/// A download's body, counted so that a reply cut short is an error, not a short file.
+struct LinkRead {
+    response: Response,
+    expected: Option<u64>,
+    got: u64,
+    what: String,
+    restarted: bool,
+}
+
+impl Read for LinkRead {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let count = self.response.read(buffer)?;
+        self.got += count as u64;
+        Ok(count)
+    }
+}
+
+impl ReadStream for LinkRead {
+    fn finish(self: Box<Self>) -> Result<(), FsError> {
+        match self.expected {
+            Some(expected) if self.got != expected => Err(FsError::new(
+                ErrorKind::ConnectionLost,
+                format!(
+                    "{} failed: the server announced {expected} bytes and sent {}",
+                    self.what, self.got
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn restarted(&self) -> bool {
+        self.restarted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_last_segment() {
+        let name = |text: &str| last_segment(&RemotePath::new(text));
+        assert_eq!(name("/dl/a%20b.iso?sig=x%2Fy").as_deref(), Some("a b.iso"));
+        assert_eq!(name("/dl/file.tar.gz").as_deref(), Some("file.tar.gz"));
+        assert_eq!(name("/?page=1"), None);
+        assert_eq!(name("/"), None);
+        // Decoded, then checked by the queue's name gate like any server name.
+        assert_eq!(name("/x/..%2F..%2Fetc").as_deref(), Some("../../etc"));
+    }
+}

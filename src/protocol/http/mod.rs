@@ -1,0 +1,348 @@
+//! HTTP underneath WebDAV ([`crate::protocol::dav`]) and links to one file ([`link`]): one
+//! [`Transport`] per connection, over reqwest's blocking client with Wharf's own TLS trust.
+//!
+//! - TLS: an HTTPS connection first shakes hands once on its own (`tls::probe`), on the
+//!   connection's thread, so that a certificate the system does not vouch for is asked
+//!   about with no request timer running, and the status bar can name the version and
+//!   cipher. reqwest then gets the same rustls configuration; its verifier finds the answer
+//!   already given.
+//! - Timeouts: a request and each read of a reply wait at most the idle timeout; an upload's
+//!   body is sent through a client without that timer, since sending a large file can take
+//!   longer than any reply, and is watched by the upload's own idle timer instead.
+//! - Redirects: ten at most, never from HTTPS to plain HTTP; each is logged.
+//! - Authentication ([`auth`]): answered after the first 401, then sent with every request.
+
+pub mod auth;
+pub mod headers;
+pub mod link;
+mod probe;
+
+use std::time::Duration;
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::header::{AUTHORIZATION, HeaderMap};
+use reqwest::{Method, StatusCode};
+use url::Url;
+
+use crate::model::security::{Encryption, Security};
+use crate::model::{Protocol, Secret, Site};
+use crate::protocol::tls::Offer;
+use crate::protocol::{ConnectContext, ErrorKind, FsError, ProtocolLog};
+
+/// The most redirects one request follows.
+const MAX_REDIRECTS: usize = 10;
+
+/// One HTTP(S) server: its clients, the answer to its authentication, and its log.
+pub struct Transport {
+    /// Requests and replies: each wait is bounded by the idle timeout.
+    client: Client,
+    /// Upload bodies: no timer of reqwest's (see the module's header).
+    uploads: Client,
+    origin: Url,
+    user: String,
+    password: Option<Secret>,
+    auth: auth::Auth,
+    log: ProtocolLog,
+    security: Security,
+    idle: Duration,
+}
+
+impl Transport {
+    pub fn connect(site: &Site, context: &ConnectContext) -> Result<Transport, FsError> {
+        let tls = matches!(site.protocol, Protocol::Davs | Protocol::Https);
+        let scheme = if tls { "https" } else { "http" };
+        let origin = Url::parse(&format!("{scheme}://{}/", site.authority()))
+            .map_err(|error| FsError::new(ErrorKind::InvalidName, format!("{} is not a host: {error}", site.host)))?;
+        // A plain link gets the same configuration: a redirect to HTTPS meets the same trust.
+        let (config, security) = if tls {
+            let probed = probe::handshake(site, context)?;
+            (probed.config, probed.security)
+        } else {
+            let client = crate::protocol::tls::client_config(&site.host, site.port, context.trust.clone(), Offer::Any)?;
+            (
+                (*client.config).clone(),
+                Security::new(Encryption::None, "not encrypted"),
+            )
+        };
+        let idle = Duration::from_secs(context.timeouts.idle);
+        let connect = Duration::from_secs(context.timeouts.connect);
+        let client = build_client(config.clone(), Some(idle), connect, &context.log)?;
+        let uploads = build_client(config, None, connect, &context.log)?;
+        Ok(Transport {
+            client,
+            uploads,
+            origin,
+            user: site.user.clone(),
+            password: site.credentials.password.clone(),
+            auth: auth::Auth::None,
+            log: context.log.clone(),
+            security,
+            idle,
+        })
+    }
+
+    pub fn security(&self) -> Security {
+        self.security.clone()
+    }
+
+    pub fn log(&self) -> &ProtocolLog {
+        &self.log
+    }
+
+    pub fn idle(&self) -> Duration {
+        self.idle
+    }
+
+    /// `host:port` for messages.
+    pub fn authority(&self) -> String {
+        let host = self.origin.host_str().unwrap_or_default();
+        match self.origin.port_or_known_default() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
+    }
+
+    /// The URL of a path and query that are already percent-encoded.
+    pub fn url(&self, encoded: &str) -> Url {
+        let mut url = self.origin.clone();
+        match encoded.split_once('?') {
+            Some((path, query)) => {
+                url.set_path(path);
+                url.set_query(Some(query));
+            }
+            None => url.set_path(encoded),
+        }
+        url
+    }
+
+    /// Sends a request that can be repeated (no body, or a small one), answering one
+    /// authentication challenge on the way. `what` names the action for errors ("listing
+    /// /www"). The reply's status is logged, not judged: see [`Transport::check`].
+    pub fn send(
+        &mut self,
+        method: Method,
+        url: &Url,
+        headers: HeaderMap,
+        body: Option<&[u8]>,
+        what: &str,
+    ) -> Result<Response, FsError> {
+        let mut answered = false;
+        loop {
+            let mut request = self
+                .client
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
+            if let Some(body) = body {
+                request = request.body(body.to_vec());
+            }
+            let response = self.execute(request, &method, url, &headers, what)?;
+            if response.status() == StatusCode::UNAUTHORIZED
+                && !answered
+                && self
+                    .auth
+                    .answer(response.headers(), &self.user, self.password.as_ref())
+                    .map_err(|error| self.refused(error))?
+            {
+                answered = true;
+                continue;
+            }
+            return Ok(response);
+        }
+    }
+
+    /// Starts a request whose body streams (an upload), through the client without a
+    /// reply timer; the caller watches it. Authentication is what earlier requests settled.
+    pub fn upload_request(&mut self, method: Method, url: &Url, headers: HeaderMap) -> RequestBuilder {
+        self.log.command(&command_line(&method, url, &headers));
+        let mut request = self.uploads.request(method.clone(), url.clone()).headers(headers);
+        if let Some(value) = self
+            .auth
+            .header(method.as_str(), &request_uri(url), &self.user, self.password.as_ref())
+        {
+            request = request.header(AUTHORIZATION, value);
+        }
+        request
+    }
+
+    fn execute(
+        &mut self,
+        mut request: RequestBuilder,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        what: &str,
+    ) -> Result<Response, FsError> {
+        self.log.command(&command_line(method, url, headers));
+        if let Some(value) = self
+            .auth
+            .header(method.as_str(), &request_uri(url), &self.user, self.password.as_ref())
+        {
+            request = request.header(AUTHORIZATION, value);
+        }
+        let response = request.send().map_err(|error| request_failed(&error, what))?;
+        self.log_reply(&response);
+        Ok(response)
+    }
+
+    pub fn log_reply(&self, response: &Response) {
+        let status = response.status();
+        self.log.reply(&format!(
+            "{} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        ));
+    }
+
+    /// The reply when its status is a success, otherwise the error it means.
+    pub fn check(&self, response: Response, what: &str) -> Result<Response, FsError> {
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(self.status_error(response.status(), what))
+        }
+    }
+
+    /// What an unsuccessful status means, as an error of the kind the engine acts on.
+    pub fn status_error(&self, status: StatusCode, what: &str) -> FsError {
+        let (kind, why) = match status.as_u16() {
+            401 => (
+                ErrorKind::Auth,
+                match self.auth.scheme() {
+                    Some(_) => "the server refused the user name or password",
+                    None => "the server asks for a user name and password",
+                },
+            ),
+            403 => (ErrorKind::PermissionDenied, "permission denied"),
+            404 | 410 => (ErrorKind::NotFound, "no such file or folder"),
+            405 | 501 => (ErrorKind::Unsupported, "the server does not allow this here"),
+            409 => (ErrorKind::NotFound, "the folder it goes into does not exist"),
+            412 => (ErrorKind::AlreadyExists, "something is already there"),
+            413 | 507 => (ErrorKind::NoSpace, "the server has no room for it"),
+            423 => (ErrorKind::PermissionDenied, "it is locked on the server"),
+            429 | 503 => (
+                ErrorKind::TooManyConnections,
+                "the server is busy; Wharf will try again",
+            ),
+            408 | 502 | 504 => (ErrorKind::ConnectionLost, "a server on the way did not answer"),
+            _ => (ErrorKind::Protocol, "the server refused it"),
+        };
+        let reason = status.canonical_reason().unwrap_or("");
+        FsError::new(
+            kind,
+            format!(
+                "{what} failed: {why} (HTTP {} {reason}, {})",
+                status.as_u16(),
+                self.authority()
+            ),
+        )
+    }
+
+    /// A refused login, said with the server's name.
+    fn refused(&self, error: FsError) -> FsError {
+        FsError::new(error.kind, format!("{} ({})", error.message, self.authority()))
+    }
+}
+
+/// The line the log shows for a request: method, path and the headers that matter to a
+/// reader (ranges, depth, destination). Never the `Authorization` header.
+fn command_line(method: &Method, url: &Url, headers: &HeaderMap) -> String {
+    let mut line = format!("{method} {}", request_uri(url));
+    for name in ["range", "if-range", "depth", "destination", "overwrite"] {
+        if let Some(value) = headers.get(name).and_then(|value| value.to_str().ok()) {
+            line.push_str(&format!(" [{name}: {value}]"));
+        }
+    }
+    line
+}
+
+/// The path and query of a URL, as the request line carries them.
+pub fn request_uri(url: &Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+fn build_client(
+    tls: rustls::ClientConfig,
+    read_timeout: Option<Duration>,
+    connect: Duration,
+    log: &ProtocolLog,
+) -> Result<Client, FsError> {
+    let mut builder = reqwest::ClientBuilder::new()
+        .user_agent(concat!("Wharf/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(connect)
+        .redirect(redirects(log.clone()))
+        .tls_backend_preconfigured(tls)
+        .http1_only();
+    if let Some(timeout) = read_timeout {
+        builder = builder.read_timeout(timeout);
+    }
+    reqwest::blocking::ClientBuilder::from(builder)
+        .timeout(None)
+        .build()
+        .map_err(|error| {
+            FsError::new(
+                ErrorKind::Other,
+                format!("the HTTP client could not be set up: {error}"),
+            )
+        })
+}
+
+/// Follows at most [`MAX_REDIRECTS`], never from HTTPS down to plain HTTP, and logs each.
+fn redirects(log: ProtocolLog) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let secure_before = attempt.previous().iter().any(|url| url.scheme() == "https");
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else if secure_before && attempt.url().scheme() != "https" {
+            let to = attempt.url().to_string();
+            attempt.error(format!(
+                "the server redirects from HTTPS to an unencrypted address ({to}), which Wharf does not follow"
+            ))
+        } else {
+            log.status(&format!("Redirected to {}", attempt.url()));
+            attempt.follow()
+        }
+    })
+}
+
+/// What a failed request means. reqwest's errors nest the cause (a refused connection, a
+/// TLS alert, a timeout); the sentence names the innermost that says something.
+pub fn request_failed(error: &reqwest::Error, what: &str) -> FsError {
+    let mut causes = Vec::new();
+    let mut io_kind = None;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            io_kind.get_or_insert(io.kind());
+        }
+        let text = cause.to_string();
+        if !causes.iter().any(|seen: &String| seen.contains(&text)) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    let detail = causes.last().cloned().unwrap_or_else(|| error.to_string());
+    if error.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
+        return FsError::new(
+            ErrorKind::Timeout,
+            format!("{what} failed: the server stopped answering"),
+        );
+    }
+    if error.is_redirect() {
+        return FsError::new(ErrorKind::Protocol, format!("{what} failed: {detail}"));
+    }
+    if error.is_connect() {
+        let kind = if detail.contains("certificate") || detail.to_ascii_lowercase().contains("tls") {
+            ErrorKind::Tls
+        } else {
+            ErrorKind::Connect
+        };
+        return FsError::new(kind, format!("{what} failed: {detail}"));
+    }
+    FsError::new(
+        ErrorKind::ConnectionLost,
+        format!("{what} failed: the connection was lost ({detail})"),
+    )
+}
