@@ -87,6 +87,10 @@ pub enum LinkError {
     LooksLikeOption(LinkPart),
     #[error("the link has a query or fragment ('?' or '#'), which Wharf does not use; remove it to open the folder")]
     QueryOrFragment,
+    #[error(
+        "an http:// or https:// link names a file to download, not a place to open; download it with `wharf get URL` or paste it into the window's queue"
+    )]
+    DownloadLink,
     #[error(transparent)]
     Location(#[from] LocationError),
 }
@@ -110,6 +114,9 @@ pub fn parse_link(text: &str) -> Result<Location, LinkError> {
     }
     let location = Location::parse(text)?;
     let site = &location.site;
+    if site.protocol.is_link() {
+        return Err(LinkError::DownloadLink);
+    }
     if site.host.starts_with('-') {
         return Err(LinkError::LooksLikeOption(LinkPart::Host));
     }
@@ -198,9 +205,11 @@ mod tests {
         refused("sftp://h/x?delete=1", LinkError::QueryOrFragment);
         refused("ftp://h/x#frag", LinkError::QueryOrFragment);
         assert!(matches!(
-            parse_link("http://h/"),
+            parse_link("gopher://h/"),
             Err(LinkError::Location(LocationError::UnknownScheme(_)))
         ));
+        assert_eq!(parse_link("https://h/file.iso"), Err(LinkError::DownloadLink));
+        assert!(parse_link("davs://h/remote.php/dav").is_ok(), "a WebDAV folder opens");
         assert!(matches!(
             parse_link("sftp:///path"),
             Err(LinkError::Location(LocationError::NoHost(_)))

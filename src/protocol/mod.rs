@@ -1,12 +1,13 @@
 //! One small blocking trait, [`RemoteFs`], that every protocol implements, and the policy
 //! written once on top of it (listing screening, error kinds).
 //!
-//! Backends: [`ftp`] (FTP, FTPS, FTPES over suppaftp), [`sftp`] (ssh2), [`http`] (links to
-//! one file over reqwest, and the HTTP transport WebDAV uses), [`local`] (this
+//! Backends: [`ftp`] (FTP, FTPS, FTPES over suppaftp), [`sftp`] (ssh2), [`dav`] (WebDAV),
+//! [`http`] (links to one file over reqwest, and the HTTP transport WebDAV uses), [`local`] (this
 //! computer, through the same trait) and [`memory`] (a test double with fault injection).
 //! Backends block; the engine runs each connection on its own worker thread so that no
 //! network wait ever reaches the window.
 
+pub mod dav;
 mod error;
 pub mod ftp;
 pub mod http;
@@ -408,6 +409,6 @@ pub fn connect(site: &Site, context: &ConnectContext) -> Result<Box<dyn RemoteFs
         Protocol::Ftp | Protocol::Ftps | Protocol::Ftpes => Ok(Box::new(ftp::FtpFs::connect(site, context)?)),
         Protocol::Sftp | Protocol::Scp => sftp::connect(site, context),
         Protocol::Http | Protocol::Https => Ok(Box::new(http::link::LinkFs::connect(site, context)?)),
-        Protocol::Dav | Protocol::Davs => Err(FsError::new(ErrorKind::Unsupported, "WebDAV is not built yet")),
+        Protocol::Dav | Protocol::Davs => Ok(Box::new(dav::DavFs::connect(site, context)?)),
     }
 }

@@ -9,6 +9,7 @@
 
 #[path = "../integration/conformance.rs"]
 mod conformance;
+mod dav;
 mod http;
 mod matrix;
 mod otp;

@@ -1,21 +1,17 @@
 //! A link to one file (`https://host/path?query`) as a [`RemoteFs`] that can only be read:
-//! `stat` asks `HEAD` (or `GET`, for servers that refuse `HEAD`), a download is a `GET`, and
-//! a resumed one asks for the rest with `Range` and `If-Range`, so that a file that changed
-//! meanwhile comes whole instead of spliced. A server that ignores the range sends the whole
-//! file: the download then starts again from its first byte and the log says why.
+//! `stat` asks `HEAD` (or `GET`, for servers that refuse `HEAD`) and keeps the file's
+//! validator, and a download is [`super::download::get`], resumed with `Range` and
+//! `If-Range`.
 //!
 //! Paths are the link's own path and query, still percent-encoded
 //! ([`RemotePath::of_link`]); the download's name is the server's `Content-Disposition`
 //! name or the path's last segment, decoded, and the queue checks it as any server's name.
 
-use std::collections::HashMap;
-use std::io::Read;
-
 use chrono::{DateTime, Utc};
 use percent_encoding::percent_decode_str;
-use reqwest::blocking::Response;
-use reqwest::header::{HeaderMap, HeaderValue, IF_RANGE, RANGE};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
+use std::collections::HashMap;
 
 use super::{Transport, headers};
 use crate::model::location::RemotePath;
@@ -160,95 +156,17 @@ impl RemoteFs for LinkFs {
 
     fn open_read(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn ReadStream + '_>, FsError> {
         let url = self.http.url(path.as_str());
-        let what = format!("downloading {url}");
-        let mut request_headers = HeaderMap::new();
-        if offset > 0 {
-            request_headers.insert(RANGE, range_from(offset));
-            let validator = self.seen.get(path).and_then(|seen| seen.validator.as_deref());
-            if let Some(value) = validator.and_then(|text| HeaderValue::from_str(text).ok()) {
-                request_headers.insert(IF_RANGE, value);
-            }
-        }
-        let response = self.http.send(Method::GET, &url, request_headers, None, &what)?;
-        let response = self.http.check(response, &what)?;
-        let whole = headers::content_length(response.headers());
-        let (expected, restarted) = match (offset, response.status()) {
-            (0, _) => (whole, false),
-            (_, StatusCode::PARTIAL_CONTENT) => (continued(&response, offset, &what)?, false),
-            _ => {
-                self.http.log().warning(&format!(
-                    "The server sent all of {url} instead of the rest from byte {offset} (it ignores ranges, \
-                     or the file changed): downloading it again from the start"
-                ));
-                (whole, true)
-            }
-        };
-        Ok(Box::new(LinkRead {
-            response,
-            expected,
-            got: 0,
-            what,
-            restarted,
-        }))
+        let validator = self.seen.get(path).and_then(|seen| seen.validator.clone());
+        Ok(Box::new(super::download::get(
+            &mut self.http,
+            &url,
+            offset,
+            validator.as_deref(),
+        )?))
     }
 
     fn open_write(&mut self, _path: &RemotePath, _offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {
         Err(self.unsupported())
-    }
-}
-
-fn range_from(offset: u64) -> HeaderValue {
-    HeaderValue::from_str(&format!("bytes={offset}-")).unwrap_or(HeaderValue::from_static("bytes=0-"))
-}
-
-/// The bytes a `206` reply to `Range: bytes=offset-` carries, once it is sure to start there.
-fn continued(response: &Response, offset: u64, what: &str) -> Result<Option<u64>, FsError> {
-    match headers::content_range(response.headers()) {
-        Some((first, total)) if first == offset => Ok(total.map(|total| total.saturating_sub(offset))),
-        Some((first, _)) => Err(FsError::new(
-            ErrorKind::Protocol,
-            format!("{what} failed: asked for the rest from byte {offset}, the server sent from byte {first}"),
-        )),
-        None => Err(FsError::new(
-            ErrorKind::Protocol,
-            format!("{what} failed: a partial reply without a Content-Range the download can trust"),
-        )),
-    }
-}
-
-/// A download's body, counted so that a reply cut short is an error, not a short file.
-struct LinkRead {
-    response: Response,
-    expected: Option<u64>,
-    got: u64,
-    what: String,
-    restarted: bool,
-}
-
-impl Read for LinkRead {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let count = self.response.read(buffer)?;
-        self.got += count as u64;
-        Ok(count)
-    }
-}
-
-impl ReadStream for LinkRead {
-    fn finish(self: Box<Self>) -> Result<(), FsError> {
-        match self.expected {
-            Some(expected) if self.got != expected => Err(FsError::new(
-                ErrorKind::ConnectionLost,
-                format!(
-                    "{} failed: the server announced {expected} bytes and sent {}",
-                    self.what, self.got
-                ),
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    fn restarted(&self) -> bool {
-        self.restarted
     }
 }
 

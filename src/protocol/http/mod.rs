@@ -13,9 +13,11 @@
 //! - Authentication ([`auth`]): answered after the first 401, then sent with every request.
 
 pub mod auth;
+pub mod download;
 pub mod headers;
 pub mod link;
 mod probe;
+pub mod upload;
 
 use std::time::Duration;
 
@@ -204,43 +206,45 @@ impl Transport {
 
     /// What an unsuccessful status means, as an error of the kind the engine acts on.
     pub fn status_error(&self, status: StatusCode, what: &str) -> FsError {
-        let (kind, why) = match status.as_u16() {
-            401 => (
-                ErrorKind::Auth,
-                match self.auth.scheme() {
-                    Some(_) => "the server refused the user name or password",
-                    None => "the server asks for a user name and password",
-                },
-            ),
-            403 => (ErrorKind::PermissionDenied, "permission denied"),
-            404 | 410 => (ErrorKind::NotFound, "no such file or folder"),
-            405 | 501 => (ErrorKind::Unsupported, "the server does not allow this here"),
-            409 => (ErrorKind::NotFound, "the folder it goes into does not exist"),
-            412 => (ErrorKind::AlreadyExists, "something is already there"),
-            413 | 507 => (ErrorKind::NoSpace, "the server has no room for it"),
-            423 => (ErrorKind::PermissionDenied, "it is locked on the server"),
-            429 | 503 => (
-                ErrorKind::TooManyConnections,
-                "the server is busy; Wharf will try again",
-            ),
-            408 | 502 | 504 => (ErrorKind::ConnectionLost, "a server on the way did not answer"),
-            _ => (ErrorKind::Protocol, "the server refused it"),
-        };
-        let reason = status.canonical_reason().unwrap_or("");
-        FsError::new(
-            kind,
-            format!(
-                "{what} failed: {why} (HTTP {} {reason}, {})",
-                status.as_u16(),
-                self.authority()
-            ),
-        )
+        status_error(status, what, &self.authority(), self.auth.scheme().is_some())
+    }
+
+    /// Whether a challenge was answered: a 401 then means a refused password.
+    pub fn answered(&self) -> bool {
+        self.auth.scheme().is_some()
     }
 
     /// A refused login, said with the server's name.
     fn refused(&self, error: FsError) -> FsError {
         FsError::new(error.kind, format!("{} ({})", error.message, self.authority()))
     }
+}
+
+/// What an unsuccessful status means (`answered`: a password was sent), as an error of the
+/// kind the engine acts on.
+pub fn status_error(status: StatusCode, what: &str, authority: &str, answered: bool) -> FsError {
+    let (kind, why) = match status.as_u16() {
+        401 if answered => (ErrorKind::Auth, "the server refused the user name or password"),
+        401 => (ErrorKind::Auth, "the server asks for a user name and password"),
+        403 => (ErrorKind::PermissionDenied, "permission denied"),
+        404 | 410 => (ErrorKind::NotFound, "no such file or folder"),
+        405 | 501 => (ErrorKind::Unsupported, "the server does not allow this here"),
+        409 => (ErrorKind::NotFound, "the folder it goes into does not exist"),
+        412 => (ErrorKind::AlreadyExists, "something is already there"),
+        413 | 507 => (ErrorKind::NoSpace, "the server has no room for it"),
+        423 => (ErrorKind::PermissionDenied, "it is locked on the server"),
+        429 | 503 => (
+            ErrorKind::TooManyConnections,
+            "the server is busy; Wharf will try again",
+        ),
+        408 | 502 | 504 => (ErrorKind::ConnectionLost, "a server on the way did not answer"),
+        _ => (ErrorKind::Protocol, "the server refused it"),
+    };
+    let reason = status.canonical_reason().unwrap_or("");
+    FsError::new(
+        kind,
+        format!("{what} failed: {why} (HTTP {} {reason}, {authority})", status.as_u16()),
+    )
 }
 
 /// The line the log shows for a request: method, path and the headers that matter to a
@@ -263,23 +267,23 @@ pub fn request_uri(url: &Url) -> String {
     }
 }
 
+/// A client; `idle` bounds the wait for each reply and each read of its body. (reqwest's
+/// blocking timeout is per read once the reply has come; the async builder's `read_timeout`
+/// is not used: its timer needs a tokio runtime on the reading thread.)
 fn build_client(
     tls: rustls::ClientConfig,
-    read_timeout: Option<Duration>,
+    idle: Option<Duration>,
     connect: Duration,
     log: &ProtocolLog,
 ) -> Result<Client, FsError> {
-    let mut builder = reqwest::ClientBuilder::new()
+    let builder = reqwest::ClientBuilder::new()
         .user_agent(concat!("Wharf/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(connect)
         .redirect(redirects(log.clone()))
         .tls_backend_preconfigured(tls)
         .http1_only();
-    if let Some(timeout) = read_timeout {
-        builder = builder.read_timeout(timeout);
-    }
     reqwest::blocking::ClientBuilder::from(builder)
-        .timeout(None)
+        .timeout(idle)
         .build()
         .map_err(|error| {
             FsError::new(

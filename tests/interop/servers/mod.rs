@@ -13,6 +13,7 @@ pub mod apache;
 pub mod nginx;
 pub mod proftpd;
 pub mod pure_ftpd;
+pub mod wsgidav;
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
