@@ -130,6 +130,10 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
                     return Ok(EXIT_USAGE);
                 }
             };
+            if location.site.protocol.is_link() {
+                eprintln!("wharf: a link names one file, not a server to save; download it with `wharf get URL`");
+                return Ok(EXIT_USAGE);
+            }
             args.apply_jump_hosts(&mut location.site);
             let secret = match location.site.credentials.password.clone() {
                 Some(password) => Some(password),
@@ -154,6 +158,7 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
             saved.auth = match (&args.identity, location.site.protocol, location.site.user.as_str()) {
                 (Some(path), _, _) => Auth::KeyFile { path: path.clone() },
                 (None, protocol, "anonymous") if protocol.is_ftp() => Auth::Anonymous,
+                (None, protocol, "") if protocol.is_http() && secret.is_none() => Auth::Anonymous,
                 (None, protocol, _) if protocol.is_ssh() && secret.is_none() => Auth::Agent,
                 _ => Auth::Password,
             };

@@ -7,7 +7,7 @@ use base64::Engine as _;
 
 use super::Imported;
 use crate::model::saved_site::{Auth, FtpTls, SavedSite};
-use crate::model::{DataMode, Secret};
+use crate::model::{DataMode, Protocol, Secret};
 
 /// Reads the XML. Errors only when the file is not a FileZilla site list at all.
 pub fn parse(xml: &str) -> Result<Imported, String> {
@@ -145,12 +145,14 @@ fn server(node: roxmltree::Node<'_, '_>, folder: &str, imported: &mut Imported) 
             site.sftp = false;
             site.ftp_tls = FtpTls::None;
         }
+        // WebDAV over HTTPS, and its "insecure" kind over plain HTTP.
+        9 => site.set_protocol(Protocol::Davs),
+        19 => site.set_protocol(Protocol::Dav),
         other => {
             let what = match other {
                 2 | 5 => "HTTP".to_owned(),
                 7 => "S3".to_owned(),
                 8 => "Storj".to_owned(),
-                9 => "WebDAV".to_owned(),
                 _ => format!("protocol number {other}"),
             };
             imported
@@ -324,7 +326,6 @@ fn collect_cuts(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Protocol;
 
     /// A site list as FileZilla 3.6x writes it, with nested folders, every protocol Wharf
     /// speaks and some it does not, base64, plain, master-password and missing passwords,
@@ -394,6 +395,13 @@ mod tests {
                 <Protocol>7</Protocol>
                 <Name>Bucket</Name>
             </Server>
+            <Server>
+                <Host>cloud.example</Host>
+                <Protocol>9</Protocol>
+                <User>me</User>
+                <Logontype>1</Logontype>
+                <Name>Cloud</Name>
+            </Server>
         </Folder>
     </Servers>
 </FileZilla3>
@@ -442,7 +450,13 @@ mod tests {
         assert_eq!(by_path("Clients/Mirror").0.protocol(), Protocol::Ftp);
         assert_eq!(by_path("Clients/Ask me").0.auth, Auth::AskEveryTime);
 
-        assert_eq!(imported.sites.len(), 6);
+        let cloud = &by_path("Clients/Cloud").0;
+        assert_eq!(
+            (cloud.protocol(), cloud.port(), cloud.user.as_str()),
+            (Protocol::Davs, 443, "me")
+        );
+
+        assert_eq!(imported.sites.len(), 7);
         assert_eq!(imported.skipped, ["Clients/Bucket: Wharf does not speak S3 yet"]);
         assert!(
             imported
@@ -460,7 +474,7 @@ mod tests {
         assert!(!scrubbed.contains("czNjcmV0"));
         assert!(scrubbed.contains("plain-old"), "passwords not moved stay");
         let again = parse(&scrubbed).unwrap();
-        assert_eq!(again.sites.len(), 6, "the file is still a valid site list");
+        assert_eq!(again.sites.len(), 7, "the file is still a valid site list");
     }
 
     /// A file of 5,000 nested folders overflowed the stack (found while fuzzing the import).

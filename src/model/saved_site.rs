@@ -22,7 +22,7 @@ pub enum Auth {
     Agent,
     /// Ask for the password at every connection; nothing is stored.
     AskEveryTime,
-    /// Anonymous FTP: no password.
+    /// Anonymous FTP, or WebDAV without a login: no password.
     Anonymous,
 }
 
@@ -196,11 +196,14 @@ impl SavedSite {
                 credentials.key_file = Some(path.clone());
                 credentials.key_passphrase = secret;
             }
-            Auth::Anonymous => credentials.password = Some(Secret::new("anonymous@")),
+            // Anonymous FTP sends a conventional password; WebDAV sends no credentials.
+            Auth::Anonymous if self.protocol().is_ftp() => credentials.password = Some(Secret::new("anonymous@")),
+            Auth::Anonymous => {}
             _ => credentials.password = secret,
         }
         let user = match (&self.auth, self.user.is_empty()) {
-            (Auth::Anonymous, _) | (_, true) if !self.sftp => "anonymous".to_owned(),
+            (Auth::Anonymous, _) | (_, true) if self.protocol().is_ftp() => "anonymous".to_owned(),
+            (Auth::Anonymous, _) => String::new(),
             _ => self.user.clone(),
         };
         Site {
@@ -210,7 +213,7 @@ impl SavedSite {
             user,
             credentials,
             data_mode: self.data_mode,
-            tls_if_available: !self.sftp && self.ftp_tls == FtpTls::ExplicitIfAvailable,
+            tls_if_available: self.protocol() == Protocol::Ftpes && self.ftp_tls == FtpTls::ExplicitIfAvailable,
             // The site manager checks the text when it is saved. A list edited by hand that
             // does not read stays one unreachable hop, so the connection fails with its text
             // rather than going straight to the server.
@@ -304,5 +307,20 @@ mod tests {
             (Protocol::Ftps, 990, "anonymous")
         );
         assert_eq!(saved.stored_secret(), None);
+
+        saved.set_protocol(Protocol::Davs);
+        assert_eq!(
+            saved.protocol(),
+            Protocol::Davs,
+            "kept in `web`, whatever sftp and ftp_tls say"
+        );
+        let site = saved.to_site(None);
+        assert_eq!(
+            (site.protocol, site.port, site.user.as_str()),
+            (Protocol::Davs, 443, "")
+        );
+        assert_eq!(site.credentials.password, None, "WebDAV without a login sends nothing");
+        saved.set_protocol(Protocol::Sftp);
+        assert_eq!((saved.protocol(), saved.web), (Protocol::Sftp, None));
     }
 }

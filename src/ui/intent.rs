@@ -213,6 +213,8 @@ pub enum QueueIntent {
         failed: bool,
     },
     SetLimits(LimitsTyped),
+    /// Downloads what a link names into this computer's folder (typed or pasted).
+    DownloadLink(String),
 }
 
 /// Saved sites and trusted servers.

@@ -42,11 +42,54 @@ pub fn show(transfers: &mut Transfers, limits: &mut LimitsTyped, ui: &mut Ui, ou
         limits_fields(limits, ui, out);
     });
     totals(transfers, ui);
+    link_row(transfers, ui, out);
     if transfers.why_open {
         egui::Frame::group(ui.style()).show(ui, |ui| why_slow::show(transfers, limits, ui));
     }
     ui.separator();
     table(transfers, ui, out);
+    pasted_link(ui.min_rect(), ui, out);
+}
+
+/// A field for a link to download (`https://…/file.iso`, or any URL Wharf reads) into this
+/// computer's folder (a link pasted anywhere over the queue is downloaded too).
+fn link_row(transfers: &mut Transfers, ui: &mut Ui, out: &mut Intents) {
+    ui.horizontal(|ui| {
+        let label = ui.label(format!("{} Link:", icons::LINK)).id;
+        let field = ui
+            .add(
+                TextEdit::singleline(&mut transfers.link)
+                    .hint_text("paste a link (https://…) to download it into this computer's folder")
+                    .desired_width(420.0),
+            )
+            .labelled_by(label);
+        let entered = field.lost_focus() && ui.input(|input| input.key_pressed(Key::Enter));
+        let clicked = ui
+            .add_enabled(
+                !transfers.link.trim().is_empty(),
+                egui::Button::new(format!("{} Download", icons::DOWNLOAD)),
+            )
+            .clicked();
+        if (entered || clicked) && !transfers.link.trim().is_empty() {
+            out.push(QueueIntent::DownloadLink(std::mem::take(&mut transfers.link)));
+        }
+    });
+}
+
+/// A link pasted (Ctrl+V) while the pointer is over the queue and no field has the keyboard.
+fn pasted_link(area: egui::Rect, ui: &Ui, out: &mut Intents) {
+    if !ui.rect_contains_pointer(area) || ui.ctx().text_edit_focused() {
+        return;
+    }
+    let pasted = ui.input(|input| {
+        input.events.iter().find_map(|event| match event {
+            egui::Event::Paste(text) if !text.trim().is_empty() => Some(text.trim().to_owned()),
+            _ => None,
+        })
+    });
+    if let Some(text) = pasted {
+        out.push(QueueIntent::DownloadLink(text));
+    }
 }
 
 /// A verb for the rows selected in the table.

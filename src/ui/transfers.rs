@@ -105,6 +105,8 @@ pub struct Transfers {
     pub history: VecDeque<f64>,
     last_sample: Option<Duration>,
     total_speed: f64,
+    /// A link typed or pasted above the table, to download.
+    pub link: String,
 }
 
 impl Transfers {

@@ -98,6 +98,7 @@ impl App {
             QueueIntent::Apply { verb, items } => self.queue(verb, items),
             QueueIntent::Move { item, to } => self.engine.send(QueueCommand::Reprioritize { item, to }),
             QueueIntent::Clear { done, failed } => self.engine.send(QueueCommand::Clear { done, failed }),
+            QueueIntent::DownloadLink(text) => self.download_link(&text),
             QueueIntent::SetLimits(typed) => {
                 self.settings.parallel = typed.parallel;
                 self.settings.auto_parallel = typed.auto_parallel;
@@ -336,6 +337,33 @@ impl App {
             })
             .collect();
         self.enqueue(site, specs, paused);
+    }
+
+    /// Queues the download of what a link names into this computer's folder: an
+    /// `https://` file, or any URL Wharf reads (a folder's comes whole). The link's own
+    /// server, not the connected one; its password, if it carries one, stays in memory.
+    fn download_link(&mut self, text: &str) {
+        let location = match crate::model::location::Location::parse(text.trim()) {
+            Ok(location) => location,
+            Err(error) => {
+                self.messages.error(format!("That link cannot be downloaded: {error}."));
+                return;
+            }
+        };
+        let Some(local_folder) = self.local.path.clone() else {
+            self.messages
+                .error("Open a folder on this computer first: the link is downloaded into it.");
+            return;
+        };
+        let recursive = !location.site.protocol.is_link();
+        let spec = TransferSpec {
+            direction: Direction::Download,
+            local: local_path(&local_folder),
+            remote: location.path,
+            recursive,
+            keep_replaced: None,
+        };
+        self.enqueue(location.site, vec![spec], false);
     }
 
     /// Uploads files and folders dropped from the desktop into `folder` on the server.

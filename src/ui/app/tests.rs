@@ -1935,3 +1935,44 @@ fn a_servers_login_questions_are_asked_in_a_dialog_and_answered_in_order() {
     let answers: Vec<&str> = answers.iter().map(|secret| secret.expose()).collect();
     assert_eq!(answers, vec!["42", "123456"]);
 }
+
+/// A link typed into the queue's field is downloaded into this computer's folder, from the
+/// link's own server; one pasted over the queue is too.
+#[test]
+fn a_link_in_the_queue_is_downloaded_into_the_local_folder() {
+    let mut window = Window::open();
+    let label = format!("{} Link:", crate::ui::icons::LINK);
+    window.type_into(Role::TextInput, &label, "https://downloads.example/iso/debian%2012.iso");
+    window
+        .harness
+        .get_by_label(&format!("{} Download", crate::ui::icons::DOWNLOAD))
+        .click();
+    window.settle();
+    let (site, specs) = window.take(|command| match command {
+        Command::Queue(QueueCommand::Enqueue { site, specs, .. }) => Some((site.clone(), specs.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        (site.protocol, site.host.as_str()),
+        (Protocol::Https, "downloads.example")
+    );
+    assert_eq!(specs[0].direction, Direction::Download);
+    assert_eq!(specs[0].remote.as_str(), "/iso/debian%2012.iso");
+    assert_eq!(specs[0].local, PathBuf::from("/home/me"));
+    assert!(!specs[0].recursive, "a link names one file");
+
+    let queue = window.harness.get_by_label(&label).rect().center();
+    window
+        .harness
+        .hover_at(Pos2::new(queue.x as f32, queue.y as f32 + 60.0));
+    window.settle();
+    window
+        .harness
+        .event(egui::Event::Paste("http://mirror.example/a.tar.gz".into()));
+    window.settle();
+    let site = window.take(|command| match command {
+        Command::Queue(QueueCommand::Enqueue { site, .. }) => Some(site.clone()),
+        _ => None,
+    });
+    assert_eq!((site.protocol, site.host.as_str()), (Protocol::Http, "mirror.example"));
+}

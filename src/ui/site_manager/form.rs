@@ -238,7 +238,7 @@ fn auth_choice(editing: &mut Editing, ui: &mut Ui) {
 /// The data connection, the folders to open, the connection limit, and what an import set
 /// that Wharf does not apply.
 fn folders_and_limits(editing: &mut Editing, ui: &mut Ui) {
-    if !editing.site.sftp {
+    if editing.site.protocol().is_ftp() {
         ui.label("Data connection:");
         ui.horizontal(|ui| {
             ui.radio_value(&mut editing.site.data_mode, DataMode::Passive, "Passive");
