@@ -3,6 +3,7 @@
 //! an unknown authority and a self-signed one. Each is refused with its own sentence; a
 //! certificate from an authority this computer trusts (`SSL_CERT_FILE`, which
 //! rustls-native-certs reads) is the control that shows the others fail for their reason.
+//! The same rules over HTTPS, from nginx.
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, date_time_ymd};
 use wharf::model::Protocol;
@@ -10,7 +11,7 @@ use wharf::protocol::ErrorKind;
 use wharf::protocol::ftp::FtpFs;
 
 use crate::servers::proftpd::{self, Module};
-use crate::servers::{FtpTls, PASSWORD, Pem, USER, vsftpd_with};
+use crate::servers::{FtpTls, PASSWORD, Pem, USER, nginx, vsftpd_with};
 use crate::support::{context, site, stderr, stdout, wharf_with};
 
 #[test]
@@ -105,6 +106,61 @@ fn vsftpd_certificates_are_refused_each_in_its_own_words() {
             Some(words) => {
                 assert_eq!(output.status.code(), Some(1), "{case}: {}", stdout(&output));
                 assert!(stderr(&output).contains(words), "{case}: {}", stderr(&output));
+            }
+        }
+    }
+}
+
+/// HTTPS follows the same rules as FTPS, from nginx: a certificate from a trusted authority
+/// downloads (and the log names what the handshake agreed: TLS 1.2, the newest Debian's nginx
+/// 1.22 offers by default), the others are refused each in its words before a byte is
+/// written.
+#[test]
+fn https_certificates_are_refused_each_in_its_own_words() {
+    let trusted = authority("Wharf Test Trusted Authority");
+    let roots = tempfile::tempdir().unwrap();
+    let roots_file = roots.path().join("roots.pem");
+    std::fs::write(&roots_file, trusted.pem()).unwrap();
+    let now = chrono::Datelike::year(&chrono::Utc::now());
+    let cases = [
+        (
+            server_certificate(&["127.0.0.1"], (now - 1, now + 5), Some(&trusted)),
+            None,
+        ),
+        (
+            server_certificate(&["127.0.0.1"], (2020, 2021), Some(&trusted)),
+            Some("it expired on 2021-01-01"),
+        ),
+        (
+            server_certificate(&["127.0.0.1"], (now - 1, now + 5), None),
+            Some("it is self-signed"),
+        ),
+    ];
+    for (pem, refusal) in cases {
+        let server = nginx::start_tls(&pem);
+        std::fs::write(nginx::web_root(&server).join("f.txt"), b"over TLS").unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("f.txt");
+        let output = wharf_with(
+            out.path(),
+            &[
+                "-v",
+                "get",
+                &format!("https://127.0.0.1:{}/f.txt", server.port),
+                target.to_str().unwrap(),
+            ],
+            &[("SSL_CERT_FILE", roots_file.to_str().unwrap())],
+        );
+        match refusal {
+            None => {
+                assert!(output.status.success(), "{}", stderr(&output));
+                assert!(stderr(&output).contains("(TLS 1.2, TLS_ECDHE_"), "{}", stderr(&output));
+                assert_eq!(std::fs::read(&target).unwrap(), b"over TLS");
+            }
+            Some(words) => {
+                assert_eq!(output.status.code(), Some(1), "{words}: {}", stdout(&output));
+                assert!(stderr(&output).contains(words), "{words}: {}", stderr(&output));
+                assert!(!target.exists());
             }
         }
     }

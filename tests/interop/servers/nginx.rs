@@ -27,6 +27,15 @@ pub enum Ranges {
 
 /// Starts nginx on a free loopback port.
 pub fn start(ranges: Ranges) -> Running {
+    start_with(ranges, None)
+}
+
+/// Starts nginx speaking HTTPS with `pem`'s certificate.
+pub fn start_tls(pem: &super::Pem) -> Running {
+    start_with(Ranges::Honoured, Some(pem))
+}
+
+fn start_with(ranges: Ranges, tls: Option<&super::Pem>) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let here = dir.path();
     let port = free_port();
@@ -41,11 +50,22 @@ pub fn start(ranges: Ranges) -> Running {
     for kind in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] {
         temp.push_str(&format!("  {kind}_temp_path {}/{kind}_temp;\n", here.display()));
     }
+    let listen = match tls {
+        Some(pem) => {
+            std::fs::write(here.join("cert.pem"), &pem.certificate).unwrap();
+            std::fs::write(here.join("key.pem"), &pem.key).unwrap();
+            format!(
+                "listen 127.0.0.1:{port} ssl;\n    ssl_certificate {here}/cert.pem;\n    ssl_certificate_key {here}/key.pem;",
+                here = here.display()
+            )
+        }
+        None => format!("listen 127.0.0.1:{port};"),
+    };
     let config = format!(
         "{user}worker_processes 1;\npid {here}/nginx.pid;\nerror_log {here}/error.log warn;\n\
          events {{\n  worker_connections 256;\n}}\n\
          http {{\n  access_log {here}/access.log;\n{temp}  default_type application/octet-stream;\n  \
-         sendfile on;\n  server {{\n    listen 127.0.0.1:{port};\n    server_name 127.0.0.1;\n    \
+         sendfile on;\n  server {{\n    {listen}\n    server_name 127.0.0.1;\n    \
          root {web};\n{max_ranges}  }}\n}}\n",
         here = here.display(),
         web = web.display(),
