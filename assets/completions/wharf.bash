@@ -188,7 +188,7 @@ _wharf() {
 
     case "${cmd}" in
         wharf)
-            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version ls get put queue site mkdir rm sync mv help"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version ls get put queue site mkdir rm sync mv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +210,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -222,7 +234,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__get)
-            opts="-r -j -i -J -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-r -j -i -J -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -257,6 +269,18 @@ _wharf() {
                     return 0
                     ;;
                 -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -552,7 +576,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__ls)
-            opts="-i -J -v -h -V --json --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --json --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -571,6 +595,18 @@ _wharf() {
                     return 0
                     ;;
                 -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -586,7 +622,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__mkdir)
-            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -605,6 +641,18 @@ _wharf() {
                     return 0
                     ;;
                 -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -620,7 +668,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__mv)
-            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -642,6 +690,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -654,7 +714,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__put)
-            opts="-r -j -i -J -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-r -j -i -J -v -h -V --recursive --parallel --limit-rate --on-conflict --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,6 +752,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -704,7 +776,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue)
-            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version list run clear help"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version list run clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -726,6 +798,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -738,7 +822,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue__subcmd__clear)
-            opts="-i -J -v -h -V --done --failed --all --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --done --failed --all --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -757,6 +841,18 @@ _wharf() {
                     return 0
                     ;;
                 -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -842,7 +938,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue__subcmd__list)
-            opts="-i -J -v -h -V --json --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --json --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -864,6 +960,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -876,7 +984,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__queue__subcmd__run)
-            opts="-j -i -J -v -h -V --parallel --limit-rate --on-conflict --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-j -i -J -v -h -V --parallel --limit-rate --on-conflict --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -914,6 +1022,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -926,7 +1046,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__rm)
-            opts="-r -i -J -v -h -V --recursive --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-r -i -J -v -h -V --recursive --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -945,6 +1065,18 @@ _wharf() {
                     return 0
                     ;;
                 -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -960,7 +1092,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site)
-            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version list add rm import help"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version list add rm import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -982,6 +1114,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -994,7 +1138,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__add)
-            opts="-i -J -v -h -V --folder --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --folder --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1017,6 +1161,18 @@ _wharf() {
                     return 0
                     ;;
                 -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1144,7 +1300,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__import)
-            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version filezilla ssh-config help"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version filezilla ssh-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1166,6 +1322,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1178,7 +1346,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__import__subcmd__filezilla)
-            opts="-i -J -v -h -V --remove-passwords --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --remove-passwords --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1197,6 +1365,18 @@ _wharf() {
                     return 0
                     ;;
                 -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1268,7 +1448,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__import__subcmd__ssh__subcmd__config)
-            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1290,6 +1470,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1302,7 +1494,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__list)
-            opts="-i -J -v -h -V --json --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --json --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1321,6 +1513,18 @@ _wharf() {
                     return 0
                     ;;
                 -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1336,7 +1540,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__site__subcmd__rm)
-            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-i -J -v -h -V --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,6 +1562,18 @@ _wharf() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1370,7 +1586,7 @@ _wharf() {
             return 0
             ;;
         wharf__subcmd__sync)
-            opts="-n -j -i -J -v -h -V --dry-run --json --delete --delete-permanently --size-only --checksum --newer-only --exclude --include --exclude-hidden --max-size --max-age --undo --parallel --limit-rate --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --verbose --timeout --help --version"
+            opts="-n -j -i -J -v -h -V --dry-run --json --delete --delete-permanently --size-only --checksum --newer-only --exclude --include --exclude-hidden --max-size --max-age --undo --parallel --limit-rate --password-stdin --identity --jump --accept-new-host-key --accept-new-cert --active --endpoint --region --profile --path-style --verbose --timeout --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1417,6 +1633,18 @@ _wharf() {
                     return 0
                     ;;
                 -J)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wharf_global_optspecs
-    string join \n password-stdin i/identity= J/jump= accept-new-host-key accept-new-cert active v/verbose timeout= h/help V/version
+    string join \n password-stdin i/identity= J/jump= accept-new-host-key accept-new-cert active endpoint= region= profile= path-style v/verbose timeout= h/help V/version
 end
 
 function __fish_wharf_needs_command
@@ -26,11 +26,15 @@ end
 
 complete -c wharf -n "__fish_wharf_needs_command" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_needs_command" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_needs_command" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_needs_command" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_needs_command" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_needs_command" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_needs_command" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_needs_command" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_needs_command" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_needs_command" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_needs_command" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_needs_command" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wharf -n "__fish_wharf_needs_command" -s V -l version -d 'Print version'
@@ -46,12 +50,16 @@ complete -c wharf -n "__fish_wharf_needs_command" -a "mv" -d 'Rename or move a r
 complete -c wharf -n "__fish_wharf_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand ls" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand ls" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand ls" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -l json -d 'One JSON array of entries on stdout'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand ls" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand ls" -s V -l version -d 'Print version'
@@ -60,12 +68,16 @@ complete -c wharf -n "__fish_wharf_using_subcommand get" -l limit-rate -d 'Bandw
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l on-conflict -d 'When the target exists: overwrite, newer (overwrite if the source is newer), differ (overwrite if the size differs), resume (continue a shorter target), rename (keep both), skip' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand get" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand get" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand get" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s r -l recursive -d 'Download a folder and everything in it'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand get" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand get" -s V -l version -d 'Print version'
@@ -74,22 +86,30 @@ complete -c wharf -n "__fish_wharf_using_subcommand put" -l limit-rate -d 'Bandw
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l on-conflict -d 'When the target exists: overwrite, newer (overwrite if the source is newer), differ (overwrite if the size differs), resume (continue a shorter target), rename (keep both), skip' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand put" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand put" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand put" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s r -l recursive -d 'Upload a folder and everything in it'
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand put" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand put" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand put" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -s V -l version -d 'Print version'
@@ -99,12 +119,16 @@ complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_s
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and not __fish_seen_subcommand_from list run clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l json -d 'One JSON array of items on stdout'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -113,16 +137,23 @@ complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subco
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l on-conflict -d 'When the target exists: overwrite, newer (overwrite if the source is newer), differ (overwrite if the size differs), resume (continue a shorter target), rename (keep both), skip' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l done -d 'Done and skipped items'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l failed -d 'Failed and cancelled items'
@@ -131,6 +162,7 @@ complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subco
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from clear" -s V -l version -d 'Print version'
@@ -140,11 +172,15 @@ complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subco
 complete -c wharf -n "__fish_wharf_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -s V -l version -d 'Print version'
@@ -155,43 +191,59 @@ complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_su
 complete -c wharf -n "__fish_wharf_using_subcommand site; and not __fish_seen_subcommand_from list add rm import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l json -d 'One JSON object: the sites, their folders, and whether a keyring is reachable'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l folder -d 'The folder in the site manager (`Clients/Acme`)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
@@ -205,22 +257,30 @@ complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcom
 complete -c wharf -n "__fish_wharf_using_subcommand site; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand mkdir" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand rm" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand rm" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand rm" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s r -l recursive -d 'Delete a folder and everything in it'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand rm" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand rm" -s V -l version -d 'Print version'
@@ -232,6 +292,9 @@ complete -c wharf -n "__fish_wharf_using_subcommand sync" -s j -l parallel -d 'T
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l limit-rate -d 'Bandwidth limit per direction, in bytes per second: 500K, 10M, 1.5G' -r
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s n -l dry-run -d 'Print what would be done, and do nothing'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l json -d 'With --dry-run: the plan as one JSON object on stdout'
@@ -246,16 +309,21 @@ complete -c wharf -n "__fish_wharf_using_subcommand sync" -l password-stdin -d '
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand sync" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wharf -n "__fish_wharf_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s i -l identity -d 'Private key file for SFTP (OpenSSH format; a passphrase is read like a password)' -r -F
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s J -l jump -d 'SFTP through jump hosts, as `ssh -J`: `host`, `user@host:port`, several separated by commas. Replaces the ProxyJump of ~/.ssh/config' -r
+complete -c wharf -n "__fish_wharf_using_subcommand mv" -l endpoint -d 'S3: the service\'s URL, for S3-compatible storage (`https://minio.example:9000`). Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile\'s endpoint_url, else AWS' -r
+complete -c wharf -n "__fish_wharf_using_subcommand mv" -l region -d 'S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s, else us-east-1' -r
+complete -c wharf -n "__fish_wharf_using_subcommand mv" -l profile -d 'S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else default' -r
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l timeout -d 'Seconds a connection may move nothing before it is given up (a transfer is then retried and resumes)' -r
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l password-stdin -d 'Read the password from the first line of standard input'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l accept-new-host-key -d 'Trust an unknown SSH host key and record it in Wharf\'s known_hosts'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l accept-new-cert -d 'Trust an unknown TLS certificate and pin its fingerprint for this host'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -l active -d 'FTP active mode (EPRT/PORT): the server connects back to this computer'
+complete -c wharf -n "__fish_wharf_using_subcommand mv" -l path-style -d 'S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the default at an endpoint given with --endpoint'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s v -l verbose -d 'Print every command and reply (passwords masked) on stderr'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s h -l help -d 'Print help'
 complete -c wharf -n "__fish_wharf_using_subcommand mv" -s V -l version -d 'Print version'

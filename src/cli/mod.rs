@@ -79,6 +79,21 @@ pub struct ConnectionArgs {
     /// FTP active mode (EPRT/PORT): the server connects back to this computer.
     #[arg(long, global = true)]
     pub active: bool,
+    /// S3: the service's URL, for S3-compatible storage (`https://minio.example:9000`).
+    /// Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// S3: the region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, else us-east-1.
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// S3: the profile of ~/.aws/credentials and ~/.aws/config. Default: AWS_PROFILE, else
+    /// default.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// S3: name the bucket in the path (`endpoint/bucket/key`), not in the host name; the
+    /// default at an endpoint given with --endpoint.
+    #[arg(long, global = true)]
+    pub path_style: bool,
     /// Print every command and reply (passwords masked) on stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
@@ -402,12 +417,22 @@ fn ask_on_the_terminal(questions: &crate::engine::api::ServerQuestions) -> Optio
 }
 
 impl ConnectionArgs {
-    /// `-J` replaces an SSH site's jump hosts (and the config's); FTP has none.
-    fn apply_jump_hosts(&self, site: &mut Site) {
+    /// The options that change where a site is: `-J` replaces an SSH site's jump hosts (and
+    /// the config's); `--endpoint`, `--region`, `--profile` and `--path-style` an S3 site's.
+    fn apply_to_site(&self, site: &mut Site) {
         if let Some(JumpHosts(hops)) = &self.jump
             && site.protocol.is_ssh()
         {
             site.jump_hosts = hops.clone();
+        }
+        if site.protocol == crate::model::Protocol::S3 {
+            let s3 = &mut site.s3;
+            s3.url = self.endpoint.clone().or(s3.url.take());
+            s3.region = self.region.clone().or(s3.region.take());
+            s3.profile = self.profile.clone().or(s3.profile.take());
+            if self.path_style {
+                s3.path_style = Some(true);
+            }
         }
     }
 }
@@ -444,7 +469,7 @@ fn fill_credentials(location: &mut Location, args: &ConnectionArgs) -> Result<()
         credentials.key_passphrase = credentials.password.clone();
     }
     credentials.use_agent = true;
-    args.apply_jump_hosts(&mut location.site);
+    args.apply_to_site(&mut location.site);
     if args.active {
         location.site.data_mode = DataMode::Active;
     }

@@ -134,7 +134,7 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
                 eprintln!("wharf: a link names one file, not a server to save; download it with `wharf get URL`");
                 return Ok(EXIT_USAGE);
             }
-            args.apply_jump_hosts(&mut location.site);
+            args.apply_to_site(&mut location.site);
             let secret = match location.site.credentials.password.clone() {
                 Some(password) => Some(password),
                 None => given_password(args)?,
@@ -151,6 +151,7 @@ pub fn run(action: &SiteAction, args: &ConnectionArgs) -> Result<i32, String> {
                 },
                 remote_folder: (location.path.as_str() != "~").then(|| location.path.to_string()),
                 jump_hosts: crate::model::jump::Hop::list_text(&location.site.jump_hosts),
+                s3: location.site.s3.clone(),
                 ..SavedSite::default()
             };
             saved.set_protocol(location.site.protocol);
@@ -276,7 +277,7 @@ pub fn resolve(reference: &str, args: &ConnectionArgs) -> Result<Location, Strin
         return Err(format!("{reference:?} could not be looked up"));
     };
     let mut location = Location { site, path };
-    args.apply_jump_hosts(&mut location.site);
+    args.apply_to_site(&mut location.site);
     if let Some(reason) = secret_missing {
         match given_password(args)? {
             Some(password) => {

@@ -476,19 +476,6 @@ fn size_mismatch(remote: &RemotePath, written: u64, size: u64, bound: &str) -> F
     )
 }
 
-/// Where a continued upload starts: the size of what an earlier attempt left at `part`, if
-/// it is a file no longer than the source; 0 when nothing is there.
-fn resume_offset(fs: &mut dyn RemoteFs, part: &RemotePath, size: u64) -> Result<u64, FsError> {
-    match fs.stat(part) {
-        Ok(entry) if entry.kind == crate::model::EntryKind::File => {
-            Ok(entry.size.filter(|&done| done <= size).unwrap_or(0))
-        }
-        Ok(_) => Ok(0),
-        Err(error) if error.kind == ErrorKind::NotFound => Ok(0),
-        Err(error) => Err(error),
-    }
-}
-
 /// After a continued upload: the server must hold exactly `size` bytes at `part`.
 fn check_uploaded_size(
     fs: &mut dyn RemoteFs,
@@ -566,7 +553,7 @@ pub fn upload_file(
         UploadTarget::Direct { resume } => (target.clone(), resume),
     };
     let mut offset = if resume && fs.capabilities().resume_upload {
-        resume_offset(fs, &part, size)?
+        fs.uploaded_so_far(&part, size)?
     } else {
         0
     };

@@ -37,6 +37,8 @@ pub struct SiteDescriptor {
     pub tls_if_available: bool,
     #[serde(default)]
     pub jump_hosts: Vec<crate::model::jump::Hop>,
+    #[serde(default)]
+    pub s3: crate::model::s3::S3Endpoint,
 }
 
 impl SiteDescriptor {
@@ -61,6 +63,7 @@ impl SiteDescriptor {
                 .is_some_and(|secret| !secret.is_empty()),
             tls_if_available: site.tls_if_available,
             jump_hosts: site.jump_hosts.clone(),
+            s3: (*site.s3).clone(),
         }
     }
 
@@ -79,6 +82,7 @@ impl SiteDescriptor {
             data_mode: self.data_mode,
             tls_if_available: self.tls_if_available,
             jump_hosts: self.jump_hosts.clone(),
+            s3: Box::new(self.s3.clone()),
         }
     }
 }

@@ -799,7 +799,7 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
         Planned::Upload(plan) => plan,
         Planned::Skip(reason) => return Ok(Report::Skipped { reason }),
     };
-    let mode = if work.options.upload_via_temp {
+    let mode = if via_temp(work, fs) {
         UploadTarget::ViaTemp { resume: plan.resume }
     } else {
         UploadTarget::Direct { resume: plan.resume }
@@ -814,6 +814,13 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
     })
 }
 
+/// Whether an upload goes to a temporary name first: as the job says, unless the server
+/// shows a file only once its upload is complete (S3), where the name would only cost a
+/// copy.
+fn via_temp(work: &Work, fs: &dyn RemoteFs) -> bool {
+    work.options.upload_via_temp && !fs.capabilities().atomic_uploads
+}
+
 /// The source changed since the item was queued: what an earlier attempt sent is of the old
 /// version, so it goes, and the queue hears of the new size and time.
 fn start_over(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, source: Facts, report: &dyn Fn(Report)) {
@@ -821,7 +828,7 @@ fn start_over(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, source: Facts
         crate::protocol::LogDirection::Warning,
         format!("{} changed since it was queued; starting it over", work.local.display()),
     );
-    let left = if work.options.upload_via_temp {
+    let left = if via_temp(work, fs) {
         let name = work.remote.file_name().unwrap_or_default();
         work.remote.parent().join(&copy::partial_name(name))
     } else {
@@ -840,7 +847,7 @@ fn plan_upload(
     source: Facts,
     earlier: bool,
 ) -> Result<Planned, FsError> {
-    let via_temp = work.options.upload_via_temp;
+    let via_temp = via_temp(work, fs);
     let mut plan = UploadPlan {
         target: work.remote.clone(),
         resume: earlier,

@@ -24,7 +24,7 @@ pub enum LocationError {
     NotAUrl(String),
     #[error(
         "the scheme {0:?} is not supported; use ftp://, ftps:// (implicit TLS), ftpes:// (explicit TLS), sftp://, \
-         scp://, dav://, davs:// (WebDAV over HTTPS), http:// or https://"
+         scp://, dav://, davs:// (WebDAV over HTTPS), s3://bucket, http:// or https://"
     )]
     UnknownScheme(String),
     #[error("the URL {0:?} names no host")]
@@ -48,6 +48,7 @@ impl Location {
             "davs" | "webdavs" => Protocol::Davs,
             "http" => Protocol::Http,
             "https" => Protocol::Https,
+            "s3" => Protocol::S3,
             other => return Err(LocationError::UnknownScheme(other.to_owned())),
         };
         let host = match url.host_str() {
@@ -86,6 +87,7 @@ impl Location {
                 data_mode: DataMode::Passive,
                 tls_if_available: false,
                 jump_hosts: Vec::new(),
+                s3: Default::default(),
             },
             path,
         })

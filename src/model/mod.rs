@@ -7,6 +7,7 @@ pub mod location;
 pub mod names;
 pub mod queue;
 pub mod rate;
+pub mod s3;
 pub mod saved_site;
 pub mod security;
 pub mod sync;
@@ -41,6 +42,8 @@ pub enum Protocol {
     Http,
     /// An HTTPS link to one file: downloads only, no listings.
     Https,
+    /// Amazon S3 and the services that speak its API (`s3://bucket/prefix`).
+    S3,
 }
 
 impl Protocol {
@@ -50,7 +53,7 @@ impl Protocol {
             Protocol::Ftps => 990,
             Protocol::Sftp | Protocol::Scp => 22,
             Protocol::Dav | Protocol::Http => 80,
-            Protocol::Davs | Protocol::Https => 443,
+            Protocol::Davs | Protocol::Https | Protocol::S3 => 443,
         }
     }
 
@@ -65,6 +68,7 @@ impl Protocol {
             Protocol::Davs => "davs",
             Protocol::Http => "http",
             Protocol::Https => "https",
+            Protocol::S3 => "s3",
         }
     }
 
@@ -73,9 +77,12 @@ impl Protocol {
         matches!(self, Protocol::Ftp | Protocol::Ftps | Protocol::Ftpes)
     }
 
-    /// WebDAV or a plain link: HTTP underneath, with HTTP's authentication and TLS.
+    /// WebDAV, S3 or a plain link: HTTP underneath, with HTTP's TLS.
     pub fn is_http(self) -> bool {
-        matches!(self, Protocol::Dav | Protocol::Davs | Protocol::Http | Protocol::Https)
+        matches!(
+            self,
+            Protocol::Dav | Protocol::Davs | Protocol::Http | Protocol::Https | Protocol::S3
+        )
     }
 
     /// A link to one file (`http://`, `https://`): it can be downloaded, not listed.
@@ -159,12 +166,25 @@ pub struct Site {
     /// SSH only: the servers the connection passes through, in order (`ProxyJump`, `-J`).
     /// Empty: `~/.ssh/config` decides, as it does for a host it names.
     pub jump_hosts: Vec<jump::Hop>,
+    /// S3 only: where the bucket (the host) is served. The user is the access key id and
+    /// the password its secret key. (Boxed: most sites are not S3, and sites travel in
+    /// commands and events.)
+    pub s3: Box<s3::S3Endpoint>,
 }
 
 impl Site {
     /// `scheme://user@host:port`: names the server and account, never the password.
     /// An SSH site without a user takes the one `~/.ssh/config` names, or the local user's.
     pub fn address(&self) -> String {
+        if self.protocol == Protocol::S3 {
+            // A bucket has no port: where it is served is in `s3`.
+            let user = if self.user.is_empty() {
+                String::new()
+            } else {
+                format!("{}@", self.user)
+            };
+            return format!("s3://{user}{}", self.host);
+        }
         if self.user.is_empty() {
             format!("{}://{}", self.protocol, self.authority())
         } else {
@@ -178,6 +198,8 @@ impl Site {
     pub fn key(&self) -> String {
         if self.tls_if_available && self.protocol == Protocol::Ftpes {
             format!("{} (TLS if available)", self.address())
+        } else if let Some(endpoint) = self.s3.describe().filter(|_| self.protocol == Protocol::S3) {
+            format!("{} ({endpoint})", self.address())
         } else if !self.jump_hosts.is_empty() {
             format!(
                 "{} (through {})",

@@ -76,6 +76,8 @@ pub struct SavedSite {
     /// SFTP only: jump hosts as OpenSSH writes them (`bastion,ops@gate:2222`); empty for
     /// none, or for what `~/.ssh/config` says.
     pub jump_hosts: String,
+    /// S3 only: the endpoint, region, addressing style and profile.
+    pub s3: Box<super::s3::S3Endpoint>,
     pub data_mode: DataMode,
     pub remote_folder: Option<String>,
     pub local_folder: Option<PathBuf>,
@@ -105,6 +107,7 @@ impl Default for SavedSite {
             user: String::new(),
             auth: Auth::Password,
             jump_hosts: String::new(),
+            s3: Box::default(),
             data_mode: DataMode::Passive,
             remote_folder: None,
             local_folder: None,
@@ -227,6 +230,11 @@ impl SavedSite {
                 })
             } else {
                 Vec::new()
+            },
+            s3: if self.protocol() == Protocol::S3 {
+                self.s3.clone()
+            } else {
+                Box::default()
             },
         }
     }

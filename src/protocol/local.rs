@@ -94,6 +94,7 @@ impl RemoteFs for LocalFs {
             resume_upload: true,
             set_mtime: true,
             exact_times: true,
+            atomic_uploads: false,
         }
     }
 

@@ -159,6 +159,7 @@ impl RemoteFs for MemoryFs {
             resume_upload: true,
             set_mtime: true,
             exact_times: true,
+            atomic_uploads: false,
         }
     }
 

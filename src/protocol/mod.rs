@@ -2,6 +2,7 @@
 //! written once on top of it (listing screening, error kinds).
 //!
 //! Backends: [`ftp`] (FTP, FTPS, FTPES over suppaftp), [`sftp`] (ssh2), [`dav`] (WebDAV),
+//! [`s3`] (S3 and compatibles),
 //! [`http`] (links to one file over reqwest, and the HTTP transport WebDAV uses), [`local`] (this
 //! computer, through the same trait) and [`memory`] (a test double with fault injection).
 //! Backends block; the engine runs each connection on its own worker thread so that no
@@ -13,6 +14,7 @@ pub mod ftp;
 pub mod http;
 pub mod local;
 pub mod memory;
+pub mod s3;
 pub mod sftp;
 pub mod ssh_offer;
 pub(crate) mod tls;
@@ -44,6 +46,9 @@ pub struct Capabilities {
     /// Listings give modification times to the second, in UTC (not an FTP `LIST`'s minute or
     /// day in the server's own time zone).
     pub exact_times: bool,
+    /// A file appears only when its upload is complete (S3), so uploads need no temporary
+    /// name to be atomic.
+    pub atomic_uploads: bool,
 }
 
 /// The most entries Wharf reads from one listing: a folder bigger than this, or a server
@@ -203,6 +208,20 @@ pub trait RemoteFs: Send {
     ) -> Result<Box<dyn WriteStream + '_>, FsError> {
         let _ = length;
         self.open_write(path, offset)
+    }
+
+    /// How much of an interrupted upload of `size` bytes to `path` the server already has,
+    /// to continue from there: the partial file's size here; what a pending upload holds
+    /// for S3.
+    fn uploaded_so_far(&mut self, path: &RemotePath, size: u64) -> Result<u64, FsError> {
+        match self.stat(path) {
+            Ok(entry) if entry.kind == crate::model::EntryKind::File => {
+                Ok(entry.size.filter(|&done| done <= size).unwrap_or(0))
+            }
+            Ok(_) => Ok(0),
+            Err(error) if error.kind == ErrorKind::NotFound => Ok(0),
+            Err(error) => Err(error),
+        }
     }
 
     /// The name a download of `path` gets when the server suggests one (HTTP's
@@ -410,5 +429,6 @@ pub fn connect(site: &Site, context: &ConnectContext) -> Result<Box<dyn RemoteFs
         Protocol::Sftp | Protocol::Scp => sftp::connect(site, context),
         Protocol::Http | Protocol::Https => Ok(Box::new(http::link::LinkFs::connect(site, context)?)),
         Protocol::Dav | Protocol::Davs => Ok(Box::new(dav::DavFs::connect(site, context)?)),
+        Protocol::S3 => Ok(Box::new(s3::S3Fs::connect(site, context)?)),
     }
 }

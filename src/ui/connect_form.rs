@@ -13,7 +13,7 @@ use crate::model::{Credentials, DataMode, Protocol, Secret};
 /// The protocols offered, in the order of the drop-down.
 /// HTTP links are not among them: a link names one file to download, not a place to
 /// browse (they go to the queue: `wharf get URL`, or pasted into the window's queue).
-pub const PROTOCOLS: [Protocol; 7] = [
+pub const PROTOCOLS: [Protocol; 8] = [
     Protocol::Sftp,
     Protocol::Scp,
     Protocol::Ftpes,
@@ -21,6 +21,7 @@ pub const PROTOCOLS: [Protocol; 7] = [
     Protocol::Ftp,
     Protocol::Davs,
     Protocol::Dav,
+    Protocol::S3,
 ];
 
 pub fn protocol_label(protocol: Protocol) -> &'static str {
@@ -34,6 +35,7 @@ pub fn protocol_label(protocol: Protocol) -> &'static str {
         Protocol::Dav => "WebDAV (unencrypted)",
         Protocol::Https => "HTTPS link",
         Protocol::Http => "HTTP link (unencrypted)",
+        Protocol::S3 => "S3 (Amazon S3 and compatibles)",
     }
 }
 
@@ -161,6 +163,7 @@ impl ConnectForm {
             },
             tls_if_available: false,
             jump_hosts: Vec::new(),
+            s3: Default::default(),
         })
     }
 }

@@ -218,7 +218,7 @@ fn usage_errors_exit_with_2() {
     let home = tempfile::tempdir().unwrap();
     assert_eq!(wharf(home.path(), &["ls", "not a url"]).status.code(), Some(2));
     assert_eq!(
-        wharf(home.path(), &["ls", "http://example.org/"]).status.code(),
+        wharf(home.path(), &["ls", "gopher://example.org/"]).status.code(),
         Some(2)
     );
     assert_eq!(wharf(home.path(), &["frobnicate"]).status.code(), Some(2));
@@ -420,7 +420,8 @@ fn links_that_smuggle_options_or_commands_are_refused() {
         ("ftp://h/a%0ADELE%20x", "control or invisible character"),
         ("sftp://h/a\nrm -rf x", "control or invisible character"),
         ("sftp://h/x?delete=1", "query or fragment"),
-        ("http://h/", "not supported"),
+        ("gopher://h/", "not supported"),
+        ("http://h/", "names a file to download"),
         ("ls", "neither a command nor a URL"),
     ] {
         let output = wharf_with(home.path(), &["--", link], &[("DISPLAY", ""), ("WAYLAND_DISPLAY", "")]);

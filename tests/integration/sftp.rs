@@ -70,6 +70,7 @@ fn site(server: &SftpServer, credentials: Credentials) -> Site {
         data_mode: DataMode::default(),
         tls_if_available: false,
         jump_hosts: Vec::new(),
+        s3: Default::default(),
     }
 }
 

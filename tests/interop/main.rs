@@ -13,6 +13,7 @@ mod dav;
 mod http;
 mod matrix;
 mod otp;
+mod s3;
 mod scp;
 mod servers;
 mod ssh_routes;

@@ -175,6 +175,7 @@ impl RemoteFs for DavFs {
             resume_upload: false,
             set_mtime: false,
             exact_times: true,
+            atomic_uploads: false,
         }
     }
 
@@ -283,7 +284,13 @@ impl RemoteFs for DavFs {
     fn open_read(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn ReadStream + '_>, FsError> {
         let url = self.url(path, false);
         let etag = self.etags.get(path).cloned();
-        Ok(Box::new(download::get(&mut self.http, &url, offset, etag.as_deref())?))
+        Ok(Box::new(download::get(
+            &mut self.http,
+            &url,
+            offset,
+            etag.as_deref(),
+            HeaderMap::new(),
+        )?))
     }
 
     fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {

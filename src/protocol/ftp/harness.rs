@@ -116,6 +116,7 @@ pub(crate) fn session(script: &[u8]) {
         data_mode: DataMode::Passive,
         tls_if_available: false,
         jump_hosts: Vec::new(),
+        s3: Default::default(),
     };
     let conn = match RustlsFtpStream::connect_with_stream(client) {
         Ok(conn) => conn,

@@ -975,6 +975,7 @@ impl RemoteFs for FtpFs {
             resume_upload: true,
             set_mtime: self.features.mfmt,
             exact_times: self.features.mlsd,
+            atomic_uploads: false,
         }
     }
 
@@ -1465,6 +1466,7 @@ mod tests {
                 data_mode: DataMode::Passive,
                 tls_if_available,
                 jump_hosts: Vec::new(),
+                s3: Default::default(),
             }
         }
 

@@ -16,10 +16,16 @@ use super::{Transport, headers};
 use crate::protocol::{ErrorKind, FsError, ReadStream};
 
 /// Starts the download of `url` from `offset`; `validator` is the file's strong ETag or
-/// Last-Modified date as last seen.
-pub fn get(http: &mut Transport, url: &Url, offset: u64, validator: Option<&str>) -> Result<Download, FsError> {
+/// Last-Modified date as last seen; `headers` go with the request (S3's signature).
+pub fn get(
+    http: &mut Transport,
+    url: &Url,
+    offset: u64,
+    validator: Option<&str>,
+    headers: HeaderMap,
+) -> Result<Download, FsError> {
     let what = format!("downloading {}", super::request_uri(url));
-    let mut request_headers = HeaderMap::new();
+    let mut request_headers = headers;
     if offset > 0 {
         if let Ok(range) = HeaderValue::from_str(&format!("bytes={offset}-")) {
             request_headers.insert(RANGE, range);

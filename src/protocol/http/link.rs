@@ -162,6 +162,7 @@ impl RemoteFs for LinkFs {
             &url,
             offset,
             validator.as_deref(),
+            HeaderMap::new(),
         )?))
     }
 

@@ -58,7 +58,11 @@ pub fn put(http: &mut Transport, url: &Url, length: Option<u64>, headers: Header
                         status.canonical_reason().unwrap_or("")
                     ));
                     if status.is_success() {
-                        Ok(())
+                        Ok(response
+                            .headers()
+                            .get(reqwest::header::ETAG)
+                            .and_then(|value| value.to_str().ok())
+                            .map(str::to_owned))
                     } else {
                         Err(status_error(status, &thread_what, &authority, answered))
                     }
@@ -77,15 +81,32 @@ pub fn put(http: &mut Transport, url: &Url, length: Option<u64>, headers: Header
 
 pub struct Upload {
     chunks: Option<Sender<Chunk>>,
-    result: Receiver<Result<(), FsError>>,
+    /// The request's outcome: the ETag the server answered with, when it sent one.
+    result: Receiver<Result<Option<String>, FsError>>,
     /// The request's outcome once it came early (the server answered mid-body).
-    outcome: Option<Result<(), FsError>>,
+    outcome: Option<Result<Option<String>, FsError>>,
     idle: Duration,
     what: String,
 }
 
 impl Upload {
-    fn outcome(&mut self) -> Result<(), FsError> {
+    /// Ends the body, waits for the server's answer and returns its ETag.
+    pub fn finish_with_etag(mut self) -> Result<Option<String>, FsError> {
+        // The body ends at its length: the reader may be gone already (`Disconnected`),
+        // which is no failure; the outcome says how the request went.
+        if let Some(chunks) = self.chunks.take()
+            && let Err(SendTimeoutError::Timeout(_)) = chunks.send_timeout(Chunk::End, self.idle)
+            && self.outcome.is_none()
+        {
+            return Err(FsError::new(
+                ErrorKind::Timeout,
+                format!("{} failed: the server stopped taking data", self.what),
+            ));
+        }
+        self.outcome()
+    }
+
+    fn outcome(&mut self) -> Result<Option<String>, FsError> {
         if let Some(outcome) = self.outcome.take() {
             return outcome;
         }
@@ -121,7 +142,7 @@ impl Write for Upload {
                 let outcome = self.outcome();
                 let message = match &outcome {
                     Err(error) => error.message.clone(),
-                    Ok(()) => "the server answered before the whole file was sent".to_owned(),
+                    Ok(_) => "the server answered before the whole file was sent".to_owned(),
                 };
                 self.outcome = Some(outcome);
                 Err(io::Error::other(message))
@@ -135,17 +156,8 @@ impl Write for Upload {
 }
 
 impl WriteStream for Upload {
-    fn finish(mut self: Box<Self>) -> Result<(), FsError> {
-        if let Some(chunks) = self.chunks.take()
-            && chunks.send_timeout(Chunk::End, self.idle).is_err()
-            && self.outcome.is_none()
-        {
-            return Err(FsError::new(
-                ErrorKind::Timeout,
-                format!("{} failed: the server stopped taking data", self.what),
-            ));
-        }
-        self.outcome()
+    fn finish(self: Box<Self>) -> Result<(), FsError> {
+        self.finish_with_etag().map(drop)
     }
 }
 

@@ -551,6 +551,7 @@ impl RemoteFs for SftpFs {
             resume_upload: true,
             set_mtime: true,
             exact_times: true,
+            atomic_uploads: false,
         }
     }
 

@@ -96,6 +96,7 @@ fn plan_with(config: &SshConfig, local: &LocalUser, site: &Site, log: &ProtocolL
                     ..Credentials::default()
                 },
                 jump_hosts: Vec::new(),
+                s3: Default::default(),
                 ..site.clone()
             };
             leg(

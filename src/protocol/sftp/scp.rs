@@ -230,6 +230,7 @@ impl RemoteFs for ScpFs {
             resume_upload: false,
             set_mtime: true,
             exact_times: self.gnu_ls,
+            atomic_uploads: false,
         }
     }
 

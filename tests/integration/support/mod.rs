@@ -49,6 +49,7 @@ pub fn site(protocol: Protocol, port: u16, user: &str, password: &str) -> Site {
         data_mode: DataMode::Passive,
         tls_if_available: false,
         jump_hosts: Vec::new(),
+        s3: Default::default(),
     }
 }
 

@@ -6,10 +6,11 @@
 //! `WHARF_INTEROP_SERVERS`. For the web backends, `tests/interop/setup-web.sh` installs
 //! Debian's Apache and nginx and, from PyPI, WsgiDAV: Apache with mod_dav ([`apache`], Basic
 //! or Digest) and WsgiDAV ([`wsgidav`]) are the two WebDAV servers, and nginx ([`nginx`])
-//! serves plain HTTP downloads, with byte ranges honoured or ignored. `.ci/run` also creates
-//! the test account (`wharf-interop`).
+//! serves plain HTTP downloads, with byte ranges honoured or ignored; moto ([`moto`], PyPI)
+//! is the S3 server. `.ci/run` also creates the test account (`wharf-interop`).
 
 pub mod apache;
+pub mod moto;
 pub mod nginx;
 pub mod proftpd;
 pub mod pure_ftpd;

@@ -1,0 +1,444 @@
+//! Uploads to S3: one streamed `PUT` up to [`MULTIPART_THRESHOLD`], a multipart upload
+//! above it, each checked against the MD5 S3 answers with as its ETag (a part's, and for the
+//! whole object the MD5 of the parts' MD5s with their count, `…-N`).
+//!
+//! A multipart upload is S3's own partial file: its parts stay on the server until it is
+//! completed or aborted. Resuming one (after a dropped connection or a `kill -9`) asks S3
+//! for the key's pending upload (`ListMultipartUploads`) and its parts (`ListParts`) and
+//! continues after the last whole part; a fresh start aborts what earlier attempts left.
+//! The queue does not keep the upload id: S3 lists it, for this key, to whoever holds the
+//! keys.
+
+use std::io::{self, Write};
+
+use md5::{Digest, Md5};
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+
+use super::{S3Fs, xml};
+use crate::protocol::http::upload::{Upload, put};
+use crate::protocol::{ErrorKind, FsError, WriteStream};
+
+/// Files up to this size go in one `PUT`; bigger ones in parts of [`part_size`].
+pub const MULTIPART_THRESHOLD: u64 = 8 * 1024 * 1024;
+
+/// S3 allows 10,000 parts of at least 5 MiB: parts are 8 MiB, or bigger (whole MiB) for a
+/// file of more than 80 GB.
+pub fn part_size(total: u64) -> u64 {
+    const MIB: u64 = 1024 * 1024;
+    let needed = total.div_ceil(10_000).div_ceil(MIB) * MIB;
+    needed.max(MULTIPART_THRESHOLD)
+}
+
+/// The writer for `total` bytes to `key`, of which `offset` are on the server already.
+pub fn open(fs: &mut S3Fs, key: String, offset: u64, total: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {
+    if total <= MULTIPART_THRESHOLD {
+        if offset > 0 {
+            return Err(unsupported("a file sent in one request cannot be continued"));
+        }
+        let url = fs.addressing.url(&key, &[])?;
+        let signed = fs.addressing.signed("PUT", &url, HeaderMap::new())?;
+        let upload = put(&mut fs.http, &url, Some(total), signed)?;
+        return Ok(Box::new(Single {
+            upload,
+            md5: Md5::new(),
+            what: format!("uploading {key}"),
+        }));
+    }
+    let part_size = part_size(total);
+    let (upload_id, done) = if offset == 0 {
+        abort_pending(fs, &key);
+        (create(fs, &key)?, Vec::new())
+    } else {
+        let Some((upload_id, parts)) = pending(fs, &key)? else {
+            return Err(unsupported("the interrupted upload is no longer on the server"));
+        };
+        let usable = usable(parts, part_size, total);
+        if usable.len() as u64 * part_size != offset {
+            return Err(unsupported(
+                "the parts on the server do not end where the upload stopped",
+            ));
+        }
+        fs.http.log().status(&format!(
+            "Continuing the multipart upload of {key} after its part {} ({offset} bytes)",
+            usable.len()
+        ));
+        (upload_id, usable)
+    };
+    Ok(Box::new(Multipart {
+        fs,
+        key,
+        upload_id,
+        part_size,
+        total,
+        position: offset,
+        done,
+        current: None,
+    }))
+}
+
+/// How much of `size` bytes to `key` an earlier attempt left on the server: the whole parts
+/// of its pending multipart upload (never all of them, so that the upload is completed).
+pub fn sent_before(fs: &mut S3Fs, key: &str, size: u64) -> Result<u64, FsError> {
+    if size <= MULTIPART_THRESHOLD {
+        return Ok(0);
+    }
+    let part_size = part_size(size);
+    Ok(match pending(fs, key)? {
+        Some((_, parts)) => usable(parts, part_size, size).len() as u64 * part_size,
+        None => 0,
+    })
+}
+
+fn unsupported(why: &str) -> FsError {
+    FsError::new(
+        ErrorKind::Unsupported,
+        format!("{why}; it is sent again from the start"),
+    )
+}
+
+/// The parts that continue one another from the first, each whole; never the last one, so
+/// that a resumed upload sends it and completes the upload.
+fn usable(mut parts: Vec<xml::Part>, part_size: u64, total: u64) -> Vec<xml::Part> {
+    parts.sort_by_key(|part| part.number);
+    let count = total.div_ceil(part_size);
+    parts
+        .into_iter()
+        .enumerate()
+        .take_while(|(index, part)| part.number as usize == index + 1 && part.size == part_size)
+        .map(|(_, part)| part)
+        .take(count.saturating_sub(1) as usize)
+        .collect()
+}
+
+fn create(fs: &mut S3Fs, key: &str) -> Result<String, FsError> {
+    let what = format!("starting the upload of {key}");
+    let response = fs.call(
+        Method::POST,
+        key,
+        &[("uploads", "")],
+        HeaderMap::new(),
+        Some(&[]),
+        &what,
+    )?;
+    let body = fs.read_body(response, &what)?;
+    xml::upload_id(&body).map_err(|why| FsError::new(ErrorKind::Protocol, format!("{what} failed: {why}")))
+}
+
+/// The pending multipart uploads of exactly `key`, newest last.
+fn uploads_of(fs: &mut S3Fs, key: &str) -> Result<Vec<(String, String, String)>, FsError> {
+    let what = format!("looking for an interrupted upload of {key}");
+    let response = fs.call(
+        Method::GET,
+        "",
+        &[("uploads", ""), ("prefix", key)],
+        HeaderMap::new(),
+        None,
+        &what,
+    )?;
+    let body = fs.read_body(response, &what)?;
+    let mut uploads: Vec<_> = xml::pending_uploads(&body)
+        .map_err(|why| FsError::new(ErrorKind::Protocol, format!("{what} failed: {why}")))?
+        .into_iter()
+        .filter(|(found, _, _)| found == key)
+        .collect();
+    uploads.sort_by(|a, b| a.2.cmp(&b.2));
+    Ok(uploads)
+}
+
+/// The newest pending upload of `key` and its parts.
+fn pending(fs: &mut S3Fs, key: &str) -> Result<Option<(String, Vec<xml::Part>)>, FsError> {
+    let Some((_, upload_id, _)) = uploads_of(fs, key)?.pop() else {
+        return Ok(None);
+    };
+    let what = format!("listing the parts sent of {key}");
+    let mut parts = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let mut query = vec![("uploadId", upload_id.as_str())];
+        if let Some(marker) = &marker {
+            query.push(("part-number-marker", marker.as_str()));
+        }
+        let response = fs.call(Method::GET, key, &query, HeaderMap::new(), None, &what)?;
+        let body = fs.read_body(response, &what)?;
+        let (page, next) =
+            xml::parts(&body).map_err(|why| FsError::new(ErrorKind::Protocol, format!("{what} failed: {why}")))?;
+        parts.extend(page);
+        match next {
+            Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
+            _ => break,
+        }
+    }
+    Ok(Some((upload_id, parts)))
+}
+
+/// Aborts what earlier attempts at `key` left, so that no parts are kept (and billed) for
+/// nothing. Failing to is no reason to stop the new upload.
+fn abort_pending(fs: &mut S3Fs, key: &str) {
+    let Ok(uploads) = uploads_of(fs, key) else {
+        return;
+    };
+    for (_, upload_id, _) in uploads {
+        let what = format!("aborting an earlier upload of {key}");
+        let _ = fs.call(
+            Method::DELETE,
+            key,
+            &[("uploadId", &upload_id)],
+            HeaderMap::new(),
+            None,
+            &what,
+        );
+    }
+}
+
+/// Whether the server's ETag is the MD5 it was sent. An ETag that is no MD5 (encrypted
+/// with KMS, some compatibles) cannot be checked and is taken as it is.
+fn matches(etag: Option<&str>, md5: &[u8]) -> bool {
+    let Some(etag) = etag.map(|tag| tag.trim_matches('"')) else {
+        return true;
+    };
+    let is_md5 = etag.len() == 32 && etag.chars().all(|c| c.is_ascii_hexdigit());
+    !is_md5 || etag.eq_ignore_ascii_case(&hex(md5))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn differs(what: &str, etag: Option<&str>, md5: &[u8]) -> FsError {
+    FsError::new(
+        ErrorKind::Protocol,
+        format!(
+            "{what} failed: the server's copy differs from what was sent (its ETag {}, the MD5 sent {})",
+            etag.unwrap_or_default(),
+            hex(md5)
+        ),
+    )
+    .retryable(true)
+}
+
+/// A file in one `PUT`.
+struct Single {
+    upload: Upload,
+    md5: Md5,
+    what: String,
+}
+
+impl Write for Single {
+    fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
+        let count = self.upload.write(buffer)?;
+        self.md5.update(&buffer[..count]);
+        Ok(count)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl WriteStream for Single {
+    fn finish(self: Box<Self>) -> Result<(), FsError> {
+        let Single { upload, md5, what } = *self;
+        let etag = upload.finish_with_etag()?;
+        let sent = md5.finalize();
+        if matches(etag.as_deref(), &sent) {
+            Ok(())
+        } else {
+            Err(differs(&what, etag.as_deref(), &sent))
+        }
+    }
+}
+
+/// What `open_write` gives: a write of unknown length, kept in memory and sent in one
+/// `PUT` at `finish` (S3 takes no body without its length). The copy routine never uses
+/// it; it knows its lengths.
+pub struct Buffered<'a> {
+    fs: &'a mut S3Fs,
+    key: String,
+    data: Vec<u8>,
+}
+
+impl<'a> Buffered<'a> {
+    pub fn new(fs: &'a mut S3Fs, key: String) -> Buffered<'a> {
+        Buffered {
+            fs,
+            key,
+            data: Vec::new(),
+        }
+    }
+}
+
+impl Write for Buffered<'_> {
+    fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
+        if self.data.len() as u64 + buffer.len() as u64 > MULTIPART_THRESHOLD {
+            return Err(io::Error::other(
+                "a write of unknown length to S3 is kept in memory, up to 8 MiB",
+            ));
+        }
+        self.data.extend_from_slice(buffer);
+        Ok(buffer.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl WriteStream for Buffered<'_> {
+    fn finish(self: Box<Self>) -> Result<(), FsError> {
+        let what = format!("uploading {}", self.key);
+        let response = self
+            .fs
+            .call(Method::PUT, &self.key, &[], HeaderMap::new(), Some(&self.data), &what)?;
+        let etag = super::etag_of(response.headers());
+        let sent = Md5::digest(&self.data);
+        if matches(etag.as_deref(), &sent) {
+            Ok(())
+        } else {
+            Err(differs(&what, etag.as_deref(), &sent))
+        }
+    }
+}
+
+/// The part being sent.
+struct InFlight {
+    upload: Upload,
+    md5: Md5,
+    number: u32,
+    length: u64,
+    written: u64,
+}
+
+/// A multipart upload: parts streamed one after the other, each checked when it is done.
+struct Multipart<'a> {
+    fs: &'a mut S3Fs,
+    key: String,
+    upload_id: String,
+    part_size: u64,
+    total: u64,
+    /// Bytes of the object sent, from its first.
+    position: u64,
+    done: Vec<xml::Part>,
+    current: Option<InFlight>,
+}
+
+impl Multipart<'_> {
+    fn start_part(&mut self) -> Result<InFlight, FsError> {
+        let number = self.done.len() as u32 + 1;
+        let length = self.part_size.min(self.total - self.position);
+        let text = number.to_string();
+        let url = self
+            .fs
+            .addressing
+            .url(&self.key, &[("partNumber", &text), ("uploadId", &self.upload_id)])?;
+        let signed = self.fs.addressing.signed("PUT", &url, HeaderMap::new())?;
+        let upload = put(&mut self.fs.http, &url, Some(length), signed)?;
+        Ok(InFlight {
+            upload,
+            md5: Md5::new(),
+            number,
+            length,
+            written: 0,
+        })
+    }
+
+    fn end_part(&mut self, part: InFlight) -> Result<(), FsError> {
+        let etag = part.upload.finish_with_etag()?;
+        let sent = part.md5.finalize();
+        if !matches(etag.as_deref(), &sent) {
+            return Err(differs(
+                &format!("uploading part {} of {}", part.number, self.key),
+                etag.as_deref(),
+                &sent,
+            ));
+        }
+        self.done.push(xml::Part {
+            number: part.number,
+            etag: etag.unwrap_or_else(|| format!("\"{}\"", hex(&sent))),
+            size: part.length,
+        });
+        Ok(())
+    }
+
+    fn write_some(&mut self, buffer: &[u8]) -> Result<usize, FsError> {
+        let mut part = match self.current.take() {
+            Some(part) => part,
+            None => self.start_part()?,
+        };
+        let count = (buffer.len() as u64).min(part.length - part.written) as usize;
+        let written = part.upload.write(&buffer[..count]).map_err(|error| {
+            FsError::from_network(&error, &format!("uploading part {} of {}", part.number, self.key))
+        })?;
+        part.md5.update(&buffer[..written]);
+        part.written += written as u64;
+        self.position += written as u64;
+        if part.written == part.length {
+            self.end_part(part)?;
+        } else {
+            self.current = Some(part);
+        }
+        Ok(written)
+    }
+
+    /// The ETag S3 gives a multipart object: the MD5 of the parts' MD5s, and their count.
+    fn expected_etag(&self) -> Option<String> {
+        let mut digest = Md5::new();
+        for part in &self.done {
+            let tag = part.etag.trim_matches('"');
+            if tag.len() != 32 {
+                return None;
+            }
+            for index in (0..32).step_by(2) {
+                digest.update([u8::from_str_radix(&tag[index..index + 2], 16).ok()?]);
+            }
+        }
+        Some(format!("{}-{}", hex(&digest.finalize()), self.done.len()))
+    }
+}
+
+impl Write for Multipart<'_> {
+    fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
+        self.write_some(buffer).map_err(|error| io::Error::other(error.message))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl WriteStream for Multipart<'_> {
+    fn finish(mut self: Box<Self>) -> Result<(), FsError> {
+        if let Some(part) = self.current.take() {
+            self.end_part(part)?;
+        }
+        let what = format!("completing the upload of {}", self.key);
+        if self.position != self.total {
+            return Err(FsError::new(
+                ErrorKind::Local,
+                format!("{what} failed: {} of {} bytes were sent", self.position, self.total),
+            ));
+        }
+        let body = xml::completion(&self.done);
+        let response = self.fs.call(
+            Method::POST,
+            &self.key.clone(),
+            &[("uploadId", &self.upload_id.clone())],
+            HeaderMap::new(),
+            Some(body.as_bytes()),
+            &what,
+        )?;
+        let answer = self.fs.read_body(response, &what)?;
+        if let Some(error) = xml::error(&answer) {
+            return Err(self.fs.s3_error(reqwest::StatusCode::OK, &error, &what));
+        }
+        let etag = xml::completed_etag(&answer);
+        match (etag.as_deref().map(|tag| tag.trim_matches('"')), self.expected_etag()) {
+            (Some(got), Some(expected)) if got.contains('-') && !got.eq_ignore_ascii_case(&expected) => Err(FsError::new(
+                ErrorKind::Protocol,
+                format!("{what} failed: the server's object differs from the parts sent (its ETag {got}, expected {expected})"),
+            )
+            .retryable(true)),
+            _ => Ok(()),
+        }
+    }
+}
