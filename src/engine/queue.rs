@@ -156,6 +156,8 @@ fn restored_state(stored: &StoredItem, now: Duration) -> ItemState {
 
 struct Running {
     cancel: Arc<AtomicBool>,
+    /// Set with `cancel` when the item was cancelled, not paused: see `Work::discard`.
+    discard: Arc<AtomicBool>,
     progress: Progress,
     watch: Watch,
     /// Bytes done when the attempt started: a failed attempt that got past them made
@@ -722,7 +724,7 @@ impl Queue {
                 options,
                 paused,
             } => self.enqueue(job, &site, specs, options, paused),
-            QueueCommand::Pause { items } => self.stop(&items, Scheduler::pause),
+            QueueCommand::Pause { items } => self.stop(&items, Scheduler::pause, false),
             QueueCommand::Resume { items } => {
                 for id in self.selected(&items) {
                     if self.scheduler.state(id) == Some(&ItemState::Paused) {
@@ -732,7 +734,7 @@ impl Queue {
                     }
                 }
             }
-            QueueCommand::CancelItems { items } => self.stop(&items, Scheduler::cancel),
+            QueueCommand::CancelItems { items } => self.stop(&items, Scheduler::cancel, true),
             QueueCommand::Retry { items } => {
                 let ids = match items {
                     Selection::All => self.scheduler.retry_failed(),
@@ -812,13 +814,15 @@ impl Queue {
     }
 
     /// Pauses or cancels items (`how` is the scheduler's verb, `true` for a running item,
-    /// whose worker is then told to stop; its partial file stays).
-    fn stop(&mut self, items: &Selection, how: fn(&mut Scheduler, ItemId) -> bool) {
+    /// whose worker is then told to stop; its partial file stays). `discard`: the user
+    /// cancelled, so what a server keeps of an unfinished upload may go (S3's parts).
+    fn stop(&mut self, items: &Selection, how: fn(&mut Scheduler, ItemId) -> bool, discard: bool) {
         for id in self.selected(items) {
             let before = self.scheduler.state(id).cloned();
             if how(&mut self.scheduler, id)
                 && let Some(running) = self.running.get(&id)
             {
+                running.discard.store(discard, Ordering::Relaxed);
                 running.cancel.store(true, Ordering::Relaxed);
             }
             if self.scheduler.state(id) != before.as_ref() {
@@ -1042,7 +1046,7 @@ impl Queue {
             }
         }
         let count = same_disk.len();
-        self.stop(&Selection::Items(same_disk.clone()), Scheduler::pause);
+        self.stop(&Selection::Items(same_disk.clone()), Scheduler::pause, false);
         self.warn(format!(
             "{reason}. {count} other download{} to the same disk {} paused; resume {} once there is room",
             if count == 1 { "" } else { "s" },
@@ -1619,6 +1623,7 @@ impl Queue {
             return None;
         };
         let cancel = Arc::new(AtomicBool::new(false));
+        let discard = Arc::new(AtomicBool::new(false));
         let progress = Progress::new(record.size);
         progress.set_done(record.bytes_done);
         progress.set_connections(Connections {
@@ -1641,6 +1646,7 @@ impl Queue {
             seen_at_target: self.seen_at_target.remove(&id).unwrap_or(KnownTarget::Unknown),
             attempts: self.scheduler.attempts(id),
             cancel: cancel.clone(),
+            discard: discard.clone(),
             progress: progress.clone(),
         };
         let watch = Watch::new(progress.done(), progress.phase(), now);
@@ -1648,6 +1654,7 @@ impl Queue {
             id,
             Running {
                 cancel,
+                discard,
                 started_at: progress.done(),
                 progress,
                 watch,

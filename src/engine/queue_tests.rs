@@ -857,6 +857,61 @@ fn upload(local: &Path, remote: &str) -> TransferSpec {
     }
 }
 
+/// Cancelling a running upload lets the server drop what it keeps of it out of sight (S3
+/// aborts its multipart upload); pausing one keeps it for the resume.
+#[test]
+fn a_cancelled_upload_is_discarded_on_the_server_and_a_paused_one_is_not() {
+    let server = MemoryFs::new();
+    let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = local.path().join("big.bin");
+    std::fs::write(&file, data(4_000_000, 4)).unwrap();
+    // Slow enough to be caught running.
+    let limits = QueueLimits {
+        upload_rate: Some(64 * 1024),
+        ..QueueLimits::default()
+    };
+    let engine = EngineHandle::start(config(home.path(), &server, limits, false), None).unwrap();
+    let job = enqueue(&engine, vec![upload(&file, "/big.bin")], ConflictPolicy::Overwrite);
+    let transferring = |engine: &EngineHandle| {
+        wait_for(engine, |_, event| match event {
+            Event::ItemChanged {
+                item,
+                state: TransferState::Transferring,
+                ..
+            } => Some(item),
+            _ => None,
+        })
+    };
+    let item = transferring(&engine);
+    engine.send(QueueCommand::Pause {
+        items: Selection::Items(vec![item]),
+    });
+    wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            item: changed,
+            state: TransferState::Paused,
+            ..
+        } if changed == item => Some(()),
+        _ => None,
+    });
+    engine.send(QueueCommand::Resume {
+        items: Selection::Items(vec![item]),
+    });
+    assert_eq!(transferring(&engine), item);
+    assert!(server.discarded().is_empty(), "a pause keeps the upload for its resume");
+    engine.send(QueueCommand::CancelItems {
+        items: Selection::Items(vec![item]),
+    });
+    let summary = job_summary(&engine, job);
+    assert_eq!(summary.failed.len(), 1, "{summary:?}");
+    // The job ends at the cancel; its worker stops, and discards, a moment later.
+    let deadline = Instant::now() + WAIT;
+    while server.discarded().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(server.discarded(), ["/big.bin"], "the cancelled upload's target");
+}
+
 /// Uploading into a folder that is already there (issue 19): one listing of it tells every
 /// file what is at its target, and the policy applies to what the listing showed.
 #[test]

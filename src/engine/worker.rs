@@ -54,6 +54,10 @@ pub struct Work {
     pub seen_at_target: KnownTarget,
     pub attempts: u32,
     pub cancel: Arc<AtomicBool>,
+    /// Set with `cancel` when the user cancelled the item (not paused it): what an upload
+    /// left on the server will not be resumed, and the server may drop it
+    /// ([`RemoteFs::discard_upload`]).
+    pub discard: Arc<AtomicBool>,
     pub progress: Progress,
 }
 
@@ -809,9 +813,17 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
         local: &work.local,
         remote: &plan.target,
     };
-    copy_and_verify(shared, fs, work, ends, source.size, |fs, control| {
+    let copied = copy_and_verify(shared, fs, work, ends, source.size, |fs, control| {
         copy::upload_file(fs, &work.local, &plan.target, mode, control)
-    })
+    });
+    if let Err(error) = &copied
+        && error.kind == ErrorKind::Cancelled
+        && work.discard.load(Ordering::Relaxed)
+        && let Err(failed) = fs.discard_upload(&plan.target)
+    {
+        shared.log(crate::protocol::LogDirection::Warning, failed.message);
+    }
+    copied
 }
 
 /// Whether an upload goes to a temporary name first: as the job says, unless the server

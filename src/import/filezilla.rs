@@ -148,10 +148,10 @@ fn server(node: roxmltree::Node<'_, '_>, folder: &str, imported: &mut Imported) 
         // WebDAV over HTTPS, and its "insecure" kind over plain HTTP.
         9 => site.set_protocol(Protocol::Davs),
         19 => site.set_protocol(Protocol::Dav),
+        7 => site.set_protocol(Protocol::S3),
         other => {
             let what = match other {
                 2 | 5 => "HTTP".to_owned(),
-                7 => "S3".to_owned(),
                 8 => "Storj".to_owned(),
                 _ => format!("protocol number {other}"),
             };
@@ -196,6 +196,9 @@ fn server(node: roxmltree::Node<'_, '_>, folder: &str, imported: &mut Imported) 
         site.encoding = Some(encoding.to_owned());
     }
     site.remote_folder = text(node, "RemoteDir").and_then(remote_dir);
+    if site.protocol() == Protocol::S3 && !s3_bucket(&mut site, &label, imported) {
+        return;
+    }
     site.local_folder = text(node, "LocalDir")
         .map(str::trim)
         .filter(|dir| !dir.is_empty())
@@ -209,6 +212,30 @@ fn server(node: roxmltree::Node<'_, '_>, folder: &str, imported: &mut Imported) 
         .filter_map(|bookmark| text(bookmark, "RemoteDir").and_then(remote_dir))
         .collect();
     imported.sites.push((site, password));
+}
+
+/// FileZilla's S3 site is a service (its host), whose buckets are the top folders; a Wharf
+/// site is one bucket. The bucket comes from the remote folder's first segment, the
+/// endpoint from the host (none for AWS's own), the access key is the user and its secret
+/// the password. `false` when no bucket is named: the site is skipped, saying why.
+fn s3_bucket(site: &mut SavedSite, label: &str, imported: &mut Imported) -> bool {
+    let folder = site.remote_folder.clone().unwrap_or_default();
+    let mut segments = folder.split('/').filter(|segment| !segment.is_empty());
+    let Some(bucket) = segments.next().map(str::to_owned) else {
+        imported.skipped.push(format!(
+            "{label}: an S3 site opens one bucket in Wharf, and this one names none in its remote folder"
+        ));
+        return false;
+    };
+    let rest: Vec<&str> = segments.collect();
+    let service = std::mem::replace(&mut site.host, bucket);
+    if !service.ends_with("amazonaws.com") {
+        let port = site.port.take().map(|port| format!(":{port}")).unwrap_or_default();
+        site.s3.url = Some(format!("https://{service}{port}"));
+    }
+    site.port = None;
+    site.remote_folder = (!rest.is_empty()).then(|| format!("/{}", rest.join("/")));
+    true
 }
 
 /// The site's password: base64 (FileZilla 3.26 on), plain (older), or protected by a master
@@ -396,6 +423,16 @@ mod tests {
                 <Name>Bucket</Name>
             </Server>
             <Server>
+                <Host>minio.example</Host>
+                <Port>9000</Port>
+                <Protocol>7</Protocol>
+                <User>AKIDMINIO</User>
+                <Pass encoding="base64">c2VjcmV0LWtleQ==</Pass>
+                <Logontype>1</Logontype>
+                <RemoteDir>1 0 7 backups 5 daily</RemoteDir>
+                <Name>Backups</Name>
+            </Server>
+            <Server>
                 <Host>cloud.example</Host>
                 <Protocol>9</Protocol>
                 <User>me</User>
@@ -456,8 +493,18 @@ mod tests {
             (Protocol::Davs, 443, "me")
         );
 
-        assert_eq!(imported.sites.len(), 7);
-        assert_eq!(imported.skipped, ["Clients/Bucket: Wharf does not speak S3 yet"]);
+        let (backups, secret) = by_path("Clients/Backups");
+        assert_eq!((backups.protocol(), backups.host.as_str()), (Protocol::S3, "backups"));
+        assert_eq!(backups.s3.url.as_deref(), Some("https://minio.example:9000"));
+        assert_eq!(backups.remote_folder.as_deref(), Some("/daily"));
+        assert_eq!(backups.user, "AKIDMINIO");
+        assert_eq!(secret.as_ref().unwrap().expose(), "secret-key");
+
+        assert_eq!(imported.sites.len(), 8);
+        assert_eq!(
+            imported.skipped,
+            ["Clients/Bucket: an S3 site opens one bucket in Wharf, and this one names none in its remote folder"]
+        );
         assert!(
             imported
                 .warnings
@@ -474,7 +521,7 @@ mod tests {
         assert!(!scrubbed.contains("czNjcmV0"));
         assert!(scrubbed.contains("plain-old"), "passwords not moved stay");
         let again = parse(&scrubbed).unwrap();
-        assert_eq!(again.sites.len(), 7, "the file is still a valid site list");
+        assert_eq!(again.sites.len(), 8, "the file is still a valid site list");
     }
 
     /// A file of 5,000 nested folders overflowed the stack (found while fuzzing the import).

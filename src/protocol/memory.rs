@@ -72,6 +72,8 @@ enum Node {
 struct State {
     nodes: BTreeMap<String, Node>,
     faults: Faults,
+    /// Paths whose unfinished uploads were discarded (`RemoteFs::discard_upload`).
+    discarded: Vec<String>,
 }
 
 #[derive(Clone, Default)]
@@ -130,6 +132,11 @@ impl MemoryFs {
                 modified: Utc::now(),
             },
         );
+    }
+
+    /// The paths whose unfinished uploads the queue discarded, in order.
+    pub fn discarded(&self) -> Vec<String> {
+        self.lock().discarded.clone()
     }
 
     /// A file's contents, if it exists.
@@ -236,6 +243,11 @@ impl RemoteFs for MemoryFs {
             }
             _ => Err(not_found(&path_key)),
         }
+    }
+
+    fn discard_upload(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        self.lock().discarded.push(key(path));
+        Ok(())
     }
 
     fn remove(&mut self, path: &RemotePath) -> Result<(), FsError> {

@@ -224,6 +224,14 @@ pub trait RemoteFs: Send {
         }
     }
 
+    /// The user cancelled an upload to `path`, which will not be resumed: what the server
+    /// keeps of it out of sight may go (S3 aborts its multipart upload). A partial file
+    /// that can be seen stays, as it always has: the user can see and delete it.
+    fn discard_upload(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        let _ = path;
+        Ok(())
+    }
+
     /// The name a download of `path` gets when the server suggests one (HTTP's
     /// `Content-Disposition`, or a link's last segment decoded); `None` for the path's own.
     /// The queue checks it as any server's name.

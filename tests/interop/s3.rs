@@ -205,3 +205,28 @@ fn wrong_keys_are_said_in_words() {
     assert!(right.status.success(), "the signature is right: {}", stderr(&right));
     assert_eq!(std::fs::read(&target).unwrap(), b"behind the keys");
 }
+
+/// What a cancelled upload calls: its parts go from the server (a pause or a dropped
+/// connection keeps them, for the resume).
+#[test]
+fn a_discarded_upload_is_aborted_on_the_server() {
+    let server = moto::start();
+    let mut location = Location::parse(&format!("s3://{}:{}@{BUCKET}/", ANY_KEY.0, ANY_KEY.1)).unwrap();
+    location.site.s3.url = Some(moto::endpoint(&server));
+    let mut fs = S3Fs::connect(&location.site, &context()).unwrap();
+    let path = wharf::model::location::RemotePath::new("/cancelled.bin");
+    let total = 3 * wharf::protocol::s3::MULTIPART_THRESHOLD;
+    {
+        let mut writer = fs.open_upload(&path, 0, total).unwrap();
+        std::io::Write::write_all(&mut writer, &data(wharf::protocol::s3::part_size(total) as usize, 2)).unwrap();
+        // Dropped unfinished, as a stopped transfer's is.
+    }
+    assert_eq!(moto::pending_parts(&server), 1, "the first part waits on the server");
+    assert_eq!(
+        fs.uploaded_so_far(&path, total).unwrap(),
+        wharf::protocol::s3::part_size(total)
+    );
+    fs.discard_upload(&path).unwrap();
+    assert_eq!(moto::pending_parts(&server), 0, "aborted");
+    assert_eq!(fs.uploaded_so_far(&path, total).unwrap(), 0);
+}

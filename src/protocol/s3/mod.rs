@@ -11,7 +11,8 @@
 //!   object appears only when complete, so no temporary name is needed (`atomic_uploads`).
 //!   A multipart upload interrupted (a dropped connection, `kill -9`) is found again with
 //!   `ListMultipartUploads` and `ListParts` and continued after its last part; every part and
-//!   the whole object are checked against the MD5s S3 answers with (its ETags).
+//!   the whole object are checked against the MD5s S3 answers with (its ETags). A cancelled
+//!   upload is aborted on the server, so its parts are not kept (and billed).
 //! - Rename: a server-side copy (`x-amz-copy-source`) and a delete; files only, up to the
 //!   5 GiB a single copy allows.
 
@@ -429,6 +430,10 @@ impl RemoteFs for S3Fs {
 
     fn uploaded_so_far(&mut self, path: &RemotePath, size: u64) -> Result<u64, FsError> {
         upload::sent_before(self, &S3Fs::key(path), size)
+    }
+
+    fn discard_upload(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        upload::abort_all(self, &S3Fs::key(path))
     }
 }
 

@@ -175,20 +175,26 @@ fn pending(fs: &mut S3Fs, key: &str) -> Result<Option<(String, Vec<xml::Part>)>,
 /// Aborts what earlier attempts at `key` left, so that no parts are kept (and billed) for
 /// nothing. Failing to is no reason to stop the new upload.
 fn abort_pending(fs: &mut S3Fs, key: &str) {
-    let Ok(uploads) = uploads_of(fs, key) else {
-        return;
-    };
-    for (_, upload_id, _) in uploads {
-        let what = format!("aborting an earlier upload of {key}");
-        let _ = fs.call(
+    let _ = abort_all(fs, key);
+}
+
+/// Aborts every pending multipart upload of `key` (a cancelled upload's, too).
+pub fn abort_all(fs: &mut S3Fs, key: &str) -> Result<(), FsError> {
+    for (_, upload_id, _) in uploads_of(fs, key)? {
+        let what = format!("aborting the unfinished upload of {key}");
+        fs.call(
             Method::DELETE,
             key,
             &[("uploadId", &upload_id)],
             HeaderMap::new(),
             None,
             &what,
-        );
+        )?;
+        fs.http.log().status(&format!(
+            "Aborted the unfinished upload of {key}: its parts are gone from the server"
+        ));
     }
+    Ok(())
 }
 
 /// Whether the server's ETag is the MD5 it was sent. An ETag that is no MD5 (encrypted

@@ -148,6 +148,10 @@ fn tls_fallback(editing: &mut Editing, ui: &mut Ui) {
 }
 
 fn server(editing: &mut Editing, protocol: Protocol, ui: &mut Ui) {
+    if protocol == Protocol::S3 {
+        bucket(editing, ui);
+        return;
+    }
     field(ui, "Host name:", &mut editing.site.host, "example.org");
     let default_port = protocol.default_port().to_string();
     field(ui, "Port number:", &mut editing.port, &default_port);
@@ -167,6 +171,68 @@ fn server(editing: &mut Editing, protocol: Protocol, ui: &mut Ui) {
     }
 }
 
+/// An S3 site: the bucket, where it is served, and the access key (its secret is the
+/// password below). What is left empty is found as the AWS tools find it.
+fn bucket(editing: &mut Editing, ui: &mut Ui) {
+    field(ui, "Bucket:", &mut editing.site.host, "my-bucket");
+    let s3 = &mut editing.site.s3;
+    optional_field(
+        ui,
+        "Endpoint:",
+        &mut s3.url,
+        "empty: AWS, or AWS_ENDPOINT_URL, or the profile's",
+    );
+    optional_field(
+        ui,
+        "Region:",
+        &mut s3.region,
+        "empty: AWS_REGION, the profile's, else us-east-1",
+    );
+    optional_field(
+        ui,
+        "Profile:",
+        &mut s3.profile,
+        "empty: AWS_PROFILE, else default (~/.aws)",
+    );
+    let label = ui.label("Addressing:").id;
+    let shown = match s3.path_style {
+        None => "Automatic (path-style at an endpoint of your own)",
+        Some(true) => "Path-style (endpoint/bucket/key)",
+        Some(false) => "Virtual-host style (bucket.endpoint/key)",
+    };
+    ComboBox::from_id_salt("site-s3-addressing")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(
+                &mut s3.path_style,
+                None,
+                "Automatic (path-style at an endpoint of your own)",
+            );
+            ui.selectable_value(&mut s3.path_style, Some(true), "Path-style (endpoint/bucket/key)");
+            ui.selectable_value(
+                &mut s3.path_style,
+                Some(false),
+                "Virtual-host style (bucket.endpoint/key)",
+            );
+        })
+        .response
+        .labelled_by(label);
+    ui.end_row();
+    field(
+        ui,
+        "Access key ID:",
+        &mut editing.site.user,
+        "empty: AWS_ACCESS_KEY_ID, or the profile's",
+    );
+}
+
+/// A field whose empty text means `None`.
+fn optional_field(ui: &mut Ui, label: &str, value: &mut Option<String>, hint: &str) {
+    let mut text = value.clone().unwrap_or_default();
+    field(ui, label, &mut text, hint);
+    *value = (!text.trim().is_empty()).then(|| text.trim().to_owned());
+}
+
 /// How to log in: the method, the key file, and the password or passphrase for the keyring.
 fn login(editing: &mut Editing, keyring_ok: bool, new: bool, ui: &mut Ui) {
     auth_choice(editing, ui);
@@ -180,6 +246,8 @@ fn login(editing: &mut Editing, keyring_ok: bool, new: bool, ui: &mut Ui) {
     }
     let what = if matches!(editing.site.auth, Auth::KeyFile { .. }) {
         "Key passphrase:"
+    } else if editing.site.protocol() == Protocol::S3 {
+        "Secret key:"
     } else {
         "Site password:"
     };
@@ -205,13 +273,19 @@ fn login(editing: &mut Editing, keyring_ok: bool, new: bool, ui: &mut Ui) {
 fn auth_choice(editing: &mut Editing, ui: &mut Ui) {
     const PASSWORD: &str = "Password (kept in the keyring)";
     const ASK: &str = "Ask for the password every time";
+    // S3's "anonymous" site stores no key: the environment or ~/.aws may have one.
+    let anonymous = if editing.site.protocol() == Protocol::S3 {
+        "No stored key (the environment, ~/.aws, else anonymous)"
+    } else {
+        "Anonymous"
+    };
     let label = ui.label("Log in with:").id;
     let shown = match &editing.site.auth {
         Auth::Password => PASSWORD,
         Auth::KeyFile { .. } => "Key file",
         Auth::Agent => "ssh-agent",
         Auth::AskEveryTime => ASK,
-        Auth::Anonymous => "Anonymous",
+        Auth::Anonymous => anonymous,
     };
     let auth = &mut editing.site.auth;
     ComboBox::from_id_salt("site-auth")
@@ -226,7 +300,7 @@ fn auth_choice(editing: &mut Editing, ui: &mut Ui) {
                 ui.selectable_value(auth, Auth::KeyFile { path: key }, "Key file");
                 ui.selectable_value(auth, Auth::Agent, "ssh-agent");
             } else {
-                ui.selectable_value(auth, Auth::Anonymous, "Anonymous");
+                ui.selectable_value(auth, Auth::Anonymous, anonymous);
             }
             ui.selectable_value(auth, Auth::AskEveryTime, ASK);
         })
