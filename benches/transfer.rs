@@ -6,7 +6,10 @@
 //!   rclone over FTP, and curl and lftp over FTPS (explicit TLS, vsftpd's self-signed
 //!   certificate accepted by each client), to vsftpd;
 //! - through `netproxy.py --delay-ms 20` (a 40 ms round trip), 256 MiB each way over SFTP
-//!   against OpenSSH `sftp`.
+//!   against OpenSSH `sftp`;
+//! - WebDAV to Apache's mod_dav and S3 to moto's server, a 1 GiB file each way, against
+//!   curl (`--aws-sigv4` for S3) and rclone (`:webdav:`, `:s3:`); `WHARF_BENCH_ONLY=web`
+//!   runs these alone.
 //!
 //! The contenders take turns (the order rotates every round, and the disk is synced before
 //! each run), this computer's files are in /dev/shm, each output is compared with
@@ -42,6 +45,9 @@ struct Contender {
     /// What the program needs from the environment (Wharf's home and password).
     env: Vec<(&'static str, String)>,
     output: PathBuf,
+    /// For an upload whose result is no file here (an S3 object): the command that fetches
+    /// it to `output`, untimed, for the comparison.
+    fetch: Option<Vec<String>>,
 }
 
 impl Contender {
@@ -52,6 +58,7 @@ impl Contender {
             args: args.iter().map(|arg| (*arg).to_owned()).collect(),
             env: Vec::new(),
             output: output.to_owned(),
+            fetch: None,
         }
     }
 
@@ -147,7 +154,11 @@ fn case(label: &str, bytes: u64, source: &Path, contenders: &[Contender], rounds
             let _ = std::fs::remove_file(&contender.output);
             // The last run's file is written to disk first, so that no run pays for another's.
             let _ = Command::new("sync").status();
-            match measure(contender.command()) {
+            let measured = measure(contender.command());
+            if let Some(fetch) = &contender.fetch {
+                let _ = Command::new(&fetch[0]).args(&fetch[1..]).status();
+            }
+            match measured {
                 Ok(run) if same_bytes(&contender.output, source) => runs[index].push(run),
                 Ok(_) => failures[index].push("its file differs from the source".to_owned()),
                 Err(error) => failures[index].push(error),
@@ -209,16 +220,8 @@ impl Setup {
 
     /// A file of `mib` MiB on the server's side, owned by the test account.
     fn source(&self, name: &str, mib: u64) -> PathBuf {
-        use std::io::Write;
         let path = self.remote.join(name);
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        let mut block: Vec<u8> = (0..1024 * 1024).map(|i| (i * 7 % 251) as u8).collect();
-        for n in 0..mib {
-            // Every MiB differs, so that a block written at the wrong offset is noticed.
-            block[..8].copy_from_slice(&n.to_le_bytes());
-            file.write_all(&block).unwrap();
-        }
-        drop(file);
+        write_pattern(&path, mib);
         let (uid, gid) = servers::account_ids();
         std::os::unix::fs::chown(&path, Some(uid), Some(gid)).unwrap();
         path
@@ -455,6 +458,195 @@ fn ftp_cases(setup: &Setup, port: u16, tls: bool, source: &Path, mib: u64) {
     let _ = std::fs::remove_file(local_source);
 }
 
+/// WebDAV (Apache mod_dav, Basic) and S3 (moto), each way, against curl and rclone.
+fn web_cases(setup: &Setup, mib: u64) {
+    let bytes = mib * 1048576;
+    let local_source = setup.local.path().join("web-source.bin");
+    write_pattern(&local_source, mib);
+    let download = setup.local.path().join("web-download.bin");
+    let obscure = |secret: &str| {
+        let out = Command::new("rclone")
+            .args(["obscure", secret])
+            .output()
+            .unwrap()
+            .stdout;
+        String::from_utf8_lossy(&out).trim().to_owned()
+    };
+
+    let apache = servers::apache::start(servers::apache::DavAuth::Basic);
+    let root = servers::apache::dav_root(&apache);
+    std::fs::copy(&local_source, root.join("big.bin")).unwrap();
+    let (uid, gid) = servers::account_ids();
+    std::os::unix::fs::chown(root.join("big.bin"), Some(uid), Some(gid)).unwrap();
+    let http = format!("http://127.0.0.1:{}", apache.port);
+    let dav = format!("dav://{USER}@127.0.0.1:{}", apache.port);
+    let login = format!("{USER}:{PASSWORD}");
+    let remote = format!(":webdav,url={http},user={USER},pass={}:", obscure(PASSWORD));
+    let (download_text, source_text) = (text(&download), text(&local_source));
+    let contenders = [
+        setup.wharf(
+            "wharf get",
+            &["get", &format!("{dav}/big.bin"), &download_text],
+            &download,
+        ),
+        Contender::new(
+            "curl",
+            "curl",
+            &["-sS", "-u", &login, "-o", &download_text, &format!("{http}/big.bin")],
+            &download,
+        ),
+        Contender::new(
+            "rclone copyto (webdav)",
+            "rclone",
+            &["copyto", &format!("{remote}big.bin"), &download_text],
+            &download,
+        ),
+    ];
+    case(
+        &format!("WebDAV get, {mib} MiB, loopback (Apache mod_dav)"),
+        bytes,
+        &local_source,
+        &contenders,
+        setup.rounds,
+    );
+    let upload = root.join("upload.bin");
+    let contenders = [
+        setup.wharf(
+            "wharf put",
+            &["put", &source_text, &format!("{dav}/upload.bin")],
+            &upload,
+        ),
+        Contender::new(
+            "curl -T",
+            "curl",
+            &["-sS", "-u", &login, "-T", &source_text, &format!("{http}/upload.bin")],
+            &upload,
+        ),
+        Contender::new(
+            "rclone copyto (webdav)",
+            "rclone",
+            &["copyto", &source_text, &format!("{remote}upload.bin")],
+            &upload,
+        ),
+    ];
+    case(
+        &format!("WebDAV put, {mib} MiB, loopback (Apache mod_dav)"),
+        bytes,
+        &local_source,
+        &contenders,
+        setup.rounds,
+    );
+    drop(apache);
+
+    let moto = servers::moto::start();
+    let endpoint = servers::moto::endpoint(&moto);
+    let (key, secret) = servers::moto::ANY_KEY;
+    let bucket = servers::moto::BUCKET;
+    let object = |name: &str| format!("{endpoint}/{bucket}/{name}");
+    let curl_s3 = |rest: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = [
+            "curl",
+            "-sS",
+            "--aws-sigv4",
+            "aws:amz:us-east-1:s3",
+            "-u",
+            &format!("{key}:{secret}"),
+        ]
+        .iter()
+        .map(|arg| (*arg).to_owned())
+        .collect();
+        args.extend(rest.iter().map(|arg| (*arg).to_owned()));
+        args
+    };
+    let seed = curl_s3(&["-T", &source_text, &object("big.bin")]);
+    assert!(Command::new(&seed[0]).args(&seed[1..]).status().unwrap().success());
+    let rclone_s3 = format!(
+        ":s3,provider=Other,endpoint={endpoint},access_key_id={key},secret_access_key={secret},force_path_style=true:{bucket}/"
+    );
+    let s3_wharf = |name: &str, args: &[&str], output: &Path| {
+        let mut contender = setup.wharf(name, args, output);
+        contender.env.extend([
+            ("AWS_ENDPOINT_URL", endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID", key.to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", secret.to_owned()),
+        ]);
+        contender
+    };
+    let curl_get = curl_s3(&["-o", &download_text, &object("big.bin")]);
+    let contenders = [
+        s3_wharf(
+            "wharf get",
+            &["get", &format!("s3://{bucket}/big.bin"), &download_text],
+            &download,
+        ),
+        Contender::new(
+            "curl --aws-sigv4",
+            "curl",
+            &curl_get[1..].iter().map(String::as_str).collect::<Vec<_>>(),
+            &download,
+        ),
+        Contender::new(
+            "rclone copyto (s3)",
+            "rclone",
+            &["copyto", &format!("{rclone_s3}big.bin"), &download_text],
+            &download,
+        ),
+    ];
+    case(
+        &format!("S3 get, {mib} MiB, loopback (moto)"),
+        bytes,
+        &local_source,
+        &contenders,
+        setup.rounds,
+    );
+    let fetched = setup.local.path().join("s3-fetched.bin");
+    let fetch = curl_s3(&["-o", &text(&fetched), &object("upload.bin")]);
+    let curl_put = curl_s3(&["-T", &source_text, &object("upload.bin")]);
+    let mut contenders = [
+        s3_wharf(
+            "wharf put",
+            &["put", &source_text, &format!("s3://{bucket}/upload.bin")],
+            &fetched,
+        ),
+        Contender::new(
+            "curl -T --aws-sigv4",
+            "curl",
+            &curl_put[1..].iter().map(String::as_str).collect::<Vec<_>>(),
+            &fetched,
+        ),
+        Contender::new(
+            "rclone copyto (s3)",
+            "rclone",
+            &["copyto", &source_text, &format!("{rclone_s3}upload.bin")],
+            &fetched,
+        ),
+    ];
+    for contender in &mut contenders {
+        contender.fetch = Some(fetch.clone());
+    }
+    case(
+        &format!("S3 put, {mib} MiB, loopback (moto)"),
+        bytes,
+        &local_source,
+        &contenders,
+        setup.rounds,
+    );
+    let _ = std::fs::remove_file(&local_source);
+    let _ = std::fs::remove_file(&fetched);
+}
+
+/// A file of `mib` MiB whose every MiB differs, so that a block written at the wrong offset
+/// is noticed.
+fn write_pattern(path: &Path, mib: u64) {
+    use std::io::Write;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut block: Vec<u8> = (0..1024 * 1024).map(|i| (i * 7 % 251) as u8).collect();
+    for n in 0..mib {
+        block[..8].copy_from_slice(&n.to_le_bytes());
+        file.write_all(&block).unwrap();
+    }
+}
+
 fn main() {
     let mib = env_number("WHARF_BENCH_MIB", 1024);
     let long_mib = env_number("WHARF_BENCH_LONG_MIB", 256);
@@ -476,6 +668,10 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         chrono::Utc::now().format("%Y-%m-%d")
     );
+    if std::env::var("WHARF_BENCH_ONLY").as_deref() == Ok("web") {
+        web_cases(&setup, mib);
+        return;
+    }
     let big = setup.source("big.bin", mib);
     let (sshd, _) = servers::sshd();
     let key = servers::plain_client_key(&sshd);
@@ -495,4 +691,6 @@ fn main() {
     let long = setup.source("long.bin", long_mib);
     let proxy = servers::netproxy(sshd.port, &["--delay-ms", "20"]);
     sftp_cases(&setup, "40 ms round trip", proxy.port(), &key, &long, long_mib, false);
+
+    web_cases(&setup, mib);
 }

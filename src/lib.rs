@@ -26,7 +26,8 @@
 //!   item's direction, kind, status, conflict policy and verification with their one text
 //!   form ([`model::queue`]), how a connection is protected ([`model::security`]: an
 //!   encryption kind and a line for people), bandwidth limits as people type them
-//!   ([`model::rate`]), jump hosts as `ssh -J` writes them ([`model::jump`]), saved sites
+//!   ([`model::rate`]), jump hosts as `ssh -J` writes them ([`model::jump`]), where an S3
+//!   bucket is served ([`model::s3`]), saved sites
 //!   ([`model::saved_site`]) and what the trust page lists
 //!   ([`model::trust`]).
 //! - [`protocol`]: the `RemoteFs` trait, `FsError` (kind + retryable + message, and the
@@ -119,8 +120,6 @@
 //! (`build.sh`), validates them (`check.sh`), installs the .deb into a bare Debian
 //! (`install-test.sh`), and holds the Flatpak, Windows and macOS recipes. One application
 //! id, [`ui::APP_ID`], names Wharf everywhere a desktop does.
-//!
-//! Still to come (see the issues): WebDAV, S3.
 //!
 //! ## Dependency rule
 //!

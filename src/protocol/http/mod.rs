@@ -8,7 +8,8 @@
 //!   already given.
 //! - Timeouts: a request and each read of a reply wait at most the idle timeout; an upload's
 //!   body is sent through a client without that timer, since sending a large file can take
-//!   longer than any reply, and is watched by the upload's own idle timer instead.
+//!   longer than any reply, and is watched by the upload's own idle timer instead
+//!   ([`upload`]).
 //! - Redirects: ten at most, never from HTTPS to plain HTTP; each is logged.
 //! - Authentication ([`auth`]): answered after the first 401, then sent with every request.
 
@@ -38,8 +39,12 @@ const MAX_REDIRECTS: usize = 10;
 pub struct Transport {
     /// Requests and replies: each wait is bounded by the idle timeout.
     client: Client,
-    /// Upload bodies: no timer of reqwest's (see the module's header).
-    uploads: Client,
+    /// Upload bodies: reqwest's async client on a runtime of the connection's own (one
+    /// thread, `wharf-http-upload`), which takes a streamed body in the chunks it is
+    /// written in (the blocking client reads a body 8 KiB at a time, a hop between threads
+    /// each, which halved upload speed), with no timer of reqwest's: see the module's header.
+    uploads: reqwest::Client,
+    runtime: std::sync::Arc<tokio::runtime::Runtime>,
     origin: Url,
     user: String,
     password: Option<Secret>,
@@ -68,11 +73,23 @@ impl Transport {
         };
         let idle = Duration::from_secs(context.timeouts.idle);
         let connect = Duration::from_secs(context.timeouts.connect);
-        let client = build_client(config.clone(), Some(idle), connect, &context.log)?;
-        let uploads = build_client(config, None, connect, &context.log)?;
+        let client = build_client(config.clone(), idle, connect, &context.log)?;
+        let uploads = async_builder(config, connect, &context.log).build().map_err(|error| {
+            FsError::new(
+                ErrorKind::Other,
+                format!("the HTTP client could not be set up: {error}"),
+            )
+        })?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("wharf-http-upload")
+            .enable_all()
+            .build()
+            .map_err(|error| FsError::new(ErrorKind::Local, format!("no thread for uploads: {error}")))?;
         Ok(Transport {
             client,
             uploads,
+            runtime: std::sync::Arc::new(runtime),
             origin,
             user: site.user.clone(),
             password: site.credentials.password.clone(),
@@ -152,9 +169,14 @@ impl Transport {
         }
     }
 
+    /// The runtime uploads run on.
+    pub fn runtime(&self) -> &std::sync::Arc<tokio::runtime::Runtime> {
+        &self.runtime
+    }
+
     /// Starts a request whose body streams (an upload), through the client without a
     /// reply timer; the caller watches it. Authentication is what earlier requests settled.
-    pub fn upload_request(&mut self, method: Method, url: &Url, headers: HeaderMap) -> RequestBuilder {
+    pub fn upload_request(&mut self, method: Method, url: &Url, headers: HeaderMap) -> reqwest::RequestBuilder {
         self.log.command(&command_line(&method, url, &headers));
         let mut request = self.uploads.request(method.clone(), url.clone()).headers(headers);
         if let Some(value) = self
@@ -272,18 +294,12 @@ pub fn request_uri(url: &Url) -> String {
 /// is not used: its timer needs a tokio runtime on the reading thread.)
 fn build_client(
     tls: rustls::ClientConfig,
-    idle: Option<Duration>,
+    idle: Duration,
     connect: Duration,
     log: &ProtocolLog,
 ) -> Result<Client, FsError> {
-    let builder = reqwest::ClientBuilder::new()
-        .user_agent(concat!("Wharf/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(connect)
-        .redirect(redirects(log.clone()))
-        .tls_backend_preconfigured(tls)
-        .http1_only();
-    reqwest::blocking::ClientBuilder::from(builder)
-        .timeout(idle)
+    reqwest::blocking::ClientBuilder::from(async_builder(tls, connect, log))
+        .timeout(Some(idle))
         .build()
         .map_err(|error| {
             FsError::new(
@@ -291,6 +307,16 @@ fn build_client(
                 format!("the HTTP client could not be set up: {error}"),
             )
         })
+}
+
+/// What both clients share: TLS, timeouts for connecting, redirects, HTTP/1.1.
+fn async_builder(tls: rustls::ClientConfig, connect: Duration, log: &ProtocolLog) -> reqwest::ClientBuilder {
+    reqwest::ClientBuilder::new()
+        .user_agent(concat!("Wharf/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(connect)
+        .redirect(redirects(log.clone()))
+        .tls_backend_preconfigured(tls)
+        .http1_only()
 }
 
 /// Follows at most [`MAX_REDIRECTS`], never from HTTPS down to plain HTTP, and logs each.

@@ -1,17 +1,21 @@
-//! One streamed upload (`PUT`) as a [`WriteStream`]: the copy routine's writes go through a
-//! small bounded channel to a thread of the upload's own (`wharf-http-upload`), where
-//! reqwest reads them as the request's body. The channel is the idle timer: a server that
-//! stops taking data fills it, and a write that waits longer than the idle timeout fails.
-//! The reply is waited for as long again after the last byte. Dropping the stream before
-//! `finish` makes the body fail, so the request is cut off rather than sent short.
+//! One streamed upload (`PUT`) as a [`WriteStream`]: the copy routine's writes go, in the
+//! chunks they are written in, through a small bounded channel to the request's body, which
+//! reqwest's async client sends on the connection's upload runtime (`wharf-http-upload`).
+//! The channel is the idle timer: a server that stops taking data fills it, and a write
+//! that waits longer than the idle timeout fails. The reply is waited for as long again
+//! after the last byte. Dropping the stream before `finish` aborts the request, so the
+//! server sees a body cut off, never a short one that looks complete.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender};
+use crossbeam_channel::{Receiver, RecvTimeoutError};
 use reqwest::Method;
-use reqwest::blocking::Body;
-use reqwest::header::HeaderMap;
+use reqwest::header::{CONTENT_LENGTH, ETAG, HeaderMap, HeaderValue};
+use tokio::runtime::Runtime;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use url::Url;
 
 use super::{Transport, request_failed, status_error};
@@ -21,70 +25,67 @@ use crate::protocol::{ErrorKind, FsError, WriteStream};
 /// hundred KiB, a few MiB at most.
 const CHUNKS_IN_FLIGHT: usize = 8;
 
-enum Chunk {
-    Data(Vec<u8>),
-    End,
-}
+type Chunk = Result<Vec<u8>, io::Error>;
 
 /// Starts a `PUT` of `length` bytes (unknown: chunked) to `url`.
 pub fn put(http: &mut Transport, url: &Url, length: Option<u64>, headers: HeaderMap) -> Result<Upload, FsError> {
     let what = format!("uploading {}", super::request_uri(url));
-    let request = http.upload_request(Method::PUT, url, headers);
-    let (chunks, taken) = crossbeam_channel::bounded(CHUNKS_IN_FLIGHT);
+    let mut request = http.upload_request(Method::PUT, url, headers);
+    let (chunks, taken) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
+    let body = futures_util::stream::unfold(taken, |mut taken| async move {
+        taken.recv().await.map(|chunk| (chunk, taken))
+    });
+    request = request.body(reqwest::Body::wrap_stream(body));
+    if let Some(length) = length {
+        request = request.header(CONTENT_LENGTH, HeaderValue::from(length));
+    }
     let (done, result) = crossbeam_channel::bounded(1);
-    let reader = ChunkReader {
-        chunks: taken,
-        current: Vec::new(),
-        position: 0,
-    };
-    let body = match length {
-        Some(length) => Body::sized(reader, length),
-        None => Body::new(reader),
-    };
     let (log, authority, answered) = (http.log().clone(), http.authority(), http.answered());
-    let thread_what = what.clone();
-    std::thread::Builder::new()
-        .name("wharf-http-upload".to_owned())
-        .spawn(move || {
-            let outcome = request
-                .body(body)
-                .send()
-                .map_err(|error| request_failed(&error, &thread_what))
-                .and_then(|response| {
-                    let status = response.status();
-                    log.reply(&format!(
-                        "{} {}",
-                        status.as_u16(),
-                        status.canonical_reason().unwrap_or("")
-                    ));
-                    if status.is_success() {
-                        Ok(response
-                            .headers()
-                            .get(reqwest::header::ETAG)
-                            .and_then(|value| value.to_str().ok())
-                            .map(str::to_owned))
-                    } else {
-                        Err(status_error(status, &thread_what, &authority, answered))
-                    }
-                });
-            let _ = done.send(outcome);
-        })
-        .map_err(|error| FsError::new(ErrorKind::Local, format!("{what} failed: no thread for it ({error})")))?;
+    let task_what = what.clone();
+    let task = http.runtime().spawn(async move {
+        let outcome = match request.send().await {
+            Err(error) => Err(request_failed(&error, &task_what)),
+            Ok(response) => {
+                let status = response.status();
+                log.reply(&format!(
+                    "{} {}",
+                    status.as_u16(),
+                    status.canonical_reason().unwrap_or("")
+                ));
+                if status.is_success() {
+                    Ok(response
+                        .headers()
+                        .get(ETAG)
+                        .and_then(|value| value.to_str().ok())
+                        .map(str::to_owned))
+                } else {
+                    Err(status_error(status, &task_what, &authority, answered))
+                }
+            }
+        };
+        let _ = done.send(outcome);
+    });
     Ok(Upload {
         chunks: Some(chunks),
         result,
         outcome: None,
+        runtime: http.runtime().clone(),
+        task,
+        finished: false,
         idle: http.idle(),
         what,
     })
 }
 
 pub struct Upload {
-    chunks: Option<Sender<Chunk>>,
+    chunks: Option<mpsc::Sender<Chunk>>,
     /// The request's outcome: the ETag the server answered with, when it sent one.
     result: Receiver<Result<Option<String>, FsError>>,
     /// The request's outcome once it came early (the server answered mid-body).
     outcome: Option<Result<Option<String>, FsError>>,
+    runtime: Arc<Runtime>,
+    task: JoinHandle<()>,
+    finished: bool,
     idle: Duration,
     what: String,
 }
@@ -92,17 +93,9 @@ pub struct Upload {
 impl Upload {
     /// Ends the body, waits for the server's answer and returns its ETag.
     pub fn finish_with_etag(mut self) -> Result<Option<String>, FsError> {
-        // The body ends at its length: the reader may be gone already (`Disconnected`),
-        // which is no failure; the outcome says how the request went.
-        if let Some(chunks) = self.chunks.take()
-            && let Err(SendTimeoutError::Timeout(_)) = chunks.send_timeout(Chunk::End, self.idle)
-            && self.outcome.is_none()
-        {
-            return Err(FsError::new(
-                ErrorKind::Timeout,
-                format!("{} failed: the server stopped taking data", self.what),
-            ));
-        }
+        self.finished = true;
+        // The body ends where its sender goes.
+        self.chunks = None;
         self.outcome()
     }
 
@@ -118,7 +111,7 @@ impl Upload {
             )),
             Err(RecvTimeoutError::Disconnected) => Err(FsError::new(
                 ErrorKind::ConnectionLost,
-                format!("{} failed: the upload's thread ended without an answer", self.what),
+                format!("{} failed: the upload ended without an answer", self.what),
             )),
         }
     }
@@ -129,13 +122,17 @@ impl Write for Upload {
         let Some(chunks) = &self.chunks else {
             return Err(io::Error::other("the upload has ended"));
         };
-        match chunks.send_timeout(Chunk::Data(buffer.to_vec()), self.idle) {
-            Ok(()) => Ok(buffer.len()),
-            Err(SendTimeoutError::Timeout(_)) => Err(io::Error::new(
+        let chunk = Ok(buffer.to_vec());
+        let sent = self
+            .runtime
+            .block_on(async { tokio::time::timeout(self.idle, chunks.send(chunk)).await });
+        match sent {
+            Ok(Ok(())) => Ok(buffer.len()),
+            Err(_) => Err(io::Error::new(
                 io::ErrorKind::TimedOut,
                 "the server stopped taking data",
             )),
-            Err(SendTimeoutError::Disconnected(_)) => {
+            Ok(Err(_)) => {
                 // The request ended before its body: the server answered (507, 403) or
                 // the connection broke. Its outcome says which.
                 self.chunks = None;
@@ -161,29 +158,12 @@ impl WriteStream for Upload {
     }
 }
 
-/// The request's side of the channel: the body as reqwest reads it. The sender gone
-/// without [`Chunk::End`] is an error, so that a dropped upload is never a finished one.
-struct ChunkReader {
-    chunks: Receiver<Chunk>,
-    current: Vec<u8>,
-    position: usize,
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        while self.position == self.current.len() {
-            match self.chunks.recv() {
-                Ok(Chunk::Data(data)) => {
-                    self.current = data;
-                    self.position = 0;
-                }
-                Ok(Chunk::End) => return Ok(0),
-                Err(_) => return Err(io::Error::other("the upload was stopped")),
-            }
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if !self.finished {
+            // Not finished: the request is cut off, so the server never takes what was
+            // sent for a whole file.
+            self.task.abort();
         }
-        let count = buffer.len().min(self.current.len() - self.position);
-        buffer[..count].copy_from_slice(&self.current[self.position..self.position + count]);
-        self.position += count;
-        Ok(count)
     }
 }
