@@ -840,13 +840,19 @@ fn start_over(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, source: Facts
         crate::protocol::LogDirection::Warning,
         format!("{} changed since it was queued; starting it over", work.local.display()),
     );
-    let left = if via_temp(work, fs) {
-        let name = work.remote.file_name().unwrap_or_default();
-        work.remote.parent().join(&copy::partial_name(name))
+    if fs.capabilities().atomic_uploads {
+        // What an earlier attempt sent is out of sight (S3's parts); the file at the
+        // target is the user's, and the conflict policy decides about it.
+        let _ = fs.discard_upload(&work.remote);
     } else {
-        work.remote.clone()
-    };
-    let _ = fs.remove(&left);
+        let left = if via_temp(work, fs) {
+            let name = work.remote.file_name().unwrap_or_default();
+            work.remote.parent().join(&copy::partial_name(name))
+        } else {
+            work.remote.clone()
+        };
+        let _ = fs.remove(&left);
+    }
     report_new_source(report, work, work.local.clone(), source);
 }
 
@@ -864,7 +870,10 @@ fn plan_upload(
         target: work.remote.clone(),
         resume: earlier,
     };
-    if earlier && !via_temp {
+    // Without a temporary name the target is an earlier attempt's own partial file, unless
+    // the server keeps partial uploads out of sight (S3): then the target is still the
+    // user's file, and the policy applies.
+    if earlier && !via_temp && !fs.capabilities().atomic_uploads {
         return Ok(Planned::Upload(plan));
     }
     let existing = match existing_target(shared, fs, work, &plan.target)? {

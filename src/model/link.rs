@@ -91,8 +91,44 @@ pub enum LinkError {
         "an http:// or https:// link names a file to download, not a place to open; download it with `wharf get URL` or paste it into the window's queue"
     )]
     DownloadLink,
+    #[error("only http:// and https:// links can be downloaded this way; open other servers with Connect")]
+    NotALink,
     #[error(transparent)]
     Location(#[from] LocationError),
+}
+
+/// Checks a link to download (`http://`, `https://`, typed or pasted into the queue): the
+/// same rules as [`parse_link`] but for the query, which such links need, and nothing else
+/// but HTTP.
+pub fn parse_download_link(text: &str) -> Result<Location, LinkError> {
+    if text.chars().any(is_deceptive) {
+        return Err(LinkError::ControlCharacter);
+    }
+    let location = Location::parse(text).map_err(|error| match error {
+        LocationError::NotAUrl(_) => LinkError::NotALink,
+        other => LinkError::Location(other),
+    })?;
+    if !location.site.protocol.is_link() {
+        return Err(LinkError::NotALink);
+    }
+    if location.site.host.starts_with('-') {
+        return Err(LinkError::LooksLikeOption(LinkPart::Host));
+    }
+    let password = location
+        .site
+        .credentials
+        .password
+        .as_ref()
+        .map_or("", |secret| secret.expose());
+    // A link's path stays percent-encoded: what it hides shows once decoded.
+    let path = percent_encoding::percent_decode_str(location.path.as_str()).decode_utf8_lossy();
+    if [location.site.user.as_str(), password, &path]
+        .iter()
+        .any(|part| part.chars().any(is_deceptive))
+    {
+        return Err(LinkError::ControlCharacter);
+    }
+    Ok(location)
 }
 
 /// Checks a link and returns the place it names.
@@ -214,6 +250,17 @@ mod tests {
             parse_link("sftp:///path"),
             Err(LinkError::Location(LocationError::NoHost(_)))
         ));
+    }
+
+    #[test]
+    fn download_links_are_http_with_their_query_and_nothing_hidden() {
+        let link = parse_download_link("https://u:pw@cdn.example/f.iso?X-Amz-Signature=abc").unwrap();
+        assert_eq!(link.path.as_str(), "/f.iso?X-Amz-Signature=abc");
+        assert_eq!(parse_download_link("sftp://h/"), Err(LinkError::NotALink));
+        assert_eq!(parse_download_link("not a link at all"), Err(LinkError::NotALink));
+        assert_eq!(parse_download_link("https://h/a%0Ab"), Err(LinkError::ControlCharacter));
+        let refused = parse_download_link("ftp://u:secret-pw@h/").unwrap_err().to_string();
+        assert!(!refused.contains("secret-pw"), "{refused}");
     }
 
     #[test]

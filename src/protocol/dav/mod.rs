@@ -248,6 +248,13 @@ impl RemoteFs for DavFs {
     }
 
     fn remove(&mut self, path: &RemotePath) -> Result<(), FsError> {
+        // DELETE of a folder removes everything in it: a file is made sure of first.
+        if self.stat(path)?.kind == EntryKind::Dir {
+            return Err(FsError::new(
+                ErrorKind::Unsupported,
+                format!("deleting {path} failed: it is a folder, and deleting a file never removes one"),
+            ));
+        }
         let url = self.url(path, false);
         self.etags.remove(path);
         self.simple(Method::DELETE, &url, HeaderMap::new(), &format!("deleting {path}"))

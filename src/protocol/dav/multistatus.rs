@@ -81,6 +81,11 @@ fn member(response: Node) -> Option<Member> {
             }
         }
     }
+    // A folder's href ends with `/` (RFC 4918 8.3), whatever its properties say: a server
+    // that leaves out `resourcetype` does not make a folder look like a file to delete.
+    if without_origin(href).ends_with('/') {
+        entry.kind = EntryKind::Dir;
+    }
     if entry.kind == EntryKind::Dir {
         entry.size = None;
     }
@@ -230,6 +235,13 @@ mod tests {
         );
         assert!(parse(&many, 4).is_err(), "the limit holds");
         // Names that would escape are passed on as they are; the listing's gate refuses them.
+        let bare = r#"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/d/sub/</D:href>
+<D:propstat><D:status>HTTP/1.1 200 OK</D:status><D:prop/></D:propstat></D:response></D:multistatus>"#;
+        assert_eq!(
+            parse(bare, 10).unwrap()[0].entry.kind,
+            EntryKind::Dir,
+            "a trailing / is a folder"
+        );
         let escaping = r#"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/d/..%2F..%2Fetc%2Fpasswd</D:href>
 <D:propstat><D:status>HTTP/1.1 200 OK</D:status><D:prop/></D:propstat></D:response></D:multistatus>"#;
         let members = parse(escaping, 10).unwrap();

@@ -103,14 +103,17 @@ impl RemoteFs for LinkFs {
 
     fn stat(&mut self, path: &RemotePath) -> Result<Entry, FsError> {
         let url = self.http.url(path.as_str());
-        let what = format!("asking for {url}");
+        let what = format!("asking for {}", super::shown(&url));
         let response = self.http.send(Method::HEAD, &url, HeaderMap::new(), None, &what)?;
-        let response = if matches!(
-            response.status(),
-            StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
-        ) {
-            // Some servers answer only GET: its headers say the same, and dropping the
-            // reply ends it.
+        // Some servers answer only GET: links signed for GET (S3, GCS and Azure presigned
+        // links, GitHub's release downloads) refuse HEAD with 403, others with 405 or 501.
+        // GET's headers say the same, and dropping the reply ends it.
+        let refused_head = response.status().is_client_error()
+            && !matches!(
+                response.status(),
+                StatusCode::UNAUTHORIZED | StatusCode::NOT_FOUND | StatusCode::GONE
+            );
+        let response = if refused_head || response.status() == StatusCode::NOT_IMPLEMENTED {
             self.http.send(Method::GET, &url, HeaderMap::new(), None, &what)?
         } else {
             response

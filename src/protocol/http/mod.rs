@@ -205,6 +205,18 @@ impl Transport {
         }
         let response = request.send().map_err(|error| request_failed(&error, what))?;
         self.log_reply(&response);
+        // A redirect of a method that changes something (DELETE, MOVE, MKCOL, PUT) is not
+        // followed to success: a 303 turns it into a GET, and a 307 sends it to a place
+        // the user did not name.
+        if response.url() != url && !matches!(*method, Method::GET | Method::HEAD) && method.as_str() != "PROPFIND" {
+            return Err(FsError::new(
+                ErrorKind::Protocol,
+                format!(
+                    "{what} failed: the server redirected it to {}, and Wharf does not follow a redirect of {method}",
+                    shown(response.url())
+                ),
+            ));
+        }
         Ok(response)
     }
 
@@ -269,16 +281,47 @@ pub fn status_error(status: StatusCode, what: &str, authority: &str, answered: b
     )
 }
 
+/// A URL as logs and messages show it: without its query, which in a signed link is a
+/// credential (`X-Amz-Signature`, `sig`, `token`), and without a user or password.
+pub fn shown(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    if shown.query().is_some() {
+        shown.set_query(Some("…"));
+    }
+    shown.to_string()
+}
+
 /// The line the log shows for a request: method, path and the headers that matter to a
-/// reader (ranges, depth, destination). Never the `Authorization` header.
+/// reader (ranges, depth, destination). Never the `Authorization` header, nor a query,
+/// which in a signed link is a credential.
 fn command_line(method: &Method, url: &Url, headers: &HeaderMap) -> String {
-    let mut line = format!("{method} {}", request_uri(url));
+    let mut line = match url.query() {
+        Some(_) if !query_is_harmless(url) => format!("{method} {}?…", url.path()),
+        _ => format!("{method} {}", request_uri(url)),
+    };
     for name in ["range", "if-range", "depth", "destination", "overwrite"] {
         if let Some(value) = headers.get(name).and_then(|value| value.to_str().ok()) {
             line.push_str(&format!(" [{name}: {value}]"));
         }
     }
     line
+}
+
+/// Whether a query names no credential: S3's own (a listing's, a part's; its signature is
+/// in a header) do not; a signed link's (`X-Amz-Signature`, `sig`, `token`) does.
+fn query_is_harmless(url: &Url) -> bool {
+    !url.query_pairs().any(|(name, _)| {
+        let name = name.to_ascii_lowercase();
+        name.contains("signature")
+            || name.contains("credential")
+            || name.contains("security-token")
+            || matches!(
+                name.as_str(),
+                "sig" | "token" | "access_token" | "auth" | "key" | "apikey" | "api_key" | "password"
+            )
+    })
 }
 
 /// The path and query of a URL, as the request line carries them.
@@ -326,12 +369,12 @@ fn redirects(log: ProtocolLog) -> reqwest::redirect::Policy {
         if attempt.previous().len() > MAX_REDIRECTS {
             attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
         } else if secure_before && attempt.url().scheme() != "https" {
-            let to = attempt.url().to_string();
+            let to = shown(attempt.url());
             attempt.error(format!(
                 "the server redirects from HTTPS to an unencrypted address ({to}), which Wharf does not follow"
             ))
         } else {
-            log.status(&format!("Redirected to {}", attempt.url()));
+            log.status(&format!("Redirected to {}", shown(attempt.url())));
             attempt.follow()
         }
     })

@@ -1,10 +1,12 @@
-//! One streamed upload (`PUT`) as a [`WriteStream`]: the copy routine's writes go, in the
-//! chunks they are written in, through a small bounded channel to the request's body, which
+//! One streamed upload (`PUT`) as a [`WriteStream`]: the copy routine's writes go, in
+//! chunks of at most [`CHUNK`], through a small bounded channel to the request's body, which
 //! reqwest's async client sends on the connection's upload runtime (`wharf-http-upload`).
 //! The channel is the idle timer: a server that stops taking data fills it, and a write
-//! that waits longer than the idle timeout fails. The reply is waited for as long again
-//! after the last byte. Dropping the stream before `finish` aborts the request, so the
-//! server sees a body cut off, never a short one that looks complete.
+//! that waits longer than the idle timeout fails; as little is in flight (a MiB), the reply
+//! is waited for as long again after the last byte even on a slow uplink. The body ends
+//! only on an explicit end: a stream dropped before `finish` makes the body fail, and the
+//! request is aborted, so the server sees a body cut off, never a short one that looks
+//! complete (a chunked body included).
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -21,19 +23,40 @@ use url::Url;
 use super::{Transport, request_failed, status_error};
 use crate::protocol::{ErrorKind, FsError, WriteStream};
 
-/// Chunks in flight between the copy routine and the request: with its buffers of a few
-/// hundred KiB, a few MiB at most.
-const CHUNKS_IN_FLIGHT: usize = 8;
+/// The biggest piece of a write that goes into the channel.
+pub const CHUNK: usize = 256 * 1024;
 
-type Chunk = Result<Vec<u8>, io::Error>;
+/// Chunks in flight between the copy routine and the request: a MiB.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+enum Chunk {
+    Data(Vec<u8>),
+    End,
+}
+
+/// What the server answered a finished upload with.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub etag: Option<String>,
+    /// S3 encrypted the object with a KMS or customer key (`x-amz-server-side-encryption:
+    /// aws:kms*`, `x-amz-server-side-encryption-customer-algorithm`): its ETag is then no MD5.
+    pub encrypted_by_key: bool,
+}
 
 /// Starts a `PUT` of `length` bytes (unknown: chunked) to `url`.
 pub fn put(http: &mut Transport, url: &Url, length: Option<u64>, headers: HeaderMap) -> Result<Upload, FsError> {
     let what = format!("uploading {}", super::request_uri(url));
     let mut request = http.upload_request(Method::PUT, url, headers);
     let (chunks, taken) = mpsc::channel::<Chunk>(CHUNKS_IN_FLIGHT);
-    let body = futures_util::stream::unfold(taken, |mut taken| async move {
-        taken.recv().await.map(|chunk| (chunk, taken))
+    // `None` once the end came: the stream is over. A channel closed without `End` is an
+    // error, which makes hyper abort the request.
+    let body = futures_util::stream::unfold(Some(taken), |taken| async move {
+        let mut taken = taken?;
+        match taken.recv().await {
+            Some(Chunk::Data(data)) => Some((Ok(data), Some(taken))),
+            Some(Chunk::End) => None,
+            None => Some((Err(io::Error::other("the upload was stopped")), None)),
+        }
     });
     request = request.body(reqwest::Body::wrap_stream(body));
     if let Some(length) = length {
@@ -53,11 +76,7 @@ pub fn put(http: &mut Transport, url: &Url, length: Option<u64>, headers: Header
                     status.canonical_reason().unwrap_or("")
                 ));
                 if status.is_success() {
-                    Ok(response
-                        .headers()
-                        .get(ETAG)
-                        .and_then(|value| value.to_str().ok())
-                        .map(str::to_owned))
+                    Ok(answer(response.headers()))
                 } else {
                     Err(status_error(status, &task_what, &authority, answered))
                 }
@@ -71,40 +90,62 @@ pub fn put(http: &mut Transport, url: &Url, length: Option<u64>, headers: Header
         outcome: None,
         runtime: http.runtime().clone(),
         task,
-        finished: false,
+        answered: false,
         idle: http.idle(),
         what,
     })
 }
 
+/// What a successful answer's headers say.
+pub fn answer(headers: &HeaderMap) -> Answer {
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    Answer {
+        etag: header(ETAG.as_str()).map(str::to_owned),
+        encrypted_by_key: header("x-amz-server-side-encryption").is_some_and(|kind| kind.starts_with("aws:kms"))
+            || header("x-amz-server-side-encryption-customer-algorithm").is_some(),
+    }
+}
+
 pub struct Upload {
     chunks: Option<mpsc::Sender<Chunk>>,
-    /// The request's outcome: the ETag the server answered with, when it sent one.
-    result: Receiver<Result<Option<String>, FsError>>,
+    /// The request's outcome: what the server answered.
+    result: Receiver<Result<Answer, FsError>>,
     /// The request's outcome once it came early (the server answered mid-body).
-    outcome: Option<Result<Option<String>, FsError>>,
+    outcome: Option<Result<Answer, FsError>>,
     runtime: Arc<Runtime>,
     task: JoinHandle<()>,
-    finished: bool,
+    /// The server answered: nothing is left to abort.
+    answered: bool,
     idle: Duration,
     what: String,
 }
 
 impl Upload {
-    /// Ends the body, waits for the server's answer and returns its ETag.
-    pub fn finish_with_etag(mut self) -> Result<Option<String>, FsError> {
-        self.finished = true;
-        // The body ends where its sender goes.
-        self.chunks = None;
+    /// Ends the body, waits for the server's answer and returns it.
+    pub fn finish_with_answer(mut self) -> Result<Answer, FsError> {
+        if let Some(chunks) = self.chunks.take() {
+            let ended = self
+                .runtime
+                .block_on(async { tokio::time::timeout(self.idle, chunks.send(Chunk::End)).await });
+            if ended.is_err() && self.outcome.is_none() {
+                return Err(FsError::new(
+                    ErrorKind::Timeout,
+                    format!("{} failed: the server stopped taking data", self.what),
+                ));
+            }
+        }
         self.outcome()
     }
 
-    fn outcome(&mut self) -> Result<Option<String>, FsError> {
+    fn outcome(&mut self) -> Result<Answer, FsError> {
         if let Some(outcome) = self.outcome.take() {
             return outcome;
         }
         match self.result.recv_timeout(self.idle) {
-            Ok(outcome) => outcome,
+            Ok(outcome) => {
+                self.answered = true;
+                outcome
+            }
             Err(RecvTimeoutError::Timeout) => Err(FsError::new(
                 ErrorKind::Timeout,
                 format!("{} failed: the server did not answer after the last byte", self.what),
@@ -122,12 +163,13 @@ impl Write for Upload {
         let Some(chunks) = &self.chunks else {
             return Err(io::Error::other("the upload has ended"));
         };
-        let chunk = Ok(buffer.to_vec());
+        let taken = buffer.len().min(CHUNK);
+        let chunk = Chunk::Data(buffer[..taken].to_vec());
         let sent = self
             .runtime
             .block_on(async { tokio::time::timeout(self.idle, chunks.send(chunk)).await });
         match sent {
-            Ok(Ok(())) => Ok(buffer.len()),
+            Ok(Ok(())) => Ok(taken),
             Err(_) => Err(io::Error::new(
                 io::ErrorKind::TimedOut,
                 "the server stopped taking data",
@@ -154,15 +196,15 @@ impl Write for Upload {
 
 impl WriteStream for Upload {
     fn finish(self: Box<Self>) -> Result<(), FsError> {
-        self.finish_with_etag().map(drop)
+        self.finish_with_answer().map(drop)
     }
 }
 
 impl Drop for Upload {
     fn drop(&mut self) {
-        if !self.finished {
-            // Not finished: the request is cut off, so the server never takes what was
-            // sent for a whole file.
+        if !self.answered {
+            // No answer yet (not finished, or given up on): the request is cut off, so
+            // the server never takes what was sent for a whole file, and nothing runs on.
             self.task.abort();
         }
     }

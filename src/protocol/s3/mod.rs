@@ -25,7 +25,7 @@ use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use reqwest::blocking::Response;
-use reqwest::header::{ETAG, HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 
 use crate::model::location::RemotePath;
@@ -38,6 +38,10 @@ use crate::protocol::{
 };
 
 pub use upload::{MULTIPART_THRESHOLD, part_size};
+
+/// Pages of a listing that may hold nothing (S3 may answer a page of only a few keys),
+/// beyond one per entry read.
+const MAX_EMPTY_PAGES: usize = 1000;
 
 /// Error bodies are short; a longer one is not read whole.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
@@ -277,7 +281,9 @@ impl RemoteFs for S3Fs {
         let mut entries = Vec::new();
         let mut token: Option<String> = None;
         let mut anything = false;
+        let mut pages = 0usize;
         loop {
+            pages += 1;
             let page = self.page(&prefix, token.as_deref(), 1000, &what)?;
             anything |= !page.objects.is_empty() || !page.prefixes.is_empty();
             for object in page.objects {
@@ -296,6 +302,11 @@ impl RemoteFs for S3Fs {
                 return Err(listing_too_long(&what, &self.http.authority(), self.limits));
             }
             match page.next {
+                // A server that repeats a token, or pages on with nothing in the pages,
+                // would keep the listing going forever.
+                Some(next) if token.as_deref() == Some(next.as_str()) || pages > MAX_EMPTY_PAGES + entries.len() => {
+                    return Err(listing_too_long(&what, &self.http.authority(), self.limits));
+                }
                 Some(next) => token = Some(next),
                 None => break,
             }
@@ -435,12 +446,4 @@ impl RemoteFs for S3Fs {
     fn discard_upload(&mut self, path: &RemotePath) -> Result<(), FsError> {
         upload::abort_all(self, &S3Fs::key(path))
     }
-}
-
-/// The ETag of a reply, without its quotes.
-fn etag_of(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(ETAG)
-        .and_then(|value| value.to_str().ok())
-        .map(|text| text.trim_matches('"').to_owned())
 }

@@ -2,6 +2,8 @@
 //! above it, each checked against the MD5 S3 answers with as its ETag (a part's, and for the
 //! whole object the MD5 of the parts' MD5s with their count, `…-N`).
 //!
+//! Four parts travel at once, each on a connection of its own.
+//!
 //! A multipart upload is S3's own partial file: its parts stay on the server until it is
 //! completed or aborted. Resuming one (after a dropped connection or a `kill -9`) asks S3
 //! for the key's pending upload (`ListMultipartUploads`) and its parts (`ListParts`) and
@@ -16,8 +18,14 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 
 use super::{S3Fs, xml};
-use crate::protocol::http::upload::{Upload, put};
+use crate::protocol::http::upload::{Answer, Upload, put};
 use crate::protocol::{ErrorKind, FsError, WriteStream};
+
+/// Parts sent at once (each on a connection of its own), as the AWS tools and rclone do.
+const PARTS_AT_ONCE: usize = 4;
+
+/// The most parts S3 takes for one object.
+const MAX_PARTS: usize = 10_000;
 
 /// Files up to this size go in one `PUT`; bigger ones in parts of [`part_size`].
 pub const MULTIPART_THRESHOLD: u64 = 8 * 1024 * 1024;
@@ -72,8 +80,11 @@ pub fn open(fs: &mut S3Fs, key: String, offset: u64, total: u64) -> Result<Box<d
         part_size,
         total,
         position: offset,
+        next_number: done.len() as u32 + 1,
         done,
         current: None,
+        sending: std::collections::VecDeque::new(),
+        encrypted_by_key: false,
     }))
 }
 
@@ -84,10 +95,13 @@ pub fn sent_before(fs: &mut S3Fs, key: &str, size: u64) -> Result<u64, FsError> 
         return Ok(0);
     }
     let part_size = part_size(size);
-    Ok(match pending(fs, key)? {
-        Some((_, parts)) => usable(parts, part_size, size).len() as u64 * part_size,
-        None => 0,
-    })
+    match pending(fs, key) {
+        Ok(Some((_, parts))) => Ok(usable(parts, part_size, size).len() as u64 * part_size),
+        Ok(None) => Ok(0),
+        // A key that may write but not list pending uploads (a backup key) starts over.
+        Err(error) if matches!(error.kind, ErrorKind::PermissionDenied | ErrorKind::Unsupported) => Ok(0),
+        Err(error) => Err(error),
+    }
 }
 
 fn unsupported(why: &str) -> FsError {
@@ -164,6 +178,12 @@ fn pending(fs: &mut S3Fs, key: &str) -> Result<Option<(String, Vec<xml::Part>)>,
         let (page, next) =
             xml::parts(&body).map_err(|why| FsError::new(ErrorKind::Protocol, format!("{what} failed: {why}")))?;
         parts.extend(page);
+        if parts.len() > MAX_PARTS {
+            return Err(FsError::new(
+                ErrorKind::Protocol,
+                format!("{what} failed: more than {MAX_PARTS} parts"),
+            ));
+        }
         match next {
             Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
             _ => break,
@@ -197,10 +217,16 @@ pub fn abort_all(fs: &mut S3Fs, key: &str) -> Result<(), FsError> {
     Ok(())
 }
 
-/// Whether the server's ETag is the MD5 it was sent. An ETag that is no MD5 (encrypted
-/// with KMS, some compatibles) cannot be checked and is taken as it is.
-fn matches(etag: Option<&str>, md5: &[u8]) -> bool {
-    let Some(etag) = etag.map(|tag| tag.trim_matches('"')) else {
+/// Whether the server's ETag is the MD5 it was sent. An ETag that is no MD5 cannot be
+/// checked and is taken as it is: one that is not 32 hex digits (some compatibles), and any
+/// ETag of an object encrypted with KMS or the customer's key, whose ETag is 32 hex digits
+/// but not the MD5 (the answer's `x-amz-server-side-encryption` headers say so; see
+/// `http::upload::Answer`).
+fn matches(answer: &Answer, md5: &[u8]) -> bool {
+    if answer.encrypted_by_key {
+        return true;
+    }
+    let Some(etag) = answer.etag.as_deref().map(|tag| tag.trim_matches('"')) else {
         return true;
     };
     let is_md5 = etag.len() == 32 && etag.chars().all(|c| c.is_ascii_hexdigit());
@@ -245,12 +271,12 @@ impl Write for Single {
 impl WriteStream for Single {
     fn finish(self: Box<Self>) -> Result<(), FsError> {
         let Single { upload, md5, what } = *self;
-        let etag = upload.finish_with_etag()?;
+        let answer = upload.finish_with_answer()?;
         let sent = md5.finalize();
-        if matches(etag.as_deref(), &sent) {
+        if matches(&answer, &sent) {
             Ok(())
         } else {
-            Err(differs(&what, etag.as_deref(), &sent))
+            Err(differs(&what, answer.etag.as_deref(), &sent))
         }
     }
 }
@@ -296,12 +322,12 @@ impl WriteStream for Buffered<'_> {
         let response = self
             .fs
             .call(Method::PUT, &self.key, &[], HeaderMap::new(), Some(&self.data), &what)?;
-        let etag = super::etag_of(response.headers());
+        let answer = crate::protocol::http::upload::answer(response.headers());
         let sent = Md5::digest(&self.data);
-        if matches(etag.as_deref(), &sent) {
+        if matches(&answer, &sent) {
             Ok(())
         } else {
-            Err(differs(&what, etag.as_deref(), &sent))
+            Err(differs(&what, answer.etag.as_deref(), &sent))
         }
     }
 }
@@ -326,11 +352,17 @@ struct Multipart<'a> {
     position: u64,
     done: Vec<xml::Part>,
     current: Option<InFlight>,
+    /// Parts written whole whose answers are still to come, oldest first.
+    sending: std::collections::VecDeque<InFlight>,
+    next_number: u32,
+    /// A part came back encrypted with a KMS or customer key: ETags are no MD5s.
+    encrypted_by_key: bool,
 }
 
 impl Multipart<'_> {
     fn start_part(&mut self) -> Result<InFlight, FsError> {
-        let number = self.done.len() as u32 + 1;
+        let number = self.next_number;
+        self.next_number += 1;
         let length = self.part_size.min(self.total - self.position);
         let text = number.to_string();
         let url = self
@@ -349,24 +381,34 @@ impl Multipart<'_> {
     }
 
     fn end_part(&mut self, part: InFlight) -> Result<(), FsError> {
-        let etag = part.upload.finish_with_etag()?;
+        let answer = part.upload.finish_with_answer()?;
         let sent = part.md5.finalize();
-        if !matches(etag.as_deref(), &sent) {
+        if !matches(&answer, &sent) {
             return Err(differs(
                 &format!("uploading part {} of {}", part.number, self.key),
-                etag.as_deref(),
+                answer.etag.as_deref(),
                 &sent,
             ));
         }
+        self.encrypted_by_key |= answer.encrypted_by_key;
         self.done.push(xml::Part {
             number: part.number,
-            etag: etag.unwrap_or_else(|| format!("\"{}\"", hex(&sent))),
+            etag: answer.etag.unwrap_or_else(|| format!("\"{}\"", hex(&sent))),
             size: part.length,
         });
         Ok(())
     }
 
     fn write_some(&mut self, buffer: &[u8]) -> Result<usize, FsError> {
+        if self.position >= self.total {
+            return Err(FsError::new(
+                ErrorKind::Local,
+                format!(
+                    "uploading {} failed: more bytes than the {} announced",
+                    self.key, self.total
+                ),
+            ));
+        }
         let mut part = match self.current.take() {
             Some(part) => part,
             None => self.start_part()?,
@@ -379,7 +421,14 @@ impl Multipart<'_> {
         part.written += written as u64;
         self.position += written as u64;
         if part.written == part.length {
-            self.end_part(part)?;
+            // Its answer is awaited later: a few parts travel at once, as the AWS tools
+            // send them, each on a connection of its own.
+            self.sending.push_back(part);
+            while self.sending.len() >= PARTS_AT_ONCE {
+                if let Some(oldest) = self.sending.pop_front() {
+                    self.end_part(oldest)?;
+                }
+            }
         } else {
             self.current = Some(part);
         }
@@ -391,7 +440,7 @@ impl Multipart<'_> {
         let mut digest = Md5::new();
         for part in &self.done {
             let tag = part.etag.trim_matches('"');
-            if tag.len() != 32 {
+            if tag.len() != 32 || !tag.bytes().all(|byte| byte.is_ascii_hexdigit()) {
                 return None;
             }
             for index in (0..32).step_by(2) {
@@ -415,6 +464,9 @@ impl Write for Multipart<'_> {
 impl WriteStream for Multipart<'_> {
     fn finish(mut self: Box<Self>) -> Result<(), FsError> {
         if let Some(part) = self.current.take() {
+            self.sending.push_back(part);
+        }
+        while let Some(part) = self.sending.pop_front() {
             self.end_part(part)?;
         }
         let what = format!("completing the upload of {}", self.key);
@@ -438,7 +490,12 @@ impl WriteStream for Multipart<'_> {
             return Err(self.fs.s3_error(reqwest::StatusCode::OK, &error, &what));
         }
         let etag = xml::completed_etag(&answer);
-        match (etag.as_deref().map(|tag| tag.trim_matches('"')), self.expected_etag()) {
+        let expected = if self.encrypted_by_key {
+            None
+        } else {
+            self.expected_etag()
+        };
+        match (etag.as_deref().map(|tag| tag.trim_matches('"')), expected) {
             (Some(got), Some(expected)) if got.contains('-') && !got.eq_ignore_ascii_case(&expected) => Err(FsError::new(
                 ErrorKind::Protocol,
                 format!("{what} failed: the server's object differs from the parts sent (its ETag {got}, expected {expected})"),

@@ -339,11 +339,12 @@ impl App {
         self.enqueue(site, specs, paused);
     }
 
-    /// Queues the download of what a link names into this computer's folder: an
-    /// `https://` file, or any URL Wharf reads (a folder's comes whole). The link's own
-    /// server, not the connected one; its password, if it carries one, stays in memory.
+    /// Queues the download of what an `http(s)://` link names into this computer's folder,
+    /// from the link's own server. The text is checked as a link from outside is
+    /// ([`crate::model::link::parse_download_link`]); a refused one is not repeated in the
+    /// message, since it may hold a password.
     fn download_link(&mut self, text: &str) {
-        let location = match crate::model::location::Location::parse(text.trim()) {
+        let location = match crate::model::link::parse_download_link(text.trim()) {
             Ok(location) => location,
             Err(error) => {
                 self.messages.error(format!("That link cannot be downloaded: {error}."));
@@ -355,12 +356,11 @@ impl App {
                 .error("Open a folder on this computer first: the link is downloaded into it.");
             return;
         };
-        let recursive = !location.site.protocol.is_link();
         let spec = TransferSpec {
             direction: Direction::Download,
             local: local_path(&local_folder),
             remote: location.path,
-            recursive,
+            recursive: false,
             keep_replaced: None,
         };
         self.enqueue(location.site, vec![spec], false);
