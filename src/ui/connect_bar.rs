@@ -40,7 +40,9 @@ fn fields(form: &mut ConnectForm, ui: &mut Ui, out: &mut Intents) -> bool {
         .labelled_by(protocol_label_id);
 
     let mut submit = false;
-    let host_label = ui.label("Host:").id;
+    // S3's host is a bucket, its user an access key and its password the secret.
+    let s3 = form.protocol == crate::model::Protocol::S3;
+    let host_label = ui.label(if s3 { "Bucket:" } else { "Host:" }).id;
     let host = ui.add(
         TextEdit::singleline(&mut form.host)
             .hint_text("example.org or sftp://user@host/path")
@@ -57,13 +59,13 @@ fn fields(form: &mut ConnectForm, ui: &mut Ui, out: &mut Intents) -> bool {
     }
     submit |= host.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
 
-    let user_label = ui.label("User:").id;
+    let user_label = ui.label(if s3 { "Access key:" } else { "User:" }).id;
     let user = ui
         .add(TextEdit::singleline(&mut form.user).desired_width(110.0))
         .labelled_by(user_label);
     submit |= user.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
 
-    let password_label = ui.label("Password:").id;
+    let password_label = ui.label(if s3 { "Secret key:" } else { "Password:" }).id;
     let password = ui
         .add(
             TextEdit::singleline(&mut form.password)

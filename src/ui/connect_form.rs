@@ -31,11 +31,11 @@ pub fn protocol_label(protocol: Protocol) -> &'static str {
         Protocol::Ftpes => "FTPS explicit (AUTH TLS)",
         Protocol::Ftps => "FTPS implicit",
         Protocol::Ftp => "FTP (unencrypted)",
-        Protocol::Davs => "WebDAV over HTTPS",
+        Protocol::Davs => "WebDAV (HTTPS)",
         Protocol::Dav => "WebDAV (unencrypted)",
         Protocol::Https => "HTTPS link",
         Protocol::Http => "HTTP link (unencrypted)",
-        Protocol::S3 => "S3 (Amazon S3 and compatibles)",
+        Protocol::S3 => "S3",
     }
 }
 

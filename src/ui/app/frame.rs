@@ -144,6 +144,9 @@ impl App {
 
     fn status(&self) -> Status {
         let connection = match (&self.connection.site, self.remote.session, self.connecting()) {
+            (Some(site), Some(_), _) if site.protocol == crate::model::Protocol::S3 => {
+                format!("Connected to {}", site.address())
+            }
             (Some(site), Some(_), _) => format!("Connected to {}", site.authority()),
             (Some(site), None, true) => format!("Connecting to {} ...", site.authority()),
             _ => "Not connected".to_owned(),
