@@ -75,15 +75,18 @@ fn fields(form: &mut ConnectForm, ui: &mut Ui, out: &mut Intents) -> bool {
         .labelled_by(password_label);
     submit |= password.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
 
-    let port_label = ui.label("Port:").id;
-    let port = ui
-        .add(
-            TextEdit::singleline(&mut form.port)
-                .hint_text(form.protocol.default_port().to_string())
-                .desired_width(48.0),
-        )
-        .labelled_by(port_label);
-    submit |= port.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+    // A bucket has no port: where it is served comes from the endpoint.
+    if !s3 {
+        let port_label = ui.label("Port:").id;
+        let port = ui
+            .add(
+                TextEdit::singleline(&mut form.port)
+                    .hint_text(form.protocol.default_port().to_string())
+                    .desired_width(48.0),
+            )
+            .labelled_by(port_label);
+        submit |= port.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+    }
 
     if form.protocol.is_ssh() {
         let key_text = match &form.key_file {

@@ -68,7 +68,9 @@ impl S3Fs {
         };
         context.log.status(&format!(
             "S3 bucket {} at {} (region {}, {style}, {keys})",
-            site.host, resolved.endpoint, resolved.region
+            site.host,
+            crate::protocol::http::shown(&resolved.endpoint),
+            resolved.region
         ));
         let addressing = sign::Addressing::new(&site.host, resolved);
         let server = addressing.url("", &[])?;
