@@ -461,6 +461,17 @@ impl Write for Multipart<'_> {
     }
 }
 
+impl Drop for Multipart<'_> {
+    /// A stopped upload (a pause, a dropped connection, a cancel before its discard) keeps
+    /// the parts whose bodies were sent whole: their answers are waited for, each within
+    /// the idle timeout, so that a resume finds them on the server.
+    fn drop(&mut self) {
+        while let Some(part) = self.sending.pop_front() {
+            let _ = self.end_part(part);
+        }
+    }
+}
+
 impl WriteStream for Multipart<'_> {
     fn finish(mut self: Box<Self>) -> Result<(), FsError> {
         if let Some(part) = self.current.take() {
