@@ -16,7 +16,6 @@
 pub mod multistatus;
 
 use std::collections::HashMap;
-use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -110,14 +109,7 @@ impl DavFs {
             };
             return Err(failed);
         }
-        let mut body = String::new();
-        let read = response
-            .take(self.limits.bytes + 1)
-            .read_to_string(&mut body)
-            .map_err(|error| FsError::from_network(&error, what))?;
-        if read as u64 > self.limits.bytes {
-            return Err(listing_too_long(what, &self.http.authority(), self.limits));
-        }
+        let body = self.http.read_listing(response, self.limits, what)?;
         multistatus::parse(&body, self.limits.entries.saturating_add(1)).map_err(|unreadable| {
             FsError::new(
                 ErrorKind::Protocol,

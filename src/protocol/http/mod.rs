@@ -248,6 +248,26 @@ impl Transport {
         self.auth.scheme().is_some()
     }
 
+    /// A reply's body as text, at most `limits.bytes` of it: a listing bigger than that, or
+    /// one that never ends, is refused as any backend refuses it.
+    pub fn read_listing(
+        &self,
+        response: Response,
+        limits: crate::protocol::ListingLimits,
+        what: &str,
+    ) -> Result<String, FsError> {
+        use std::io::Read;
+        let mut body = String::new();
+        let read = response
+            .take(limits.bytes + 1)
+            .read_to_string(&mut body)
+            .map_err(|error| FsError::from_network(&error, what))?;
+        if read as u64 > limits.bytes {
+            return Err(crate::protocol::listing_too_long(what, &self.authority(), limits));
+        }
+        Ok(body)
+    }
+
     /// A refused login, said with the server's name.
     fn refused(&self, error: FsError) -> FsError {
         FsError::new(error.kind, format!("{} ({})", error.message, self.authority()))

@@ -203,15 +203,7 @@ impl S3Fs {
     }
 
     fn read_body(&self, response: Response, what: &str) -> Result<String, FsError> {
-        let mut body = String::new();
-        let read = response
-            .take(self.limits.bytes + 1)
-            .read_to_string(&mut body)
-            .map_err(|error| FsError::from_network(&error, what))?;
-        if read as u64 > self.limits.bytes {
-            return Err(listing_too_long(what, &self.http.authority(), self.limits));
-        }
-        Ok(body)
+        self.http.read_listing(response, self.limits, what)
     }
 
     fn head(&mut self, key: &str, what: &str) -> Result<Option<HeaderMap>, FsError> {
