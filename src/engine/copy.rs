@@ -17,7 +17,7 @@ use crate::engine::diagnosis::{Cost, Stopwatch};
 use crate::engine::send_window::SendWindow;
 use crate::model::Entry;
 use crate::model::location::RemotePath;
-use crate::protocol::{ErrorKind, FsError, RemoteFs};
+use crate::protocol::{ErrorKind, FsError, RemoteFs, ResumeToken};
 
 /// Bytes moved per read. libssh2 pipelines requests up to the buffer size, so it is large.
 pub const CHUNK: usize = crate::protocol::sftp::TRANSFER_BUFFER;
@@ -36,6 +36,18 @@ pub struct CopyControl<'a> {
     /// Where the file at the target is moved before the copy takes its place, instead of
     /// being overwritten (on the target's side: local for downloads, remote for uploads).
     pub keep_replaced: Option<&'a Path>,
+    /// For an upload, the server's handle on it across attempts, where the queue keeps one.
+    pub upload: Option<&'a UploadMemo<'a>>,
+}
+
+/// The server's handle on an upload across attempts ([`ResumeToken`], S3's multipart
+/// upload id).
+pub struct UploadMemo<'a> {
+    /// The handle an earlier attempt was given: continued, or aborted when the upload
+    /// starts over.
+    pub earlier: Option<ResumeToken>,
+    /// Told each new handle as soon as the server gives it, before the first byte goes.
+    pub begun: &'a dyn Fn(ResumeToken),
 }
 
 /// Where an upload writes.
@@ -367,7 +379,14 @@ fn send(
 ) -> Result<(), FsError> {
     let window = buffer_size(Some(source.size - offset), control.chunk_limit);
     tell_link(fs, Direction::Upload, window, control.progress);
-    let mut writer = fs.open_upload(part, offset, source.size - offset)?;
+    let earlier = control.upload.and_then(|memo| memo.earlier.as_ref());
+    let mut writer = fs.open_upload(part, offset, source.size - offset, earlier)?;
+    if let Some(memo) = control.upload
+        && let Some(token) = writer.resume_token()
+        && Some(&token) != earlier
+    {
+        (memo.begun)(token);
+    }
     control.progress.set_resumed_from(offset);
     control.progress.set_done(offset);
     let path = source.path;
@@ -552,8 +571,9 @@ pub fn upload_file(
         UploadTarget::ViaTemp { resume } => (target.parent().join(&partial_name(name)), resume),
         UploadTarget::Direct { resume } => (target.clone(), resume),
     };
+    let earlier = control.upload.and_then(|memo| memo.earlier.as_ref());
     let mut offset = if resume && fs.capabilities().resume_upload {
-        fs.uploaded_so_far(&part, size)?
+        fs.uploaded_so_far(&part, size, earlier)?
     } else {
         0
     };
@@ -613,6 +633,7 @@ mod tests {
             preserve_mtime: true,
             chunk_limit: None,
             keep_replaced: None,
+            upload: None,
         }
     }
 
@@ -826,6 +847,7 @@ mod tests {
         let keep = PathBuf::from("/site/.wharf-trash/20260101-000000/page.html");
         let control = CopyControl {
             keep_replaced: Some(&keep),
+            upload: None,
             ..control(&cancel, &progress)
         };
         let mut fs = server.clone();
@@ -862,6 +884,7 @@ mod tests {
         let local_keep = dir.path().join(".wharf-trash/1/page.html");
         let control = CopyControl {
             keep_replaced: Some(&local_keep),
+            upload: None,
             ..control
         };
         let remote = RemotePath::new("/site/new.html");
@@ -873,6 +896,7 @@ mod tests {
         let elsewhere = dir.path().join(".wharf-trash/2/fresh.html");
         let control = CopyControl {
             keep_replaced: Some(&elsewhere),
+            upload: None,
             ..control
         };
         download_file(&mut fs, &remote, &entry, &fresh, &control).unwrap();
@@ -979,6 +1003,7 @@ mod tests {
             preserve_mtime: true,
             chunk_limit: None,
             keep_replaced: None,
+            upload: None,
         };
         let error = upload_file(
             &mut fs,

@@ -57,7 +57,7 @@ pub struct EngineConfig {
     /// Show, within a second or two, the items other Wharf processes add to the queue and
     /// the progress of what they run (the window does; a one-shot command need not).
     pub watch_others: bool,
-    /// How the queue connects; tests substitute in-memory servers.
+    /// How the queue and browsing sessions connect; tests substitute in-memory servers.
     pub(crate) connector: pool::Connector,
     /// Where passwords of saved sites are kept: the OS keyring; tests use memory.
     pub secrets: Arc<dyn crate::secrets::SecretStore>,
@@ -96,7 +96,7 @@ impl EngineConfig {
         }
     }
 
-    /// Every connection the queue opens, whatever the site, goes to `server`: for tests and
+    /// Every connection the queue and sessions open, whatever the site, goes to `server`: for tests and
     /// benchmarks that measure the engine itself, with a backend that costs next to nothing.
     pub fn serve_from_memory(&mut self, server: &protocol::memory::MemoryFs) {
         let server = server.clone();
@@ -231,7 +231,8 @@ impl Dispatcher {
                     site: site.key(),
                     queue: self.queue.clone(),
                 };
-                let opened = move || match protocol::connect(&site, &context) {
+                let connect = self.config.connector.clone();
+                let opened = move || match connect(&site, &context) {
                     Ok(fs) => {
                         let security = fs.security();
                         Ok((fs, security))
@@ -346,6 +347,14 @@ impl SessionLine {
     }
 }
 
+/// The error a panic becomes: `what` was stopped, and the connection with it.
+fn internal_error(what: &str) -> FsError {
+    FsError::new(
+        ErrorKind::Other,
+        format!("an internal error stopped {what} and closed the connection; please report it"),
+    )
+}
+
 /// Registers a session and opens it on the blocking pool (connecting may take seconds).
 fn start_session(
     id: RequestId,
@@ -365,7 +374,16 @@ fn run_session(
     line: SessionLine,
 ) {
     let SessionLine { emit, cancels, heir } = line;
-    let (fs, security) = match open() {
+    // A panic (a bug, in Wharf or a library) must still answer: the command line and the
+    // window wait for the reply.
+    let Ok(opened) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(open)) else {
+        emit(Event::OpFinished {
+            id,
+            result: Err(internal_error("connecting")),
+        });
+        return;
+    };
+    let (fs, security) = match opened {
         Ok(opened) => opened,
         Err((error, context)) => {
             context.log.write(protocol::LogDirection::Error, &error.message);
@@ -394,7 +412,19 @@ fn run_session(
     };
     while let Some(input) = inputs.blocking_recv() {
         match input {
-            SessionInput::Request(request) => session.handle(request),
+            SessionInput::Request(request) => {
+                let request_id = request.id();
+                let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.handle(request)));
+                if handled.is_err() {
+                    // What the connection is in the middle of is unknown: it is closed.
+                    emit(Event::OpFinished {
+                        id: request_id,
+                        result: Err(internal_error("this request")),
+                    });
+                    emit(Event::Disconnected { session: session.id });
+                    return;
+                }
+            }
             SessionInput::HandOver => {
                 if let Some(heir) = heir {
                     // Sent before `Disconnected`, so a transfer queued after that event

@@ -973,6 +973,7 @@ impl Queue {
                 refused,
                 skipped,
             } => self.expand(id, children, refused, skipped),
+            Report::UploadBegun(token) => self.keep_upload_token(id, &token),
             Report::Skipped { reason } => self.finish(id, Outcome::Skipped { reason }),
             Report::Failed(error) => {
                 if self
@@ -1525,6 +1526,14 @@ impl Queue {
         }
     }
 
+    /// The server's handle on the item's upload, kept for the next attempt (see
+    /// [`crate::protocol::ResumeToken`]).
+    fn keep_upload_token(&mut self, id: ItemId, token: &crate::protocol::ResumeToken) {
+        if let Err(error) = self.store.set_upload_token(id.to_sql(), Some(&token.0)) {
+            self.warn(error.to_string());
+        }
+    }
+
     fn checkpoint(&mut self) {
         self.last_checkpoint = Instant::now();
         let offsets: Vec<(i64, u64)> = self
@@ -1640,6 +1649,7 @@ impl Queue {
             size: record.size,
             mtime: details.source_mtime,
             keep_replaced: details.keep_replaced,
+            upload_token: details.upload_token.map(crate::protocol::ResumeToken),
             recursive: record.recursive,
             options: record.options,
             resumed: record.bytes_done > 0 || self.scheduler.attempts(id) > 1,
@@ -1721,6 +1731,11 @@ impl Queue {
                         let _ = self.store.release_lease(id_sql, self.lease.name());
                     }
                 }
+                Ok(QueueMessage::Report {
+                    id,
+                    report: Report::UploadBegun(token),
+                    last: false,
+                }) => self.keep_upload_token(id, &token),
                 Ok(_) => {}
                 Err(_) => break,
             }

@@ -899,6 +899,11 @@ fn a_cancelled_upload_is_discarded_on_the_server_and_a_paused_one_is_not() {
     });
     assert_eq!(transferring(&engine), item);
     assert!(server.discarded().is_empty(), "a pause keeps the upload for its resume");
+    // The row says "transferring" a moment before the resumed attempt opens its upload.
+    let deadline = Instant::now() + WAIT;
+    while server.upload_opens().len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     engine.send(QueueCommand::CancelItems {
         items: Selection::Items(vec![item]),
     });
@@ -909,7 +914,17 @@ fn a_cancelled_upload_is_discarded_on_the_server_and_a_paused_one_is_not() {
     while server.discarded().is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert_eq!(server.discarded(), ["/big.bin"], "the cancelled upload's target");
+    let token = |n: &str| Some(crate::protocol::ResumeToken(format!("upload-{n}")));
+    assert_eq!(
+        server.discarded(),
+        [("/big.bin".to_owned(), token("2"))],
+        "the cancelled upload's target, with the handle of its last attempt's upload"
+    );
+    assert_eq!(
+        server.upload_opens(),
+        [None, token("1")],
+        "the resumed attempt continued the upload the paused one began"
+    );
 }
 
 /// Uploading into a folder that is already there (issue 19): one listing of it tells every
@@ -1356,4 +1371,58 @@ fn handing_over_a_session_that_is_not_there_still_answers() {
         Event::Disconnected { session } if session == gone => Some(()),
         _ => None,
     });
+}
+
+/// A bug that panics while connecting or in a request still gets its answer (the command
+/// line and the window wait for one), and the connection it left in an unknown state is
+/// closed.
+#[test]
+fn a_panic_in_a_session_is_answered_with_an_error_and_closes_the_connection() {
+    let server = MemoryFs::new();
+    server.set_faults(Faults {
+        panic_in_listing: true,
+        ..Faults::default()
+    });
+    let home = tempfile::tempdir().unwrap();
+    let engine = engine(home.path(), &server);
+    let connect = engine.next_id();
+    engine.send(SessionCommand::Connect {
+        id: connect,
+        site: site(),
+    });
+    let session = wait_for(&engine, |_, event| match event {
+        Event::Connected { id, session, .. } if id == connect => Some(session),
+        _ => None,
+    });
+    let list = engine.next_id();
+    engine.send(Command::request(
+        session,
+        SessionRequest::List {
+            id: list,
+            path: RemotePath::new("/"),
+        },
+    ));
+    let error = wait_for(&engine, |_, event| match event {
+        Event::OpFinished { id, result } if id == list => Some(result.unwrap_err()),
+        _ => None,
+    });
+    assert!(error.message.contains("internal error"), "{}", error.message);
+    wait_for(&engine, |_, event| match event {
+        Event::Disconnected { session: closed } if closed == session => Some(()),
+        _ => None,
+    });
+
+    let mut config = config(home.path(), &server, QueueLimits::default(), false);
+    config.connector = Arc::new(|_, _| panic!("a bug while connecting"));
+    let engine = EngineHandle::start(config, None).unwrap();
+    let connect = engine.next_id();
+    engine.send(SessionCommand::Connect {
+        id: connect,
+        site: site(),
+    });
+    let error = wait_for(&engine, |_, event| match event {
+        Event::OpFinished { id, result } if id == connect => Some(result.unwrap_err()),
+        _ => None,
+    });
+    assert!(error.message.contains("internal error"), "{}", error.message);
 }

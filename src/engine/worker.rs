@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use super::api::{
     ConflictPolicy, Direction, Event, ItemId, ItemKind, Phase, Progress, Prompt, PromptReply, TransferOptions,
 };
-use super::copy::{self, CopyControl, UploadTarget};
+use super::copy::{self, CopyControl, UploadMemo, UploadTarget};
 use super::limiter::RateLimits;
 use super::pool::Pool;
 use super::trust_policy::Prompts;
@@ -24,7 +24,7 @@ use crate::model::names::check_remote_name;
 use crate::model::queue::Verification;
 use crate::model::{Entry, EntryKind};
 use crate::protocol::{
-    ConnectContext, ErrorKind, FsError, ListingLimits, ProtocolLog, RemoteFs, Timeouts, TrustPolicy,
+    ConnectContext, ErrorKind, FsError, ListingLimits, ProtocolLog, RemoteFs, ResumeToken, Timeouts, TrustPolicy,
 };
 
 /// Deepest folder nesting a transfer follows (OpenSSH's limit is 64 below the start; this
@@ -46,6 +46,8 @@ pub struct Work {
     /// Where the file at the target goes before this one takes its place (see
     /// `TransferSpec::keep_replaced`).
     pub keep_replaced: Option<PathBuf>,
+    /// The server's handle on the upload an earlier attempt began (S3's multipart upload).
+    pub upload_token: Option<ResumeToken>,
     pub recursive: bool,
     pub options: TransferOptions,
     /// An earlier attempt ran: what it left at the target is this transfer's own.
@@ -111,6 +113,9 @@ pub enum Report {
         refused: Vec<String>,
         skipped: Vec<String>,
     },
+    /// The server began an upload that a later attempt can continue (S3's multipart
+    /// upload): the queue keeps its handle with the item at once, before the first part.
+    UploadBegun(ResumeToken),
     Skipped {
         reason: String,
     },
@@ -526,7 +531,12 @@ pub fn free_name(name: &str, exists: &mut dyn FnMut(&str) -> bool) -> String {
         .unwrap_or_else(|| name.to_owned())
 }
 
-fn control<'a>(work: &'a Work, throttle: &'a dyn Fn(usize), chunk_limit: Option<usize>) -> CopyControl<'a> {
+fn control<'a>(
+    work: &'a Work,
+    throttle: &'a dyn Fn(usize),
+    chunk_limit: Option<usize>,
+    upload: Option<&'a UploadMemo<'a>>,
+) -> CopyControl<'a> {
     CopyControl {
         cancel: &work.cancel,
         progress: &work.progress,
@@ -534,6 +544,7 @@ fn control<'a>(work: &'a Work, throttle: &'a dyn Fn(usize), chunk_limit: Option<
         preserve_mtime: work.options.preserve_mtime,
         chunk_limit,
         keep_replaced: work.keep_replaced.as_deref(),
+        upload,
     }
 }
 
@@ -629,7 +640,7 @@ fn download(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn
         local: &target,
         remote: &work.remote,
     };
-    copy_and_verify(shared, fs, work, ends, source.size, |fs, control| {
+    copy_and_verify(shared, fs, work, ends, source.size, None, |fs, control| {
         copy::download_file(fs, &work.remote, &source, &target, control)
     })
 }
@@ -661,13 +672,14 @@ fn copy_and_verify(
     work: &Work,
     ends: Ends<'_>,
     total: Option<u64>,
+    upload: Option<&UploadMemo<'_>>,
     copy: impl FnOnce(&mut dyn RemoteFs, &CopyControl<'_>) -> Result<u64, FsError>,
 ) -> Result<Report, FsError> {
     work.progress.set_total(total);
     shared.enter(work, Phase::Transferring);
     let throttle = |bytes: usize| shared.limits.throttle(ends.direction, bytes);
     let chunk_limit = shared.limits.chunk(ends.direction);
-    let bytes = copy(fs, &control(work, &throttle, chunk_limit))?;
+    let bytes = copy(fs, &control(work, &throttle, chunk_limit, upload))?;
     match verify(shared, fs, work, ends.local, ends.remote) {
         Ok(verified) => Ok(Report::Done { bytes, verified }),
         Err(error) => {
@@ -813,13 +825,24 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
         local: &work.local,
         remote: &plan.target,
     };
-    let copied = copy_and_verify(shared, fs, work, ends, source.size, |fs, control| {
+    // The server's handle on this item's upload: the earlier attempt's, until the server
+    // gives a new one, which the queue keeps at once.
+    let latest = std::cell::RefCell::new(work.upload_token.clone().filter(|_| earlier));
+    let begun = |token: ResumeToken| {
+        *latest.borrow_mut() = Some(token.clone());
+        report(Report::UploadBegun(token));
+    };
+    let memo = UploadMemo {
+        earlier: latest.borrow().clone(),
+        begun: &begun,
+    };
+    let copied = copy_and_verify(shared, fs, work, ends, source.size, Some(&memo), |fs, control| {
         copy::upload_file(fs, &work.local, &plan.target, mode, control)
     });
     if let Err(error) = &copied
         && error.kind == ErrorKind::Cancelled
         && work.discard.load(Ordering::Relaxed)
-        && let Err(failed) = fs.discard_upload(&plan.target)
+        && let Err(failed) = fs.discard_upload(&plan.target, latest.borrow().as_ref())
     {
         shared.log(crate::protocol::LogDirection::Warning, failed.message);
     }
@@ -843,7 +866,7 @@ fn start_over(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, source: Facts
     if fs.capabilities().atomic_uploads {
         // What an earlier attempt sent is out of sight (S3's parts); the file at the
         // target is the user's, and the conflict policy decides about it.
-        let _ = fs.discard_upload(&work.remote);
+        let _ = fs.discard_upload(&work.remote, work.upload_token.as_ref());
     } else {
         let left = if via_temp(work, fs) {
             let name = work.remote.file_name().unwrap_or_default();

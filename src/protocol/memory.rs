@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{Capabilities, ErrorKind, FsError, ReadStream, RemoteFs, WriteStream};
+use super::{Capabilities, ErrorKind, FsError, ReadStream, RemoteFs, ResumeToken, WriteStream};
 use crate::model::location::RemotePath;
 use crate::model::security::Security;
 use crate::model::{Entry, EntryKind};
@@ -35,6 +35,8 @@ pub struct Faults {
     /// Writes at an offset are refused, always (a server configured not to continue uploads,
     /// like ProFTPD without AllowStoreRestart).
     pub refuse_continuing: bool,
+    /// Listing a folder panics, as a bug in a backend or a library it uses would.
+    pub panic_in_listing: bool,
 }
 
 /// A door that a test opens: what waits at it goes on then. Nothing waits longer than
@@ -72,8 +74,12 @@ enum Node {
 struct State {
     nodes: BTreeMap<String, Node>,
     faults: Faults,
-    /// Paths whose unfinished uploads were discarded (`RemoteFs::discard_upload`).
-    discarded: Vec<String>,
+    /// Paths whose unfinished uploads were discarded (`RemoteFs::discard_upload`), with the
+    /// handle each was discarded by.
+    discarded: Vec<(String, Option<ResumeToken>)>,
+    /// The earlier upload each `open_upload` was asked to continue, in order; the stream of
+    /// the n-th (from 1) has the handle `upload-n`, as S3 gives each upload an id.
+    uploads: Vec<Option<ResumeToken>>,
 }
 
 #[derive(Clone, Default)]
@@ -134,9 +140,15 @@ impl MemoryFs {
         );
     }
 
-    /// The paths whose unfinished uploads the queue discarded, in order.
-    pub fn discarded(&self) -> Vec<String> {
+    /// The paths whose unfinished uploads the queue discarded, in order, with the handles
+    /// it gave.
+    pub fn discarded(&self) -> Vec<(String, Option<ResumeToken>)> {
         self.lock().discarded.clone()
+    }
+
+    /// The handle of the earlier upload each upload was opened to continue, in order.
+    pub fn upload_opens(&self) -> Vec<Option<ResumeToken>> {
+        self.lock().uploads.clone()
     }
 
     /// A file's contents, if it exists.
@@ -182,6 +194,10 @@ impl RemoteFs for MemoryFs {
     fn read_dir(&mut self, path: &RemotePath) -> Result<Vec<Entry>, FsError> {
         let dir = key(path);
         let state = self.lock();
+        if state.faults.panic_in_listing {
+            drop(state);
+            panic!("a bug in a backend (memory, panic_in_listing)");
+        }
         match state.nodes.get(&dir) {
             Some(Node::Dir) => {}
             Some(Node::File { .. }) => {
@@ -245,8 +261,8 @@ impl RemoteFs for MemoryFs {
         }
     }
 
-    fn discard_upload(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        self.lock().discarded.push(key(path));
+    fn discard_upload(&mut self, path: &RemotePath, token: Option<&ResumeToken>) -> Result<(), FsError> {
+        self.lock().discarded.push((key(path), token.cloned()));
         Ok(())
     }
 
@@ -317,6 +333,26 @@ impl RemoteFs for MemoryFs {
     }
 
     fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {
+        Ok(self.writer(path, offset)?)
+    }
+
+    fn open_upload(
+        &mut self,
+        path: &RemotePath,
+        offset: u64,
+        _length: u64,
+        earlier: Option<&ResumeToken>,
+    ) -> Result<Box<dyn WriteStream + '_>, FsError> {
+        let mut writer = self.writer(path, offset)?;
+        let mut state = self.lock();
+        state.uploads.push(earlier.cloned());
+        writer.token = Some(ResumeToken(format!("upload-{}", state.uploads.len())));
+        Ok(writer)
+    }
+}
+
+impl MemoryFs {
+    fn writer(&mut self, path: &RemotePath, offset: u64) -> Result<Box<MemoryWriter>, FsError> {
         let path_key = key(path);
         let mut state = self.lock();
         if offset > 0 && state.faults.refuse_continuing {
@@ -353,6 +389,7 @@ impl RemoteFs for MemoryFs {
             path: path_key,
             written: 0,
             drop_after,
+            token: None,
         }))
     }
 }
@@ -421,6 +458,7 @@ struct MemoryWriter {
     path: String,
     written: u64,
     drop_after: Option<u64>,
+    token: Option<ResumeToken>,
 }
 
 impl Write for MemoryWriter {
@@ -460,5 +498,9 @@ impl Write for MemoryWriter {
 impl WriteStream for MemoryWriter {
     fn finish(self: Box<Self>) -> Result<(), FsError> {
         Ok(())
+    }
+
+    fn resume_token(&self) -> Option<ResumeToken> {
+        self.token.clone()
     }
 }

@@ -143,7 +143,20 @@ pub trait ReadStream: Read + Send {
 /// the stream instead aborts, leaving a partial file that can be resumed.
 pub trait WriteStream: Write + Send {
     fn finish(self: Box<Self>) -> Result<(), FsError>;
+
+    /// The server's handle on this upload, where it keeps one that a later attempt can
+    /// continue (S3's multipart upload id); known once the stream is open.
+    fn resume_token(&self) -> Option<ResumeToken> {
+        None
+    }
 }
+
+/// A server's handle on an upload that outlives its connection: S3's multipart upload id.
+/// The queue keeps it with the item, so that a later attempt (after a dropped connection or
+/// a `kill -9`) continues this transfer's own upload, never another client's of the same
+/// name. It is no secret: using it takes the keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumeToken(pub String);
 
 /// A connected file system. Paths are [`RemotePath`]s: absolute, or starting with `~` for
 /// the login folder, which each backend resolves.
@@ -199,21 +212,25 @@ pub trait RemoteFs: Send {
     fn open_write(&mut self, path: &RemotePath, offset: u64) -> Result<Box<dyn WriteStream + '_>, FsError>;
 
     /// Opens a file for writing `length` more bytes from `offset`: what an upload calls, for
-    /// protocols that announce the size first (SCP). Others open as [`RemoteFs::open_write`].
+    /// protocols that announce the size first (SCP) or keep an upload of their own across
+    /// attempts (S3, which continues `earlier`, the [`ResumeToken`] an earlier attempt's
+    /// stream gave). Others open as [`RemoteFs::open_write`].
     fn open_upload(
         &mut self,
         path: &RemotePath,
         offset: u64,
         length: u64,
+        earlier: Option<&ResumeToken>,
     ) -> Result<Box<dyn WriteStream + '_>, FsError> {
-        let _ = length;
+        let _ = (length, earlier);
         self.open_write(path, offset)
     }
 
     /// How much of an interrupted upload of `size` bytes to `path` the server already has,
-    /// to continue from there: the partial file's size here; what a pending upload holds
-    /// for S3.
-    fn uploaded_so_far(&mut self, path: &RemotePath, size: u64) -> Result<u64, FsError> {
+    /// to continue from there: the partial file's size here; for S3, what the pending upload
+    /// `earlier` holds (nothing without one).
+    fn uploaded_so_far(&mut self, path: &RemotePath, size: u64, earlier: Option<&ResumeToken>) -> Result<u64, FsError> {
+        let _ = earlier;
         match self.stat(path) {
             Ok(entry) if entry.kind == crate::model::EntryKind::File => {
                 Ok(entry.size.filter(|&done| done <= size).unwrap_or(0))
@@ -224,11 +241,12 @@ pub trait RemoteFs: Send {
         }
     }
 
-    /// The user cancelled an upload to `path`, which will not be resumed: what the server
-    /// keeps of it out of sight may go (S3 aborts its multipart upload). A partial file
-    /// that can be seen stays, as it always has: the user can see and delete it.
-    fn discard_upload(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        let _ = path;
+    /// The user cancelled the upload to `path` that `token` names, which will not be
+    /// resumed: what the server keeps of it out of sight may go (S3 aborts its multipart
+    /// upload). A partial file that can be seen stays, as it always has: the user can see
+    /// and delete it.
+    fn discard_upload(&mut self, path: &RemotePath, token: Option<&ResumeToken>) -> Result<(), FsError> {
+        let _ = (path, token);
         Ok(())
     }
 

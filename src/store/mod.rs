@@ -84,6 +84,8 @@ const MIGRATIONS: &[&str] = &[
     "CREATE INDEX items_by_position ON items (position);",
     // 5: where the file an item replaces at its target is kept (sync's trash), if anywhere.
     "ALTER TABLE items ADD COLUMN keep_replaced BLOB;",
+    // 6: the server's handle on an item's upload across attempts (S3's multipart upload id).
+    "ALTER TABLE items ADD COLUMN upload_token TEXT;",
 ];
 
 /// Where a page of the queue ends: the next page starts after this item.
@@ -128,6 +130,9 @@ pub struct ItemDetails {
     pub source_mtime: Option<i64>,
     /// See [`NewItem::keep_replaced`].
     pub keep_replaced: Option<PathBuf>,
+    /// The server's handle on the upload an earlier attempt began, to continue it (see
+    /// [`QueueStore::set_upload_token`]).
+    pub upload_token: Option<String>,
 }
 
 /// A new item to append to the queue.
@@ -421,9 +426,16 @@ impl QueueStore {
     pub fn set_done(&self, id: i64, bytes_done: u64, verified: Verification) -> Result<(), StoreError> {
         self.run(
             "UPDATE items SET state = 'done', error = NULL, bytes_done = ?2, verified = ?3,
-             lease_owner = NULL, lease_until = NULL WHERE id = ?1",
+             lease_owner = NULL, lease_until = NULL, upload_token = NULL WHERE id = ?1",
             params![id, to_sql(bytes_done), verified],
         )?;
+        Ok(())
+    }
+
+    /// Keeps the server's handle on the item's upload (S3's multipart upload id), committed
+    /// at once: a `kill -9` a moment later must not lose what the next attempt continues.
+    pub fn set_upload_token(&self, id: i64, token: Option<&str>) -> Result<(), StoreError> {
+        self.run("UPDATE items SET upload_token = ?2 WHERE id = ?1", params![id, token])?;
         Ok(())
     }
 
@@ -491,13 +503,16 @@ impl QueueStore {
     pub fn details(&self, id: i64) -> Result<Option<ItemDetails>, StoreError> {
         Ok(self
             .connection
-            .prepare_cached("SELECT local_path, remote_path, source_mtime, keep_replaced FROM items WHERE id = ?1")?
+            .prepare_cached(
+                "SELECT local_path, remote_path, source_mtime, keep_replaced, upload_token FROM items WHERE id = ?1",
+            )?
             .query_row(params![id], |row| {
                 Ok(ItemDetails {
                     local_path: path_from_bytes(row.get(0)?),
                     remote_path: row.get(1)?,
                     source_mtime: row.get(2)?,
                     keep_replaced: row.get::<_, Option<Vec<u8>>>(3)?.map(path_from_bytes),
+                    upload_token: row.get(4)?,
                 })
             })
             .optional()?)
@@ -874,6 +889,24 @@ mod tests {
             .unwrap();
         let details = |id| store.details(id).unwrap().unwrap().keep_replaced;
         assert_eq!((details(ids[0]), details(ids[1])), (Some(kept), None));
+    }
+
+    #[test]
+    fn an_upload_token_is_kept_until_the_item_is_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.db");
+        let id = {
+            let mut store = QueueStore::open(&path).unwrap();
+            let ids = store.add(&[item("a")]).unwrap();
+            store.set_upload_token(ids[0], Some("upload-7")).unwrap();
+            ids[0]
+        };
+        // As after a kill: the next process reads it back.
+        let store = QueueStore::open(&path).unwrap();
+        let token = || store.details(id).unwrap().unwrap().upload_token;
+        assert_eq!(token().as_deref(), Some("upload-7"));
+        store.set_done(id, 1000, Verification::Size).unwrap();
+        assert_eq!(token(), None, "a finished upload has nothing to continue");
     }
 
     fn nobody_alive(_: &str) -> bool {

@@ -26,6 +26,7 @@ pub fn exercise(fs: &mut dyn RemoteFs, base: &RemotePath) {
         preserve_mtime: true,
         chunk_limit: None,
         keep_replaced: None,
+        upload: None,
     };
 
     // Folders, with a space in the name.
@@ -65,6 +66,7 @@ pub fn exercise(fs: &mut dyn RemoteFs, base: &RemotePath) {
     let kept_local = std::path::PathBuf::from(kept.as_str());
     let keeping = CopyControl {
         keep_replaced: Some(&kept_local),
+        upload: None,
         ..control
     };
     upload_file(fs, &small, &file, UploadTarget::ViaTemp { resume: false }, &keeping).unwrap();

@@ -35,6 +35,7 @@ fn download(sends: &[u8]) -> (Result<u64, wharf::protocol::FsError>, Vec<String>
         preserve_mtime: false,
         chunk_limit: None,
         keep_replaced: None,
+        upload: None,
     };
     let source = Entry {
         name: "report.txt".into(),

@@ -1,14 +1,15 @@
 //! S3 against moto's server: the conformance suite; through the command line, a tree with a
 //! file big enough for a multipart upload goes up and comes back byte-identical, is renamed
 //! and deleted; a multipart upload killed with SIGKILL is continued by `wharf queue run`
-//! after the parts already sent; a killed download resumes with a range; wrong keys are
+//! after the parts already sent, by the upload id the queue kept (another client's upload of
+//! the same name is left alone); a killed download resumes with a range; wrong keys are
 //! said in words.
 
 use std::time::{Duration, Instant};
 
-use wharf::model::location::Location;
-use wharf::protocol::RemoteFs;
+use wharf::model::location::{Location, RemotePath};
 use wharf::protocol::s3::S3Fs;
+use wharf::protocol::{RemoteFs, ResumeToken};
 
 use crate::conformance;
 use crate::servers::moto::{self, ANY_KEY, BUCKET};
@@ -124,6 +125,15 @@ fn a_killed_multipart_upload_continues_after_the_parts_sent() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(object(&server, "big.bin").is_none(), "the kill came mid-file");
+    // Another client's upload of the same name, begun since, with a whole part: the queue
+    // continues its own upload (by the id it kept), not the newest, and leaves it alone.
+    let total = bytes.len() as u64;
+    begin_upload(
+        &server,
+        "/big.bin",
+        &data(wharf::protocol::s3::part_size(total) as usize, 3),
+        total,
+    );
 
     let run = wharf(home.path(), &server, &["-v", "queue", "run"]);
     let log = stderr(&run);
@@ -133,7 +143,24 @@ fn a_killed_multipart_upload_continues_after_the_parts_sent() {
         "{log}"
     );
     assert!(object(&server, "big.bin") == Some(bytes), "arrived identical:\n{log}");
-    assert_eq!(moto::pending_parts(&server), 0, "nothing left pending");
+    assert_eq!(
+        moto::pending_parts(&server),
+        1,
+        "only the other client's upload is pending"
+    );
+}
+
+/// Begins a multipart upload of `total` bytes to `path` as another client would, sends
+/// `part` as its first part and leaves it unfinished; returns its upload id.
+fn begin_upload(server: &crate::servers::Running, path: &str, part: &[u8], total: u64) -> ResumeToken {
+    let mut location = Location::parse(&format!("s3://{}:{}@{BUCKET}/", ANY_KEY.0, ANY_KEY.1)).unwrap();
+    location.site.s3.url = Some(moto::endpoint(server));
+    let mut fs = S3Fs::connect(&location.site, &context()).unwrap();
+    let mut writer = fs.open_upload(&RemotePath::new(path), 0, total, None).unwrap();
+    let token = writer.resume_token().expect("a multipart upload has an id");
+    std::io::Write::write_all(&mut writer, part).unwrap();
+    // Dropped unfinished, as a stopped transfer's is: the parts sent whole stay.
+    token
 }
 
 #[test]
@@ -211,22 +238,24 @@ fn wrong_keys_are_said_in_words() {
 #[test]
 fn a_discarded_upload_is_aborted_on_the_server() {
     let server = moto::start();
+    let total = 3 * wharf::protocol::s3::MULTIPART_THRESHOLD;
+    let part_size = wharf::protocol::s3::part_size(total);
+    let token = begin_upload(&server, "/cancelled.bin", &data(part_size as usize, 2), total);
+    assert_eq!(moto::pending_parts(&server), 1, "the first part waits on the server");
+
     let mut location = Location::parse(&format!("s3://{}:{}@{BUCKET}/", ANY_KEY.0, ANY_KEY.1)).unwrap();
     location.site.s3.url = Some(moto::endpoint(&server));
     let mut fs = S3Fs::connect(&location.site, &context()).unwrap();
-    let path = wharf::model::location::RemotePath::new("/cancelled.bin");
-    let total = 3 * wharf::protocol::s3::MULTIPART_THRESHOLD;
-    {
-        let mut writer = fs.open_upload(&path, 0, total).unwrap();
-        std::io::Write::write_all(&mut writer, &data(wharf::protocol::s3::part_size(total) as usize, 2)).unwrap();
-        // Dropped unfinished, as a stopped transfer's is.
-    }
-    assert_eq!(moto::pending_parts(&server), 1, "the first part waits on the server");
+    let path = RemotePath::new("/cancelled.bin");
+    assert_eq!(fs.uploaded_so_far(&path, total, Some(&token)).unwrap(), part_size);
     assert_eq!(
-        fs.uploaded_so_far(&path, total).unwrap(),
-        wharf::protocol::s3::part_size(total)
+        fs.uploaded_so_far(&path, total, None).unwrap(),
+        0,
+        "without its id, an upload is no one's to continue"
     );
-    fs.discard_upload(&path).unwrap();
+    fs.discard_upload(&path, Some(&token)).unwrap();
     assert_eq!(moto::pending_parts(&server), 0, "aborted");
-    assert_eq!(fs.uploaded_so_far(&path, total).unwrap(), 0);
+    assert_eq!(fs.uploaded_so_far(&path, total, Some(&token)).unwrap(), 0, "gone");
+    fs.discard_upload(&path, Some(&token))
+        .expect("aborting one that is gone is no error");
 }

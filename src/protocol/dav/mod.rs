@@ -301,6 +301,7 @@ impl RemoteFs for DavFs {
         path: &RemotePath,
         offset: u64,
         length: u64,
+        _earlier: Option<&crate::protocol::ResumeToken>,
     ) -> Result<Box<dyn WriteStream + '_>, FsError> {
         self.start_upload(path, offset, Some(length))
     }

@@ -9,10 +9,11 @@
 //! - Downloads: `GET` with `Range`, resumed.
 //! - Uploads (`upload`): one `PUT` up to [`MULTIPART_THRESHOLD`], multipart above it. An
 //!   object appears only when complete, so no temporary name is needed (`atomic_uploads`).
-//!   A multipart upload interrupted (a dropped connection, `kill -9`) is found again with
-//!   `ListMultipartUploads` and `ListParts` and continued after its last part; every part and
-//!   the whole object are checked against the MD5s S3 answers with (its ETags). A cancelled
-//!   upload is aborted on the server, so its parts are not kept (and billed).
+//!   A multipart upload interrupted (a dropped connection, `kill -9`) is found again by its
+//!   upload id, which the queue keeps with the item ([`ResumeToken`]), and continued after
+//!   its last whole part (`ListParts`); every part and the whole object are checked against
+//!   the MD5s S3 answers with (its ETags). A cancelled upload is aborted on the server, so
+//!   its parts are not kept (and billed).
 //! - Rename: a server-side copy (`x-amz-copy-source`) and a delete; files only, up to the
 //!   5 GiB a single copy allows.
 
@@ -33,7 +34,7 @@ use crate::model::security::Security;
 use crate::model::{Entry, EntryKind, Protocol, Site};
 use crate::protocol::http::{Transport, download, headers};
 use crate::protocol::{
-    Capabilities, ConnectContext, ErrorKind, FsError, ListingLimits, ReadStream, RemoteFs, WriteStream,
+    Capabilities, ConnectContext, ErrorKind, FsError, ListingLimits, ReadStream, RemoteFs, ResumeToken, WriteStream,
     listing_too_long,
 };
 
@@ -429,15 +430,19 @@ impl RemoteFs for S3Fs {
         path: &RemotePath,
         offset: u64,
         length: u64,
+        earlier: Option<&ResumeToken>,
     ) -> Result<Box<dyn WriteStream + '_>, FsError> {
-        upload::open(self, S3Fs::key(path), offset, offset + length)
+        upload::open(self, S3Fs::key(path), offset, offset + length, earlier)
     }
 
-    fn uploaded_so_far(&mut self, path: &RemotePath, size: u64) -> Result<u64, FsError> {
-        upload::sent_before(self, &S3Fs::key(path), size)
+    fn uploaded_so_far(&mut self, path: &RemotePath, size: u64, earlier: Option<&ResumeToken>) -> Result<u64, FsError> {
+        upload::sent_before(self, &S3Fs::key(path), size, earlier)
     }
 
-    fn discard_upload(&mut self, path: &RemotePath) -> Result<(), FsError> {
-        upload::abort_all(self, &S3Fs::key(path))
+    fn discard_upload(&mut self, path: &RemotePath, token: Option<&ResumeToken>) -> Result<(), FsError> {
+        match token {
+            Some(token) => upload::abort(self, &S3Fs::key(path), token),
+            None => Ok(()),
+        }
     }
 }

@@ -5,11 +5,11 @@
 //! Four parts travel at once, each on a connection of its own.
 //!
 //! A multipart upload is S3's own partial file: its parts stay on the server until it is
-//! completed or aborted. Resuming one (after a dropped connection or a `kill -9`) asks S3
-//! for the key's pending upload (`ListMultipartUploads`) and its parts (`ListParts`) and
-//! continues after the last whole part; a fresh start aborts what earlier attempts left.
-//! The queue does not keep the upload id: S3 lists it, for this key, to whoever holds the
-//! keys.
+//! completed or aborted. Its upload id is the stream's [`ResumeToken`], which the queue
+//! keeps with the item; resuming (after a dropped connection or a `kill -9`) asks S3 for
+//! that upload's parts (`ListParts`) and continues after the last whole one. A fresh start
+//! aborts the earlier attempt's upload; a cancelled upload is aborted. Uploads of the same
+//! key by anyone else (`ListMultipartUploads` would show them) are never adopted or aborted.
 
 use std::io::{self, Write};
 
@@ -19,7 +19,7 @@ use reqwest::header::HeaderMap;
 
 use super::{S3Fs, xml};
 use crate::protocol::http::upload::{Answer, Upload, put};
-use crate::protocol::{ErrorKind, FsError, WriteStream};
+use crate::protocol::{ErrorKind, FsError, ResumeToken, WriteStream};
 
 /// Parts sent at once (each on a connection of its own), as the AWS tools and rclone do.
 const PARTS_AT_ONCE: usize = 4;
@@ -38,8 +38,15 @@ pub fn part_size(total: u64) -> u64 {
     needed.max(MULTIPART_THRESHOLD)
 }
 
-/// The writer for `total` bytes to `key`, of which `offset` are on the server already.
-pub fn open(fs: &mut S3Fs, key: String, offset: u64, total: u64) -> Result<Box<dyn WriteStream + '_>, FsError> {
+/// The writer for `total` bytes to `key`, of which `offset` are on the server already, in
+/// the multipart upload `earlier` (an earlier attempt's).
+pub fn open<'a>(
+    fs: &'a mut S3Fs,
+    key: String,
+    offset: u64,
+    total: u64,
+    earlier: Option<&ResumeToken>,
+) -> Result<Box<dyn WriteStream + 'a>, FsError> {
     if total <= MULTIPART_THRESHOLD {
         if offset > 0 {
             return Err(unsupported("a file sent in one request cannot be continued"));
@@ -53,53 +60,77 @@ pub fn open(fs: &mut S3Fs, key: String, offset: u64, total: u64) -> Result<Box<d
             what: format!("uploading {key}"),
         }));
     }
-    let part_size = part_size(total);
-    let (upload_id, done) = if offset == 0 {
-        abort_pending(fs, &key);
-        (create(fs, &key)?, Vec::new())
-    } else {
-        let Some((upload_id, parts)) = pending(fs, &key)? else {
-            return Err(unsupported("the interrupted upload is no longer on the server"));
-        };
-        let usable = usable(parts, part_size, total);
-        if usable.len() as u64 * part_size != offset {
-            return Err(unsupported(
-                "the parts on the server do not end where the upload stopped",
-            ));
+    if offset == 0 {
+        if let Some(earlier) = earlier {
+            // What the earlier attempt sent is not continued: its parts go (failing to
+            // abort them is no reason to stop the new upload).
+            let _ = abort(fs, &key, earlier);
         }
-        fs.http.log().status(&format!(
-            "Continuing the multipart upload of {key} after its part {} ({offset} bytes)",
-            usable.len()
-        ));
-        (upload_id, usable)
+        let upload_id = create(fs, &key)?;
+        return Ok(multipart(fs, key, upload_id, total, Vec::new()));
+    }
+    let Some(ResumeToken(upload_id)) = earlier else {
+        return Err(unsupported("no earlier upload of it is known"));
     };
-    Ok(Box::new(Multipart {
+    let parts = match parts_of(fs, &key, upload_id) {
+        Err(error) if error.kind == ErrorKind::NotFound => {
+            return Err(unsupported("the interrupted upload is no longer on the server"));
+        }
+        parts => parts?,
+    };
+    let part_size = part_size(total);
+    let usable = usable(parts, part_size, total);
+    if usable.len() as u64 * part_size != offset {
+        return Err(unsupported(
+            "the parts on the server do not end where the upload stopped",
+        ));
+    }
+    fs.http.log().status(&format!(
+        "Continuing the multipart upload of {key} after its part {} ({offset} bytes)",
+        usable.len()
+    ));
+    Ok(multipart(fs, key, upload_id.clone(), total, usable))
+}
+
+/// The writer of a multipart upload whose parts `done` are on the server.
+fn multipart(
+    fs: &mut S3Fs,
+    key: String,
+    upload_id: String,
+    total: u64,
+    done: Vec<xml::Part>,
+) -> Box<dyn WriteStream + '_> {
+    let part_size = part_size(total);
+    Box::new(Multipart {
         fs,
         key,
         upload_id,
         part_size,
         total,
-        position: offset,
+        position: done.len() as u64 * part_size,
         next_number: done.len() as u32 + 1,
         done,
         current: None,
         sending: std::collections::VecDeque::new(),
         encrypted_by_key: false,
-    }))
+    })
 }
 
-/// How much of `size` bytes to `key` an earlier attempt left on the server: the whole parts
-/// of its pending multipart upload (never all of them, so that the upload is completed).
-pub fn sent_before(fs: &mut S3Fs, key: &str, size: u64) -> Result<u64, FsError> {
+/// How much of `size` bytes to `key` the earlier attempt's multipart upload `earlier` holds:
+/// its whole parts (never all of them, so that the upload is completed). Nothing when no
+/// upload is known or it is gone (completed, aborted, or expired by the bucket's rules).
+pub fn sent_before(fs: &mut S3Fs, key: &str, size: u64, earlier: Option<&ResumeToken>) -> Result<u64, FsError> {
+    let Some(ResumeToken(upload_id)) = earlier else {
+        return Ok(0);
+    };
     if size <= MULTIPART_THRESHOLD {
         return Ok(0);
     }
     let part_size = part_size(size);
-    match pending(fs, key) {
-        Ok(Some((_, parts))) => Ok(usable(parts, part_size, size).len() as u64 * part_size),
-        Ok(None) => Ok(0),
-        // A key that may write but not list pending uploads (a backup key) starts over.
-        Err(error) if matches!(error.kind, ErrorKind::PermissionDenied | ErrorKind::Unsupported) => Ok(0),
+    match parts_of(fs, key, upload_id) {
+        Ok(parts) => Ok(usable(parts, part_size, size).len() as u64 * part_size),
+        // A key that may write but not list parts (a backup key) starts over.
+        Err(error) if matches!(error.kind, ErrorKind::NotFound | ErrorKind::PermissionDenied) => Ok(0),
         Err(error) => Err(error),
     }
 }
@@ -139,37 +170,13 @@ fn create(fs: &mut S3Fs, key: &str) -> Result<String, FsError> {
     xml::upload_id(&body).map_err(|why| FsError::new(ErrorKind::Protocol, format!("{what} failed: {why}")))
 }
 
-/// The pending multipart uploads of exactly `key`, newest last.
-fn uploads_of(fs: &mut S3Fs, key: &str) -> Result<Vec<(String, String, String)>, FsError> {
-    let what = format!("looking for an interrupted upload of {key}");
-    let response = fs.call(
-        Method::GET,
-        "",
-        &[("uploads", ""), ("prefix", key)],
-        HeaderMap::new(),
-        None,
-        &what,
-    )?;
-    let body = fs.read_body(response, &what)?;
-    let mut uploads: Vec<_> = xml::pending_uploads(&body)
-        .map_err(|why| FsError::new(ErrorKind::Protocol, format!("{what} failed: {why}")))?
-        .into_iter()
-        .filter(|(found, _, _)| found == key)
-        .collect();
-    uploads.sort_by(|a, b| a.2.cmp(&b.2));
-    Ok(uploads)
-}
-
-/// The newest pending upload of `key` and its parts.
-fn pending(fs: &mut S3Fs, key: &str) -> Result<Option<(String, Vec<xml::Part>)>, FsError> {
-    let Some((_, upload_id, _)) = uploads_of(fs, key)?.pop() else {
-        return Ok(None);
-    };
+/// The parts S3 holds of the multipart upload `upload_id` of `key`, every page.
+fn parts_of(fs: &mut S3Fs, key: &str, upload_id: &str) -> Result<Vec<xml::Part>, FsError> {
     let what = format!("listing the parts sent of {key}");
     let mut parts = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let mut query = vec![("uploadId", upload_id.as_str())];
+        let mut query = vec![("uploadId", upload_id)];
         if let Some(marker) = &marker {
             query.push(("part-number-marker", marker.as_str()));
         }
@@ -189,32 +196,30 @@ fn pending(fs: &mut S3Fs, key: &str) -> Result<Option<(String, Vec<xml::Part>)>,
             _ => break,
         }
     }
-    Ok(Some((upload_id, parts)))
+    Ok(parts)
 }
 
-/// Aborts what earlier attempts at `key` left, so that no parts are kept (and billed) for
-/// nothing. Failing to is no reason to stop the new upload.
-fn abort_pending(fs: &mut S3Fs, key: &str) {
-    let _ = abort_all(fs, key);
-}
-
-/// Aborts every pending multipart upload of `key` (a cancelled upload's, too).
-pub fn abort_all(fs: &mut S3Fs, key: &str) -> Result<(), FsError> {
-    for (_, upload_id, _) in uploads_of(fs, key)? {
-        let what = format!("aborting the unfinished upload of {key}");
-        fs.call(
-            Method::DELETE,
-            key,
-            &[("uploadId", &upload_id)],
-            HeaderMap::new(),
-            None,
-            &what,
-        )?;
-        fs.http.log().status(&format!(
-            "Aborted the unfinished upload of {key}: its parts are gone from the server"
-        ));
+/// Aborts the multipart upload `token` of `key`, so that its parts are not kept (and
+/// billed) for nothing. One that is gone already is no error.
+pub fn abort(fs: &mut S3Fs, key: &str, token: &ResumeToken) -> Result<(), FsError> {
+    let what = format!("aborting the unfinished upload of {key}");
+    match fs.call(
+        Method::DELETE,
+        key,
+        &[("uploadId", &token.0)],
+        HeaderMap::new(),
+        None,
+        &what,
+    ) {
+        Ok(_) => {
+            fs.http.log().status(&format!(
+                "Aborted the unfinished upload of {key}: its parts are gone from the server"
+            ));
+            Ok(())
+        }
+        Err(error) if error.kind == ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(error),
     }
-    Ok(())
 }
 
 /// Whether the server's ETag is the MD5 it was sent. An ETag that is no MD5 cannot be
@@ -473,6 +478,10 @@ impl Drop for Multipart<'_> {
 }
 
 impl WriteStream for Multipart<'_> {
+    fn resume_token(&self) -> Option<ResumeToken> {
+        Some(ResumeToken(self.upload_id.clone()))
+    }
+
     fn finish(mut self: Box<Self>) -> Result<(), FsError> {
         if let Some(part) = self.current.take() {
             self.sending.push_back(part);

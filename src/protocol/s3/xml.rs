@@ -1,7 +1,6 @@
 //! The XML S3 answers with, read by element name (AWS writes its 2006-03-01 namespace,
-//! some compatibles none): a page of `ListObjectsV2`, the parts and pending uploads of
-//! multipart uploads, a new upload's id, and `<Error>` (which `CompleteMultipartUpload` may
-//! send with a `200`).
+//! some compatibles none): a page of `ListObjectsV2`, the parts of a multipart upload, a
+//! new upload's id, and `<Error>` (which `CompleteMultipartUpload` may send with a `200`).
 
 use chrono::{DateTime, Utc};
 use roxmltree::{Document, Node};
@@ -118,20 +117,6 @@ pub fn parts(xml: &str) -> Result<(Vec<Part>, Option<String>), String> {
         .collect();
     let next = truncated(root).then(|| text(root, "NextPartNumberMarker")).flatten();
     Ok((parts, next))
-}
-
-/// `ListMultipartUploadsResult`: (key, upload id, when it began) of each pending upload.
-pub fn pending_uploads(xml: &str) -> Result<Vec<(String, String, String)>, String> {
-    let document = parse(xml)?;
-    Ok(children(document.root_element(), "Upload")
-        .filter_map(|node| {
-            Some((
-                text(node, "Key")?,
-                text(node, "UploadId")?,
-                text(node, "Initiated").unwrap_or_default(),
-            ))
-        })
-        .collect())
 }
 
 /// `<Error>` anywhere an answer may hold one.

@@ -407,6 +407,7 @@ impl RemoteFs for ScpFs {
         path: &RemotePath,
         offset: u64,
         length: u64,
+        _earlier: Option<&crate::protocol::ResumeToken>,
     ) -> Result<Box<dyn WriteStream + '_>, FsError> {
         let full = self.path(path)?;
         let what = format!("uploading {full}");
@@ -487,7 +488,7 @@ impl WriteStream for Spool<'_> {
         self.spool.rewind().map_err(local)?;
         let Spool { scp, path, spool } = *self;
         let host = scp.host.clone();
-        let mut writer = scp.open_upload(&path, 0, length)?;
+        let mut writer = scp.open_upload(&path, 0, length, None)?;
         io::copy(&mut &spool, &mut writer).map_err(|error| io_error(&format!("uploading {path}"), &error, &host))?;
         writer.finish()
     }
