@@ -48,7 +48,8 @@
 //!   `Queue`, `Sites` and `Trust`, each matched whole by its handler; `Event`; newtype ids),
 //!   [`engine::handle`], `session` (browsing: list, stat, mkdir, rename, chmod, recursive
 //!   delete; `HandOver` gives the command line's session to the queue as its first
-//!   connection), and the transfer queue: `queue` (the thread that owns the state, persists
+//!   connection; a panic in connecting or a request is answered as an error and closes the
+//!   session), and the transfer queue: `queue` (the thread that owns the state, persists
 //!   every change, one transaction per pass over its inbox, checkpoints offsets, restores
 //!   after a restart a page at a time; it keeps in memory what scheduling needs, about 300
 //!   bytes an item, and reads an item's paths from the database when it starts; the window's
@@ -57,7 +58,9 @@
 //!   and shows it without running it), `scheduler` (pure:
 //!   limits, backoff, pause/cancel/move; only attempts that move nothing use up the retry
 //!   budget; fake clock in tests), `worker` (one attempt at one
-//!   item: resolve, expand a folder into items, conflict policy, changed-source check; a
+//!   item: resolve, expand a folder into items, conflict policy, changed-source check; the
+//!   server's handle on an upload across attempts, `protocol::ResumeToken` (S3's multipart
+//!   upload id), reported at once and kept with the item; a
 //!   folder's expansion tells each upload what is at its target, so a file costs STOR, RNFR,
 //!   RNTO and MFMT over FTP and no probe), `watchdog` (a running item that moves nothing is
 //!   shown as stalled), `auto_parallel` (pure: `-j auto`, doubling a site's limit while its
@@ -74,7 +77,7 @@
 //!   keyring and imports, behind `SitesCommand`) and `trust_policy` (asks the user through
 //!   prompts; answers `TrustCommand`).
 //! - [`store`]: the queue in SQLite (WAL, `user_version` migrations, leases between
-//!   processes, folder expansion in one transaction; the queue's enums read and written with
+//!   processes, folder expansion in one transaction, an upload's resume token; the queue's enums read and written with
 //!   `ToSql`/`FromSql`; ids are never used twice, since other processes know items by
 //!   id). No secrets: sites are stored by [`model::Site::key`] with a
 //!   descriptor that says whether a password is needed.
