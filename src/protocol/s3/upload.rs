@@ -72,15 +72,13 @@ pub fn open<'a>(
     let Some(ResumeToken(upload_id)) = earlier else {
         return Err(unsupported("no earlier upload of it is known"));
     };
-    let parts = match parts_of(fs, &key, upload_id) {
+    let usable = match continued_parts(fs, &key, upload_id, total) {
         Err(error) if error.kind == ErrorKind::NotFound => {
             return Err(unsupported("the interrupted upload is no longer on the server"));
         }
         parts => parts?,
     };
-    let part_size = part_size(total);
-    let usable = usable(parts, part_size, total);
-    if usable.len() as u64 * part_size != offset {
+    if usable.len() as u64 * part_size(total) != offset {
         return Err(unsupported(
             "the parts on the server do not end where the upload stopped",
         ));
@@ -126,9 +124,8 @@ pub fn sent_before(fs: &mut S3Fs, key: &str, size: u64, earlier: Option<&ResumeT
     if size <= MULTIPART_THRESHOLD {
         return Ok(0);
     }
-    let part_size = part_size(size);
-    match parts_of(fs, key, upload_id) {
-        Ok(parts) => Ok(usable(parts, part_size, size).len() as u64 * part_size),
+    match continued_parts(fs, key, upload_id, size) {
+        Ok(parts) => Ok(parts.len() as u64 * part_size(size)),
         // A key that may write but not list parts (a backup key) starts over.
         Err(error) if matches!(error.kind, ErrorKind::NotFound | ErrorKind::PermissionDenied) => Ok(0),
         Err(error) => Err(error),
@@ -168,6 +165,13 @@ fn create(fs: &mut S3Fs, key: &str) -> Result<String, FsError> {
     )?;
     let body = fs.read_body(response, &what)?;
     xml::upload_id(&body).map_err(|why| FsError::new(ErrorKind::Protocol, format!("{what} failed: {why}")))
+}
+
+/// The whole parts, from the first, of the multipart upload `upload_id` of `key` (for
+/// `total` bytes) that a resume continues after: what both the offset and the stream
+/// are worked out from.
+fn continued_parts(fs: &mut S3Fs, key: &str, upload_id: &str, total: u64) -> Result<Vec<xml::Part>, FsError> {
+    Ok(usable(parts_of(fs, key, upload_id)?, part_size(total), total))
 }
 
 /// The parts S3 holds of the multipart upload `upload_id` of `key`, every page.
