@@ -57,7 +57,8 @@
 //!   looks each second at what other processes sharing the database add, run and finish,
 //!   and shows it without running it), `scheduler` (pure:
 //!   limits, backoff, pause/cancel/move; only attempts that move nothing use up the retry
-//!   budget; fake clock in tests), `worker` (one attempt at one
+//!   budget; an item whose stopped worker has not ended yet does not start again, so one
+//!   item never has two attempts at once; fake clock in tests), `worker` (one attempt at one
 //!   item: resolve, expand a folder into items, conflict policy, changed-source check; the
 //!   server's handle on an upload across attempts, `protocol::ResumeToken` (S3's multipart
 //!   upload id), reported at once and kept with the item; a

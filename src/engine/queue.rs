@@ -819,13 +819,18 @@ impl Queue {
     fn stop(&mut self, items: &Selection, how: fn(&mut Scheduler, ItemId) -> bool, discard: bool) {
         for id in self.selected(items) {
             let before = self.scheduler.state(id).cloned();
-            if how(&mut self.scheduler, id)
+            let was_running = how(&mut self.scheduler, id);
+            let changed = self.scheduler.state(id) != before.as_ref();
+            // A paused item whose worker is still stopping may be cancelled: its upload
+            // then goes too.
+            if (was_running || (discard && changed))
                 && let Some(running) = self.running.get(&id)
             {
                 running.discard.store(discard, Ordering::Relaxed);
                 running.cancel.store(true, Ordering::Relaxed);
+                self.scheduler.set_stopping(id, true);
             }
-            if self.scheduler.state(id) != before.as_ref() {
+            if changed {
                 self.persist(id);
             }
         }
@@ -999,6 +1004,7 @@ impl Queue {
             }
         }
         if last {
+            self.scheduler.set_stopping(id, false);
             if let Some(running) = self.running.remove(&id)
                 && let Some(record) = self.records.get_mut(&id)
             {

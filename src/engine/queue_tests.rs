@@ -927,6 +927,70 @@ fn a_cancelled_upload_is_discarded_on_the_server_and_a_paused_one_is_not() {
     );
 }
 
+/// A paused item resumed while its worker is still stopping (here held in a hung read) runs
+/// again only once that worker has ended: two attempts of one item at once would write the
+/// same file, and the old attempt's end would be taken for the new one's.
+#[test]
+fn a_resumed_item_waits_for_its_stopping_worker_before_it_runs_again() {
+    use crate::protocol::memory::Gate;
+    let server = MemoryFs::new();
+    let content = data(100_000, 11);
+    server.put("/held.bin", &content);
+    let gate = Gate::default();
+    server.set_faults(Faults {
+        hold_reads_at: vec![(10_000, gate.clone())],
+        ..Faults::default()
+    });
+    let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let engine = engine(home.path(), &server);
+    let job = enqueue(
+        &engine,
+        vec![download("/held.bin", local.path(), false)],
+        ConflictPolicy::Overwrite,
+    );
+    let (item, progress) = wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            item,
+            state: TransferState::Transferring,
+            progress,
+            ..
+        } => Some((item, progress)),
+        _ => None,
+    });
+    let deadline = Instant::now() + WAIT;
+    while progress.done() < 10_000 {
+        assert!(Instant::now() < deadline, "the download never reached the gate");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    engine.send(QueueCommand::Pause {
+        items: Selection::Items(vec![item]),
+    });
+    engine.send(QueueCommand::Resume {
+        items: Selection::Items(vec![item]),
+    });
+    // Another job's end shows the queue took in the resume and had its turns to start what
+    // it could; the held worker has not ended.
+    let marker = local.path().join("marker.txt");
+    std::fs::write(&marker, b"marker").unwrap();
+    let other = enqueue(&engine, vec![upload(&marker, "/marker.txt")], ConflictPolicy::Overwrite);
+    assert_eq!(job_summary(&engine, other).failed, Vec::<String>::new());
+    assert_eq!(
+        server.most_reads_at_once(),
+        1,
+        "the resumed attempt waits for the held one"
+    );
+
+    gate.open();
+    let summary = job_summary(&engine, job);
+    assert_eq!(
+        summary.failed,
+        Vec::<String>::new(),
+        "the resumed attempt finishes the item"
+    );
+    assert_eq!(std::fs::read(local.path().join("held.bin")).unwrap(), content);
+    assert_eq!(server.most_reads_at_once(), 1, "one attempt at a time");
+}
+
 /// Uploading into a folder that is already there (issue 19): one listing of it tells every
 /// file what is at its target, and the policy applies to what the listing showed.
 #[test]

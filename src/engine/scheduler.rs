@@ -110,6 +110,9 @@ struct Item {
     fruitless: u32,
     /// Key in `pending` while the item is pending.
     position: i64,
+    /// Its worker was told to stop and has not ended yet: the item does not start again
+    /// until it has, so two attempts of one item never write the same file at once.
+    stopping: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -200,6 +203,7 @@ impl Scheduler {
                 attempts,
                 fruitless: attempts,
                 position,
+                stopping: false,
             },
         );
     }
@@ -342,7 +346,9 @@ impl Scheduler {
                     ItemState::Waiting { until } => until <= now,
                     _ => false,
                 };
-                ready && self.running.get(&item.site).copied().unwrap_or(0) < self.site_limit(&item.site)
+                ready
+                    && !item.stopping
+                    && self.running.get(&item.site).copied().unwrap_or(0) < self.site_limit(&item.site)
             })
         })?;
         if let Some(item) = self.items.get_mut(&chosen) {
@@ -469,6 +475,14 @@ impl Scheduler {
     pub fn resume(&mut self, id: ItemId) {
         if self.state(id) == Some(&ItemState::Paused) {
             self.set_state(id, ItemState::Queued);
+        }
+    }
+
+    /// Records that the item's worker was told to stop (`true`) or has ended (`false`). A
+    /// paused item resumed, or a cancelled one retried, waits for the end before it starts.
+    pub fn set_stopping(&mut self, id: ItemId, stopping: bool) {
+        if let Some(item) = self.items.get_mut(&id) {
+            item.stopping = stopping;
         }
     }
 
@@ -926,6 +940,28 @@ mod tests {
         );
         scheduler.resume(ItemId::new(2));
         assert_eq!(scheduler.next_ready(secs(0)), Some(ItemId::new(2)));
+    }
+
+    #[test]
+    fn an_item_whose_worker_is_stopping_starts_again_only_once_it_has() {
+        let mut scheduler = queue(Limits { global: 2, per_site: 2 }, &[(1, "a"), (2, "a")]);
+        assert_eq!(start_all(&mut scheduler, secs(0)), ids(&[1, 2]));
+        assert!(scheduler.pause(ItemId::new(1)));
+        scheduler.set_stopping(ItemId::new(1), true);
+        scheduler.resume(ItemId::new(1));
+        assert_eq!(scheduler.state(ItemId::new(1)), Some(&ItemState::Queued));
+        assert_eq!(
+            start_all(&mut scheduler, secs(0)),
+            Vec::<ItemId>::new(),
+            "its worker still runs"
+        );
+        assert_eq!(
+            scheduler.finish(ItemId::new(1), Outcome::Cancelled, secs(0)),
+            Some(ItemState::Queued),
+            "the stopped attempt's end does not undo the resume"
+        );
+        scheduler.set_stopping(ItemId::new(1), false);
+        assert_eq!(start_all(&mut scheduler, secs(0)), ids(&[1]));
     }
 
     #[test]

@@ -80,6 +80,9 @@ struct State {
     /// The earlier upload each `open_upload` was asked to continue, in order; the stream of
     /// the n-th (from 1) has the handle `upload-n`, as S3 gives each upload an id.
     uploads: Vec<Option<ResumeToken>>,
+    /// Files open for reading now, and the most that ever were at once.
+    open_reads: usize,
+    most_open_reads: usize,
 }
 
 #[derive(Clone, Default)]
@@ -144,6 +147,11 @@ impl MemoryFs {
     /// it gave.
     pub fn discarded(&self) -> Vec<(String, Option<ResumeToken>)> {
         self.lock().discarded.clone()
+    }
+
+    /// The most files that were open for reading at once.
+    pub fn most_reads_at_once(&self) -> usize {
+        self.lock().most_open_reads
     }
 
     /// The handle of the earlier upload each upload was opened to continue, in order.
@@ -323,7 +331,11 @@ impl RemoteFs for MemoryFs {
         let drop_after = state.faults.drop_read_after.take().or(state.faults.drop_reads_every);
         let holds = std::mem::take(&mut state.faults.hold_reads_at);
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
+        state.open_reads += 1;
+        state.most_open_reads = state.most_open_reads.max(state.open_reads);
+        drop(state);
         Ok(Box::new(MemoryReader {
+            fs: self.clone(),
             data,
             position: start,
             served: 0,
@@ -407,6 +419,7 @@ fn entry(name: &str, node: &Node) -> Entry {
 }
 
 struct MemoryReader {
+    fs: MemoryFs,
     data: Vec<u8>,
     position: usize,
     served: u64,
@@ -444,6 +457,13 @@ impl Read for MemoryReader {
         self.position += count;
         self.served += count as u64;
         Ok(count)
+    }
+}
+
+impl Drop for MemoryReader {
+    fn drop(&mut self) {
+        let mut state = self.fs.lock();
+        state.open_reads = state.open_reads.saturating_sub(1);
     }
 }
 
