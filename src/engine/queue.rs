@@ -829,6 +829,8 @@ impl Queue {
                 running.discard.store(discard, Ordering::Relaxed);
                 running.cancel.store(true, Ordering::Relaxed);
                 self.scheduler.set_stopping(id, true);
+            } else if discard && changed {
+                self.discard_left_upload(id);
             }
             if changed {
                 self.persist(id);
@@ -1532,6 +1534,38 @@ impl Queue {
         }
     }
 
+    /// A cancelled item with no attempt running may have left an upload on the server (an
+    /// earlier attempt's, paused or failed): it is discarded by the handle in its row, on
+    /// the blocking pool, and the handle forgotten.
+    fn discard_left_upload(&mut self, id: ItemId) {
+        let Some(record) = self.records.get(&id) else {
+            return;
+        };
+        // Only an attempt begins an upload; cancelling a long queue that never ran reads
+        // nothing.
+        let attempted = record.bytes_done > 0 || self.scheduler.attempts(id) > 0;
+        if record.direction != Direction::Upload || !attempted {
+            return;
+        }
+        let site = record.site.to_string();
+        let details = match self.store.details(id.to_sql()) {
+            Ok(Some(details)) => details,
+            Ok(None) => return,
+            Err(error) => return self.warn(error.to_string()),
+        };
+        let Some(token) = details.upload_token.map(crate::protocol::ResumeToken) else {
+            return;
+        };
+        if let Err(error) = self.store.set_upload_token(id.to_sql(), None) {
+            self.warn(error.to_string());
+        }
+        let shared = self.shared.clone();
+        let remote = RemotePath::new(&details.remote_path);
+        self.runtime.spawn_blocking(move || {
+            worker::discard_left_upload(&shared, &site, &remote, &token);
+        });
+    }
+
     /// The server's handle on the item's upload, kept for the next attempt (see
     /// [`crate::protocol::ResumeToken`]).
     fn keep_upload_token(&mut self, id: ItemId, token: &crate::protocol::ResumeToken) {
@@ -1708,6 +1742,15 @@ impl Queue {
         });
     }
 
+    /// What the database keeps of an item whose worker ran at shutdown: queued, so it runs
+    /// next time, unless the user paused or cancelled it while its worker was stopping.
+    fn status_to_keep(&self, id: ItemId) -> ItemStatus {
+        match self.scheduler.state(id) {
+            Some(ItemState::Running) | None => ItemStatus::Queued,
+            Some(state) => state.status(),
+        }
+    }
+
     /// Stops running workers and leaves everything resumable for the next start.
     fn shutdown(&mut self, inbox: &std_mpsc::Receiver<QueueMessage>) {
         for running in self.running.values() {
@@ -1732,7 +1775,7 @@ impl Queue {
                             _ => self
                                 .store
                                 .checkpoint(id_sql, running.progress.done())
-                                .and_then(|()| self.store.set_state(id_sql, ItemStatus::Queued, None)),
+                                .and_then(|()| self.store.set_state(id_sql, self.status_to_keep(id), None)),
                         };
                         let _ = self.store.release_lease(id_sql, self.lease.name());
                     }
@@ -1750,7 +1793,7 @@ impl Queue {
         for (id, running) in std::mem::take(&mut self.running) {
             let id_sql = id.to_sql();
             let _ = self.store.checkpoint(id_sql, running.progress.done());
-            let _ = self.store.set_state(id_sql, ItemStatus::Queued, None);
+            let _ = self.store.set_state(id_sql, self.status_to_keep(id), None);
             let _ = self.store.release_lease(id_sql, self.lease.name());
         }
         self.shared.pool.close_idle();

@@ -927,6 +927,78 @@ fn a_cancelled_upload_is_discarded_on_the_server_and_a_paused_one_is_not() {
     );
 }
 
+/// An upload paused yesterday and cancelled today: no attempt runs, so the queue itself
+/// discards what the paused attempt left on the server, by the handle kept in its row.
+#[test]
+fn cancelling_a_paused_upload_discards_what_its_last_attempt_left() {
+    use crate::engine::api::Prompt;
+    let server = MemoryFs::new();
+    let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = local.path().join("big.bin");
+    std::fs::write(&file, data(4_000_000, 12)).unwrap();
+    let slow = QueueLimits {
+        upload_rate: Some(64 * 1024),
+        ..QueueLimits::default()
+    };
+    let first = EngineHandle::start(config(home.path(), &server, slow, false), None).unwrap();
+    enqueue(&first, vec![upload(&file, "/big.bin")], ConflictPolicy::Overwrite);
+    let item = wait_for(&first, |_, event| match event {
+        Event::ItemChanged {
+            item,
+            state: TransferState::Transferring,
+            ..
+        } => Some(item),
+        _ => None,
+    });
+    let deadline = Instant::now() + WAIT;
+    while server.upload_opens().is_empty() {
+        assert!(Instant::now() < deadline, "the upload never opened");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    first.send(QueueCommand::Pause {
+        items: Selection::Items(vec![item]),
+    });
+    // Quitting waits for the paused attempt to end.
+    drop(first);
+    assert!(server.discarded().is_empty(), "a pause keeps the upload");
+
+    let second = EngineHandle::start(config(home.path(), &server, QueueLimits::default(), true), None).unwrap();
+    let restored = wait_for(&second, |_, event| match event {
+        Event::ItemsAdded { items } => Some(items),
+        _ => None,
+    });
+    assert_eq!(
+        restored[0].state,
+        TransferState::Paused,
+        "paused while its worker was stopping"
+    );
+    second.send(QueueCommand::CancelItems {
+        items: Selection::Items(vec![restored[0].id]),
+    });
+    // The database has no password: removing the upload asks for it, as an attempt would.
+    let deadline = Instant::now() + WAIT;
+    while server.discarded().is_empty() {
+        assert!(Instant::now() < deadline, "the upload was not discarded");
+        if let Ok(Event::Prompt {
+            prompt,
+            question: Prompt::Password { .. },
+        }) = second.wait_event(Duration::from_millis(20))
+        {
+            second.send(Command::Answer {
+                prompt,
+                reply: PromptReply::Password(crate::model::Secret::new("secret-pw")),
+            });
+        }
+    }
+    assert_eq!(
+        server.discarded(),
+        [(
+            "/big.bin".to_owned(),
+            Some(crate::protocol::ResumeToken("upload-1".to_owned()))
+        )]
+    );
+}
+
 /// A paused item resumed while its worker is still stopping (here held in a hung read) runs
 /// again only once that worker has ended: two attempts of one item at once would write the
 /// same file, and the old attempt's end would be taken for the new one's.

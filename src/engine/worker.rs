@@ -183,6 +183,29 @@ impl Shared {
     }
 }
 
+/// Lets the server drop what it keeps of an upload that an earlier attempt of a cancelled
+/// item left (S3's multipart parts, which cost storage until aborted). The item has no
+/// attempt running, so this takes a connection of its own.
+pub fn discard_left_upload(shared: &Shared, site: &str, remote: &RemotePath, token: &ResumeToken) {
+    let context = shared.context();
+    let discarded = shared.pool.take(site, &context, &|_| {}).and_then(|mut fs| {
+        let discarded = fs.discard_upload(remote, Some(token));
+        if discarded.as_ref().err().is_none_or(healthy_after) {
+            shared.pool.give_back(site, fs);
+        }
+        discarded
+    });
+    if let Err(error) = discarded {
+        shared.log(
+            crate::protocol::LogDirection::Warning,
+            format!(
+                "The unfinished upload of {remote} could not be removed from the server: {}",
+                error.message
+            ),
+        );
+    }
+}
+
 /// Whether a connection is still good after an error of this kind.
 fn healthy_after(error: &FsError) -> bool {
     matches!(
