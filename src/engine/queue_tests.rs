@@ -927,6 +927,56 @@ fn a_cancelled_upload_is_discarded_on_the_server_and_a_paused_one_is_not() {
     );
 }
 
+/// Cancelled while its write waited for a server that then failed it (an S3 part whose
+/// answer never came): the attempt ends with that error, not "cancelled", and what it left
+/// on the server still goes, as the user asked.
+#[test]
+fn an_upload_cancelled_while_its_write_hangs_is_discarded_when_the_write_fails() {
+    use crate::protocol::memory::Gate;
+    let server = MemoryFs::new();
+    let gate = Gate::default();
+    server.set_faults(Faults {
+        break_write_at: Some((100_000, gate.clone())),
+        ..Faults::default()
+    });
+    let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = local.path().join("big.bin");
+    std::fs::write(&file, data(400_000, 13)).unwrap();
+    let engine = engine(home.path(), &server);
+    let job = enqueue(&engine, vec![upload(&file, "/big.bin")], ConflictPolicy::Overwrite);
+    let (item, progress) = wait_for(&engine, |_, event| match event {
+        Event::ItemChanged {
+            item,
+            state: TransferState::Transferring,
+            progress,
+            ..
+        } => Some((item, progress)),
+        _ => None,
+    });
+    let deadline = Instant::now() + WAIT;
+    while progress.done() < 100_000 {
+        assert!(Instant::now() < deadline, "the upload never reached the hanging write");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    engine.send(QueueCommand::CancelItems {
+        items: Selection::Items(vec![item]),
+    });
+    assert_eq!(job_summary(&engine, job).failed.len(), 1);
+    gate.open();
+    let deadline = Instant::now() + WAIT;
+    while server.discarded().is_empty() {
+        assert!(Instant::now() < deadline, "the cancelled upload was not discarded");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(
+        server.discarded(),
+        [(
+            "/big.bin".to_owned(),
+            Some(crate::protocol::ResumeToken("upload-1".to_owned()))
+        )]
+    );
+}
+
 /// An upload paused yesterday and cancelled today: no attempt runs, so the queue itself
 /// discards what the paused attempt left on the server, by the handle kept in its row.
 #[test]

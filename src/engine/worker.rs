@@ -862,8 +862,9 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
     let copied = copy_and_verify(shared, fs, work, ends, source.size, Some(&memo), |fs, control| {
         copy::upload_file(fs, &work.local, &plan.target, mode, control)
     });
-    if let Err(error) = &copied
-        && error.kind == ErrorKind::Cancelled
+    // Whatever ended the attempt once the user cancelled it (the stop itself, or a part's
+    // answer that never came while the stream waited for it), what it left goes.
+    if copied.is_err()
         && work.discard.load(Ordering::Relaxed)
         && let Err(failed) = fs.discard_upload(&plan.target, latest.borrow().as_ref())
     {

@@ -37,6 +37,9 @@ pub struct Faults {
     pub refuse_continuing: bool,
     /// Listing a folder panics, as a bug in a backend or a library it uses would.
     pub panic_in_listing: bool,
+    /// The write that reaches this offset of the next file opened for writing waits until
+    /// the gate opens and then fails, as a write waiting for a server that never answered.
+    pub break_write_at: Option<(u64, Gate)>,
 }
 
 /// A door that a test opens: what waits at it goes on then. Nothing waits longer than
@@ -395,12 +398,14 @@ impl MemoryFs {
             },
         );
         let drop_after = state.faults.drop_write_after.take();
+        let break_at = state.faults.break_write_at.take();
         drop(state);
         Ok(Box::new(MemoryWriter {
             fs: self.clone(),
             path: path_key,
             written: 0,
             drop_after,
+            break_at,
             token: None,
         }))
     }
@@ -478,12 +483,25 @@ struct MemoryWriter {
     path: String,
     written: u64,
     drop_after: Option<u64>,
+    break_at: Option<(u64, Gate)>,
     token: Option<ResumeToken>,
 }
 
 impl Write for MemoryWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let mut count = buf.len();
+        if let Some((at, gate)) = &self.break_at {
+            let left = at.saturating_sub(self.written);
+            if left == 0 {
+                gate.wait();
+                self.break_at = None;
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "injected: the server did not answer",
+                ));
+            }
+            count = count.min(usize::try_from(left).unwrap_or(usize::MAX));
+        }
         if let Some(after) = self.drop_after {
             let left = after.saturating_sub(self.written);
             if left == 0 {
