@@ -82,7 +82,7 @@ fn fields(form: &mut ConnectForm, ui: &mut Ui, out: &mut Intents) -> bool {
             .add(
                 TextEdit::singleline(&mut form.port)
                     .hint_text(form.protocol.default_port().to_string())
-                    .desired_width(48.0),
+                    .desired_width(port_width(ui)),
             )
             .labelled_by(port_label);
         submit |= port.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
@@ -179,4 +179,17 @@ fn theme_menu(current: egui::ThemePreference, ui: &mut Ui, out: &mut Intents) {
         })
         .response
         .labelled_by(label);
+}
+
+/// Wide enough for the longest port, 65535, in the body font, with the field's frame and
+/// cursor (a fixed 48 points cut the fifth digit off).
+fn port_width(ui: &egui::Ui) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let digits = ui.fonts_mut(|fonts| {
+        fonts
+            .layout_no_wrap("65535".to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    digits + 2.0 * ui.spacing().button_padding.x + 6.0
 }
