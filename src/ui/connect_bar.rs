@@ -29,6 +29,7 @@ pub fn show(form: &mut ConnectForm, bar: &ConnectBar<'_>, ui: &mut Ui, out: &mut
 /// field.
 fn fields(form: &mut ConnectForm, ui: &mut Ui, out: &mut Intents) -> bool {
     let protocol_label_id = ui.label("Protocol:").id;
+    let before = form.protocol;
     ComboBox::from_id_salt("protocol")
         .selected_text(protocol_label(form.protocol))
         .show_ui(ui, |ui| {
@@ -38,6 +39,9 @@ fn fields(form: &mut ConnectForm, ui: &mut Ui, out: &mut Intents) -> bool {
         })
         .response
         .labelled_by(protocol_label_id);
+    if form.protocol != before {
+        form.protocol_changed(before);
+    }
 
     let mut submit = false;
     // S3's host is a bucket, its user an access key and its password the secret.

@@ -110,6 +110,16 @@ impl ConnectForm {
         self.start_path = (!matches!(path, "" | "~" | "/")).then_some(location.path);
     }
 
+    /// After the protocol was changed from `before`: a port that was the old protocol's
+    /// default follows the new one (the field's hint shows it), and S3, which shows no port
+    /// field, keeps none.
+    pub fn protocol_changed(&mut self, before: Protocol) {
+        let was_default = self.port.trim() == before.default_port().to_string();
+        if was_default || self.protocol == Protocol::S3 {
+            self.port.clear();
+        }
+    }
+
     pub fn fill_from(&mut self, recent: &Recent) {
         self.protocol = recent.protocol;
         self.host = recent.host.clone();
@@ -201,5 +211,23 @@ mod tests {
         assert_eq!(form.site().unwrap().user, "anonymous");
         form.port = "99999".into();
         assert!(form.site().unwrap_err().contains("not a port"));
+    }
+
+    #[test]
+    fn a_default_port_follows_the_protocol_and_a_chosen_one_stays() {
+        let mut form = ConnectForm::default();
+        form.fill_from_location(Location::parse("s3://backups/").unwrap());
+        form.protocol = Protocol::Sftp;
+        form.protocol_changed(Protocol::S3);
+        assert_eq!(form.port, "", "S3's 443 is not SFTP's port");
+        form.host = "example.org".into();
+        assert_eq!(form.site().unwrap().port, 22);
+        form.port = "2222".into();
+        form.protocol = Protocol::Ftp;
+        form.protocol_changed(Protocol::Sftp);
+        assert_eq!(form.port, "2222", "a port the user chose stays");
+        form.protocol = Protocol::S3;
+        form.protocol_changed(Protocol::Ftp);
+        assert_eq!(form.port, "", "S3 shows no port field, so it keeps no port");
     }
 }
