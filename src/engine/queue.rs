@@ -781,6 +781,17 @@ impl Queue {
                 self.shared.idle_timeout.store(limits.idle_timeout, Ordering::Relaxed);
             }
             QueueCommand::Clear { done, failed } => {
+                // Clearing a failed upload gives up what it left on the server.
+                let given_up: Vec<ItemId> = if failed {
+                    let ids = self.scheduler.ids().into_iter();
+                    ids.filter(|&id| matches!(self.scheduler.state(id), Some(ItemState::Failed { .. })))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                for id in given_up {
+                    self.discard_left_upload(id);
+                }
                 let mut removed = match self.store.clear(done, failed) {
                     Ok(ids) => ids
                         .into_iter()
@@ -1534,9 +1545,9 @@ impl Queue {
         }
     }
 
-    /// A cancelled item with no attempt running may have left an upload on the server (an
-    /// earlier attempt's, paused or failed): it is discarded by the handle in its row, on
-    /// the blocking pool, and the handle forgotten.
+    /// A cancelled item with no attempt running, or a failed one cleared from the list, may
+    /// have left an upload on the server (an earlier attempt's): it is discarded by the
+    /// handle in its row, on the blocking pool, and the handle forgotten.
     fn discard_left_upload(&mut self, id: ItemId) {
         let Some(record) = self.records.get(&id) else {
             return;

@@ -1049,6 +1049,43 @@ fn cancelling_a_paused_upload_discards_what_its_last_attempt_left() {
     );
 }
 
+/// A failed upload, once cleared from the list, is given up: what it left on the server
+/// goes. Until then it stays, for a retry to continue.
+#[test]
+fn clearing_a_failed_upload_discards_what_it_left() {
+    let server = MemoryFs::new();
+    server.set_faults(Faults {
+        capacity: Some(50_000),
+        ..Faults::default()
+    });
+    let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = local.path().join("big.bin");
+    std::fs::write(&file, data(200_000, 14)).unwrap();
+    let engine = engine(home.path(), &server);
+    let job = enqueue(&engine, vec![upload(&file, "/big.bin")], ConflictPolicy::Overwrite);
+    let summary = job_summary(&engine, job);
+    assert_eq!(summary.failed.len(), 1, "{summary:?}");
+    assert!(server.discarded().is_empty(), "a failed upload is kept for a retry");
+    engine.send(QueueCommand::Clear {
+        done: false,
+        failed: true,
+    });
+    let deadline = Instant::now() + WAIT;
+    while server.discarded().is_empty() {
+        assert!(Instant::now() < deadline, "the cleared upload was not discarded");
+        let _ = engine.wait_event(Duration::from_millis(20));
+    }
+    let attempts = server.upload_opens().len();
+    assert_eq!(
+        server.discarded(),
+        [(
+            "/big.bin".to_owned(),
+            Some(crate::protocol::ResumeToken(format!("upload-{attempts}")))
+        )],
+        "the upload of its last attempt"
+    );
+}
+
 /// A paused item resumed while its worker is still stopping (here held in a hung read) runs
 /// again only once that worker has ended: two attempts of one item at once would write the
 /// same file, and the old attempt's end would be taken for the new one's.
