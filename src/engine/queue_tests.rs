@@ -82,6 +82,30 @@ fn download(remote: &str, local: &Path, recursive: bool) -> TransferSpec {
     }
 }
 
+/// Polls `done` until it holds; fails the test with `what` after `WAIT`.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !done() {
+        assert!(Instant::now() < deadline, "{what} within {WAIT:?}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Waits for an item to be transferring and to have moved `bytes`; returns the item.
+fn transferring_past(engine: &EngineHandle, bytes: u64) -> crate::engine::api::ItemId {
+    let (item, progress) = wait_for(engine, |_, event| match event {
+        Event::ItemChanged {
+            item,
+            state: TransferState::Transferring,
+            progress,
+            ..
+        } => Some((item, progress)),
+        _ => None,
+    });
+    wait_until(&format!("{bytes} bytes moved"), || progress.done() >= bytes);
+    item
+}
+
 fn job_summary(engine: &EngineHandle, job: JobId) -> OpSummary {
     wait_for(engine, |_, event| match event {
         Event::JobFinished { job: done, summary } if done == job => Some(summary),
@@ -944,30 +968,13 @@ fn an_upload_cancelled_while_its_write_hangs_is_discarded_when_the_write_fails()
     std::fs::write(&file, data(400_000, 13)).unwrap();
     let engine = engine(home.path(), &server);
     let job = enqueue(&engine, vec![upload(&file, "/big.bin")], ConflictPolicy::Overwrite);
-    let (item, progress) = wait_for(&engine, |_, event| match event {
-        Event::ItemChanged {
-            item,
-            state: TransferState::Transferring,
-            progress,
-            ..
-        } => Some((item, progress)),
-        _ => None,
-    });
-    let deadline = Instant::now() + WAIT;
-    while progress.done() < 100_000 {
-        assert!(Instant::now() < deadline, "the upload never reached the hanging write");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let item = transferring_past(&engine, 100_000);
     engine.send(QueueCommand::CancelItems {
         items: Selection::Items(vec![item]),
     });
     assert_eq!(job_summary(&engine, job).failed.len(), 1);
     gate.open();
-    let deadline = Instant::now() + WAIT;
-    while server.discarded().is_empty() {
-        assert!(Instant::now() < deadline, "the cancelled upload was not discarded");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until("the cancelled upload discarded", || !server.discarded().is_empty());
     assert_eq!(
         server.discarded(),
         [(
@@ -992,19 +999,8 @@ fn cancelling_a_paused_upload_discards_what_its_last_attempt_left() {
     };
     let first = EngineHandle::start(config(home.path(), &server, slow, false), None).unwrap();
     enqueue(&first, vec![upload(&file, "/big.bin")], ConflictPolicy::Overwrite);
-    let item = wait_for(&first, |_, event| match event {
-        Event::ItemChanged {
-            item,
-            state: TransferState::Transferring,
-            ..
-        } => Some(item),
-        _ => None,
-    });
-    let deadline = Instant::now() + WAIT;
-    while server.upload_opens().is_empty() {
-        assert!(Instant::now() < deadline, "the upload never opened");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let item = transferring_past(&first, 0);
+    wait_until("the upload opened", || !server.upload_opens().is_empty());
     first.send(QueueCommand::Pause {
         items: Selection::Items(vec![item]),
     });
@@ -1070,11 +1066,7 @@ fn clearing_a_failed_upload_discards_what_it_left() {
         done: false,
         failed: true,
     });
-    let deadline = Instant::now() + WAIT;
-    while server.discarded().is_empty() {
-        assert!(Instant::now() < deadline, "the cleared upload was not discarded");
-        let _ = engine.wait_event(Duration::from_millis(20));
-    }
+    wait_until("the cleared upload discarded", || !server.discarded().is_empty());
     let attempts = server.upload_opens().len();
     assert_eq!(
         server.discarded(),
@@ -1107,20 +1099,7 @@ fn a_resumed_item_waits_for_its_stopping_worker_before_it_runs_again() {
         vec![download("/held.bin", local.path(), false)],
         ConflictPolicy::Overwrite,
     );
-    let (item, progress) = wait_for(&engine, |_, event| match event {
-        Event::ItemChanged {
-            item,
-            state: TransferState::Transferring,
-            progress,
-            ..
-        } => Some((item, progress)),
-        _ => None,
-    });
-    let deadline = Instant::now() + WAIT;
-    while progress.done() < 10_000 {
-        assert!(Instant::now() < deadline, "the download never reached the gate");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let item = transferring_past(&engine, 10_000);
     engine.send(QueueCommand::Pause {
         items: Selection::Items(vec![item]),
     });
