@@ -61,8 +61,9 @@
 //!   item never has two attempts at once; fake clock in tests), `worker` (one attempt at one
 //!   item: resolve, expand a folder into items, conflict policy, changed-source check; the
 //!   server's handle on an upload across attempts, `protocol::ResumeToken` (S3's multipart
-//!   upload id), reported at once and kept with the item, and discarded by the queue
-//!   when an item with no attempt running is cancelled; a
+//!   upload id), reported at once and kept with the item; a cancelled attempt discards
+//!   its upload and says so, and the queue discards what a cancelled or cleared item left
+//!   when no attempt did (never an upload another process runs); a
 //!   folder's expansion tells each upload what is at its target, so a file costs STOR, RNFR,
 //!   RNTO and MFMT over FTP and no probe), `watchdog` (a running item that moves nothing is
 //!   shown as stalled), `auto_parallel` (pure: `-j auto`, doubling a site's limit while its

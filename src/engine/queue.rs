@@ -937,6 +937,7 @@ impl Queue {
     }
 
     fn on_report(&mut self, id: ItemId, report: Report, last: bool) {
+        let done = matches!(report, Report::Done { .. });
         match report {
             Report::Resolved {
                 kind,
@@ -992,6 +993,7 @@ impl Queue {
                 skipped,
             } => self.expand(id, children, refused, skipped),
             Report::UploadBegun(token) => self.keep_upload_token(id, &token),
+            Report::UploadDiscarded => self.forget_upload_token(id),
             Report::Skipped { reason } => self.finish(id, Outcome::Skipped { reason }),
             Report::Failed(error) => {
                 if self
@@ -1018,6 +1020,15 @@ impl Queue {
         }
         if last {
             self.scheduler.set_stopping(id, false);
+            // A cancelled attempt that did not discard its upload itself (it ended before
+            // it could, or the cancel came after it looked) leaves it to the queue.
+            let cancelled = self
+                .running
+                .get(&id)
+                .is_some_and(|running| running.discard.load(Ordering::Relaxed));
+            if cancelled && !done {
+                self.discard_left_upload(id);
+            }
             if let Some(running) = self.running.remove(&id)
                 && let Some(record) = self.records.get_mut(&id)
             {
@@ -1549,6 +1560,10 @@ impl Queue {
     /// have left an upload on the server (an earlier attempt's): it is discarded by the
     /// handle in its row, on the blocking pool, and the handle forgotten.
     fn discard_left_upload(&mut self, id: ItemId) {
+        // Another live process runs it: its upload is that process's to keep.
+        if self.elsewhere.contains_key(&id) {
+            return;
+        }
         let Some(record) = self.records.get(&id) else {
             return;
         };
@@ -1567,14 +1582,19 @@ impl Queue {
         let Some(token) = details.upload_token.map(crate::protocol::ResumeToken) else {
             return;
         };
-        if let Err(error) = self.store.set_upload_token(id.to_sql(), None) {
-            self.warn(error.to_string());
-        }
+        self.forget_upload_token(id);
         let shared = self.shared.clone();
         let remote = RemotePath::new(&details.remote_path);
         self.runtime.spawn_blocking(move || {
             worker::discard_left_upload(&shared, &site, &remote, &token);
         });
+    }
+
+    /// The item's upload was discarded: no later attempt continues it.
+    fn forget_upload_token(&mut self, id: ItemId) {
+        if let Err(error) = self.store.set_upload_token(id.to_sql(), None) {
+            self.warn(error.to_string());
+        }
     }
 
     /// The server's handle on the item's upload, kept for the next attempt (see
@@ -1796,6 +1816,11 @@ impl Queue {
                     report: Report::UploadBegun(token),
                     last: false,
                 }) => self.keep_upload_token(id, &token),
+                Ok(QueueMessage::Report {
+                    id,
+                    report: Report::UploadDiscarded,
+                    last: false,
+                }) => self.forget_upload_token(id),
                 Ok(_) => {}
                 Err(_) => break,
             }

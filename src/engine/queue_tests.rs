@@ -1045,6 +1045,62 @@ fn cancelling_a_paused_upload_discards_what_its_last_attempt_left() {
     );
 }
 
+/// Cancelled while its attempt waited for the password after a restart, an upload's attempt
+/// ends before it reaches its own discard: the queue discards what the earlier attempt left,
+/// by the handle in its row.
+#[test]
+fn an_upload_cancelled_before_its_attempt_connects_is_discarded_by_the_queue() {
+    use crate::engine::api::Prompt;
+    let server = MemoryFs::new();
+    let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = local.path().join("big.bin");
+    std::fs::write(&file, data(4_000_000, 15)).unwrap();
+    let slow = QueueLimits {
+        upload_rate: Some(64 * 1024),
+        ..QueueLimits::default()
+    };
+    let first = EngineHandle::start(config(home.path(), &server, slow, false), None).unwrap();
+    enqueue(&first, vec![upload(&file, "/big.bin")], ConflictPolicy::Overwrite);
+    transferring_past(&first, 0);
+    wait_until("the upload opened", || !server.upload_opens().is_empty());
+    // Quit mid-file: the item comes back queued, with its upload's handle.
+    drop(first);
+
+    let second = EngineHandle::start(config(home.path(), &server, QueueLimits::default(), true), None).unwrap();
+    // The restored attempt asks for the password (the database has none); the user cancels
+    // the item and refuses the question, so the attempt ends without connecting. Removing
+    // the upload then asks again, and gets it.
+    let mut asked = 0;
+    let deadline = Instant::now() + WAIT;
+    while server.discarded().is_empty() {
+        assert!(Instant::now() < deadline, "the upload was not discarded");
+        match second.wait_event(Duration::from_millis(20)) {
+            Ok(Event::Prompt {
+                prompt,
+                question: Prompt::Password { .. },
+            }) => {
+                asked += 1;
+                let reply = if asked == 1 {
+                    second.send(QueueCommand::CancelItems { items: Selection::All });
+                    PromptReply::Refuse
+                } else {
+                    PromptReply::Password(crate::model::Secret::new("secret-pw"))
+                };
+                second.send(Command::Answer { prompt, reply });
+            }
+            _ => continue,
+        }
+    }
+    assert_eq!(asked, 2, "once for the attempt, once to remove its upload");
+    assert_eq!(
+        server.discarded(),
+        [(
+            "/big.bin".to_owned(),
+            Some(crate::protocol::ResumeToken("upload-1".to_owned()))
+        )]
+    );
+}
+
 /// A failed upload, once cleared from the list, is given up: what it left on the server
 /// goes. Until then it stays, for a retry to continue.
 #[test]

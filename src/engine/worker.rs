@@ -116,6 +116,9 @@ pub enum Report {
     /// The server began an upload that a later attempt can continue (S3's multipart
     /// upload): the queue keeps its handle with the item at once, before the first part.
     UploadBegun(ResumeToken),
+    /// The attempt's upload was discarded on the server (the user cancelled): its handle
+    /// is gone with it.
+    UploadDiscarded,
     Skipped {
         reason: String,
     },
@@ -864,11 +867,13 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
     });
     // Whatever ended the attempt once the user cancelled it (the stop itself, or a part's
     // answer that never came while the stream waited for it), what it left goes.
-    if copied.is_err()
-        && work.discard.load(Ordering::Relaxed)
-        && let Err(failed) = fs.discard_upload(&plan.target, latest.borrow().as_ref())
-    {
-        shared.log(crate::protocol::LogDirection::Warning, failed.message);
+    // (An attempt that ends before this point, or whose cancel comes after it, leaves the
+    // discard to the queue, by the handle it kept.)
+    if copied.is_err() && work.discard.load(Ordering::Relaxed) {
+        match fs.discard_upload(&plan.target, latest.borrow().as_ref()) {
+            Ok(()) => report(Report::UploadDiscarded),
+            Err(failed) => shared.log(crate::protocol::LogDirection::Warning, failed.message),
+        }
     }
     copied
 }
