@@ -106,6 +106,25 @@ fn transferring_past(engine: &EngineHandle, bytes: u64) -> crate::engine::api::I
     item
 }
 
+/// An engine on `home` uploading `file` to `/big.bin` at 64 KiB/s (slow enough to be caught
+/// running), once the server has opened the upload; with the item.
+fn slow_upload_begun(home: &Path, server: &MemoryFs, file: &Path) -> (EngineHandle, crate::engine::api::ItemId) {
+    let slow = QueueLimits {
+        upload_rate: Some(64 * 1024),
+        ..QueueLimits::default()
+    };
+    let engine = EngineHandle::start(config(home, server, slow, false), None).unwrap();
+    enqueue(&engine, vec![upload(file, "/big.bin")], ConflictPolicy::Overwrite);
+    let item = transferring_past(&engine, 0);
+    wait_until("the upload opened", || !server.upload_opens().is_empty());
+    (engine, item)
+}
+
+/// The handle the memory server gives the `n`-th upload it opens (from 1).
+fn upload_handle(n: usize) -> Option<crate::protocol::ResumeToken> {
+    Some(crate::protocol::ResumeToken(format!("upload-{n}")))
+}
+
 fn job_summary(engine: &EngineHandle, job: JobId) -> OpSummary {
     wait_for(engine, |_, event| match event {
         Event::JobFinished { job: done, summary } if done == job => Some(summary),
@@ -975,13 +994,7 @@ fn an_upload_cancelled_while_its_write_hangs_is_discarded_when_the_write_fails()
     assert_eq!(job_summary(&engine, job).failed.len(), 1);
     gate.open();
     wait_until("the cancelled upload discarded", || !server.discarded().is_empty());
-    assert_eq!(
-        server.discarded(),
-        [(
-            "/big.bin".to_owned(),
-            Some(crate::protocol::ResumeToken("upload-1".to_owned()))
-        )]
-    );
+    assert_eq!(server.discarded(), [("/big.bin".to_owned(), upload_handle(1))]);
 }
 
 /// An upload paused yesterday and cancelled today: no attempt runs, so the queue itself
@@ -993,14 +1006,7 @@ fn cancelling_a_paused_upload_discards_what_its_last_attempt_left() {
     let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let file = local.path().join("big.bin");
     std::fs::write(&file, data(4_000_000, 12)).unwrap();
-    let slow = QueueLimits {
-        upload_rate: Some(64 * 1024),
-        ..QueueLimits::default()
-    };
-    let first = EngineHandle::start(config(home.path(), &server, slow, false), None).unwrap();
-    enqueue(&first, vec![upload(&file, "/big.bin")], ConflictPolicy::Overwrite);
-    let item = transferring_past(&first, 0);
-    wait_until("the upload opened", || !server.upload_opens().is_empty());
+    let (first, item) = slow_upload_begun(home.path(), &server, &file);
     first.send(QueueCommand::Pause {
         items: Selection::Items(vec![item]),
     });
@@ -1036,13 +1042,7 @@ fn cancelling_a_paused_upload_discards_what_its_last_attempt_left() {
             });
         }
     }
-    assert_eq!(
-        server.discarded(),
-        [(
-            "/big.bin".to_owned(),
-            Some(crate::protocol::ResumeToken("upload-1".to_owned()))
-        )]
-    );
+    assert_eq!(server.discarded(), [("/big.bin".to_owned(), upload_handle(1))]);
 }
 
 /// Cancelled while its attempt waited for the password after a restart, an upload's attempt
@@ -1055,14 +1055,7 @@ fn an_upload_cancelled_before_its_attempt_connects_is_discarded_by_the_queue() {
     let (home, local) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let file = local.path().join("big.bin");
     std::fs::write(&file, data(4_000_000, 15)).unwrap();
-    let slow = QueueLimits {
-        upload_rate: Some(64 * 1024),
-        ..QueueLimits::default()
-    };
-    let first = EngineHandle::start(config(home.path(), &server, slow, false), None).unwrap();
-    enqueue(&first, vec![upload(&file, "/big.bin")], ConflictPolicy::Overwrite);
-    transferring_past(&first, 0);
-    wait_until("the upload opened", || !server.upload_opens().is_empty());
+    let (first, _) = slow_upload_begun(home.path(), &server, &file);
     // Quit mid-file: the item comes back queued, with its upload's handle.
     drop(first);
 
@@ -1092,13 +1085,7 @@ fn an_upload_cancelled_before_its_attempt_connects_is_discarded_by_the_queue() {
         }
     }
     assert_eq!(asked, 2, "once for the attempt, once to remove its upload");
-    assert_eq!(
-        server.discarded(),
-        [(
-            "/big.bin".to_owned(),
-            Some(crate::protocol::ResumeToken("upload-1".to_owned()))
-        )]
-    );
+    assert_eq!(server.discarded(), [("/big.bin".to_owned(), upload_handle(1))]);
 }
 
 /// A failed upload, once cleared from the list, is given up: what it left on the server
@@ -1126,10 +1113,7 @@ fn clearing_a_failed_upload_discards_what_it_left() {
     let attempts = server.upload_opens().len();
     assert_eq!(
         server.discarded(),
-        [(
-            "/big.bin".to_owned(),
-            Some(crate::protocol::ResumeToken(format!("upload-{attempts}")))
-        )],
+        [("/big.bin".to_owned(), upload_handle(attempts))],
         "the upload of its last attempt"
     );
 }

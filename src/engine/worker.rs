@@ -866,9 +866,9 @@ fn upload(shared: &Shared, fs: &mut dyn RemoteFs, work: &Work, report: &dyn Fn(R
         copy::upload_file(fs, &work.local, &plan.target, mode, control)
     });
     // Whatever ended the attempt once the user cancelled it (the stop itself, or a part's
-    // answer that never came while the stream waited for it), what it left goes.
-    // (An attempt that ends before this point, or whose cancel comes after it, leaves the
-    // discard to the queue, by the handle it kept.)
+    // answer that never came while the stream waited for it), what it left goes, here,
+    // under the target this attempt planned. An attempt that ends before this point, or
+    // whose cancel comes after it, leaves the discard to the queue, by the kept handle.
     if copied.is_err() && work.discard.load(Ordering::Relaxed) {
         match fs.discard_upload(&plan.target, latest.borrow().as_ref()) {
             Ok(()) => report(Report::UploadDiscarded),
